@@ -1,0 +1,95 @@
+"""Compose an extractive answer: the plan's own sentences, verbatim, each with its [n] citation.
+
+Pure functions over a Retrieval. Sentences are chosen by their relevance to the question, then put
+back in source order; citation numbers follow the order in which passages are first quoted.
+"""
+
+from __future__ import annotations
+
+from qa.chunking import BULLET
+from qa.config import AnswerConfig, RetrievalConfig
+from qa.retrieve import Retrieval, ScoredSentence
+from qa.types import Answer, Citation, Quote
+
+DECLINE_TEXT = (
+    "The plan does not seem to cover this. The closest passages it has are listed below; "
+    "check them before relying on the plan for this question."
+)
+
+
+def should_abstain(signals: dict, config: RetrievalConfig) -> tuple[bool, str]:
+    """Decline when no retriever finds a passage that is close enough to the question.
+
+    The thresholds are calibrated on eval/dev.jsonl (see bench/calibrate.py).
+    """
+    if signals.get("non_latin"):
+        top = signals.get("e5_top", 0.0)
+        if top < config.min_e5_score:
+            return True, f"best multilingual match {top:.3f} < {config.min_e5_score:.3f}"
+        return False, ""
+    top = signals.get("sentence_top", 0.0)
+    if top < config.min_score:
+        return True, f"best sentence match {top:.3f} < {config.min_score:.3f}"
+    return False, ""
+
+
+def select_sentences(sentences: list[ScoredSentence], config: AnswerConfig) -> list[ScoredSentence]:
+    """The best sentence and those scoring within ``relative_cut`` of it, at most max_sentences."""
+    if not sentences:
+        return []
+    best = sentences[0].score
+    chosen = [s for s in sentences if s.score >= best * config.relative_cut][: config.max_sentences]
+    return sorted(chosen, key=lambda s: (s.span.passage, s.span.start))
+
+
+def strip_bullet(text: str, start: int) -> tuple[str, int]:
+    """Drop the leading ``——`` of a bullet item so the quote reads as a sentence (still verbatim)."""
+    if text.startswith(BULLET):
+        return text[len(BULLET) :], start + len(BULLET)
+    return text, start
+
+
+def compose(
+    question: str,
+    retrieval: Retrieval,
+    answer_config: AnswerConfig | None = None,
+    retrieval_config: RetrievalConfig | None = None,
+) -> Answer:
+    """Build the Answer for a question from what retrieval found."""
+    answer_config = answer_config or AnswerConfig()
+    retrieval_config = retrieval_config or RetrievalConfig()
+    hits = tuple(retrieval.hits)
+    abstain, reason = should_abstain(retrieval.signals, retrieval_config)
+    if abstain or not hits:
+        return Answer(
+            question=question,
+            text=DECLINE_TEXT,
+            abstained=True,
+            hits=hits,
+            reason=reason or "no passages",
+            signals=retrieval.signals,
+        )
+    by_id = {h.passage.id: h for h in hits}
+    numbers: dict[int, int] = {}
+    quotes: list[Quote] = []
+    for s in select_sentences(retrieval.sentences, answer_config):
+        n = numbers.setdefault(s.span.passage, len(numbers) + 1)
+        text, start = strip_bullet(s.text, s.span.start)
+        source = by_id[s.span.passage].passage.source
+        quotes.append(
+            Quote(text=text, source=source, start=start, end=s.span.end, citation=n, score=s.score)
+        )
+    citations = tuple(
+        Citation(n=n, hit=by_id[pid], quotes=tuple(q for q in quotes if q.citation == n))
+        for pid, n in sorted(numbers.items(), key=lambda item: item[1])
+    )
+    text = " ".join(f"{q.text} [{q.citation}]" for q in quotes)
+    return Answer(
+        question=question,
+        text=text,
+        abstained=False,
+        quotes=tuple(quotes),
+        citations=citations,
+        hits=hits,
+        signals=retrieval.signals,
+    )

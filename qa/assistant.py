@@ -1,0 +1,145 @@
+"""The Python API: ``Assistant.open()`` then ``search()`` / ``ask()``.
+
+Opens the index for the corpus, building it first when it is missing or stale, and keeps the
+encoders warm so each question costs a few milliseconds.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+from qa.answer import compose
+from qa.config import Settings
+from qa.corpus import load_corpus
+from qa.errors import EmptyQueryError, IndexMismatchError, IndexNotFoundError, QueryTooLongError
+from qa.index import Index, Progress, build_index, index_status, load_index, save_index
+from qa.retrieve import Retriever
+from qa.types import Answer, Document, Hit, Passage
+
+
+@dataclass(frozen=True)
+class BuildReport:
+    """What `qa index` did, for the user and for benchmarks."""
+
+    rebuilt: bool
+    reason: str
+    files: int
+    passages: int
+    dim: int
+    seconds: float
+    min_words: int = 0
+    max_words: int = 0
+    export_seconds: float = 0.0
+
+
+def validate_question(question: str, max_chars: int) -> str:
+    """Untrusted text: must be non-empty and bounded. Returns it stripped."""
+    if not isinstance(question, str) or not question.strip():
+        raise EmptyQueryError("the question is empty; type a question about the document")
+    if len(question) > max_chars:
+        raise QueryTooLongError(
+            f"the question is {len(question):,} characters; the limit is {max_chars:,}. Shorten it"
+        )
+    return question.strip()
+
+
+def _encoders(settings: Settings, *, allow_export: bool, progress: Progress | None = None):
+    """MiniLM (ONNX, exported from the bundled model on first build) and, if enabled, e5."""
+    from qa.embedding import E5Small, bundled_model_dir, export_minilm_onnx, load_minilm
+
+    encoder_dir = settings.encoder_path
+    export_seconds = 0.0
+    if allow_export and not (encoder_dir / "minilm.onnx").is_file():
+        if progress:
+            progress("exporting MiniLM to ONNX (once)", 0.02)
+        report = export_minilm_onnx(bundled_model_dir(), encoder_dir)
+        export_seconds = report.seconds
+    minilm = load_minilm(encoder_dir)
+    e5 = E5Small() if settings.use_e5 else None
+    return minilm, e5, export_seconds
+
+
+def build(settings: Settings, force: bool = False, progress: Progress | None = None) -> BuildReport:
+    """Build the index unless it is already fresh for this corpus (then a no-op that says so)."""
+    t0 = time.perf_counter()
+    documents = load_corpus(settings.corpus_dir)
+    status = index_status(settings, documents)
+    if status.state == "fresh" and not force:
+        from qa.index import read_manifest
+
+        m = read_manifest(settings.index_dir)
+        return BuildReport(False, status.reason, len(documents), m["count"], m["dim"], 0.0)
+    minilm, e5, export_seconds = _encoders(settings, allow_export=True, progress=progress)
+    index = build_index(documents, settings, minilm, e5, progress)
+    seconds = time.perf_counter() - t0
+    save_index(index, settings.index_dir, build_seconds=seconds)
+    if progress:
+        progress("done", 1.0)
+    words = [p.words for p in index.passages] or [0]
+    reason = "forced rebuild" if force and status.state == "fresh" else status.reason
+    return BuildReport(
+        True,
+        reason,
+        len(documents),
+        len(index.passages),
+        int(index.minilm.shape[1]),
+        seconds,
+        min(words),
+        max(words),
+        export_seconds,
+    )
+
+
+class Assistant:
+    """Search and ask over one corpus. Create with ``Assistant.open(settings)``."""
+
+    def __init__(self, index: Index, retriever: Retriever, settings: Settings):
+        self.index = index
+        self.retriever = retriever
+        self.settings = settings
+
+    @classmethod
+    def open(
+        cls,
+        settings: Settings | None = None,
+        auto_build: bool = True,
+        progress: Progress | None = None,
+    ) -> Assistant:
+        """Load the index, building it first if it is missing or stale (or raise if auto_build=False)."""
+        settings = settings or Settings.from_env()
+        documents = load_corpus(settings.corpus_dir)
+        status = index_status(settings, documents)
+        if status.state != "fresh":
+            if not auto_build:
+                error = IndexNotFoundError if status.state == "missing" else IndexMismatchError
+                raise error(f"{status.reason}; run `qa index` to build it")
+            build(settings, force=True, progress=progress)
+        try:
+            index = load_index(settings.index_dir, documents)
+        except IndexMismatchError:
+            if not auto_build:
+                raise
+            build(settings, force=True, progress=progress)
+            index = load_index(settings.index_dir, documents)
+        minilm, e5, _ = _encoders(settings, allow_export=auto_build)
+        return cls(index, Retriever(index, minilm, e5, settings.retrieval), settings)
+
+    @property
+    def documents(self) -> list[Document]:
+        return self.index.documents
+
+    @property
+    def passages(self) -> list[Passage]:
+        return self.index.passages
+
+    def search(self, query: str, k: int | None = None) -> list[Hit]:
+        """Ranked passages for a query (at most the number of passages that exist)."""
+        query = validate_question(query, self.settings.max_question_chars)
+        return self.retriever.retrieve(query, k or self.settings.answer.k).hits
+
+    def ask(self, question: str, k: int | None = None) -> Answer:
+        """An extractive answer with [n] citations, or a plain decline when the plan lacks it."""
+        question = validate_question(question, self.settings.max_question_chars)
+        retrieval = self.retriever.retrieve(question, k or self.settings.answer.k)
+        return compose(question, retrieval, self.settings.answer, self.settings.retrieval)

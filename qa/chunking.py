@@ -1,0 +1,217 @@
+"""Cut a document into passages that respect its structure.
+
+The plan is built of numbered headings (``2. Main actions``, ``(1) Promote ...``), bullet items that
+start with ``——`` (whose first sentence is the item's title) and plain paragraphs. A passage is a run
+of whole sentences inside one paragraph, about 40-130 words, so the encoder never truncates it, and it
+carries the heading path above it. Everything here is pure: offsets index the document text.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+
+from qa.config import ChunkingConfig
+from qa.types import Document, Passage
+
+SECTION_SEP = " > "
+BULLET = "——"
+
+_PARAGRAPH = re.compile(r"[^\n]+(?:\n(?![ \t]*\n)[^\n]*)*")
+# A sentence ends at . ! ? (plus closing quotes) before a capital, a quote, a bullet or the end;
+# "No. 6)" and "e.g. the" do not end one. CJK full stops end one wherever they stand.
+_SENTENCE_END = re.compile(
+    r"(?<=[.!?])[\"”’)]*(?=\s+(?:[A-Z“\"‘(\[\u3400-\u9fff]|——)|\s*$)|(?<=[。！？])[”’」）]*"
+)
+_NUMBERED = re.compile(r"^\s*(?:\d+(?:\.\d+)*[.)]|[IVX]+\.)\s+\S")
+_PARENTHESISED = re.compile(r"^\s*[(（]\s*\d+\s*[)）]\s*\S")
+_MARKDOWN = re.compile(r"^\s*(#{1,6})\s+\S")
+_CJK_CHAR = re.compile(r"[\u3400-\u9fff]")
+
+
+@dataclass(frozen=True)
+class Span:
+    """A [start, end) range of the document text."""
+
+    start: int
+    end: int
+
+
+# ---------------------------------------------------------------------------- pure helpers
+
+
+def paragraphs(text: str) -> list[Span]:
+    """Blocks of text separated by blank lines, trimmed of surrounding whitespace.
+
+    Example: paragraphs("a\\n\\nb c") -> [Span(0, 1), Span(3, 6)]
+    """
+    spans = []
+    for m in _PARAGRAPH.finditer(text):
+        start, end = _trim(text, m.start(), m.end())
+        if start < end:
+            spans.append(Span(start, end))
+    return spans
+
+
+def sentences(text: str, start: int = 0, end: int | None = None) -> list[Span]:
+    """Sentence spans of text[start:end], covering every non-space character of it.
+
+    Example: sentences("One. Two!") -> [Span(0, 4), Span(5, 9)]
+    """
+    end = len(text) if end is None else end
+    spans, cursor = [], start
+    for m in _SENTENCE_END.finditer(text, start, end):
+        cut = m.end()
+        s, e = _trim(text, cursor, cut)
+        if s < e:
+            spans.append(Span(s, e))
+        cursor = cut
+    s, e = _trim(text, cursor, end)
+    if s < e:
+        spans.append(Span(s, e))
+    return spans
+
+
+def word_count(text: str) -> int:
+    """Words for budgets; CJK characters count as one word each since they have no spaces."""
+    return len(_CJK_CHAR.sub(" ", text).split()) + len(_CJK_CHAR.findall(text))
+
+
+def heading_level(paragraph: str) -> int | None:
+    """1 for ``2. Main actions`` or ``# Title``, 2 for ``(1) ...``, 0 for a short title line, else None."""
+    first_line = paragraph.split("\n", 1)[0]
+    if "\n" in paragraph.strip():
+        return None
+    if m := _MARKDOWN.match(first_line):
+        return len(m.group(1))
+    words = word_count(paragraph)
+    if _NUMBERED.match(paragraph) and words <= 25:
+        return 1
+    if _PARENTHESISED.match(paragraph) and words <= 30:
+        return 2
+    if (
+        words <= 12
+        and not re.search(r"[.!?。:;,]\s*$", paragraph)
+        and not paragraph.startswith(BULLET)
+    ):
+        return 0
+    return None
+
+
+def heading_label(paragraph: str) -> str:
+    """The heading as shown in a section path: markdown hashes and a final period dropped."""
+    label = re.sub(r"^\s*#{1,6}\s+", "", paragraph.strip())
+    return label.rstrip(" .。")
+
+
+def group_sentences(counts: list[int], target: int, maximum: int) -> list[tuple[int, int]]:
+    """Split consecutive sentences (given their word counts) into balanced groups.
+
+    A paragraph up to ``maximum`` words stays whole. A longer one gets the fewest groups near
+    ``target`` words, balanced by dynamic programming so no group is a tiny remainder, and no group
+    exceeds ``maximum`` unless a single sentence does.
+
+    Example: group_sentences([50, 50, 50], target=90, maximum=130) -> [(0, 1), (1, 3)]
+    """
+    total = sum(counts)
+    if not counts:
+        return []
+    if total <= maximum:
+        return [(0, len(counts))]
+    prefix = [0]
+    for c in counts:
+        prefix.append(prefix[-1] + c)
+    n = len(counts)
+    for n_groups in range(max(2, math.ceil(total / target)), n + 1):
+        share = total / n_groups
+        best = _balanced_split(prefix, n_groups, share, maximum)
+        if best is not None:
+            return best
+    return [(i, i + 1) for i in range(n)]
+
+
+def _balanced_split(
+    prefix: list[int], n_groups: int, share: float, maximum: int
+) -> list[tuple[int, int]] | None:
+    """Breakpoints minimising the squared distance of each group's size to ``share``."""
+    n = len(prefix) - 1
+    inf = float("inf")
+    # cost[g][j]: best cost of cutting the first j sentences into g groups
+    cost = [[inf] * (n + 1) for _ in range(n_groups + 1)]
+    back = [[0] * (n + 1) for _ in range(n_groups + 1)]
+    cost[0][0] = 0.0
+    for g in range(1, n_groups + 1):
+        for j in range(g, n + 1):
+            for i in range(g - 1, j):
+                size = prefix[j] - prefix[i]
+                if size > maximum and j - i > 1:
+                    continue
+                c = cost[g - 1][i] + (size - share) ** 2
+                if c < cost[g][j]:
+                    cost[g][j], back[g][j] = c, i
+    if cost[n_groups][n] == inf:
+        return None
+    groups, j = [], n
+    for g in range(n_groups, 0, -1):
+        i = back[g][j]
+        groups.append((i, j))
+        j = i
+    return groups[::-1]
+
+
+# ---------------------------------------------------------------------------- chunking
+
+
+def chunk(
+    document: Document, config: ChunkingConfig | None = None, first_id: int = 0
+) -> list[Passage]:
+    """Passages of one document, in order, each with its heading path and exact offsets."""
+    config = config or ChunkingConfig()
+    text = document.text
+    headings: list[tuple[int, str]] = []  # stack of (level, label)
+    item_title = ""
+    passages: list[Passage] = []
+    for para in paragraphs(text):
+        body = text[para.start : para.end]
+        level = heading_level(body)
+        if level is not None:
+            headings = [h for h in headings if h[0] < level] + [(level, heading_label(body))]
+            item_title = ""
+        elif body.startswith(BULLET):
+            first = sentences(text, para.start + len(BULLET), para.end)
+            item_title = heading_label(text[first[0].start : first[0].end]) if first else ""
+        section = SECTION_SEP.join(
+            [label for _, label in headings] + ([item_title] if item_title else [])
+        )
+        sents = sentences(text, para.start, para.end)
+        counts = [word_count(text[s.start : s.end]) for s in sents]
+        for a, b in group_sentences(counts, config.target_words, config.max_words):
+            start, end = sents[a].start, sents[b - 1].end
+            passages.append(
+                Passage(
+                    id=first_id + len(passages),
+                    source=document.source,
+                    start=start,
+                    end=end,
+                    section=section,
+                    text=text[start:end],
+                )
+            )
+    return passages
+
+
+def chunk_corpus(documents: list[Document], config: ChunkingConfig | None = None) -> list[Passage]:
+    """Passages of all documents with ids 0..N-1 in corpus order."""
+    out: list[Passage] = []
+    for doc in documents:
+        out.extend(chunk(doc, config, first_id=len(out)))
+    return out
+
+
+def _trim(text: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end

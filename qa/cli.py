@@ -1,0 +1,202 @@
+"""Command line: `qa index | search | ask | eval | serve`. Turns QAError into a message and exit 2."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import textwrap
+from collections.abc import Sequence
+
+from qa.config import Settings
+from qa.errors import QAError
+
+EXAMPLE = "how are small enterprises supported in pledge loans?"
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    return Settings.from_env(corpus_dir=args.corpus, index_dir=args.index_dir)
+
+
+def _stderr_progress(quiet: bool = False):
+    """Progress for long builds: a tqdm bar on stderr, created only when a build really starts."""
+    if quiet:
+        return None
+    state: dict = {}
+
+    def progress(message: str, fraction: float) -> None:
+        from tqdm import tqdm
+
+        bar = state.get("bar")
+        if bar is None:
+            bar = state["bar"] = tqdm(
+                total=100, file=sys.stderr, unit="%", bar_format="{l_bar}{bar}| {desc}", leave=False
+            )
+        bar.n = int(fraction * 100)
+        bar.set_description_str(message[:60])
+        bar.refresh()
+        if fraction >= 1.0:
+            bar.close()
+            state.clear()
+
+    return progress
+
+
+def _open_assistant(args: argparse.Namespace):
+    from qa.assistant import Assistant
+
+    return Assistant.open(_settings(args), progress=_stderr_progress(getattr(args, "json", False)))
+
+
+# ---------------------------------------------------------------------------- commands
+
+
+def cmd_index(args: argparse.Namespace) -> int:
+    from qa.assistant import build
+
+    report = build(_settings(args), force=args.force, progress=_stderr_progress(args.json))
+    if args.json:
+        from dataclasses import asdict
+
+        print(json.dumps(asdict(report), indent=2))
+    elif not report.rebuilt:
+        print(
+            f"index is up to date ({report.passages} passages from {report.files} file(s)); nothing to do"
+        )
+    else:
+        print(
+            f"indexed {report.files} file(s): {report.passages} passages "
+            f"({report.min_words}-{report.max_words} words), dim {report.dim}, "
+            f"{report.seconds:.1f} s ({report.reason})"
+        )
+    return 0
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    assistant = _open_assistant(args)
+    hits = assistant.search(args.query, k=args.k)
+    if args.json:
+        print(
+            json.dumps(
+                {"query": args.query, "passages": [h.to_dict() for h in hits]},
+                ensure_ascii=False,
+                indent=2,
+            )
+        )
+        return 0
+    for h in hits:
+        p = h.passage
+        print(f"{h.rank}. [{h.score:.3f}] {p.section}")
+        print(f"   {p.source}:{p.start}-{p.end}")
+        print(textwrap.fill(p.text, width=100, initial_indent="   ", subsequent_indent="   "))
+        print()
+    return 0
+
+
+def cmd_ask(args: argparse.Namespace) -> int:
+    assistant = _open_assistant(args)
+    answer = assistant.ask(args.question, k=args.k)
+    if args.json:
+        print(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2))
+        return 0
+    print(textwrap.fill(answer.text, width=100))
+    print()
+    if answer.abstained:
+        print("Closest passages:")
+        for h in answer.hits[:3]:
+            print(
+                f"  - {h.passage.section}  ({h.passage.source}:{h.passage.start}-{h.passage.end})"
+            )
+        return 0
+    print("Sources:")
+    for c in answer.citations:
+        p = c.hit.passage
+        print(f"  [{c.n}] {p.section}")
+        print(f"      {p.source}:{p.start}-{p.end}")
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import app
+
+    return app.main(args.serve_args)
+
+
+# ---------------------------------------------------------------------------- parser
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--corpus", metavar="DIR", help="corpus folder (default: corpus/ or $QA_CORPUS_DIR)"
+    )
+    common.add_argument(
+        "--index-dir", metavar="DIR", help="index folder (default: index/ or $QA_INDEX_DIR)"
+    )
+    common.add_argument(
+        "--json", action="store_true", help="print JSON (shape documented in README)"
+    )
+
+    parser = argparse.ArgumentParser(
+        prog="qa",
+        description="Answers from policy documents with exact, cited passages, fully offline.",
+        epilog=f'example: qa ask "{EXAMPLE}"',
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser(
+        "index", parents=[common], help="build index/ from corpus/ (no-op when up to date)"
+    )
+    p.add_argument("--force", action="store_true", help="rebuild even when the index is up to date")
+    p.set_defaults(func=cmd_index)
+
+    p = sub.add_parser("search", parents=[common], help="ranked source passages for a query")
+    p.add_argument("query")
+    p.add_argument("-k", type=int, default=5, help="passages to return (default 5)")
+    p.set_defaults(func=cmd_search)
+
+    p = sub.add_parser(
+        "ask", parents=[common], help="an answer quoting the document, with citations"
+    )
+    p.add_argument("question")
+    p.add_argument("-k", type=int, default=5, help="passages to retrieve (default 5)")
+    p.set_defaults(func=cmd_ask)
+
+    try:
+        from qa.eval_command import add_eval_parser
+
+        add_eval_parser(sub, parents=[common])
+    except ImportError:  # evaluation module not installed in this build
+        pass
+
+    p = sub.add_parser(
+        "serve", help="start the web app (same options as python app.py)", add_help=False
+    )
+    p.add_argument("serve_args", nargs=argparse.REMAINDER)
+    p.set_defaults(func=cmd_serve)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if getattr(args, "k", None) is not None and args.k < 1:
+        parser.error(f"-k must be at least 1, got {args.k}")
+    try:
+        code = args.func(args)
+    except QAError as e:
+        print(f"error: {e}", file=sys.stderr)
+        code = 2
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        code = 130
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())
+
+
+def entry() -> None:
+    """Console-script entry point: exit with main()'s code."""
+    sys.exit(main())

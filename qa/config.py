@@ -1,0 +1,71 @@
+"""Settings: every default lives here, and nowhere else (CLI and app read them from here)."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+MAX_QUESTION_CHARS = 2000
+
+
+@dataclass(frozen=True)
+class ChunkingConfig:
+    """How documents are cut into passages; stored in the manifest so a change forces a rebuild."""
+
+    target_words: int = 90
+    max_words: int = 130
+    version: str = "chunk v1"
+
+
+@dataclass(frozen=True)
+class RetrievalConfig:
+    """Fusion weights and the abstention threshold, calibrated on eval/dev.jsonl."""
+
+    dense_weight: float = 0.5
+    bm25_weight: float = 0.3
+    e5_weight: float = 0.2
+    candidates: int = 40
+    min_score: float = 0.35
+    min_e5_score: float = 0.80
+
+
+@dataclass(frozen=True)
+class AnswerConfig:
+    """How many passages to show and how many sentences to quote."""
+
+    k: int = 5
+    max_sentences: int = 3
+    relative_cut: float = 0.85
+
+
+@dataclass(frozen=True)
+class Settings:
+    corpus_dir: Path = REPO_ROOT / "corpus"
+    index_dir: Path = REPO_ROOT / "index"
+    encoder_dir: Path | None = None  # where the ONNX export lives; default index_dir/encoder
+    use_e5: bool = True
+    chunking: ChunkingConfig = field(default_factory=ChunkingConfig)
+    retrieval: RetrievalConfig = field(default_factory=RetrievalConfig)
+    answer: AnswerConfig = field(default_factory=AnswerConfig)
+    max_question_chars: int = MAX_QUESTION_CHARS
+
+    @classmethod
+    def from_env(cls, **overrides) -> Settings:
+        """Defaults, then QA_CORPUS_DIR / QA_INDEX_DIR, then explicit overrides (None = unset)."""
+        s = cls()
+        env = {}
+        if os.environ.get("QA_CORPUS_DIR"):
+            env["corpus_dir"] = Path(os.environ["QA_CORPUS_DIR"])
+        if os.environ.get("QA_INDEX_DIR"):
+            env["index_dir"] = Path(os.environ["QA_INDEX_DIR"])
+        given = {k: v for k, v in overrides.items() if v is not None}
+        for key in ("corpus_dir", "index_dir", "encoder_dir"):
+            if key in given:
+                given[key] = Path(given[key])
+        return replace(s, **{**env, **given})
+
+    @property
+    def encoder_path(self) -> Path:
+        return Path(self.encoder_dir) if self.encoder_dir else Path(self.index_dir) / "encoder"

@@ -1,0 +1,302 @@
+"""Build, save and load the passage index.
+
+Layout of the index folder (no pickle; metadata is JSON, vectors are FAISS / .npy):
+
+    manifest.json        format, models, dimension, counts, corpus and file checksums (written last)
+    passages.jsonl       one Passage a line
+    sentences.jsonl      sentence spans {"passage": id, "start", "end"} used to compose answers
+    minilm.faiss         IndexFlatIP over normalised MiniLM passage vectors (score = cosine)
+    minilm-sentences.npy MiniLM sentence vectors
+    e5.npy, e5-sentences.npy   multilingual-e5 vectors (questions in other languages)
+    encoder/minilm.onnx  the MiniLM encoder exported for torch-free queries, reused across rebuilds
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import os
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import numpy as np
+
+from qa.chunking import SECTION_SEP, chunk_corpus, sentences
+from qa.config import Settings
+from qa.corpus import corpus_checksums, load_corpus
+from qa.errors import IndexMismatchError, IndexNotFoundError
+from qa.types import Document, Passage
+
+FORMAT = "qa-index v1"
+EMBED_TEXT_VERSION = "title+text v1"
+MANIFEST = "manifest.json"
+ENCODER_DIR = "encoder"
+
+Progress = Callable[[str, float], None]  # (message, fraction done 0..1)
+
+
+@dataclass(frozen=True)
+class SentenceSpan:
+    passage: int
+    start: int
+    end: int
+
+
+@dataclass
+class Index:
+    """Everything retrieval needs, in memory."""
+
+    documents: list[Document]
+    passages: list[Passage]
+    sentences: list[SentenceSpan]
+    minilm: np.ndarray  # (n_passages, dim)
+    minilm_sentences: np.ndarray  # (n_sentences, dim)
+    e5: np.ndarray | None
+    e5_sentences: np.ndarray | None
+    manifest: dict
+    faiss_index: object = None
+
+    def document(self, source: str) -> Document:
+        return next(d for d in self.documents if d.source == source)
+
+    def sentence_text(self, s: SentenceSpan) -> str:
+        return self.passages[s.passage].text[
+            s.start - self.passages[s.passage].start : s.end - self.passages[s.passage].start
+        ]
+
+
+@dataclass(frozen=True)
+class IndexStatus:
+    state: str  # "fresh" | "missing" | "stale" | "broken"
+    reason: str
+
+
+# ---------------------------------------------------------------------------- building
+
+
+def embed_text(passage: Passage) -> str:
+    """Text given to the encoders: the item title gives a continuation passage its topic."""
+    title = passage.section.split(SECTION_SEP)[-1] if passage.section else ""
+    if title and not passage.text.lstrip("—").startswith(title):
+        return f"{title}. {passage.text}"
+    return passage.text
+
+
+def sentence_spans(passages: list[Passage]) -> list[SentenceSpan]:
+    out = []
+    for p in passages:
+        for s in sentences(p.text):
+            out.append(SentenceSpan(p.id, p.start + s.start, p.start + s.end))
+    return out
+
+
+def build_index(
+    documents: list[Document],
+    settings: Settings,
+    minilm,
+    e5=None,
+    progress: Progress | None = None,
+) -> Index:
+    """Chunk and embed the corpus. ``minilm`` / ``e5`` are Embedders (see qa.embedding)."""
+    say = progress or (lambda msg, frac: None)
+    say("chunking", 0.05)
+    passages = chunk_corpus(documents, settings.chunking)
+    spans = sentence_spans(passages)
+    probe = Index(documents, passages, spans, np.zeros((0, 1)), np.zeros((0, 1)), None, None, {})
+    sentence_texts = [probe.sentence_text(s) for s in spans]
+    passage_texts = [embed_text(p) for p in passages]
+    say(f"embedding {len(passages)} passages with {minilm.name}", 0.15)
+    vec = minilm.encode_passages(passage_texts)
+    svec = minilm.encode_passages(sentence_texts)
+    e5_vec = e5_svec = None
+    if e5 is not None:
+        say(f"embedding {len(passages)} passages with {e5.name}", 0.35)
+        e5_vec = _encode_with_progress(e5, passage_texts, say, 0.35, 0.65)
+        say(f"embedding {len(spans)} sentences with {e5.name}", 0.65)
+        e5_svec = _encode_with_progress(e5, sentence_texts, say, 0.65, 0.95)
+    manifest = {
+        "format": FORMAT,
+        "model": minilm.name,
+        "dim": int(vec.shape[1]),
+        "count": len(passages),
+        "sentences": len(spans),
+        "e5_model": e5.name if e5 is not None else None,
+        "chunking": asdict(settings.chunking),
+        "embed_text": EMBED_TEXT_VERSION,
+        "corpus": corpus_checksums(documents),
+    }
+    return Index(documents, passages, spans, vec, svec, e5_vec, e5_svec, manifest)
+
+
+def _encode_with_progress(emb, texts: list[str], say: Progress, lo: float, hi: float) -> np.ndarray:
+    parts, step = [], 16
+    for i in range(0, len(texts), step):
+        parts.append(emb.encode_passages(texts[i : i + step]))
+        say(
+            f"{emb.name}: {min(i + step, len(texts))}/{len(texts)}",
+            lo + (hi - lo) * (i + step) / len(texts),
+        )
+    return np.vstack(parts) if parts else np.zeros((0, emb.dim), np.float32)
+
+
+# ---------------------------------------------------------------------------- saving
+
+
+def save_index(index: Index, index_dir: Path, build_seconds: float | None = None) -> dict:
+    """Write every file atomically, then the manifest with their checksums (last)."""
+    import faiss
+
+    index_dir = Path(index_dir)
+    index_dir.mkdir(parents=True, exist_ok=True)
+    files: dict[str, str] = {}
+
+    def put(name: str, data: bytes) -> None:
+        _atomic_write(index_dir / name, data)
+        files[name] = hashlib.sha256(data).hexdigest()
+
+    put("passages.jsonl", _jsonl(asdict(p) for p in index.passages))
+    put("sentences.jsonl", _jsonl(asdict(s) for s in index.sentences))
+    flat = faiss.IndexFlatIP(index.minilm.shape[1])
+    flat.add(np.ascontiguousarray(index.minilm, dtype=np.float32))
+    put("minilm.faiss", faiss.serialize_index(flat).tobytes())
+    put("minilm-sentences.npy", _npy(index.minilm_sentences))
+    if index.e5 is not None:
+        put("e5.npy", _npy(index.e5))
+        put("e5-sentences.npy", _npy(index.e5_sentences))
+    manifest = {
+        **index.manifest,
+        "files": files,
+        "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "build_seconds": round(build_seconds, 2) if build_seconds is not None else None,
+    }
+    _atomic_write(index_dir / MANIFEST, json.dumps(manifest, indent=2).encode())
+    index.manifest = manifest
+    return manifest
+
+
+def _jsonl(rows) -> bytes:
+    return "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows).encode("utf-8")
+
+
+def _npy(arr: np.ndarray) -> bytes:
+    buf = io.BytesIO()
+    np.save(buf, np.ascontiguousarray(arr, dtype=np.float32), allow_pickle=False)
+    return buf.getvalue()
+
+
+def _atomic_write(path: Path, data: bytes) -> None:
+    """Temp file in the same folder, fsync, rename: readers see the old file or the new one."""
+    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    with open(tmp, "wb") as f:
+        f.write(data)
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(tmp, path)
+    dir_fd = os.open(path.parent, os.O_RDONLY)
+    try:
+        os.fsync(dir_fd)
+    finally:
+        os.close(dir_fd)
+
+
+# ---------------------------------------------------------------------------- loading
+
+
+def read_manifest(index_dir: Path) -> dict:
+    path = Path(index_dir) / MANIFEST
+    if not path.is_file():
+        raise IndexNotFoundError(f"no index at {index_dir}; run `qa index` to build it")
+    try:
+        manifest = json.loads(path.read_text("utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as e:
+        raise IndexMismatchError(
+            f"{path} is corrupt ({e}); run `qa index --force` to rebuild"
+        ) from None
+    if manifest.get("format") != FORMAT:
+        raise IndexMismatchError(
+            f"{path} has format {manifest.get('format')!r}, this version reads {FORMAT!r}; "
+            "run `qa index --force` to rebuild"
+        )
+    return manifest
+
+
+def load_index(index_dir: Path, documents: list[Document]) -> Index:
+    """Load and verify: checksums, counts and shapes must match the manifest, or it raises."""
+    import faiss
+
+    index_dir = Path(index_dir)
+    manifest = read_manifest(index_dir)
+    rebuild = "run `qa index --force` to rebuild"
+    blobs: dict[str, bytes] = {}
+    for name, digest in manifest.get("files", {}).items():
+        path = index_dir / name
+        if not path.is_file():
+            raise IndexMismatchError(f"{path} is missing from the index; {rebuild}")
+        data = path.read_bytes()
+        if hashlib.sha256(data).hexdigest() != digest:
+            raise IndexMismatchError(
+                f"{path} does not match its checksum (truncated or changed); {rebuild}"
+            )
+        blobs[name] = data
+    try:
+        passages = [Passage(**json.loads(line)) for line in blobs["passages.jsonl"].splitlines()]
+        spans = [SentenceSpan(**json.loads(line)) for line in blobs["sentences.jsonl"].splitlines()]
+        flat = faiss.deserialize_index(np.frombuffer(blobs["minilm.faiss"], dtype=np.uint8))
+        minilm = flat.reconstruct_n(0, flat.ntotal)
+        minilm_s = _load_npy(blobs["minilm-sentences.npy"])
+        e5 = _load_npy(blobs["e5.npy"]) if "e5.npy" in blobs else None
+        e5_s = _load_npy(blobs["e5-sentences.npy"]) if "e5-sentences.npy" in blobs else None
+    except (KeyError, ValueError, TypeError, RuntimeError) as e:
+        raise IndexMismatchError(f"index at {index_dir} is unreadable ({e}); {rebuild}") from None
+    n, dim = manifest["count"], manifest["dim"]
+    if len(passages) != n or minilm.shape != (n, dim) or len(spans) != manifest["sentences"]:
+        raise IndexMismatchError(f"index at {index_dir} has inconsistent counts; {rebuild}")
+    if e5 is not None and e5.shape[0] != n:
+        raise IndexMismatchError(f"index at {index_dir} has inconsistent e5 vectors; {rebuild}")
+    by_source = {d.source: d for d in documents}
+    for p in passages[:: max(1, n // 20)] + passages[-1:]:
+        doc = by_source.get(p.source)
+        if doc is None or doc.text[p.start : p.end] != p.text:
+            raise IndexMismatchError(
+                f"index at {index_dir} no longer matches {p.source}; {rebuild}"
+            )
+    return Index(documents, passages, spans, minilm, minilm_s, e5, e5_s, manifest, flat)
+
+
+def _load_npy(data: bytes) -> np.ndarray:
+    return np.load(io.BytesIO(data), allow_pickle=False)
+
+
+def index_status(settings: Settings, documents: list[Document] | None = None) -> IndexStatus:
+    """Is the index on disk usable for this corpus and these settings, and if not, why."""
+    try:
+        manifest = read_manifest(settings.index_dir)
+    except IndexNotFoundError:
+        return IndexStatus("missing", f"no index at {settings.index_dir}")
+    except IndexMismatchError as e:
+        return IndexStatus("broken", str(e))
+    documents = documents if documents is not None else load_corpus(settings.corpus_dir)
+    if manifest.get("corpus") != corpus_checksums(documents):
+        old, new = set(manifest.get("corpus", {})), set(corpus_checksums(documents))
+        changed = sorted(
+            (old ^ new)
+            | {s for s in old & new if manifest["corpus"][s] != corpus_checksums(documents)[s]}
+        )
+        return IndexStatus("stale", f"corpus changed: {', '.join(changed)}")
+    if manifest.get("chunking") != asdict(settings.chunking):
+        return IndexStatus("stale", "chunking settings changed")
+    if manifest.get("embed_text") != EMBED_TEXT_VERSION:
+        return IndexStatus("stale", "passage embedding text changed")
+    if bool(manifest.get("e5_model")) != settings.use_e5:
+        return IndexStatus("stale", "multilingual vectors setting changed")
+    return IndexStatus("fresh", f"index at {settings.index_dir} is up to date")
+
+
+def timed(fn, *args, **kwargs):
+    t0 = time.perf_counter()
+    out = fn(*args, **kwargs)
+    return out, time.perf_counter() - t0

@@ -1,0 +1,152 @@
+"""Hybrid retrieval: MiniLM cosine, BM25 with stemming, and multilingual e5 for other languages.
+
+Each retriever scores every passage (the corpora are small); scores are min-max normalised per
+retriever and fused with weights from RetrievalConfig. Sentence scores are kept too: a passage is
+as relevant as its best sentence, and the answer quotes those sentences.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import numpy as np
+
+from qa.chunking import SECTION_SEP
+from qa.config import RetrievalConfig
+from qa.index import Index, SentenceSpan
+from qa.types import Hit
+
+_NON_LATIN = re.compile(
+    r"[\u0400-\u04ff\u0600-\u06ff\u0900-\u0dff\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]"
+)
+
+
+@dataclass(frozen=True)
+class ScoredSentence:
+    span: SentenceSpan
+    text: str
+    score: float
+
+
+@dataclass(frozen=True)
+class Retrieval:
+    """Ranked hits plus what the answer composer and the abstention rule need."""
+
+    hits: list[Hit]
+    sentences: list[ScoredSentence]  # sentences of the hit passages, best first
+    signals: dict
+
+
+def is_non_latin(text: str) -> bool:
+    """Questions in Chinese and other scripts go to the multilingual encoder only."""
+    return bool(_NON_LATIN.search(text))
+
+
+def minmax(x: np.ndarray) -> np.ndarray:
+    """Scale to [0, 1]; a constant vector maps to zeros.
+
+    Example: minmax(np.array([1.0, 3.0])) -> array([0., 1.])
+    """
+    if x.size == 0:
+        return x
+    lo, hi = float(x.min()), float(x.max())
+    return (x - lo) / (hi - lo) if hi > lo else np.zeros_like(x)
+
+
+class Retriever:
+    """Holds the BM25 model and encoders for one loaded Index."""
+
+    def __init__(self, index: Index, minilm, e5=None, config: RetrievalConfig | None = None):
+        import bm25s
+        import Stemmer
+
+        self.index = index
+        self.minilm = minilm
+        self.e5 = e5 if index.e5 is not None else None
+        self.config = config or RetrievalConfig()
+        self._stemmer = Stemmer.Stemmer("english")
+        texts = [_bm25_text(p.section, p.text) for p in index.passages]
+        tokens = bm25s.tokenize(texts, stopwords="en", stemmer=self._stemmer, show_progress=False)
+        self._bm25 = bm25s.BM25()
+        self._bm25.index(tokens, show_progress=False)
+        self._vocab = set(tokens.vocab)
+        self._sent_of = np.array([s.passage for s in index.sentences], dtype=np.int64)
+
+    def query_terms(self, query: str) -> list[str]:
+        import bm25s
+
+        return bm25s.tokenize(
+            [query], stopwords="en", stemmer=self._stemmer, show_progress=False, return_ids=False
+        )[0]
+
+    def retrieve(self, query: str, k: int) -> Retrieval:
+        """Top-k hits (never more than the passages that exist), scored sentences and signals."""
+        n = len(self.index.passages)
+        k = max(0, min(k, n))
+        cfg = self.config
+        non_latin = is_non_latin(query) and self.e5 is not None
+        signals: dict = {"non_latin": non_latin}
+        fused = np.zeros(n, dtype=np.float64)
+        sent_scores = np.zeros(len(self.index.sentences), dtype=np.float64)
+        if non_latin:
+            q = self.e5.encode_queries([query])[0]
+            p_cos = self.index.e5 @ q
+            s_cos = self.index.e5_sentences @ q
+            passage_score = np.maximum(p_cos, _best_per_passage(s_cos, self._sent_of, n))
+            fused = minmax(passage_score)
+            sent_scores = s_cos
+            signals.update(e5_top=float(passage_score.max(initial=0.0)))
+        else:
+            q = self.minilm.encode_queries([query])[0]
+            p_cos = self._dense_scores(q)
+            s_cos = self.index.minilm_sentences @ q
+            dense = 0.5 * p_cos + 0.5 * _best_per_passage(s_cos, self._sent_of, n)
+            terms = self.query_terms(query)
+            known = [t for t in terms if t in self._vocab]
+            bm25 = self._bm25.get_scores(known) if known else np.zeros(n)
+            fused = cfg.dense_weight * minmax(dense) + cfg.bm25_weight * minmax(bm25)
+            sent_scores = s_cos
+            signals.update(
+                dense_top=float(dense.max(initial=0.0)),
+                sentence_top=float(s_cos.max(initial=0.0)),
+                bm25_top=float(bm25.max(initial=0.0)),
+                term_coverage=len(known) / len(terms) if terms else 0.0,
+            )
+        order = np.argsort(-fused, kind="stable")[:k]
+        hits = [
+            Hit(passage=self.index.passages[i], score=float(fused[i]), rank=r + 1)
+            for r, i in enumerate(order)
+        ]
+        chosen = {h.passage.id for h in hits}
+        sents = [
+            ScoredSentence(s, self.index.sentence_text(s), float(sent_scores[j]))
+            for j, s in enumerate(self.index.sentences)
+            if s.passage in chosen
+        ]
+        sents.sort(key=lambda s: -s.score)
+        return Retrieval(hits, sents, signals)
+
+    def _dense_scores(self, q: np.ndarray) -> np.ndarray:
+        """Cosine of every passage via the FAISS inner-product index (-1 ids when k > N are skipped)."""
+        n = len(self.index.passages)
+        flat = self.index.faiss_index
+        if flat is None:
+            return self.index.minilm @ q
+        scores, ids = flat.search(np.ascontiguousarray(q[None, :], dtype=np.float32), n)
+        out = np.zeros(n, dtype=np.float64)
+        valid = ids[0] >= 0
+        out[ids[0][valid]] = scores[0][valid]
+        return out
+
+
+def _bm25_text(section: str, text: str) -> str:
+    """The item title is searchable too: it names the topic of continuation passages."""
+    title = section.split(SECTION_SEP)[-1] if section else ""
+    return f"{title}\n{text}"
+
+
+def _best_per_passage(sent_scores: np.ndarray, sent_of: np.ndarray, n: int) -> np.ndarray:
+    best = np.full(n, -1.0)
+    np.maximum.at(best, sent_of, sent_scores)
+    return best

@@ -1,0 +1,82 @@
+"""Shared fixtures: tiny corpora in tmp_path, one ONNX export and one real-plan index per session."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+
+REPO = Path(__file__).resolve().parents[1]
+PLAN = REPO / "corpus" / "ip_strategy_action_plan_2014_2020.txt"
+
+TINY_DOCS = {
+    "alpha.txt": (
+        "Farming notes\n\n"
+        "1. Crops\n\n"
+        "——Grow wheat in spring. Wheat needs water and sun. Harvest it in late summer.\n\n"
+        "Store the grain in dry barns. Dry barns keep mice away from the grain.\n\n"
+        "2. Animals\n\n"
+        "——Keep goats on the hill. Goats eat grass and give milk every morning.\n"
+    ),
+    "beta.md": (
+        "# Harbour rules\n\n"
+        "Boats must dock before sunset. The harbour master checks every licence.\n\n"
+        "Fishing nets are repaired on Tuesdays. Broken nets are burned.\n"
+    ),
+}
+
+
+def write_corpus(folder: Path, docs: dict[str, str] = TINY_DOCS) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, text in docs.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    return folder
+
+
+@pytest.fixture
+def tiny_corpus(tmp_path: Path) -> Path:
+    return write_corpus(tmp_path / "corpus")
+
+
+@pytest.fixture(scope="session")
+def encoder_dir(tmp_path_factory) -> Path:
+    """The MiniLM ONNX export, made once per test session (it needs torch, ~10 s)."""
+    from qa.embedding import bundled_model_dir, export_minilm_onnx
+
+    out = tmp_path_factory.mktemp("encoder")
+    export_minilm_onnx(bundled_model_dir(), out)
+    return out
+
+
+@pytest.fixture
+def tiny_settings(tmp_path: Path, tiny_corpus: Path, encoder_dir: Path):
+    from qa.config import Settings
+
+    return Settings(corpus_dir=tiny_corpus, index_dir=tmp_path / "index", encoder_dir=encoder_dir)
+
+
+@pytest.fixture(scope="session")
+def plan_settings(tmp_path_factory, encoder_dir: Path):
+    """The real plan in a temp corpus folder, indexed once for the session."""
+    from qa.assistant import build
+    from qa.config import Settings
+
+    root = tmp_path_factory.mktemp("plan")
+    corpus = root / "corpus"
+    corpus.mkdir()
+    shutil.copy(PLAN, corpus / PLAN.name)
+    settings = Settings(corpus_dir=corpus, index_dir=root / "index", encoder_dir=encoder_dir)
+    build(settings)
+    return settings
+
+
+@pytest.fixture(scope="session")
+def plan_assistant(plan_settings):
+    from qa.assistant import Assistant
+
+    return Assistant.open(plan_settings, auto_build=False)

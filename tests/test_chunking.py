@@ -1,0 +1,130 @@
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from qa.chunking import (
+    SECTION_SEP,
+    chunk,
+    group_sentences,
+    heading_level,
+    paragraphs,
+    sentences,
+    word_count,
+)
+from qa.types import Document
+from tests.conftest import PLAN, TINY_DOCS
+
+
+@pytest.fixture(scope="module")
+def plan_doc() -> Document:
+    return Document(PLAN.name, PLAN.read_text("utf-8"))
+
+
+def check_invariants(doc: Document) -> list:
+    passages = chunk(doc)
+    paras = paragraphs(doc.text)
+    for p in passages:
+        assert doc.text[p.start : p.end] == p.text
+        assert p.text == p.text.strip() and p.text
+        # never crosses a paragraph
+        assert any(a.start <= p.start and p.end <= a.end for a in paras)
+    # together they cover every non-space character of every paragraph
+    covered = set()
+    for p in passages:
+        covered.update(range(p.start, p.end))
+    for a in paras:
+        missing = [i for i in range(a.start, a.end) if i not in covered and not doc.text[i].isspace()]
+        assert not missing, doc.text[missing[0] : missing[0] + 40]
+    # in order and not overlapping
+    for a, b in zip(passages, passages[1:], strict=False):
+        assert a.end <= b.start
+    return passages
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["", "   \n\n ", "?", "Short.", "中文文本。第二句！", "no punctuation at all", *TINY_DOCS.values()],
+)
+def test_invariants_on_edge_cases(text):
+    passages = check_invariants(Document("x.txt", text))
+    if not text.strip():
+        assert passages == []
+
+
+def test_invariants_on_plan(plan_doc):
+    passages = check_invariants(plan_doc)
+    assert 30 <= len(passages) <= 80
+
+
+def test_plan_passage_sizes(plan_doc):
+    passages = chunk(plan_doc)
+    for p in passages:
+        sents = sentences(p.text)
+        # over the bound only when a single sentence is that long
+        assert p.words <= 130 or len(sents) <= 2, p.text[:80]
+    body = [p for p in passages if heading_level(p.text) is None]
+    assert sum(p.words for p in body) / len(body) > 50
+
+
+def test_plan_passages_fit_the_encoder(plan_doc):
+    """The encoder silently truncates past 256 word pieces: no passage may reach that."""
+    from tokenizers import Tokenizer
+
+    from qa.embedding import bundled_model_dir
+
+    tok = Tokenizer.from_file(str(bundled_model_dir() / "tokenizer.json"))
+    tok.no_truncation()
+    tok.no_padding()
+    for p in chunk(plan_doc):
+        assert len(tok.encode(p.text).ids) <= 256, p.text[:80]
+
+
+def test_plan_sections(plan_doc):
+    passages = chunk(plan_doc)
+    pledge = next(p for p in passages if "credit risk compensation funds" in p.text)
+    parts = pledge.section.split(SECTION_SEP)
+    assert "2. Main actions" in parts
+    assert any(part.startswith("(1) Promote the creation") for part in parts)
+    assert parts[-1] == "Promote the development of modern service industry"
+    # a plain paragraph after a bullet keeps the bullet's title
+    explore = next(p for p in passages if p.text.startswith("Explore the establishment of credit"))
+    assert explore.section.endswith("Strengthen the disclosure of information on administrative enforcement of intellectual property rights")
+
+
+def test_sentences_do_not_split_abbreviations():
+    text = 'Implement the "Notice" (Guofa [2014] No. 6), solidly promote it. Next one.'
+    assert [text[s.start : s.end] for s in sentences(text)] == [
+        'Implement the "Notice" (Guofa [2014] No. 6), solidly promote it.',
+        "Next one.",
+    ]
+
+
+def test_sentences_cjk():
+    text = "第一句。第二句！Third."
+    assert [text[s.start : s.end] for s in sentences(text)] == ["第一句。", "第二句！", "Third."]
+
+
+def test_heading_levels():
+    assert heading_level("2. Main actions") == 1
+    assert heading_level("(3) Strengthen management.") == 2
+    assert heading_level("# Title") == 1
+    assert heading_level("How to build an intellectual property power") == 0
+    assert heading_level("——Bullet item. With text.") is None
+    assert heading_level("A normal sentence that ends with a period.") is None
+
+
+def test_group_sentences_balances():
+    assert group_sentences([50, 50, 50], target=90, maximum=130) in ([(0, 1), (1, 3)], [(0, 2), (2, 3)])
+    assert group_sentences([10, 20], 90, 130) == [(0, 2)]
+    assert group_sentences([], 90, 130) == []
+    groups = group_sentences([30] * 10, 90, 130)
+    sizes = [30 * (b - a) for a, b in groups]
+    assert max(sizes) <= 130 and min(sizes) >= 60
+
+
+def test_word_count_counts_cjk():
+    assert word_count("two words") == 2
+    assert word_count("知识产权") == 4
+    assert re.sub(r"\s", "", "a b") == "ab"
