@@ -125,14 +125,18 @@ def cmd_serve(args: argparse.Namespace) -> int:
 # ---------------------------------------------------------------------------- parser
 
 
-def build_parser() -> argparse.ArgumentParser:
-    common = argparse.ArgumentParser(add_help=False)
-    common.add_argument(
+def _add_location_args(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
         "--corpus", metavar="DIR", help="corpus folder (default: corpus/ or $QA_CORPUS_DIR)"
     )
-    common.add_argument(
+    parser.add_argument(
         "--index-dir", metavar="DIR", help="index folder (default: index/ or $QA_INDEX_DIR)"
     )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    _add_location_args(common)
     common.add_argument(
         "--json", action="store_true", help="print JSON (shape documented in README)"
     )
@@ -162,12 +166,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-k", type=int, default=5, help="passages to retrieve (default 5)")
     p.set_defaults(func=cmd_ask)
 
-    try:
-        from qa.eval_command import add_eval_parser
+    from qa.eval_command import add_eval_parser, run_eval_command
 
-        add_eval_parser(sub, parents=[common])
-    except ImportError:  # evaluation module not installed in this build
-        pass
+    p = add_eval_parser(sub)
+    _add_location_args(p)
+    p.set_defaults(func=lambda args: run_eval_command(args, lambda: _open_assistant(args)))
 
     p = sub.add_parser(
         "serve", help="start the web app (same options as python app.py)", add_help=False

@@ -60,6 +60,8 @@ class Settings:
             env["corpus_dir"] = Path(os.environ["QA_CORPUS_DIR"])
         if os.environ.get("QA_INDEX_DIR"):
             env["index_dir"] = Path(os.environ["QA_INDEX_DIR"])
+        if os.environ.get("QA_ENCODER_DIR"):
+            env["encoder_dir"] = Path(os.environ["QA_ENCODER_DIR"])
         given = {k: v for k, v in overrides.items() if v is not None}
         for key in ("corpus_dir", "index_dir", "encoder_dir"):
             if key in given:

@@ -1,0 +1,194 @@
+"""The ``qa eval FILE`` subcommand: argparse wiring, progress, output and exit codes.
+
+This is CLI code, so it may print: the summary table (or JSON with ``--json``) goes to stdout,
+warnings, progress and gate failures to stderr. Input problems raise ``EvalInputError`` and are
+left to the main CLI, which turns any ``QAError`` into ``error: ...`` and exit code 2.
+Exit codes: 0 ok, 1 a ``--min``/``--max`` gate failed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from qa.errors import EvalInputError
+from qa.evalset import load_eval_file, locate_evidence
+from qa.evaluate import check_gates, compare, parse_gate, run_evaluation
+from qa.metrics import LOWER_IS_BETTER
+from qa.report import format_compare, format_summary, load_report, write_reports
+
+DEFAULT_K = 20
+MAX_WARNINGS_SHOWN = 20
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
+def add_eval_parser(subparsers: Any) -> argparse.ArgumentParser:
+    """Register ``eval`` on the CLI's subparsers and return its parser."""
+    p = subparsers.add_parser(
+        "eval",
+        help="score the assistant on an eval file (JSONL, JSON, CSV, XLSX)",
+        description=(
+            "Ask every question of FILE, score retrieval (by evidence characters within "
+            "150/400-word budgets) and answers, and write report.json, rows.csv and report.html."
+        ),
+    )
+    p.add_argument("file", type=Path, help="eval set: .jsonl, .json, .csv or .xlsx")
+    p.add_argument(
+        "--k", type=_positive_int, default=DEFAULT_K, help="passages retrieved per question"
+    )
+    p.add_argument(
+        "--out",
+        type=Path,
+        default=None,
+        help="output folder, or a path ending in .json for the report (rows.csv and "
+        "report.html go beside it); default reports/<file name>/",
+    )
+    p.add_argument(
+        "--json", action="store_true", help="print {summary, by_kind, meta} as JSON on stdout"
+    )
+    p.add_argument(
+        "--strict", action="store_true", help="treat eval file warnings as errors (for CI)"
+    )
+    p.add_argument(
+        "--min",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="fail (exit 1) when a metric is below VALUE, e.g. --min hit@W150=0.9",
+    )
+    p.add_argument(
+        "--max",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="fail (exit 1) when a metric is above VALUE, e.g. --max latency_p95_ms=800",
+    )
+    p.add_argument("--compare", type=Path, default=None, help="report.json of an earlier run")
+    p.add_argument("--limit", type=_positive_int, default=None, help="only the first N questions")
+    return p
+
+
+def _gates(specs: list[str], is_max: bool) -> dict[str, float]:
+    gates = {}
+    for spec in specs:
+        name, value = parse_gate(spec)
+        if not is_max and name in LOWER_IS_BETTER:
+            raise EvalInputError(
+                f"gate --min {spec!r}: {name} is lower-is-better; use --max {name}={value:g}"
+            )
+        gates[name] = value
+    return gates
+
+
+def _output_place(args: argparse.Namespace) -> tuple[Path, str]:
+    if args.out is None:
+        return Path("reports") / args.file.stem, "report.json"
+    if args.out.suffix.lower() == ".json":
+        return args.out.parent, args.out.name
+    return args.out, "report.json"
+
+
+def _warn(lines: list[str]) -> None:
+    for line in lines[:MAX_WARNINGS_SHOWN]:
+        print(f"warning: {line}", file=sys.stderr)
+    if len(lines) > MAX_WARNINGS_SHOWN:
+        print(
+            f"warning: ... and {len(lines) - MAX_WARNINGS_SHOWN} more (all are in report.json)",
+            file=sys.stderr,
+        )
+
+
+def run_eval_command(args: argparse.Namespace, open_assistant: Callable[[], Any]) -> int:
+    """Run ``qa eval`` with parsed ``args``; ``open_assistant()`` gives .ask/.documents/.passages.
+
+    Everything that can be checked before the (slow) run is checked first: gates, the
+    ``--compare`` report and the eval file itself.
+    """
+    min_gates = _gates(args.min, is_max=False)
+    max_gates = _gates(args.max, is_max=True)
+    old = load_report(args.compare) if args.compare is not None else None
+    out_dir, json_name = _output_place(args)
+
+    items, warnings = load_eval_file(args.file, strict=args.strict)
+    if args.limit is not None:
+        items = items[: args.limit]
+    assistant = open_assistant()
+    spans, problems = locate_evidence(
+        items, list(assistant.documents), list(getattr(assistant, "passages", None) or [])
+    )
+    if problems and args.strict:
+        raise EvalInputError(
+            "\n".join(problems) + "\n(strict mode: fix the evidence, or run without --strict)"
+        )
+    warnings = warnings + problems
+    _warn(warnings)
+
+    show_bar = not args.json and sys.stderr.isatty()
+    from tqdm import tqdm  # lazy: only eval needs it
+
+    with tqdm(
+        total=len(items), file=sys.stderr, disable=not show_bar, desc="eval", unit="q"
+    ) as bar:
+        report = run_evaluation(
+            assistant.ask,
+            items,
+            spans,
+            k=args.k,
+            on_progress=lambda done, total: bar.update(1),
+            file=str(args.file),
+            system={
+                "python": platform.python_version(),
+                "platform": platform.platform(terse=True),
+                **dict(getattr(assistant, "info", None) or {}),
+            },
+        )
+    report.meta["warnings"] = warnings
+    if args.limit is not None:
+        report.meta["limit"] = args.limit
+    paths = write_reports(report, out_dir, json_name)
+
+    failures = check_gates(report.summary, min_gates, max_gates)
+    cmp = compare(old, report.to_dict()) if old is not None else None
+
+    if args.json:
+        out: dict[str, Any] = {
+            "summary": report.summary,
+            "by_kind": report.by_kind,
+            "meta": report.meta,
+        }
+        if cmp is not None:
+            out["compare"] = cmp
+        if min_gates or max_gates:
+            out["gate_failures"] = failures
+        print(json.dumps(out, ensure_ascii=False, indent=2))
+    else:
+        print(format_summary(report), end="")
+        if cmp is not None:
+            print(format_compare(cmp), end="")
+        print(f"report: {paths['html']}", file=sys.stderr)
+
+    if report.summary.get("errors"):
+        print(
+            f"warning: {report.summary['errors']} question(s) raised inside the assistant; "
+            f'see "error" in {paths["json"]}',
+            file=sys.stderr,
+        )
+    if failures:
+        for f in failures:
+            print(f"gate failed: {f}", file=sys.stderr)
+        return 1
+    return 0

@@ -1,0 +1,58 @@
+from __future__ import annotations
+
+from qa.answer import DECLINE_TEXT, compose, select_sentences, should_abstain
+from qa.config import AnswerConfig, RetrievalConfig
+from qa.index import SentenceSpan
+from qa.retrieve import Retrieval, ScoredSentence
+from qa.types import Hit, Passage
+
+DOC = "——Grow wheat in spring. Wheat needs water.\n\nGoats eat grass. Goats give milk."
+P0 = Passage(0, "a.txt", 0, 42, "Crops", DOC[0:42])
+P1 = Passage(1, "a.txt", 44, len(DOC), "Animals", DOC[44:])
+
+
+def retrieval(scores: dict[tuple[int, int, int], float], signals: dict | None = None) -> Retrieval:
+    sents = [
+        ScoredSentence(SentenceSpan(p, s, e), DOC[s:e], score)
+        for (p, s, e), score in sorted(scores.items(), key=lambda kv: -kv[1])
+    ]
+    return Retrieval(
+        [Hit(P1, 0.9, 1), Hit(P0, 0.5, 2)], sents, signals or {"sentence_top": 0.9, "non_latin": False}
+    )
+
+
+def test_answer_quotes_verbatim_in_source_order_with_citations():
+    r = retrieval({(0, 0, 23): 0.80, (0, 24, 42): 0.2, (1, 44, 60): 0.9, (1, 61, 77): 0.85})
+    ans = compose("what do goats do?", r, AnswerConfig(max_sentences=3, relative_cut=0.85))
+    assert not ans.abstained
+    assert [q.text for q in ans.quotes] == ["Grow wheat in spring.", "Goats eat grass.", "Goats give milk."]
+    assert ans.text == "Grow wheat in spring. [1] Goats eat grass. [2] Goats give milk. [2]"
+    for q in ans.quotes:
+        assert DOC[q.start : q.end] == q.text
+        cited = ans.citations[q.citation - 1].hit.passage
+        assert cited.start <= q.start and q.end <= cited.end
+    d = ans.to_dict()
+    assert set(d) == {"question", "answer", "abstained", "citations", "passages"}
+    assert d["citations"][0]["n"] == 1 and d["citations"][0]["quotes"][0]["text"] == "Grow wheat in spring."
+
+
+def test_relative_cut_and_max_sentences():
+    r = retrieval({(1, 44, 60): 0.9, (1, 61, 77): 0.5})
+    assert len(select_sentences(r.sentences, AnswerConfig(relative_cut=0.85))) == 1
+    r = retrieval({(1, 44, 60): 0.9, (1, 61, 77): 0.89, (0, 0, 23): 0.88})
+    assert len(select_sentences(r.sentences, AnswerConfig(max_sentences=2, relative_cut=0.5))) == 2
+    assert select_sentences([], AnswerConfig()) == []
+
+
+def test_declines_when_nothing_is_close():
+    r = retrieval({(1, 44, 60): 0.1}, {"sentence_top": 0.1, "non_latin": False})
+    ans = compose("what is the budget?", r, retrieval_config=RetrievalConfig(min_score=0.35))
+    assert ans.abstained and ans.text == DECLINE_TEXT
+    assert ans.citations == () and len(ans.hits) == 2  # closest passages are still shown
+
+
+def test_abstention_uses_the_multilingual_signal_for_other_scripts():
+    cfg = RetrievalConfig(min_score=0.35, min_e5_score=0.8)
+    assert should_abstain({"non_latin": True, "e5_top": 0.7}, cfg)[0]
+    assert not should_abstain({"non_latin": True, "e5_top": 0.9}, cfg)[0]
+    assert should_abstain({"non_latin": False, "sentence_top": 0.2}, cfg)[0]

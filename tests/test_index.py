@@ -1,0 +1,102 @@
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from qa.config import Settings
+from qa.corpus import load_corpus
+from qa.embedding import HashEmbedder
+from qa.errors import IndexMismatchError, IndexNotFoundError
+from qa.index import build_index, index_status, load_index, save_index
+from qa.retrieve import Retriever
+
+
+@pytest.fixture
+def hash_index(tmp_path, tiny_corpus):
+    settings = Settings(corpus_dir=tiny_corpus, index_dir=tmp_path / "index", use_e5=False)
+    docs = load_corpus(tiny_corpus)
+    emb = HashEmbedder(64)
+    index = build_index(docs, settings, emb)
+    save_index(index, settings.index_dir)
+    return settings, docs, emb, index
+
+
+def test_save_load_round_trip_gives_same_hits(hash_index):
+    settings, docs, emb, index = hash_index
+    loaded = load_index(settings.index_dir, docs)
+    assert loaded.passages == index.passages
+    np.testing.assert_allclose(loaded.minilm, index.minilm, atol=1e-6)
+    for q in ["wheat harvest", "goats milk", "harbour licence"]:
+        a = Retriever(index, emb).retrieve(q, 3).hits
+        b = Retriever(loaded, emb).retrieve(q, 3).hits
+        assert [h.passage.id for h in a] == [h.passage.id for h in b]
+        assert [h.score for h in a] == pytest.approx([h.score for h in b])
+
+
+def test_manifest_and_no_pickle(hash_index):
+    settings, docs, _, index = hash_index
+    manifest = json.loads((settings.index_dir / "manifest.json").read_text())
+    assert manifest["format"] == "qa-index v1"
+    assert manifest["model"] == "hash-64" and manifest["dim"] == 64
+    assert manifest["count"] == len(index.passages)
+    assert set(manifest["corpus"]) == {"alpha.txt", "beta.md"}
+    assert all(len(d) == 64 for d in manifest["files"].values())
+    names = {p.name for p in settings.index_dir.iterdir()}
+    assert not any(n.endswith((".pkl", ".pickle")) or ".tmp-" in n for n in names)
+
+
+def test_faiss_matches_brute_force(hash_index):
+    _, _, emb, index = hash_index
+    loaded = load_index(hash_index[0].index_dir, hash_index[1])
+    r = Retriever(loaded, emb)
+    q = emb.encode_queries(["grain barns mice"])[0]
+    np.testing.assert_allclose(r._dense_scores(q), loaded.minilm @ q, atol=1e-5)
+
+
+def test_k_larger_than_corpus_returns_what_exists(hash_index):
+    _, _, emb, index = hash_index
+    hits = Retriever(index, emb).retrieve("wheat", 500).hits
+    assert len(hits) == len(index.passages)
+    assert [h.rank for h in hits] == list(range(1, len(hits) + 1))
+    assert len({h.passage.id for h in hits}) == len(hits)
+
+
+def test_truncated_file_is_detected(hash_index):
+    settings, docs, _, _ = hash_index
+    path = settings.index_dir / "passages.jsonl"
+    path.write_bytes(path.read_bytes()[:-20])
+    with pytest.raises(IndexMismatchError, match="checksum"):
+        load_index(settings.index_dir, docs)
+    assert index_status(settings, docs).state == "fresh"  # manifest ok; load is what checks files
+
+
+def test_missing_and_corrupt_manifest(hash_index, tmp_path):
+    settings, docs, _, _ = hash_index
+    with pytest.raises(IndexNotFoundError, match="run `qa index`"):
+        load_index(tmp_path / "nothing", docs)
+    (settings.index_dir / "manifest.json").write_text("{not json")
+    with pytest.raises(IndexMismatchError, match="corrupt"):
+        load_index(settings.index_dir, docs)
+    assert index_status(settings, docs).state == "broken"
+
+
+def test_other_format_version_is_rejected(hash_index):
+    settings, docs, _, _ = hash_index
+    path = settings.index_dir / "manifest.json"
+    manifest = json.loads(path.read_text())
+    manifest["format"] = "qa-index v0"
+    path.write_text(json.dumps(manifest))
+    with pytest.raises(IndexMismatchError, match="format"):
+        load_index(settings.index_dir, docs)
+
+
+def test_changed_corpus_makes_index_stale(hash_index):
+    settings, _, _, _ = hash_index
+    assert index_status(settings).state == "fresh"
+    (settings.corpus_dir / "beta.md").write_text("Completely new harbour text.", "utf-8")
+    status = index_status(settings)
+    assert status.state == "stale" and "beta.md" in status.reason
+    (settings.corpus_dir / "gamma.txt").write_text("Another file.", "utf-8")
+    assert "gamma.txt" in index_status(settings).reason

@@ -1,0 +1,59 @@
+"""Integration: the real plan, the bundled MiniLM (ONNX) and e5, end to end."""
+
+from __future__ import annotations
+
+import pytest
+
+from qa.errors import EmptyQueryError, QueryTooLongError
+
+CARD = "How are small enterprises supported in pledge loans?"
+PLEDGE = "credit risk compensation funds for small and micro enterprises"
+
+
+def test_card_question_cites_the_pledge_loan_passage(plan_assistant):
+    ans = plan_assistant.ask(CARD)
+    assert not ans.abstained
+    assert PLEDGE in ans.text
+    assert any(PLEDGE in c.hit.passage.text for c in ans.citations)
+    assert PLEDGE in ans.hits[0].passage.text
+
+
+def test_passage_contract_slices_the_source(plan_assistant):
+    docs = {d.source: d.text for d in plan_assistant.documents}
+    hits = plan_assistant.search("patent examination highway", k=50)
+    assert len(hits) == len(plan_assistant.passages) or len(hits) == 50
+    for h in hits:
+        d = h.to_dict()
+        assert {"source", "start", "end", "section", "score", "text", "rank"} <= set(d)
+        assert docs[d["source"]][d["start"] : d["end"]] == d["text"]
+    assert "patent examination highway" in hits[0].passage.text
+
+
+def test_every_quote_is_verbatim_in_its_cited_passage(plan_assistant):
+    for q in [CARD, "What will be done about software piracy in government offices?", "trademark review"]:
+        ans = plan_assistant.ask(q)
+        for quote in ans.quotes:
+            p = ans.citations[quote.citation - 1].hit.passage
+            assert quote.text in p.text and p.start <= quote.start and quote.end <= p.end
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["What is the recipe for chocolate cake?", "Who won the football world cup in 2010?"],
+)
+def test_off_topic_questions_are_declined(plan_assistant, question):
+    ans = plan_assistant.ask(question)
+    assert ans.abstained
+    assert ans.hits  # closest passages still shown
+
+
+def test_chinese_question_finds_the_passage(plan_assistant):
+    hits = plan_assistant.search("如何支持小微企业的知识产权质押贷款？", k=3)
+    assert any(PLEDGE in h.passage.text for h in hits)
+
+
+def test_bad_questions(plan_assistant):
+    with pytest.raises(EmptyQueryError):
+        plan_assistant.ask("   \n")
+    with pytest.raises(QueryTooLongError, match="limit is 2,000"):
+        plan_assistant.ask("patent " * 400)
