@@ -16,6 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from qa.config import MAX_QUESTION_CHARS
 from qa.errors import EvalInputError
 from qa.evalset import load_eval_file, locate_evidence
 from qa.evaluate import check_gates, compare, parse_gate, run_evaluation
@@ -102,6 +103,12 @@ def _output_place(args: argparse.Namespace) -> tuple[Path, str]:
     return args.out, "report.json"
 
 
+def _version() -> str:
+    import qa
+
+    return getattr(qa, "__version__", "unknown")
+
+
 def _warn(lines: list[str]) -> None:
     for line in lines[:MAX_WARNINGS_SHOWN]:
         print(f"warning: {line}", file=sys.stderr)
@@ -123,7 +130,10 @@ def run_eval_command(args: argparse.Namespace, open_assistant: Callable[[], Any]
     old = load_report(args.compare) if args.compare is not None else None
     out_dir, json_name = _output_place(args)
 
-    items, warnings = load_eval_file(args.file, strict=args.strict)
+    # the same question bound as `qa ask`, so eval never accepts what ask would refuse
+    items, warnings = load_eval_file(
+        args.file, strict=args.strict, max_question_chars=MAX_QUESTION_CHARS
+    )
     if args.limit is not None:
         items = items[: args.limit]
     assistant = open_assistant()
@@ -151,6 +161,7 @@ def run_eval_command(args: argparse.Namespace, open_assistant: Callable[[], Any]
             on_progress=lambda done, total: bar.update(1),
             file=str(args.file),
             system={
+                "planqa": _version(),
                 "python": platform.python_version(),
                 "platform": platform.platform(terse=True),
                 **dict(getattr(assistant, "info", None) or {}),

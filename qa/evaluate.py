@@ -107,6 +107,10 @@ def _row(item: EvalItem, spans: list[Span], answer: dict, latency_ms: float) -> 
     return row
 
 
+def _as_list(value: object) -> list[str]:
+    return [str(v) for v in value] if isinstance(value, list | tuple) else [str(value)]
+
+
 def run_evaluation(
     ask: Callable[[str, int], Answer],
     items: Sequence[EvalItem],
@@ -159,6 +163,10 @@ def run_evaluation(
 
     summary = summarize(rows)
     summary["errors"] = errors
+    by_kind, by_tag = summarize_by(rows, "kind"), summarize_by(rows, "tags")
+    for key, groups in (("kind", by_kind), ("tags", by_tag)):
+        for name, group in groups.items():
+            group["errors"] = sum(1 for r in rows if "error" in r and name in _as_list(r.get(key)))
     meta = {
         "format": REPORT_FORMAT,
         "file": file,
@@ -172,8 +180,8 @@ def run_evaluation(
     return EvalReport(
         rows=rows,
         summary=summary,
-        by_kind=summarize_by(rows, "kind"),
-        by_tag=summarize_by(rows, "tags"),
+        by_kind=by_kind,
+        by_tag=by_tag,
         meta=meta,
     )
 
@@ -243,8 +251,10 @@ def check_gates(
 def compare(old: dict, new: dict) -> dict:
     """Metric deltas and the questions that flipped between two report dicts (report.json).
 
-    Returns ``{"metrics": {name: {"old", "new", "delta"}}, "found_to_missed": [ids],
-    "missed_to_found": [ids], "abstained_changed": [ids], "added": [ids], "removed": [ids]}``,
+    Returns ``{"runs": {"old"/"new": {file, started_at, k}},
+    "metrics": {name: {"old", "new", "delta"}}, "found_to_missed": [ids],
+    "missed_to_found": [ids], "abstained_changed": [ids], "shared": n, "added": [ids],
+    "removed": [ids]}``,
     where found/missed is the question's hit@W400.
 
     Example:
@@ -274,11 +284,17 @@ def compare(old: dict, new: dict) -> dict:
                 missed_to_found.append(qid)
         if bool(a.get("abstained")) != bool(b.get("abstained")):
             abstained_changed.append(qid)
+    runs = {
+        side: {key: (report.get("meta") or {}).get(key) for key in ("file", "started_at", "k")}
+        for side, report in (("old", old), ("new", new))
+    }
     return {
+        "runs": runs,
         "metrics": metrics,
         "found_to_missed": found_to_missed,
         "missed_to_found": missed_to_found,
         "abstained_changed": abstained_changed,
+        "shared": sum(1 for q in new_rows if q in old_rows),
         "added": [q for q in new_rows if q not in old_rows],
         "removed": [q for q in old_rows if q not in new_rows],
     }

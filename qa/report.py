@@ -100,7 +100,7 @@ def fmt_metric(name: str, value: object) -> str:
     if name in ("n", "errors"):
         return str(int(value))
     if name.endswith("_ms"):
-        return f"{value:,.0f} ms"
+        return f"{value:.1f} ms" if value < 10 else f"{value:,.0f} ms"
     if name == "total_seconds":
         return f"{value:,.1f} s"
     if name in _PERCENT:
@@ -204,7 +204,9 @@ border-top:3px solid var(--line)}
 .card .k{font-size:12px;color:var(--muted);text-transform:uppercase;letter-spacing:.04em}
 .card .v{font-size:24px;font-weight:650;margin:2px 0;font-variant-numeric:tabular-nums}
 .card .h{font-size:12px;color:var(--muted)}
-.charts{display:grid;grid-template-columns:repeat(auto-fit,minmax(420px,1fr));gap:16px}
+.charts{display:grid;grid-template-columns:minmax(0,2fr) minmax(0,1fr);gap:16px}
+.charts svg{width:100%;height:auto}
+@media (max-width:900px){.charts{grid-template-columns:1fr}}
 figure{margin:0;background:var(--card);border:1px solid var(--line);border-radius:10px;
 padding:14px;overflow-x:auto}
 figcaption{font-weight:600;margin-bottom:8px}
@@ -212,7 +214,7 @@ svg text{fill:var(--muted);font:11px system-ui,sans-serif}
 svg .grid{stroke:var(--line)}svg .axis{stroke:var(--muted)}
 .b1{fill:var(--c1)}.b2{fill:var(--c2)}.b3{fill:var(--c3)}.b4{fill:var(--c4)}
 .hist{fill:var(--accent);opacity:.8}.pline{stroke:var(--bad);stroke-dasharray:4 3}
-.qhead,.q>summary{display:grid;grid-template-columns:150px 120px 110px 1fr 64px 56px 56px 74px;
+.qhead,.q>summary{display:grid;grid-template-columns:170px 110px 110px 1fr 64px 56px 56px 74px;
 gap:10px;align-items:center;padding:8px 12px}
 .qhead{font-size:12px;color:var(--muted);text-transform:uppercase;letter-spacing:.04em}
 .q{background:var(--card);border:1px solid var(--line);border-radius:8px;margin-bottom:6px}
@@ -314,7 +316,7 @@ def _bar_chart(summary: dict, by_kind: dict) -> str:
                     f'font-size="8">–<title>{_e(tip)}</title></text>'
                 )
                 continue
-            bh = max(0.0, min(1.0, value)) * h
+            bh = max(1.5, max(0.0, min(1.0, value)) * h)  # a zero still shows as a sliver
             parts.append(
                 f'<rect x="{x}" y="{top + h - bh:.1f}" width="{bar - 2}" height="{bh:.1f}" '
                 f'class="{color}" rx="2"><title>{_e(tip)}</title></rect>'
@@ -331,19 +333,19 @@ def _bar_chart(summary: dict, by_kind: dict) -> str:
     total_h = top + h + bottom
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{total_h}" '
-        f'viewBox="0 0 {width} {total_h}" role="img" aria-label="metrics per kind">'
-        + "".join(parts)
-        + "</svg>"
+        f'viewBox="0 0 {width} {total_h}" style="max-width:{width}px" role="img" '
+        'aria-label="metrics per kind">' + "".join(parts) + "</svg>"
     )
 
 
 def _histogram(latencies: list[float]) -> str:
     """Latency histogram with the p50 and p95 marked as dashed lines."""
-    left, top, w, h, bottom = 40, 10, 440, 160, 36
+    left, top, w, h, bottom = 40, 30, 440, 150, 36
     width, total_h = left + w + 16, top + h + bottom
     svg = (
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{total_h}" '
-        f'viewBox="0 0 {width} {total_h}" role="img" aria-label="latency histogram">'
+        f'viewBox="0 0 {width} {total_h}" style="max-width:{width}px" role="img" '
+        'aria-label="latency histogram">'
     )
     if not latencies:
         return svg + f'<text x="{left}" y="{top + 20}">no latencies</text></svg>'
@@ -374,11 +376,15 @@ def _histogram(latencies: list[float]) -> str:
             f"{i * step:,.0f}</text>"
         )
     parts.append(f'<text x="{left + w}" y="{top + h + 30}" text-anchor="end">ms</text>')
-    for name, q in (("p50", 50), ("p95", 95)):
+    for name, q, y in (("p50", 50, top - 18), ("p95", 95, top - 6)):  # labels above the bars
         v = percentile(latencies, q) or 0.0
         x = left + v / hi * w
-        parts.append(f'<line class="pline" x1="{x:.1f}" x2="{x:.1f}" y1="{top}" y2="{top + h}"/>')
-        parts.append(f'<text x="{x + 3:.1f}" y="{top + 10}">{name} {v:,.0f}</text>')
+        anchor = "end" if x > left + w * 0.8 else "start"
+        parts.append(f'<line class="pline" x1="{x:.1f}" x2="{x:.1f}" y1="{y + 2}" y2="{top + h}"/>')
+        parts.append(
+            f'<text x="{x + (-3 if anchor == "end" else 3):.1f}" y="{y}" '
+            f'text-anchor="{anchor}">{name} {v:,.1f} ms</text>'
+        )
     return svg + "".join(parts) + "</svg>"
 
 
@@ -600,7 +606,8 @@ def _render(table) -> str:
     # wide virtual console: the table takes only the width it needs, but never wraps cells
     console = Console(file=io.StringIO(), width=200, color_system=None, record=True)
     console.print(table)
-    return console.export_text().rstrip() + "\n"
+    lines = console.export_text().rstrip().splitlines()
+    return "\n".join(line.rstrip() for line in lines) + "\n"
 
 
 _TEXT_KEYS = (
@@ -636,11 +643,9 @@ def format_summary(report: EvalReport) -> str:
     meta = report.meta
     k = meta.get("k")
     groups = [("all", report.summary)] + list(report.by_kind.items())
-    table = Table(
-        title=f"qa eval · {meta.get('file') or ''} · k={k} · {meta.get('seconds')} s",
-        box=box.SIMPLE_HEAVY,
-        title_justify="left",
-    )
+    # the title goes above the table, not in it, so a long file path never wraps inside it
+    title = f"qa eval · {meta.get('file') or ''} · k={k} · {meta.get('seconds')} s\n"
+    table = Table(box=box.SIMPLE_HEAVY)
     table.add_column("metric")
     for name, s in groups:
         table.add_column(f"{name}\n(n={s.get('n')})", justify="right")
@@ -648,7 +653,7 @@ def format_summary(report: EvalReport) -> str:
         if all(key not in s for _, s in groups):
             continue
         table.add_row(_label(key, k), *(fmt_metric(key, s.get(key)) for _, s in groups))
-    return _render(table)
+    return title + _render(table)
 
 
 def format_compare(cmp: dict) -> str:
@@ -660,7 +665,7 @@ def format_compare(cmp: dict) -> str:
     from rich import box
     from rich.table import Table
 
-    table = Table(title="compare with earlier run", box=box.SIMPLE_HEAVY, title_justify="left")
+    table = Table(box=box.SIMPLE_HEAVY)
     for col in ("metric", "old", "new", "delta"):
         table.add_column(col, justify="left" if col == "metric" else "right")
     for name in GATE_NAMES:
@@ -673,7 +678,9 @@ def format_compare(cmp: dict) -> str:
         elif name in _PERCENT:
             delta = f"{100 * d:+.1f} pt"
         elif name.endswith("_ms"):
-            delta = f"{d:+,.0f} ms"
+            delta = f"{d:+,.1f} ms"
+        elif name == "total_seconds":
+            delta = f"{d:+,.1f} s"
         elif name in ("n", "errors"):
             delta = f"{int(d):+d}"
         else:
@@ -682,7 +689,14 @@ def format_compare(cmp: dict) -> str:
         if worse and name not in ("n", "total_seconds"):
             delta += " ▼"  # a regression, whichever direction the metric runs
         table.add_row(name, fmt_metric(name, m["old"]), fmt_metric(name, m["new"]), delta)
-    lines = [_render(table)]
+    lines = ["compare with earlier run\n"]
+    for side in ("old", "new"):
+        run = (cmp.get("runs") or {}).get(side) or {}
+        if run.get("file") or run.get("started_at"):
+            lines.append(
+                f"  {side}: {run.get('file')} · {run.get('started_at')} · k={run.get('k')}\n"
+            )
+    lines.append(_render(table))
     for key, label in (
         ("found_to_missed", "hit@W400 found -> missed"),
         ("missed_to_found", "hit@W400 missed -> found"),
@@ -694,4 +708,6 @@ def format_compare(cmp: dict) -> str:
         if ids:
             shown = ", ".join(ids[:30]) + (f", ... (+{len(ids) - 30})" if len(ids) > 30 else "")
             lines.append(f"{label} ({len(ids)}): {shown}\n")
+    if cmp.get("shared") == 0:
+        lines.append("note: the two runs share no question ids; compare runs of the same file\n")
     return "".join(lines)

@@ -107,6 +107,13 @@ class Retriever:
             bm25 = self._bm25.get_scores(known) if known else np.zeros(n)
             fused = cfg.dense_weight * minmax(dense) + cfg.bm25_weight * minmax(bm25)
             sent_scores = s_cos
+            if self.e5 is not None and cfg.e5_weight > 0:
+                qe = self.e5.encode_queries([query])[0]
+                e5_pass = self.index.e5 @ qe
+                e5_sent = self.index.e5_sentences @ qe
+                e5_score = 0.5 * e5_pass + 0.5 * _best_per_passage(e5_sent, self._sent_of, n)
+                fused = fused + cfg.e5_weight * minmax(e5_score)
+                signals["e5_top"] = float(e5_score.max(initial=0.0))
             signals.update(
                 dense_top=float(dense.max(initial=0.0)),
                 sentence_top=float(s_cos.max(initial=0.0)),

@@ -157,7 +157,7 @@ def test_normalize_answer_squad_style():
         ("alpha", "beta", 0.0),
         ("", "", 1.0),
         ("", "something", 0.0),
-        ("a b b", "b", 0.5),  # "a" is an article: pred tokens [b, b], P = 1/2, R = 1
+        ("a b b", "b", 2 / 3),  # "a" is an article: pred [b, b], P = 1/2, R = 1
     ],
 )
 def test_token_f1(pred, ref, expected):

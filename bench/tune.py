@@ -1,0 +1,99 @@
+"""Retrieval and abstention figures on an eval split, fast, for tuning (no answers, no reports).
+
+    python bench/tune.py eval/dev.jsonl                 # current settings
+    python bench/tune.py eval/dev.jsonl --grid          # sweep fusion weights
+
+Tune on eval/dev.jsonl only; report on eval/test.jsonl with `qa eval`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+from collections import defaultdict
+from dataclasses import replace
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from qa.answer import should_abstain  # noqa: E402
+from qa.assistant import Assistant  # noqa: E402
+from qa.evalset import load_eval_file, locate_evidence  # noqa: E402
+from qa.metrics import retrieval_metrics  # noqa: E402
+
+KEYS = ["hit@W150", "hit@W400", "recall@W400", "mrr@10"]
+
+
+def evaluate(assistant, items, spans, k=20):
+    rows = []
+    for item in items:
+        r = assistant.retriever.retrieve(item.question, k)
+        ranked = [h.passage for h in r.hits]
+        abstain, _ = should_abstain(r.signals, assistant.retriever.config)
+        row = {"id": item.id, "kind": item.kind, "answerable": item.answerable,
+               "abstain": abstain, "signals": r.signals}
+        if item.answerable and spans.get(item.id):
+            row.update(retrieval_metrics(spans[item.id], ranked, k))
+        rows.append(row)
+    return rows
+
+
+def summary(rows):
+    out = {}
+    scored = [r for r in rows if "hit@W150" in r]
+    for key in KEYS:
+        out[key] = statistics.mean(r[key] for r in scored) if scored else float("nan")
+    un = [r for r in rows if not r["answerable"]]
+    an = [r for r in rows if r["answerable"]]
+    out["abstain"] = statistics.mean(r["abstain"] for r in un) if un else float("nan")
+    out["false_abstain"] = statistics.mean(r["abstain"] for r in an) if an else float("nan")
+    return out
+
+
+def show(label, rows):
+    s = summary(rows)
+    print(f"{label:40s} " + " ".join(f"{k}={v:.3f}" for k, v in s.items()))
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("file", type=Path)
+    ap.add_argument("--grid", action="store_true")
+    ap.add_argument("--misses", action="store_true", help="list questions missed at W400")
+    args = ap.parse_args()
+    assistant = Assistant.open()
+    items, _ = load_eval_file(args.file)
+    spans, problems = locate_evidence(items, assistant.documents)
+    assert not problems, problems
+    rows = evaluate(assistant, items, spans)
+    show("current", rows)
+    by_kind = defaultdict(list)
+    for r in rows:
+        by_kind[r["kind"]].append(r)
+    for kind, rs in sorted(by_kind.items()):
+        show(f"  {kind} ({len(rs)})", rs)
+    if args.misses:
+        q = {i.id: i.question for i in items}
+        for r in rows:
+            if r.get("hit@W400") == 0 or (r.get("hit@W150") == 0):
+                print(f"MISS {r['id']} {r['kind']} W150={r['hit@W150']} W400={r['hit@W400']} {q[r['id']]}")
+        for r in rows:
+            wrong = r["abstain"] == r["answerable"]
+            if wrong:
+                sig = {k: round(v, 3) for k, v in r["signals"].items() if isinstance(v, float)}
+                print(f"ABST {r['id']} {r['kind']} abstain={r['abstain']} {sig} {q[r['id']]}")
+    if args.grid:
+        base = assistant.retriever.config
+        for dw in (0.3, 0.5, 0.7):
+            for bw in (0.1, 0.3, 0.5):
+                for ew in (0.0, 0.3, 0.6):
+                    assistant.retriever.config = replace(
+                        base, dense_weight=dw, bm25_weight=bw, e5_weight=ew
+                    )
+                    show(f"dense={dw} bm25={bw} e5={ew}", evaluate(assistant, items, spans))
+        assistant.retriever.config = base
+
+
+if __name__ == "__main__":
+    main()
