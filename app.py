@@ -348,7 +348,7 @@ def evaluate_file(path: str | Path, k: int, progress: Callable | None = None):
 
 
 def handle_evaluate(file: str | None, k: int, progress=gr.Progress()):  # noqa: B008
-    """Evaluate tab: (summary html, chart rows, table rows, report files)."""
+    """Evaluate tab: (summary html, one chart per metric in CHART_METRICS, table rows, files)."""
     import pandas as pd
 
     from qa.report import fmt_metric, is_failure
@@ -361,13 +361,15 @@ def handle_evaluate(file: str | None, k: int, progress=gr.Progress()):  # noqa: 
     except QAError as e:
         raise _user_error(e) from None
     summary = views.eval_summary_html(report.summary, report.meta, fmt_metric, warnings)
-    chart = pd.DataFrame(
-        views.eval_chart_rows(report.summary, report.by_kind),
-        columns=["bar", "group", "metric", "value"],
-    )
+    charts = [
+        pd.DataFrame(
+            views.eval_chart_rows(report.summary, report.by_kind, metric), columns=["kind", "value"]
+        )
+        for metric in views.CHART_METRICS
+    ]
     table = views.eval_table_rows(report.rows, is_failure, fmt_metric)
     files = [str(paths[key]) for key in ("json", "csv", "html")]
-    return summary, chart, table, files
+    return summary, *charts, table, files
 
 
 # ---------------------------------------------------------------------------- corpus
@@ -539,6 +541,15 @@ def build_app() -> gr.Blocks:
                             "“and for trademarks?” keep the previous topic.",
                             elem_id="chatbot",
                         )
+                        with gr.Group(visible=False, elem_id="feedback-panel") as panel:
+                            feedback_status = gr.Markdown("Which passage should have been found?")
+                            choice = gr.Dropdown(
+                                label="Passage", choices=[], elem_id="feedback-choice"
+                            )
+                            reference = gr.Textbox(
+                                label="Correct answer (optional)", lines=2, max_lines=6
+                            )
+                            send_feedback = gr.Button("Send feedback", size="sm")
                         with gr.Row():
                             message = gr.Textbox(
                                 placeholder="Ask a question about the plan and press Enter",
@@ -556,15 +567,6 @@ def build_app() -> gr.Blocks:
                             label="Examples",
                             elem_id="examples",
                         )
-                        with gr.Group(visible=False, elem_id="feedback-panel") as panel:
-                            feedback_status = gr.Markdown("Which passage should have been found?")
-                            choice = gr.Dropdown(
-                                label="Passage", choices=[], elem_id="feedback-choice"
-                            )
-                            reference = gr.Textbox(
-                                label="Correct answer (optional)", lines=2, max_lines=6
-                            )
-                            send_feedback = gr.Button("Send feedback", size="sm")
                         with gr.Accordion("Copy answer with sources", open=False):
                             copy_box = gr.Textbox(
                                 show_label=False,
@@ -635,16 +637,21 @@ def build_app() -> gr.Blocks:
                             "Run evaluation", variant="primary", elem_id="eval-run"
                         )
                 eval_summary = gr.HTML(elem_id="eval-summary")
-                eval_chart = gr.BarPlot(
-                    x="bar",
-                    y="value",
-                    color="metric",
-                    y_lim=[0, 1],
-                    x_label_angle=-40,
-                    sort=None,
-                    label="Per kind",
-                    height=320,
-                )
+                with gr.Row():
+                    eval_charts = [
+                        gr.BarPlot(
+                            x="kind",
+                            y="value",
+                            y_lim=[0, 1],
+                            x_title=" ",
+                            y_title=metric,
+                            x_label_angle=-35,
+                            label=f"{metric} per kind",
+                            height=260,
+                            min_width=220,
+                        )
+                        for metric in views.CHART_METRICS
+                    ]
                 eval_table = gr.Dataframe(
                     headers=views.TABLE_HEADERS,
                     label="Questions (failures first)",
@@ -709,7 +716,7 @@ def build_app() -> gr.Blocks:
         eval_btn.click(
             handle_evaluate,
             [eval_file, eval_k],
-            [eval_summary, eval_chart, eval_table, eval_files],
+            [eval_summary, *eval_charts, eval_table, eval_files],
             api_name="evaluate",
         )
         upload_btn.click(

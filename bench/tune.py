@@ -30,9 +30,14 @@ def evaluate(assistant, items, spans, k=20):
     for item in items:
         r = assistant.retriever.retrieve(item.question, k)
         ranked = [h.passage for h in r.hits]
-        abstain, _ = should_abstain(r.signals, assistant.retriever.config)
-        row = {"id": item.id, "kind": item.kind, "answerable": item.answerable,
-               "abstain": abstain, "signals": r.signals}
+        abstain, _ = should_abstain(item.question, r, assistant.retriever.config)
+        row = {
+            "id": item.id,
+            "kind": item.kind,
+            "answerable": item.answerable,
+            "abstain": abstain,
+            "signals": r.signals,
+        }
         if item.answerable and spans.get(item.id):
             row.update(retrieval_metrics(spans[item.id], ranked, k))
         rows.append(row)
@@ -60,6 +65,7 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("file", type=Path)
     ap.add_argument("--grid", action="store_true")
+    ap.add_argument("--signals", action="store_true", help="abstention signals, sorted")
     ap.add_argument("--misses", action="store_true", help="list questions missed at W400")
     args = ap.parse_args()
     assistant = Assistant.open()
@@ -77,21 +83,36 @@ def main() -> None:
         q = {i.id: i.question for i in items}
         for r in rows:
             if r.get("hit@W400") == 0 or (r.get("hit@W150") == 0):
-                print(f"MISS {r['id']} {r['kind']} W150={r['hit@W150']} W400={r['hit@W400']} {q[r['id']]}")
+                print(
+                    f"MISS {r['id']} {r['kind']} W150={r['hit@W150']} W400={r['hit@W400']} {q[r['id']]}"
+                )
         for r in rows:
             wrong = r["abstain"] == r["answerable"]
             if wrong:
                 sig = {k: round(v, 3) for k, v in r["signals"].items() if isinstance(v, float)}
                 print(f"ABST {r['id']} {r['kind']} abstain={r['abstain']} {sig} {q[r['id']]}")
+    if args.signals:
+        for r in sorted(rows, key=lambda r: r["signals"].get("sentence_top", 0)):
+            sig = {k: round(v, 3) for k, v in r["signals"].items() if isinstance(v, float)}
+            print(f"SIG {r['kind']:12s} {r['answerable']!s:5s} abstain={r['abstain']!s:5s} {sig}")
     if args.grid:
         base = assistant.retriever.config
-        for dw in (0.3, 0.5, 0.7):
-            for bw in (0.1, 0.3, 0.5):
-                for ew in (0.0, 0.3, 0.6):
-                    assistant.retriever.config = replace(
-                        base, dense_weight=dw, bm25_weight=bw, e5_weight=ew
-                    )
-                    show(f"dense={dw} bm25={bw} e5={ew}", evaluate(assistant, items, spans))
+        for sw in (0.3, 0.5, 0.7):
+            for dw, bw, ew, below in (
+                (0.7, 0.1, 0.0, 1.0),
+                (0.7, 0.1, 0.6, 0.6),
+                (0.6, 0.1, 0.3, 0.6),
+            ):
+                assistant.retriever.config = replace(
+                    base,
+                    dense_weight=dw,
+                    bm25_weight=bw,
+                    e5_weight=ew,
+                    e5_below=below,
+                    sentence_weight=sw,
+                )
+                label = f"sw={sw} dense={dw} bm25={bw} e5={ew} below={below}"
+                show(label, evaluate(assistant, items, spans))
         assistant.retriever.config = base
 
 

@@ -179,7 +179,7 @@ def answer_markdown(answer: Answer) -> str:
     """The chat message: quoted sentences with [n] links, or a plain decline with the closest
     passages. Built from the Answer's quotes, so document text never reads as Markdown."""
     if answer.abstained:
-        lines = [md_escape(answer.text), "", "**Closest the plan comes:**"]
+        lines = [md_escape(answer.text), "", "Closest the plan comes:", ""]
         for i, h in enumerate(answer.hits[:CLOSEST_SHOWN], start=1):
             title = section_parts(h.passage.section)[-1:] or [h.passage.source]
             lines.append(f"- {cite_link(i)} {md_escape(title[0])}")
@@ -442,14 +442,14 @@ def manifest_html(manifest: dict) -> str:
         shown = ", ".join(f"{k}={v}" for k, v in chunking.items())
         rows.append(f"<tr><th>chunking</th><td>{esc(shown)}</td></tr>")
     sums = "".join(
-        f"<tr><th>{esc(src)}</th><td><code>{esc(digest)}</code></td></tr>"
+        f'<tr><th>{esc(src)}</th><td><code class="sum">{esc(digest)}</code></td></tr>'
         for src, digest in (manifest.get("corpus") or {}).items()
     )
     return (
         '<div class="planqa-panel"><div class="panel-head">Index manifest</div>'
         f'<table class="kv">{"".join(rows)}</table>'
         '<div class="panel-head">Corpus checksums (sha256)</div>'
-        f'<table class="kv">{sums}</table></div>'
+        f'<table class="kv sums">{sums}</table></div>'
     )
 
 
@@ -491,17 +491,14 @@ def eval_summary_html(summary: dict, meta: dict, fmt, warnings: Sequence[str] = 
     )
 
 
-def eval_chart_rows(summary: dict, by_kind: dict) -> list[dict]:
-    """Long-format rows for a bar chart: one bar per (group, metric), groups = all + each kind."""
-    out = []
-    for group, s in [("all", summary), *by_kind.items()]:
-        for metric in CHART_METRICS:
-            value = s.get(metric)
-            if value is not None:
-                out.append(
-                    {"bar": f"{group} · {metric}", "group": group, "metric": metric, "value": value}
-                )
-    return out
+def eval_chart_rows(summary: dict, by_kind: dict, metric: str) -> list[dict]:
+    """Bars of one metric for all questions and for each kind (kinds where it applies)."""
+    groups = [("all", summary), *by_kind.items()]
+    return [
+        {"kind": f"{group} (n={s.get('n', 0)})", "value": s[metric]}
+        for group, s in groups
+        if s.get(metric) is not None
+    ]
 
 
 def eval_table_rows(rows: Sequence[dict], failure, fmt) -> list[list]:
@@ -530,8 +527,8 @@ def eval_table_rows(rows: Sequence[dict], failure, fmt) -> list[list]:
 
 CSS = """
 .planqa-panel{font-size:14px;line-height:1.5}
-.planqa-panel .panel-head{font-weight:600;font-size:13px;text-transform:uppercase;
-  letter-spacing:.04em;color:var(--body-text-color-subdued);margin:4px 0 8px}
+.panel-head{font-weight:600;font-size:12px;text-transform:uppercase;letter-spacing:.05em;
+  color:var(--body-text-color);opacity:.72;margin:4px 0 8px}
 .planqa-panel .hint{color:var(--body-text-color-subdued)}
 .src-note{font-size:13px;color:var(--body-text-color-subdued);margin-bottom:8px;font-style:italic}
 .src{border:1px solid var(--border-color-primary);border-radius:8px;padding:10px 12px;
@@ -559,6 +556,7 @@ details.more summary{cursor:pointer;font-size:13px;color:var(--body-text-color-s
 .planqa-reader .outline li{margin:2px 0}
 .planqa-reader .outline a{text-decoration:none;color:var(--body-text-color)}
 .planqa-reader .outline a:hover{color:var(--color-accent)}
+.planqa-reader .outline .lvl-0{font-weight:700}
 .planqa-reader .outline .lvl-1{font-weight:600;margin-top:6px}
 .planqa-reader .outline .lvl-2{padding-left:10px;margin-top:6px}
 .planqa-reader .outline .lvl-item{padding-left:22px;color:var(--body-text-color-subdued)}
@@ -571,10 +569,13 @@ details.more summary{cursor:pointer;font-size:13px;color:var(--body-text-color-s
 .planqa-reader .psg.target{background:#fff1a8;color:#1d2330;border-radius:3px;
   box-shadow:0 0 0 3px #fff1a8}
 .planqa-reader [id]{scroll-margin:16px}
-table.kv{border-collapse:collapse;font-size:13px;margin-bottom:12px}
-table.kv th{text-align:left;padding:3px 14px 3px 0;color:var(--body-text-color-subdued);
-  font-weight:500;vertical-align:top}
-table.kv td{padding:3px 0;word-break:break-all}
+.planqa-panel table.kv{border-collapse:collapse;font-size:13px;margin:0 0 16px;width:100%;
+  border:none}
+.planqa-panel table.kv th,.planqa-panel table.kv td{border:none;
+  border-bottom:1px solid var(--border-color-primary);padding:5px 8px 5px 0;text-align:left;
+  vertical-align:top;background:none}
+.planqa-panel table.kv th{color:var(--body-text-color-subdued);font-weight:500;width:38%}
+.planqa-panel table.kv code.sum{font-size:11px;word-break:break-all;background:none;padding:0}
 .cards{display:grid;grid-template-columns:repeat(auto-fill,minmax(120px,1fr));gap:8px}
 .card{border:1px solid var(--border-color-primary);border-radius:8px;padding:8px 10px}
 .card .k{font-size:11px;text-transform:uppercase;color:var(--body-text-color-subdued)}
@@ -612,10 +613,21 @@ element.addEventListener('click', function (e) {
 });
 """
 
-# js_on_load of the reader: after each render, bring the highlighted passage into view.
+# js_on_load of the reader: after each render, bring the highlighted passage into view. The
+# reader may still be in a hidden tab when its value arrives, so wait until it is laid out.
 READER_JS = """
-watch('value', function () {
+function reveal() {
   const t = element.querySelector('.target');
-  if (t) setTimeout(function () { t.scrollIntoView({block: 'center'}); }, 50);
-});
+  if (!t) return;
+  let tries = 0;
+  (function tick() {
+    if (t.getClientRects().length) {
+      t.scrollIntoView({block: 'center'});
+    } else if (tries++ < 60) {
+      setTimeout(tick, 50);
+    }
+  })();
+}
+watch('value', reveal);
+reveal();
 """

@@ -23,12 +23,16 @@ class ChunkingConfig:
 class RetrievalConfig:
     """Fusion weights and the abstention threshold, calibrated on eval/dev.jsonl."""
 
-    dense_weight: float = 0.5
-    bm25_weight: float = 0.3
-    e5_weight: float = 0.2
-    candidates: int = 40
+    dense_weight: float = 0.7
+    bm25_weight: float = 0.1
+    sentence_weight: float = 0.7  # passage score = mix of its own cosine and its best sentence's
+    e5_weight: float = 0.6  # e5 on English questions (finds paraphrases MiniLM misses)
+    e5_below: float = 0.6  # ...only when the best MiniLM sentence cosine is below this
+    feedback_sentences: int = 5  # cross-lingual pseudo-feedback (see Retriever._cross_lingual)
+    feedback_weight: float = 0.5
     min_score: float = 0.35
-    min_e5_score: float = 0.80
+    min_e5_score: float = 0.82
+    type_check_depth: int = 3  # passages searched for the kind of answer a question asks for
 
 
 @dataclass(frozen=True)

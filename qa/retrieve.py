@@ -90,28 +90,27 @@ class Retriever:
         fused = np.zeros(n, dtype=np.float64)
         sent_scores = np.zeros(len(self.index.sentences), dtype=np.float64)
         if non_latin:
-            q = self.e5.encode_queries([query])[0]
-            p_cos = self.index.e5 @ q
-            s_cos = self.index.e5_sentences @ q
-            passage_score = np.maximum(p_cos, _best_per_passage(s_cos, self._sent_of, n))
-            fused = minmax(passage_score)
-            sent_scores = s_cos
-            signals.update(e5_top=float(passage_score.max(initial=0.0)))
+            passage_score, sent_scores, top = self._cross_lingual(query)
+            fused = passage_score
+            signals.update(e5_top=top)
         else:
             q = self.minilm.encode_queries([query])[0]
             p_cos = self._dense_scores(q)
             s_cos = self.index.minilm_sentences @ q
-            dense = 0.5 * p_cos + 0.5 * _best_per_passage(s_cos, self._sent_of, n)
+            sw = cfg.sentence_weight
+            dense = (1 - sw) * p_cos + sw * _best_per_passage(s_cos, self._sent_of, n)
             terms = self.query_terms(query)
             known = [t for t in terms if t in self._vocab]
             bm25 = self._bm25.get_scores(known) if known else np.zeros(n)
             fused = cfg.dense_weight * minmax(dense) + cfg.bm25_weight * minmax(bm25)
             sent_scores = s_cos
-            if self.e5 is not None and cfg.e5_weight > 0:
+            # Cascade: e5 costs ~10 ms, so it is asked only when MiniLM is unsure.
+            unsure = float(s_cos.max(initial=0.0)) < cfg.e5_below
+            if self.e5 is not None and cfg.e5_weight > 0 and unsure:
                 qe = self.e5.encode_queries([query])[0]
                 e5_pass = self.index.e5 @ qe
                 e5_sent = self.index.e5_sentences @ qe
-                e5_score = 0.5 * e5_pass + 0.5 * _best_per_passage(e5_sent, self._sent_of, n)
+                e5_score = (1 - sw) * e5_pass + sw * _best_per_passage(e5_sent, self._sent_of, n)
                 fused = fused + cfg.e5_weight * minmax(e5_score)
                 signals["e5_top"] = float(e5_score.max(initial=0.0))
             signals.update(
@@ -133,6 +132,27 @@ class Retriever:
         ]
         sents.sort(key=lambda s: -s.score)
         return Retrieval(hits, sents, signals)
+
+    def _cross_lingual(self, query: str) -> tuple[np.ndarray, np.ndarray, float]:
+        """Rank for a question in another language: e5 scores, plus MiniLM pseudo-feedback.
+
+        e5 matches the question to English sentences across languages; the MiniLM vectors of the
+        best few sentences then act as an English query, which sharpens the ranking (measured
+        on the dev split's Chinese questions: hit@W150 0.625 -> 0.875).
+        """
+        n = len(self.index.passages)
+        q = self.e5.encode_queries([query])[0]
+        s_cos = self.index.e5_sentences @ q
+        e5_score = 0.5 * (self.index.e5 @ q) + 0.5 * _best_per_passage(s_cos, self._sent_of, n)
+        best = np.argsort(-s_cos)[: self.config.feedback_sentences]
+        english = self.index.minilm_sentences[best].mean(axis=0)
+        english /= np.linalg.norm(english) or 1.0
+        dense = 0.5 * self._dense_scores(english) + 0.5 * _best_per_passage(
+            self.index.minilm_sentences @ english, self._sent_of, n
+        )
+        w = self.config.feedback_weight
+        fused = (1 - w) * minmax(e5_score) + w * minmax(dense)
+        return fused, s_cos, float(e5_score.max(initial=0.0))
 
     def _dense_scores(self, q: np.ndarray) -> np.ndarray:
         """Cosine of every passage via the FAISS inner-product index (-1 ids when k > N are skipped)."""

@@ -17,7 +17,9 @@ def retrieval(scores: dict[tuple[int, int, int], float], signals: dict | None = 
         for (p, s, e), score in sorted(scores.items(), key=lambda kv: -kv[1])
     ]
     return Retrieval(
-        [Hit(P1, 0.9, 1), Hit(P0, 0.5, 2)], sents, signals or {"sentence_top": 0.9, "non_latin": False}
+        [Hit(P1, 0.9, 1), Hit(P0, 0.5, 2)],
+        sents,
+        signals or {"sentence_top": 0.9, "non_latin": False},
     )
 
 
@@ -25,7 +27,11 @@ def test_answer_quotes_verbatim_in_source_order_with_citations():
     r = retrieval({(0, 0, 23): 0.80, (0, 24, 42): 0.2, (1, 44, 60): 0.9, (1, 61, 77): 0.85})
     ans = compose("what do goats do?", r, AnswerConfig(max_sentences=3, relative_cut=0.85))
     assert not ans.abstained
-    assert [q.text for q in ans.quotes] == ["Grow wheat in spring.", "Goats eat grass.", "Goats give milk."]
+    assert [q.text for q in ans.quotes] == [
+        "Grow wheat in spring.",
+        "Goats eat grass.",
+        "Goats give milk.",
+    ]
     assert ans.text == "Grow wheat in spring. [1] Goats eat grass. [2] Goats give milk. [2]"
     for q in ans.quotes:
         assert DOC[q.start : q.end] == q.text
@@ -33,7 +39,10 @@ def test_answer_quotes_verbatim_in_source_order_with_citations():
         assert cited.start <= q.start and q.end <= cited.end
     d = ans.to_dict()
     assert set(d) == {"question", "answer", "abstained", "citations", "passages"}
-    assert d["citations"][0]["n"] == 1 and d["citations"][0]["quotes"][0]["text"] == "Grow wheat in spring."
+    assert (
+        d["citations"][0]["n"] == 1
+        and d["citations"][0]["quotes"][0]["text"] == "Grow wheat in spring."
+    )
 
 
 def test_relative_cut_and_max_sentences():
@@ -53,6 +62,13 @@ def test_declines_when_nothing_is_close():
 
 def test_abstention_uses_the_multilingual_signal_for_other_scripts():
     cfg = RetrievalConfig(min_score=0.35, min_e5_score=0.8)
-    assert should_abstain({"non_latin": True, "e5_top": 0.7}, cfg)[0]
-    assert not should_abstain({"non_latin": True, "e5_top": 0.9}, cfg)[0]
-    assert should_abstain({"non_latin": False, "sentence_top": 0.2}, cfg)[0]
+
+    def decide(signals, question="what is done?"):
+        return should_abstain(question, Retrieval([Hit(P1, 0.9, 1)], [], signals), cfg)[0]
+
+    assert decide({"non_latin": True, "e5_top": 0.7})
+    assert not decide({"non_latin": True, "e5_top": 0.9})
+    assert decide({"non_latin": False, "sentence_top": 0.2})
+    assert not decide({"non_latin": False, "sentence_top": 0.9})
+    # close enough, but the question wants a number and the passage has none
+    assert decide({"non_latin": False, "sentence_top": 0.9}, "How many goats are kept?")

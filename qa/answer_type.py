@@ -1,0 +1,114 @@
+"""Does the retrieved text hold the kind of answer the question asks for?
+
+In-domain questions the plan cannot answer ("how much money…", "by what deadline…", "who heads…")
+look as similar to the plan as answerable ones, so a similarity threshold cannot tell them apart.
+Classic QA systems check the expected answer type instead: a "how many" question needs a number in
+the evidence, a "when" question a date, a "who heads" question a person's name. These are general
+rules about question words, not about any particular question.
+"""
+
+from __future__ import annotations
+
+import re
+
+QUANTITY, DATE, PERSON, PLACE, ARTICLE = "quantity", "date", "person", "place", "article"
+
+_TYPE_PATTERNS: list[tuple[str, re.Pattern]] = [
+    (ARTICLE, re.compile(r"\b(which|what) (article|clause|section|paragraph)s?\b", re.I)),
+    (
+        QUANTITY,
+        re.compile(
+            r"\bhow (much|many|long|often|large|big|high|far)\b"
+            r"|\bwhat (is the )?(percentage|percent|proportion|share|amount|number|sum|budget"
+            r"|salary|wage|fee|cost|price|rate|quota|figure|ratio)\b"
+            r"|\bwhat (numerical |numeric )?targets?\b.*\b(per|by \d{4}|percent|number)\b"
+            r"|\b(salary|salaries|budget|cost|costs|price|fine|fines|fee|fees) (of|for|is|are|will)\b"
+            r"|[多几]少|多大|多高|多长|几[个年项家位]|百分之|金额|预算|费用|工资|薪",
+            re.I,
+        ),
+    ),
+    (
+        DATE,
+        re.compile(
+            r"^\s*(and\s+)?when\b|[,;:]\s*when\b|\b(what|which) (year|date|month|day|deadline)\b|\bby when\b|\bdeadline\b"
+            r"|\bby what (date|time|year)\b|\bhow soon\b|什么时候|何时|哪一?年|截止",
+            re.I,
+        ),
+    ),
+    (
+        PERSON,
+        re.compile(
+            r"\bwho (heads|leads|chairs|runs|directs|signed|is the (head|commissioner|director"
+            r"|minister|chair|chairman|chairwoman|president|leader|premier|spokesperson))\b"
+            r"|\bwhat is the name of the (head|commissioner|director|minister|leader)\b|谁",
+            re.I,
+        ),
+    ),
+    (
+        PLACE,
+        re.compile(
+            r"\b(in )?(which|what) (city|cities|province|provinces|country|countries|town|region)\b"
+            r"|\bwhere (will|is|are|was|were|does|do)\b.*\b(located|set up|built|based|held|headquartered)\b"
+            r"|哪个城市|哪些国家|哪个国家|哪个省|在哪里",
+            re.I,
+        ),
+    ),
+]
+
+# Numbers that only name a document ("Guofa [2014] No. 6", "(2014-2020)") are not answers.
+_CITATION_NUMBER = re.compile(
+    r"[\[〔]\s*\d{4}|\d{4}\s*[\]〕]|No\.\s*\d+|\(\d{4}\s*[-–]\s*\d{4}\)|\[\d+\]"
+)
+_QUANTITY_EVIDENCE = re.compile(
+    r"\d|\b(one|two|three|four|five|six|seven|eight|nine|ten|hundred|thousand|million|billion"
+    r"|percent|dozen|half|double|twice)\b|%|yuan|RMB|[一二三四五六七八九十百千万亿]",
+    re.I,
+)
+_DATE_EVIDENCE = re.compile(
+    r"\b(19|20)\d{2}\b|\b(January|February|March|April|May|June|July|August|September|October"
+    r"|November|December)\b|\bby the end of\b|\bwithin \w+ (years?|months?)\b|\d+\s*年",
+    re.I,
+)
+_PERSON_EVIDENCE = re.compile(
+    r"\b(Mr|Ms|Mrs|Dr|Minister|Commissioner|Director|Premier|President|Chairman|Vice)\.?\s+[A-Z][a-z]+"
+)
+_ARTICLE_EVIDENCE = re.compile(
+    r"\b(Article|Clause|Section|Paragraph)\s+\d+|第[一二三四五六七八九十百\d]+条"
+)
+_PLACE_WORDS = (
+    "Beijing|Shanghai|Guangzhou|Shenzhen|Tianjin|Chongqing|Hangzhou|Wuhan|Nanjing|Xi'an|Chengdu"
+    "|Hong Kong|Macau|Taiwan|Hainan|Guangdong|Jiangsu|Zhejiang|Shandong|Fujian|Sichuan|Hubei"
+    "|United States|America|Japan|Korea|Germany|France|Britain|United Kingdom|Europe|European"
+    "|Russia|India|Brazil|Africa|Asia|Singapore|Australia|Canada|Switzerland|Geneva"
+)
+_PLACE_EVIDENCE = re.compile(rf"\b({_PLACE_WORDS})\b")
+
+_EVIDENCE = {
+    QUANTITY: _QUANTITY_EVIDENCE,
+    DATE: _DATE_EVIDENCE,
+    PERSON: _PERSON_EVIDENCE,
+    PLACE: _PLACE_EVIDENCE,
+    ARTICLE: _ARTICLE_EVIDENCE,
+}
+
+
+def expected_type(question: str) -> str | None:
+    """The kind of answer a question asks for, or None for open questions (how, what, why).
+
+    Example: expected_type("How many centres will be built?") -> "quantity"
+    """
+    for name, pattern in _TYPE_PATTERNS:
+        if pattern.search(question):
+            return name
+    return None
+
+
+def has_answer_of_type(text: str, answer_type: str, question: str = "") -> bool:
+    """Whether text holds something of that type that the question did not already say.
+
+    Example: has_answer_of_type("Build 5 centres.", "quantity") -> True
+    """
+    cleaned = _CITATION_NUMBER.sub(" ", text)
+    pattern = _EVIDENCE[answer_type]
+    asked = {m.group(0).lower() for m in pattern.finditer(_CITATION_NUMBER.sub(" ", question))}
+    return any(m.group(0).lower() not in asked for m in pattern.finditer(cleaned))

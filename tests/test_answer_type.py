@@ -1,0 +1,61 @@
+from __future__ import annotations
+
+import pytest
+
+from qa.answer_type import expected_type, has_answer_of_type
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        ("How much does a patent examiner earn?", "quantity"),
+        ("How many pilot projects will be launched?", "quantity"),
+        ("What percentage of premiums is subsidised?", "quantity"),
+        ("What is the salary of an examiner?", "quantity"),
+        ("When will the courts be set up?", "date"),
+        ("By what deadline must offices switch software?", "date"),
+        ("Who heads the leading group?", "person"),
+        ("Who is the commissioner of SIPO?", "person"),
+        ("In which city will the court be set up?", "place"),
+        ("Which article of the law applies?", "article"),
+        ("计划要培训多少名调解员？", "quantity"),
+        ("How are small enterprises supported in pledge loans?", None),
+        ("How should firms protect IP when they merge with others?", None),
+        ("Who is held accountable for IP in research projects?", None),
+        ("What does the plan say about trademarks?", None),
+        ("", None),
+    ],
+)
+def test_expected_type(question, kind):
+    assert expected_type(question) == kind
+
+
+def test_document_numbers_are_not_answers():
+    text = 'Implement the "Notice" (Guofa [State Council] 2014〕 No. 6) and the plan (2014-2020).'
+    assert not has_answer_of_type(text, "quantity")
+    assert not has_answer_of_type(text, "date")
+    assert has_answer_of_type("Build 5 centres by 2020.", "quantity")
+    assert has_answer_of_type("Build 5 centres by 2020.", "date")
+
+
+def test_values_already_in_the_question_do_not_count():
+    assert not has_answer_of_type("Patents rose by 2020.", "date", "What happens by 2020?")
+    assert has_answer_of_type("Director Wang leads it.", "person")
+    assert not has_answer_of_type("The office leads it.", "person")
+    assert has_answer_of_type("Set it up in Shanghai.", "place")
+    assert has_answer_of_type("See Article 12 of the law.", "article")
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "How many patent examination collaboration centers will be built by 2020?",
+        "Who is the commissioner of the State Intellectual Property Office?",
+        "What is the annual budget for software legalization?",
+    ],
+)
+def test_in_domain_questions_the_plan_cannot_answer_are_declined(plan_assistant, question):
+    ans = plan_assistant.ask(question)
+    assert ans.abstained, ans.text
+    assert "give none" in ans.reason
+    assert ans.hits  # the closest passages are still shown
