@@ -79,8 +79,13 @@ def configure(
         _Shared.feedback_path = Path(feedback_path) if feedback_path else DEFAULT_FEEDBACK
 
 
+def clamp(fraction: float) -> float:
+    """Progress fractions from the indexer may overshoot slightly; bars need 0..1."""
+    return min(1.0, max(0.0, float(fraction)))
+
+
 def console_progress(message: str, fraction: float) -> None:
-    print(f"[planqa] {fraction:4.0%} {message}", flush=True)
+    print(f"[planqa] {clamp(fraction):4.0%} {message}", flush=True)
 
 
 def get_assistant() -> Assistant:
@@ -361,12 +366,14 @@ def handle_evaluate(file: str | None, k: int, progress=gr.Progress()):  # noqa: 
     except QAError as e:
         raise _user_error(e) from None
     summary = views.eval_summary_html(report.summary, report.meta, fmt_metric, warnings)
-    charts = [
+    frames = [
         pd.DataFrame(
             views.eval_chart_rows(report.summary, report.by_kind, metric), columns=["kind", "value"]
         )
         for metric in views.CHART_METRICS
     ]
+    # a metric that applies to no question (abstain without unanswerable ones) is hidden
+    charts = [gr.update(value=df, visible=not df.empty) for df in frames]
     table = views.eval_table_rows(report.rows, is_failure, fmt_metric)
     files = [str(paths[key]) for key in ("json", "csv", "html")]
     return summary, *charts, table, files
@@ -447,7 +454,9 @@ def add_document(name: str, data: bytes, progress: Callable | None = None) -> st
         with _Shared.lock:
             _Shared.assistant = assistant
     count = sum(1 for p in assistant.passages if p.source == name)
-    return f"Added **{views.md_escape(name)}**: {count} passages; the index now has {len(assistant.passages)}."
+    total = len(assistant.passages)
+    # the name passed check_upload_name: no backticks, so a code span shows it literally
+    return f"Added `{name}`: {count} passages; the index now has {total}."
 
 
 def _install(
@@ -491,7 +500,7 @@ def handle_upload(file: str | None, progress=gr.Progress()):  # noqa: B008
         if size > MAX_UPLOAD_BYTES:  # do not read a huge file just to refuse it
             check_upload_data(path.name, b"\0" * (MAX_UPLOAD_BYTES + 1))
         message = add_document(
-            path.name, path.read_bytes(), lambda msg, frac: progress(frac, desc=msg)
+            path.name, path.read_bytes(), lambda msg, frac: progress(clamp(frac), desc=msg)
         )
     except QAError as e:
         raise _user_error(e) from None
@@ -658,7 +667,7 @@ def build_app() -> gr.Blocks:
                     wrap=True,
                     interactive=False,
                     max_height=420,
-                    column_widths=["110px", "90px", "90px", "30%", "70px", "70px", "40%"],
+                    column_widths=["11%", "8%", "8%", "29%", "7%", "7%", "30%"],
                 )
                 eval_files = gr.File(label="Report files", file_count="multiple", interactive=False)
 

@@ -19,6 +19,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from qa.answer import should_abstain  # noqa: E402
 from qa.assistant import Assistant  # noqa: E402
+from qa.config import ChunkingConfig, Settings  # noqa: E402
 from qa.evalset import load_eval_file, locate_evidence  # noqa: E402
 from qa.metrics import retrieval_metrics  # noqa: E402
 
@@ -64,11 +65,22 @@ def show(label, rows):
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("file", type=Path)
+    ap.add_argument("--target", type=int, help="chunk target words (builds a temp index)")
+    ap.add_argument("--max-words", type=int, default=130)
     ap.add_argument("--grid", action="store_true")
     ap.add_argument("--signals", action="store_true", help="abstention signals, sorted")
     ap.add_argument("--misses", action="store_true", help="list questions missed at W400")
     args = ap.parse_args()
-    assistant = Assistant.open()
+    settings = Settings.from_env()
+    if args.target:
+        chunking = ChunkingConfig(target_words=args.target, max_words=args.max_words)
+        settings = replace(
+            settings,
+            chunking=chunking,
+            index_dir=Path(f"/tmp/planqa-tune-{args.target}-{args.max_words}"),
+            encoder_dir=settings.encoder_path,
+        )
+    assistant = Assistant.open(settings)
     items, _ = load_eval_file(args.file)
     spans, problems = locate_evidence(items, assistant.documents)
     assert not problems, problems
@@ -97,21 +109,13 @@ def main() -> None:
             print(f"SIG {r['kind']:12s} {r['answerable']!s:5s} abstain={r['abstain']!s:5s} {sig}")
     if args.grid:
         base = assistant.retriever.config
-        for sw in (0.3, 0.5, 0.7):
-            for dw, bw, ew, below in (
-                (0.7, 0.1, 0.0, 1.0),
-                (0.7, 0.1, 0.6, 0.6),
-                (0.6, 0.1, 0.3, 0.6),
-            ):
+        for beta, m, w in ((0.5, 3, 0.3), (0.5, 3, 0.6), (1.0, 3, 0.6), (0.5, 5, 0.6), (1.0, 2, 0.6)):
+            for ew, below in ((0.6, 0.6), (0.6, 1.0), (0.3, 1.0)):
                 assistant.retriever.config = replace(
-                    base,
-                    dense_weight=dw,
-                    bm25_weight=bw,
-                    e5_weight=ew,
-                    e5_below=below,
-                    sentence_weight=sw,
+                    base, rocchio_beta=beta, rocchio_passages=m, rocchio_weight=w,
+                    e5_weight=ew, e5_below=below,
                 )
-                label = f"sw={sw} dense={dw} bm25={bw} e5={ew} below={below}"
+                label = f"beta={beta} m={m} w={w} e5={ew} below={below}"
                 show(label, evaluate(assistant, items, spans))
         assistant.retriever.config = base
 

@@ -66,8 +66,8 @@ _QUANTITY_EVIDENCE = re.compile(
 )
 _DATE_EVIDENCE = re.compile(
     r"\b(19|20)\d{2}\b|\b(January|February|March|April|May|June|July|August|September|October"
-    r"|November|December)\b|\bby the end of\b|\bwithin \w+ (years?|months?)\b|\d+\s*年",
-    re.I,
+    r"|November|December)\s+\d{1,4}\b|\b[Bb]y the end of\b|\bwithin \w+ (years?|months?)\b"
+    r"|\d+\s*年"
 )
 _PERSON_EVIDENCE = re.compile(
     r"\b(Mr|Ms|Mrs|Dr|Minister|Commissioner|Director|Premier|President|Chairman|Vice)\.?\s+[A-Z][a-z]+"

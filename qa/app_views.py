@@ -570,9 +570,9 @@ details.more summary{cursor:pointer;font-size:13px;color:var(--body-text-color-s
   box-shadow:0 0 0 3px #fff1a8}
 .planqa-reader [id]{scroll-margin:16px}
 .planqa-panel table.kv{border-collapse:collapse;font-size:13px;margin:0 0 16px;width:100%;
-  border:none}
-.planqa-panel table.kv th,.planqa-panel table.kv td{border:none;
-  border-bottom:1px solid var(--border-color-primary);padding:5px 8px 5px 0;text-align:left;
+  border:none!important}
+.planqa-panel table.kv th,.planqa-panel table.kv td{border:none!important;
+  border-bottom:1px solid var(--border-color-primary)!important;padding:5px 8px 5px 0;text-align:left;
   vertical-align:top;background:none}
 .planqa-panel table.kv th{color:var(--body-text-color-subdued);font-weight:500;width:38%}
 .planqa-panel table.kv code.sum{font-size:11px;word-break:break-all;background:none;padding:0}

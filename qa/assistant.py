@@ -13,6 +13,7 @@ from qa.answer import compose
 from qa.config import Settings
 from qa.corpus import load_corpus
 from qa.errors import EmptyQueryError, IndexMismatchError, IndexNotFoundError, QueryTooLongError
+from qa.generate import Generator, generate_answer
 from qa.index import Index, Progress, build_index, index_status, load_index, save_index
 from qa.retrieve import Retriever
 from qa.types import Answer, Document, Hit, Passage
@@ -138,8 +139,17 @@ class Assistant:
         query = validate_question(query, self.settings.max_question_chars)
         return self.retriever.retrieve(query, k or self.settings.answer.k).hits
 
-    def ask(self, question: str, k: int | None = None) -> Answer:
-        """An extractive answer with [n] citations, or a plain decline when the plan lacks it."""
+    def ask(
+        self, question: str, k: int | None = None, generator: Generator | None = None
+    ) -> Answer:
+        """Extractive answer with [n] citations, or a plain decline when the plan lacks it.
+
+        With a generator (see qa.generate), the answer is written by the model from the cited
+        passages, and only sentences the passages support are kept.
+        """
         question = validate_question(question, self.settings.max_question_chars)
         retrieval = self.retriever.retrieve(question, k or self.settings.answer.k)
-        return compose(question, retrieval, self.settings.answer, self.settings.retrieval)
+        answer = compose(question, retrieval, self.settings.answer, self.settings.retrieval)
+        if generator is None:
+            return answer
+        return generate_answer(question, retrieval.hits, generator, answer)

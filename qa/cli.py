@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import textwrap
 from collections.abc import Sequence
@@ -23,6 +24,15 @@ def _stderr_progress(quiet: bool = False):
     if quiet:
         return None
     state: dict = {}
+    if not sys.stderr.isatty():
+
+        def plain(message: str, fraction: float) -> None:
+            step = message.split(":")[0]  # one line per step, not per batch
+            if state.get("step") != step:
+                state["step"] = step
+                print(f"[{fraction:4.0%}] {message}", file=sys.stderr, flush=True)
+
+        return plain
 
     def progress(message: str, fraction: float) -> None:
         from tqdm import tqdm
@@ -94,8 +104,18 @@ def cmd_search(args: argparse.Namespace) -> int:
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
+    generator = None
+    if args.llm:  # made first so that a bad --llm fails before the index loads
+        from qa.generate import make_generator
+
+        generator = make_generator(
+            args.llm, model=args.llm_model, api_key=os.environ.get("QA_LLM_API_KEY")
+        )
     assistant = _open_assistant(args)
-    answer = assistant.ask(args.question, k=args.k)
+    answer = assistant.ask(args.question, k=args.k, generator=generator)
+    dropped = answer.signals.get("dropped_sentences") or []
+    if dropped:
+        print(f"{len(dropped)} unsupported generated sentence(s) dropped", file=sys.stderr)
     if args.json:
         print(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2))
         return 0
@@ -163,6 +183,13 @@ def build_parser() -> argparse.ArgumentParser:
         "ask", parents=[common], help="an answer quoting the document, with citations"
     )
     p.add_argument("question")
+    p.add_argument(
+        "--llm",
+        metavar="MODEL_DIR|URL",
+        help="write the answer with a local transformers model folder or an OpenAI-compatible "
+        "endpoint; sentences the passages do not support are dropped (default: extractive)",
+    )
+    p.add_argument("--llm-model", default="default", help="model name sent to an --llm endpoint")
     p.add_argument("-k", type=int, default=5, help="passages to retrieve (default 5)")
     p.set_defaults(func=cmd_ask)
 

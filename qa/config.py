@@ -14,8 +14,8 @@ MAX_QUESTION_CHARS = 2000
 class ChunkingConfig:
     """How documents are cut into passages; stored in the manifest so a change forces a rebuild."""
 
-    target_words: int = 90
-    max_words: int = 130
+    target_words: int = 70  # 70/120 beat 90/130, 55/80, 60/90, 80/110 on the dev split
+    max_words: int = 120
     version: str = "chunk v1"
 
 
@@ -28,6 +28,9 @@ class RetrievalConfig:
     sentence_weight: float = 0.7  # passage score = mix of its own cosine and its best sentence's
     e5_weight: float = 0.6  # e5 on English questions (finds paraphrases MiniLM misses)
     e5_below: float = 0.6  # ...only when the best MiniLM sentence cosine is below this
+    rocchio_beta: float = 0.0
+    rocchio_passages: int = 3
+    rocchio_weight: float = 0.0
     feedback_sentences: int = 5  # cross-lingual pseudo-feedback (see Retriever._cross_lingual)
     feedback_weight: float = 0.5
     min_score: float = 0.35
@@ -41,7 +44,7 @@ class AnswerConfig:
 
     k: int = 5
     max_sentences: int = 3
-    relative_cut: float = 0.85
+    relative_cut: float = 0.9  # dev: token-F1 .374 -> .389 at the same evidence containment
 
 
 @dataclass(frozen=True)

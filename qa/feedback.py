@@ -74,7 +74,7 @@ def append_feedback(path: Path, record: dict) -> None:
     line = json.dumps(record, ensure_ascii=False) + "\n"
     with _lock:
         created = not path.exists()
-        fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+        fd = os.open(path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o644)
         try:
             data = line.encode("utf-8")
             if not created and _ends_without_newline(fd):

@@ -1,0 +1,484 @@
+"""The web app's handlers, called directly (no browser): every tab, on tiny corpora and the plan."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from dataclasses import replace
+from pathlib import Path
+
+import gradio as gr
+import pytest
+
+import app
+from qa import app_views as views
+from qa.assistant import Assistant
+from qa.errors import CorpusError, QAError
+from qa.evalset import load_eval_file
+from qa.feedback import read_feedback
+from tests.conftest import write_corpus
+
+PLEDGE = "How are small enterprises supported in pledge loans?"
+CREDIT_FUNDS = "credit risk compensation funds for small and micro enterprises"
+
+
+@pytest.fixture(autouse=True)
+def _restore_app_state():
+    saved = (app._Shared.settings, app._Shared.assistant, app._Shared.feedback_path)
+    yield
+    app._Shared.settings, app._Shared.assistant, app._Shared.feedback_path = saved
+
+
+@pytest.fixture
+def plan_app(plan_settings, plan_assistant, tmp_path):
+    """The app serving the real plan (shared read-only index), feedback into tmp_path."""
+    app.configure(plan_settings, tmp_path / "feedback.jsonl", plan_assistant)
+    return plan_settings
+
+
+@pytest.fixture(scope="module")
+def tiny_index(tmp_path_factory, encoder_dir) -> Path:
+    """An index of the tiny corpus, built once; tests copy it next to their own corpus."""
+    from qa.assistant import build
+    from qa.config import Settings
+
+    root = tmp_path_factory.mktemp("tiny")
+    settings = Settings(
+        corpus_dir=write_corpus(root / "corpus"), index_dir=root / "index", encoder_dir=encoder_dir
+    )
+    build(settings)
+    return settings.index_dir
+
+
+@pytest.fixture
+def tiny_app(tiny_settings, tiny_index, tmp_path):
+    """The app over its own copy of the tiny corpus and index: safe to modify."""
+    shutil.copytree(tiny_index, tiny_settings.index_dir)
+    app.configure(tiny_settings, tmp_path / "feedback.jsonl")
+    app.get_assistant()
+    return tiny_settings
+
+
+def ask(message, history=None, state=None, k=None, threshold=None, max_sentences=None):
+    s = app.get_assistant().settings
+    return app.handle_ask(
+        message,
+        history or [],
+        k or s.answer.k,
+        s.retrieval.min_score if threshold is None else threshold,
+        max_sentences or s.answer.max_sentences,
+        state,
+    )
+
+
+def snapshot(settings) -> dict[str, bytes]:
+    """Every file of the corpus and index folders (the encoder lives elsewhere in tests)."""
+    out = {}
+    for folder in (Path(settings.corpus_dir), Path(settings.index_dir)):
+        for f in sorted(folder.rglob("*")):
+            if f.is_file():
+                out[str(f)] = f.read_bytes()
+    return out
+
+
+# ---------------------------------------------------------------------------- chat
+
+
+def test_pledge_question_cites_the_credit_risk_compensation_passage(plan_app):
+    history, sources, copy, state = ask(PLEDGE)
+    assert history[-2] == {"role": "user", "content": views.md_escape(PLEDGE)}
+    answer = history[-1]["content"]
+    assert "credit risk compensation funds for small and micro enterprises" in answer
+    assert "(#src-1)" in answer  # [n] markers link to the sources panel
+    # the cited passage, inside its paragraph, with the quoted sentence marked
+    assert 'id="src-' in sources
+    marked = [m.split("</mark>")[0] for m in sources.split("<mark>")[1:]]
+    assert any(CREDIT_FUNDS in m for m in marked)
+    assert "Promote the development of modern service industry" in sources  # heading path
+    assert "score " in sources
+    assert copy.startswith(f"Q: {PLEDGE}")
+    assert "Sources:\n[1] " in copy and CREDIT_FUNDS in copy
+    turn = state["turns"][str(len(history) - 1)]
+    assert turn["question"] == PLEDGE and not turn["abstained"]
+    assert any(CREDIT_FUNDS in t for t in turn["cited"])
+
+
+def test_followup_is_answered_in_the_context_of_the_previous_question(plan_app):
+    history, _, _, state = ask(PLEDGE)
+    history, sources, _, state = ask("and for trademarks?", history, state)
+    assert state["questions"] == [PLEDGE, "and for trademarks?"]
+    turn = state["turns"][str(len(history) - 1)]
+    assert turn["query"] == f"{PLEDGE} and for trademarks?"
+    assert "searched as" in sources
+    # rewriting changes what is retrieved
+    s = app.get_assistant().settings
+    args = (s.answer.k, s.retrieval.min_score, s.answer.max_sentences)
+    _, alone = app.answer_question("and for trademarks?", [], *args)
+    _, followup = app.answer_question("and for trademarks?", [PLEDGE], *args)
+    assert [h.passage.id for h in alone.hits] != [h.passage.id for h in followup.hits]
+    assert "pledge" in " ".join(h.passage.text for h in followup.hits[:3])
+
+
+def test_declined_question_says_so_and_shows_the_closest_passages(plan_app):
+    history, sources, copy, state = ask("What is the capital of France?")
+    assert "does not seem to cover" in history[-1]["content"]
+    assert "Closest the plan comes" in history[-1]["content"]
+    assert "closest it comes" in sources and sources.count('class="src"') == views.CLOSEST_SHOWN
+    assert "Closest passages:" in copy
+    assert state["turns"][str(len(history) - 1)]["abstained"]
+
+
+def test_settings_change_the_answer(plan_app):
+    history, *_ = ask(PLEDGE, threshold=1.0)  # nothing is that close: decline
+    assert "does not seem to cover" in history[-1]["content"]
+    history, *_ = ask(PLEDGE, max_sentences=1)
+    assert history[-1]["content"].count("](#src-") == 1
+    _, sources, _, _ = ask(PLEDGE, k=1)
+    assert "more passage" not in sources
+
+
+def test_question_text_is_escaped_everywhere(plan_app):
+    question = "<script>alert(1)</script> pledge loans?"
+    history, sources, _, _ = ask(question)
+    shown = history[-2]["content"]
+    assert "<script>" not in shown and "&lt;script&gt;" in shown
+    assert "<script>" not in sources
+    assert "<script>" not in app.handle_search(question, 3)
+
+
+@pytest.mark.parametrize(
+    ("message", "k", "threshold", "match"),
+    [
+        ("", 5, 0.3, "empty"),
+        ("   ", 5, 0.3, "empty"),
+        ("x" * 2001, 5, 0.3, "limit"),
+        (PLEDGE, 0, 0.3, "between"),
+        (PLEDGE, 500, 0.3, "between"),
+        (PLEDGE, 5, 7.0, "between"),
+        (PLEDGE, "many", 0.3, "number"),
+    ],
+)
+def test_bad_input_is_a_message_not_a_traceback(plan_app, message, k, threshold, match):
+    with pytest.raises(gr.Error, match=match):
+        app.handle_ask(message, [], k, threshold, 3, None)
+
+
+def test_clear_starts_a_new_session(plan_app):
+    history, sources, copy, state, panel = app.handle_clear()
+    assert history == [] and copy == "" and state == app.new_session()
+    assert "Ask a question" in sources and panel["visible"] is False
+
+
+def test_api_ask_returns_the_cli_json_shape(plan_app):
+    data = app.api_ask(PLEDGE)
+    assert set(data) == {"question", "answer", "abstained", "citations", "passages"}
+    assert any(CREDIT_FUNDS in c["text"] for c in data["citations"])
+    with pytest.raises(gr.Error):
+        app.api_ask("")
+
+
+# ---------------------------------------------------------------------------- feedback
+
+
+def test_thumbs_up_and_down_become_eval_cases(plan_app):
+    history, _, _, state = ask(PLEDGE)
+    history, _, _, state = ask("What is the capital of France?", history, state)
+    state, choices = app.record_vote(state, 1, liked=True)
+    assert choices is None
+    state, choices = app.record_vote(state, 3, liked=False)
+    assert choices[0] == views.NOT_IN_PLAN and len(choices) == 1 + views.CLOSEST_SHOWN
+    state, status = app.submit_feedback(views.NOT_IN_PLAN, "", state)
+    assert "Saved" in status and state["pending"] is None
+    state, choices = app.record_vote(state, 1, liked=False)
+    state, _ = app.submit_feedback(choices[1], "Local credit risk compensation funds.", state)
+
+    records = read_feedback(app._Shared.feedback_path)
+    assert [(r["vote"], r["answerable"]) for r in records] == [
+        ("up", True),
+        ("down", False),
+        ("down", True),
+    ]
+    assert any(CREDIT_FUNDS in e for e in records[0]["evidence"])
+    assert records[1]["evidence"] == [] and records[1]["question"] == "What is the capital of France?"
+    assert records[2]["answer"] == "Local credit risk compensation funds."
+
+    items, _ = load_eval_file(app._Shared.feedback_path)
+    assert [i.kind for i in items] == ["feedback"] * 3
+    docs = app.get_assistant().documents
+    assert all(any(e in d.text for d in docs) for i in items for e in i.evidence)
+
+
+def test_feedback_needs_a_pending_vote_and_a_known_choice(plan_app):
+    history, _, _, state = ask(PLEDGE)
+    with pytest.raises(gr.Error, match="thumbs-down"):
+        app.submit_feedback(views.NOT_IN_PLAN, "", state)
+    state, _ = app.record_vote(state, 1, liked=False)
+    with pytest.raises(gr.Error, match="pick"):
+        app.submit_feedback(None, "", state)
+    with pytest.raises(gr.Error, match="unknown"):
+        app.submit_feedback("[9] made up", "", state)
+    with pytest.raises(gr.Error, match="not an answer"):
+        app.record_vote(state, 0, liked=True)  # index 0 is the user's message
+    assert read_feedback(app._Shared.feedback_path) == []
+
+
+# ---------------------------------------------------------------------------- search + reader
+
+
+def test_search_ranks_passages_and_marks_query_terms(plan_app):
+    page = app.handle_search("credit risk compensation", 5)
+    assert page.count('class="src hit"') == 5
+    first = page.split('id="sr-2"')[0]
+    assert CREDIT_FUNDS.replace("credit risk compensation", "") in first
+    assert "<mark>credit</mark>" in first and "<mark>compensation</mark>" in first
+    assert 'data-pid="' in first and "score " in first
+    with pytest.raises(gr.Error, match="empty"):
+        app.handle_search("  ", 5)
+
+
+def test_reader_shows_the_whole_document_with_outline_and_target(plan_app):
+    hit = app.get_assistant().search(PLEDGE, k=1)[0]
+    source, page = app.read_document(None, hit.passage.id)
+    assert source == hit.passage.source
+    assert f'id="rd-p-{hit.passage.id}" class="psg target"' in page
+    assert page.count('class="psg target"') == 1
+    assert '<nav class="outline">' in page and 'href="#rd-h-' in page
+    assert "2. Main actions" in page
+    # every passage has its anchor, so any search hit can be opened
+    assert all(f'id="rd-p-{p.id}"' in page for p in app.get_assistant().passages)
+    with pytest.raises(gr.Error, match="no passage"):
+        app.read_document(None, 10_000)
+
+
+def test_open_event_switches_to_the_reader(plan_app):
+    hit = app.get_assistant().search(PLEDGE, k=1)[0]
+    evt = gr.SelectData(None, {"index": hit.passage.id, "value": str(hit.passage.id)})
+    tabs, dropdown, page = app.handle_open(evt)
+    assert tabs.selected == "read" and dropdown["value"] == hit.passage.source
+    assert 'class="psg target"' in page
+
+
+# ---------------------------------------------------------------------------- evaluation
+
+
+def write_eval_set(path: Path) -> Path:
+    rows = [
+        {
+            "id": "pledge",
+            "question": PLEDGE,
+            "evidence": [
+                "Guide and encourage local people's governments to establish credit risk "
+                "compensation funds for small and micro enterprises"
+            ],
+            "kind": "lexical",
+        },
+        {
+            "id": "review",
+            "question": "How will the trademark review system be improved?",
+            "answer": "By optimising trademark review and its standards.",
+            "kind": "paraphrase",
+        },
+        {"id": "paris", "question": "What is the capital of France?", "answerable": False},
+    ]
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    return path
+
+
+def test_evaluate_runs_the_qa_eval_pipeline(plan_app, tmp_path):
+    steps = []
+    path = write_eval_set(tmp_path / "three.jsonl")
+    out = app.handle_evaluate(str(path), 20, progress=lambda f, desc="": steps.append(f))
+    summary, *charts, table, files = out
+    assert len(charts) == len(views.CHART_METRICS)
+    assert steps[-1] == 1.0
+    assert 'class="card"' in summary and "three.jsonl" in summary
+    assert [row[1] for row in table] == ["pledge", "review", "paris"] or table[0][0] != "ok"
+    assert {row[1] for row in table} == {"pledge", "review", "paris"}
+    hit_chart = charts[list(views.CHART_METRICS).index("hit@W150")]
+    assert hit_chart["visible"] and "all (n=3)" in list(hit_chart["value"]["kind"])
+    names = sorted(Path(f).name for f in files)
+    assert names == ["report.html", "report.json", "rows.csv"]
+    report = json.loads(Path(next(f for f in files if f.endswith(".json"))).read_text("utf-8"))
+    assert report["summary"]["n"] == 3 and report["meta"]["k"] == 20
+
+
+def test_failures_are_listed_first():
+    from qa.report import fmt_metric, is_failure
+
+    rows = [
+        {"id": "a", "answerable": True, "abstained": False, "metrics": {"hit@W400": 1.0}},
+        {"id": "b", "answerable": True, "abstained": True, "metrics": {}},
+        {"id": "c", "answerable": False, "abstained": False, "metrics": {}},
+    ]
+    table = views.eval_table_rows(rows, is_failure, fmt_metric)
+    assert [r[1] for r in table] == ["b", "c", "a"]
+    assert table[0][0] == "false abstain"
+
+
+def test_evaluate_reports_bad_files_as_messages(plan_app, tmp_path):
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"question": "ok?"}\n{not json\n', encoding="utf-8")
+    with pytest.raises(gr.Error, match="line 2"):
+        app.handle_evaluate(str(bad), 20, progress=lambda *a, **k: None)
+    with pytest.raises(gr.Error, match="upload"):
+        app.handle_evaluate(None, 20, progress=lambda *a, **k: None)
+
+
+# ---------------------------------------------------------------------------- corpus
+
+
+def test_corpus_info_lists_documents_and_manifest(plan_app):
+    rows, manifest, dropdown = app.corpus_info()
+    assert rows == [["ip_strategy_action_plan_2014_2020.txt", 20070, 2551, 39]] or (
+        rows[0][0] == "ip_strategy_action_plan_2014_2020.txt" and rows[0][3] > 10
+    )
+    assert "all-MiniLM-L6-v2" in manifest and "built at" in manifest
+    assert app.get_assistant().index.manifest["corpus"][rows[0][0]] in manifest
+    assert dropdown["value"] == rows[0][0]
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "match"),
+    [
+        ("../x.txt", b"Fine text.", "plain file name"),
+        ("/etc/x.txt", b"Fine text.", "plain file name"),
+        ("sub/x.txt", b"Fine text.", "plain file name"),
+        ("..\\x.txt", b"Fine text.", "plain file name"),
+        (".hidden.txt", b"Fine text.", "characters"),
+        ("x.pdf", b"Fine text.", "only .txt and .md"),
+        ("x.txt", b"\xff\xfe bad bytes", "UTF-8"),
+        ("x.txt", b"  \n\n ", "empty"),
+        ("x.txt", b"a" * (app.MAX_UPLOAD_BYTES + 1), "limit"),
+        ("alpha.txt", b"Already there.", "already in the corpus"),
+    ],
+)
+def test_bad_uploads_are_refused_and_leave_the_index_alone(tiny_app, name, data, match):
+    before, serving = snapshot(tiny_app), app.get_assistant()
+    with pytest.raises(CorpusError, match=match):
+        app.add_document(name, data)
+    assert snapshot(tiny_app) == before
+    assert app.get_assistant() is serving
+
+
+def test_failed_indexing_leaves_the_old_index_serving(tiny_app, monkeypatch):
+    before, serving = snapshot(tiny_app), app.get_assistant()
+
+    def broken_build(*args, **kwargs):
+        raise QAError("disk full while embedding; free space and retry")
+
+    monkeypatch.setattr(app, "build", broken_build)
+    with pytest.raises(QAError, match="disk full"):
+        app.add_document("lighthouse.txt", b"Lighthouse keepers log every ship.")
+    assert snapshot(tiny_app) == before
+    assert app.get_assistant() is serving
+    assert not any(p.name.startswith(".upload-") for p in Path(tiny_app.index_dir).iterdir())
+
+
+def test_good_upload_is_indexed_and_searchable(tiny_app):
+    text = "Lighthouse rules\n\nEvery lighthouse keeper must log each passing ship in the book.\n"
+    steps = []
+    message = app.add_document("lighthouse.txt", text.encode(), lambda m, f: steps.append(f))
+    assert "lighthouse.txt" in message and steps
+    assert (Path(tiny_app.corpus_dir) / "lighthouse.txt").read_text("utf-8") == text
+    page = app.handle_search("lighthouse keeper log ships", 3)
+    assert "lighthouse.txt" in page.split('id="sr-2"')[0]
+    # what is on disk is a consistent index for the new corpus
+    reopened = Assistant.open(replace(tiny_app), auto_build=False)
+    assert "lighthouse.txt" in reopened.index.manifest["corpus"]
+    rows, _, dropdown = app.corpus_info()
+    assert "lighthouse.txt" in [r[0] for r in rows]
+    assert "lighthouse.txt" in dropdown["choices"]
+
+
+def test_handle_upload_uses_the_file_name_and_reports_errors(tiny_app, tmp_path):
+    bad = tmp_path / "bad.txt"
+    bad.write_bytes(b"\xc3\x28 broken")
+    with pytest.raises(gr.Error, match="UTF-8"):
+        app.handle_upload(str(bad), progress=lambda *a, **k: None)
+    good = tmp_path / "harbour notes.md"
+    good.write_text("# Harbour notes\n\nThe ferry leaves at noon.\n", encoding="utf-8")
+    message, rows, _, _ = app.handle_upload(str(good), progress=lambda *a, **k: None)
+    assert "harbour notes.md" in message and "harbour notes.md" in [r[0] for r in rows]
+
+
+# ---------------------------------------------------------------------------- serving
+
+
+def test_every_event_has_a_stable_api_name(plan_app):
+    demo = app.build_app()
+    names = {fn.api_name for fn in demo.fns.values() if fn.api_visibility == "public"}
+    assert {"chat", "ask", "search", "read", "evaluate", "upload", "vote", "feedback"} <= names
+    assert all(not name.startswith("lambda") for name in names)
+
+
+def test_parse_auth():
+    assert app.parse_auth("ann:s3:cret") == ("ann", "s3:cret")
+    assert app.parse_auth(None) is None
+    for bad in ("ann", ":pw", "ann:"):
+        with pytest.raises(ValueError):
+            app.parse_auth(bad)
+
+
+def test_cli_defaults():
+    args = app.build_parser().parse_args([])
+    assert (args.host, args.port, args.share, args.auth) == ("127.0.0.1", 7860, False, None)
+    assert args.feedback == app.DEFAULT_FEEDBACK
+
+
+def test_main_reports_a_bad_corpus_without_a_traceback(tmp_path, capsys):
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    code = app.main(["--corpus", str(empty), "--index-dir", str(tmp_path / "index")])
+    assert code == 2
+    assert "error:" in capsys.readouterr().err
+
+
+# ---------------------------------------------------------------------------- views
+
+
+def test_views_escape_untrusted_text():
+    from qa.types import Document, Hit, Passage
+
+    doc = Document("evil.txt", "<script>x</script> & <b>bold</b>\n")
+    p = Passage(0, "evil.txt", 0, 33, "<img src=x onerror=alert(1)>", doc.text[:33])
+    hit = Hit(p, 0.5, 1)
+    html = views.search_html("<script>", [hit], ["script"])
+    assert "<script>" not in html and "<img" not in html and "<b>" not in html
+    page = views.document_html(doc, [p], 0)
+    assert "<script>" not in page and "&lt;script&gt;" in page
+    assert "<" not in views.md_escape("<script>")
+    assert views.md_escape("*[x](y)*") == "\\*\\[x\\]\\(y\\)\\*"
+
+
+@pytest.mark.parametrize(
+    ("text", "start", "end", "bounds"),
+    [
+        ("a\n\nb c\nd\n\ne", 3, 4, (3, 8)),
+        ("only one paragraph", 5, 8, (0, 18)),
+        ("x\n\n  \n  y z  \n\n", 8, 9, (8, 11)),
+        ("", 0, 0, (0, 0)),
+    ],
+)
+def test_paragraph_bounds(text, start, end, bounds):
+    assert views.paragraph_bounds(text, start, end) == bounds
+
+
+def test_passage_in_paragraph_keeps_offsets_and_marks_quotes(plan_assistant):
+    doc = plan_assistant.documents[0]
+    for p in plan_assistant.passages:
+        html = views.passage_in_paragraph(doc, p, [(p.start, p.end)])
+        assert f"<mark>{views.esc(p.text)}</mark>" in html
+
+
+@pytest.mark.parametrize(
+    ("word", "terms", "hit"),
+    [
+        ("Loans", ["loan"], True),
+        ("policy", ["polici"], True),
+        ("enterprises", ["enterpris"], True),
+        ("loan", ["pledg"], False),
+        ("an", ["a"], False),
+    ],
+)
+def test_term_matches(word, terms, hit):
+    assert views.term_matches(word, terms) is hit

@@ -1,0 +1,206 @@
+"""End to end in a real Chromium: start `python app.py`, ask, click a citation, run an eval.
+
+Needs Debian's chromium at /usr/bin/chromium (`apt-get install -y chromium`); Playwright drives
+it and never downloads a browser of its own. Screenshots go to test-artifacts/ (gitignored).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+CHROMIUM = Path("/usr/bin/chromium")
+ARTIFACTS = REPO / "test-artifacts"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+PLEDGE = "How are small enterprises supported in pledge loans?"
+STARTUP_SECONDS = 90
+
+pytestmark = pytest.mark.browser
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_until_serving(url: str, proc: subprocess.Popen, log: Path) -> None:
+    deadline = time.monotonic() + STARTUP_SECONDS
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            pytest.fail(f"app.py exited with {proc.returncode}:\n{log.read_text()[-3000:]}")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as r:
+                if r.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.5)
+    pytest.fail(f"app.py did not answer within {STARTUP_SECONDS} s:\n{log.read_text()[-3000:]}")
+
+
+@pytest.fixture(scope="module")
+def server(plan_settings, tmp_path_factory):
+    """`python app.py` on a free port over the session's plan index; always terminated."""
+    if not CHROMIUM.exists():
+        pytest.skip("chromium not installed: apt-get install -y chromium (browser test NOT run)")
+    pytest.importorskip("playwright.sync_api", reason="playwright not installed: pip install playwright")
+    tmp = tmp_path_factory.mktemp("server")
+    port = free_port()
+    log = tmp / "server.log"
+    env = {
+        **os.environ,
+        "QA_ENCODER_DIR": str(plan_settings.encoder_path),
+        "GRADIO_ANALYTICS_ENABLED": "False",
+        "HF_HUB_OFFLINE": "1",
+        "TRANSFORMERS_OFFLINE": "1",
+    }
+    cmd = [
+        sys.executable,
+        str(REPO / "app.py"),
+        "--port",
+        str(port),
+        "--corpus",
+        str(plan_settings.corpus_dir),
+        "--index-dir",
+        str(plan_settings.index_dir),
+        "--feedback",
+        str(tmp / "feedback.jsonl"),
+    ]
+    with open(log, "wb") as out:
+        proc = subprocess.Popen(cmd, cwd=tmp, env=env, stdout=out, stderr=subprocess.STDOUT)
+    try:
+        url = f"http://127.0.0.1:{port}/"
+        wait_until_serving(url, proc, log)
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def page(server):
+    from playwright.sync_api import sync_playwright
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            page.set_default_timeout(30_000)
+            page.goto(server)
+            page.wait_for_selector("#question textarea")
+            yield page
+        finally:
+            browser.close()
+
+
+def in_viewport(page, selector: str) -> bool:
+    return page.evaluate(
+        """(sel) => { const r = document.querySelector(sel).getBoundingClientRect();
+                      return r.top >= 0 && r.bottom <= window.innerHeight + 1 && r.height > 0; }""",
+        selector,
+    )
+
+
+def test_ask_cite_and_read_in_the_plan(page):
+    page.fill("#question textarea", PLEDGE)
+    page.press("#question textarea", "Enter")
+    page.wait_for_selector("#sources .src")
+    page.wait_for_function("document.querySelector('#chatbot').textContent.includes('[2]')")
+    chat = page.locator("#chatbot").inner_text()
+    assert "credit risk compensation funds for small and micro enterprises" in chat
+    assert "pledge loans" in chat
+    row = page.locator("#sources .src", has_text="credit risk compensation funds")
+    assert row.count() == 1
+    assert "pledge loans" in row.inner_text()
+    assert "credit risk compensation" in row.locator("mark").first.inner_text()
+    page.screenshot(path=str(ARTIFACTS / "browser-01-answer.png"))
+
+    # the [n] marker of that passage brings its source row into view and flashes it
+    row_id = row.get_attribute("id")
+    page.evaluate("window.scrollTo(0, 0)")
+    page.locator(f"#chatbot a[href='#{row_id}']").first.click()
+    page.wait_for_function(
+        "(id) => document.getElementById(id).classList.contains('flash')", arg=row_id
+    )
+    page.wait_for_function(
+        """(id) => { const r = document.getElementById(id).getBoundingClientRect();
+                     return r.top >= 0 && r.top < window.innerHeight; }""",
+        arg=row_id,
+    )
+    page.screenshot(path=str(ARTIFACTS / "browser-02-citation-clicked.png"))
+
+    # "read in the plan" opens the reader on that passage, highlighted and scrolled to
+    row.locator("a.open-passage").click()
+    page.wait_for_selector("#reader .psg.target")
+    assert "credit risk compensation" in page.locator("#reader .psg.target").inner_text()
+    assert page.get_by_role("tab", name="Read the plan").get_attribute("aria-selected") == "true"
+    page.wait_for_function(
+        """() => { const r = document.querySelector('#reader .psg.target').getBoundingClientRect();
+                   return r.top >= 0 && r.bottom <= window.innerHeight; }"""
+    )
+    assert in_viewport(page, "#reader .psg.target")
+    assert page.locator("#reader nav.outline a").count() > 10
+    page.screenshot(path=str(ARTIFACTS / "browser-03-reader.png"))
+
+
+def test_search_marks_terms(page):
+    page.get_by_role("tab", name="Search").click()
+    page.fill("#search-query textarea", "credit risk compensation")
+    page.press("#search-query textarea", "Enter")
+    page.wait_for_selector("#search-results .hit")
+    first = page.locator("#search-results .hit").first
+    assert "credit risk compensation" in first.inner_text()
+    assert first.locator("mark").count() >= 3
+    page.screenshot(path=str(ARTIFACTS / "browser-04-search.png"))
+
+
+def test_evaluation_upload(page, tmp_path):
+    questions = tmp_path / "three.jsonl"
+    rows = [
+        {
+            "id": "pledge",
+            "question": PLEDGE,
+            "evidence": ["establish credit risk compensation funds for small and micro enterprises"],
+            "kind": "lexical",
+        },
+        {
+            "id": "review",
+            "question": "How will the trademark review system be improved?",
+            "kind": "paraphrase",
+        },
+        {"id": "paris", "question": "What is the capital of France?", "answerable": False},
+    ]
+    questions.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    page.get_by_role("tab", name="Evaluate").click()
+    page.set_input_files("#eval-file input[type=file]", str(questions))
+    page.wait_for_selector("#eval-file >> text=three.jsonl")
+    page.click("#eval-run")
+    page.wait_for_selector("#eval-summary .card", timeout=60_000)
+    summary = page.locator("#eval-summary").inner_text()
+    assert "three.jsonl" in summary.lower()
+    assert page.locator("#eval-summary .card", has_text="hit@W150").count() == 1
+    page.wait_for_selector("text=report.html")
+    body = page.locator("body").inner_text()
+    assert "paris" in body and "rows.csv" in body and "report.json" in body
+    page.screenshot(path=str(ARTIFACTS / "browser-05-evaluate.png"), full_page=True)
