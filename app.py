@@ -658,6 +658,7 @@ def build_app() -> gr.Blocks:
                             label=f"{metric} per kind",
                             height=260,
                             min_width=220,
+                            visible=False,  # shown once a run has numbers for it
                         )
                         for metric in views.CHART_METRICS
                     ]

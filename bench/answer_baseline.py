@@ -32,13 +32,19 @@ def main() -> None:
         top = answer.hits[0].passage.text if answer.hits else ""
         retrieval = assistant.retriever.retrieve(item.question, assistant.settings.answer.k)
         best_sentence = retrieval.sentences[0].text if retrieval.sentences else ""
-        for key, text in (("planqa answer", answer.text), ("top passage", top), ("top sentence", best_sentence)):
+        for key, text in (
+            ("planqa answer", answer.text),
+            ("top passage", top),
+            ("top sentence", best_sentence),
+        ):
             scored[key].append(token_f1(text, item.reference))
             rouge[key].append(rouge_l(text, item.reference))
     n = len(scored["top passage"])
     print(f"{path}: {n} answerable questions with reference answers")
     for key in scored:
-        print(f"{key:15s} token_f1={statistics.mean(scored[key]):.3f}  rouge_l={statistics.mean(rouge[key]):.3f}")
+        print(
+            f"{key:15s} token_f1={statistics.mean(scored[key]):.3f}  rouge_l={statistics.mean(rouge[key]):.3f}"
+        )
 
 
 if __name__ == "__main__":

@@ -109,14 +109,12 @@ def main() -> None:
             print(f"SIG {r['kind']:12s} {r['answerable']!s:5s} abstain={r['abstain']!s:5s} {sig}")
     if args.grid:
         base = assistant.retriever.config
-        for beta, m, w in ((0.5, 3, 0.3), (0.5, 3, 0.6), (1.0, 3, 0.6), (0.5, 5, 0.6), (1.0, 2, 0.6)):
-            for ew, below in ((0.6, 0.6), (0.6, 1.0), (0.3, 1.0)):
+        for ew, below in ((0.6, 0.6), (0.6, 0.7), (0.6, 1.0), (1.0, 0.6), (1.0, 1.0), (0.3, 1.0)):
+            for sw in (0.5, 0.7):
                 assistant.retriever.config = replace(
-                    base, rocchio_beta=beta, rocchio_passages=m, rocchio_weight=w,
-                    e5_weight=ew, e5_below=below,
+                    base, e5_weight=ew, e5_below=below, sentence_weight=sw
                 )
-                label = f"beta={beta} m={m} w={w} e5={ew} below={below}"
-                show(label, evaluate(assistant, items, spans))
+                show(f"e5={ew} below={below} sw={sw}", evaluate(assistant, items, spans))
         assistant.retriever.config = base
 
 

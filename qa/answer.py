@@ -34,6 +34,10 @@ def should_abstain(
         label = "best sentence match"
     if top < floor:
         return True, f"{label} {top:.3f} < {floor:.3f}"
+    # When MiniLM was unsure, e5 was asked too (the retrieval cascade): a second opinion.
+    e5_top = signals.get("e5_top")
+    if not signals.get("non_latin") and e5_top is not None and e5_top < config.min_e5_english:
+        return True, f"best multilingual match {e5_top:.3f} < {config.min_e5_english:.3f}"
     wanted = expected_type(question)
     if wanted:
         context = [h.passage.text for h in retrieval.hits[: config.type_check_depth]]

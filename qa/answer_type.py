@@ -30,7 +30,8 @@ _TYPE_PATTERNS: list[tuple[str, re.Pattern]] = [
     (
         DATE,
         re.compile(
-            r"^\s*(and\s+)?when\b|[,;:]\s*when\b|\b(what|which) (year|date|month|day|deadline)\b|\bby when\b|\bdeadline\b"
+            r"^\s*(and\s+)?when\b(?![^?]*,\s*(will|can|could|does|do|did|is|are|should|would|may"
+            r"|must|how|what)\b)|\b(what|which) (year|date|month|day|deadline)\b|\bby when\b|\bdeadline\b"
             r"|\bby what (date|time|year)\b|\bhow soon\b|什么时候|何时|哪一?年|截止",
             re.I,
         ),
@@ -40,7 +41,7 @@ _TYPE_PATTERNS: list[tuple[str, re.Pattern]] = [
         re.compile(
             r"\bwho (heads|leads|chairs|runs|directs|signed|is the (head|commissioner|director"
             r"|minister|chair|chairman|chairwoman|president|leader|premier|spokesperson))\b"
-            r"|\bwhat is the name of the (head|commissioner|director|minister|leader)\b|谁",
+            r"|\bwhat is the name of the (head|commissioner|director|minister|leader)\b|谁是|是谁",
             re.I,
         ),
     ),
@@ -98,9 +99,18 @@ def expected_type(question: str) -> str | None:
     Example: expected_type("How many centres will be built?") -> "quantity"
     """
     for name, pattern in _TYPE_PATTERNS:
-        if pattern.search(question):
+        if any(_is_question_word(question, m) for m in pattern.finditer(question)):
             return name
     return None
+
+
+def _is_question_word(question: str, match: re.Match) -> bool:
+    """Only the clause's own question word counts: "how many" deep inside a clause
+    ("quality rather than just how many there are") does not ask for a number."""
+    if re.search(r"[\u3400-\u9fff]", match.group(0)):
+        return True  # Chinese puts question words mid-sentence
+    clause = re.split(r"[,;:]", question[: match.start()])[-1]
+    return len(clause.split()) <= 4
 
 
 def has_answer_of_type(text: str, answer_type: str, question: str = "") -> bool:

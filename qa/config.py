@@ -25,8 +25,9 @@ class RetrievalConfig:
 
     dense_weight: float = 0.7
     bm25_weight: float = 0.1
+    phrase_weight: float = 0.2  # exact multi-word names (query word pairs found in a passage)
     sentence_weight: float = 0.7  # passage score = mix of its own cosine and its best sentence's
-    e5_weight: float = 0.6  # e5 on English questions (finds paraphrases MiniLM misses)
+    e5_weight: float = 1.0  # e5 on English questions (finds paraphrases MiniLM misses)
     e5_below: float = 0.6  # ...only when the best MiniLM sentence cosine is below this
     rocchio_beta: float = 0.0
     rocchio_passages: int = 3
@@ -34,7 +35,8 @@ class RetrievalConfig:
     feedback_sentences: int = 5  # cross-lingual pseudo-feedback (see Retriever._cross_lingual)
     feedback_weight: float = 0.5
     min_score: float = 0.35
-    min_e5_score: float = 0.82
+    min_e5_score: float = 0.80
+    min_e5_english: float = 0.815
     type_check_depth: int = 3  # passages searched for the kind of answer a question asks for
 
 

@@ -71,6 +71,10 @@ class Retriever:
         self._bm25 = bm25s.BM25()
         self._bm25.index(tokens, show_progress=False)
         self._vocab = set(tokens.vocab)
+        words = bm25s.tokenize(
+            texts, stopwords="en", stemmer=self._stemmer, show_progress=False, return_ids=False
+        )
+        self._bigrams = [set(zip(w, w[1:], strict=False)) for w in words]
         self._sent_of = np.array([s.passage for s in index.sentences], dtype=np.int64)
 
     def query_terms(self, query: str) -> list[str]:
@@ -102,7 +106,12 @@ class Retriever:
             terms = self.query_terms(query)
             known = [t for t in terms if t in self._vocab]
             bm25 = self._bm25.get_scores(known) if known else np.zeros(n)
-            fused = cfg.dense_weight * minmax(dense) + cfg.bm25_weight * minmax(bm25)
+            phrase = self._phrase_scores(terms)
+            fused = (
+                cfg.dense_weight * minmax(dense)
+                + cfg.bm25_weight * minmax(bm25)
+                + cfg.phrase_weight * phrase
+            )
             sent_scores = s_cos
             # Cascade: e5 costs ~10 ms, so it is asked only when MiniLM is unsure.
             unsure = float(s_cos.max(initial=0.0)) < cfg.e5_below
@@ -142,6 +151,14 @@ class Retriever:
         ]
         sents.sort(key=lambda s: -s.score)
         return Retrieval(hits, sents, signals)
+
+    def _phrase_scores(self, terms: list[str]) -> np.ndarray:
+        """Share of the query's consecutive word pairs found in each passage, so exact names
+        ("patent examination highway") win over passages that only share the single words."""
+        pairs = set(zip(terms, terms[1:], strict=False))
+        if not pairs:
+            return np.zeros(len(self._bigrams))
+        return np.array([len(pairs & b) / len(pairs) for b in self._bigrams], dtype=np.float64)
 
     def _cross_lingual(self, query: str) -> tuple[np.ndarray, np.ndarray, float]:
         """Rank for a question in another language: e5 scores, plus MiniLM pseudo-feedback.

@@ -24,6 +24,12 @@ from qa.answer_type import expected_type, has_answer_of_type
         ("Who is held accountable for IP in research projects?", None),
         ("What does the plan say about trademarks?", None),
         ("", None),
+        ("When farm research is graded, will patents count for more?", None),
+        ("Will the office care about quality rather than just how many there are?", None),
+        ("专利协同申请体系由谁来主导？", None),
+        ("谁是国家知识产权局局长？", "person"),
+        ("What is the maximum fine for infringement?", "quantity"),
+        ("Under the plan, how many centres will be built?", "quantity"),
     ],
 )
 def test_expected_type(question, kind):

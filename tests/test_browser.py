@@ -114,6 +114,15 @@ def page(server):
             browser.close()
 
 
+@pytest.fixture(autouse=True)
+def screenshot_on_failure(request, page):
+    """A failing step leaves a picture of the page behind: test-artifacts/failed-<test>.png."""
+    failed_before = request.session.testsfailed
+    yield
+    if request.session.testsfailed > failed_before:
+        page.screenshot(path=str(ARTIFACTS / f"failed-{request.node.name}.png"), full_page=True)
+
+
 def in_viewport(page, selector: str) -> bool:
     return page.evaluate(
         """(sel) => { const r = document.querySelector(sel).getBoundingClientRect();
@@ -126,11 +135,14 @@ def test_ask_cite_and_read_in_the_plan(page):
     page.fill("#question textarea", PLEDGE)
     page.press("#question textarea", "Enter")
     page.wait_for_selector("#sources .src")
-    page.wait_for_function("document.querySelector('#chatbot').textContent.includes('[2]')")
+    page.wait_for_function(
+        "document.querySelector('#chatbot').textContent.includes('credit risk compensation')"
+    )
     chat = page.locator("#chatbot").inner_text()
     assert "credit risk compensation funds for small and micro enterprises" in chat
     assert "pledge loans" in chat
-    row = page.locator("#sources .src", has_text="credit risk compensation funds")
+    # the cited row: the one whose marked quote is the credit-risk sentence
+    row = page.locator("#sources .src", has=page.locator("mark", has_text="credit risk compensation"))
     assert row.count() == 1
     assert "pledge loans" in row.inner_text()
     assert "credit risk compensation" in row.locator("mark").first.inner_text()
@@ -194,7 +206,7 @@ def test_evaluation_upload(page, tmp_path):
     questions.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
     page.get_by_role("tab", name="Evaluate").click()
     page.set_input_files("#eval-file input[type=file]", str(questions))
-    page.wait_for_selector("#eval-file >> text=three.jsonl")
+    page.wait_for_function("document.querySelector('#eval-file').textContent.includes('three')")
     page.click("#eval-run")
     page.wait_for_selector("#eval-summary .card", timeout=60_000)
     summary = page.locator("#eval-summary").inner_text()

@@ -26,7 +26,7 @@ def test_passage_contract_slices_the_source(plan_assistant):
         d = h.to_dict()
         assert {"source", "start", "end", "section", "score", "text", "rank"} <= set(d)
         assert docs[d["source"]][d["start"] : d["end"]] == d["text"]
-    assert "patent examination highway" in hits[0].passage.text
+    assert "build a patent examination highway" in hits[0].passage.text
 
 
 def test_every_quote_is_verbatim_in_its_cited_passage(plan_assistant):
