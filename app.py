@@ -668,9 +668,15 @@ def build_app() -> gr.Blocks:
                     wrap=True,
                     interactive=False,
                     max_height=420,
-                    column_widths=["11%", "8%", "8%", "29%", "7%", "7%", "30%"],
+                    column_widths=["11%", "9%", "10%", "28%", "7%", "7%", "28%"],
+                    elem_id="eval-table",
                 )
-                eval_files = gr.File(label="Report files", file_count="multiple", interactive=False)
+                eval_files = gr.File(
+                    label="Report files",
+                    file_count="multiple",
+                    interactive=False,
+                    elem_id="eval-files",
+                )
 
             with gr.Tab("Corpus", id="corpus"):
                 with gr.Row():

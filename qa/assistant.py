@@ -7,7 +7,7 @@ encoders warm so each question costs a few milliseconds.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
 from qa.answer import compose
 from qa.config import Settings
@@ -125,6 +125,20 @@ class Assistant:
             index = load_index(settings.index_dir, documents)
         minilm, e5, _ = _encoders(settings, allow_export=auto_build)
         return cls(index, Retriever(index, minilm, e5, settings.retrieval), settings)
+
+    @property
+    def info(self) -> dict:
+        """What answered: recorded in eval reports so runs can be compared fairly."""
+        m = self.index.manifest
+        return {
+            "model": m.get("model"),
+            "e5_model": m.get("e5_model"),
+            "passages": m.get("count"),
+            "chunking": m.get("chunking"),
+            "index_built_at": m.get("built_at"),
+            "retrieval": asdict(self.settings.retrieval),
+            "answer": asdict(self.settings.answer),
+        }
 
     @property
     def documents(self) -> list[Document]:

@@ -29,9 +29,6 @@ class RetrievalConfig:
     sentence_weight: float = 0.7  # passage score = mix of its own cosine and its best sentence's
     e5_weight: float = 1.0  # e5 on English questions (finds paraphrases MiniLM misses)
     e5_below: float = 0.6  # ...only when the best MiniLM sentence cosine is below this
-    rocchio_beta: float = 0.0
-    rocchio_passages: int = 3
-    rocchio_weight: float = 0.0
     feedback_sentences: int = 5  # cross-lingual pseudo-feedback (see Retriever._cross_lingual)
     feedback_weight: float = 0.5
     min_score: float = 0.35

@@ -122,16 +122,6 @@ class Retriever:
                 e5_score = (1 - sw) * e5_pass + sw * _best_per_passage(e5_sent, self._sent_of, n)
                 fused = fused + cfg.e5_weight * minmax(e5_score)
                 signals["e5_top"] = float(e5_score.max(initial=0.0))
-            if cfg.rocchio_beta > 0:
-                # Pseudo-relevance feedback: move the query towards the top passages so that
-                # paraphrased questions pick up the plan's own wording.
-                top = np.argsort(-fused, kind="stable")[: cfg.rocchio_passages]
-                q2 = q + cfg.rocchio_beta * self.index.minilm[top].mean(axis=0)
-                q2 /= np.linalg.norm(q2) or 1.0
-                dense2 = (1 - sw) * self._dense_scores(q2) + sw * _best_per_passage(
-                    self.index.minilm_sentences @ q2, self._sent_of, n
-                )
-                fused = fused + cfg.rocchio_weight * minmax(dense2)
             signals.update(
                 dense_top=float(dense.max(initial=0.0)),
                 sentence_top=float(s_cos.max(initial=0.0)),
