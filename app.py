@@ -34,6 +34,7 @@ from qa.eval_command import DEFAULT_K
 from qa.feedback import append_feedback, feedback_record
 from qa.followup import rewrite_followup
 from qa.index import MANIFEST
+from qa.types import Answer
 
 # gradio reads this when it would send telemetry (launch, version check), not at import
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
@@ -128,7 +129,7 @@ def new_session() -> dict:
 
 def answer_question(
     question: str, history: list[str], k: int, threshold: float, max_sentences: int
-) -> tuple[str, object]:
+) -> tuple[str, Answer]:
     """Rewrite a follow-up, then ask with this request's settings. Returns (query, Answer)."""
     assistant = get_assistant()
     settings = assistant.settings
@@ -153,8 +154,9 @@ def handle_ask(
     state: dict | None = None,
 ) -> tuple[list, str, str, dict]:
     """Chat turn: (history, sources_html, copy_text, state). Invalid input raises gr.Error."""
-    state = state or new_session()
     history = list(history or [])
+    if not history or not state:  # a cleared chat starts a new conversation: no follow-ups
+        state = new_session()
     k = int(_bounded("number of passages", k, 1, MAX_K, integer=True))
     threshold = _bounded("abstention threshold", threshold, 0.0, 1.0)
     max_sentences = int(_bounded("answer length", max_sentences, 1, 20, integer=True))
@@ -397,13 +399,17 @@ def check_upload_name(name: str) -> str:
     return name
 
 
-def check_upload_data(name: str, data: bytes) -> str:
-    """Bounded, strict UTF-8 and not empty; returns the text."""
-    if len(data) > MAX_UPLOAD_BYTES:
+def check_upload_size(name: str, size: int) -> None:
+    if size > MAX_UPLOAD_BYTES:
         raise CorpusError(
-            f"{name} is {len(data):,} bytes; the upload limit is {MAX_UPLOAD_BYTES:,}. "
+            f"{name} is {size:,} bytes; the upload limit is {MAX_UPLOAD_BYTES:,}. "
             "Split the document or add it to the corpus folder and run `qa index`"
         )
+
+
+def check_upload_data(name: str, data: bytes) -> str:
+    """Bounded, strict UTF-8 and not empty; returns the text."""
+    check_upload_size(name, len(data))
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as e:
@@ -496,9 +502,7 @@ def handle_upload(file: str | None, progress=gr.Progress()):  # noqa: B008
         raise _fail("choose a .txt or .md file first")
     path = Path(file)
     try:
-        size = path.stat().st_size
-        if size > MAX_UPLOAD_BYTES:  # do not read a huge file just to refuse it
-            check_upload_data(path.name, b"\0" * (MAX_UPLOAD_BYTES + 1))
+        check_upload_size(path.name, path.stat().st_size)  # before reading it
         message = add_document(
             path.name, path.read_bytes(), lambda msg, frac: progress(clamp(frac), desc=msg)
         )
@@ -703,12 +707,29 @@ def build_app() -> gr.Blocks:
             [message.submit, send.click], handle_ask, ask_inputs, ask_outputs, api_name="chat"
         ).success(lambda: "", None, message, api_visibility="private")
         examples.click(lambda sample: sample[0], examples, message, api_visibility="private").then(
-            handle_ask, ask_inputs, ask_outputs, api_name="chat_example"
+            handle_ask,
+            ask_inputs,
+            ask_outputs,
+            api_name="chat_example",
+            api_visibility="undocumented",  # the same as /chat
         ).success(lambda: "", None, message, api_visibility="private")
         clear.click(
             handle_clear, None, [chatbot, sources, copy_box, state, panel], api_name="clear"
         )
-        chatbot.like(handle_vote, [state], [state, panel, choice, feedback_status], api_name="vote")
+        chatbot.clear(  # the chatbot's own trash button: forget the conversation too
+            handle_clear,
+            None,
+            [chatbot, sources, copy_box, state, panel],
+            api_name="clear_chat",
+            api_visibility="undocumented",
+        )
+        chatbot.like(  # driven by event data (which message, which thumb): UI only
+            handle_vote,
+            [state],
+            [state, panel, choice, feedback_status],
+            api_name="vote",
+            api_visibility="undocumented",
+        )
         send_feedback.click(
             handle_submit_feedback,
             [choice, reference, state],
@@ -718,8 +739,10 @@ def build_app() -> gr.Blocks:
         gr.api(api_ask, api_name="ask")
 
         open_outputs = [tabs, doc_choice, reader]
-        sources.select(handle_open, None, open_outputs, api_name="open_source")
-        results.select(handle_open, None, open_outputs, api_name="open_result")
+        for panel_html, name in ((sources, "open_source"), (results, "open_result")):
+            panel_html.select(
+                handle_open, None, open_outputs, api_name=name, api_visibility="undocumented"
+            )
         gr.on(
             [query.submit, search_btn.click],
             handle_search,
@@ -790,6 +813,9 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Serve the app until interrupted; 2 on a QAError (bad corpus, unreadable index)."""
     parser = build_parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["--"]:  # `qa serve -- --port 8000` passes the separator through
+        argv = argv[1:]
     args = parser.parse_args(argv)
     try:
         auth = parse_auth(args.auth or os.environ.get("QA_AUTH"))

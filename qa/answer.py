@@ -7,7 +7,7 @@ back in source order; citation numbers follow the order in which passages are fi
 from __future__ import annotations
 
 from qa.answer_type import expected_type, has_answer_of_type
-from qa.chunking import BULLET
+from qa.chunking import BULLET, heading_level
 from qa.config import AnswerConfig, RetrievalConfig
 from qa.retrieve import Retrieval, ScoredSentence
 from qa.types import Answer, Citation, Quote
@@ -47,7 +47,11 @@ def should_abstain(
 
 
 def select_sentences(sentences: list[ScoredSentence], config: AnswerConfig) -> list[ScoredSentence]:
-    """The best sentence and those scoring within ``relative_cut`` of it, at most max_sentences."""
+    """The best sentence and those scoring within ``relative_cut`` of it, at most max_sentences.
+
+    A bare heading ("2. Main actions") is a label, not a statement, so it is never quoted.
+    """
+    sentences = [s for s in sentences if heading_level(s.text) is None]
     if not sentences:
         return []
     best = sentences[0].score

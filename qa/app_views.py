@@ -170,6 +170,14 @@ def passage_in_paragraph(
 # ---------------------------------------------------------------------------- chat
 
 
+def closest_hits(answer: Answer) -> list[Hit]:
+    """What a declined answer lists as "the closest the plan comes": the best hits that have
+    content; a bare heading ("2. Main actions") says nothing, so it is skipped when others exist.
+    """
+    content = [h for h in answer.hits if heading_level(h.passage.text) is None]
+    return (content or list(answer.hits))[:CLOSEST_SHOWN]
+
+
 def cite_link(n: int) -> str:
     """A Markdown link from an [n] marker to its source row."""
     return f"[\\[{n}\\]](#src-{n})"
@@ -180,7 +188,7 @@ def answer_markdown(answer: Answer) -> str:
     passages. Built from the Answer's quotes, so document text never reads as Markdown."""
     if answer.abstained:
         lines = [md_escape(answer.text), "", "Closest the plan comes:", ""]
-        for i, h in enumerate(answer.hits[:CLOSEST_SHOWN], start=1):
+        for i, h in enumerate(closest_hits(answer), start=1):
             title = section_parts(h.passage.section)[-1:] or [h.passage.source]
             lines.append(f"- {cite_link(i)} {md_escape(title[0])}")
         return "\n".join(lines)
@@ -193,7 +201,7 @@ def shown_hits(answer: Answer) -> list[tuple[str, Hit]]:
     """The passages the sources panel lists, with their labels: cited ones as [n], then the
     other retrieved ones (or, for a decline, the closest ones as [n])."""
     if answer.abstained:
-        return [(f"[{i}]", h) for i, h in enumerate(answer.hits[:CLOSEST_SHOWN], start=1)]
+        return [(f"[{i}]", h) for i, h in enumerate(closest_hits(answer), start=1)]
     cited = [(f"[{c.n}]", c.hit) for c in answer.citations]
     seen = {h.passage.id for _, h in cited}
     return cited + [(f"#{h.rank}", h) for h in answer.hits if h.passage.id not in seen]
@@ -205,7 +213,7 @@ def passage_choice(label: str, hit: Hit, width: int = 90) -> str:
     Example: passage_choice("[1]", hit) -> '[1] Promote the development ... — Guide and ...'
     """
     title = (section_parts(hit.passage.section)[-1:] or [hit.passage.source])[0]
-    line = f"{label} {title} — {hit.passage.text}"
+    line = f"{label} {title} — {hit.passage.text.removeprefix(BULLET)}"
     return line if len(line) <= width else line[: width - 1].rstrip() + "…"
 
 
@@ -240,7 +248,7 @@ def sources_html(answer: Answer, documents: Sequence[Document], searched: str = 
     if answer.abstained:
         rows = [
             source_row(f"src-{i}", f"[{i}]", h, docs.get(h.passage.source), ())
-            for i, h in enumerate(answer.hits[:CLOSEST_SHOWN], start=1)
+            for i, h in enumerate(closest_hits(answer), start=1)
         ]
         head = "Not in the plan — the closest it comes"
         return _panel(head, note, rows)
@@ -292,7 +300,7 @@ def copy_text(answer: Answer) -> str:
     lines = [f"Q: {answer.question}", "", answer.text, ""]
     if answer.abstained:
         lines.append("Closest passages:")
-        refs = [(str(i), h) for i, h in enumerate(answer.hits[:CLOSEST_SHOWN], start=1)]
+        refs = [(str(i), h) for i, h in enumerate(closest_hits(answer), start=1)]
     else:
         lines.append("Sources:")
         refs = [(str(c.n), c.hit) for c in answer.citations]
@@ -356,10 +364,13 @@ def search_html(query: str, hits: Sequence[Hit], terms: Sequence[str]) -> str:
 
 def document_html(doc: Document, passages: Sequence[Passage], target: int | None = None) -> str:
     """The whole document: an outline of its headings and items, then its text with every
-    passage wrapped in ``<span id="rd-p-ID">``; the ``target`` passage is highlighted."""
+    passage wrapped in ``<span id="rd-p-ID">``; the ``target`` passage is highlighted and the
+    outline entry it falls under is marked as current."""
     text = doc.text
     own = sorted((p for p in passages if p.source == doc.source), key=lambda p: p.start)
-    outline, body = [], []
+    outline: list[tuple[str, str, str]] = []  # (css class, anchor, label)
+    current = -1  # index into outline of the entry holding the target
+    body = []
     pi = 0
     for n, para in enumerate(paragraphs(text)):
         raw = text[para.start : para.end]
@@ -368,36 +379,43 @@ def document_html(doc: Document, passages: Sequence[Passage], target: int | None
             if own[pi].end > para.start:
                 inside.append(own[pi])
             pi += 1
+        has_target = any(p.id == target for p in inside)
         level = heading_level(raw)
         anchor = f"rd-h-{n}"
         if level is not None:
             label = heading_label(raw)
             tag = f"h{min(6, 3 + max(0, level))}"
             pid = f' id="rd-p-{inside[0].id}"' if inside else ""
-            cls = ' class="target"' if inside and inside[0].id == target else ""
+            cls = ' class="psg target"' if has_target else ""
             body.append(f'<{tag} id="{anchor}"><span{pid}{cls}>{esc(label)}</span></{tag}>')
-            outline.append(f'<li class="lvl-{level}"><a href="#{anchor}">{esc(label)}</a></li>')
+            outline.append((f"lvl-{level}", anchor, label))
+            current = len(outline) - 1 if has_target else current
             continue
-        is_item = raw.startswith(BULLET)
-        if is_item:
+        if raw.startswith(BULLET):
             first = sentences(text, para.start + len(BULLET), para.end)
             title = heading_label(text[first[0].start : first[0].end]) if first else raw[:60]
-            outline.append(f'<li class="lvl-item"><a href="#{anchor}">{esc(title)}</a></li>')
+            outline.append(("lvl-item", anchor, title.lstrip("—")))
+        if has_target:
+            current = len(outline) - 1
         parts, pos = [], para.start
         for p in inside:
             if p.start > pos:
                 parts.append(esc(text[pos : p.start]))
             cls = "psg target" if p.id == target else "psg"
-            parts.append(
-                f'<span id="rd-p-{p.id}" class="{cls}">{esc(text[max(p.start, pos) : p.end])}</span>'
-            )
+            span = esc(text[max(p.start, pos) : p.end])
+            parts.append(f'<span id="rd-p-{p.id}" class="{cls}">{span}</span>')
             pos = max(pos, p.end)
         if pos < para.end:
             parts.append(esc(text[pos : para.end]))
-        cls = ' class="item"' if is_item else ""
+        cls = ' class="item"' if raw.startswith(BULLET) else ""
         body.append(f'<p id="{anchor}"{cls}>{"".join(parts)}</p>')
+    items = "".join(
+        f'<li class="{cls}{" current" if i == current else ""}">'
+        f'<a href="#{anchor}">{esc(label)}</a></li>'
+        for i, (cls, anchor, label) in enumerate(outline)
+    )
     nav = (
-        f'<nav class="outline"><div class="panel-head">Outline</div><ol>{"".join(outline)}</ol></nav>'
+        f'<nav class="outline"><div class="panel-head">Outline</div><ol>{items}</ol></nav>'
         if outline
         else ""
     )
@@ -556,6 +574,7 @@ details.more summary{cursor:pointer;font-size:13px;color:var(--body-text-color-s
 .planqa-reader .outline li{margin:2px 0}
 .planqa-reader .outline a{text-decoration:none;color:var(--body-text-color)}
 .planqa-reader .outline a:hover{color:var(--color-accent)}
+.planqa-reader .outline li.current>a{color:var(--color-accent);font-weight:600}
 .planqa-reader .outline .lvl-0{font-weight:700}
 .planqa-reader .outline .lvl-1{font-weight:600;margin-top:6px}
 .planqa-reader .outline .lvl-2{padding-left:10px;margin-top:6px}
@@ -619,10 +638,12 @@ READER_JS = """
 function reveal() {
   const t = element.querySelector('.target');
   if (!t) return;
+  const cur = element.querySelector('.outline li.current');
   let tries = 0;
   (function tick() {
     if (t.getClientRects().length) {
       t.scrollIntoView({block: 'center'});
+      if (cur) cur.scrollIntoView({block: 'nearest'});
     } else if (tries++ < 60) {
       setTimeout(tick, 50);
     }

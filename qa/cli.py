@@ -136,12 +136,6 @@ def cmd_ask(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_serve(args: argparse.Namespace) -> int:
-    import app
-
-    return app.main(args.serve_args)
-
-
 # ---------------------------------------------------------------------------- parser
 
 
@@ -199,15 +193,17 @@ def build_parser() -> argparse.ArgumentParser:
     _add_location_args(p)
     p.set_defaults(func=lambda args: run_eval_command(args, lambda: _open_assistant(args)))
 
-    p = sub.add_parser(
-        "serve", help="start the web app (same options as python app.py)", add_help=False
-    )
-    p.add_argument("serve_args", nargs=argparse.REMAINDER)
-    p.set_defaults(func=cmd_serve)
+    # listed for --help; main() hands `serve ...` straight to app.main
+    sub.add_parser("serve", help="start the web app (same options as python app.py)")
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["serve"]:  # the app parses its own options (--host, --port, --auth, ...)
+        import app
+
+        return app.main(argv[1:])
     parser = build_parser()
     args = parser.parse_args(argv)
     if getattr(args, "k", None) is not None and args.k < 1:

@@ -136,10 +136,8 @@ def _encode_with_progress(emb, texts: list[str], say: Progress, lo: float, hi: f
     parts, step = [], 16
     for i in range(0, len(texts), step):
         parts.append(emb.encode_passages(texts[i : i + step]))
-        say(
-            f"{emb.name}: {min(i + step, len(texts))}/{len(texts)}",
-            lo + (hi - lo) * (i + step) / len(texts),
-        )
+        done = min(i + step, len(texts))
+        say(f"{emb.name}: {done}/{len(texts)}", lo + (hi - lo) * done / len(texts))
     return np.vstack(parts) if parts else np.zeros((0, emb.dim), np.float32)
 
 

@@ -112,6 +112,7 @@ class Retriever:
                 + cfg.bm25_weight * minmax(bm25)
                 + cfg.phrase_weight * phrase
             )
+            total_weight = cfg.dense_weight + cfg.bm25_weight + cfg.phrase_weight
             sent_scores = s_cos
             # Cascade: e5 costs ~10 ms, so it is asked only when MiniLM is unsure.
             unsure = float(s_cos.max(initial=0.0)) < cfg.e5_below
@@ -121,7 +122,9 @@ class Retriever:
                 e5_sent = self.index.e5_sentences @ qe
                 e5_score = (1 - sw) * e5_pass + sw * _best_per_passage(e5_sent, self._sent_of, n)
                 fused = fused + cfg.e5_weight * minmax(e5_score)
+                total_weight += cfg.e5_weight
                 signals["e5_top"] = float(e5_score.max(initial=0.0))
+            fused = fused / (total_weight or 1.0)  # scores stay in [0, 1] whatever the weights
             signals.update(
                 dense_top=float(dense.max(initial=0.0)),
                 sentence_top=float(s_cos.max(initial=0.0)),

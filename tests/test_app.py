@@ -119,6 +119,12 @@ def test_followup_is_answered_in_the_context_of_the_previous_question(plan_app):
     assert "pledge" in " ".join(h.passage.text for h in followup.hits[:3])
 
 
+def test_a_cleared_chat_forgets_the_previous_topic(plan_app):
+    _, _, _, state = ask(PLEDGE)
+    history, sources, _, state = ask("and for trademarks?", [], state)  # chat was cleared
+    assert "searched as" not in sources and state["questions"] == ["and for trademarks?"]
+
+
 def test_declined_question_says_so_and_shows_the_closest_passages(plan_app):
     history, sources, copy, state = ask("What is the capital of France?")
     assert "does not seem to cover" in history[-1]["content"]
@@ -199,13 +205,29 @@ def test_thumbs_up_and_down_become_eval_cases(plan_app):
         ("down", True),
     ]
     assert any(CREDIT_FUNDS in e for e in records[0]["evidence"])
-    assert records[1]["evidence"] == [] and records[1]["question"] == "What is the capital of France?"
+    assert (
+        records[1]["evidence"] == [] and records[1]["question"] == "What is the capital of France?"
+    )
     assert records[2]["answer"] == "Local credit risk compensation funds."
 
     items, _ = load_eval_file(app._Shared.feedback_path)
     assert [i.kind for i in items] == ["feedback"] * 3
     docs = app.get_assistant().documents
     assert all(any(e in d.text for d in docs) for i in items for e in i.evidence)
+
+
+def test_like_event_opens_the_panel_on_thumbs_down_only(plan_app):
+    history, _, _, state = ask(PLEDGE)
+    down = gr.LikeData(None, {"index": 1, "value": history[1], "liked": False})
+    state, panel, dropdown, status = app.handle_vote(state, down)
+    assert panel["visible"] and dropdown["choices"][0] == views.NOT_IN_PLAN
+    assert state["pending"] == "1" and "Which passage" in status
+    up = gr.LikeData(None, {"index": [1, 0], "value": history[1], "liked": True})
+    state, panel, _, status = app.handle_vote(state, up)
+    assert panel["visible"] is False and "Saved" in status
+    undo = gr.LikeData(None, {"index": 1, "value": history[1], "liked": None})
+    assert app.handle_vote(state, undo)[3] == ""
+    assert [r["vote"] for r in read_feedback(app._Shared.feedback_path)] == ["up"]
 
 
 def test_feedback_needs_a_pending_vote_and_a_known_choice(plan_app):
@@ -406,7 +428,7 @@ def test_handle_upload_uses_the_file_name_and_reports_errors(tiny_app, tmp_path)
 
 def test_every_event_has_a_stable_api_name(plan_app):
     demo = app.build_app()
-    names = {fn.api_name for fn in demo.fns.values() if fn.api_visibility == "public"}
+    names = {fn.api_name for fn in demo.fns.values() if fn.api_visibility != "private"}
     assert {"chat", "ask", "search", "read", "evaluate", "upload", "vote", "feedback"} <= names
     assert all(not name.startswith("lambda") for name in names)
 

@@ -14,6 +14,7 @@ import sys
 import time
 import urllib.request
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -59,7 +60,9 @@ def server(plan_settings, tmp_path_factory):
     """`python app.py` on a free port over the session's plan index; always terminated."""
     if not CHROMIUM.exists():
         pytest.skip("chromium not installed: apt-get install -y chromium (browser test NOT run)")
-    pytest.importorskip("playwright.sync_api", reason="playwright not installed: pip install playwright")
+    pytest.importorskip(
+        "playwright.sync_api", reason="playwright not installed: pip install playwright"
+    )
     tmp = tmp_path_factory.mktemp("server")
     port = free_port()
     log = tmp / "server.log"
@@ -87,7 +90,7 @@ def server(plan_settings, tmp_path_factory):
     try:
         url = f"http://127.0.0.1:{port}/"
         wait_until_serving(url, proc, log)
-        yield url
+        yield SimpleNamespace(url=url, feedback=tmp / "feedback.jsonl")
     finally:
         proc.terminate()
         try:
@@ -99,6 +102,9 @@ def server(plan_settings, tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def page(server):
+    if not CHROMIUM.exists():
+        pytest.skip("chromium not installed: apt-get install -y chromium (browser test NOT run)")
+    pytest.importorskip("playwright.sync_api", reason="playwright missing: pip install playwright")
     from playwright.sync_api import sync_playwright
 
     ARTIFACTS.mkdir(exist_ok=True)
@@ -107,14 +113,14 @@ def page(server):
         try:
             page = browser.new_page(viewport={"width": 1400, "height": 1000})
             page.set_default_timeout(30_000)
-            page.goto(server)
+            page.goto(server.url)
             page.wait_for_selector("#question textarea")
             yield page
         finally:
             browser.close()
 
 
-@pytest.fixture(autouse=True)
+@pytest.fixture
 def screenshot_on_failure(request, page):
     """A failing step leaves a picture of the page behind: test-artifacts/failed-<test>.png."""
     failed_before = request.session.testsfailed
@@ -131,6 +137,18 @@ def in_viewport(page, selector: str) -> bool:
     )
 
 
+def test_api_ask_with_gradio_client(server):
+    """The README snippet: one question through /ask returns the `qa ask --json` shape."""
+    from gradio_client import Client
+
+    client = Client(server.url, verbose=False)
+    answer = client.predict(PLEDGE, api_name="/ask")
+    assert not answer["abstained"]
+    assert any("credit risk compensation" in c["text"] for c in answer["citations"])
+    assert "[1]" in answer["answer"]
+
+
+@pytest.mark.usefixtures("screenshot_on_failure")
 def test_ask_cite_and_read_in_the_plan(page):
     page.fill("#question textarea", PLEDGE)
     page.press("#question textarea", "Enter")
@@ -142,7 +160,9 @@ def test_ask_cite_and_read_in_the_plan(page):
     assert "credit risk compensation funds for small and micro enterprises" in chat
     assert "pledge loans" in chat
     # the cited row: the one whose marked quote is the credit-risk sentence
-    row = page.locator("#sources .src", has=page.locator("mark", has_text="credit risk compensation"))
+    row = page.locator(
+        "#sources .src", has=page.locator("mark", has_text="credit risk compensation")
+    )
     assert row.count() == 1
     assert "pledge loans" in row.inner_text()
     assert "credit risk compensation" in row.locator("mark").first.inner_text()
@@ -176,6 +196,28 @@ def test_ask_cite_and_read_in_the_plan(page):
     page.screenshot(path=str(ARTIFACTS / "browser-03-reader.png"))
 
 
+@pytest.mark.usefixtures("screenshot_on_failure")
+def test_thumbs_down_saves_a_regression_case(page, server):
+    page.get_by_role("tab", name="Chat").click()
+    page.fill("#question textarea", "What is the capital of France?")
+    page.press("#question textarea", "Enter")
+    page.wait_for_function(
+        "document.querySelector('#sources').textContent.includes('closest it comes')"
+    )
+    page.locator("#chatbot button[aria-label='Dislike']").last.click()
+    page.wait_for_selector("#feedback-panel", state="visible")
+    page.locator("#feedback-choice input").click()
+    page.get_by_role("option", name="Not in the plan").click()
+    page.wait_for_timeout(500)  # let the option list fade out before the screenshot
+    page.screenshot(path=str(ARTIFACTS / "browser-04-feedback.png"))
+    page.get_by_role("button", name="Send feedback").click()
+    page.wait_for_selector("#feedback-panel", state="hidden")
+    records = [json.loads(line) for line in server.feedback.read_text("utf-8").splitlines()]
+    assert records[-1]["question"] == "What is the capital of France?"
+    assert (records[-1]["vote"], records[-1]["answerable"]) == ("down", False)
+
+
+@pytest.mark.usefixtures("screenshot_on_failure")
 def test_search_marks_terms(page):
     page.get_by_role("tab", name="Search").click()
     page.fill("#search-query textarea", "credit risk compensation")
@@ -184,16 +226,19 @@ def test_search_marks_terms(page):
     first = page.locator("#search-results .hit").first
     assert "credit risk compensation" in first.inner_text()
     assert first.locator("mark").count() >= 3
-    page.screenshot(path=str(ARTIFACTS / "browser-04-search.png"))
+    page.screenshot(path=str(ARTIFACTS / "browser-05-search.png"))
 
 
+@pytest.mark.usefixtures("screenshot_on_failure")
 def test_evaluation_upload(page, tmp_path):
     questions = tmp_path / "three.jsonl"
     rows = [
         {
             "id": "pledge",
             "question": PLEDGE,
-            "evidence": ["establish credit risk compensation funds for small and micro enterprises"],
+            "evidence": [
+                "establish credit risk compensation funds for small and micro enterprises"
+            ],
             "kind": "lexical",
         },
         {
@@ -219,4 +264,4 @@ def test_evaluation_upload(page, tmp_path):
     page.wait_for_function("document.querySelectorAll('#eval-files a[download]').length === 3")
     files = page.locator("#eval-files").text_content()
     assert all(ext in files for ext in (".json", ".csv", ".html"))
-    page.screenshot(path=str(ARTIFACTS / "browser-05-evaluate.png"), full_page=True)
+    page.screenshot(path=str(ARTIFACTS / "browser-06-evaluate.png"), full_page=True)
