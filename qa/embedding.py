@@ -20,6 +20,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from qa.atomic import fsync_dir
 from qa.errors import ModelNotFoundError
 
 MINILM_NAME = "all-MiniLM-L6-v2"
@@ -209,20 +210,6 @@ def _load_tokenizer(path: Path) -> Any:
     return tok
 
 
-def _fsync_dir(path: Path) -> None:
-    """Make renames in path durable; some filesystems refuse, which we accept."""
-    try:
-        fd = os.open(path, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
-
-
 def _temp_path(out_dir: Path, name: str) -> Path:
     """A fresh temp file next to its final name, so os.replace is atomic."""
     fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=out_dir)
@@ -340,7 +327,7 @@ def export_minilm_onnx(model_dir: Path, out_dir: Path) -> ExportReport:
             _fsync_file(tmp)
         os.replace(tmp_tok, out_dir / TOKENIZER_FILE)
         os.replace(tmp_onnx, out_dir / ONNX_FILE)
-        _fsync_dir(out_dir)
+        fsync_dir(out_dir)
     finally:
         for tmp in (tmp_onnx, tmp_tok):
             tmp.unlink(missing_ok=True)

@@ -20,6 +20,8 @@ import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 
+from qa.atomic import fsync_dir
+
 VOTES = ("up", "down")
 FIELDS = ("id", "question", "answer", "evidence", "answerable", "kind", "vote", "created_at")
 KIND = "feedback"
@@ -84,7 +86,7 @@ def append_feedback(path: Path, record: dict) -> None:
         finally:
             os.close(fd)
         if created:
-            _fsync_dir(path.parent)
+            fsync_dir(path.parent)
 
 
 def read_feedback(path: Path) -> list[dict]:
@@ -106,16 +108,3 @@ def read_feedback(path: Path) -> list[dict]:
 def _ends_without_newline(fd: int) -> bool:
     size = os.fstat(fd).st_size
     return size > 0 and os.pread(fd, 1, size - 1) != b"\n"
-
-
-def _fsync_dir(folder: Path) -> None:
-    try:
-        dir_fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(dir_fd)
-    except OSError:
-        pass
-    finally:
-        os.close(dir_fd)

@@ -16,7 +16,6 @@ from __future__ import annotations
 import hashlib
 import io
 import json
-import os
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
@@ -25,6 +24,7 @@ from pathlib import Path
 
 import numpy as np
 
+from qa.atomic import atomic_write
 from qa.chunking import SECTION_SEP, chunk_corpus, sentences
 from qa.config import Settings
 from qa.corpus import corpus_checksums, load_corpus
@@ -153,7 +153,7 @@ def save_index(index: Index, index_dir: Path, build_seconds: float | None = None
     files: dict[str, str] = {}
 
     def put(name: str, data: bytes) -> None:
-        _atomic_write(index_dir / name, data)
+        atomic_write(index_dir / name, data)
         files[name] = hashlib.sha256(data).hexdigest()
 
     put("passages.jsonl", _jsonl(asdict(p) for p in index.passages))
@@ -171,7 +171,7 @@ def save_index(index: Index, index_dir: Path, build_seconds: float | None = None
         "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "build_seconds": round(build_seconds, 2) if build_seconds is not None else None,
     }
-    _atomic_write(index_dir / MANIFEST, json.dumps(manifest, indent=2).encode())
+    atomic_write(index_dir / MANIFEST, json.dumps(manifest, indent=2).encode())
     index.manifest = manifest
     return manifest
 
@@ -184,21 +184,6 @@ def _npy(arr: np.ndarray) -> bytes:
     buf = io.BytesIO()
     np.save(buf, np.ascontiguousarray(arr, dtype=np.float32), allow_pickle=False)
     return buf.getvalue()
-
-
-def _atomic_write(path: Path, data: bytes) -> None:
-    """Temp file in the same folder, fsync, rename: readers see the old file or the new one."""
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    with open(tmp, "wb") as f:
-        f.write(data)
-        f.flush()
-        os.fsync(f.fileno())
-    os.replace(tmp, path)
-    dir_fd = os.open(path.parent, os.O_RDONLY)
-    try:
-        os.fsync(dir_fd)
-    finally:
-        os.close(dir_fd)
 
 
 # ---------------------------------------------------------------------------- loading

@@ -19,9 +19,10 @@ import shutil
 import tempfile
 from pathlib import Path
 
+from qa.atomic import fsync_dir
 from qa.errors import EvalInputError
 from qa.evaluate import GATE_NAMES, REPORT_FORMAT, EvalReport
-from qa.metrics import LOWER_IS_BETTER, percentile
+from qa.metrics import LOWER_IS_BETTER, SUMMARY_KEYS, percentile
 
 CSV_COLUMNS = (
     "id",
@@ -552,24 +553,10 @@ def write_reports(
         for key, (name, _text) in files.items():
             os.replace(tmp / name, out_dir / name)
             paths[key] = out_dir / name
-        _fsync_dir(out_dir)
+        fsync_dir(out_dir)
         return paths
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-
-
-def _fsync_dir(path: Path) -> None:
-    """Persist the renames themselves; not possible on every platform, so best effort."""
-    try:
-        fd = os.open(path, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
 
 
 def load_report(path: Path) -> dict:
@@ -610,25 +597,7 @@ def _render(table) -> str:
     return "\n".join(line.rstrip() for line in lines) + "\n"
 
 
-_TEXT_KEYS = (
-    "hit@W150",
-    "hit@W400",
-    "recall@W150",
-    "recall@W400",
-    "mrr@10",
-    "hit@k",
-    "ndcg@10",
-    "token_f1",
-    "rouge_l",
-    "evidence_containment",
-    "citation_validity",
-    "abstain",
-    "false_abstain",
-    "latency_p50_ms",
-    "latency_p95_ms",
-    "total_seconds",
-    "errors",
-)
+_TEXT_KEYS = (*SUMMARY_KEYS[1:], "errors")  # all but "n", which heads the table
 
 
 def format_summary(report: EvalReport) -> str:
