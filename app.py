@@ -27,6 +27,7 @@ import gradio as gr
 
 from qa import app_views as views
 from qa.assistant import Assistant, build, validate_question
+from qa.atomic import atomic_write
 from qa.config import REPO_ROOT, Settings
 from qa.corpus import TEXT_SUFFIXES
 from qa.errors import CorpusError, QAError
@@ -477,17 +478,11 @@ def _install(
     for f in files:
         if (index_dir / f).is_file():
             shutil.copy2(index_dir / f, backup / f)
-    staged = corpus / f".{name}.uploading"
     try:
-        with open(staged, "wb") as out:
-            out.write(data)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(staged, corpus / name)
+        atomic_write(corpus / name, data)
         for f in files:
             os.replace(new_index / f, index_dir / f)
     except OSError as e:
-        staged.unlink(missing_ok=True)
         (corpus / name).unlink(missing_ok=True)
         for f in backup.iterdir():
             os.replace(f, index_dir / f.name)
