@@ -109,12 +109,12 @@ def main() -> None:
             print(f"SIG {r['kind']:12s} {r['answerable']!s:5s} abstain={r['abstain']!s:5s} {sig}")
     if args.grid:
         base = assistant.retriever.config
-        for ew, below in ((0.6, 0.6), (0.6, 0.7), (0.6, 1.0), (1.0, 0.6), (1.0, 1.0), (0.3, 1.0)):
-            for sw in (0.5, 0.7):
+        for bw in (0.2, 0.3, 0.4):
+            for thr, per in ((0.55, 2), (0.6, 2), (0.65, 2), (0.6, 3), (0.6, 0)):
                 assistant.retriever.config = replace(
-                    base, e5_weight=ew, e5_below=below, sentence_weight=sw
+                    base, bm25_weight=bw, expansion_threshold=thr, expansion_per_word=per
                 )
-                show(f"e5={ew} below={below} sw={sw}", evaluate(assistant, items, spans))
+                show(f"bm25={bw} thr={thr} per={per}", evaluate(assistant, items, spans))
         assistant.retriever.config = base
 
 

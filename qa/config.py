@@ -24,7 +24,9 @@ class RetrievalConfig:
     """Fusion weights and the abstention threshold, calibrated on eval/dev.jsonl."""
 
     dense_weight: float = 0.7
-    bm25_weight: float = 0.1
+    bm25_weight: float = 0.2
+    expansion_threshold: float = 0.6  # query words the corpus lacks -> nearest corpus words
+    expansion_per_word: int = 3  # (0 turns expansion off)
     phrase_weight: float = 0.2  # exact multi-word names (query word pairs found in a passage)
     sentence_weight: float = 0.7  # passage score = mix of its own cosine and its best sentence's
     e5_weight: float = 1.0  # e5 on English questions (finds paraphrases MiniLM misses)

@@ -18,7 +18,7 @@ import io
 import json
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -29,6 +29,7 @@ from qa.chunking import SECTION_SEP, chunk_corpus, sentences
 from qa.config import Settings
 from qa.corpus import corpus_checksums, load_corpus
 from qa.errors import IndexMismatchError, IndexNotFoundError
+from qa.expansion import vocabulary
 from qa.types import Document, Passage
 
 FORMAT = "qa-index v1"
@@ -59,6 +60,8 @@ class Index:
     e5_sentences: np.ndarray | None
     manifest: dict
     faiss_index: object = None
+    vocab: list[str] = field(default_factory=list)  # corpus words, for query expansion
+    vocab_vectors: np.ndarray | None = None  # their MiniLM vectors
 
     def document(self, source: str) -> Document:
         return next(d for d in self.documents if d.source == source)
@@ -112,6 +115,9 @@ def build_index(
     say(f"embedding {len(passages)} passages with {minilm.name}", 0.15)
     vec = minilm.encode_passages(passage_texts)
     svec = minilm.encode_passages(sentence_texts)
+    words = vocabulary([p.text for p in passages])
+    say(f"embedding {len(words)} corpus words for query expansion", 0.25)
+    word_vec = minilm.encode_passages(words)
     e5_vec = e5_svec = None
     if e5 is not None:
         say(f"embedding {len(passages)} passages with {e5.name}", 0.35)
@@ -127,9 +133,12 @@ def build_index(
         "e5_model": e5.name if e5 is not None else None,
         "chunking": asdict(settings.chunking),
         "embed_text": EMBED_TEXT_VERSION,
+        "vocab": len(words),
         "corpus": corpus_checksums(documents),
     }
-    return Index(documents, passages, spans, vec, svec, e5_vec, e5_svec, manifest)
+    index = Index(documents, passages, spans, vec, svec, e5_vec, e5_svec, manifest)
+    index.vocab, index.vocab_vectors = words, word_vec
+    return index
 
 
 def _encode_with_progress(emb, texts: list[str], say: Progress, lo: float, hi: float) -> np.ndarray:
@@ -162,6 +171,8 @@ def save_index(index: Index, index_dir: Path, build_seconds: float | None = None
     flat.add(np.ascontiguousarray(index.minilm, dtype=np.float32))
     put("minilm.faiss", faiss.serialize_index(flat).tobytes())
     put("minilm-sentences.npy", _npy(index.minilm_sentences))
+    put("vocab.json", json.dumps(index.vocab, ensure_ascii=False).encode("utf-8"))
+    put("vocab-minilm.npy", _npy(index.vocab_vectors))
     if index.e5 is not None:
         put("e5.npy", _npy(index.e5))
         put("e5-sentences.npy", _npy(index.e5_sentences))
@@ -233,11 +244,15 @@ def load_index(index_dir: Path, documents: list[Document]) -> Index:
         minilm_s = _load_npy(blobs["minilm-sentences.npy"])
         e5 = _load_npy(blobs["e5.npy"]) if "e5.npy" in blobs else None
         e5_s = _load_npy(blobs["e5-sentences.npy"]) if "e5-sentences.npy" in blobs else None
+        vocab = json.loads(blobs["vocab.json"])
+        vocab_vectors = _load_npy(blobs["vocab-minilm.npy"])
     except (KeyError, ValueError, TypeError, RuntimeError) as e:
         raise IndexMismatchError(f"index at {index_dir} is unreadable ({e}); {rebuild}") from None
     n, dim = manifest["count"], manifest["dim"]
     if len(passages) != n or minilm.shape != (n, dim) or len(spans) != manifest["sentences"]:
         raise IndexMismatchError(f"index at {index_dir} has inconsistent counts; {rebuild}")
+    if len(vocab) != manifest["vocab"] or vocab_vectors.shape != (len(vocab), dim):
+        raise IndexMismatchError(f"index at {index_dir} has an inconsistent vocabulary; {rebuild}")
     if e5 is not None and e5.shape[0] != n:
         raise IndexMismatchError(f"index at {index_dir} has inconsistent e5 vectors; {rebuild}")
     by_source = {d.source: d for d in documents}
@@ -247,7 +262,9 @@ def load_index(index_dir: Path, documents: list[Document]) -> Index:
             raise IndexMismatchError(
                 f"index at {index_dir} no longer matches {p.source}; {rebuild}"
             )
-    return Index(documents, passages, spans, minilm, minilm_s, e5, e5_s, manifest, flat)
+    return Index(
+        documents, passages, spans, minilm, minilm_s, e5, e5_s, manifest, flat, vocab, vocab_vectors
+    )
 
 
 def _load_npy(data: bytes) -> np.ndarray:
@@ -272,6 +289,8 @@ def index_status(settings: Settings, documents: list[Document] | None = None) ->
         return IndexStatus("stale", f"corpus changed: {', '.join(changed)}")
     if manifest.get("chunking") != asdict(settings.chunking):
         return IndexStatus("stale", "chunking settings changed")
+    if "vocab" not in manifest:
+        return IndexStatus("stale", "index predates query expansion")
     if manifest.get("embed_text") != EMBED_TEXT_VERSION:
         return IndexStatus("stale", "passage embedding text changed")
     if bool(manifest.get("e5_model")) != settings.use_e5:

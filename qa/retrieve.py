@@ -14,6 +14,7 @@ import numpy as np
 
 from qa.chunking import SECTION_SEP
 from qa.config import RetrievalConfig
+from qa.expansion import content_words, nearest_words
 from qa.index import Index, SentenceSpan
 from qa.types import Hit
 
@@ -104,7 +105,8 @@ class Retriever:
             sw = cfg.sentence_weight
             dense = (1 - sw) * p_cos + sw * _best_per_passage(s_cos, self._sent_of, n)
             terms = self.query_terms(query)
-            known = [t for t in terms if t in self._vocab]
+            expansions = self.expansions(query)
+            known = [t for t in terms + expansions if t in self._vocab]
             bm25 = self._bm25.get_scores(known) if known else np.zeros(n)
             phrase = self._phrase_scores(terms)
             fused = (
@@ -144,6 +146,23 @@ class Retriever:
         ]
         sents.sort(key=lambda s: -s.score)
         return Retrieval(hits, sents, signals)
+
+    def expansions(self, query: str) -> list[str]:
+        """BM25 terms for the query words the corpus never uses: their nearest corpus words."""
+        cfg = self.config
+        if cfg.expansion_per_word <= 0 or self.index.vocab_vectors is None:
+            return []
+        unseen = [w for w in content_words(query) if self._stemmer.stemWord(w) not in self._vocab]
+        if not unseen:
+            return []
+        neighbours = nearest_words(
+            self.minilm.encode_queries(unseen),
+            self.index.vocab,
+            self.index.vocab_vectors,
+            cfg.expansion_threshold,
+            cfg.expansion_per_word,
+        )
+        return [self._stemmer.stemWord(w) for words in neighbours for w in words]
 
     def _phrase_scores(self, terms: list[str]) -> np.ndarray:
         """Share of the query's consecutive word pairs found in each passage, so exact names
