@@ -14,8 +14,6 @@ from __future__ import annotations
 import argparse
 import os
 import platform
-import re
-import shutil
 import sys
 import tempfile
 import threading
@@ -26,22 +24,20 @@ from pathlib import Path
 import gradio as gr
 
 from qa import app_views as views
-from qa.assistant import Assistant, build, validate_question
-from qa.atomic import atomic_write
+from qa import corpus_update
+from qa.assistant import Assistant, validate_question
 from qa.config import REPO_ROOT, Settings
-from qa.corpus import TEXT_SUFFIXES
-from qa.errors import CorpusError, QAError
+from qa.corpus_update import MAX_UPLOAD_BYTES, check_upload_size
+from qa.errors import QAError
 from qa.eval_command import DEFAULT_K
 from qa.feedback import append_feedback, feedback_record
 from qa.followup import rewrite_followup
-from qa.index import MANIFEST
 from qa.types import Answer
 
 # gradio reads this when it would send telemetry (launch, version check), not at import
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 
 DEFAULT_FEEDBACK = REPO_ROOT / "feedback" / "feedback.jsonl"
-MAX_UPLOAD_BYTES = 2_000_000  # one added document; the corpus reader allows larger files on disk
 MAX_REQUEST_FILE = "10mb"  # gradio's upload bound: eval spreadsheets are the largest files
 MAX_K = 20  # passages a chat or search request may ask for
 QUEUE_SIZE = 64
@@ -53,7 +49,6 @@ EXAMPLES = (
     "知识产权质押融资如何支持小微企业？",
     "What is the capital of France?",
 )
-_SAFE_NAME = re.compile(r"[\w][\w .()+-]{0,118}", re.UNICODE)
 
 
 # ---------------------------------------------------------------------------- shared state
@@ -385,110 +380,16 @@ def handle_evaluate(file: str | None, k: int, progress=gr.Progress()):  # noqa: 
 # ---------------------------------------------------------------------------- corpus
 
 
-def check_upload_name(name: str) -> str:
-    """A plain file name for the corpus folder: no folders, no hidden files, .txt or .md."""
-    shown = repr(name)[:80]
-    if not isinstance(name, str) or not name or name != Path(name).name or "\\" in name:
-        raise CorpusError(f"file name {shown} is not a plain file name; rename it, e.g. notes.txt")
-    if ".." in name or not _SAFE_NAME.fullmatch(name):
-        raise CorpusError(
-            f"file name {shown} has characters we do not accept; use letters, digits, "
-            "spaces, dots, dashes and underscores"
-        )
-    if Path(name).suffix.lower() not in TEXT_SUFFIXES:
-        raise CorpusError(f"{shown}: only .txt and .md documents can be added; convert it to text")
-    return name
-
-
-def check_upload_size(name: str, size: int) -> None:
-    if size > MAX_UPLOAD_BYTES:
-        raise CorpusError(
-            f"{name} is {size:,} bytes; the upload limit is {MAX_UPLOAD_BYTES:,}. "
-            "Split the document or add it to the corpus folder and run `qa index`"
-        )
-
-
-def check_upload_data(name: str, data: bytes) -> str:
-    """Bounded, strict UTF-8 and not empty; returns the text."""
-    check_upload_size(name, len(data))
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as e:
-        raise CorpusError(
-            f"{name} is not valid UTF-8 (byte {e.start}: {data[e.start : e.start + 4]!r}); "
-            "re-save it as UTF-8"
-        ) from None
-    if not text.strip():
-        raise CorpusError(f"{name} is empty; add text to it")
-    return text
-
-
 def add_document(name: str, data: bytes, progress: Callable | None = None) -> str:
-    """Add one document: index the corpus plus it in a temporary copy, then install both.
-
-    The live corpus and index are touched only after the new index was built and loaded; a
-    failure at any point before leaves them (and the Assistant serving) exactly as they were.
-    """
-    name = check_upload_name(name)
-    check_upload_data(name, data)
-    say = progress or (lambda message, fraction: None)
+    """Corpus tab: add one document (see qa.corpus_update) and swap in the new index."""
     with _Shared.upload_lock:
-        live = get_assistant()
-        settings = live.settings
-        corpus, index_dir = Path(settings.corpus_dir), Path(settings.index_dir)
-        if (corpus / name).exists():
-            raise CorpusError(
-                f"{name} is already in the corpus; rename the file to add it as a new document"
-            )
-        index_dir.mkdir(parents=True, exist_ok=True)
-        work = Path(tempfile.mkdtemp(prefix=".upload-", dir=index_dir))  # same disk: renames
-        try:
-            shutil.copytree(corpus, work / "corpus", ignore=shutil.ignore_patterns(".*"))
-            (work / "corpus" / name).write_bytes(data)
-            trial = replace(
-                settings,
-                corpus_dir=work / "corpus",
-                index_dir=work / "index",
-                encoder_dir=settings.encoder_path,
-            )
-            say("indexing the corpus with the new document", 0.0)
-            build(trial, force=True, progress=say)
-            fresh = Assistant.open(trial, auto_build=False)
-            _install(name, data, corpus, work / "index", index_dir, work / "backup")
-        finally:
-            shutil.rmtree(work, ignore_errors=True)
-        assistant = Assistant(fresh.index, fresh.retriever, settings)
+        assistant = corpus_update.add_document(get_assistant(), name, data, progress)
         with _Shared.lock:
             _Shared.assistant = assistant
     count = sum(1 for p in assistant.passages if p.source == name)
     total = len(assistant.passages)
     # the name passed check_upload_name: no backticks, so a code span shows it literally
     return f"Added `{name}`: {count} passages; the index now has {total}."
-
-
-def _install(
-    name: str, data: bytes, corpus: Path, new_index: Path, index_dir: Path, backup: Path
-) -> None:
-    """Move the document into the corpus and the new index files over the old ones (manifest
-    last); on any error put the old files back so the previous index stays consistent."""
-    backup.mkdir()
-    files = sorted(
-        (f.name for f in new_index.iterdir() if f.is_file()), key=lambda n: n == MANIFEST
-    )
-    for f in files:
-        if (index_dir / f).is_file():
-            shutil.copy2(index_dir / f, backup / f)
-    try:
-        atomic_write(corpus / name, data)
-        for f in files:
-            os.replace(new_index / f, index_dir / f)
-    except OSError as e:
-        (corpus / name).unlink(missing_ok=True)
-        for f in backup.iterdir():
-            os.replace(f, index_dir / f.name)
-        raise CorpusError(
-            f"could not install {name} ({e}); the previous index is unchanged"
-        ) from None
 
 
 def handle_upload(file: str | None, progress=gr.Progress()):  # noqa: B008

@@ -12,6 +12,7 @@ import pytest
 
 import app
 from qa import app_views as views
+from qa import corpus_update
 from qa.assistant import Assistant
 from qa.errors import CorpusError, QAError
 from qa.evalset import load_eval_file
@@ -388,7 +389,7 @@ def test_failed_indexing_leaves_the_old_index_serving(tiny_app, monkeypatch):
     def broken_build(*args, **kwargs):
         raise QAError("disk full while embedding; free space and retry")
 
-    monkeypatch.setattr(app, "build", broken_build)
+    monkeypatch.setattr(corpus_update, "build", broken_build)
     with pytest.raises(QAError, match="disk full"):
         app.add_document("lighthouse.txt", b"Lighthouse keepers log every ship.")
     assert snapshot(tiny_app) == before
