@@ -16,6 +16,7 @@ import re
 from collections.abc import Iterable, Sequence
 
 from qa.chunking import BULLET, SECTION_SEP, heading_label, heading_level, paragraphs, sentences
+from qa.highlight import esc, marked
 from qa.types import Answer, Document, Hit, Passage
 
 CONTEXT_CHARS = 360  # paragraph text shown on each side of a cited passage
@@ -24,14 +25,6 @@ NOT_IN_PLAN = "Not in the plan"
 
 
 # ---------------------------------------------------------------------------- escaping
-
-
-def esc(text: object) -> str:
-    """HTML-escape any value, quotes included (safe in text and in attributes).
-
-    Example: esc('<script>"x"') -> '&lt;script&gt;&quot;x&quot;'
-    """
-    return html.escape("" if text is None else str(text), quote=True)
 
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~>])")
@@ -71,29 +64,6 @@ def where(passage: Passage) -> str:
 
 
 # ---------------------------------------------------------------------------- marking spans
-
-
-def marked(text: str, offset: int, ranges: Iterable[tuple[int, int]], tag: str = "mark") -> str:
-    """``text`` (which starts at document offset ``offset``) escaped, with the given document
-    ranges wrapped in ``<tag>``. Overlapping ranges are merged; ranges outside are clipped.
-
-    Example: marked("abcdef", 10, [(11, 13)]) -> 'a<mark>bc</mark>def'
-    """
-    local = sorted(
-        (max(0, a - offset), min(len(text), b - offset))
-        for a, b in ranges
-        if min(len(text), b - offset) > max(0, a - offset)
-    )
-    out, pos = [], 0
-    for a, b in local:
-        a = max(a, pos)
-        if a >= b:
-            continue
-        out.append(esc(text[pos:a]))
-        out.append(f"<{tag}>{esc(text[a:b])}</{tag}>")
-        pos = b
-    out.append(esc(text[pos:]))
-    return "".join(out)
 
 
 def paragraph_bounds(text: str, start: int, end: int) -> tuple[int, int]:

@@ -10,7 +10,6 @@ gets mailed around and opened offline; every piece of eval text in it is escaped
 from __future__ import annotations
 
 import csv
-import html
 import io
 import json
 import math
@@ -22,6 +21,8 @@ from pathlib import Path
 from qa.atomic import fsync_dir
 from qa.errors import EvalInputError
 from qa.evaluate import GATE_NAMES, REPORT_FORMAT, EvalReport
+from qa.highlight import esc as _e
+from qa.highlight import marked
 from qa.metrics import LOWER_IS_BETTER, SUMMARY_KEYS, percentile
 
 CSV_COLUMNS = (
@@ -79,10 +80,6 @@ _FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 # ---------------------------------------------------------------------------------------------
 # Small helpers
-
-
-def _e(value: object) -> str:
-    return html.escape("" if value is None else str(value), quote=True)
 
 
 def _label(name: str, k: int | None) -> str:
@@ -399,17 +396,7 @@ def _highlight(passage: dict, evidence: list[dict]) -> str:
         a, b = max(ev["start"], ps) - ps, min(ev["end"], ps + len(text)) - ps
         if a < b:
             ranges.append((a, b))
-    ranges.sort()
-    out, pos = [], 0
-    for a, b in ranges:
-        a = max(a, pos)
-        if a >= b:
-            continue
-        out.append(_e(text[pos:a]))
-        out.append(f"<mark>{_e(text[a:b])}</mark>")
-        pos = b
-    out.append(_e(text[pos:]))
-    return "".join(out)
+    return marked(text, 0, ranges)
 
 
 def _passages(row: dict) -> str:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 from pathlib import Path
 
 import pytest
@@ -14,29 +13,8 @@ from qa.eval_command import add_eval_parser, run_eval_command
 from qa.evalset import locate_evidence
 from qa.evaluate import GATE_NAMES, check_gates, compare, parse_gate, run_evaluation
 from qa.metrics import SUMMARY_KEYS
-from qa.types import Answer, Citation, Document, Hit, Passage, Quote
-
-TEXT = (
-    "Goals\n\nThe plan runs from 2014 to 2020. Patent quality must improve.\n\n"
-    "Funding\n\nThe office funds pilot projects in key regions. Grants go to small firms.\n"
-)
-
-
-def _passage(i: int, sentence: str, section: str) -> Passage:
-    start = TEXT.index(sentence)
-    return Passage(i, "plan.txt", start, start + len(sentence), section, sentence)
-
-
-PASSAGES = [
-    _passage(0, "The plan runs from 2014 to 2020.", "Goals"),
-    _passage(1, "Patent quality must improve.", "Goals"),
-    _passage(2, "The office funds pilot projects in key regions.", "Funding"),
-    _passage(3, "Grants go to small firms.", "Funding"),
-]
-
-
-def _words(text: str) -> set[str]:
-    return set(re.findall(r"\w+", text.lower()))
+from qa.types import Answer, Document
+from tests.fakes import PASSAGES, TEXT, keyword_ask
 
 
 class FakeAssistant:
@@ -56,18 +34,7 @@ class FakeAssistant:
         self.asked.append((question, k))
         if question in self.broken:
             raise RuntimeError("encoder crashed")
-        q = _words(question)
-        ranked = sorted(PASSAGES, key=lambda p: (-len(q & _words(p.text)), p.id))
-        if self.reverse:
-            ranked = ranked[::-1]
-        hits = tuple(Hit(p, 1.0 / r, r) for r, p in enumerate(ranked[:k], start=1))
-        best = hits[0].passage
-        if len(q & _words(best.text)) < 2:
-            return Answer(question, "The document does not say.", True, hits=hits)
-        quote = Quote(best.text, best.source, best.start, best.end, 1)
-        return Answer(
-            question, f"{best.text} [1]", False, (quote,), (Citation(1, hits[0], (quote,)),), hits
-        )
+        return keyword_ask(question, k, reverse=self.reverse)
 
 
 RECORDS = [

@@ -23,43 +23,9 @@ from qa.report import (
     load_report,
     write_reports,
 )
-from qa.types import Answer, Citation, Document, Hit, Passage, Quote
+from tests.fakes import DOC, PASSAGES, keyword_ask
 
-TEXT = (
-    "Goals\n\nThe plan runs from 2014 to 2020. Patent quality must improve.\n\n"
-    "Funding\n\nThe office funds pilot projects in key regions. Grants go to small firms.\n"
-)
-DOC = Document("plan.txt", TEXT)
-
-
-def _passage(i: int, sentence: str, section: str) -> Passage:
-    start = TEXT.index(sentence)
-    return Passage(i, "plan.txt", start, start + len(sentence), section, sentence)
-
-
-PASSAGES = [
-    _passage(0, "The plan runs from 2014 to 2020.", "Goals"),
-    _passage(1, "Patent quality must improve.", "Goals"),
-    _passage(2, "The office funds pilot projects in key regions.", "Funding"),
-    _passage(3, "Grants go to small firms.", "Funding"),
-]
-
-
-def _words(text: str) -> set[str]:
-    return set(re.findall(r"\w+", text.lower()))
-
-
-def fake_ask(question: str, k: int) -> Answer:
-    """Keyword retrieval; answers with the best passage quoted, abstains on weak overlap."""
-    q = _words(question)
-    ranked = sorted(PASSAGES, key=lambda p: (-len(q & _words(p.text)), p.id))[:k]
-    hits = tuple(Hit(p, 1.0 / r, r) for r, p in enumerate(ranked, start=1))
-    best = hits[0].passage
-    if len(q & _words(best.text)) < 2:
-        return Answer(question, "The document does not say.", True, hits=hits)
-    quote = Quote(best.text, best.source, best.start, best.end, 1)
-    citation = Citation(1, hits[0], (quote,))
-    return Answer(question, f"{best.text} [1]", False, (quote,), (citation,), hits)
+fake_ask = keyword_ask
 
 
 def _item(id, question, reference, evidence=(), answerable=True, kind="fact", tags=()):
