@@ -39,7 +39,7 @@ def should_abstain(
     if not signals.get("non_latin") and e5_top is not None and e5_top < config.min_e5_english:
         return True, f"best multilingual match {e5_top:.3f} < {config.min_e5_english:.3f}"
     wanted = expected_type(question)
-    if wanted:
+    if wanted and config.type_check_depth > 0:
         context = [h.passage.text for h in retrieval.hits[: config.type_check_depth]]
         if not any(has_answer_of_type(text, wanted, question) for text in context):
             return True, f"the question asks for a {wanted}; the closest passages give none"

@@ -1,0 +1,47 @@
+"""What each part of retrieval and abstention buys, on an eval split (tune on dev only).
+
+    python bench/ablate.py eval/dev.jsonl
+
+Each row turns one part off and prints the same figures as bench/tune.py.
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import replace
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench.tune import evaluate, show  # noqa: E402
+from qa.assistant import Assistant  # noqa: E402
+from qa.evalset import load_eval_file, locate_evidence  # noqa: E402
+
+ABLATIONS = {
+    "full system": {},
+    "- query expansion": {"expansion_per_word": 0},
+    "- phrase matching": {"phrase_weight": 0.0},
+    "- BM25 (and expansion, phrases)": {"bm25_weight": 0.0, "phrase_weight": 0.0},
+    "- e5 for unsure English": {"e5_weight": 0.0, "min_e5_english": 0.0},
+    "- best-sentence scores": {"sentence_weight": 0.0},
+    "- MiniLM feedback for Chinese": {"feedback_weight": 0.0},
+    "- answer-type check": {"type_check_depth": 0},
+    "- e5 second opinion (abstain)": {"min_e5_english": 0.0},
+}
+
+
+def main() -> None:
+    path = Path(sys.argv[1] if len(sys.argv) > 1 else "eval/dev.jsonl")
+    assistant = Assistant.open()
+    items, _ = load_eval_file(path)
+    spans, _ = locate_evidence(items, assistant.documents)
+    base = assistant.retriever.config
+    print(f"{path}: {len(items)} questions")
+    for label, change in ABLATIONS.items():
+        assistant.retriever.config = replace(base, **change)
+        show(label, evaluate(assistant, items, spans))
+    assistant.retriever.config = base
+
+
+if __name__ == "__main__":
+    main()
