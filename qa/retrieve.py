@@ -61,7 +61,9 @@ class Retriever:
     def __init__(self, index: Index, minilm, e5=None, config: RetrievalConfig | None = None):
         import bm25s
         import Stemmer
+        from threadpoolctl import ThreadpoolController
 
+        self._blas = ThreadpoolController()
         self.index = index
         self.minilm = minilm
         self.e5 = e5 if index.e5 is not None else None
@@ -87,6 +89,12 @@ class Retriever:
 
     def retrieve(self, query: str, k: int) -> Retrieval:
         """Top-k hits (never more than the passages that exist), scored sentences and signals."""
+        # The products here are small: one BLAS thread is faster, and idle BLAS threads spinning
+        # beside ONNX and e5's OpenMP made the slowest questions 2x slower (bench_latency p95).
+        with self._blas.limit(limits=1, user_api="blas"):
+            return self._retrieve(query, k)
+
+    def _retrieve(self, query: str, k: int) -> Retrieval:
         n = len(self.index.passages)
         k = max(0, min(k, n))
         cfg = self.config
