@@ -109,12 +109,12 @@ def main() -> None:
             print(f"SIG {r['kind']:12s} {r['answerable']!s:5s} abstain={r['abstain']!s:5s} {sig}")
     if args.grid:
         base = assistant.retriever.config
-        for bw in (0.2, 0.3, 0.4):
-            for thr, per in ((0.55, 2), (0.6, 2), (0.65, 2), (0.6, 3), (0.6, 0)):
-                assistant.retriever.config = replace(
-                    base, bm25_weight=bw, expansion_threshold=thr, expansion_per_word=per
-                )
-                show(f"bm25={bw} thr={thr} per={per}", evaluate(assistant, items, spans))
+        for below in (0.5, 0.55, 0.6):
+            for ew in (0.6, 1.0):
+                assistant.retriever.config = replace(base, e5_below=below, e5_weight=ew)
+                rows = evaluate(assistant, items, spans)
+                used = sum("e5_top" in r["signals"] for r in rows) / len(rows)
+                show(f"e5_below={below} e5={ew} (e5 on {used:.0%})", rows)
         assistant.retriever.config = base
 
 

@@ -113,7 +113,9 @@ class Retriever:
             sw = cfg.sentence_weight
             dense = (1 - sw) * p_cos + sw * _best_per_passage(s_cos, self._sent_of, n)
             terms = self.query_terms(query)
-            expansions = self.expansions(query)
+            unseen = self.unseen_words(query)
+            # a separate call: batched with the question, short words pay for its padding
+            expansions = self.expansions(unseen, self.minilm.encode_queries(unseen))
             known = [t for t in terms + expansions if t in self._vocab]
             bm25 = self._bm25.get_scores(known) if known else np.zeros(n)
             phrase = self._phrase_scores(terms)
@@ -155,20 +157,22 @@ class Retriever:
         sents.sort(key=lambda s: -s.score)
         return Retrieval(hits, sents, signals)
 
-    def expansions(self, query: str) -> list[str]:
-        """BM25 terms for the query words the corpus never uses: their nearest corpus words."""
-        cfg = self.config
-        if cfg.expansion_per_word <= 0 or self.index.vocab_vectors is None:
+    def unseen_words(self, query: str) -> list[str]:
+        """Query words the corpus never uses (after stemming): candidates for expansion."""
+        if self.config.expansion_per_word <= 0 or self.index.vocab_vectors is None:
             return []
-        unseen = [w for w in content_words(query) if self._stemmer.stemWord(w) not in self._vocab]
+        return [w for w in content_words(query) if self._stemmer.stemWord(w) not in self._vocab]
+
+    def expansions(self, unseen: list[str], vectors: np.ndarray) -> list[str]:
+        """BM25 terms for the unseen words (given with their MiniLM vectors): nearest corpus words."""
         if not unseen:
             return []
         neighbours = nearest_words(
-            self.minilm.encode_queries(unseen),
+            vectors,
             self.index.vocab,
             self.index.vocab_vectors,
-            cfg.expansion_threshold,
-            cfg.expansion_per_word,
+            self.config.expansion_threshold,
+            self.config.expansion_per_word,
         )
         return [self._stemmer.stemWord(w) for words in neighbours for w in words]
 
