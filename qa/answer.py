@@ -34,9 +34,16 @@ def should_abstain(
         label = "best sentence match"
     if top < floor:
         return True, f"{label} {top:.3f} < {floor:.3f}"
-    # When MiniLM was unsure, e5 was asked too (the retrieval cascade): a second opinion.
+    # When MiniLM was unsure, e5 was asked too (the retrieval cascade): a second opinion,
+    # heard only when the question's own words are mostly not the plan's words either.
     e5_top = signals.get("e5_top")
-    if not signals.get("non_latin") and e5_top is not None and e5_top < config.min_e5_english:
+    lexical = signals.get("term_coverage", 0.0) >= config.lexical_coverage
+    if (
+        not signals.get("non_latin")
+        and e5_top is not None
+        and e5_top < config.min_e5_english
+        and not lexical
+    ):
         return True, f"best multilingual match {e5_top:.3f} < {config.min_e5_english:.3f}"
     wanted = expected_type(question)
     if wanted and config.type_check_depth > 0:

@@ -36,6 +36,7 @@ class RetrievalConfig:
     min_score: float = 0.35
     min_e5_score: float = 0.80
     min_e5_english: float = 0.815
+    lexical_coverage: float = 0.5  # share of question terms found in the plan that vetoes e5
     type_check_depth: int = 3  # passages searched for the kind of answer a question asks for
 
 

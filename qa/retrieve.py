@@ -141,7 +141,7 @@ class Retriever:
                 dense_top=float(dense.max(initial=0.0)),
                 sentence_top=float(s_cos.max(initial=0.0)),
                 bm25_top=float(bm25.max(initial=0.0)),
-                term_coverage=len(known) / len(terms) if terms else 0.0,
+                term_coverage=sum(t in self._vocab for t in terms) / len(terms) if terms else 0.0,
             )
         order = np.argsort(-fused, kind="stable")[:k]
         hits = [

@@ -70,5 +70,9 @@ def test_abstention_uses_the_multilingual_signal_for_other_scripts():
     assert not decide({"non_latin": True, "e5_top": 0.9})
     assert decide({"non_latin": False, "sentence_top": 0.2})
     assert not decide({"non_latin": False, "sentence_top": 0.9})
+    # MiniLM unsure and e5 far: declined, unless the question's own words are the plan's words
+    unsure = {"non_latin": False, "sentence_top": 0.4, "e5_top": 0.80}
+    assert decide({**unsure, "term_coverage": 0.2})
+    assert not decide({**unsure, "term_coverage": 0.9})
     # close enough, but the question wants a number and the passage has none
     assert decide({"non_latin": False, "sentence_top": 0.9}, "How many goats are kept?")
