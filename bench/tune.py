@@ -64,7 +64,7 @@ def show(label, rows):
 
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("file", type=Path)
+    ap.add_argument("files", type=Path, nargs="+", help="eval splits (dev only), pooled")
     ap.add_argument("--target", type=int, help="chunk target words (builds a temp index)")
     ap.add_argument("--max-words", type=int, default=130)
     ap.add_argument("--grid", action="store_true")
@@ -81,7 +81,7 @@ def main() -> None:
             encoder_dir=settings.encoder_path,
         )
     assistant = Assistant.open(settings)
-    items, _ = load_eval_file(args.file)
+    items = [item for path in args.files for item in load_eval_file(path)[0]]
     spans, problems = locate_evidence(items, assistant.documents)
     assert not problems, problems
     rows = evaluate(assistant, items, spans)
