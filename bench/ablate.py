@@ -1,6 +1,6 @@
 """What each part of retrieval and abstention buys, on an eval split (tune on dev only).
 
-    python bench/ablate.py eval/dev.jsonl
+    python bench/ablate.py eval/dev.jsonl [eval/dev2.jsonl ...]
 
 Each row turns one part off and prints the same figures as bench/tune.py.
 """
@@ -31,12 +31,12 @@ ABLATIONS = {
 
 
 def main() -> None:
-    path = Path(sys.argv[1] if len(sys.argv) > 1 else "eval/dev.jsonl")
+    paths = [Path(p) for p in sys.argv[1:]] or [Path("eval/dev.jsonl")]
     assistant = Assistant.open()
-    items, _ = load_eval_file(path)
+    items = [item for path in paths for item in load_eval_file(path)[0]]
     spans, _ = locate_evidence(items, assistant.documents)
     base = assistant.retriever.config
-    print(f"{path}: {len(items)} questions")
+    print(f"{', '.join(map(str, paths))}: {len(items)} questions")
     for label, change in ABLATIONS.items():
         assistant.retriever.config = replace(base, **change)
         show(label, evaluate(assistant, items, spans))

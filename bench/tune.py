@@ -109,12 +109,15 @@ def main() -> None:
             print(f"SIG {r['kind']:12s} {r['answerable']!s:5s} abstain={r['abstain']!s:5s} {sig}")
     if args.grid:
         base = assistant.retriever.config
-        for below in (0.5, 0.55, 0.6):
-            for ew in (0.6, 1.0):
-                assistant.retriever.config = replace(base, e5_below=below, e5_weight=ew)
-                rows = evaluate(assistant, items, spans)
-                used = sum("e5_top" in r["signals"] for r in rows) / len(rows)
-                show(f"e5_below={below} e5={ew} (e5 on {used:.0%})", rows)
+        grid = [
+            dict(min_e5_english=m, lexical_coverage=c, min_score=ms)
+            for m in (0.80, 0.81, 0.815, 0.82)
+            for c in (0.3, 0.5)
+            for ms in (0.3, 0.35, 0.4)
+        ]
+        for change in grid:
+            assistant.retriever.config = replace(base, **change)
+            show(" ".join(f"{k[:5]}={v}" for k, v in change.items()), evaluate(assistant, items, spans))
         assistant.retriever.config = base
 
 

@@ -35,7 +35,7 @@ class RetrievalConfig:
     feedback_weight: float = 0.5
     min_score: float = 0.35
     min_e5_score: float = 0.80
-    min_e5_english: float = 0.815
+    min_e5_english: float = 0.81
     lexical_coverage: float = 0.5  # share of question terms found in the plan that vetoes e5
     type_check_depth: int = 3  # passages searched for the kind of answer a question asks for
 

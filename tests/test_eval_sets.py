@@ -1,4 +1,4 @@
-"""Sanity checks for the evaluation question sets in eval/dev.jsonl and eval/test.jsonl."""
+"""Sanity checks for the evaluation question sets: eval/dev.jsonl, eval/dev2.jsonl, eval/test.jsonl."""
 
 from __future__ import annotations
 
@@ -12,7 +12,13 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS_PATH = ROOT / "corpus" / "ip_strategy_action_plan_2014_2020.txt"
 EVAL_DIR = ROOT / "eval"
-SPLITS = ("dev", "test")
+SPLITS = ("dev", "test", "dev2")
+# dev2 is a second tuning split made of the hard kinds only
+REQUIRED_KINDS = {
+    "dev": None,
+    "test": None,
+    "dev2": {"paraphrase", "chinese", "unanswerable", "keyword"},
+}
 
 KINDS = {"lexical", "paraphrase", "multi", "keyword", "chinese", "unanswerable", "offtopic"}
 UNANSWERABLE_KINDS = {"unanswerable", "offtopic"}
@@ -129,7 +135,7 @@ def test_counts_per_kind(split):
     name, rows = split
     assert len(rows) >= MIN_QUESTIONS, f"{name}: only {len(rows)} questions"
     counts = Counter(row["kind"] for row in rows)
-    for kind in KINDS:
+    for kind in REQUIRED_KINDS[name] or KINDS:
         need = MIN_OFFTOPIC if kind == "offtopic" else MIN_PER_KIND
         assert counts[kind] >= need, f"{name}: {counts[kind]} {kind} questions, need {need}"
 
@@ -141,11 +147,13 @@ def test_no_duplicate_questions_within_file(split):
     assert not dupes, f"{name}: duplicate questions {dupes}"
 
 
-def test_no_question_shared_between_dev_and_test():
-    dev = {_norm(r["question"]) for r in _load("dev")}
-    test = {_norm(r["question"]) for r in _load("test")}
-    shared = dev & test
-    assert not shared, f"questions in both dev and test: {sorted(shared)}"
+def test_no_question_shared_between_splits():
+    seen: dict[str, str] = {}
+    for name in SPLITS:
+        for r in _load(name):
+            q = _norm(r["question"])
+            assert q not in seen, f"question in both {seen.get(q)} and {name}: {q}"
+            seen[q] = name
 
 
 def test_every_kind_present_in_both_splits():
@@ -154,7 +162,7 @@ def test_every_kind_present_in_both_splits():
     Each kind needs at least MIN_PER_KIND questions (offtopic at least MIN_OFFTOPIC)
     in both files.
     """
-    for name in SPLITS:
+    for name in ("dev", "test"):
         counts = Counter(r["kind"] for r in _load(name))
         missing = KINDS - set(counts)
         assert not missing, f"{name}: no questions of kind(s) {sorted(missing)}"
