@@ -68,6 +68,7 @@ def main() -> None:
     ap.add_argument("--target", type=int, help="chunk target words (builds a temp index)")
     ap.add_argument("--max-words", type=int, default=130)
     ap.add_argument("--grid", action="store_true")
+    ap.add_argument("--kind", help="with --grid: only questions of this kind")
     ap.add_argument("--signals", action="store_true", help="abstention signals, sorted")
     ap.add_argument("--misses", action="store_true", help="list questions missed at W400")
     args = ap.parse_args()
@@ -110,11 +111,12 @@ def main() -> None:
     if args.grid:
         base = assistant.retriever.config
         grid = [
-            dict(min_e5_english=m, lexical_coverage=c, min_score=ms)
-            for m in (0.80, 0.81, 0.815, 0.82)
-            for c in (0.3, 0.5)
-            for ms in (0.3, 0.35, 0.4)
+            dict(feedback_sentences=fs, feedback_weight=fw)
+            for fs in (3, 5, 8, 12)
+            for fw in (0.3, 0.5, 0.7)
         ]
+        if args.kind:
+            items = [i for i in items if i.kind == args.kind]
         for change in grid:
             assistant.retriever.config = replace(base, **change)
             show(" ".join(f"{k[:5]}={v}" for k, v in change.items()), evaluate(assistant, items, spans))

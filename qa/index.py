@@ -16,7 +16,6 @@ from __future__ import annotations
 import hashlib
 import io
 import json
-import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
@@ -62,9 +61,6 @@ class Index:
     faiss_index: object = None
     vocab: list[str] = field(default_factory=list)  # corpus words, for query expansion
     vocab_vectors: np.ndarray | None = None  # their MiniLM vectors
-
-    def document(self, source: str) -> Document:
-        return next(d for d in self.documents if d.source == source)
 
     def sentence_text(self, s: SentenceSpan) -> str:
         return self.passages[s.passage].text[
@@ -296,9 +292,3 @@ def index_status(settings: Settings, documents: list[Document] | None = None) ->
     if bool(manifest.get("e5_model")) != settings.use_e5:
         return IndexStatus("stale", "multilingual vectors setting changed")
     return IndexStatus("fresh", f"index at {settings.index_dir} is up to date")
-
-
-def timed(fn, *args, **kwargs):
-    t0 = time.perf_counter()
-    out = fn(*args, **kwargs)
-    return out, time.perf_counter() - t0
