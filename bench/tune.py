@@ -111,15 +111,19 @@ def main() -> None:
     if args.grid:
         base = assistant.retriever.config
         grid = [
-            dict(feedback_sentences=fs, feedback_weight=fw)
-            for fs in (3, 5, 8, 12)
-            for fw in (0.3, 0.5, 0.7)
+            dict(cross_sentence_weight=xw, feedback_weight=fw, feedback_sentences=fs)
+            for xw in (0.0, 0.1, 0.2, 0.3)
+            for fw in (0.5, 0.7)
+            for fs in (5,)
         ]
         if args.kind:
             items = [i for i in items if i.kind == args.kind]
         for change in grid:
             assistant.retriever.config = replace(base, **change)
-            show(" ".join(f"{k[:5]}={v}" for k, v in change.items()), evaluate(assistant, items, spans))
+            show(
+                " ".join(f"{k[:5]}={v}" for k, v in change.items()),
+                evaluate(assistant, items, spans),
+            )
         assistant.retriever.config = base
 
 

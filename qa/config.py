@@ -33,6 +33,7 @@ class RetrievalConfig:
     e5_below: float = 0.6  # ...only when the best MiniLM sentence cosine is below this
     feedback_sentences: int = 5  # cross-lingual pseudo-feedback (see Retriever._cross_lingual)
     feedback_weight: float = 0.5
+    cross_sentence_weight: float = 0.2  # best-sentence share in cross-lingual passage scores
     min_score: float = 0.35
     min_e5_score: float = 0.80
     min_e5_english: float = 0.81
