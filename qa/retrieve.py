@@ -74,9 +74,8 @@ class Retriever:
         self._bm25 = bm25s.BM25()
         self._bm25.index(tokens, show_progress=False)
         self._vocab = set(tokens.vocab)
-        words = bm25s.tokenize(
-            texts, stopwords="en", stemmer=self._stemmer, show_progress=False, return_ids=False
-        )
+        word_of = {i: w for w, i in tokens.vocab.items()}
+        words = [[word_of[i] for i in ids] for ids in tokens.ids]
         self._bigrams = [set(zip(w, w[1:], strict=False)) for w in words]
         self._sent_of = np.array([s.passage for s in index.sentences], dtype=np.int64)
 
@@ -97,52 +96,11 @@ class Retriever:
     def _retrieve(self, query: str, k: int) -> Retrieval:
         n = len(self.index.passages)
         k = max(0, min(k, n))
-        cfg = self.config
-        non_latin = is_non_latin(query) and self.e5 is not None
-        signals: dict = {"non_latin": non_latin}
-        fused = np.zeros(n, dtype=np.float64)
-        sent_scores = np.zeros(len(self.index.sentences), dtype=np.float64)
-        if non_latin:
-            passage_score, sent_scores, top = self._cross_lingual(query)
-            fused = passage_score
-            signals.update(e5_top=top)
+        if is_non_latin(query) and self.e5 is not None:
+            fused, sent_scores, top = self._cross_lingual(query)
+            signals: dict = {"non_latin": True, "e5_top": top}
         else:
-            q = self.minilm.encode_queries([query])[0]
-            p_cos = self._dense_scores(q)
-            s_cos = self.index.minilm_sentences @ q
-            sw = cfg.sentence_weight
-            dense = (1 - sw) * p_cos + sw * _best_per_passage(s_cos, self._sent_of, n)
-            terms = self.query_terms(query)
-            unseen = self.unseen_words(query)
-            # a separate call: batched with the question, short words pay for its padding
-            expansions = self.expansions(unseen, self.minilm.encode_queries(unseen))
-            known = [t for t in terms + expansions if t in self._vocab]
-            bm25 = self._bm25.get_scores(known) if known else np.zeros(n)
-            phrase = self._phrase_scores(terms)
-            fused = (
-                cfg.dense_weight * minmax(dense)
-                + cfg.bm25_weight * minmax(bm25)
-                + cfg.phrase_weight * phrase
-            )
-            total_weight = cfg.dense_weight + cfg.bm25_weight + cfg.phrase_weight
-            sent_scores = s_cos
-            # Cascade: e5 costs ~10 ms, so it is asked only when MiniLM is unsure.
-            unsure = float(s_cos.max(initial=0.0)) < cfg.e5_below
-            if self.e5 is not None and cfg.e5_weight > 0 and unsure:
-                qe = self.e5.encode_queries([query])[0]
-                e5_pass = self.index.e5 @ qe
-                e5_sent = self.index.e5_sentences @ qe
-                e5_score = (1 - sw) * e5_pass + sw * _best_per_passage(e5_sent, self._sent_of, n)
-                fused = fused + cfg.e5_weight * minmax(e5_score)
-                total_weight += cfg.e5_weight
-                signals["e5_top"] = float(e5_score.max(initial=0.0))
-            fused = fused / (total_weight or 1.0)  # scores stay in [0, 1] whatever the weights
-            signals.update(
-                dense_top=float(dense.max(initial=0.0)),
-                sentence_top=float(s_cos.max(initial=0.0)),
-                bm25_top=float(bm25.max(initial=0.0)),
-                term_coverage=sum(t in self._vocab for t in terms) / len(terms) if terms else 0.0,
-            )
+            fused, sent_scores, signals = self._english(query)
         order = np.argsort(-fused, kind="stable")[:k]
         hits = [
             Hit(passage=self.index.passages[i], score=float(fused[i]), rank=r + 1)
@@ -156,6 +114,44 @@ class Retriever:
         ]
         sents.sort(key=lambda s: -s.score)
         return Retrieval(hits, sents, signals)
+
+    def _english(self, query: str) -> tuple[np.ndarray, np.ndarray, dict]:
+        """Fused passage scores, sentence scores and abstention signals for a Latin-script query."""
+        n = len(self.index.passages)
+        cfg = self.config
+        q = self.minilm.encode_queries([query])[0]
+        s_cos = self.index.minilm_sentences @ q
+        sw = cfg.sentence_weight
+        dense = (1 - sw) * self._dense_scores(q) + sw * _best_per_passage(s_cos, self._sent_of, n)
+        terms = self.query_terms(query)
+        unseen = self.unseen_words(query)
+        # a separate call: batched with the question, short words pay for its padding
+        expansions = self.expansions(unseen, self.minilm.encode_queries(unseen))
+        known = [t for t in terms + expansions if t in self._vocab]
+        bm25 = self._bm25.get_scores(known) if known else np.zeros(n)
+        fused = (
+            cfg.dense_weight * minmax(dense)
+            + cfg.bm25_weight * minmax(bm25)
+            + cfg.phrase_weight * self._phrase_scores(terms)
+        )
+        total_weight = cfg.dense_weight + cfg.bm25_weight + cfg.phrase_weight
+        signals: dict = {"non_latin": False}
+        # Cascade: e5 costs ~10 ms, so it is asked only when MiniLM is unsure.
+        unsure = float(s_cos.max(initial=0.0)) < cfg.e5_below
+        if self.e5 is not None and cfg.e5_weight > 0 and unsure:
+            qe = self.e5.encode_queries([query])[0]
+            e5_sent = _best_per_passage(self.index.e5_sentences @ qe, self._sent_of, n)
+            e5_score = (1 - sw) * (self.index.e5 @ qe) + sw * e5_sent
+            fused = fused + cfg.e5_weight * minmax(e5_score)
+            total_weight += cfg.e5_weight
+            signals["e5_top"] = float(e5_score.max(initial=0.0))
+        signals.update(
+            dense_top=float(dense.max(initial=0.0)),
+            sentence_top=float(s_cos.max(initial=0.0)),
+            bm25_top=float(bm25.max(initial=0.0)),
+            term_coverage=sum(t in self._vocab for t in terms) / len(terms) if terms else 0.0,
+        )
+        return fused / (total_weight or 1.0), s_cos, signals  # scores stay in [0, 1]
 
     def unseen_words(self, query: str) -> list[str]:
         """Query words the corpus never uses (after stemming): candidates for expansion."""
