@@ -18,7 +18,7 @@ from qa.types import Document, Passage
 SECTION_SEP = " > "
 BULLET = "——"
 
-_PARAGRAPH = re.compile(r"[^\n]+(?:\n(?![ \t]*\n)[^\n]*)*")
+_PARAGRAPH = re.compile(r"[^\n]+(?:\n(?![ \t\r]*\n)[^\n]*)*")
 # A sentence ends at . ! ? (plus closing quotes) before a capital, a quote, a bullet or the end;
 # "No. 6)" and "e.g. the" do not end one. CJK full stops end one wherever they stand.
 _SENTENCE_END = re.compile(

@@ -28,14 +28,17 @@ def check_invariants(doc: Document) -> list:
     for p in passages:
         assert doc.text[p.start : p.end] == p.text
         assert p.text == p.text.strip() and p.text
-        # never crosses a paragraph
+        # never crosses a paragraph, i.e. never holds a blank line
         assert any(a.start <= p.start and p.end <= a.end for a in paras)
+        assert not re.search(r"\n[ \t\r]*\n", p.text), p.text[:60]
     # together they cover every non-space character of every paragraph
     covered = set()
     for p in passages:
         covered.update(range(p.start, p.end))
     for a in paras:
-        missing = [i for i in range(a.start, a.end) if i not in covered and not doc.text[i].isspace()]
+        missing = [
+            i for i in range(a.start, a.end) if i not in covered and not doc.text[i].isspace()
+        ]
         assert not missing, doc.text[missing[0] : missing[0] + 40]
     # in order and not overlapping
     for a, b in zip(passages, passages[1:], strict=False):
@@ -45,7 +48,15 @@ def check_invariants(doc: Document) -> list:
 
 @pytest.mark.parametrize(
     "text",
-    ["", "   \n\n ", "?", "Short.", "中文文本。第二句！", "no punctuation at all", *TINY_DOCS.values()],
+    [
+        "",
+        "   \n\n ",
+        "?",
+        "Short.",
+        "中文文本。第二句！",
+        "no punctuation at all",
+        *TINY_DOCS.values(),
+    ],
 )
 def test_invariants_on_edge_cases(text):
     passages = check_invariants(Document("x.txt", text))
@@ -90,7 +101,9 @@ def test_plan_sections(plan_doc):
     assert parts[-1] == "Promote the development of modern service industry"
     # a plain paragraph after a bullet keeps the bullet's title
     explore = next(p for p in passages if p.text.startswith("Explore the establishment of credit"))
-    assert explore.section.endswith("Strengthen the disclosure of information on administrative enforcement of intellectual property rights")
+    assert explore.section.endswith(
+        "Strengthen the disclosure of information on administrative enforcement of intellectual property rights"
+    )
 
 
 def test_sentences_do_not_split_abbreviations():
@@ -116,7 +129,10 @@ def test_heading_levels():
 
 
 def test_group_sentences_balances():
-    assert group_sentences([50, 50, 50], target=90, maximum=130) in ([(0, 1), (1, 3)], [(0, 2), (2, 3)])
+    assert group_sentences([50, 50, 50], target=90, maximum=130) in (
+        [(0, 1), (1, 3)],
+        [(0, 2), (2, 3)],
+    )
     assert group_sentences([10, 20], 90, 130) == [(0, 2)]
     assert group_sentences([], 90, 130) == []
     groups = group_sentences([30] * 10, 90, 130)
@@ -128,3 +144,50 @@ def test_word_count_counts_cjk():
     assert word_count("two words") == 2
     assert word_count("知识产权") == 4
     assert re.sub(r"\s", "", "a b") == "ab"
+
+
+# ---------------------------------------------------------------------------- property tests
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_words = st.text(alphabet="abcdefghij知识产权", min_size=1, max_size=9)
+_sentence = st.builds(
+    lambda ws, end: " ".join(ws).capitalize() + end,
+    st.lists(_words, min_size=1, max_size=40),
+    st.sampled_from([".", "!", "?", "。", "", " No. 6)."]),
+)
+_paragraph = st.one_of(
+    st.builds(lambda s: " ".join(s), st.lists(_sentence, min_size=1, max_size=12)),
+    st.builds(lambda s: "——" + " ".join(s), st.lists(_sentence, min_size=1, max_size=12)),
+    st.builds(lambda n, s: f"{n}. {s}", st.integers(1, 9), _sentence),
+    st.builds(lambda n, s: f"({n}) {s}", st.integers(1, 9), _sentence),
+    st.builds(lambda s: f"# {s}", _sentence),
+)
+_document = st.builds(
+    lambda paras, sep: sep.join(paras),
+    st.lists(_paragraph, min_size=0, max_size=8),
+    st.sampled_from(["\n\n", "\n \n", "\r\n\r\n", "\n\n\n"]),
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(_document)
+def test_chunking_invariants_hold_for_generated_documents(text):
+    """Offsets slice back exactly, passages stay inside one paragraph, every character of
+    every paragraph is covered, and only single long sentences exceed the size bound."""
+    passages = check_invariants(Document("gen.txt", text))
+    for p in passages:
+        assert p.words <= 120 or len(sentences(p.text)) == 1, p.text[:60]
+
+
+def test_windows_line_endings_split_paragraphs():
+    text = "1. Crops\r\n\r\nGrow wheat. Harvest it.\r\n\r\n2. Animals\r\n\r\nKeep goats.\r\n"
+    assert [text[p.start : p.end] for p in paragraphs(text)] == [
+        "1. Crops",
+        "Grow wheat. Harvest it.",
+        "2. Animals",
+        "Keep goats.",
+    ]
+    goats = [p for p in chunk(Document("w.txt", text)) if p.text == "Keep goats."]
+    assert goats and goats[0].section == "2. Animals"
