@@ -28,6 +28,8 @@ _NUMBERED = re.compile(r"^\s*(?:\d+(?:\.\d+)*[.)]|[IVX]+\.)\s+\S")
 _PARENTHESISED = re.compile(r"^\s*[(（]\s*\d+\s*[)）]\s*\S")
 _MARKDOWN = re.compile(r"^\s*(#{1,6})\s+\S")
 _CJK_CHAR = re.compile(r"[\u3400-\u9fff]")
+_WORD_TOKEN = re.compile(r"[\u3400-\u9fff]|[^\s\u3400-\u9fff]+")  # what word_count counts
+_CLAUSE_END = re.compile(r"[,;:](?=\s)|[，；：、]")
 
 
 @dataclass(frozen=True)
@@ -103,6 +105,27 @@ def heading_label(paragraph: str) -> str:
     """The heading as shown in a section path: markdown hashes and a final period dropped."""
     label = re.sub(r"^\s*#{1,6}\s+", "", paragraph.strip())
     return label.rstrip(" .。")
+
+
+def split_long(text: str, span: Span, max_words: int) -> list[Span]:
+    """Cut a sentence longer than max_words, preferring clause marks (, ; :), else between
+    words, so that no passage outgrows what the encoder reads (256 word pieces).
+
+    Example: split_long("a b c, d e f", Span(0, 12), 4) -> [Span(0, 6), Span(7, 12)]
+    """
+    total = word_count(text[span.start : span.end])
+    budget = math.ceil(total / math.ceil(total / max_words))  # even pieces, none over max
+    pieces, begin = [], span.start
+    while word_count(text[begin : span.end]) > max_words:
+        tokens = list(_WORD_TOKEN.finditer(text, begin, span.end))
+        limit = tokens[budget - 1].end()
+        clauses = list(_CLAUSE_END.finditer(text, begin, limit))
+        keep = [m for m in clauses if word_count(text[begin : m.end()]) >= budget // 2]
+        cut = keep[-1].end() if keep else limit
+        pieces.append(Span(*_trim(text, begin, cut)))
+        begin = cut
+    pieces.append(Span(*_trim(text, begin, span.end)))
+    return [p for p in pieces if p.start < p.end]
 
 
 def group_sentences(counts: list[int], target: int, maximum: int) -> list[tuple[int, int]]:
@@ -184,7 +207,11 @@ def chunk(
         section = SECTION_SEP.join(
             [label for _, label in headings] + ([item_title] if item_title else [])
         )
-        sents = sentences(text, para.start, para.end)
+        sents = [
+            piece
+            for sent in sentences(text, para.start, para.end)
+            for piece in split_long(text, sent, config.max_words)
+        ]
         counts = [word_count(text[s.start : s.end]) for s in sents]
         for a, b in group_sentences(counts, config.target_words, config.max_words):
             start, end = sents[a].start, sents[b - 1].end

@@ -6,11 +6,13 @@ import pytest
 
 from qa.chunking import (
     SECTION_SEP,
+    Span,
     chunk,
     group_sentences,
     heading_level,
     paragraphs,
     sentences,
+    split_long,
     word_count,
 )
 from qa.types import Document
@@ -140,6 +142,19 @@ def test_group_sentences_balances():
     assert max(sizes) <= 130 and min(sizes) >= 60
 
 
+def test_long_sentences_are_cut_at_clauses_or_words():
+    text = "a b c, d e f"
+    assert [text[p.start : p.end] for p in split_long(text, Span(0, len(text)), 4)] == [
+        "a b c,",
+        "d e f",
+    ]
+    long = " ".join(f"w{i}" for i in range(500)) + "."
+    sizes = [p.words for p in chunk(Document("x.txt", long))]
+    assert sizes == [100] * 5
+    cjk = "知" * 300 + "。"
+    assert all(p.words <= 120 for p in chunk(Document("z.txt", cjk)))
+
+
 def test_word_count_counts_cjk():
     assert word_count("two words") == 2
     assert word_count("知识产权") == 4
@@ -175,10 +190,9 @@ _document = st.builds(
 @given(_document)
 def test_chunking_invariants_hold_for_generated_documents(text):
     """Offsets slice back exactly, passages stay inside one paragraph, every character of
-    every paragraph is covered, and only single long sentences exceed the size bound."""
-    passages = check_invariants(Document("gen.txt", text))
-    for p in passages:
-        assert p.words <= 120 or len(sentences(p.text)) == 1, p.text[:60]
+    every paragraph is covered, and no passage exceeds the size bound, even one long sentence."""
+    for p in check_invariants(Document("gen.txt", text)):
+        assert p.words <= 120, p.text[:60]
 
 
 def test_windows_line_endings_split_paragraphs():
