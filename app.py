@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import platform
 import sys
 import tempfile
 import threading
@@ -316,33 +315,20 @@ def handle_open(evt: gr.SelectData) -> tuple[dict, dict, str]:
 
 def evaluate_file(path: str | Path, k: int, progress: Callable | None = None):
     """Run an eval file exactly as ``qa eval`` does; returns (report, warnings, paths)."""
-    from qa.evalset import load_eval_file, locate_evidence
-    from qa.evaluate import run_evaluation
+    from qa.evalset import load_eval_file
+    from qa.evaluate import evaluate_assistant
     from qa.report import write_reports
 
     assistant = get_assistant()
     path = Path(path)
     items, warnings = load_eval_file(path, max_question_chars=assistant.settings.max_question_chars)
-    spans, problems = locate_evidence(items, list(assistant.documents), list(assistant.passages))
 
     def on_progress(done: int, total: int) -> None:
         if progress is not None:
             progress(done / total, desc=f"question {done}/{total}")
 
-    manifest = assistant.index.manifest
-    report = run_evaluation(
-        assistant.ask,
-        items,
-        spans,
-        k=k,
-        on_progress=on_progress,
-        file=path.name,
-        system={
-            "python": platform.python_version(),
-            "model": manifest.get("model"),
-            "index_built_at": manifest.get("built_at"),
-            "app": "planqa web",
-        },
+    report, problems = evaluate_assistant(
+        assistant, items, k=k, file=path.name, on_progress=on_progress
     )
     report.meta["warnings"] = warnings + problems
     out_dir = Path(tempfile.mkdtemp(prefix="planqa-eval-")) / path.stem

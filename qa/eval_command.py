@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import platform
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -18,8 +17,8 @@ from typing import Any
 
 from qa.config import MAX_QUESTION_CHARS
 from qa.errors import EvalInputError
-from qa.evalset import load_eval_file, locate_evidence
-from qa.evaluate import check_gates, compare, parse_gate, run_evaluation
+from qa.evalset import load_eval_file
+from qa.evaluate import check_gates, compare, evaluate_assistant, parse_gate
 from qa.metrics import LOWER_IS_BETTER
 from qa.report import format_compare, format_summary, load_report, write_reports
 
@@ -103,12 +102,6 @@ def _output_place(args: argparse.Namespace) -> tuple[Path, str]:
     return args.out, "report.json"
 
 
-def _version() -> str:
-    import qa
-
-    return getattr(qa, "__version__", "unknown")
-
-
 def _warn(lines: list[str]) -> None:
     for line in lines[:MAX_WARNINGS_SHOWN]:
         print(f"warning: {line}", file=sys.stderr)
@@ -136,38 +129,24 @@ def run_eval_command(args: argparse.Namespace, open_assistant: Callable[[], Any]
     )
     if args.limit is not None:
         items = items[: args.limit]
-    assistant = open_assistant()
-    spans, problems = locate_evidence(
-        items, list(assistant.documents), list(getattr(assistant, "passages", None) or [])
-    )
-    if problems and args.strict:
-        raise EvalInputError(
-            "\n".join(problems) + "\n(strict mode: fix the evidence, or run without --strict)"
-        )
-    warnings = warnings + problems
     _warn(warnings)
-
+    assistant = open_assistant()
     show_bar = not args.json and sys.stderr.isatty()
     from tqdm import tqdm  # lazy: only eval needs it
 
     with tqdm(
         total=len(items), file=sys.stderr, disable=not show_bar, desc="eval", unit="q"
     ) as bar:
-        report = run_evaluation(
-            assistant.ask,
+        report, problems = evaluate_assistant(
+            assistant,
             items,
-            spans,
             k=args.k,
-            on_progress=lambda done, total: bar.update(1),
             file=str(args.file),
-            system={
-                "planqa": _version(),
-                "python": platform.python_version(),
-                "platform": platform.platform(terse=True),
-                **dict(getattr(assistant, "info", None) or {}),
-            },
+            strict=args.strict,
+            on_progress=lambda done, total: bar.update(1),
         )
-    report.meta["warnings"] = warnings
+    _warn(problems)
+    report.meta["warnings"] = warnings + problems
     if args.limit is not None:
         report.meta["limit"] = args.limit
     paths = write_reports(report, out_dir, json_name)

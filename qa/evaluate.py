@@ -8,13 +8,14 @@ question failing (an exception inside ``ask``) is recorded on its row and counte
 
 from __future__ import annotations
 
+import platform
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from qa.errors import EvalInputError
-from qa.evalset import EvalItem, Span, normalize_for_match
+from qa.evalset import EvalItem, Span, locate_evidence, normalize_for_match
 from qa.metrics import (
     LOWER_IS_BETTER,
     QUESTION_KEYS,
@@ -298,3 +299,38 @@ def compare(old: dict, new: dict) -> dict:
         "added": [q for q in new_rows if q not in old_rows],
         "removed": [q for q in old_rows if q not in new_rows],
     }
+
+
+def evaluate_assistant(
+    assistant,
+    items: list[EvalItem],
+    *,
+    k: int,
+    file: str,
+    strict: bool = False,
+    on_progress: Callable[[int, int], None] | None = None,
+) -> tuple[EvalReport, list[str]]:
+    """Locate the evidence, ask every question and score it: the run behind both `qa eval` and
+    the app's Evaluate tab. ``assistant`` needs .ask(question, k), .documents and .passages.
+
+    Returns the report and the evidence problems (warnings; an error under ``strict``).
+    """
+    import qa
+
+    spans, problems = locate_evidence(
+        items, list(assistant.documents), list(getattr(assistant, "passages", None) or [])
+    )
+    if problems and strict:
+        raise EvalInputError(
+            "\n".join(problems) + "\n(strict mode: fix the evidence, or run without --strict)"
+        )
+    system = {
+        "planqa": getattr(qa, "__version__", "unknown"),
+        "python": platform.python_version(),
+        "platform": platform.platform(terse=True),
+        **dict(getattr(assistant, "info", None) or {}),
+    }
+    report = run_evaluation(
+        assistant.ask, items, spans, k=k, on_progress=on_progress, file=file, system=system
+    )
+    return report, problems
