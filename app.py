@@ -25,6 +25,7 @@ import gradio as gr
 from qa import app_views as views
 from qa import corpus_update
 from qa.assistant import Assistant, validate_question
+from qa.cli import add_location_args
 from qa.config import REPO_ROOT, Settings
 from qa.corpus_update import MAX_UPLOAD_BYTES, check_upload_size
 from qa.errors import QAError
@@ -676,12 +677,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=int, default=7860, help="port (default 7860)")
     p.add_argument("--share", action="store_true", help="create a public gradio.live link (off)")
     p.add_argument("--auth", metavar="USER:PASSWORD", help="require a login (or set $QA_AUTH)")
-    p.add_argument(
-        "--corpus", metavar="DIR", help="corpus folder (default: corpus/ or $QA_CORPUS_DIR)"
-    )
-    p.add_argument(
-        "--index-dir", metavar="DIR", help="index folder (default: index/ or $QA_INDEX_DIR)"
-    )
+    add_location_args(p)
     p.add_argument(
         "--feedback",
         metavar="FILE",

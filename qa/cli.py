@@ -139,7 +139,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
 # ---------------------------------------------------------------------------- parser
 
 
-def _add_location_args(parser: argparse.ArgumentParser) -> None:
+def add_location_args(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--corpus", metavar="DIR", help="corpus folder (default: corpus/ or $QA_CORPUS_DIR)"
     )
@@ -150,7 +150,7 @@ def _add_location_args(parser: argparse.ArgumentParser) -> None:
 
 def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
-    _add_location_args(common)
+    add_location_args(common)
     common.add_argument(
         "--json", action="store_true", help="print JSON (shape documented in README)"
     )
@@ -190,7 +190,7 @@ def build_parser() -> argparse.ArgumentParser:
     from qa.eval_command import add_eval_parser, run_eval_command
 
     p = add_eval_parser(sub)
-    _add_location_args(p)
+    add_location_args(p)
     p.set_defaults(func=lambda args: run_eval_command(args, lambda: _open_assistant(args)))
 
     # listed for --help; main() hands `serve ...` straight to app.main
