@@ -276,11 +276,10 @@ def index_status(settings: Settings, documents: list[Document] | None = None) ->
     except IndexMismatchError as e:
         return IndexStatus("broken", str(e))
     documents = documents if documents is not None else load_corpus(settings.corpus_dir)
-    if manifest.get("corpus") != corpus_checksums(documents):
-        old, new = set(manifest.get("corpus", {})), set(corpus_checksums(documents))
+    indexed, current = manifest.get("corpus") or {}, corpus_checksums(documents)
+    if indexed != current:
         changed = sorted(
-            (old ^ new)
-            | {s for s in old & new if manifest["corpus"][s] != corpus_checksums(documents)[s]}
+            s for s in indexed.keys() | current.keys() if indexed.get(s) != current.get(s)
         )
         return IndexStatus("stale", f"corpus changed: {', '.join(changed)}")
     if manifest.get("chunking") != asdict(settings.chunking):

@@ -250,10 +250,14 @@ def token_f1(pred: str, ref: str) -> float:
     p, r = _tokens(pred), _tokens(ref)
     if not p or not r:
         return float(p == r)
-    common = sum((Counter(p) & Counter(r)).values())
-    if common == 0:
+    return _f_measure(sum((Counter(p) & Counter(r)).values()), len(p), len(r))
+
+
+def _f_measure(overlap: int, n_pred: int, n_ref: int) -> float:
+    """Harmonic mean of overlap/n_pred and overlap/n_ref (0 when nothing overlaps)."""
+    if overlap == 0:
         return 0.0
-    precision, recall = common / len(p), common / len(r)
+    precision, recall = overlap / n_pred, overlap / n_ref
     return 2 * precision * recall / (precision + recall)
 
 
@@ -277,11 +281,7 @@ def rouge_l(pred: str, ref: str) -> float:
     p, r = _tokens(pred), _tokens(ref)
     if not p or not r:
         return float(p == r)
-    lcs = _lcs(p, r)
-    if lcs == 0:
-        return 0.0
-    precision, recall = lcs / len(p), lcs / len(r)
-    return 2 * precision * recall / (precision + recall)
+    return _f_measure(_lcs(p, r), len(p), len(r))
 
 
 def evidence_containment(answer_text: str, evidence: Sequence[str]) -> float:
