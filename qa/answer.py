@@ -93,11 +93,11 @@ def compose(
             reason=reason or "no passages",
             signals=retrieval.signals,
         )
-    by_id = {h.passage.id: h for h in hits}
+    by_id = {i: h for h in hits for i in h.passage_ids}
     numbers: dict[int, int] = {}
     quotes: list[Quote] = []
     for s in select_sentences(retrieval.sentences, answer_config):
-        n = numbers.setdefault(s.span.passage, len(numbers) + 1)
+        n = numbers.setdefault(by_id[s.span.passage].passage.id, len(numbers) + 1)
         text, start = strip_bullet(s.text, s.span.start)
         source = by_id[s.span.passage].passage.source
         quotes.append(

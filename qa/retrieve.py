@@ -16,6 +16,7 @@ from qa.chunking import SECTION_SEP
 from qa.config import RetrievalConfig
 from qa.expansion import content_words, nearest_words
 from qa.index import Index, SentenceSpan
+from qa.neighbours import merge_neighbours
 from qa.types import Hit
 
 _NON_LATIN = re.compile(
@@ -78,6 +79,7 @@ class Retriever:
         words = [[word_of[i] for i in ids] for ids in tokens.ids]
         self._bigrams = [set(zip(w, w[1:], strict=False)) for w in words]
         self._sent_of = np.array([s.passage for s in index.sentences], dtype=np.int64)
+        self._texts = {d.source: d.text for d in index.documents}
 
     def query_terms(self, query: str) -> list[str]:
         import bm25s
@@ -101,12 +103,19 @@ class Retriever:
             signals: dict = {"non_latin": True, "e5_top": top}
         else:
             fused, sent_scores, signals = self._english(query)
-        order = np.argsort(-fused, kind="stable")[:k]
+        order = np.argsort(-fused, kind="stable")
+        merged = merge_neighbours(
+            order,
+            self.index.passages,
+            self._texts,
+            self.config.merge_depth,
+            self.config.merge_max_words,
+        )
         hits = [
-            Hit(passage=self.index.passages[i], score=float(fused[i]), rank=r + 1)
-            for r, i in enumerate(order)
+            Hit(passage=p, score=float(fused[p.id]), rank=r + 1, parts=parts)
+            for r, (p, parts) in enumerate(merged[:k])
         ]
-        chosen = {h.passage.id for h in hits}
+        chosen = {i for h in hits for i in h.passage_ids}
         sents = [
             ScoredSentence(s, self.index.sentence_text(s), float(sent_scores[j]))
             for j, s in enumerate(self.index.sentences)

@@ -35,11 +35,20 @@ class Passage:
 
 @dataclass(frozen=True)
 class Hit:
-    """A passage returned for a query, with its fused score and 1-based rank."""
+    """A passage returned for a query, with its fused score and 1-based rank.
+
+    ``parts`` lists the index passages it covers when neighbours were merged into one hit
+    (see qa.neighbours); empty means just ``passage.id``.
+    """
 
     passage: Passage
     score: float
     rank: int
+    parts: tuple[int, ...] = ()
+
+    @property
+    def passage_ids(self) -> tuple[int, ...]:
+        return self.parts or (self.passage.id,)
 
     def to_dict(self) -> dict:
         """The passage contract printed by ``--json``: stable keys, documented in README."""
