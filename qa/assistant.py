@@ -6,6 +6,7 @@ encoders warm so each question costs a few milliseconds.
 
 from __future__ import annotations
 
+import os
 import time
 from dataclasses import asdict, dataclass
 
@@ -17,6 +18,7 @@ from qa.generate import Generator, generate_answer
 from qa.index import Index, Progress, build_index, index_status, load_index, save_index
 from qa.retrieve import Retriever
 from qa.types import Answer, Document, Hit, Passage
+from qa.word_table import WordTable, build_word_table, common_words
 
 
 @dataclass(frozen=True)
@@ -57,8 +59,23 @@ def _encoders(settings: Settings, *, allow_export: bool, progress: Progress | No
         report = export_minilm_onnx(bundled_model_dir(), encoder_dir)
         export_seconds = report.seconds
     minilm = load_minilm(encoder_dir)
+    words = _word_table(encoder_dir, minilm, allow_export, progress)
     e5 = E5Small() if settings.use_e5 else None
-    return minilm, e5, export_seconds
+    return minilm, words, e5, export_seconds
+
+
+def _word_table(encoder_dir, minilm, allow_build: bool, progress: Progress | None) -> WordTable:
+    """The common-word vectors beside the ONNX export, built there once (about 10 s)."""
+    from qa.embedding import ONNX_FILE, TOKENIZER_FILE, OnnxMiniLM
+
+    table = WordTable.load(encoder_dir, minilm.encode_queries, minilm.dim)
+    if len(table) or not allow_build or not (encoder_dir / ONNX_FILE).is_file():
+        return table
+    bulk = OnnxMiniLM(encoder_dir, batch_size=256, threads=os.cpu_count() or 1)
+    words = common_words(encoder_dir / TOKENIZER_FILE)
+    say = (lambda msg, frac: progress(msg, 0.02 + 0.1 * frac)) if progress else None
+    build_word_table(bulk.encode_passages, words, encoder_dir, say)
+    return WordTable.load(encoder_dir, minilm.encode_queries, minilm.dim)
 
 
 def build(settings: Settings, force: bool = False, progress: Progress | None = None) -> BuildReport:
@@ -71,7 +88,7 @@ def build(settings: Settings, force: bool = False, progress: Progress | None = N
 
         m = read_manifest(settings.index_dir)
         return BuildReport(False, status.reason, len(documents), m["count"], m["dim"], 0.0)
-    minilm, e5, export_seconds = _encoders(settings, allow_export=True, progress=progress)
+    minilm, _, e5, export_seconds = _encoders(settings, allow_export=True, progress=progress)
     index = build_index(documents, settings, minilm, e5, progress)
     seconds = time.perf_counter() - t0
     save_index(index, settings.index_dir, build_seconds=seconds)
@@ -123,8 +140,9 @@ class Assistant:
                 raise
             build(settings, force=True, progress=progress)
             index = load_index(settings.index_dir, documents)
-        minilm, e5, _ = _encoders(settings, allow_export=auto_build)
-        return cls(index, Retriever(index, minilm, e5, settings.retrieval), settings)
+        minilm, words, e5, _ = _encoders(settings, allow_export=auto_build, progress=progress)
+        retriever = Retriever(index, minilm, e5, settings.retrieval, words=words)
+        return cls(index, retriever, settings)
 
     @property
     def info(self) -> dict:

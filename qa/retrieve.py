@@ -18,6 +18,7 @@ from qa.expansion import content_words, nearest_words
 from qa.index import Index, SentenceSpan
 from qa.neighbours import merge_neighbours
 from qa.types import Hit
+from qa.word_table import WordTable
 
 _NON_LATIN = re.compile(
     r"[\u0400-\u04ff\u0600-\u06ff\u0900-\u0dff\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]"
@@ -59,7 +60,14 @@ def minmax(x: np.ndarray) -> np.ndarray:
 class Retriever:
     """Holds the BM25 model and encoders for one loaded Index."""
 
-    def __init__(self, index: Index, minilm, e5=None, config: RetrievalConfig | None = None):
+    def __init__(
+        self,
+        index: Index,
+        minilm,
+        e5=None,
+        config: RetrievalConfig | None = None,
+        words: WordTable | None = None,
+    ):
         import bm25s
         import Stemmer
         from threadpoolctl import ThreadpoolController
@@ -69,6 +77,9 @@ class Retriever:
         self.minilm = minilm
         self.e5 = e5 if index.e5 is not None else None
         self.config = config or RetrievalConfig()
+        self.words = words or WordTable(
+            [], np.zeros((0, minilm.dim), np.float16), minilm.encode_queries
+        )
         self._stemmer = Stemmer.Stemmer("english")
         texts = [_bm25_text(p.section, p.text) for p in index.passages]
         tokens = bm25s.tokenize(texts, stopwords="en", stemmer=self._stemmer, show_progress=False)
@@ -134,8 +145,7 @@ class Retriever:
         dense = (1 - sw) * self._dense_scores(q) + sw * _best_per_passage(s_cos, self._sent_of, n)
         terms = self.query_terms(query)
         unseen = self.unseen_words(query)
-        # a separate call: batched with the question, short words pay for its padding
-        expansions = self.expansions(unseen, self.minilm.encode_queries(unseen))
+        expansions = self.expansions(unseen, self.words.vectors(unseen))
         known = [t for t in terms + expansions if t in self._vocab]
         bm25 = self._bm25.get_scores(known) if known else np.zeros(n)
         fused = (
