@@ -284,17 +284,34 @@ def handle_search(query: str, k: int) -> str:
     return views.search_html(query.strip(), hits, terms)
 
 
-def read_document(source: str | None, passage_id: int | None = None) -> tuple[str, str]:
-    """(source, html) of the reader: a document with its outline, one passage highlighted."""
+def read_document(
+    source: str | None, passage_id: int | None = None, parts: str = ""
+) -> tuple[str, str]:
+    """(source, html) of the reader: a document with its outline, one passage highlighted
+    (or, for a merged hit, its ``parts`` "first-last", when they hold passage_id)."""
     assistant = get_assistant()
     docs = {d.source: d for d in assistant.documents}
+    targets = None
     if passage_id is not None:
         if not 0 <= passage_id < len(assistant.passages):
             raise _fail(f"no passage {passage_id}; search again")
         source = assistant.passages[passage_id].source
+        targets = _parts(parts, passage_id, len(assistant.passages))
     if source not in docs:
         source = assistant.documents[0].source
-    return source, views.document_html(docs[source], assistant.passages, passage_id)
+    return source, views.document_html(docs[source], assistant.passages, targets)
+
+
+def _parts(parts: str, passage_id: int, count: int) -> range:
+    """ "12-13" -> range(12, 14); anything malformed, or not holding passage_id, is just it."""
+    first, _, last = str(parts).partition("-")
+    try:
+        span = range(int(first), int(last) + 1)
+    except ValueError:
+        return range(passage_id, passage_id + 1)
+    if passage_id not in span or span.start < 0 or span.stop > count or len(span) > 8:
+        return range(passage_id, passage_id + 1)
+    return span
 
 
 def handle_read(source: str | None) -> str:
@@ -307,7 +324,7 @@ def handle_open(evt: gr.SelectData) -> tuple[dict, dict, str]:
         pid = int(evt.index if not isinstance(evt.index, list | tuple) else evt.index[0])
     except (TypeError, ValueError):
         raise _fail(f"bad passage id {evt.index!r}") from None
-    source, page = read_document(None, pid)
+    source, page = read_document(None, pid, str(evt.value or ""))
     return gr.Tabs(selected="read"), gr.update(value=source), page
 
 

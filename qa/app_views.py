@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 
 from qa.chunking import BULLET, SECTION_SEP, heading_label, heading_level, paragraphs, sentences
 from qa.highlight import esc, marked
@@ -187,6 +187,15 @@ def passage_choice(label: str, hit: Hit, width: int = 90) -> str:
     return line if len(line) <= width else line[: width - 1].rstrip() + "…"
 
 
+def open_link(hit: Hit) -> str:
+    """The "read in the plan" link: the hit's passage, and all its parts when merged."""
+    ids = hit.passage_ids
+    return (
+        f'<a href="#" class="open-passage" data-pid="{hit.passage.id}" '
+        f'data-parts="{min(ids)}-{max(ids)}">read in the plan ›</a>'
+    )
+
+
 def source_row(
     row_id: str, label: str, hit: Hit, doc: Document | None, quotes: Sequence[tuple[int, int]]
 ) -> str:
@@ -201,7 +210,7 @@ def source_row(
         f'<div class="src-top"><a class="src-n" href="#{esc(row_id)}">{esc(label)}</a> '
         f'<span class="src-path">{section_html(p.section)}</span></div>'
         f'<div class="src-meta">score {hit.score:.2f} · {esc(where(p))} · '
-        f'<a href="#" class="open-passage" data-pid="{p.id}">read in the plan ›</a></div>'
+        f"{open_link(hit)}</div>"
         f'<div class="src-text">{body}</div></div>'
     )
 
@@ -322,7 +331,7 @@ def search_html(query: str, hits: Sequence[Hit], terms: Sequence[str]) -> str:
             f'<div class="src-top"><span class="src-n">#{h.rank}</span> '
             f'<span class="src-path">{section_html(p.section)}</span></div>'
             f'<div class="src-meta">score {h.score:.2f} · {esc(where(p))} · '
-            f'<a href="#" class="open-passage" data-pid="{p.id}">read in the plan ›</a></div>'
+            f"{open_link(h)}</div>"
             f'<div class="src-text">{highlight_terms(p.text, terms)}</div></div>'
         )
     head = f"{len(hits)} passage(s) for “{query}”"
@@ -332,10 +341,13 @@ def search_html(query: str, hits: Sequence[Hit], terms: Sequence[str]) -> str:
 # ---------------------------------------------------------------------------- reader
 
 
-def document_html(doc: Document, passages: Sequence[Passage], target: int | None = None) -> str:
+def document_html(
+    doc: Document, passages: Sequence[Passage], target: int | Collection[int] | None = None
+) -> str:
     """The whole document: an outline of its headings and items, then its text with every
-    passage wrapped in ``<span id="rd-p-ID">``; the ``target`` passage is highlighted and the
-    outline entry it falls under is marked as current."""
+    passage wrapped in ``<span id="rd-p-ID">``; the ``target`` passage (or passages, for a
+    merged hit) is highlighted and the outline entry it falls under is marked as current."""
+    targets = {target} if isinstance(target, int) else set(target or ())
     text = doc.text
     own = sorted((p for p in passages if p.source == doc.source), key=lambda p: p.start)
     outline: list[tuple[str, str, str]] = []  # (css class, anchor, label)
@@ -349,7 +361,7 @@ def document_html(doc: Document, passages: Sequence[Passage], target: int | None
             if own[pi].end > para.start:
                 inside.append(own[pi])
             pi += 1
-        has_target = any(p.id == target for p in inside)
+        has_target = any(p.id in targets for p in inside)
         level = heading_level(raw)
         anchor = f"rd-h-{n}"
         if level is not None:
@@ -371,7 +383,7 @@ def document_html(doc: Document, passages: Sequence[Passage], target: int | None
         for p in inside:
             if p.start > pos:
                 parts.append(esc(text[pos : p.start]))
-            cls = "psg target" if p.id == target else "psg"
+            cls = "psg target" if p.id in targets else "psg"
             span = esc(text[max(p.start, pos) : p.end])
             parts.append(f'<span id="rd-p-{p.id}" class="{cls}">{span}</span>')
             pos = max(pos, p.end)
@@ -598,7 +610,7 @@ element.addEventListener('click', function (e) {
   const a = e.target.closest('a.open-passage');
   if (!a) return;
   e.preventDefault();
-  trigger('select', {index: Number(a.dataset.pid), value: a.dataset.pid, selected: true});
+  trigger('select', {index: Number(a.dataset.pid), value: a.dataset.parts || a.dataset.pid, selected: true});
 });
 """
 

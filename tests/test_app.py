@@ -17,7 +17,7 @@ from qa.assistant import Assistant
 from qa.errors import CorpusError, QAError
 from qa.evalset import load_eval_file
 from qa.feedback import read_feedback
-from tests.conftest import write_corpus
+from tests.conftest import REPO, write_corpus
 
 PLEDGE = "How are small enterprises supported in pledge loans?"
 CREDIT_FUNDS = "credit risk compensation funds for small and micro enterprises"
@@ -505,3 +505,31 @@ def test_passage_in_paragraph_keeps_offsets_and_marks_quotes(plan_assistant):
 )
 def test_term_matches(word, terms, hit):
     assert views.term_matches(word, terms) is hit
+
+
+def merged_hit():
+    """A hit that joins neighbouring passages, from the dev questions (some always merge)."""
+    rows = [
+        json.loads(line) for line in (REPO / "eval" / "dev.jsonl").read_text("utf-8").splitlines()
+    ]
+    for row in rows:
+        for hit in app.get_assistant().search(row["question"], k=5):
+            if len(hit.passage_ids) > 1:
+                return hit
+    raise AssertionError("no dev question returned a merged hit")
+
+
+def test_reading_a_merged_hit_highlights_all_its_parts(plan_app):
+    hit = merged_hit()
+    first, last = min(hit.passage_ids), max(hit.passage_ids)
+    link = f'data-pid="{hit.passage.id}" data-parts="{first}-{last}"'
+    assert link in views.search_html("q", [hit], [])
+    evt = gr.SelectData(None, {"index": hit.passage.id, "value": f"{first}-{last}"})
+    _, _, page = app.handle_open(evt)
+    for pid in hit.passage_ids:
+        assert f'id="rd-p-{pid}" class="psg target"' in page
+    # a range that does not hold the passage, or is garbage, highlights just the passage
+    for value in ("0-40", "x-y", ""):
+        evt = gr.SelectData(None, {"index": hit.passage.id, "value": value})
+        page = app.handle_open(evt)[2]
+        assert page.count('class="psg target"') == 1
