@@ -11,7 +11,7 @@ from __future__ import annotations
 import platform
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from qa.errors import EvalInputError
@@ -43,14 +43,16 @@ class EvalReport:
     by_kind: dict
     by_tag: dict
     meta: dict
+    abstention: dict = field(default_factory=dict)  # threshold trade-offs (qa.abstain_sweep)
 
     def to_dict(self) -> dict:
-        """The report.json layout: meta, summary, by_kind, by_tag, rows."""
+        """The report.json layout: meta, summary, by_kind, by_tag, abstention, rows."""
         return {
             "meta": self.meta,
             "summary": self.summary,
             "by_kind": self.by_kind,
             "by_tag": self.by_tag,
+            "abstention": self.abstention,
             "rows": self.rows,
         }
 
@@ -105,7 +107,13 @@ def _row(item: EvalItem, spans: list[Span], answer: dict, latency_ms: float) -> 
         "evidence": _evidence_entries(item, spans),
         "answerable": item.answerable,
     }
+    if "signals" in answer:
+        row["signals"] = answer["signals"]  # what the decline decision saw (qa.abstain_sweep)
     return row
+
+
+def _json_scalar(value: object) -> bool:
+    return isinstance(value, bool | int | float | str)
 
 
 def _as_list(value: object) -> list[str]:
@@ -147,6 +155,7 @@ def run_evaluation(
             hits = sorted(ans.hits, key=lambda h: h.rank)
             answer = ans.to_dict()
             answer["passages"] = [h.to_dict() for h in hits]
+            answer["signals"] = {k: v for k, v in ans.signals.items() if _json_scalar(v)}
             ranked = [h.passage for h in hits]
         except Exception as e:  # one broken question must not lose the run
             latency_ms = (time.perf_counter() - t0) * 1000
@@ -333,4 +342,9 @@ def evaluate_assistant(
     report = run_evaluation(
         assistant.ask, items, spans, k=k, on_progress=on_progress, file=file, system=system
     )
+    settings = getattr(assistant, "settings", None)
+    if settings is not None:
+        from qa.abstain_sweep import abstention_tradeoff
+
+        report.abstention = abstention_tradeoff(report.rows, settings.retrieval)
     return report, problems

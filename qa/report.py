@@ -241,6 +241,12 @@ border-radius:0 6px 6px 0}
 mark{background:var(--mark);color:inherit;padding:0 1px;border-radius:2px}
 .err{color:var(--bad);font-family:ui-monospace,Menlo,monospace;font-size:13px}
 footer{margin-top:32px;color:var(--muted);font-size:12px}
+.tradeoff{border-collapse:collapse;background:var(--card);border:1px solid var(--line);
+border-radius:10px;font-size:14px}
+.tradeoff th,.tradeoff td{padding:5px 14px;border-bottom:1px solid var(--line);text-align:left}
+.tradeoff th{font-size:12px;color:var(--muted);text-transform:uppercase;letter-spacing:.04em}
+.tradeoff td small{color:var(--muted)}.tradeoff .current td{font-weight:650}
+.tradeoff .num{text-align:right}
 @media (max-width:760px){.qhead{display:none}.q>summary{grid-template-columns:1fr 1fr}
 .q .qt{grid-column:1/-1;white-space:normal}}
 """
@@ -467,6 +473,31 @@ def _question(row: dict, k: int | None) -> str:
     )
 
 
+def _tradeoff_html(abstention: dict) -> str:
+    """The threshold trade-off table (see format_tradeoff), current settings in bold."""
+    if not abstention:
+        return ""
+    from qa.abstain_sweep import describe
+
+    rows = []
+    for name, points in abstention.items():
+        for p in points:
+            cls = ' class="current"' if p["current"] else ""
+            rows.append(
+                f"<tr{cls}><td>{_e(name)} <small>{_e(describe(name))}</small></td>"
+                f'<td class="num">{p["value"]:.2f}</td>'
+                f'<td class="num">{_e(fmt_metric("abstain", p["abstain"]))}</td>'
+                f'<td class="num">{_e(fmt_metric("abstain", p["false_abstain"]))}</td></tr>'
+            )
+    return (
+        "<h2>Not in the document <small class=meta>what each threshold trades; "
+        "current settings in bold</small></h2>"
+        '<table class="tradeoff"><thead><tr><th>threshold</th><th class="num">value</th>'
+        '<th class="num">declines unanswerable</th><th class="num">declines answerable</th>'
+        f"</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+    )
+
+
 def render_html(report: EvalReport) -> str:
     """report.html: summary cards, charts per kind, latency histogram, questions (failures first)."""
     meta, summary = report.meta, report.summary
@@ -496,6 +527,7 @@ def render_html(report: EvalReport) -> str:
         f"<figure><figcaption>Per kind</figcaption>{_bar_chart(summary, report.by_kind)}"
         f"</figure><figure><figcaption>Latency per question</figcaption>"
         f"{_histogram(latencies)}</figure></section>"
+        f"{_tradeoff_html(report.abstention)}"
         f"<h2>Questions <small class=meta>{n_fail} failing, listed first</small></h2>"
         f"{head}{''.join(_question(report.rows[i], k) for i in order)}"
         f"<footer>{_e(meta.get('format'))}{' · ' + system_html if system_html else ''}</footer>"
@@ -609,7 +641,38 @@ def format_summary(report: EvalReport) -> str:
         if all(key not in s for _, s in groups):
             continue
         table.add_row(_label(key, k), *(fmt_metric(key, s.get(key)) for _, s in groups))
-    return title + _render(table)
+    return title + _render(table) + format_tradeoff(report.abstention)
+
+
+def format_tradeoff(abstention: dict) -> str:
+    """The "not in the document" thresholds: declines and wrong declines at nearby values.
+
+    Example:
+        >>> print(format_tradeoff(report.abstention))  # doctest: +SKIP
+    """
+    if not abstention:
+        return ""
+    from rich import box
+    from rich.table import Table
+
+    from qa.abstain_sweep import describe
+
+    table = Table(box=box.SIMPLE_HEAVY)
+    for col in ("threshold", "value", "declines unanswerable", "declines answerable"):
+        table.add_column(col, justify="left" if col == "threshold" else "right")
+    for name, points in abstention.items():
+        for i, p in enumerate(points):
+            label = f"{name} ({describe(name)})" if i == 0 else ""
+            value = f"{p['value']:.2f}{' *' if p['current'] else '  '}"
+            table.add_row(
+                label,
+                value,
+                fmt_metric("abstain", p["abstain"]),
+                fmt_metric("abstain", p["false_abstain"]),
+            )
+        table.add_section()
+    head = "\nnot in the document: what each threshold trades (* = current setting)\n"
+    return head + _render(table)
 
 
 def format_compare(cmp: dict) -> str:

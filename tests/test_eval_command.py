@@ -127,6 +127,7 @@ def test_run_evaluation_rows_have_the_contract_keys(eval_file):
         "reference_answer",
         "evidence",
         "answerable",
+        "signals",
         "metrics",
     ]
     assert [p["rank"] for p in row["passages"]] == [1, 2, 3]

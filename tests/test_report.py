@@ -97,7 +97,7 @@ def test_write_reports_writes_three_files(report, tmp_path):
         "html": out / "report.html",
     }
     data = json.loads(paths["json"].read_text(encoding="utf-8"))
-    assert list(data) == ["meta", "summary", "by_kind", "by_tag", "rows"]
+    assert list(data) == ["meta", "summary", "by_kind", "by_tag", "abstention", "rows"]
     assert data["meta"]["format"] == REPORT_FORMAT
     assert [r["id"] for r in data["rows"]] == ["q1", "q2", "q3", "q4", "q5"]
     assert sorted(os.listdir(tmp_path / "reports")) == ["run1"]  # no temp folder left behind

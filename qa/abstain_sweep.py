@@ -1,0 +1,70 @@
+"""What each "not in the document" threshold trades: declines of unanswerable questions
+against wrong declines of answerable ones, recomputed from an eval run's rows.
+
+Each row keeps the retrieval signals and passages its decision was made from, so the decision
+can be re-made at other threshold values without asking again. The current value is marked;
+its row reproduces the run's own abstain / false_abstain (tests check this).
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from statistics import mean
+
+from qa.answer import should_abstain
+from qa.config import RetrievalConfig
+from qa.retrieve import Retrieval
+from qa.types import Hit, Passage
+
+# (setting, what it is, offsets tried around the current value)
+KNOBS = (
+    ("min_score", "best MiniLM sentence cosine", (-0.1, -0.05, 0.0, 0.05, 0.1)),
+    ("min_e5_english", "e5 second opinion, English", (-0.02, -0.01, 0.0, 0.01, 0.02)),
+    ("min_e5_score", "e5 match, other languages", (-0.02, -0.01, 0.0, 0.01, 0.02)),
+)
+
+
+def _retrieval(row: dict) -> Retrieval:
+    hits = [
+        Hit(
+            Passage(p["id"], p["source"], p["start"], p["end"], p["section"], p["text"]),
+            p["score"],
+            p["rank"],
+        )
+        for p in row.get("passages", [])
+    ]
+    return Retrieval(hits, [], row.get("signals") or {})
+
+
+def abstention_tradeoff(rows: list[dict], config: RetrievalConfig) -> dict:
+    """{setting: [{"value", "current", "abstain", "false_abstain"}, ...]} for each threshold.
+
+    Needs answerable and unanswerable rows that carry "signals"; returns {} otherwise. Rows
+    that errored are left out.
+    """
+    usable = [r for r in rows if "signals" in r and "error" not in r]
+    if not any(r["answerable"] for r in usable) or all(r["answerable"] for r in usable):
+        return {}
+    cases = [(r["question"], _retrieval(r), r["answerable"]) for r in usable]
+    out: dict = {}
+    for name, _, offsets in KNOBS:
+        current = getattr(config, name)
+        points = []
+        for offset in offsets:
+            value = round(current + offset, 4)
+            cfg = replace(config, **{name: value})
+            declined = [(should_abstain(q, r, cfg)[0], ans) for q, r, ans in cases]
+            points.append(
+                {
+                    "value": value,
+                    "current": offset == 0.0,
+                    "abstain": round(mean(d for d, ans in declined if not ans), 6),
+                    "false_abstain": round(mean(d for d, ans in declined if ans), 6),
+                }
+            )
+        out[name] = points
+    return out
+
+
+def describe(name: str) -> str:
+    return next(what for knob, what, _ in KNOBS if knob == name)
