@@ -358,7 +358,7 @@ def handle_evaluate(file: str | None, k: int, progress=gr.Progress()):  # noqa: 
     """Evaluate tab: (summary html, one chart per metric in CHART_METRICS, table rows, files)."""
     import pandas as pd
 
-    from qa.report import fmt_metric, is_failure
+    from qa.report import fmt_metric, is_failure, tradeoff_html
 
     if not file:
         raise _fail("upload a questions file (.jsonl, .json, .csv or .xlsx) first")
@@ -367,7 +367,9 @@ def handle_evaluate(file: str | None, k: int, progress=gr.Progress()):  # noqa: 
         report, warnings, paths = evaluate_file(file, k, progress)
     except QAError as e:
         raise _user_error(e) from None
-    summary = views.eval_summary_html(report.summary, report.meta, fmt_metric, warnings)
+    summary = views.eval_summary_html(
+        report.summary, report.meta, fmt_metric, warnings, tradeoff_html(report.abstention)
+    )
     frames = [
         pd.DataFrame(
             views.eval_chart_rows(report.summary, report.by_kind, metric), columns=["kind", "value"]

@@ -25,6 +25,7 @@ ABLATIONS = {
     "- e5 for unsure English": {"e5_weight": 0.0, "min_e5_english": 0.0},
     "- best-sentence scores": {"sentence_weight": 0.0},
     "- MiniLM feedback for Chinese": {"feedback_weight": 0.0},
+    "- neighbour merging": {"merge_depth": 0},
     "- answer-type check": {"type_check_depth": 0},
     "- e5 second opinion (abstain)": {"min_e5_english": 0.0},
 }

@@ -471,8 +471,11 @@ CHART_METRICS = ("hit@W150", "hit@W400", "mrr@10", "abstain")
 TABLE_HEADERS = ["status", "id", "kind", "question", "hit@W400", "mrr@10", "answer"]
 
 
-def eval_summary_html(summary: dict, meta: dict, fmt, warnings: Sequence[str] = ()) -> str:
-    """Metric cards for an eval run; ``fmt(name, value)`` is qa.report.fmt_metric."""
+def eval_summary_html(
+    summary: dict, meta: dict, fmt, warnings: Sequence[str] = (), tradeoff: str = ""
+) -> str:
+    """Metric cards for an eval run, then the threshold trade-off table (qa.report.tradeoff_html,
+    already escaped); ``fmt(name, value)`` is qa.report.fmt_metric."""
     cards = "".join(
         f'<div class="card"><div class="k">{esc(name)}</div>'
         f'<div class="v">{esc(fmt(name, summary.get(name)))}</div></div>'
@@ -487,7 +490,7 @@ def eval_summary_html(summary: dict, meta: dict, fmt, warnings: Sequence[str] = 
     file = str(meta.get("file") or "").rsplit("/", 1)[-1]
     return (
         f'<div class="planqa-panel"><div class="panel-head">{esc(file)} · k={esc(meta.get("k"))}'
-        f' · {esc(meta.get("seconds"))} s</div><div class="cards">{cards}</div>{warn}</div>'
+        f' · {esc(meta.get("seconds"))} s</div><div class="cards">{cards}</div>{warn}{tradeoff}</div>'
     )
 
 
@@ -582,6 +585,10 @@ details.more summary{cursor:pointer;font-size:13px;color:var(--body-text-color-s
 .card .k{font-size:11px;text-transform:uppercase;color:var(--body-text-color-subdued)}
 .card .v{font-size:20px;font-weight:650;font-variant-numeric:tabular-nums}
 details.warn{margin-top:8px;font-size:13px}
+.planqa-panel h2{font-size:15px;margin:14px 0 6px}.planqa-panel h2 small{font-weight:400}
+table.tradeoff{border-collapse:collapse;font-size:13px}
+table.tradeoff th,table.tradeoff td{padding:3px 10px;border-bottom:1px solid var(--border-color-primary);text-align:left}
+table.tradeoff .num{text-align:right}table.tradeoff .current td{font-weight:650}
 @media (max-width:900px){.planqa-reader{grid-template-columns:1fr}
   .planqa-reader .outline{position:static;max-height:30vh}}
 """

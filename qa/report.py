@@ -473,7 +473,7 @@ def _question(row: dict, k: int | None) -> str:
     )
 
 
-def _tradeoff_html(abstention: dict) -> str:
+def tradeoff_html(abstention: dict) -> str:
     """The threshold trade-off table (see format_tradeoff), current settings in bold."""
     if not abstention:
         return ""
@@ -527,7 +527,7 @@ def render_html(report: EvalReport) -> str:
         f"<figure><figcaption>Per kind</figcaption>{_bar_chart(summary, report.by_kind)}"
         f"</figure><figure><figcaption>Latency per question</figcaption>"
         f"{_histogram(latencies)}</figure></section>"
-        f"{_tradeoff_html(report.abstention)}"
+        f"{tradeoff_html(report.abstention)}"
         f"<h2>Questions <small class=meta>{n_fail} failing, listed first</small></h2>"
         f"{head}{''.join(_question(report.rows[i], k) for i in order)}"
         f"<footer>{_e(meta.get('format'))}{' · ' + system_html if system_html else ''}</footer>"
