@@ -41,13 +41,14 @@ def merge_neighbours(
         used.add(i)
         anchor = passages[i]
         lo = hi = i
-        words = anchor.words
+        words = None  # counted only when a neighbour qualifies: most passages have none
         for j in (i - 1, i + 1):
             if j in used or not 0 <= j < len(passages) or rank.get(j, depth) >= depth:
                 continue
             other = passages[j]
             if (other.source, other.section) != (anchor.source, anchor.section):
                 continue
+            words = anchor.words if words is None else words
             if words + other.words > max_words:
                 continue
             used.add(j)
