@@ -18,7 +18,7 @@ from typing import Any
 from qa.config import MAX_QUESTION_CHARS
 from qa.errors import EvalInputError
 from qa.evalset import load_eval_file
-from qa.evaluate import check_gates, compare, evaluate_assistant, parse_gate
+from qa.evaluate import check_gates, compare, evaluate_assistant, gate_metric, parse_gate
 from qa.metrics import LOWER_IS_BETTER
 from qa.report import format_compare, format_summary, load_report, write_reports
 
@@ -68,7 +68,8 @@ def add_eval_parser(subparsers: Any) -> argparse.ArgumentParser:
         action="append",
         default=[],
         metavar="NAME=VALUE",
-        help="fail (exit 1) when a metric is below VALUE, e.g. --min hit@W150=0.9",
+        help="fail (exit 1) when a metric is below VALUE, e.g. --min hit@W150=0.9; "
+        "KIND:METRIC=VALUE gates one kind or tag, e.g. --min chinese:hit@W400=0.8",
     )
     p.add_argument(
         "--max",
@@ -86,9 +87,10 @@ def _gates(specs: list[str], is_max: bool) -> dict[str, float]:
     gates = {}
     for spec in specs:
         name, value = parse_gate(spec)
-        if not is_max and name in LOWER_IS_BETTER:
+        if not is_max and gate_metric(name) in LOWER_IS_BETTER:
             raise EvalInputError(
-                f"gate --min {spec!r}: {name} is lower-is-better; use --max {name}={value:g}"
+                f"gate --min {spec!r}: {gate_metric(name)} is lower-is-better; "
+                f"use --max {name}={value:g}"
             )
         gates[name] = value
     return gates
@@ -151,7 +153,8 @@ def run_eval_command(args: argparse.Namespace, open_assistant: Callable[[], Any]
         report.meta["limit"] = args.limit
     paths = write_reports(report, out_dir, json_name)
 
-    failures = check_gates(report.summary, min_gates, max_gates)
+    groups = {**report.by_tag, **report.by_kind}
+    failures = check_gates(report.summary, min_gates, max_gates, groups)
     cmp = compare(old, report.to_dict()) if old is not None else None
 
     if args.json:

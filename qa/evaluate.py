@@ -203,18 +203,25 @@ def run_evaluation(
 def parse_gate(text: str) -> tuple[str, float]:
     """Parse ``name=value`` from ``--min``/``--max``; metric names are matched case-insensitively.
 
+    ``group:name=value`` gates one kind or tag of question (``chinese:hit@W400=0.8``).
+
     Example:
         >>> parse_gate("hit@w150=0.9")
         ('hit@W150', 0.9)
+        >>> parse_gate("chinese:hit@W400=0.8")
+        ('chinese:hit@W400', 0.8)
     """
     name, sep, value = text.partition("=")
-    name = name.strip()
-    canonical = {g.lower(): g for g in GATE_NAMES}.get(name.lower())
-    if not sep or not name:
-        raise EvalInputError(f"gate {text!r}: expected name=value, for example hit@W150=0.9")
+    group, colon, metric = name.strip().rpartition(":")
+    metric = metric.strip()
+    canonical = {g.lower(): g for g in GATE_NAMES}.get(metric.lower())
+    if not sep or not metric or (colon and not group.strip()):
+        raise EvalInputError(
+            f"gate {text!r}: expected name=value or kind:name=value, for example hit@W150=0.9"
+        )
     if canonical is None:
         raise EvalInputError(
-            f"gate {text!r}: unknown metric {name!r}; valid names: {', '.join(GATE_NAMES)}"
+            f"gate {text!r}: unknown metric {metric!r}; valid names: {', '.join(GATE_NAMES)}"
         )
     try:
         number = float(value)
@@ -222,28 +229,45 @@ def parse_gate(text: str) -> tuple[str, float]:
         raise EvalInputError(
             f"gate {text!r}: value {value.strip()!r} is not a number; write e.g. {canonical}=0.9"
         ) from None
-    return canonical, number
+    return (f"{group.strip()}:{canonical}" if colon else canonical), number
+
+
+def gate_metric(name: str) -> str:
+    """The metric of a gate name: ``chinese:hit@W400`` -> ``hit@W400``."""
+    return name.rpartition(":")[2]
 
 
 def check_gates(
-    summary: dict, gates: dict[str, float], max_gates: dict[str, float] | None = None
+    summary: dict,
+    gates: dict[str, float],
+    max_gates: dict[str, float] | None = None,
+    groups: dict[str, dict] | None = None,
 ) -> list[str]:
     """Failed gates as messages like ``hit@W150 0.812 < 0.900``; empty when all pass.
 
     ``gates`` use each metric's natural direction: a minimum for higher-is-better metrics, a
     maximum for the lower-is-better ones (false_abstain, latencies, errors). ``max_gates`` are
     always maximums (``--max``). A gated metric that could not be measured (None) fails.
+    ``kind:metric`` gates read that kind's (or tag's) summary from ``groups``; a group with no
+    questions in the run fails too.
 
     Example:
         >>> check_gates({"hit@W150": 0.812, "latency_p95_ms": 90.0},
         ...             {"hit@W150": 0.9}, {"latency_p95_ms": 100})
         ['hit@W150 0.812 < 0.900']
     """
-    checks = [(n, v, n in LOWER_IS_BETTER) for n, v in gates.items()]
+    checks = [(n, v, gate_metric(n) in LOWER_IS_BETTER) for n, v in gates.items()]
     checks += [(n, v, True) for n, v in (max_gates or {}).items()]
     failures = []
     for name, limit, is_max in checks:
-        value = summary.get(name)
+        group = name.rpartition(":")[0]
+        if group and group not in (groups or {}):
+            known = ", ".join(sorted(groups or {})) or "none"
+            failures.append(
+                f"{name}: no questions of kind or tag {group!r} (this run has: {known})"
+            )
+            continue
+        value = (groups[group] if group else summary).get(gate_metric(name))
         if value is None:
             need = "<=" if is_max else ">="
             failures.append(f"{name} n/a (not measured in this run), gate needs {need} {limit:.3f}")

@@ -215,6 +215,34 @@ def test_check_gates_directions():
     ]
 
 
+def test_gates_on_one_kind_or_tag():
+    assert parse_gate("Chinese:HIT@w400=0.8") == ("Chinese:hit@W400", 0.8)
+    with pytest.raises(EvalInputError, match="expected name=value or kind:name=value"):
+        parse_gate(":hit@W400=0.8")
+    with pytest.raises(EvalInputError, match="unknown metric 'hits'"):
+        parse_gate("chinese:hits=0.8")
+    summary = {"hit@W400": 0.95}
+    groups = {"chinese": {"hit@W400": 0.75, "false_abstain": 0.1}, "gold": {"hit@W400": 1.0}}
+    assert check_gates(summary, {"chinese:hit@W400": 0.8}, groups=groups) == [
+        "chinese:hit@W400 0.750 < 0.800"
+    ]
+    assert check_gates(summary, {"gold:hit@W400": 0.8, "hit@W400": 0.9}, groups=groups) == []
+    # lower-is-better stays a maximum inside a group
+    assert check_gates(summary, {"chinese:false_abstain": 0.05}, groups=groups) == [
+        "chinese:false_abstain 0.100 > 0.050"
+    ]
+    (missing,) = check_gates(summary, {"korean:hit@W400": 0.8}, groups=groups)
+    assert "no questions of kind or tag 'korean'" in missing and "chinese, gold" in missing
+
+
+def test_kind_gate_on_the_command_line(eval_file, tmp_path, capsys):
+    argv = [str(eval_file), "--out", str(tmp_path / "o")]
+    assert run(argv + ["--min", "nonesuch:hit@W400=0.5"]) == 1
+    assert "no questions of kind or tag 'nonesuch'" in capsys.readouterr().err
+    with pytest.raises(EvalInputError, match="use --max general:false_abstain=0.1"):
+        run(argv + ["--min", "general:false_abstain=0.1"])
+
+
 def test_min_gate_failure_exits_1_with_message(eval_file, tmp_path, capsys):
     code = run([str(eval_file), "--out", str(tmp_path / "out"), "--min", "hit@W150=1.01"])
     assert code == 1

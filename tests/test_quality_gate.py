@@ -18,6 +18,8 @@ GATES = [
     "--min", "citation_validity=1.0",
     "--min", "abstain=0.90",
     "--max", "false_abstain=0.05",
+    "--min", "chinese:hit@W400=0.8",  # the target for questions in Chinese
+    "--min", "unanswerable:abstain=0.85",
 ]  # fmt: skip
 
 
