@@ -114,7 +114,8 @@ class Retriever:
             signals: dict = {"non_latin": True, "e5_top": top}
         else:
             fused, sent_scores, signals = self._english(query)
-        order = np.argsort(-fused, kind="stable")
+        # k hits need at most k + merge_depth passages: only the top merge_depth are ever joined
+        order = np.argsort(-fused, kind="stable")[: k + max(0, self.config.merge_depth)]
         merged = merge_neighbours(
             order,
             self.index.passages,

@@ -61,6 +61,9 @@ def test_k_larger_than_corpus_returns_what_exists(hash_index):
     covered = [i for h in hits for i in h.passage_ids]
     assert sorted(covered) == [p.id for p in index.passages]  # each passage once, merged or not
     assert [h.rank for h in hits] == list(range(1, len(hits) + 1))
+    for k in range(1, len(hits) + 1):  # a smaller k is a prefix of the full ranking
+        top = Retriever(index, emb).retrieve("wheat", k).hits
+        assert [(h.passage, h.parts) for h in top] == [(h.passage, h.parts) for h in hits[:k]]
 
 
 def test_truncated_file_is_detected(hash_index):

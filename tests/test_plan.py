@@ -31,7 +31,11 @@ def test_passage_contract_slices_the_source(plan_assistant):
 
 
 def test_every_quote_is_verbatim_in_its_cited_passage(plan_assistant):
-    for q in [CARD, "What will be done about software piracy in government offices?", "trademark review"]:
+    for q in [
+        CARD,
+        "What will be done about software piracy in government offices?",
+        "trademark review",
+    ]:
         ans = plan_assistant.ask(q)
         for quote in ans.quotes:
             p = ans.citations[quote.citation - 1].hit.passage
@@ -58,3 +62,13 @@ def test_bad_questions(plan_assistant):
         plan_assistant.ask("   \n")
     with pytest.raises(QueryTooLongError, match="limit is 2,000"):
         plan_assistant.ask("patent " * 400)
+
+
+def test_a_smaller_k_is_a_prefix_of_a_larger_one(plan_assistant):
+    """Joining neighbours looks only at the top few, so k never changes what ranks first."""
+    question = "How are small enterprises supported in pledge loans?"
+    full = plan_assistant.search(question, k=20)
+    assert any(len(h.passage_ids) > 1 for h in full)  # this question joins two passages
+    for k in (1, 2, 3, 5, 8):
+        top = plan_assistant.search(question, k=k)
+        assert [(h.passage, h.parts) for h in top] == [(h.passage, h.parts) for h in full[:k]]
