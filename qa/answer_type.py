@@ -12,8 +12,14 @@ from __future__ import annotations
 import re
 
 QUANTITY, DATE, PERSON, PLACE, ARTICLE = "quantity", "date", "person", "place", "article"
+DOCUMENT_NUMBER = "document number"
 
 _TYPE_PATTERNS: list[tuple[str, re.Pattern]] = [
+    # before QUANTITY: "文号是多少" asks for a document number, not an amount
+    (
+        DOCUMENT_NUMBER,
+        re.compile(r"\b(document|file|reference) (number|no\.?)\b|文号|文件编号|发文字号", re.I),
+    ),
     (ARTICLE, re.compile(r"\b(which|what) (article|clause|section|paragraph)s?\b", re.I)),
     (
         QUANTITY,
@@ -85,6 +91,7 @@ _PLACE_WORDS = (
 _PLACE_EVIDENCE = re.compile(rf"\b({_PLACE_WORDS})\b")
 
 _EVIDENCE = {
+    DOCUMENT_NUMBER: _CITATION_NUMBER,
     QUANTITY: _QUANTITY_EVIDENCE,
     DATE: _DATE_EVIDENCE,
     PERSON: _PERSON_EVIDENCE,
@@ -118,6 +125,8 @@ def has_answer_of_type(text: str, answer_type: str, question: str = "") -> bool:
 
     Example: has_answer_of_type("Build 5 centres.", "quantity") -> True
     """
+    if answer_type == DOCUMENT_NUMBER:  # here the document's number is the answer
+        return bool(_CITATION_NUMBER.search(text))
     cleaned = _CITATION_NUMBER.sub(" ", text)
     pattern = _EVIDENCE[answer_type]
     asked = {m.group(0).lower() for m in pattern.finditer(_CITATION_NUMBER.sub(" ", question))}

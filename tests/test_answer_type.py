@@ -19,6 +19,9 @@ from qa.answer_type import expected_type, has_answer_of_type
         ("In which city will the court be set up?", "place"),
         ("Which article of the law applies?", "article"),
         ("计划要培训多少名调解员？", "quantity"),
+        ("What is the document number of the notice?", "document number"),
+        ("政府机关使用正版软件的管理办法是哪份文件，文号是多少？", "document number"),
+        ("How many documents will be issued?", "quantity"),
         ("How are small enterprises supported in pledge loans?", None),
         ("How should firms protect IP when they merge with others?", None),
         ("Who is held accountable for IP in research projects?", None),
@@ -65,3 +68,10 @@ def test_in_domain_questions_the_plan_cannot_answer_are_declined(plan_assistant,
     assert ans.abstained, ans.text
     assert "give none" in ans.reason
     assert ans.hits  # the closest passages are still shown
+
+
+def test_a_document_number_is_the_answer_only_when_one_is_asked_for():
+    notice = "Notice of the General Office of the State Council, Guobanfa [2014] No. 64"
+    assert has_answer_of_type(notice, "document number")
+    assert not has_answer_of_type("Improve the trademark review system.", "document number")
+    assert not has_answer_of_type(notice, "quantity")  # "[2014] No. 64" names a document
