@@ -188,10 +188,12 @@ def passage_choice(label: str, hit: Hit, width: int = 90) -> str:
 
 
 def open_link(hit: Hit) -> str:
-    """The "read in the plan" link: the hit's passage, and all its parts when merged."""
+    """The "read in the plan" link: the hit's passage, and all its parts when merged (then
+    also saying so, since the hit is longer than one passage)."""
     ids = hit.passage_ids
+    joined = f"{len(ids)} passages of one item · " if len(ids) > 1 else ""
     return (
-        f'<a href="#" class="open-passage" data-pid="{hit.passage.id}" '
+        f'{joined}<a href="#" class="open-passage" data-pid="{hit.passage.id}" '
         f'data-parts="{min(ids)}-{max(ids)}">read in the plan ›</a>'
     )
 

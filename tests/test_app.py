@@ -525,6 +525,7 @@ def test_reading_a_merged_hit_highlights_all_its_parts(plan_app):
     first, last = min(hit.passage_ids), max(hit.passage_ids)
     link = f'data-pid="{hit.passage.id}" data-parts="{first}-{last}"'
     assert link in views.search_html("q", [hit], [])
+    assert f"{len(hit.passage_ids)} passages of one item" in views.search_html("q", [hit], [])
     evt = gr.SelectData(None, {"index": hit.passage.id, "value": f"{first}-{last}"})
     _, _, page = app.handle_open(evt)
     for pid in hit.passage_ids:
