@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import time
 from dataclasses import asdict, dataclass
+from typing import Any
 
 from qa.answer import compose
 from qa.config import Settings
@@ -47,13 +48,31 @@ def validate_question(question: str, max_chars: int) -> str:
     return question.strip()
 
 
-def _encoders(settings: Settings, *, allow_export: bool, progress: Progress | None = None):
+@dataclass(frozen=True)
+class Encoders:
+    """The models a build and a retriever need, loaded once per process."""
+
+    minilm: Any
+    words: WordTable
+    e5: Any = None
+    export_seconds: float = 0.0  # spent exporting MiniLM to ONNX while loading, if it was
+
+
+def _encoders(
+    settings: Settings, *, allow_export: bool, progress: Progress | None = None
+) -> Encoders:
     """MiniLM (ONNX, exported from the bundled model on first build) and, if enabled, e5."""
-    from qa.embedding import E5Small, bundled_model_dir, export_minilm_onnx, load_minilm
+    from qa.embedding import (
+        ONNX_FILE,
+        E5Small,
+        bundled_model_dir,
+        export_minilm_onnx,
+        load_minilm,
+    )
 
     encoder_dir = settings.encoder_path
     export_seconds = 0.0
-    if allow_export and not (encoder_dir / "minilm.onnx").is_file():
+    if allow_export and not (encoder_dir / ONNX_FILE).is_file():
         if progress:
             progress("exporting MiniLM to ONNX (once)", 0.02)
         report = export_minilm_onnx(bundled_model_dir(), encoder_dir)
@@ -61,7 +80,7 @@ def _encoders(settings: Settings, *, allow_export: bool, progress: Progress | No
     minilm = load_minilm(encoder_dir)
     words = _word_table(encoder_dir, minilm, allow_export, progress)
     e5 = E5Small() if settings.use_e5 else None
-    return minilm, words, e5, export_seconds
+    return Encoders(minilm, words, e5, export_seconds)
 
 
 def _word_table(encoder_dir, minilm, allow_build: bool, progress: Progress | None) -> WordTable:
@@ -78,8 +97,16 @@ def _word_table(encoder_dir, minilm, allow_build: bool, progress: Progress | Non
     return WordTable.load(encoder_dir, minilm.encode_queries, minilm.dim)
 
 
-def build(settings: Settings, force: bool = False, progress: Progress | None = None) -> BuildReport:
-    """Build the index unless it is already fresh for this corpus (then a no-op that says so)."""
+def build(
+    settings: Settings,
+    force: bool = False,
+    progress: Progress | None = None,
+    encoders: Encoders | None = None,
+) -> BuildReport:
+    """Build the index unless it is already fresh for this corpus (then a no-op that says so).
+
+    ``encoders`` already loaded by the caller are reused; otherwise they are loaded here.
+    """
     t0 = time.perf_counter()
     documents = load_corpus(settings.corpus_dir)
     status = index_status(settings, documents)
@@ -88,8 +115,8 @@ def build(settings: Settings, force: bool = False, progress: Progress | None = N
 
         m = read_manifest(settings.index_dir)
         return BuildReport(False, status.reason, len(documents), m["count"], m["dim"], 0.0)
-    minilm, _, e5, export_seconds = _encoders(settings, allow_export=True, progress=progress)
-    index = build_index(documents, settings, minilm, e5, progress)
+    encoders = encoders or _encoders(settings, allow_export=True, progress=progress)
+    index = build_index(documents, settings, encoders.minilm, encoders.e5, progress)
     seconds = time.perf_counter() - t0
     save_index(index, settings.index_dir, build_seconds=seconds)
     if progress:
@@ -105,7 +132,7 @@ def build(settings: Settings, force: bool = False, progress: Progress | None = N
         seconds,
         min(words),
         max(words),
-        export_seconds,
+        encoders.export_seconds,
     )
 
 
@@ -128,20 +155,23 @@ class Assistant:
         settings = settings or Settings.from_env()
         documents = load_corpus(settings.corpus_dir)
         status = index_status(settings, documents)
+        if status.state != "fresh" and not auto_build:
+            error = IndexNotFoundError if status.state == "missing" else IndexMismatchError
+            raise error(f"{status.reason}; run `qa index` to build it")
+        # loaded once, for a build (if one is needed) and for the retriever
+        encoders = _encoders(settings, allow_export=auto_build, progress=progress)
         if status.state != "fresh":
-            if not auto_build:
-                error = IndexNotFoundError if status.state == "missing" else IndexMismatchError
-                raise error(f"{status.reason}; run `qa index` to build it")
-            build(settings, force=True, progress=progress)
+            build(settings, force=True, progress=progress, encoders=encoders)
         try:
             index = load_index(settings.index_dir, documents)
         except IndexMismatchError:
             if not auto_build:
                 raise
-            build(settings, force=True, progress=progress)
+            build(settings, force=True, progress=progress, encoders=encoders)
             index = load_index(settings.index_dir, documents)
-        minilm, words, e5, _ = _encoders(settings, allow_export=auto_build, progress=progress)
-        retriever = Retriever(index, minilm, e5, settings.retrieval, words=words)
+        retriever = Retriever(
+            index, encoders.minilm, encoders.e5, settings.retrieval, words=encoders.words
+        )
         return cls(index, retriever, settings)
 
     @property

@@ -18,7 +18,7 @@ from typing import Any
 from qa.config import MAX_QUESTION_CHARS
 from qa.errors import EvalInputError
 from qa.evalset import load_eval_file
-from qa.evaluate import check_gates, compare, evaluate_assistant, gate_metric, parse_gate
+from qa.evaluate import check_gates, compare, evaluate_assistant, parse_gate, split_gate
 from qa.metrics import LOWER_IS_BETTER
 from qa.report import format_compare, format_summary, load_report, write_reports
 
@@ -87,10 +87,10 @@ def _gates(specs: list[str], is_max: bool) -> dict[str, float]:
     gates = {}
     for spec in specs:
         name, value = parse_gate(spec)
-        if not is_max and gate_metric(name) in LOWER_IS_BETTER:
+        metric = split_gate(name)[1]
+        if not is_max and metric in LOWER_IS_BETTER:
             raise EvalInputError(
-                f"gate --min {spec!r}: {gate_metric(name)} is lower-is-better; "
-                f"use --max {name}={value:g}"
+                f"gate --min {spec!r}: {metric} is lower-is-better; use --max {name}={value:g}"
             )
         gates[name] = value
     return gates

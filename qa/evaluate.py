@@ -232,9 +232,11 @@ def parse_gate(text: str) -> tuple[str, float]:
     return (f"{group.strip()}:{canonical}" if colon else canonical), number
 
 
-def gate_metric(name: str) -> str:
-    """The metric of a gate name: ``chinese:hit@W400`` -> ``hit@W400``."""
-    return name.rpartition(":")[2]
+def split_gate(name: str) -> tuple[str, str]:
+    """(kind or tag, metric) of a gate name: ``chinese:hit@W400`` -> ("chinese", "hit@W400");
+    the group is "" for a gate on all questions."""
+    group, _, metric = name.rpartition(":")
+    return group, metric
 
 
 def check_gates(
@@ -256,18 +258,18 @@ def check_gates(
         ...             {"hit@W150": 0.9}, {"latency_p95_ms": 100})
         ['hit@W150 0.812 < 0.900']
     """
-    checks = [(n, v, gate_metric(n) in LOWER_IS_BETTER) for n, v in gates.items()]
+    checks = [(n, v, split_gate(n)[1] in LOWER_IS_BETTER) for n, v in gates.items()]
     checks += [(n, v, True) for n, v in (max_gates or {}).items()]
     failures = []
     for name, limit, is_max in checks:
-        group = name.rpartition(":")[0]
+        group, metric = split_gate(name)
         if group and group not in (groups or {}):
             known = ", ".join(sorted(groups or {})) or "none"
             failures.append(
                 f"{name}: no questions of kind or tag {group!r} (this run has: {known})"
             )
             continue
-        value = (groups[group] if group else summary).get(gate_metric(name))
+        value = (groups[group] if group else summary).get(metric)
         if value is None:
             need = "<=" if is_max else ">="
             failures.append(f"{name} n/a (not measured in this run), gate needs {need} {limit:.3f}")

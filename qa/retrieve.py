@@ -77,8 +77,8 @@ class Retriever:
         self.minilm = minilm
         self.e5 = e5 if index.e5 is not None else None
         self.config = config or RetrievalConfig()
-        self.words = words or WordTable(
-            [], np.zeros((0, minilm.dim), np.float16), minilm.encode_queries
+        self.words = (
+            words if words is not None else WordTable.empty(minilm.encode_queries, minilm.dim)
         )
         self._stemmer = Stemmer.Stemmer("english")
         texts = [_bm25_text(p.section, p.text) for p in index.passages]

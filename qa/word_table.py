@@ -67,15 +67,20 @@ class WordTable:
         self._remembered: dict[str, np.ndarray] = {}
 
     @classmethod
+    def empty(cls, encode: Encode, dim: int) -> WordTable:
+        """No table: every word goes to the encoder (and is remembered)."""
+        return cls([], np.zeros((0, dim), np.float16), encode)
+
+    @classmethod
     def load(cls, folder: Path, encode: Encode, dim: int) -> WordTable:
         """The table in ``folder``; an empty one (encoder only) if it is missing or does not fit."""
         try:
             words = json.loads((Path(folder) / WORDS_FILE).read_text("utf-8"))
             vectors = np.load(Path(folder) / VECTORS_FILE, allow_pickle=False)
         except (OSError, ValueError):
-            return cls([], np.zeros((0, dim), np.float16), encode)
+            return cls.empty(encode, dim)
         if vectors.shape != (len(words), dim):
-            return cls([], np.zeros((0, dim), np.float16), encode)
+            return cls.empty(encode, dim)
         return cls(words, vectors, encode)
 
     def __len__(self) -> int:
