@@ -26,13 +26,20 @@ def should_abstain(
     Thresholds are calibrated on eval/dev.jsonl (bench/tune.py prints the trade-off).
     """
     signals = retrieval.signals
+    # A short query is a handful of keywords: one the plan never uses, nor any word close to
+    # it, is what the question is about ("trade secrets", "drug patents").
+    foreign = signals.get("foreign_words") or []
+    if signals.get("short_query") and foreign:
+        return True, f"the plan never uses the word {foreign[0]!r} or one close to it"
     if signals.get("non_latin"):
         top, floor = signals.get("e5_top", 0.0), config.min_e5_score
         label = "best multilingual match"
     else:
         top, floor = signals.get("sentence_top", 0.0), config.min_score
         label = "best sentence match"
-    if top < floor:
+    # A keyword query whose words are all in a top passage is answered, however low the
+    # cosine of a lone word ("pledge" .32) may be.
+    if top < floor and not signals.get("literal_match"):
         return True, f"{label} {top:.3f} < {floor:.3f}"
     # When MiniLM was unsure, e5 was asked too (the retrieval cascade): a second opinion,
     # heard only when the question's own words are mostly not the plan's words either.
@@ -59,6 +66,8 @@ def select_sentences(sentences: list[ScoredSentence], config: AnswerConfig) -> l
     A bare heading ("2. Main actions") is a label, not a statement, so it is never quoted.
     """
     sentences = [s for s in sentences if heading_level(s.text) is None]
+    # A keyword query ("pledge") is answered by the sentences that use its words.
+    sentences = [s for s in sentences if s.literal] or sentences
     if not sentences:
         return []
     best = sentences[0].score

@@ -8,6 +8,7 @@ word the corpus never uses is replaced by its nearest corpus words (by MiniLM co
 from __future__ import annotations
 
 import re
+from functools import cache
 
 import numpy as np
 
@@ -20,25 +21,25 @@ _QUESTION_WORDS = frozenset(
 )
 
 
-def _stopwords() -> frozenset[str]:
+@cache
+def stopwords() -> frozenset[str]:
     from bm25s.stopwords import STOPWORDS_EN
 
     return frozenset(STOPWORDS_EN) | _QUESTION_WORDS
 
 
-def content_words(text: str, stopwords: frozenset[str] | None = None) -> list[str]:
+def content_words(text: str) -> list[str]:
     """Lowercase topic words of a text, in order.
 
     Example: content_words("How will the plan oversee agents?") -> ["oversee", "agents"]
     """
-    stop = stopwords if stopwords is not None else _stopwords()
+    stop = stopwords()
     return [w for w in _WORD.findall(text.lower()) if len(w) > 2 and w not in stop]
 
 
 def vocabulary(texts: list[str]) -> list[str]:
     """The sorted distinct content words of the corpus."""
-    stop = _stopwords()
-    return sorted({w for t in texts for w in content_words(t, stop)})
+    return sorted({w for t in texts for w in content_words(t)})
 
 
 def nearest_words(

@@ -17,6 +17,7 @@ from qa.config import RetrievalConfig
 from qa.expansion import content_words, nearest_words
 from qa.index import Index, SentenceSpan
 from qa.neighbours import merge_neighbours
+from qa.query_frame import topic_of
 from qa.types import Hit
 from qa.word_table import WordTable
 
@@ -30,6 +31,7 @@ class ScoredSentence:
     span: SentenceSpan
     text: str
     score: float
+    literal: bool = False  # holds every word of a keyword query (the answer quotes these)
 
 
 @dataclass(frozen=True)
@@ -89,6 +91,18 @@ class Retriever:
         word_of = {i: w for w, i in tokens.vocab.items()}
         words = [[word_of[i] for i in ids] for ids in tokens.ids]
         self._bigrams = [set(zip(w, w[1:], strict=False)) for w in words]
+        self._terms = [set(w) for w in words]
+        sentence_texts = [index.sentence_text(s) for s in index.sentences]
+        self._sentence_terms = [
+            set(t)
+            for t in bm25s.tokenize(
+                sentence_texts,
+                stopwords="en",
+                stemmer=self._stemmer,
+                show_progress=False,
+                return_ids=False,
+            )
+        ]
         self._sent_of = np.array([s.passage for s in index.sentences], dtype=np.int64)
         self._texts = {d.source: d.text for d in index.documents}
 
@@ -109,11 +123,15 @@ class Retriever:
     def _retrieve(self, query: str, k: int) -> Retrieval:
         n = len(self.index.passages)
         k = max(0, min(k, n))
+        literal = np.zeros(len(self.index.sentences), dtype=bool)
         if is_non_latin(query) and self.e5 is not None:
             fused, sent_scores, top = self._cross_lingual(query)
             signals: dict = {"non_latin": True, "e5_top": top}
         else:
             fused, sent_scores, signals = self._english(query)
+            if signals["literal_match"]:
+                wanted = set(self.query_terms(topic_of(query)))
+                literal = np.array([wanted <= terms for terms in self._sentence_terms])
         # k hits need at most k + merge_depth passages: only the top merge_depth are ever joined
         order = np.argsort(-fused, kind="stable")[: k + max(0, self.config.merge_depth)]
         merged = merge_neighbours(
@@ -129,24 +147,26 @@ class Retriever:
         ]
         chosen = {i for h in hits for i in h.passage_ids}
         sents = [
-            ScoredSentence(s, self.index.sentence_text(s), float(sent_scores[j]))
+            ScoredSentence(s, self.index.sentence_text(s), float(sent_scores[j]), bool(literal[j]))
             for j, s in enumerate(self.index.sentences)
             if s.passage in chosen
         ]
         sents.sort(key=lambda s: -s.score)
         return Retrieval(hits, sents, signals)
 
-    def _english(self, query: str) -> tuple[np.ndarray, np.ndarray, dict]:
+    def _english(self, question: str) -> tuple[np.ndarray, np.ndarray, dict]:
         """Fused passage scores, sentence scores and abstention signals for a Latin-script query."""
         n = len(self.index.passages)
         cfg = self.config
+        query = topic_of(question)  # "does the plan mention X?" looks up X
         q = self.minilm.encode_queries([query])[0]
         s_cos = self.index.minilm_sentences @ q
         sw = cfg.sentence_weight
         dense = (1 - sw) * self._dense_scores(q) + sw * _best_per_passage(s_cos, self._sent_of, n)
         terms = self.query_terms(query)
         unseen = self.unseen_words(query)
-        expansions = self.expansions(unseen, self.words.vectors(unseen))
+        expanded = self.expansions(unseen, self.words.vectors(unseen))
+        expansions = [t for words in expanded.values() for t in words]
         known = [t for t in terms + expansions if t in self._vocab]
         bm25 = self._bm25.get_scores(known) if known else np.zeros(n)
         fused = (
@@ -166,6 +186,9 @@ class Retriever:
             total_weight += cfg.e5_weight
             signals["e5_top"] = float(e5_score.max(initial=0.0))
         signals.update(
+            literal_match=self._literal_match(terms, fused),
+            short_query=0 < len(set(terms)) <= cfg.literal_max_terms,
+            foreign_words=[w for w, words in expanded.items() if not words],
             dense_top=float(dense.max(initial=0.0)),
             sentence_top=float(s_cos.max(initial=0.0)),
             bm25_top=float(bm25.max(initial=0.0)),
@@ -173,16 +196,26 @@ class Retriever:
         )
         return fused / (total_weight or 1.0), s_cos, signals  # scores stay in [0, 1]
 
+    def _literal_match(self, terms: list[str], fused: np.ndarray) -> bool:
+        """A keyword query ("pledge", "customs inspection") whose every term is in one of the
+        best passages: the words asked for are in the plan, however low the cosine of one word."""
+        wanted = set(terms)
+        if not 0 < len(wanted) <= self.config.literal_max_terms:
+            return False
+        best = np.argsort(-fused, kind="stable")[: self.config.type_check_depth]
+        return any(wanted <= self._terms[i] for i in best)
+
     def unseen_words(self, query: str) -> list[str]:
         """Query words the corpus never uses (after stemming): candidates for expansion."""
         if self.config.expansion_per_word <= 0 or self.index.vocab_vectors is None:
             return []
         return [w for w in content_words(query) if self._stemmer.stemWord(w) not in self._vocab]
 
-    def expansions(self, unseen: list[str], vectors: np.ndarray) -> list[str]:
-        """BM25 terms for the unseen words (given with their MiniLM vectors): nearest corpus words."""
+    def expansions(self, unseen: list[str], vectors: np.ndarray) -> dict[str, list[str]]:
+        """BM25 terms for each unseen word (given with their MiniLM vectors): the nearest corpus
+        words, stemmed; an empty list when the plan has no word close to it."""
         if not unseen:
-            return []
+            return {}
         neighbours = nearest_words(
             vectors,
             self.index.vocab,
@@ -190,7 +223,10 @@ class Retriever:
             self.config.expansion_threshold,
             self.config.expansion_per_word,
         )
-        return [self._stemmer.stemWord(w) for words in neighbours for w in words]
+        return {
+            word: [self._stemmer.stemWord(w) for w in words]
+            for word, words in zip(unseen, neighbours, strict=True)
+        }
 
     def _phrase_scores(self, terms: list[str]) -> np.ndarray:
         """Share of the query's consecutive word pairs found in each passage, so exact names

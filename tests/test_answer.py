@@ -76,3 +76,34 @@ def test_abstention_uses_the_multilingual_signal_for_other_scripts():
     assert not decide({**unsure, "term_coverage": 0.9})
     # close enough, but the question wants a number and the passage has none
     assert decide({"non_latin": False, "sentence_top": 0.9}, "How many goats are kept?")
+
+
+def test_short_queries_are_judged_by_their_words():
+    cfg = RetrievalConfig(min_score=0.35)
+
+    def decide(signals):
+        return should_abstain("q", Retrieval([Hit(P1, 0.9, 1)], [], signals), cfg)
+
+    low = {"non_latin": False, "sentence_top": 0.3, "term_coverage": 1.0}
+    assert decide(low)[0]
+    # every word of a keyword query is in a top passage: answered despite the low cosine
+    assert not decide({**low, "literal_match": True})[0]
+    # a short query with a word the plan never uses (nor one close to it) is declined
+    close = {"non_latin": False, "sentence_top": 0.6, "term_coverage": 0.5}
+    abstain, reason = decide({**close, "short_query": True, "foreign_words": ["secrets"]})
+    assert abstain and "'secrets'" in reason
+    # ...but in a long question such a word is context, not the topic
+    assert not decide({**close, "short_query": False, "foreign_words": ["secrets"]})[0]
+
+
+def test_a_keyword_query_quotes_the_sentences_with_its_words():
+    sents = [
+        ScoredSentence(SentenceSpan(1, 44, 60), DOC[44:60], 0.9),
+        ScoredSentence(SentenceSpan(1, 61, 77), DOC[61:77], 0.5, literal=True),
+    ]
+    chosen = select_sentences(sents, AnswerConfig(relative_cut=0.85))
+    assert [s.text for s in chosen] == ["Goats give milk."]
+    plain = [ScoredSentence(s.span, s.text, s.score) for s in sents]
+    assert [s.text for s in select_sentences(plain, AnswerConfig(relative_cut=0.85))] == [
+        "Goats eat grass."
+    ]

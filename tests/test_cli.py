@@ -69,7 +69,9 @@ def test_missing_corpus_and_non_utf8(tmp_path, plan_settings):
 
     missing = replace(plan_settings, corpus_dir=tmp_path / "none", index_dir=tmp_path / "ix")
     proc = run(["ask", "patents?"], missing, check=False)
-    assert proc.returncode == 2 and "does not exist" in proc.stderr and "Traceback" not in proc.stderr
+    assert (
+        proc.returncode == 2 and "does not exist" in proc.stderr and "Traceback" not in proc.stderr
+    )
     bad = tmp_path / "bad"
     bad.mkdir()
     (bad / "latin1.txt").write_bytes(b"na\xefve")
@@ -82,7 +84,9 @@ def test_changed_corpus_is_rebuilt_and_noop_after(tiny_settings):
     first = run(["index"], tiny_settings, **env).stdout
     assert "indexed 2 file(s)" in first
     assert "up to date" in run(["index"], tiny_settings, **env).stdout
-    (tiny_settings.corpus_dir / "gamma.txt").write_text("Lighthouses guide ships at night.", "utf-8")
+    (tiny_settings.corpus_dir / "gamma.txt").write_text(
+        "Lighthouses guide ships at night.", "utf-8"
+    )
     out = json.loads(run(["search", "lighthouse ships", "--json"], tiny_settings, **env).stdout)
     assert out["passages"][0]["source"] == "gamma.txt"
     assert "up to date" in run(["index"], tiny_settings, **env).stdout

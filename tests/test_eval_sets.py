@@ -30,6 +30,7 @@ FIELDS = {
     "kind": str,
     "answerable": bool,
 }
+OPTIONAL = {"tags": list}  # e.g. "short" (one or two words), "meta" ("does the plan mention X?")
 MIN_QUESTIONS = 50
 MIN_PER_KIND = 5
 MIN_OFFTOPIC = 2
@@ -75,9 +76,14 @@ def test_every_line_parses_and_is_an_object(split):
 def test_fields_and_types(split):
     name, rows = split
     for row in rows:
-        assert set(row) == set(FIELDS), f"{name} {row.get('id')}: fields {sorted(row)}"
-        for field, typ in FIELDS.items():
-            assert isinstance(row[field], typ), f"{name} {row['id']}: {field} is not {typ.__name__}"
+        assert set(FIELDS) <= set(row) <= set(FIELDS) | set(OPTIONAL), (
+            f"{name} {row.get('id')}: fields {sorted(row)}"
+        )
+        for field, typ in (FIELDS | OPTIONAL).items():
+            if field in row:
+                assert isinstance(row[field], typ), (
+                    f"{name} {row['id']}: {field} is not {typ.__name__}"
+                )
         assert row["question"].strip(), f"{name} {row['id']}: empty question"
         assert row["answer"].strip(), f"{name} {row['id']}: empty answer"
         for ev in row["evidence"]:

@@ -72,3 +72,28 @@ def test_a_smaller_k_is_a_prefix_of_a_larger_one(plan_assistant):
     for k in (1, 2, 3, 5, 8):
         top = plan_assistant.search(question, k=k)
         assert [(h.passage, h.parts) for h in top] == [(h.passage, h.parts) for h in full[:k]]
+
+
+@pytest.mark.parametrize(
+    ("question", "word"),
+    [
+        ("pledge", "pledge"),
+        ("Does the plan mention insurance?", "insurance"),
+        ("What does the plan say about customs?", "customs"),
+    ],
+)
+def test_keywords_and_questions_about_the_plan_are_answered(plan_assistant, question, word):
+    """A lone keyword, or a topic framed as "does the plan mention X?", is found and quoted."""
+    ans = plan_assistant.ask(question)
+    assert not ans.abstained, ans.reason
+    assert ans.quotes and all(word in q.text.lower() for q in ans.quotes)
+
+
+@pytest.mark.parametrize(
+    ("question", "word"),
+    [("trade secrets", "secrets"), ("Does the plan mention cryptocurrency?", "cryptocurrency")],
+)
+def test_a_topic_the_plan_never_names_is_declined(plan_assistant, question, word):
+    ans = plan_assistant.ask(question)
+    assert ans.abstained
+    assert word in ans.reason

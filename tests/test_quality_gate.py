@@ -31,7 +31,8 @@ def test_test_split_passes_the_gates(plan_settings, tmp_path, capsys, monkeypatc
     captured = capsys.readouterr()
     assert code == 0, captured.err
     summary = json.loads((out / "report.json").read_text("utf-8"))["summary"]
-    assert summary["n"] == 60 and summary["errors"] == 0
+    questions = (REPO / "eval" / "test.jsonl").read_text("utf-8").splitlines()
+    assert summary["n"] == len([q for q in questions if q.strip()]) and summary["errors"] == 0
 
 
 def test_a_gate_that_is_not_met_fails_with_the_shortfall(

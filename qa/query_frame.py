@@ -1,0 +1,75 @@
+"""Strip the frame around a question's topic: "Does the plan mention insurance?" -> "insurance".
+
+People ask about the plan itself ("does the plan mention X?", "what does the plan say about X?",
+"is there anything on X?"). The frame carries no topic, yet in a short question it outweighs the
+topic in a sentence embedding: MiniLM matched "Does the plan mention insurance?" to the plan's
+title line (cosine .37) better than to its insurance sentences (.20), so the question was declined.
+Retrieval therefore looks up the topic alone. Pure functions, no model.
+"""
+
+from __future__ import annotations
+
+import re
+
+from qa.expansion import stopwords
+
+_DOC = r"(?:the\s+)?(?:action\s+)?(?:plan|document|text|strategy|it|this)"
+_ABOUT = r"(?:about|on|regarding|concerning|for|of|re)"
+_MENTION = "|".join(
+    [
+        r"mentions?",
+        rf"says?\s+(?:anything|something|much|a\s+lot)?\s*{_ABOUT}",
+        r"talks?\s+about",
+        r"covers?",
+        r"discuss(?:es)?",
+        r"address(?:es)?",
+        r"includes?",
+        r"deals?\s+with",
+        r"touch(?:es)?\s+(?:on|upon)",
+        r"refers?\s+to",
+        r"contains?",
+        r"speaks?\s+(?:to|about|of)",
+        rf"ha(?:s|ve)\s+anything\s+{_ABOUT}",
+        rf"have\s+(?:any\s+)?(?:provisions?|measures?)\s+{_ABOUT}",
+    ]
+)
+_THERE_IS = (
+    r"anything|something|any\s+mention|mention|any\s+(?:provisions?|measures?|section|part)"
+    r"|provisions?|measures?|a\s+(?:section|part)"
+)
+_LEADING = [
+    # does the plan mention X / will the plan cover X
+    rf"(?:does|do|did|will|would|can|could|is|are)\s+{_DOC}\s+(?:{_MENTION})",
+    # what does the plan say about X
+    rf"what\s+(?:does|do|did|will)\s+{_DOC}\s+"
+    rf"(?:say|state|propose|mention|have\s+to\s+say|contain)(?:\s+{_ABOUT})?",
+    # is there anything on X (in the plan)
+    rf"(?:is|are)\s+there\s+(?:{_THERE_IS})(?:\s+in\s+{_DOC})?\s+{_ABOUT}",
+    # tell me about X / what about X
+    rf"(?:please\s+)?(?:tell\s+me|show\s+me|explain|describe|summari[sz]e)(?:\s+{_ABOUT})?"
+    rf"(?:\s+what\s+{_DOC}\s+says?\s+{_ABOUT})?",
+    r"(?:what|how)\s+about",
+]
+_LEADING_RE = re.compile(rf"^\s*(?:{'|'.join(_LEADING)})\s+(?P<topic>.+)$", re.I | re.S)
+_TRAILING_RE = re.compile(rf"\s+(?:in|within|under|from)\s+{_DOC}\s*$", re.I)
+_WORDS = re.compile(r"[^\W\d_]{2,}")
+
+
+def topic_of(question: str) -> str:
+    """The question without a frame about the plan; the question itself when it has none.
+
+    Example: topic_of("Does the plan mention pledge loans?") -> "pledge loans"
+    Example: topic_of("How are pledge loans supported?") -> "How are pledge loans supported?"
+    """
+    match = _LEADING_RE.match(question)
+    if not match:
+        return question
+    topic = match.group("topic").strip().rstrip("?.!").strip()
+    topic = _TRAILING_RE.sub("", topic).strip(" ,;:")
+    return topic if _names_something(topic) else question
+
+
+def _names_something(topic: str) -> bool:
+    """A topic needs one word that is not a pronoun or stopword ("AI" counts, "it" does not)."""
+    stop = stopwords()
+    return any(w not in stop for w in _WORDS.findall(topic.lower()))
