@@ -72,12 +72,15 @@ def _encoders(
 
     encoder_dir = settings.encoder_path
     export_seconds = 0.0
-    if allow_export and not (encoder_dir / ONNX_FILE).is_file():
+    minilm = load_minilm(encoder_dir) if (encoder_dir / ONNX_FILE).is_file() else None
+    # An export from before token matching lacks the token output: export it again (once).
+    if allow_export and not getattr(minilm, "has_tokens", False):
         if progress:
             progress("exporting MiniLM to ONNX (once)", 0.02)
         report = export_minilm_onnx(bundled_model_dir(), encoder_dir)
         export_seconds = report.seconds
-    minilm = load_minilm(encoder_dir)
+        minilm = None
+    minilm = minilm or load_minilm(encoder_dir)
     words = _word_table(encoder_dir, minilm, allow_export, progress)
     e5 = E5Small() if settings.use_e5 else None
     return Encoders(minilm, words, e5, export_seconds)

@@ -27,6 +27,7 @@ class RetrievalConfig:
     bm25_weight: float = 0.2
     expansion_threshold: float = 0.6  # query words the corpus lacks -> nearest corpus words
     expansion_per_word: int = 3  # (0 turns expansion off)
+    token_weight: float = 1.0  # token-level MaxSim of MiniLM token vectors (qa/late_interaction.py)
     phrase_weight: float = 0.2  # exact multi-word names (query word pairs found in a passage)
     sentence_weight: float = 0.7  # passage score = mix of its own cosine and its best sentence's
     e5_weight: float = 1.0  # e5 on English questions (finds paraphrases MiniLM misses)

@@ -22,6 +22,8 @@ import numpy as np
 
 from qa.atomic import fsync_dir
 from qa.errors import ModelNotFoundError
+from qa.expansion import stopwords
+from qa.late_interaction import content_token_mask, content_vectors
 
 MINILM_NAME = "all-MiniLM-L6-v2"
 MINILM_DIM = 384
@@ -29,6 +31,8 @@ MAX_TOKENS = 256  # sentence-transformers' max_seq_length for all-MiniLM-L6-v2
 ONNX_FILE = "minilm.onnx"
 TOKENIZER_FILE = "minilm-tokenizer.json"
 AGREEMENT_MIN = 0.9999  # min cosine between ONNX and sentence-transformers at export
+SENTENCE_OUTPUT = "sentence_embedding"
+TOKEN_OUTPUT = "token_embeddings"  # exports before token matching lack it (see has_tokens)
 E5_NAME = "multilingual-e5-small-q4"
 E5_DIM = 384
 
@@ -238,7 +242,8 @@ AGREEMENT_TEXTS = [
 
 
 def _export_graph(model_dir: Path, onnx_path: Path, tok: Any) -> None:
-    """Trace MiniLM + mean pooling + L2 normalisation into one ONNX graph."""
+    """Trace MiniLM + mean pooling + L2 normalisation into one ONNX graph, which also outputs
+    the contextual token vectors (for token-level matching, qa.late_interaction)."""
     _offline()
     torch = _require("torch", "torch")
     transformers = _require("transformers", "transformers")
@@ -256,7 +261,7 @@ def _export_graph(model_dir: Path, onnx_path: Path, tok: Any) -> None:
             ).last_hidden_state
             mask = attention_mask.unsqueeze(-1).to(hidden.dtype)
             mean = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
-            return torch.nn.functional.normalize(mean, p=2.0, dim=1)
+            return torch.nn.functional.normalize(mean, p=2.0, dim=1), hidden
 
     # eager attention traces to plain ops; sdpa does not export cleanly with masks.
     bert = transformers.AutoModel.from_pretrained(str(model_dir), attn_implementation="eager")
@@ -279,12 +284,13 @@ def _export_graph(model_dir: Path, onnx_path: Path, tok: Any) -> None:
             dynamo=False,
             opset_version=17,
             input_names=["input_ids", "attention_mask", "token_type_ids"],
-            output_names=["sentence_embedding"],
+            output_names=[SENTENCE_OUTPUT, TOKEN_OUTPUT],
             dynamic_axes={
                 "input_ids": axes,
                 "attention_mask": axes,
                 "token_type_ids": axes,
-                "sentence_embedding": {0: "batch"},
+                SENTENCE_OUTPUT: {0: "batch"},
+                TOKEN_OUTPUT: axes,
             },
         )
 
@@ -380,18 +386,40 @@ class OnnxMiniLM:
             str(model_path), sess_options=opts, providers=["CPUExecutionProvider"]
         )
         self._inputs = [i.name for i in self._session.get_inputs()]
+        self.has_tokens = TOKEN_OUTPUT in {o.name for o in self._session.get_outputs()}
         self._tok = _load_tokenizer(tokenizer_path)
+        self._content = content_token_mask(self._tok.get_vocab(), stopwords())
 
-    def _encode(self, texts: list[str]) -> np.ndarray:
-        if not texts:
-            return empty_matrix(self.dim)
+    def _run(
+        self, texts: list[str], outputs: list[str]
+    ) -> Iterator[tuple[list[int], list[list[int]], list[np.ndarray]]]:
+        """Model outputs for batches of similar length: (indices into texts, their token ids,
+        the requested output arrays)."""
         encs = self._tok.encode_batch([safe_text(t) for t in texts])
-        out = np.empty((len(texts), self.dim), dtype=np.float32)
         for idx in length_batches([len(e.ids) for e in encs], self.batch_size):
             feeds = pad_batch([encs[i].ids for i in idx], [encs[i].type_ids for i in idx])
-            (vecs,) = self._session.run(None, {k: feeds[k] for k in self._inputs})
+            arrays = self._session.run(outputs, {k: feeds[k] for k in self._inputs})
+            yield idx, [encs[i].ids for i in idx], arrays
+
+    def _encode(self, texts: list[str]) -> np.ndarray:
+        out = empty_matrix(self.dim) if not texts else np.empty((len(texts), self.dim), np.float32)
+        for idx, _, (vecs,) in self._run(texts, [SENTENCE_OUTPUT]):
             out[idx] = vecs
         return out
+
+    def encode_tokens(self, texts: list[str]) -> list[np.ndarray]:
+        """Each text's content-token vectors, unit length (see qa.late_interaction)."""
+        out: list[np.ndarray] = [empty_matrix(self.dim)] * len(texts)
+        for idx, ids, (hidden,) in self._run(texts, [TOKEN_OUTPUT]):
+            for row, (i, row_ids) in enumerate(zip(idx, ids, strict=True)):
+                out[i] = content_vectors(hidden[row], row_ids, self._content)
+        return out
+
+    def encode_query_tokens(self, text: str) -> tuple[np.ndarray, np.ndarray]:
+        """The query vector and its content-token vectors from one model run."""
+        for _, ids, (vecs, hidden) in self._run([text], [SENTENCE_OUTPUT, TOKEN_OUTPUT]):
+            return vecs[0], content_vectors(hidden[0], ids[0], self._content)
+        raise AssertionError("one text gives one batch")
 
     def encode_queries(self, texts: list[str]) -> np.ndarray:
         return self._encode(texts)

@@ -8,6 +8,8 @@ Layout of the index folder (no pickle; metadata is JSON, vectors are FAISS / .np
     minilm.faiss         IndexFlatIP over normalised MiniLM passage vectors (score = cosine)
     minilm-sentences.npy MiniLM sentence vectors
     e5.npy, e5-sentences.npy   multilingual-e5 vectors (questions in other languages)
+    minilm-tokens.npy    MiniLM content-token vectors of every passage (token matching), with
+    minilm-token-starts.npy    each passage's first row
     encoder/minilm.onnx  the MiniLM encoder exported for torch-free queries, reused across rebuilds
 """
 
@@ -29,6 +31,7 @@ from qa.config import Settings
 from qa.corpus import corpus_checksums, load_corpus
 from qa.errors import IndexMismatchError, IndexNotFoundError
 from qa.expansion import vocabulary
+from qa.late_interaction import pack
 from qa.types import Document, Passage
 
 FORMAT = "qa-index v1"
@@ -61,6 +64,8 @@ class Index:
     faiss_index: object = None
     vocab: list[str] = field(default_factory=list)  # corpus words, for query expansion
     vocab_vectors: np.ndarray | None = None  # their MiniLM vectors
+    tokens: np.ndarray | None = None  # (n_tokens, dim) MiniLM content-token vectors
+    token_starts: np.ndarray | None = None  # (n_passages,) first row of each passage in tokens
 
     def sentence_text(self, s: SentenceSpan) -> str:
         return self.passages[s.passage].text[
@@ -111,6 +116,9 @@ def build_index(
     say(f"embedding {len(passages)} passages with {minilm.name}", 0.15)
     vec = minilm.encode_passages(passage_texts)
     svec = minilm.encode_passages(sentence_texts)
+    tokens = starts = None
+    if getattr(minilm, "has_tokens", False) and passages:
+        tokens, starts = pack(minilm.encode_tokens(passage_texts), minilm.dim)
     words = vocabulary([p.text for p in passages])
     say(f"embedding {len(words)} corpus words for query expansion", 0.25)
     word_vec = minilm.encode_passages(words)
@@ -130,10 +138,12 @@ def build_index(
         "chunking": asdict(settings.chunking),
         "embed_text": EMBED_TEXT_VERSION,
         "vocab": len(words),
+        "tokens": len(tokens) if tokens is not None else 0,
         "corpus": corpus_checksums(documents),
     }
     index = Index(documents, passages, spans, vec, svec, e5_vec, e5_svec, manifest)
     index.vocab, index.vocab_vectors = words, word_vec
+    index.tokens, index.token_starts = tokens, starts
     return index
 
 
@@ -169,6 +179,9 @@ def save_index(index: Index, index_dir: Path, build_seconds: float | None = None
     put("minilm-sentences.npy", _npy(index.minilm_sentences))
     put("vocab.json", json.dumps(index.vocab, ensure_ascii=False).encode("utf-8"))
     put("vocab-minilm.npy", _npy(index.vocab_vectors))
+    if index.tokens is not None:
+        put("minilm-tokens.npy", _npy(index.tokens))
+        put("minilm-token-starts.npy", _npy(index.token_starts, np.int64))
     if index.e5 is not None:
         put("e5.npy", _npy(index.e5))
         put("e5-sentences.npy", _npy(index.e5_sentences))
@@ -187,9 +200,9 @@ def _jsonl(rows) -> bytes:
     return "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows).encode("utf-8")
 
 
-def _npy(arr: np.ndarray) -> bytes:
+def _npy(arr: np.ndarray, dtype=np.float32) -> bytes:
     buf = io.BytesIO()
-    np.save(buf, np.ascontiguousarray(arr, dtype=np.float32), allow_pickle=False)
+    np.save(buf, np.ascontiguousarray(arr, dtype=dtype), allow_pickle=False)
     return buf.getvalue()
 
 
@@ -242,6 +255,10 @@ def load_index(index_dir: Path, documents: list[Document]) -> Index:
         e5_s = _load_npy(blobs["e5-sentences.npy"]) if "e5-sentences.npy" in blobs else None
         vocab = json.loads(blobs["vocab.json"])
         vocab_vectors = _load_npy(blobs["vocab-minilm.npy"])
+        tokens = starts = None
+        if "minilm-tokens.npy" in blobs:
+            tokens = _load_npy(blobs["minilm-tokens.npy"])
+            starts = _load_npy(blobs["minilm-token-starts.npy"])
     except (KeyError, ValueError, TypeError, RuntimeError) as e:
         raise IndexMismatchError(f"index at {index_dir} is unreadable ({e}); {rebuild}") from None
     n, dim = manifest["count"], manifest["dim"]
@@ -251,6 +268,8 @@ def load_index(index_dir: Path, documents: list[Document]) -> Index:
         raise IndexMismatchError(f"index at {index_dir} has an inconsistent vocabulary; {rebuild}")
     if e5 is not None and e5.shape[0] != n:
         raise IndexMismatchError(f"index at {index_dir} has inconsistent e5 vectors; {rebuild}")
+    if tokens is not None and not _valid_tokens(tokens, starts, n, dim, manifest.get("tokens")):
+        raise IndexMismatchError(f"index at {index_dir} has inconsistent token vectors; {rebuild}")
     by_source = {d.source: d for d in documents}
     for p in passages[:: max(1, n // 20)] + passages[-1:]:
         doc = by_source.get(p.source)
@@ -259,8 +278,28 @@ def load_index(index_dir: Path, documents: list[Document]) -> Index:
                 f"index at {index_dir} no longer matches {p.source}; {rebuild}"
             )
     return Index(
-        documents, passages, spans, minilm, minilm_s, e5, e5_s, manifest, flat, vocab, vocab_vectors
+        documents,
+        passages,
+        spans,
+        minilm,
+        minilm_s,
+        e5,
+        e5_s,
+        manifest,
+        flat,
+        vocab,
+        vocab_vectors,
+        tokens,
+        starts,
     )
+
+
+def _valid_tokens(tokens: np.ndarray, starts: np.ndarray, n: int, dim: int, count) -> bool:
+    """Shapes agree with the manifest and every passage owns at least one row, in order."""
+    if tokens.shape != (count, dim) or starts.shape != (n,) or not n:
+        return False
+    bounds = np.append(starts, len(tokens))
+    return bool(starts[0] == 0 and np.all(np.diff(bounds) > 0))
 
 
 def _load_npy(data: bytes) -> np.ndarray:
@@ -286,6 +325,8 @@ def index_status(settings: Settings, documents: list[Document] | None = None) ->
         return IndexStatus("stale", "chunking settings changed")
     if "vocab" not in manifest:
         return IndexStatus("stale", "index predates query expansion")
+    if "tokens" not in manifest:
+        return IndexStatus("stale", "index predates token matching")
     if manifest.get("embed_text") != EMBED_TEXT_VERSION:
         return IndexStatus("stale", "passage embedding text changed")
     if bool(manifest.get("e5_model")) != settings.use_e5:

@@ -16,6 +16,7 @@ from qa.chunking import SECTION_SEP
 from qa.config import RetrievalConfig
 from qa.expansion import content_words, nearest_words
 from qa.index import Index, SentenceSpan
+from qa.late_interaction import maxsim
 from qa.neighbours import merge_neighbours
 from qa.query_frame import topic_of
 from qa.types import Hit
@@ -159,7 +160,7 @@ class Retriever:
         n = len(self.index.passages)
         cfg = self.config
         query = topic_of(question)  # "does the plan mention X?" looks up X
-        q = self.minilm.encode_queries([query])[0]
+        q, q_tokens = self._encode_query(query)
         s_cos = self.index.minilm_sentences @ q
         sw = cfg.sentence_weight
         dense = (1 - sw) * self._dense_scores(q) + sw * _best_per_passage(s_cos, self._sent_of, n)
@@ -175,6 +176,10 @@ class Retriever:
             + cfg.phrase_weight * self._phrase_scores(terms)
         )
         total_weight = cfg.dense_weight + cfg.bm25_weight + cfg.phrase_weight
+        if q_tokens is not None:
+            late = maxsim(q_tokens, self.index.tokens, self.index.token_starts)
+            fused = fused + cfg.token_weight * minmax(late)
+            total_weight += cfg.token_weight
         signals: dict = {"non_latin": False}
         # Cascade: e5 costs ~10 ms, so it is asked only when MiniLM is unsure.
         unsure = float(s_cos.max(initial=0.0)) < cfg.e5_below
@@ -195,6 +200,14 @@ class Retriever:
             term_coverage=sum(t in self._vocab for t in terms) / len(terms) if terms else 0.0,
         )
         return fused / (total_weight or 1.0), s_cos, signals  # scores stay in [0, 1]
+
+    def _encode_query(self, query: str) -> tuple[np.ndarray, np.ndarray | None]:
+        """The MiniLM query vector, plus its token vectors when token matching is on."""
+        if self.config.token_weight > 0 and self.index.tokens is not None:
+            encode = getattr(self.minilm, "encode_query_tokens", None)
+            if encode is not None and getattr(self.minilm, "has_tokens", True):
+                return encode(query)
+        return self.minilm.encode_queries([query])[0], None
 
     def _literal_match(self, terms: list[str], fused: np.ndarray) -> bool:
         """A keyword query ("pledge", "customs inspection") whose every term is in one of the
