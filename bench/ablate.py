@@ -26,6 +26,7 @@ ABLATIONS = {
     "- e5 for unsure English": {"e5_weight": 0.0, "min_e5_english": 0.0},
     "- best-sentence scores": {"sentence_weight": 0.0},
     "- MiniLM feedback for Chinese": {"feedback_weight": 0.0},
+    "- e5 word bridge to BM25 (Chinese)": {"cross_lexical_weight": 0.0},
     "- neighbour merging": {"merge_depth": 0},
     "- answer-type check": {"type_check_depth": 0},
     "- keyword rules (literal, foreign word)": {"literal_max_terms": 0},

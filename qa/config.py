@@ -35,6 +35,8 @@ class RetrievalConfig:
     feedback_sentences: int = 5  # cross-lingual pseudo-feedback (see Retriever._cross_lingual)
     feedback_weight: float = 0.5
     cross_sentence_weight: float = 0.2  # best-sentence share in cross-lingual passage scores
+    cross_lexical_words: int = 7  # plan words nearest a non-English question (e5), for BM25
+    cross_lexical_weight: float = 0.2  # ...and their weight beside e5 and feedback (0 = off)
     merge_depth: int = 5  # adjacent passages of one item both in the top 5 become one hit
     merge_max_words: int = 170  # ...up to this size (merge_depth 0 turns merging off)
     min_score: float = 0.35

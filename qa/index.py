@@ -8,6 +8,7 @@ Layout of the index folder (no pickle; metadata is JSON, vectors are FAISS / .np
     minilm.faiss         IndexFlatIP over normalised MiniLM passage vectors (score = cosine)
     minilm-sentences.npy MiniLM sentence vectors
     e5.npy, e5-sentences.npy   multilingual-e5 vectors (questions in other languages)
+    vocab-e5.npy         e5 vectors of the corpus words (a Chinese question's English words)
     minilm-tokens.npy    MiniLM content-token vectors of every passage (token matching), with
     minilm-token-starts.npy    each passage's first row
     encoder/minilm.onnx  the MiniLM encoder exported for torch-free queries, reused across rebuilds
@@ -66,6 +67,7 @@ class Index:
     vocab_vectors: np.ndarray | None = None  # their MiniLM vectors
     tokens: np.ndarray | None = None  # (n_tokens, dim) MiniLM content-token vectors
     token_starts: np.ndarray | None = None  # (n_passages,) first row of each passage in tokens
+    vocab_e5: np.ndarray | None = None  # e5 vectors of vocab (questions in other languages)
 
     def sentence_text(self, s: SentenceSpan) -> str:
         return self.passages[s.passage].text[
@@ -122,12 +124,14 @@ def build_index(
     words = vocabulary([p.text for p in passages])
     say(f"embedding {len(words)} corpus words for query expansion", 0.25)
     word_vec = minilm.encode_passages(words)
-    e5_vec = e5_svec = None
+    e5_vec = e5_svec = e5_words = None
     if e5 is not None:
         say(f"embedding {len(passages)} passages with {e5.name}", 0.35)
-        e5_vec = _encode_with_progress(e5, passage_texts, say, 0.35, 0.65)
-        say(f"embedding {len(spans)} sentences with {e5.name}", 0.65)
-        e5_svec = _encode_with_progress(e5, sentence_texts, say, 0.65, 0.95)
+        e5_vec = _encode_with_progress(e5, passage_texts, say, 0.35, 0.6)
+        say(f"embedding {len(spans)} sentences with {e5.name}", 0.6)
+        e5_svec = _encode_with_progress(e5, sentence_texts, say, 0.6, 0.85)
+        say(f"embedding {len(words)} corpus words with {e5.name}", 0.85)
+        e5_words = _encode_with_progress(e5, words, say, 0.85, 0.98, queries=True)
     manifest = {
         "format": FORMAT,
         "model": minilm.name,
@@ -139,18 +143,23 @@ def build_index(
         "embed_text": EMBED_TEXT_VERSION,
         "vocab": len(words),
         "tokens": len(tokens) if tokens is not None else 0,
+        "vocab_e5": e5_words is not None,
         "corpus": corpus_checksums(documents),
     }
     index = Index(documents, passages, spans, vec, svec, e5_vec, e5_svec, manifest)
     index.vocab, index.vocab_vectors = words, word_vec
     index.tokens, index.token_starts = tokens, starts
+    index.vocab_e5 = e5_words
     return index
 
 
-def _encode_with_progress(emb, texts: list[str], say: Progress, lo: float, hi: float) -> np.ndarray:
-    parts, step = [], 16
+def _encode_with_progress(
+    emb, texts: list[str], say: Progress, lo: float, hi: float, queries: bool = False
+) -> np.ndarray:
+    encode = emb.encode_queries if queries else emb.encode_passages
+    parts, step = [], 16 if not queries else 128
     for i in range(0, len(texts), step):
-        parts.append(emb.encode_passages(texts[i : i + step]))
+        parts.append(encode(texts[i : i + step]))
         done = min(i + step, len(texts))
         say(f"{emb.name}: {done}/{len(texts)}", lo + (hi - lo) * done / len(texts))
     return np.vstack(parts) if parts else np.zeros((0, emb.dim), np.float32)
@@ -185,6 +194,8 @@ def save_index(index: Index, index_dir: Path, build_seconds: float | None = None
     if index.e5 is not None:
         put("e5.npy", _npy(index.e5))
         put("e5-sentences.npy", _npy(index.e5_sentences))
+    if index.vocab_e5 is not None:
+        put("vocab-e5.npy", _npy(index.vocab_e5))
     manifest = {
         **index.manifest,
         "files": files,
@@ -255,6 +266,7 @@ def load_index(index_dir: Path, documents: list[Document]) -> Index:
         e5_s = _load_npy(blobs["e5-sentences.npy"]) if "e5-sentences.npy" in blobs else None
         vocab = json.loads(blobs["vocab.json"])
         vocab_vectors = _load_npy(blobs["vocab-minilm.npy"])
+        vocab_e5 = _load_npy(blobs["vocab-e5.npy"]) if "vocab-e5.npy" in blobs else None
         tokens = starts = None
         if "minilm-tokens.npy" in blobs:
             tokens = _load_npy(blobs["minilm-tokens.npy"])
@@ -265,6 +277,8 @@ def load_index(index_dir: Path, documents: list[Document]) -> Index:
     if len(passages) != n or minilm.shape != (n, dim) or len(spans) != manifest["sentences"]:
         raise IndexMismatchError(f"index at {index_dir} has inconsistent counts; {rebuild}")
     if len(vocab) != manifest["vocab"] or vocab_vectors.shape != (len(vocab), dim):
+        raise IndexMismatchError(f"index at {index_dir} has an inconsistent vocabulary; {rebuild}")
+    if vocab_e5 is not None and len(vocab_e5) != len(vocab):
         raise IndexMismatchError(f"index at {index_dir} has an inconsistent vocabulary; {rebuild}")
     if e5 is not None and e5.shape[0] != n:
         raise IndexMismatchError(f"index at {index_dir} has inconsistent e5 vectors; {rebuild}")
@@ -291,6 +305,7 @@ def load_index(index_dir: Path, documents: list[Document]) -> Index:
         vocab_vectors,
         tokens,
         starts,
+        vocab_e5,
     )
 
 
@@ -327,6 +342,8 @@ def index_status(settings: Settings, documents: list[Document] | None = None) ->
         return IndexStatus("stale", "index predates query expansion")
     if "tokens" not in manifest:
         return IndexStatus("stale", "index predates token matching")
+    if manifest.get("e5_model") and "vocab_e5" not in manifest:
+        return IndexStatus("stale", "index predates multilingual word vectors")
     if manifest.get("embed_text") != EMBED_TEXT_VERSION:
         return IndexStatus("stale", "passage embedding text changed")
     if bool(manifest.get("e5_model")) != settings.use_e5:

@@ -103,3 +103,22 @@ def test_changed_corpus_makes_index_stale(hash_index):
     assert status.state == "stale" and "beta.md" in status.reason
     (settings.corpus_dir / "gamma.txt").write_text("Another file.", "utf-8")
     assert "gamma.txt" in index_status(settings).reason
+
+
+def test_e5_word_vectors_are_stored_with_the_vocabulary(tmp_path, tiny_corpus):
+    """With a multilingual encoder the corpus words get its vectors too (cross-lingual BM25)."""
+    settings = Settings(corpus_dir=tiny_corpus, index_dir=tmp_path / "index")
+    docs = load_corpus(tiny_corpus)
+    e5 = HashEmbedder(16)
+    index = build_index(docs, settings, HashEmbedder(64), e5=e5)
+    assert index.vocab_e5.shape == (len(index.vocab), 16)
+    np.testing.assert_allclose(index.vocab_e5, e5.encode_queries(index.vocab))
+    save_index(index, settings.index_dir)
+    loaded = load_index(settings.index_dir, docs)
+    np.testing.assert_array_equal(loaded.vocab_e5, index.vocab_e5)
+    assert index_status(settings, docs).state == "fresh"
+    path = settings.index_dir / "manifest.json"
+    manifest = json.loads(path.read_text())
+    del manifest["vocab_e5"]
+    path.write_text(json.dumps(manifest))
+    assert "multilingual word vectors" in index_status(settings, docs).reason

@@ -97,3 +97,21 @@ def test_a_topic_the_plan_never_names_is_declined(plan_assistant, question, word
     ans = plan_assistant.ask(question)
     assert ans.abstained
     assert word in ans.reason
+
+
+def test_a_chinese_question_reaches_the_plans_english_words(plan_assistant):
+    """e5 word vectors bridge languages for BM25: the pledge-loan passage scores highest."""
+    from dataclasses import replace
+
+    import numpy as np
+
+    r = plan_assistant.retriever
+    q = r.e5.encode_queries(["如何支持小微企业的知识产权质押贷款？"])[0]
+    scores = r._cross_lingual_bm25(q)
+    assert PLEDGE in r.index.passages[int(np.argmax(scores))].text
+    base = r.config
+    try:
+        r.config = replace(base, cross_lexical_weight=0.0)
+        assert r._cross_lingual_bm25(q) is None
+    finally:
+        r.config = base
