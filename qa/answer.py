@@ -56,7 +56,8 @@ def should_abstain(
     if wanted and config.type_check_depth > 0:
         context = [h.passage.text for h in retrieval.hits[: config.type_check_depth]]
         if not any(has_answer_of_type(text, wanted, question) for text in context):
-            return True, f"the question asks for a {wanted}; the closest passages give none"
+            a = "an" if wanted[0] in "aeiou" else "a"
+            return True, f"the question asks for {a} {wanted}; the closest passages give none"
     return False, ""
 
 

@@ -20,7 +20,8 @@ _TYPE_PATTERNS: list[tuple[str, re.Pattern]] = [
         DOCUMENT_NUMBER,
         re.compile(r"\b(document|file|reference) (number|no\.?)\b|文号|文件编号|发文字号", re.I),
     ),
-    (ARTICLE, re.compile(r"\b(which|what) (article|clause|section|paragraph)s?\b", re.I)),
+    # "which section covers X?" is answered by a passage's heading, so only numbered provisions
+    (ARTICLE, re.compile(r"\b(which|what) (article|clause|paragraph)s?\b", re.I)),
     (
         QUANTITY,
         re.compile(

@@ -50,7 +50,22 @@ _LEADING = [
     rf"(?:\s+what\s+{_DOC}\s+says?\s+{_ABOUT})?",
     r"(?:what|how)\s+about",
 ]
-_LEADING_RE = re.compile(rf"^\s*(?:{'|'.join(_LEADING)})\s+(?P<topic>.+)$", re.I | re.S)
+# Politeness and hedges around a question: "could you tell me whether ...", "is it true that ...".
+_POLITE_RE = re.compile(
+    r"^\s*(?:(?:could|can|would|will)\s+you\s+(?:please\s+)?(?:tell\s+me|let\s+me\s+know|"
+    r"check|confirm|say|explain|describe|summari[sz]e)(?:\s+(?:whether|if))?|please|i\s+(?:want|would\s+like|wish)\s+to\s+know"
+    r"(?:\s+(?:whether|if))?|i\s+(?:read|heard)\s+(?:somewhere\s+)?that|is\s+it\s+true\s+that"
+    rf"|according\s+to\s+{_DOC}|in\s+{_DOC})[\s,:]+",
+    re.I,
+)
+_TAG_RE = re.compile(
+    r"(?:[.,;!?]?\s*is\s+that\s+(?:right|true|correct|so)|,\s*(?:right|true|correct))\s*\?*$", re.I
+)
+# The statement form: "(that) the plan mentions X", "the plan talks about X".
+_STATEMENT = rf"(?:what\s+)?{_DOC}\s+(?:{_MENTION})"
+_LEADING_RE = re.compile(
+    rf"^\s*(?:{'|'.join([*_LEADING, _STATEMENT])})\s+(?P<topic>.+)$", re.I | re.S
+)
 _TRAILING_RE = re.compile(rf"\s+(?:in|within|under|from)\s+{_DOC}\s*$", re.I)
 _WORDS = re.compile(r"[^\W\d_]{2,}")
 
@@ -61,11 +76,12 @@ def topic_of(question: str) -> str:
     Example: topic_of("Does the plan mention pledge loans?") -> "pledge loans"
     Example: topic_of("How are pledge loans supported?") -> "How are pledge loans supported?"
     """
-    match = _LEADING_RE.match(question)
-    if not match:
+    text = _TAG_RE.sub("", _POLITE_RE.sub("", question, count=1))
+    match = _LEADING_RE.match(text)
+    topic = match.group("topic") if match else text
+    topic = _TRAILING_RE.sub("", topic.strip().rstrip("?.!").strip()).strip(" ,;:")
+    if not match and text == question:
         return question
-    topic = match.group("topic").strip().rstrip("?.!").strip()
-    topic = _TRAILING_RE.sub("", topic).strip(" ,;:")
     return topic if _names_something(topic) else question
 
 

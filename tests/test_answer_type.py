@@ -18,6 +18,7 @@ from qa.answer_type import expected_type, has_answer_of_type
         ("Who is the commissioner of SIPO?", "person"),
         ("In which city will the court be set up?", "place"),
         ("Which article of the law applies?", "article"),
+        ("Which section covers geographical indications?", None),  # a heading answers it
         ("计划要培训多少名调解员？", "quantity"),
         ("What is the document number of the notice?", "document number"),
         ("政府机关使用正版软件的管理办法是哪份文件，文号是多少？", "document number"),

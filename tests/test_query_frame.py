@@ -19,6 +19,12 @@ from qa.query_frame import topic_of
         ("Does the plan mention AI?", "AI"),
         ("Tell me about pledge loans", "pledge loans"),
         ("What about trademarks?", "trademarks"),
+        ("Could you tell me whether the plan talks about universities?", "universities"),
+        ("I read that the plan mentions customs. Is that right?", "customs"),
+        ("The plan covers insurance, right?", "insurance"),
+        ("Can you summarize what the plan says on mediation?", "mediation"),
+        ("Is it true that the plan supports insurance pilots?", "the plan supports insurance pilots"),
+        ("According to the plan, how are pledge loans supported?", "how are pledge loans supported"),
     ],
 )
 def test_the_frame_around_a_topic_is_dropped(question, topic):
@@ -32,6 +38,8 @@ def test_the_frame_around_a_topic_is_dropped(question, topic):
         "Does the plan want the business of patent attorneys to grow?",  # "want" asks something
         "Does the plan mention it?",  # nothing left but a pronoun
         "What does it say?",
+        "Is the insurance pilot scope correct?",  # "correct" here is not a tag question
+        "Is it true?",
         "pledge",
         "",
     ],
