@@ -80,3 +80,18 @@ def plan_assistant(plan_settings):
     from qa.assistant import Assistant
 
     return Assistant.open(plan_settings, auto_build=False)
+
+
+def stale_reason_without(settings, documents, key: str) -> str:
+    """Why the index is stale once ``key`` is dropped from its manifest (an older index)."""
+    import json
+
+    from qa.index import MANIFEST, index_status
+
+    path = settings.index_dir / MANIFEST
+    manifest = json.loads(path.read_text("utf-8"))
+    del manifest[key]
+    path.write_text(json.dumps(manifest), "utf-8")
+    status = index_status(settings, documents)
+    assert status.state == "stale"
+    return status.reason

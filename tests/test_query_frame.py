@@ -23,8 +23,14 @@ from qa.query_frame import topic_of
         ("I read that the plan mentions customs. Is that right?", "customs"),
         ("The plan covers insurance, right?", "insurance"),
         ("Can you summarize what the plan says on mediation?", "mediation"),
-        ("Is it true that the plan supports insurance pilots?", "the plan supports insurance pilots"),
-        ("According to the plan, how are pledge loans supported?", "how are pledge loans supported"),
+        (
+            "Is it true that the plan supports insurance pilots?",
+            "the plan supports insurance pilots",
+        ),
+        (
+            "According to the plan, how are pledge loans supported?",
+            "how are pledge loans supported",
+        ),
     ],
 )
 def test_the_frame_around_a_topic_is_dropped(question, topic):
