@@ -29,7 +29,7 @@ def should_abstain(
     # A short query is a handful of keywords: one the plan never uses, nor any word close to
     # it, is what the question is about ("trade secrets", "drug patents").
     foreign = signals.get("foreign_words") or []
-    if signals.get("short_query") and foreign:
+    if signals.get("keyword_query") and foreign:
         return True, f"the plan never uses the word {foreign[0]!r} or one close to it"
     if signals.get("non_latin"):
         top, floor = signals.get("e5_top", 0.0), config.min_e5_score

@@ -8,13 +8,20 @@ from __future__ import annotations
 
 import os
 import time
+import warnings
 from dataclasses import asdict, dataclass
 from typing import Any
 
 from qa.answer import compose
 from qa.config import Settings
 from qa.corpus import load_corpus
-from qa.errors import EmptyQueryError, IndexMismatchError, IndexNotFoundError, QueryTooLongError
+from qa.errors import (
+    EmptyQueryError,
+    IndexMismatchError,
+    IndexNotFoundError,
+    ModelNotFoundError,
+    QueryTooLongError,
+)
 from qa.generate import Generator, generate_answer
 from qa.index import Index, Progress, build_index, index_status, load_index, save_index
 from qa.retrieve import Retriever
@@ -77,9 +84,14 @@ def _encoders(
     if allow_export and not getattr(minilm, "has_tokens", False):
         if progress:
             progress("exporting MiniLM to ONNX (once)", 0.02)
-        report = export_minilm_onnx(bundled_model_dir(), encoder_dir)
-        export_seconds = report.seconds
-        minilm = None
+        try:
+            export_seconds = export_minilm_onnx(bundled_model_dir(), encoder_dir).seconds
+            minilm = None
+        except (OSError, RuntimeError, ModelNotFoundError) as e:
+            if minilm is None:
+                raise
+            # e.g. a read-only shared encoder folder: keep the old export, without token matching
+            warnings.warn(f"kept the MiniLM export in {encoder_dir} ({e})", stacklevel=2)
     minilm = minilm or load_minilm(encoder_dir)
     words = _word_table(encoder_dir, minilm, allow_export, progress)
     e5 = E5Small() if settings.use_e5 else None

@@ -43,7 +43,8 @@ class RetrievalConfig:
     min_e5_score: float = 0.80
     min_e5_english: float = 0.81
     lexical_coverage: float = 0.5  # share of question terms found in the plan that vetoes e5
-    literal_max_terms: int = 3  # a query this short with all its terms in a top passage is answered
+    literal_max_terms: int = 3  # keyword queries this short are judged by their words:
+    literal_depth: int = 3  # ...answered when one sentence of the top passages holds them all
     type_check_depth: int = 3  # passages searched for the kind of answer a question asks for
 
 

@@ -408,11 +408,11 @@ class OnnxMiniLM:
         return out
 
     def encode_tokens(self, texts: list[str]) -> list[np.ndarray]:
-        """Each text's content-token vectors, unit length (see qa.late_interaction)."""
+        """Each passage's content-token vectors, unit length, at least one (qa.late_interaction)."""
         out: list[np.ndarray] = [empty_matrix(self.dim)] * len(texts)
         for idx, ids, (hidden,) in self._run(texts, [TOKEN_OUTPUT]):
             for row, (i, row_ids) in enumerate(zip(idx, ids, strict=True)):
-                out[i] = content_vectors(hidden[row], row_ids, self._content)
+                out[i] = content_vectors(hidden[row], row_ids, self._content, at_least_one=True)
         return out
 
     def encode_query_tokens(self, text: str) -> tuple[np.ndarray, np.ndarray]:

@@ -12,7 +12,7 @@ from functools import cache
 
 import numpy as np
 
-_WORD = re.compile(r"[a-z][a-z\-]+")
+_WORD = re.compile(r"[a-z\u00df-\u024f][a-z\u00df-\u024f\-]+")  # Latin letters, accents too
 # Question words and fillers that carry no topic (on top of bm25s' English stopwords).
 _QUESTION_WORDS = frozenset(
     "what which who whom whose when where why how does did do will would should can could may "

@@ -256,6 +256,12 @@ def load_index(index_dir: Path, documents: list[Document]) -> Index:
                 f"{path} does not match its checksum (truncated or changed); {rebuild}"
             )
         blobs[name] = data
+    listed = set(manifest.get("files", {}))
+    promised = {"minilm-tokens.npy", "minilm-token-starts.npy"} if manifest.get("tokens") else set()
+    promised |= {"vocab-e5.npy"} if manifest.get("vocab_e5") else set()
+    if promised - listed:
+        missing = ", ".join(sorted(promised - listed))
+        raise IndexMismatchError(f"index at {index_dir} lacks {missing}; {rebuild}")
     try:
         passages = [Passage(**json.loads(line)) for line in blobs["passages.jsonl"].splitlines()]
         spans = [SentenceSpan(**json.loads(line)) for line in blobs["sentences.jsonl"].splitlines()]
@@ -278,7 +284,7 @@ def load_index(index_dir: Path, documents: list[Document]) -> Index:
         raise IndexMismatchError(f"index at {index_dir} has inconsistent counts; {rebuild}")
     if len(vocab) != manifest["vocab"] or vocab_vectors.shape != (len(vocab), dim):
         raise IndexMismatchError(f"index at {index_dir} has an inconsistent vocabulary; {rebuild}")
-    if vocab_e5 is not None and len(vocab_e5) != len(vocab):
+    if vocab_e5 is not None and (e5 is None or vocab_e5.shape != (len(vocab), e5.shape[1])):
         raise IndexMismatchError(f"index at {index_dir} has an inconsistent vocabulary; {rebuild}")
     if e5 is not None and e5.shape[0] != n:
         raise IndexMismatchError(f"index at {index_dir} has inconsistent e5 vectors; {rebuild}")

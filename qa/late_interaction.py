@@ -31,13 +31,19 @@ def content_token_mask(vocab: dict[str, int], stopwords: frozenset[str]) -> np.n
     return keep
 
 
-def content_vectors(hidden: np.ndarray, ids: list[int], keep: np.ndarray) -> np.ndarray:
+def content_vectors(
+    hidden: np.ndarray, ids: list[int], keep: np.ndarray, at_least_one: bool = False
+) -> np.ndarray:
     """Unit vectors of a text's content tokens (``hidden`` holds one row per id, padding
-    excluded). A text without content tokens keeps all its rows, so it is never empty."""
+    excluded; ids start with [CLS] and end with [SEP]).
+
+    A question without content tokens ("what is it?") gets none, so it scores 0 everywhere;
+    a passage (``at_least_one``) keeps its word pieces instead, as every passage needs a row.
+    """
     rows = hidden[: len(ids)]
-    chosen = rows[keep[np.asarray(ids, dtype=np.int64)]] if len(ids) else rows
-    if len(chosen) == 0:
-        chosen = rows
+    chosen = rows[keep[np.asarray(ids, dtype=np.int64)]] if len(ids) else rows[:0]
+    if len(chosen) == 0 and at_least_one:
+        chosen = rows[1:-1] if len(rows) > 2 else rows
     norms = np.linalg.norm(chosen, axis=1, keepdims=True)
     return (chosen / np.maximum(norms, 1e-12)).astype(np.float32)
 

@@ -13,7 +13,7 @@ import re
 
 from qa.expansion import stopwords
 
-_DOC = r"(?:the\s+)?(?:action\s+)?(?:plan|document|text|strategy|it|this)"
+_DOC = r"(?:(?:(?:the|this)\s+)?(?:action\s+)?(?:plan|document|text|strategy)|it|this)"
 _ABOUT = r"(?:about|on|regarding|concerning|for|of|re)"
 _MENTION = "|".join(
     [
@@ -55,11 +55,12 @@ _POLITE_RE = re.compile(
     r"^\s*(?:(?:could|can|would|will)\s+you\s+(?:please\s+)?(?:tell\s+me|let\s+me\s+know|"
     r"check|confirm|say|explain|describe|summari[sz]e)(?:\s+(?:whether|if))?|please|i\s+(?:want|would\s+like|wish)\s+to\s+know"
     r"(?:\s+(?:whether|if))?|i\s+(?:read|heard)\s+(?:somewhere\s+)?that|is\s+it\s+true\s+that"
-    rf"|according\s+to\s+{_DOC}|in\s+{_DOC})[\s,:]+",
+    rf"|(?:according\s+to|in)\s+{_DOC}\s*,)[\s,:]+",
     re.I,
 )
 _TAG_RE = re.compile(
-    r"(?:[.,;!?]?\s*is\s+that\s+(?:right|true|correct|so)|,\s*(?:right|true|correct))\s*\?*$", re.I
+    r"(?:[.,;!?]?\s*\bis\s+that\s+(?:right|true|correct|so)|,\s*(?:right|true|correct))\s*\?*$",
+    re.I,
 )
 # The statement form: "(that) the plan mentions X", "the plan talks about X".
 _STATEMENT = rf"(?:what\s+)?{_DOC}\s+(?:{_MENTION})"
@@ -76,13 +77,24 @@ def topic_of(question: str) -> str:
     Example: topic_of("Does the plan mention pledge loans?") -> "pledge loans"
     Example: topic_of("How are pledge loans supported?") -> "How are pledge loans supported?"
     """
-    text = _TAG_RE.sub("", _POLITE_RE.sub("", question, count=1))
+    spaced = " ".join(question.split())  # one space between words keeps the regexes linear
+    text = _TAG_RE.sub("", _POLITE_RE.sub("", spaced, count=1))
     match = _LEADING_RE.match(text)
+    if not match and text == spaced:
+        return question
     topic = match.group("topic") if match else text
     topic = _TRAILING_RE.sub("", topic.strip().rstrip("?.!").strip()).strip(" ,;:")
-    if not match and text == question:
-        return question
     return topic if _names_something(topic) else question
+
+
+def only_topic_words(text: str) -> bool:
+    """A keyword query: words, and none of them a stopword or question word.
+
+    Example: only_topic_words("pledge loans?") -> True; only_topic_words("Is it good?") -> False
+    """
+    stop = stopwords()
+    words = _WORDS.findall(text.lower())
+    return bool(words) and not any(w in stop for w in words)
 
 
 def _names_something(topic: str) -> bool:

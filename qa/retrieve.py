@@ -18,7 +18,7 @@ from qa.expansion import content_words, nearest_words
 from qa.index import Index, SentenceSpan
 from qa.late_interaction import maxsim
 from qa.neighbours import merge_neighbours
-from qa.query_frame import topic_of
+from qa.query_frame import only_topic_words, topic_of
 from qa.types import Hit
 from qa.word_table import WordTable
 
@@ -168,6 +168,8 @@ class Retriever:
         unseen = self.unseen_words(query)
         expanded = self.expansions(unseen, self.words.vectors(unseen))
         expansions = [t for words in expanded.values() for t in words]
+        if cfg.expansion_per_word <= 0:
+            expansions = []  # expansion off: the unseen words still tell foreign_words below
         known = [t for t in terms + expansions if t in self._vocab]
         bm25 = self._bm25.get_scores(known) if known else np.zeros(n)
         fused = (
@@ -176,7 +178,7 @@ class Retriever:
             + cfg.phrase_weight * self._phrase_scores(terms)
         )
         total_weight = cfg.dense_weight + cfg.bm25_weight + cfg.phrase_weight
-        if q_tokens is not None:
+        if q_tokens is not None and len(q_tokens):
             late = maxsim(q_tokens, self.index.tokens, self.index.token_starts)
             fused = fused + cfg.token_weight * minmax(late)
             total_weight += cfg.token_weight
@@ -190,9 +192,13 @@ class Retriever:
             fused = fused + cfg.e5_weight * minmax(e5_score)
             total_weight += cfg.e5_weight
             signals["e5_top"] = float(e5_score.max(initial=0.0))
+        # "pledge", "trade secrets", "does the plan mention insurance?": a few topic words
+        keyword = (query != question or only_topic_words(query)) and (
+            0 < len(set(terms)) <= cfg.literal_max_terms
+        )
         signals.update(
-            literal_match=self._literal_match(terms, fused),
-            short_query=0 < len(set(terms)) <= cfg.literal_max_terms,
+            keyword_query=keyword,
+            literal_match=keyword and self._literal_match(terms, fused),
             foreign_words=[w for w, words in expanded.items() if not words],
             dense_top=float(dense.max(initial=0.0)),
             sentence_top=float(s_cos.max(initial=0.0)),
@@ -205,22 +211,25 @@ class Retriever:
         """The MiniLM query vector, plus its token vectors when token matching is on."""
         if self.config.token_weight > 0 and self.index.tokens is not None:
             encode = getattr(self.minilm, "encode_query_tokens", None)
-            if encode is not None and getattr(self.minilm, "has_tokens", True):
+            if encode is not None and getattr(self.minilm, "has_tokens", False):
                 return encode(query)
         return self.minilm.encode_queries([query])[0], None
 
     def _literal_match(self, terms: list[str], fused: np.ndarray) -> bool:
-        """A keyword query ("pledge", "customs inspection") whose every term is in one of the
-        best passages: the words asked for are in the plan, however low the cosine of one word."""
+        """Does one sentence of the best passages hold every term of a keyword query
+        ("pledge", "customs inspection")? Then the words asked for are in the plan, however low
+        the cosine of a lone word."""
         wanted = set(terms)
-        if not 0 < len(wanted) <= self.config.literal_max_terms:
-            return False
-        best = np.argsort(-fused, kind="stable")[: self.config.type_check_depth]
-        return any(wanted <= self._terms[i] for i in best)
+        best = set(np.argsort(-fused, kind="stable")[: self.config.literal_depth].tolist())
+        return any(
+            wanted <= words
+            for words, passage in zip(self._sentence_terms, self._sent_of, strict=True)
+            if passage in best
+        )
 
     def unseen_words(self, query: str) -> list[str]:
         """Query words the corpus never uses (after stemming): candidates for expansion."""
-        if self.config.expansion_per_word <= 0 or self.index.vocab_vectors is None:
+        if self.index.vocab_vectors is None:
             return []
         return [w for w in content_words(query) if self._stemmer.stemWord(w) not in self._vocab]
 
@@ -234,7 +243,7 @@ class Retriever:
             self.index.vocab,
             self.index.vocab_vectors,
             self.config.expansion_threshold,
-            self.config.expansion_per_word,
+            max(1, self.config.expansion_per_word),
         )
         return {
             word: [self._stemmer.stemWord(w) for w in words]

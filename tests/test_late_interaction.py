@@ -1,11 +1,13 @@
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 
 import numpy as np
 import pytest
 
 from qa.embedding import HashEmbedder, OnnxMiniLM
+from qa.errors import IndexMismatchError
 from qa.index import _valid_tokens, build_index, index_status, load_index, save_index
 from qa.late_interaction import content_token_mask, content_vectors, maxsim, pack
 from tests.conftest import stale_reason_without
@@ -17,14 +19,15 @@ def test_content_tokens_skip_stopwords_punctuation_and_specials():
     assert keep.tolist() == [False, False, False, True, False, True, True]
 
 
-def test_content_vectors_are_unit_and_never_empty():
-    hidden = np.array([[3.0, 4.0], [1.0, 0.0], [0.0, 2.0], [9.0, 9.0]])  # last row: padding
-    keep = np.array([False, True, False])
-    got = content_vectors(hidden, [0, 1, 2], keep)
+def test_content_vectors_are_unit_and_a_passage_never_has_none():
+    hidden = np.array([[3.0, 4.0], [1.0, 0.0], [0.0, 2.0], [5.0, 0.0], [9.0, 9.0]])  # padded
+    keep = np.array([False, True, False])  # ids: 0 [CLS], 1 a content word, 2 a stopword
+    got = content_vectors(hidden, [0, 1, 2, 0], keep)
     np.testing.assert_allclose(got, [[1.0, 0.0]])  # only the token with id 1, normalised
-    nothing = content_vectors(hidden, [0, 2], keep)  # no content token: keep every row
-    assert nothing.shape == (2, 2)
-    np.testing.assert_allclose(np.linalg.norm(nothing, axis=1), 1.0, rtol=1e-6)
+    # no content token: a question gets none, a passage keeps its word pieces (not [CLS]/[SEP])
+    assert content_vectors(hidden, [0, 2, 2, 0], keep).shape == (0, 2)
+    passage = content_vectors(hidden, [0, 2, 2, 0], keep, at_least_one=True)
+    np.testing.assert_allclose(passage, [[1.0, 0.0], [0.0, 1.0]])
 
 
 def test_pack_and_maxsim_agree_with_a_plain_loop():
@@ -82,6 +85,16 @@ def test_token_vectors_survive_save_and_load(tmp_path, tiny_corpus):
     np.testing.assert_array_equal(loaded.tokens, index.tokens)
     np.testing.assert_array_equal(loaded.token_starts, index.token_starts)
     assert index_status(settings, docs).state == "fresh"
+    # the manifest promises token vectors: an index whose file list lost them is refused
+    path = settings.index_dir / "manifest.json"
+    manifest = json.loads(path.read_text())
+    kept = dict(manifest["files"])
+    del manifest["files"]["minilm-tokens.npy"]
+    path.write_text(json.dumps(manifest))
+    with pytest.raises(IndexMismatchError, match="lacks minilm-tokens.npy"):
+        load_index(settings.index_dir, docs)
+    manifest["files"] = kept
+    path.write_text(json.dumps(manifest))
     # an index written before token matching is stale, so the next open rebuilds it
     assert "token matching" in stale_reason_without(settings, docs, "tokens")
 
@@ -154,3 +167,12 @@ def test_an_export_without_token_vectors_is_exported_again(tmp_path, monkeypatch
     monkeypatch.setattr(embedding, "load_minilm", lambda d: New())
     assistant._encoders(settings, allow_export=True)
     assert exports == []  # an export that has token vectors is kept
+
+    def read_only(model_dir, out_dir):
+        raise PermissionError(f"{out_dir} is read-only")
+
+    monkeypatch.setattr(embedding, "load_minilm", lambda d: Old())
+    monkeypatch.setattr(embedding, "export_minilm_onnx", read_only)
+    with pytest.warns(UserWarning, match="read-only"):
+        kept = assistant._encoders(settings, allow_export=True)
+    assert isinstance(kept.minilm, Old)  # still answers, without token matching

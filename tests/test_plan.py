@@ -115,3 +115,12 @@ def test_a_chinese_question_reaches_the_plans_english_words(plan_assistant):
         assert r._cross_lingual_bm25(q) is None
     finally:
         r.config = base
+
+
+def test_only_keyword_queries_are_judged_by_their_words(plan_assistant):
+    """A short full question is not a keyword query: the similarity floor still applies, and a
+    word the plan lacks is context, not grounds to decline."""
+    assert plan_assistant.ask("Is the plan good?").abstained
+    assert "never uses" not in plan_assistant.ask("How are startups helped?").reason
+    accented = plan_assistant.ask("café patents")
+    assert accented.abstained and "'café'" in accented.reason
