@@ -124,3 +124,31 @@ def test_only_keyword_queries_are_judged_by_their_words(plan_assistant):
     assert "never uses" not in plan_assistant.ask("How are startups helped?").reason
     accented = plan_assistant.ask("café patents")
     assert accented.abstained and "'café'" in accented.reason
+
+
+def test_quoted_sentences_lean_on_their_passages_rank(plan_assistant):
+    """Quote scores mix a sentence's own match with its passage's rank (answer_passage_weight)."""
+    from dataclasses import replace
+
+    import numpy as np
+
+    r = plan_assistant.retriever
+    question = "How are small enterprises supported in pledge loans?"
+    base = r.config
+    try:
+        r.config = replace(base, answer_passage_weight=0.0)
+        q = r.minilm.encode_queries([question])[0]
+        for s in r.retrieve(question, 3).sentences:
+            assert (
+                abs(s.score - float(r.index.minilm_sentences[r.index.sentences.index(s.span)] @ q))
+                < 1e-5
+            )
+        r.config = replace(base, answer_passage_weight=1.0)
+        by_passage: dict[int, set[float]] = {}
+        for s in r.retrieve(question, 3).sentences:
+            by_passage.setdefault(s.span.passage, set()).add(round(s.score, 6))
+        assert all(len(scores) == 1 for scores in by_passage.values())  # the passage decides
+    finally:
+        r.config = base
+    ans = plan_assistant.ask("如何支持小微企业的知识产权质押贷款？")
+    assert PLEDGE in ans.text and not np.isnan(ans.quotes[0].score)
