@@ -37,8 +37,8 @@ def should_abstain(
     else:
         top, floor = signals.get("sentence_top", 0.0), config.min_score
         label = "best sentence match"
-    # A keyword query whose words are all in a top passage is answered, however low the
-    # cosine of a lone word ("pledge" .32) may be.
+    # A keyword query whose words one sentence of a top passage holds is answered, however
+    # low the cosine of a lone word ("pledge" .32) may be.
     if top < floor and not signals.get("literal_match"):
         return True, f"{label} {top:.3f} < {floor:.3f}"
     # When MiniLM was unsure, e5 was asked too (the retrieval cascade): a second opinion,

@@ -55,7 +55,9 @@ class AnswerConfig:
 
     k: int = 5
     max_sentences: int = 3
-    relative_cut: float = 0.93  # with answer_passage_weight .4, dev: F1 .329 -> .367, evidence .734 -> .858
+    relative_cut: float = (
+        0.93  # with answer_passage_weight .4, dev: F1 .329 -> .367, evidence .734 -> .858
+    )
 
 
 @dataclass(frozen=True)

@@ -146,11 +146,21 @@ def build_index(
         "vocab_e5": e5_words is not None,
         "corpus": corpus_checksums(documents),
     }
-    index = Index(documents, passages, spans, vec, svec, e5_vec, e5_svec, manifest)
-    index.vocab, index.vocab_vectors = words, word_vec
-    index.tokens, index.token_starts = tokens, starts
-    index.vocab_e5 = e5_words
-    return index
+    return Index(
+        documents,
+        passages,
+        spans,
+        vec,
+        svec,
+        e5_vec,
+        e5_svec,
+        manifest,
+        vocab=words,
+        vocab_vectors=word_vec,
+        tokens=tokens,
+        token_starts=starts,
+        vocab_e5=e5_words,
+    )
 
 
 def _encode_with_progress(
@@ -306,12 +316,12 @@ def load_index(index_dir: Path, documents: list[Document]) -> Index:
         e5,
         e5_s,
         manifest,
-        flat,
-        vocab,
-        vocab_vectors,
-        tokens,
-        starts,
-        vocab_e5,
+        faiss_index=flat,
+        vocab=vocab,
+        vocab_vectors=vocab_vectors,
+        tokens=tokens,
+        token_starts=starts,
+        vocab_e5=vocab_e5,
     )
 
 

@@ -92,12 +92,16 @@ def only_topic_words(text: str) -> bool:
 
     Example: only_topic_words("pledge loans?") -> True; only_topic_words("Is it good?") -> False
     """
-    stop = stopwords()
-    words = _WORDS.findall(text.lower())
-    return bool(words) and not any(w in stop for w in words)
+    topical = _topical(text)
+    return bool(topical) and all(topical)
 
 
 def _names_something(topic: str) -> bool:
     """A topic needs one word that is not a pronoun or stopword ("AI" counts, "it" does not)."""
+    return any(_topical(topic))
+
+
+def _topical(text: str) -> list[bool]:
+    """For each word of the text: is it a topic word (not a stopword or question word)?"""
     stop = stopwords()
-    return any(w not in stop for w in _WORDS.findall(topic.lower()))
+    return [w not in stop for w in _WORDS.findall(text.lower())]

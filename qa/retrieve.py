@@ -92,27 +92,21 @@ class Retriever:
         word_of = {i: w for w, i in tokens.vocab.items()}
         words = [[word_of[i] for i in ids] for ids in tokens.ids]
         self._bigrams = [set(zip(w, w[1:], strict=False)) for w in words]
-        self._terms = [set(w) for w in words]
         sentence_texts = [index.sentence_text(s) for s in index.sentences]
-        self._sentence_terms = [
-            set(t)
-            for t in bm25s.tokenize(
-                sentence_texts,
-                stopwords="en",
-                stemmer=self._stemmer,
-                show_progress=False,
-                return_ids=False,
-            )
-        ]
+        self._sentence_terms = [set(t) for t in self._tokenize(sentence_texts)]
         self._sent_of = np.array([s.passage for s in index.sentences], dtype=np.int64)
         self._texts = {d.source: d.text for d in index.documents}
 
     def query_terms(self, query: str) -> list[str]:
+        return self._tokenize([query])[0]
+
+    def _tokenize(self, texts: list[str]) -> list[list[str]]:
+        """BM25's stemmed words of each text, stopwords dropped."""
         import bm25s
 
         return bm25s.tokenize(
-            [query], stopwords="en", stemmer=self._stemmer, show_progress=False, return_ids=False
-        )[0]
+            texts, stopwords="en", stemmer=self._stemmer, show_progress=False, return_ids=False
+        )
 
     def retrieve(self, query: str, k: int) -> Retrieval:
         """Top-k hits (never more than the passages that exist), scored sentences and signals."""
@@ -124,15 +118,12 @@ class Retriever:
     def _retrieve(self, query: str, k: int) -> Retrieval:
         n = len(self.index.passages)
         k = max(0, min(k, n))
-        literal = np.zeros(len(self.index.sentences), dtype=bool)
         if is_non_latin(query) and self.e5 is not None:
             fused, sent_scores, top = self._cross_lingual(query)
             signals: dict = {"non_latin": True, "e5_top": top}
+            literal = np.zeros(len(self.index.sentences), dtype=bool)
         else:
-            fused, sent_scores, signals = self._english(query)
-            if signals["literal_match"]:
-                wanted = set(self.query_terms(topic_of(query)))
-                literal = np.array([wanted <= terms for terms in self._sentence_terms])
+            fused, sent_scores, signals, literal = self._english(query)
         # k hits need at most k + merge_depth passages: only the top merge_depth are ever joined
         order = np.argsort(-fused, kind="stable")[: k + max(0, self.config.merge_depth)]
         merged = merge_neighbours(
@@ -160,8 +151,9 @@ class Retriever:
         sents.sort(key=lambda s: -s.score)
         return Retrieval(hits, sents, signals)
 
-    def _english(self, question: str) -> tuple[np.ndarray, np.ndarray, dict]:
-        """Fused passage scores, sentence scores and abstention signals for a Latin-script query."""
+    def _english(self, question: str) -> tuple[np.ndarray, np.ndarray, dict, np.ndarray]:
+        """Fused passage scores, sentence scores, abstention signals and, for a keyword query
+        whose words one of the best passages holds, the sentences holding them all (else none)."""
         n = len(self.index.passages)
         cfg = self.config
         query = topic_of(question)  # "does the plan mention X?" looks up X
@@ -201,16 +193,19 @@ class Retriever:
         keyword = (query != question or only_topic_words(query)) and (
             0 < len(set(terms)) <= cfg.literal_max_terms
         )
+        literal = (
+            self._literal_sentences(terms, fused) if keyword else np.zeros(len(self._sent_of), bool)
+        )
         signals.update(
             keyword_query=keyword,
-            literal_match=keyword and self._literal_match(terms, fused),
+            literal_match=bool(literal.any()),
             foreign_words=[w for w, words in expanded.items() if not words],
             dense_top=float(dense.max(initial=0.0)),
             sentence_top=float(s_cos.max(initial=0.0)),
             bm25_top=float(bm25.max(initial=0.0)),
             term_coverage=sum(t in self._vocab for t in terms) / len(terms) if terms else 0.0,
         )
-        return fused / (total_weight or 1.0), s_cos, signals  # scores stay in [0, 1]
+        return fused / (total_weight or 1.0), s_cos, signals, literal  # scores stay in [0, 1]
 
     def _encode_query(self, query: str) -> tuple[np.ndarray, np.ndarray | None]:
         """The MiniLM query vector, plus its token vectors when token matching is on."""
@@ -220,17 +215,14 @@ class Retriever:
                 return encode(query)
         return self.minilm.encode_queries([query])[0], None
 
-    def _literal_match(self, terms: list[str], fused: np.ndarray) -> bool:
-        """Does one sentence of the best passages hold every term of a keyword query
-        ("pledge", "customs inspection")? Then the words asked for are in the plan, however low
-        the cosine of a lone word."""
+    def _literal_sentences(self, terms: list[str], fused: np.ndarray) -> np.ndarray:
+        """The sentences holding every term of a keyword query ("pledge", "customs inspection"),
+        when one of them is in the best passages (else none): then the words asked for are in
+        the plan, however low the cosine of a lone word."""
         wanted = set(terms)
-        best = set(np.argsort(-fused, kind="stable")[: self.config.literal_depth].tolist())
-        return any(
-            wanted <= words
-            for words, passage in zip(self._sentence_terms, self._sent_of, strict=True)
-            if passage in best
-        )
+        holds = np.array([wanted <= words for words in self._sentence_terms], dtype=bool)
+        best = np.argsort(-fused, kind="stable")[: self.config.literal_depth]
+        return holds if holds[np.isin(self._sent_of, best)].any() else np.zeros_like(holds)
 
     def unseen_words(self, query: str) -> list[str]:
         """Query words the corpus never uses (after stemming): candidates for expansion."""
