@@ -15,6 +15,7 @@ import html
 import re
 from collections.abc import Collection, Iterable, Sequence
 
+from qa.acronyms import reading_note
 from qa.chunking import BULLET, SECTION_SEP, heading_label, heading_level, paragraphs, sentences
 from qa.highlight import esc, marked
 from qa.types import Answer, Document, Hit, Passage
@@ -155,16 +156,20 @@ def cite_link(n: int) -> str:
 
 def answer_markdown(answer: Answer) -> str:
     """The chat message: quoted sentences with [n] links, or a plain decline with the closest
-    passages. Built from the Answer's quotes, so document text never reads as Markdown."""
+    passages. Built from the Answer's quotes, so document text never reads as Markdown.
+    How the question's acronyms were read comes first, in italics."""
+    note = reading_note(answer.signals.get("acronyms") or {})
+    lead = [f"_{md_escape(note)}_", ""] if note else []
     if answer.abstained:
-        lines = [md_escape(answer.text), "", "Closest the plan comes:", ""]
+        lines = [*lead, md_escape(answer.text), "", "Closest the plan comes:", ""]
         for i, h in enumerate(closest_hits(answer), start=1):
             title = section_parts(h.passage.section)[-1:] or [h.passage.source]
             lines.append(f"- {cite_link(i)} {md_escape(title[0])}")
         return "\n".join(lines)
     if not answer.quotes:
-        return md_escape(answer.text)
-    return " ".join(f"{md_escape(q.text)} {cite_link(q.citation)}" for q in answer.quotes)
+        return "\n".join([*lead, md_escape(answer.text)])
+    quoted = " ".join(f"{md_escape(q.text)} {cite_link(q.citation)}" for q in answer.quotes)
+    return "\n".join([*lead, quoted])
 
 
 def shown_hits(answer: Answer) -> list[tuple[str, Hit]]:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from qa.acronyms import AcronymReader
 from qa.chunking import SECTION_SEP
 from qa.config import RetrievalConfig
 from qa.expansion import content_words, nearest_words
@@ -96,6 +97,7 @@ class Retriever:
         self._sentence_terms = [set(t) for t in self._tokenize(sentence_texts)]
         self._sent_of = np.array([s.passage for s in index.sentences], dtype=np.int64)
         self._texts = {d.source: d.text for d in index.documents}
+        self.acronyms = AcronymReader.from_texts([d.text for d in index.documents])
 
     def query_terms(self, query: str) -> list[str]:
         return self._tokenize([query])[0]
@@ -156,7 +158,8 @@ class Retriever:
         whose words one of the best passages holds, the sentences holding them all (else none)."""
         n = len(self.index.passages)
         cfg = self.config
-        query = topic_of(question)  # "does the plan mention X?" looks up X
+        topic = topic_of(question)  # "does the plan mention X?" looks up X
+        query, acronyms = self.acronyms.expand(topic)  # "SMEs" -> the plan's words for them
         q, q_tokens = self._encode_query(query)
         s_cos = self.index.minilm_sentences @ q
         sw = cfg.sentence_weight
@@ -190,13 +193,14 @@ class Retriever:
             total_weight += cfg.e5_weight
             signals["e5_top"] = float(e5_score.max(initial=0.0))
         # "pledge", "trade secrets", "does the plan mention insurance?": a few topic words
-        keyword = (query != question or only_topic_words(query)) and (
-            0 < len(set(terms)) <= cfg.literal_max_terms
+        keyword = (topic != question or only_topic_words(topic)) and (
+            0 < len(set(self.query_terms(topic) if acronyms else terms)) <= cfg.literal_max_terms
         )
         literal = (
             self._literal_sentences(terms, fused) if keyword else np.zeros(len(self._sent_of), bool)
         )
         signals.update(
+            acronyms=acronyms,
             keyword_query=keyword,
             literal_match=bool(literal.any()),
             foreign_words=[w for w, words in expanded.items() if not words],

@@ -1,0 +1,149 @@
+"""Read a question's acronyms in the corpus's own words: "SMEs" -> "small and micro enterprises".
+
+People write "SMEs", "R&D" or "IPR"; the plan spells them out and never uses the short form.
+BM25 cannot match the acronym, MiniLM matches it weakly, and the keyword rule declined "SMEs" as
+a word the plan never uses. The corpus itself says what an acronym stands for: a run of its words
+whose initials spell it ("small and micro enterprises" spells S-M-E, skipping "and"). No
+dictionary is needed, so this works on any corpus. Pure functions, no model.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+
+from qa.expansion import stopwords
+
+# An acronym as people type it: 2-6 capitals, "&" allowed inside, an optional plural "s".
+_ACRONYM = re.compile(r"(?<![\w&])([A-Z](?:&?[A-Z]){1,5})(s?)(?![\w&])")
+_WORD = re.compile(r"[A-Za-z]+(?:-[A-Za-z]+)*")
+# Words an expansion may skip inside it ("research AND development", "rule OF law").
+_LINKS = frozenset({"and", "of", "for", "the", "in", "on", "to", "&"})
+_AND = frozenset({"and", "&"})
+# A run of words ends at punctuation: an expansion never crosses a comma or a full stop.
+_RUN_BREAK = re.compile(r"[^A-Za-z\-\s&]+")
+
+
+# ---- pure helpers
+
+
+def acronym_letters(token: str) -> str:
+    """The letters an acronym spells, lowercase, "&" kept; "" for no acronym.
+
+    Example: acronym_letters("R&D") -> "r&d"; acronym_letters("SMEs") -> "sme"
+    """
+    m = _ACRONYM.fullmatch(token)
+    return m.group(1).lower() if m else ""
+
+
+def spelled_by(words: list[str], letters: str, links: bool = True) -> int:
+    """How many of ``words`` (from the start) spell ``letters`` by their initials; 0 when they
+    do not. With ``links``, a linking word may sit between two letters; an "&" in ``letters``
+    must be an "and". Each part of a hyphenated word may carry a letter or ride on the first
+    ("state-owned enterprises" and "medium-sized" both work).
+
+    Example: spelled_by(["small", "and", "micro", "enterprises", "will"], "sme") -> 4
+    """
+
+    def carries(word: str, letter: str) -> bool:
+        return word[0].lower() == letter and word.lower() not in stopwords()
+
+    def match(i: int, n: int) -> int:  # words[i:] must spell letters[n:]
+        if n == len(letters):
+            return i
+        if letters[n] == "&":
+            return match(i + 1, n + 1) if i < len(words) and words[i].lower() in _AND else 0
+        candidates = [i]
+        if links and n > 0 and i < len(words) and words[i].lower() in _LINKS:
+            candidates.append(i + 1)  # one linking word between two letters
+        for j in candidates:
+            if j >= len(words):
+                continue
+            parts = words[j].split("-")
+            for used in range(1, len(parts) + 1):  # the word's first `used` parts carry letters
+                if n + used > len(letters):
+                    break
+                if all(carries(part, letters[n + k]) for k, part in enumerate(parts[:used])):
+                    end = match(j + 1, n + used)
+                    if end:
+                        return end
+        return 0
+
+    return match(0, 0)
+
+
+def word_runs(text: str) -> list[list[str]]:
+    """The text's words, cut into runs at punctuation."""
+    return [_WORD.findall(run) for run in _RUN_BREAK.split(text) if run.strip()]
+
+
+# ---- the table
+
+
+@dataclass
+class AcronymReader:
+    """Finds what each acronym stands for in one corpus, remembering answers per acronym."""
+
+    runs: list[list[str]]
+    known_words: frozenset[str]  # lowercase words the corpus uses: "IT" or "PLEDGE" is no acronym
+    _found: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def from_texts(cls, texts: list[str]) -> AcronymReader:
+        runs = [run for t in texts for run in word_runs(t)]
+        known = frozenset(w.lower() for run in runs for w in run)
+        return cls(runs=runs, known_words=known)
+
+    def expansion(self, letters: str) -> str:
+        """The commonest run of corpus words spelling ``letters``, lowercase; "" if none.
+
+        Two initials match by chance too often ("IT" read as "import trade", "US" as
+        "universities and scientific"), so a two-letter acronym must be two adjacent words found
+        at least three times, unless an "&" (as in "R&D") says it is an acronym.
+        """
+        if letters not in self._found:
+            weak = len(letters) == 2
+            counts: Counter[str] = Counter()
+            for run in self.runs:
+                for start in range(len(run)):
+                    length = spelled_by(run[start:], letters, links=not weak)
+                    if length:
+                        counts[" ".join(run[start : start + length]).lower()] += 1
+            best = counts.most_common(1)
+            self._found[letters] = best[0][0] if best and (not weak or best[0][1] >= 3) else ""
+        return self._found[letters]
+
+    def expand(self, question: str) -> tuple[str, dict[str, str]]:
+        """The question with each acronym the corpus spells out replaced by its expansion,
+        and what was replaced. A question of several words, all in capitals, is left alone.
+
+        Example: expand("How are SMEs helped?") -> ("How are small and micro enterprises
+        helped?", {"SMEs": "small and micro enterprises"}) on the plan.
+        """
+        if len(question.split()) > 1 and not re.search(r"[a-z]", question):
+            return question, {}  # "WHAT ABOUT PLEDGE" is shouting, not acronyms
+        read: dict[str, str] = {}
+
+        def replace(m: re.Match) -> str:
+            token, short = m.group(0), m.group(1)
+            plain = {token.lower(), short.lower()}
+            if plain & self.known_words or plain & stopwords():  # "PLEDGE", "IT", "US"
+                return token
+            words = self.expansion(short.lower())
+            if words:
+                read[token] = words
+                return words
+            return token
+
+        return _ACRONYM.sub(replace, question), read
+
+
+def reading_note(read: dict[str, str]) -> str:
+    """Tells the user how their acronyms were read, so a wrong reading is visible.
+
+    Example: reading_note({"SMEs": "small and micro enterprises"})
+    -> 'Read "SMEs" as "small and micro enterprises".'
+    """
+    parts = [f'"{short}" as "{long}"' for short, long in read.items()]
+    return f"Read {' and '.join(parts)}." if parts else ""

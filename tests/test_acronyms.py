@@ -1,0 +1,111 @@
+"""Acronyms read in the corpus's own words: pure rules, a tiny corpus, and the real plan."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from qa.acronyms import AcronymReader, acronym_letters, reading_note, spelled_by
+from qa.app_views import answer_markdown, md_escape
+
+TEXT = (
+    "Support small and micro enterprises in pledge financing. Small and micro enterprises get "
+    "credit. Reform state-owned enterprises. Improve research and development of machinery. "
+    "Regions to develop parks. Protect intellectual property. Use intellectual property. "
+    "Manage intellectual property well. Import trade grows, import trade rules."
+)
+
+
+@pytest.fixture
+def reader() -> AcronymReader:
+    return AcronymReader.from_texts([TEXT])
+
+
+@pytest.mark.parametrize(
+    "token, letters",
+    [("SMEs", "sme"), ("R&D", "r&d"), ("IPR", "ipr"), ("IP", "ip"), ("Ip", ""), ("S", "")],
+)
+def test_acronym_letters(token, letters):
+    assert acronym_letters(token) == letters
+
+
+def test_spelled_by_initials_with_linking_words_and_hyphens():
+    assert spelled_by(["small", "and", "micro", "enterprises", "get"], "sme") == 4
+    assert spelled_by(["state-owned", "enterprises"], "soe") == 2  # one letter per part
+    assert spelled_by(["small", "and", "medium-sized", "enterprises"], "sme") == 4  # or the first
+    assert spelled_by(["research", "and", "development"], "r&d") == 3
+    assert spelled_by(["regions", "to", "develop"], "r&d") == 0  # "&" must be "and"
+    assert spelled_by(["an", "intellectual"], "ai") == 0  # a stopword carries no letter
+    assert spelled_by(["small", "micro"], "sme") == 0  # too short
+    assert spelled_by(["research", "and", "development"], "rd", links=False) == 0
+
+
+def test_the_corpus_says_what_an_acronym_stands_for(reader):
+    assert reader.expand("How are SMEs helped?") == (
+        "How are small and micro enterprises helped?",
+        {"SMEs": "small and micro enterprises"},
+    )
+    assert reader.expand("SOEs")[0] == "state-owned enterprises"
+    assert reader.expand("R&D plans")[0] == "research and development plans"
+
+
+def test_two_letters_need_three_adjacent_matches(reader):
+    assert reader.expand("IP rules")[0] == "intellectual property rules"  # three times
+    assert reader.expand("IT rules") == ("IT rules", {})  # "it" is a word, not an acronym
+    assert reader.expand("IX rules") == ("IX rules", {})  # no such run
+    twice = AcronymReader.from_texts([TEXT.replace("Manage intellectual property well.", "")])
+    assert twice.expand("IP rules") == ("IP rules", {})
+
+
+def test_words_the_corpus_uses_and_shouting_are_left_alone(reader):
+    assert reader.expand("PLEDGE financing") == ("PLEDGE financing", {})
+    assert reader.expand("WHAT ABOUT SMES") == ("WHAT ABOUT SMES", {})
+    assert reader.expand("NGOs")[1] == {}  # the corpus never spells it out
+
+
+def test_reading_note():
+    assert reading_note({}) == ""
+    assert reading_note(
+        {"SMEs": "small and micro enterprises", "R&D": "research and development"}
+    ) == ('Read "SMEs" as "small and micro enterprises" and "R&D" as "research and development".')
+
+
+# ---- the real plan: it never writes "SMEs", "IPR" or "R&D"
+
+
+@pytest.mark.parametrize(
+    "question, evidence",
+    [
+        ("SMEs", "small and micro enterprises"),
+        ("Does the plan mention SMEs?", "small and micro enterprises"),
+        ("How are SMEs supported in pledge loans?", "small and micro enterprises"),
+        ("IPR protection at exhibitions", "intellectual property rights"),
+    ],
+)
+def test_acronym_questions_are_answered_from_the_spelled_out_words(
+    plan_assistant, question, evidence
+):
+    ans = plan_assistant.ask(question)
+    assert not ans.abstained, ans.signals
+    assert evidence in ans.text.lower()
+    assert evidence in ans.signals["acronyms"].values()
+    assert answer_markdown(ans).startswith(f"_{md_escape(reading_note(ans.signals['acronyms']))}_")
+
+
+def test_the_cli_says_how_it_read_an_acronym(plan_settings, capsys, monkeypatch):
+    from qa.cli import main
+
+    monkeypatch.setenv("QA_CORPUS_DIR", str(plan_settings.corpus_dir))
+    monkeypatch.setenv("QA_INDEX_DIR", str(plan_settings.index_dir))
+    monkeypatch.setenv("QA_ENCODER_DIR", str(plan_settings.encoder_path))
+    assert main(["ask", "SMEs", "--json"]) == 0
+    out, err = capsys.readouterr()
+    assert 'Read "SMEs" as "small and micro enterprises".' in err
+    assert not json.loads(out)["abstained"]
+
+
+def test_an_expanded_acronym_does_not_make_a_question_a_keyword_query(plan_assistant):
+    full = plan_assistant.ask("How are SMEs supported in pledge loans?")
+    assert full.signals["acronyms"] and not full.signals["keyword_query"]
+    assert plan_assistant.ask("SMEs").signals["keyword_query"]
