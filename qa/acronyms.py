@@ -140,7 +140,8 @@ class AcronymReader:
 
 
 def reading_note(read: dict[str, str]) -> str:
-    """Tells the user how their acronyms were read, so a wrong reading is visible.
+    """Tells the user how their acronyms (and typos, qa.spelling) were read, so a wrong
+    reading is visible.
 
     Example: reading_note({"SMEs": "small and micro enterprises"})
     -> 'Read "SMEs" as "small and micro enterprises".'

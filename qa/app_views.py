@@ -157,8 +157,8 @@ def cite_link(n: int) -> str:
 def answer_markdown(answer: Answer) -> str:
     """The chat message: quoted sentences with [n] links, or a plain decline with the closest
     passages. Built from the Answer's quotes, so document text never reads as Markdown.
-    How the question's acronyms were read comes first, in italics."""
-    note = reading_note(answer.signals.get("acronyms") or {})
+    How the question's acronyms and typos were read comes first, in italics."""
+    note = reading_note(answer.signals.get("read_as") or {})
     lead = [f"_{md_escape(note)}_", ""] if note else []
     if answer.abstained:
         lines = [*lead, md_escape(answer.text), "", "Closest the plan comes:", ""]

@@ -116,10 +116,10 @@ def cmd_ask(args: argparse.Namespace) -> int:
     dropped = answer.signals.get("dropped_sentences") or []
     if dropped:
         print(f"{len(dropped)} unsupported generated sentence(s) dropped", file=sys.stderr)
-    if answer.signals.get("acronyms"):
+    if answer.signals.get("read_as"):
         from qa.acronyms import reading_note
 
-        print(reading_note(answer.signals["acronyms"]), file=sys.stderr)
+        print(reading_note(answer.signals["read_as"]), file=sys.stderr)
     if args.json:
         print(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2))
         return 0

@@ -8,6 +8,7 @@ as relevant as its best sentence, and the answer quotes those sentences.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass
 
 import numpy as np
@@ -20,6 +21,7 @@ from qa.index import Index, SentenceSpan
 from qa.late_interaction import maxsim
 from qa.neighbours import merge_neighbours
 from qa.query_frame import only_topic_words, topic_of
+from qa.spelling import SpellingReader
 from qa.types import Hit
 from qa.word_table import WordTable
 
@@ -98,6 +100,12 @@ class Retriever:
         self._sent_of = np.array([s.passage for s in index.sentences], dtype=np.int64)
         self._texts = {d.source: d.text for d in index.documents}
         self.acronyms = AcronymReader.from_texts([d.text for d in index.documents])
+        corpus_words = Counter(w for d in index.documents for w in content_words(d.text))
+        self.spelling = SpellingReader(corpus_words, self._is_known_word)
+
+    def _is_known_word(self, word: str) -> bool:
+        """A word of the corpus or a common English word: never read as a typo."""
+        return word in self.words or self._stemmer.stemWord(word) in self._vocab
 
     def query_terms(self, query: str) -> list[str]:
         return self._tokenize([query])[0]
@@ -159,7 +167,9 @@ class Retriever:
         n = len(self.index.passages)
         cfg = self.config
         topic = topic_of(question)  # "does the plan mention X?" looks up X
-        query, acronyms = self.acronyms.expand(topic)  # "SMEs" -> the plan's words for them
+        query, read_as = self.acronyms.expand(topic)  # "SMEs" -> the plan's words for them
+        query, typos = self.spelling.correct(query)  # "pledge laons" -> "pledge loans"
+        read_as |= typos
         q, q_tokens = self._encode_query(query)
         s_cos = self.index.minilm_sentences @ q
         sw = cfg.sentence_weight
@@ -194,13 +204,13 @@ class Retriever:
             signals["e5_top"] = float(e5_score.max(initial=0.0))
         # "pledge", "trade secrets", "does the plan mention insurance?": a few topic words
         keyword = (topic != question or only_topic_words(topic)) and (
-            0 < len(set(self.query_terms(topic) if acronyms else terms)) <= cfg.literal_max_terms
+            0 < len(set(self.query_terms(topic) if read_as else terms)) <= cfg.literal_max_terms
         )
         literal = (
             self._literal_sentences(terms, fused) if keyword else np.zeros(len(self._sent_of), bool)
         )
         signals.update(
-            acronyms=acronyms,
+            read_as=read_as,
             keyword_query=keyword,
             literal_match=bool(literal.any()),
             foreign_words=[w for w, words in expanded.items() if not words],

@@ -66,6 +66,10 @@ class WordTable:
         self._encode = encode
         self._remembered: dict[str, np.ndarray] = {}
 
+    def __contains__(self, word: str) -> bool:
+        """Whether ``word`` is one of the table's common English words."""
+        return word in self._row
+
     @classmethod
     def empty(cls, encode: Encode, dim: int) -> WordTable:
         """No table: every word goes to the encoder (and is remembered)."""

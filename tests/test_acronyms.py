@@ -89,8 +89,8 @@ def test_acronym_questions_are_answered_from_the_spelled_out_words(
     ans = plan_assistant.ask(question)
     assert not ans.abstained, ans.signals
     assert evidence in ans.text.lower()
-    assert evidence in ans.signals["acronyms"].values()
-    assert answer_markdown(ans).startswith(f"_{md_escape(reading_note(ans.signals['acronyms']))}_")
+    assert evidence in ans.signals["read_as"].values()
+    assert answer_markdown(ans).startswith(f"_{md_escape(reading_note(ans.signals['read_as']))}_")
 
 
 def test_the_cli_says_how_it_read_an_acronym(plan_settings, capsys, monkeypatch):
@@ -107,5 +107,5 @@ def test_the_cli_says_how_it_read_an_acronym(plan_settings, capsys, monkeypatch)
 
 def test_an_expanded_acronym_does_not_make_a_question_a_keyword_query(plan_assistant):
     full = plan_assistant.ask("How are SMEs supported in pledge loans?")
-    assert full.signals["acronyms"] and not full.signals["keyword_query"]
+    assert full.signals["read_as"] and not full.signals["keyword_query"]
     assert plan_assistant.ask("SMEs").signals["keyword_query"]
