@@ -278,7 +278,8 @@ def handle_search(query: str, k: int) -> str:
     k = int(_bounded("number of passages", k, 1, MAX_K, integer=True))
     try:
         hits = assistant.search(query, k=k)
-        terms = assistant.retriever.query_terms(query)
+        read, _ = assistant.retriever.in_corpus_words(query)  # "SMEs" marks "small", ...
+        terms = assistant.retriever.query_terms(read)
     except QAError as e:
         raise _user_error(e) from None
     return views.search_html(query.strip(), hits, terms)

@@ -103,6 +103,13 @@ class Retriever:
         corpus_words = Counter(w for d in index.documents for w in content_words(d.text))
         self.spelling = SpellingReader(corpus_words, self._is_known_word)
 
+    def in_corpus_words(self, text: str) -> tuple[str, dict[str, str]]:
+        """The text with acronyms spelled out and typos fixed, in the corpus's words, and what
+        was read as what: "SMEs" -> "small and micro enterprises", "laons" -> "loans"."""
+        text, read_as = self.acronyms.expand(text)
+        text, typos = self.spelling.correct(text)
+        return text, read_as | typos
+
     def _is_known_word(self, word: str) -> bool:
         """A word of the corpus or a common English word: never read as a typo."""
         return word in self.words or self._stemmer.stemWord(word) in self._vocab
@@ -167,9 +174,7 @@ class Retriever:
         n = len(self.index.passages)
         cfg = self.config
         topic = topic_of(question)  # "does the plan mention X?" looks up X
-        query, read_as = self.acronyms.expand(topic)  # "SMEs" -> the plan's words for them
-        query, typos = self.spelling.correct(query)  # "pledge laons" -> "pledge loans"
-        read_as |= typos
+        query, read_as = self.in_corpus_words(topic)
         q, q_tokens = self._encode_query(query)
         s_cos = self.index.minilm_sentences @ q
         sw = cfg.sentence_weight

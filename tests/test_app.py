@@ -259,6 +259,11 @@ def test_search_ranks_passages_and_marks_query_terms(plan_app):
         app.handle_search("  ", 5)
 
 
+def test_search_marks_the_corpus_words_an_acronym_or_typo_was_read_as(plan_app):
+    first = app.handle_search("SMEs pledge laons", 3).split('id="sr-2"')[0]
+    assert "<mark>micro</mark>" in first and "<mark>loans</mark>" in first
+
+
 def test_reader_shows_the_whole_document_with_outline_and_target(plan_app):
     hit = app.get_assistant().search(PLEDGE, k=1)[0]
     source, page = app.read_document(None, hit.passage.id)
