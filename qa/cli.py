@@ -220,6 +220,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         code = 130
+    except BrokenPipeError:  # `qa ask ... --json | head`: the reader left; no traceback
+        try:  # point stdout at devnull, so the flush at exit does not fail again
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        except (OSError, ValueError):
+            pass  # stdout is no real file (a test's capture): nothing left to flush
+        code = 141
     return code
 
 

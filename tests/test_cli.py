@@ -97,3 +97,22 @@ def test_python_module_entry_point(plan_settings):
         [sys.executable, "-m", "qa", "--help"], capture_output=True, text=True, timeout=60
     )
     assert proc.returncode == 0 and "search" in proc.stdout and "ask" in proc.stdout
+
+
+def test_a_reader_that_leaves_early_gets_no_traceback(plan_settings):
+    """`qa search ... --json | head -c 10`: the pipe closes before the output is written."""
+    env = {
+        **os.environ,
+        "QA_CORPUS_DIR": str(plan_settings.corpus_dir),
+        "QA_INDEX_DIR": str(plan_settings.index_dir),
+    }
+    proc = subprocess.Popen(
+        [QA, "search", CARD, "--json"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=env,
+    )
+    proc.stdout.close()  # no reader: the first write fails with a broken pipe
+    err = proc.stderr.read().decode()
+    assert proc.wait(timeout=300) == 141, err
+    assert "Traceback" not in err
