@@ -87,7 +87,13 @@ class AcronymReader:
 
     runs: list[list[str]]
     known_words: frozenset[str]  # lowercase words the corpus uses: "IT" or "PLEDGE" is no acronym
+    _starts: dict[str, list[tuple[int, int]]] = field(default_factory=dict)  # initial -> where
     _found: dict[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        for r, run in enumerate(self.runs):
+            for i, word in enumerate(run):
+                self._starts.setdefault(word[0].lower(), []).append((r, i))
 
     @classmethod
     def from_texts(cls, texts: list[str]) -> AcronymReader:
@@ -105,11 +111,11 @@ class AcronymReader:
         if letters not in self._found:
             weak = len(letters) == 2
             counts: Counter[str] = Counter()
-            for run in self.runs:
-                for start in range(len(run)):
-                    length = spelled_by(run[start:], letters, links=not weak)
-                    if length:
-                        counts[" ".join(run[start : start + length]).lower()] += 1
+            for r, start in self._starts.get(letters[0], []):
+                run = self.runs[r]
+                length = spelled_by(run[start : start + 2 * len(letters)], letters, links=not weak)
+                if length:
+                    counts[" ".join(run[start : start + length]).lower()] += 1
             best = counts.most_common(1)
             self._found[letters] = best[0][0] if best and (not weak or best[0][1] >= 3) else ""
         return self._found[letters]
