@@ -30,7 +30,7 @@ _TYPE_PATTERNS: list[tuple[str, re.Pattern]] = [
             r"|salary|wage|fee|cost|price|rate|quota|figure|ratio)\b"
             r"|\bwhat (numerical |numeric )?targets?\b.*\b(per|by \d{4}|percent|number)\b"
             r"|\b(salary|salaries|budget|cost|costs|price|fine|fines|fee|fees) (of|for|is|are|will)\b"
-            r"|[多几]少|多大|多高|多长|几[个年项家位]|百分之|金额|预算|费用|工资|薪",
+            r"|[多几]少|多大|多高|多长|多久|几[个年项家位次]|百分之|金额|预算|费用|工资|薪",
             re.I,
         ),
     ),
@@ -57,7 +57,7 @@ _TYPE_PATTERNS: list[tuple[str, re.Pattern]] = [
         re.compile(
             r"\b(in )?(which|what) (city|cities|province|provinces|country|countries|town|region)\b"
             r"|\bwhere (will|is|are|was|were|does|do)\b.*\b(located|set up|built|based|held|headquartered)\b"
-            r"|哪个城市|哪些国家|哪个国家|哪个省|在哪里",
+            r"|哪[个些座]城市|哪[个些]国家|哪[个些]省|哪些地区|在哪里",
             re.I,
         ),
     ),

@@ -32,6 +32,9 @@ from qa.answer_type import expected_type, has_answer_of_type
         ("Will the office care about quality rather than just how many there are?", None),
         ("专利协同申请体系由谁来主导？", None),
         ("谁是国家知识产权局局长？", "person"),
+        ("专利代理师资格考试多久举行一次？", "quantity"),  # how often
+        ("每年检查几次？", "quantity"),
+        ("知识产权法院将在哪些城市设立？", "place"),
         ("What is the maximum fine for infringement?", "quantity"),
         ("Under the plan, how many centres will be built?", "quantity"),
     ],
