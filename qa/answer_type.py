@@ -29,7 +29,8 @@ _TYPE_PATTERNS: list[tuple[str, re.Pattern]] = [
             r"|\bwhat (is the )?(percentage|percent|proportion|share|amount|number|sum|budget"
             r"|salary|wage|fee|cost|price|rate|quota|figure|ratio)\b"
             r"|\bwhat (numerical |numeric )?targets?\b.*\b(per|by \d{4}|percent|number)\b"
-            r"|\b(salary|salaries|budget|cost|costs|price|fine|fines|fee|fees) (of|for|is|are|will)\b"
+            r"|\bwhat (is |are |will be )?(the )?(\w+ )?(salary|salaries|budget|cost|costs|price|fine"
+            r"|fines|fee|fees)\b"
             r"|[多几]少|多大|多高|多长|多久|几[个年项家位次]|百分之|金额|预算|费用|工资|薪",
             re.I,
         ),

@@ -112,6 +112,10 @@ def _row(item: EvalItem, spans: list[Span], answer: dict, latency_ms: float) -> 
     return row
 
 
+# Non-scalar signals worth a row in the report: how acronyms and typos were read.
+_KEPT_SIGNALS = frozenset({"read_as", "foreign_words"})
+
+
 def _json_scalar(value: object) -> bool:
     return isinstance(value, bool | int | float | str)
 
@@ -155,7 +159,9 @@ def run_evaluation(
             hits = sorted(ans.hits, key=lambda h: h.rank)
             answer = ans.to_dict()
             answer["passages"] = [h.to_dict() for h in hits]
-            answer["signals"] = {k: v for k, v in ans.signals.items() if _json_scalar(v)}
+            answer["signals"] = {
+                k: v for k, v in ans.signals.items() if _json_scalar(v) or k in _KEPT_SIGNALS
+            }
             ranked = [h.passage for h in hits]
         except Exception as e:  # one broken question must not lose the run
             latency_ms = (time.perf_counter() - t0) * 1000

@@ -109,3 +109,12 @@ def test_an_expanded_acronym_does_not_make_a_question_a_keyword_query(plan_assis
     full = plan_assistant.ask("How are SMEs supported in pledge loans?")
     assert full.signals["read_as"] and not full.signals["keyword_query"]
     assert plan_assistant.ask("SMEs").signals["keyword_query"]
+
+
+def test_the_eval_report_keeps_how_a_question_was_read(plan_assistant):
+    from qa.evalset import EvalItem
+    from qa.evaluate import run_evaluation
+
+    item = EvalItem("q1", "SMEs", None, (), False, "keyword", (), 1)
+    report = run_evaluation(plan_assistant.ask, [item], {}, k=5)
+    assert report.rows[0]["signals"]["read_as"] == {"SMEs": "small and micro enterprises"}

@@ -36,6 +36,9 @@ from qa.answer_type import expected_type, has_answer_of_type
         ("每年检查几次？", "quantity"),
         ("知识产权法院将在哪些城市设立？", "place"),
         ("What is the maximum fine for infringement?", "quantity"),
+        ("What are the annual fees for a patent?", "quantity"),
+        ("What annual budget is allocated for software?", "quantity"),
+        ("Will courts make fines for IP crimes harsher?", None),  # asks whether, not how much
         ("Under the plan, how many centres will be built?", "quantity"),
     ],
 )
