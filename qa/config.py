@@ -37,6 +37,9 @@ class RetrievalConfig:
     cross_sentence_weight: float = 0.2  # best-sentence share in cross-lingual passage scores
     cross_lexical_words: int = 7  # plan words nearest a non-English question (e5), for BM25
     cross_lexical_weight: float = 0.2  # ...and their weight beside e5 and feedback (0 = off)
+    bridge_min: float = 0.88  # a short non-English keyword whose nearest plan word (e5) is this
+    bridge_gap: float = 0.02  # ...close is looked up in English as that word (and any within gap)
+    bridge_max_chars: int = 8  # ...keywords this short only
     merge_depth: int = 5  # adjacent passages of one item both in the top 5 become one hit
     merge_max_words: int = 170  # ...up to this size (merge_depth 0 turns merging off)
     min_score: float = 0.35

@@ -105,3 +105,30 @@ def _topical(text: str) -> list[bool]:
     """For each word of the text: is it a topic word (not a stopword or question word)?"""
     stop = stopwords()
     return [w not in stop for w in _WORDS.findall(text.lower())]
+
+
+# ---- Chinese: "计划是否提到知识产权保险？" -> "知识产权保险"
+
+_ZH_DOC = r"(?:这个|该|本)?(?:行动)?(?:计划|规划|文件|文档)"
+_ZH_MENTION = r"(?:提到|提及|涉及|谈到|讲到|说到|包括|包含|关于)"
+_ZH_FRAMES = [
+    # 计划是否提到X / 这个计划提到了X吗 / 计划里有没有提到X
+    rf"^(?:请问)?{_ZH_DOC}(?:里|中|里面)?(?:是否|有没有|有无|有)?{_ZH_MENTION}(?:了|过)?"
+    r"(?P<topic>.+?)(?:的内容|的部分|的规定|的措施)?(?:吗|没有|么)?$",
+    # X，计划提到了吗 / X在计划里有提到吗
+    rf"^(?:关于)?(?P<topic>.+?)[，,]?(?:在)?{_ZH_DOC}(?:里|中)?(?:是否|有没有|有)?{_ZH_MENTION}(?:了|过)?吗?$",
+]
+_ZH_FRAME_RES = [re.compile(f) for f in _ZH_FRAMES]
+
+
+def chinese_topic(question: str) -> str:
+    """The topic of a Chinese question about the plan; the question itself when it has no frame.
+
+    Example: chinese_topic("计划是否提到知识产权保险？") -> "知识产权保险"
+    """
+    text = question.strip().rstrip("？?。！!").strip()
+    for frame in _ZH_FRAME_RES:
+        match = frame.match(text)
+        if match and match.group("topic").strip(" ，,"):
+            return match.group("topic").strip(" ，,")
+    return question

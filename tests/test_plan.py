@@ -152,3 +152,23 @@ def test_quoted_sentences_lean_on_their_passages_rank(plan_assistant):
         r.config = base
     ans = plan_assistant.ask("如何支持小微企业的知识产权质押贷款？")
     assert PLEDGE in ans.text and not np.isnan(ans.quotes[0].score)
+
+
+@pytest.mark.parametrize(
+    "question, word, evidence",
+    [
+        ("电子商务", "e-commerce", "e-commerce platform companies"),
+        ("计划中涉及展会吗？", "exhibitions", "large commercial venues and exhibitions"),
+        ("保险", "insurance", "intellectual property insurance"),
+    ],
+)
+def test_a_chinese_keyword_is_looked_up_as_the_plans_word(plan_assistant, question, word, evidence):
+    ans = plan_assistant.ask(question)
+    assert not ans.abstained
+    assert word in ans.signals["read_as"].values()
+    assert evidence in ans.text
+
+
+def test_a_chinese_keyword_without_a_clear_plan_word_stays_cross_lingual(plan_assistant):
+    ans = plan_assistant.ask("区块链")  # blockchain: the plan has no word for it
+    assert ans.signals["non_latin"] and not ans.signals.get("read_as")

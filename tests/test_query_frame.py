@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from qa.query_frame import topic_of
+from qa.query_frame import chinese_topic, topic_of
 
 
 @pytest.mark.parametrize(
@@ -52,3 +52,19 @@ def test_the_frame_around_a_topic_is_dropped(question, topic):
 )
 def test_questions_without_a_frame_are_kept_whole(question):
     assert topic_of(question) == question
+
+
+@pytest.mark.parametrize(
+    "question, topic",
+    [
+        ("计划是否提到知识产权保险？", "知识产权保险"),
+        ("这个计划提到了专利审查高速路吗？", "专利审查高速路"),
+        ("计划里有关于地理标志的内容吗？", "地理标志"),
+        ("区块链，计划提到了吗？", "区块链"),
+        ("计划中涉及展会吗？", "展会"),
+        ("电子商务", "电子商务"),
+        ("计划如何支持小微企业的知识产权质押贷款？", "计划如何支持小微企业的知识产权质押贷款？"),
+    ],
+)
+def test_chinese_frames_around_a_topic_are_dropped(question, topic):
+    assert chinese_topic(question) == topic
