@@ -11,21 +11,34 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from qa.expansion import stopwords
 
-# An acronym as people type it: 2-6 capitals, "&" allowed inside, an optional plural "s".
+# An acronym as people type it: 2-6 capitals, "&" allowed inside, an optional plural "s";
+# or in lowercase, 3-5 letters or two around "&" ("smes", "ipr", "r&d"; "me" is a word).
 _ACRONYM = re.compile(r"(?<![\w&])([A-Z](?:&?[A-Z]){1,5})(s?)(?![\w&])")
+_ANY_ACRONYM = re.compile(
+    r"(?<![\w&])(?:([A-Z](?:&?[A-Z]){1,5})(s?)|([a-z](?:&[a-z]|(?:&?[a-z]){2,4})))(?![\w&])"
+)
 _WORD = re.compile(r"[A-Za-z]+(?:-[A-Za-z]+)*")
 # Words an expansion may skip inside it ("research AND development", "rule OF law").
-_LINKS = frozenset({"and", "of", "for", "the", "in", "on", "to", "&"})
+_LINKS = frozenset({"and", "of", "for", "in", "on", "&"})  # not "the", "to": verb phrases
 _AND = frozenset({"and", "&"})
 # A run of words ends at punctuation: an expansion never crosses a comma or a full stop.
 _RUN_BREAK = re.compile(r"[^A-Za-z\-\s&]+")
 
 
 # ---- pure helpers
+
+
+def _letter_readings(m: re.Match) -> list[str]:
+    """The letters a matched acronym may spell: "SMEs" -> ["sme"]; "smes" -> ["smes", "sme"]."""
+    if m.group(1):
+        return [m.group(1).lower()]
+    lower = m.group(3)
+    return [lower, lower[:-1]] if lower.endswith("s") and len(lower) > 2 else [lower]
 
 
 def acronym_letters(token: str) -> str:
@@ -120,9 +133,15 @@ class AcronymReader:
             self._found[letters] = best[0][0] if best and (not weak or best[0][1] >= 3) else ""
         return self._found[letters]
 
-    def expand(self, question: str) -> tuple[str, dict[str, str]]:
+    def expand(
+        self, question: str, is_word: Callable[[str], bool] = lambda w: False
+    ) -> tuple[str, dict[str, str]]:
         """The question with each acronym the corpus spells out replaced by its expansion,
         and what was replaced. A question of several words, all in capitals, is left alone.
+
+        People type acronyms in lowercase too ("smes", "ipr"): a short lowercase word counts
+        when it is no word at all, neither a corpus word nor one ``is_word`` knows (common
+        English), so "cost" is never read as initials.
 
         Example: expand("How are SMEs helped?") -> ("How are small and micro enterprises
         helped?", {"SMEs": "small and micro enterprises"}) on the plan.
@@ -132,17 +151,22 @@ class AcronymReader:
         read: dict[str, str] = {}
 
         def replace(m: re.Match) -> str:
-            token, short = m.group(0), m.group(1)
-            plain = {token.lower(), short.lower()}
-            if plain & self.known_words or plain & stopwords():  # "PLEDGE", "IT", "US"
+            token = m.group(0)
+            lower = token.lower()
+            if lower in self.known_words or lower in stopwords():  # "PLEDGE", "IT", "US"
                 return token
-            words = self.expansion(short.lower())
-            if words:
-                read[token] = words
-                return words
+            if token.islower() and is_word(lower):  # "cost", "bank"
+                return token
+            for short in _letter_readings(m):
+                if short in self.known_words or short in stopwords():
+                    return token
+                words = self.expansion(short)
+                if words:
+                    read[token] = words
+                    return words
             return token
 
-        return _ACRONYM.sub(replace, question), read
+        return _ANY_ACRONYM.sub(replace, question), read
 
 
 def reading_note(read: dict[str, str]) -> str:

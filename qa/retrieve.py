@@ -106,7 +106,7 @@ class Retriever:
     def in_corpus_words(self, text: str) -> tuple[str, dict[str, str]]:
         """The text with acronyms spelled out and typos fixed, in the corpus's words, and what
         was read as what: "SMEs" -> "small and micro enterprises", "laons" -> "loans"."""
-        text, read_as = self.acronyms.expand(text)
+        text, read_as = self.acronyms.expand(text, is_word=self.words.__contains__)
         text, typos = self.spelling.correct(text)
         return text, read_as | typos
 

@@ -118,3 +118,18 @@ def test_the_eval_report_keeps_how_a_question_was_read(plan_assistant):
     item = EvalItem("q1", "SMEs", None, (), False, "keyword", (), 1)
     report = run_evaluation(plan_assistant.ask, [item], {}, k=5)
     assert report.rows[0]["signals"]["read_as"] == {"SMEs": "small and micro enterprises"}
+
+
+def test_lowercase_acronyms_count_when_they_are_no_words(reader):
+    english = {"cost", "smes"}.__contains__
+    assert reader.expand("help for smes")[0] == "help for small and micro enterprises"
+    assert reader.expand("r&d plans")[0] == "research and development plans"
+    assert reader.expand("smes", is_word=english) == ("smes", {})  # a word the caller knows
+    assert reader.expand("pledge")[1] == {}  # a corpus word
+    assert reader.expand("tell me")[1] == {}  # two lowercase letters are too often a word
+
+
+def test_lowercase_acronyms_on_the_plan(plan_assistant):
+    ans = plan_assistant.ask("ipr protection at exhibitions")
+    assert ans.signals["read_as"] == {"ipr": "intellectual property rights"}
+    assert not ans.abstained
