@@ -106,6 +106,8 @@ class Retriever:
     def in_corpus_words(self, text: str) -> tuple[str, dict[str, str]]:
         """The text with acronyms spelled out and typos fixed, in the corpus's words, and what
         was read as what: "SMEs" -> "small and micro enterprises", "laons" -> "loans"."""
+        if not self.config.read_corpus_words:
+            return text, {}
         text, read_as = self.acronyms.expand(text, is_word=self.words.__contains__)
         text, typos = self.spelling.correct(text)
         return text, read_as | typos

@@ -133,3 +133,14 @@ def test_lowercase_acronyms_on_the_plan(plan_assistant):
     ans = plan_assistant.ask("ipr protection at exhibitions")
     assert ans.signals["read_as"] == {"ipr": "intellectual property rights"}
     assert not ans.abstained
+
+
+def test_reading_can_be_turned_off(plan_assistant, monkeypatch):
+    from dataclasses import replace
+
+    off = replace(plan_assistant.retriever.config, read_corpus_words=False)
+    monkeypatch.setattr(plan_assistant.retriever, "config", off)
+    assert plan_assistant.retriever.in_corpus_words("SMEs pledge laons") == (
+        "SMEs pledge laons",
+        {},
+    )
