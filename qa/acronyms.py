@@ -18,7 +18,6 @@ from qa.expansion import stopwords
 
 # An acronym as people type it: 2-6 capitals, "&" allowed inside, an optional plural "s";
 # or in lowercase, 3-5 letters or two around "&" ("smes", "ipr", "r&d"; "me" is a word).
-_ACRONYM = re.compile(r"(?<![\w&])([A-Z](?:&?[A-Z]){1,5})(s?)(?![\w&])")
 _ANY_ACRONYM = re.compile(
     r"(?<![\w&])(?:([A-Z](?:&?[A-Z]){1,5})(s?)|([a-z](?:&[a-z]|(?:&?[a-z]){2,4})))(?![\w&])"
 )
@@ -33,21 +32,18 @@ _RUN_BREAK = re.compile(r"[^A-Za-z\-\s&]+")
 # ---- pure helpers
 
 
-def _letter_readings(m: re.Match) -> list[str]:
-    """The letters a matched acronym may spell: "SMEs" -> ["sme"]; "smes" -> ["smes", "sme"]."""
+def acronym_readings(token: str) -> list[str]:
+    """The letters an acronym may spell, lowercase, "&" kept; [] for no acronym.
+
+    Example: acronym_readings("SMEs") -> ["sme"]; acronym_readings("smes") -> ["smes", "sme"]
+    """
+    m = _ANY_ACRONYM.fullmatch(token)
+    if not m:
+        return []
     if m.group(1):
         return [m.group(1).lower()]
     lower = m.group(3)
     return [lower, lower[:-1]] if lower.endswith("s") and len(lower) > 2 else [lower]
-
-
-def acronym_letters(token: str) -> str:
-    """The letters an acronym spells, lowercase, "&" kept; "" for no acronym.
-
-    Example: acronym_letters("R&D") -> "r&d"; acronym_letters("SMEs") -> "sme"
-    """
-    m = _ACRONYM.fullmatch(token)
-    return m.group(1).lower() if m else ""
 
 
 def spelled_by(words: list[str], letters: str, links: bool = True) -> int:
@@ -100,8 +96,10 @@ class AcronymReader:
 
     runs: list[list[str]]
     known_words: frozenset[str]  # lowercase words the corpus uses: "IT" or "PLEDGE" is no acronym
-    _starts: dict[str, list[tuple[int, int]]] = field(default_factory=dict)  # initial -> where
-    _found: dict[str, str] = field(default_factory=dict)
+    _starts: dict[str, list[tuple[int, int]]] = field(
+        init=False, repr=False, default_factory=dict
+    )  # initial -> where in the runs
+    _found: dict[str, str] = field(init=False, repr=False, default_factory=dict)
 
     def __post_init__(self) -> None:
         for r, run in enumerate(self.runs):
@@ -157,7 +155,7 @@ class AcronymReader:
                 return token
             if token.islower() and is_word(lower):  # "cost", "bank"
                 return token
-            for short in _letter_readings(m):
+            for short in acronym_readings(token):
                 if short in self.known_words or short in stopwords():
                     return token
                 words = self.expansion(short)

@@ -112,7 +112,8 @@ def _row(item: EvalItem, spans: list[Span], answer: dict, latency_ms: float) -> 
     return row
 
 
-# Non-scalar signals worth a row in the report: how acronyms and typos were read.
+# Non-scalar signals worth a row in the report: how acronyms and typos were read (read_as)
+# and the question words the plan never uses (foreign_words).
 _KEPT_SIGNALS = frozenset({"read_as", "foreign_words"})
 
 

@@ -33,7 +33,11 @@ class SpellingReader:
 
     counts: Counter[str]  # corpus word -> how often the corpus uses it
     is_known: Callable[[str], bool]  # a corpus or common English word: never a typo
-    _fixed: dict[str, str] = field(default_factory=dict)
+    _choices: tuple[str, ...] = field(init=False, repr=False)
+    _fixed: dict[str, str] = field(init=False, repr=False, default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self._choices = tuple(self.counts)
 
     def correction(self, word: str) -> str:
         """The corpus word ``word`` was meant to be, lowercase; "" when there is none or it is
@@ -47,7 +51,7 @@ class SpellingReader:
 
             found = process.extract(
                 word,
-                list(self.counts),
+                self._choices,
                 scorer=OSA.distance,
                 score_cutoff=max_edits(word),
                 limit=None,

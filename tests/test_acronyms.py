@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from qa.acronyms import AcronymReader, acronym_letters, reading_note, spelled_by
+from qa.acronyms import AcronymReader, acronym_readings, reading_note, spelled_by
 from qa.app_views import answer_markdown, md_escape
 
 TEXT = (
@@ -23,11 +23,19 @@ def reader() -> AcronymReader:
 
 
 @pytest.mark.parametrize(
-    "token, letters",
-    [("SMEs", "sme"), ("R&D", "r&d"), ("IPR", "ipr"), ("IP", "ip"), ("Ip", ""), ("S", "")],
+    "token, readings",
+    [
+        ("SMEs", ["sme"]),
+        ("R&D", ["r&d"]),
+        ("IPR", ["ipr"]),
+        ("IP", ["ip"]),
+        ("Ip", []),
+        ("S", []),
+        ("smes", ["smes", "sme"]),
+    ],
 )
-def test_acronym_letters(token, letters):
-    assert acronym_letters(token) == letters
+def test_acronym_readings(token, readings):
+    assert acronym_readings(token) == readings
 
 
 def test_spelled_by_initials_with_linking_words_and_hyphens():
