@@ -16,15 +16,19 @@ from dataclasses import dataclass, field
 
 from qa.expansion import stopwords
 
-# An acronym as people type it: 2-6 capitals, "&" allowed inside, an optional plural "s";
-# or in lowercase, 3-5 letters or two around "&" ("smes", "ipr", "r&d"; "me" is a word).
+# An acronym as people type it: 2-6 capitals, "&" allowed inside, an optional plural "s" or
+# possessive "'s" (read away with it); or in lowercase, 3-5 letters or two around "&"
+# ("smes", "ipr", "r&d"; "me" is a word).
 _ANY_ACRONYM = re.compile(
-    r"(?<![\w&])(?:([A-Z](?:&?[A-Z]){1,5})(s?)|([a-z](?:&[a-z]|(?:&?[a-z]){2,4})))(?![\w&])"
+    r"(?<![\w&])(?:([A-Z](?:&?[A-Z]){1,5})(s|['’]s)?|([a-z](?:&[a-z]|(?:&?[a-z]){2,4})))(?![\w&])"
 )
-_WORD = re.compile(r"[A-Za-z]+(?:-[A-Za-z]+)*")
+_WORD = re.compile(r"[A-Za-z]+(?:-[A-Za-z]+)*|&")  # "research & development" spells R&D
 # Words an expansion may skip inside it ("research AND development", "rule OF law").
 _LINKS = frozenset({"and", "of", "for", "in", "on", "&"})  # not "the", "to": verb phrases
 _AND = frozenset({"and", "&"})
+# Each new acronym walks the corpus's words: a junk question must not cost seconds.
+MAX_LOOKUPS_PER_QUESTION = 8
+CACHE_SIZE = 4096
 # A run of words ends at punctuation: an expansion never crosses a comma or a full stop.
 _RUN_BREAK = re.compile(r"[^A-Za-z\-\s&]+")
 
@@ -35,15 +39,15 @@ _RUN_BREAK = re.compile(r"[^A-Za-z\-\s&]+")
 def acronym_readings(token: str) -> list[str]:
     """The letters an acronym may spell, lowercase, "&" kept; [] for no acronym.
 
-    Example: acronym_readings("SMEs") -> ["sme"]; acronym_readings("smes") -> ["smes", "sme"]
+    Example: acronym_readings("SMEs") -> ["sme"]; acronym_readings("SMES") -> ["smes", "sme"]
     """
     m = _ANY_ACRONYM.fullmatch(token)
     if not m:
         return []
-    if m.group(1):
-        return [m.group(1).lower()]
-    lower = m.group(3)
-    return [lower, lower[:-1]] if lower.endswith("s") and len(lower) > 2 else [lower]
+    letters = (m.group(1) or m.group(3)).lower()
+    if m.group(2) or len(letters) < 3 or not letters.endswith("s"):
+        return [letters]
+    return [letters, letters[:-1]]  # "SMES", "smes": a plural typed in one case
 
 
 def spelled_by(words: list[str], letters: str, links: bool = True) -> int:
@@ -120,6 +124,8 @@ class AcronymReader:
         at least three times, unless an "&" (as in "R&D") says it is an acronym.
         """
         if letters not in self._found:
+            if len(self._found) >= CACHE_SIZE:
+                self._found.clear()
             weak = len(letters) == 2
             counts: Counter[str] = Counter()
             for r, start in self._starts.get(letters[0], []):
@@ -147,13 +153,18 @@ class AcronymReader:
         if len(question.split()) > 1 and not re.search(r"[a-z]", question):
             return question, {}  # "WHAT ABOUT PLEDGE" is shouting, not acronyms
         read: dict[str, str] = {}
+        candidates = 0
 
         def replace(m: re.Match) -> str:
+            nonlocal candidates
             token = m.group(0)
             lower = token.lower()
             if lower in self.known_words or lower in stopwords():  # "PLEDGE", "IT", "US"
                 return token
             if token.islower() and is_word(lower):  # "cost", "bank"
+                return token
+            candidates += 1
+            if candidates > MAX_LOOKUPS_PER_QUESTION:  # each lookup walks the corpus
                 return token
             for short in acronym_readings(token):
                 if short in self.known_words or short in stopwords():

@@ -114,7 +114,7 @@ _ZH_MENTION = r"(?:提到|提及|涉及|谈到|讲到|说到|包括|包含|关�
 _ZH_FRAMES = [
     # 计划是否提到X / 这个计划提到了X吗 / 计划里有没有提到X
     rf"^(?:请问)?{_ZH_DOC}(?:里|中|里面)?(?:是否|有没有|有无|有)?{_ZH_MENTION}(?:了|过)?"
-    r"(?P<topic>.+?)(?:的内容|的部分|的规定|的措施)?(?:吗|没有|么)?$",
+    r"(?P<topic>.+?)(?:的内容|的部分|的规定|的措施)?(?:吗|没有|(?<![什怎])么)?$",
     # X，计划提到了吗 / X在计划里有提到吗
     rf"^(?:关于)?(?P<topic>.+?)[，,]?(?:在)?{_ZH_DOC}(?:里|中)?(?:是否|有没有|有)?{_ZH_MENTION}(?:了|过)?吗?$",
 ]
@@ -129,6 +129,16 @@ def chinese_topic(question: str) -> str:
     text = question.strip().rstrip("？?。！!").strip()
     for frame in _ZH_FRAME_RES:
         match = frame.match(text)
-        if match and match.group("topic").strip(" ，,"):
-            return match.group("topic").strip(" ，,")
+        topic = match.group("topic").strip(" ，,") if match else ""
+        if _is_zh_topic(topic):
+            return topic
     return question
+
+
+def _is_zh_topic(topic: str) -> bool:
+    """A cut-out topic names something: not "什么" or "的专利质押是什么" (what the plan says
+    about it is still a question, so the whole question is looked up)."""
+    return len(topic) >= 2 and not topic.startswith("的") and not _ZH_QUESTION_WORD.search(topic)
+
+
+_ZH_QUESTION_WORD = re.compile("什么|哪|多少|怎么|怎样|如何|为什么|是否|吗")

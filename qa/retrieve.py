@@ -16,6 +16,7 @@ import numpy as np
 from qa.acronyms import AcronymReader
 from qa.chunking import SECTION_SEP
 from qa.config import RetrievalConfig
+from qa.english import is_english_word
 from qa.expansion import content_words, nearest_words
 from qa.index import Index, SentenceSpan
 from qa.late_interaction import maxsim
@@ -108,13 +109,28 @@ class Retriever:
         was read as what: "SMEs" -> "small and micro enterprises", "laons" -> "loans"."""
         if not self.config.read_corpus_words:
             return text, {}
-        text, read_as = self.acronyms.expand(text, is_word=self.words.__contains__)
+        text, read_as = self.acronyms.expand(text, is_word=self._is_english)
         text, typos = self.spelling.correct(text)
         return text, read_as | typos
 
     def _is_known_word(self, word: str) -> bool:
-        """A word of the corpus or a common English word: never read as a typo."""
-        return word in self.words or self._stemmer.stemWord(word) in self._vocab
+        """A word of the corpus or an English word: never read as a typo."""
+        return self._stemmer.stemWord(word) in self._vocab or self._is_english(word)
+
+    def _is_english(self, word: str) -> bool:
+        """A common English word (the table's, no file read) or one of the English word list."""
+        return word in self.words or is_english_word(word)
+
+    def _is_keyword_query(self, question: str, topic: str, read_as: dict[str, str]) -> bool:
+        """A topic of a few words, each word read as a corpus word counting as one: "SMEs"
+        and "R&D" are one topic word each, though "research and development" is three and
+        "R&D" alone has no word BM25 keeps."""
+        unread = topic
+        for word in read_as:
+            unread = unread.replace(word, " ")
+        topical = topic != question or not unread.strip(" ?.!") or only_topic_words(unread)
+        n_terms = len(set(self.query_terms(unread))) + len(read_as)
+        return topical and 0 < n_terms <= self.config.literal_max_terms
 
     def query_terms(self, query: str) -> list[str]:
         return self._tokenize([query])[0]
@@ -217,9 +233,7 @@ class Retriever:
             total_weight += cfg.e5_weight
             signals["e5_top"] = float(e5_score.max(initial=0.0))
         # "pledge", "trade secrets", "does the plan mention insurance?": a few topic words
-        keyword = (topic != question or only_topic_words(topic)) and (
-            0 < len(set(self.query_terms(topic) if read_as else terms)) <= cfg.literal_max_terms
-        )
+        keyword = self._is_keyword_query(question, topic, read_as)
         literal = (
             self._literal_sentences(terms, fused) if keyword else np.zeros(len(self._sent_of), bool)
         )

@@ -32,6 +32,8 @@ def reader() -> AcronymReader:
         ("Ip", []),
         ("S", []),
         ("smes", ["smes", "sme"]),
+        ("SMES", ["smes", "sme"]),  # all capitals: the plural may be a letter
+        ("SME's", ["sme"]),
     ],
 )
 def test_acronym_readings(token, readings):
@@ -56,6 +58,23 @@ def test_the_corpus_says_what_an_acronym_stands_for(reader):
     )
     assert reader.expand("SOEs")[0] == "state-owned enterprises"
     assert reader.expand("R&D plans")[0] == "research and development plans"
+    assert reader.expand("SME's loans")[0] == "small and micro enterprises loans"
+    assert reader.expand("help SMES")[0] == "help small and micro enterprises"
+
+
+def test_an_ampersand_in_the_corpus_spells_too():
+    amp = AcronymReader.from_texts(["Fund research & development. Tax research & development."])
+    assert amp.expand("R&D")[1] == {"R&D": "research & development"}
+
+
+def test_a_long_junk_question_looks_up_a_bounded_number_of_acronyms(reader, monkeypatch):
+    from qa.acronyms import MAX_LOOKUPS_PER_QUESTION
+
+    looked_up = []
+    monkeypatch.setattr(reader, "expansion", lambda letters: looked_up.append(letters) or "")
+    junk = "what " + " ".join(f"Q{a}{b}Z" for a in "ABCDEFGH" for b in "ABCDEFGH")
+    assert reader.expand(junk) == (junk, {})
+    assert len(looked_up) == MAX_LOOKUPS_PER_QUESTION
 
 
 def test_two_letters_need_three_adjacent_matches(reader):
@@ -68,7 +87,7 @@ def test_two_letters_need_three_adjacent_matches(reader):
 
 def test_words_the_corpus_uses_and_shouting_are_left_alone(reader):
     assert reader.expand("PLEDGE financing") == ("PLEDGE financing", {})
-    assert reader.expand("WHAT ABOUT SMES") == ("WHAT ABOUT SMES", {})
+    assert reader.expand("WHAT ABOUT SME") == ("WHAT ABOUT SME", {})
     assert reader.expand("NGOs")[1] == {}  # the corpus never spells it out
 
 
@@ -140,6 +159,19 @@ def test_lowercase_acronyms_count_when_they_are_no_words(reader):
 def test_lowercase_acronyms_on_the_plan(plan_assistant):
     ans = plan_assistant.ask("ipr protection at exhibitions")
     assert ans.signals["read_as"] == {"ipr": "intellectual property rights"}
+    assert not ans.abstained
+
+
+@pytest.mark.parametrize("word", ["vases", "ales", "mime", "pics", "amps"])
+def test_english_words_are_not_read_as_initials(plan_assistant, word):
+    # each spells a run of plan words by chance ("value analysis standards and evaluation")
+    assert plan_assistant.ask(word).signals["read_as"] == {}
+
+
+@pytest.mark.parametrize("question", ["R&D", "SMEs", "SME's financing"])
+def test_an_acronym_alone_is_a_keyword_query(plan_assistant, question):
+    ans = plan_assistant.ask(question)
+    assert ans.signals["keyword_query"], ans.signals
     assert not ans.abstained
 
 

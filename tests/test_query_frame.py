@@ -64,6 +64,12 @@ def test_questions_without_a_frame_are_kept_whole(question):
         ("计划中涉及展会吗？", "展会"),
         ("电子商务", "电子商务"),
         ("计划如何支持小微企业的知识产权质押贷款？", "计划如何支持小微企业的知识产权质押贷款？"),
+        ("计划提到保险么", "保险"),
+        # what the plan says about a topic is still a question: kept whole
+        ("计划提到的专利质押是什么？", "计划提到的专利质押是什么？"),
+        ("这个文件里说到了什么", "这个文件里说到了什么"),
+        ("计划提到哪些城市？", "计划提到哪些城市？"),
+        ("计划提到了多少项措施？", "计划提到了多少项措施？"),
     ],
 )
 def test_chinese_frames_around_a_topic_are_dropped(question, topic):
