@@ -24,6 +24,7 @@ import gradio as gr
 
 from qa import app_views as views
 from qa import corpus_update
+from qa.acronyms import reading_note
 from qa.assistant import Assistant, validate_question
 from qa.cli import add_location_args
 from qa.config import REPO_ROOT, Settings
@@ -277,12 +278,13 @@ def handle_search(query: str, k: int) -> str:
     assistant = get_assistant()
     k = int(_bounded("number of passages", k, 1, MAX_K, integer=True))
     try:
-        hits = assistant.search(query, k=k)
+        retrieval = assistant.retrieve(query, k=k)
         read, _ = assistant.retriever.in_corpus_words(query)  # "SMEs" marks "small", ...
         terms = assistant.retriever.query_terms(read)
     except QAError as e:
         raise _user_error(e) from None
-    return views.search_html(query.strip(), hits, terms)
+    read_as = retrieval.signals.get("read_as") or {}
+    return views.search_html(query.strip(), retrieval.hits, terms, reading_note(read_as))
 
 
 def read_document(

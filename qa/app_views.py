@@ -324,8 +324,9 @@ def highlight_terms(text: str, terms: Sequence[str]) -> str:
     return marked(text, 0, ranges)
 
 
-def search_html(query: str, hits: Sequence[Hit], terms: Sequence[str]) -> str:
-    """Ranked search results: heading path, score, source range, text with query terms marked."""
+def search_html(query: str, hits: Sequence[Hit], terms: Sequence[str], note: str = "") -> str:
+    """Ranked search results: heading path, score, source range, text with query terms marked;
+    ``note`` says how the query's acronyms and typos were read."""
     if not hits:
         return (
             f'<div class="planqa-panel"><p class="hint">No passages for “{esc(query)}”.</p></div>'
@@ -342,7 +343,8 @@ def search_html(query: str, hits: Sequence[Hit], terms: Sequence[str]) -> str:
             f'<div class="src-text">{highlight_terms(p.text, terms)}</div></div>'
         )
     head = f"{len(hits)} passage(s) for “{query}”"
-    return _panel(head, "", rows)
+    note_html = f'<p class="hint reading"><em>{esc(note)}</em></p>' if note else ""
+    return _panel(head, note_html, rows)
 
 
 # ---------------------------------------------------------------------------- reader

@@ -24,7 +24,7 @@ from qa.errors import (
 )
 from qa.generate import Generator, generate_answer
 from qa.index import Index, Progress, build_index, index_status, load_index, save_index
-from qa.retrieve import Retriever
+from qa.retrieve import Retrieval, Retriever
 from qa.types import Answer, Document, Hit, Passage
 from qa.word_table import WordTable, build_word_table, common_words
 
@@ -213,8 +213,13 @@ class Assistant:
 
     def search(self, query: str, k: int | None = None) -> list[Hit]:
         """Ranked passages for a query (at most the number of passages that exist)."""
+        return self.retrieve(query, k).hits
+
+    def retrieve(self, query: str, k: int | None = None) -> Retrieval:
+        """Ranked passages plus how the query was read (``signals["read_as"]``): a search
+        shows the user that "SMEs" was looked up as "small and micro enterprises"."""
         query = validate_question(query, self.settings.max_question_chars)
-        return self.retriever.retrieve(query, k or self.settings.answer.k).hits
+        return self.retriever.retrieve(query, k or self.settings.answer.k)
 
     def ask(
         self, question: str, k: int | None = None, generator: Generator | None = None

@@ -82,9 +82,19 @@ def cmd_index(args: argparse.Namespace) -> int:
     return 0
 
 
+def _print_reading(signals: dict) -> None:
+    """How acronyms and typos were read, on stderr so that --json output stays clean."""
+    if signals.get("read_as"):
+        from qa.acronyms import reading_note
+
+        print(reading_note(signals["read_as"]), file=sys.stderr)
+
+
 def cmd_search(args: argparse.Namespace) -> int:
     assistant = _open_assistant(args)
-    hits = assistant.search(args.query, k=args.k)
+    retrieval = assistant.retrieve(args.query, k=args.k)
+    hits = retrieval.hits
+    _print_reading(retrieval.signals)
     if args.json:
         print(
             json.dumps(
@@ -116,10 +126,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
     dropped = answer.signals.get("dropped_sentences") or []
     if dropped:
         print(f"{len(dropped)} unsupported generated sentence(s) dropped", file=sys.stderr)
-    if answer.signals.get("read_as"):
-        from qa.acronyms import reading_note
-
-        print(reading_note(answer.signals["read_as"]), file=sys.stderr)
+    _print_reading(answer.signals)
     if args.json:
         print(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2))
         return 0

@@ -130,6 +130,10 @@ def test_the_cli_says_how_it_read_an_acronym(plan_settings, capsys, monkeypatch)
     out, err = capsys.readouterr()
     assert 'Read "SMEs" as "small and micro enterprises".' in err
     assert not json.loads(out)["abstained"]
+    assert main(["search", "SMEs", "--json"]) == 0
+    out, err = capsys.readouterr()
+    assert 'Read "SMEs" as "small and micro enterprises".' in err
+    assert json.loads(out)["passages"]
 
 
 def test_an_expanded_acronym_does_not_make_a_question_a_keyword_query(plan_assistant):

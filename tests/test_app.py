@@ -260,8 +260,11 @@ def test_search_ranks_passages_and_marks_query_terms(plan_app):
 
 
 def test_search_marks_the_corpus_words_an_acronym_or_typo_was_read_as(plan_app):
-    first = app.handle_search("SMEs pledge laons", 3).split('id="sr-2"')[0]
+    page = app.handle_search("SMEs pledge laons", 3)
+    first = page.split('id="sr-2"')[0]
     assert "<mark>micro</mark>" in first and "<mark>loans</mark>" in first
+    note = 'Read "SMEs" as "small and micro enterprises" and "laons" as "loans".'
+    assert views.esc(note) in page.split('id="sr-1"')[0]  # said before the results
 
 
 def test_reader_shows_the_whole_document_with_outline_and_target(plan_app):
