@@ -17,7 +17,7 @@ from qa.acronyms import AcronymReader
 from qa.chunking import SECTION_SEP
 from qa.config import RetrievalConfig
 from qa.english import is_english_word
-from qa.expansion import content_words, nearest_words
+from qa.expansion import content_words, nearest_words, stopwords
 from qa.index import Index, SentenceSpan
 from qa.late_interaction import maxsim
 from qa.neighbours import merge_neighbours
@@ -29,6 +29,7 @@ from qa.word_table import WordTable
 _NON_LATIN = re.compile(
     r"[\u0400-\u04ff\u0600-\u06ff\u0900-\u0dff\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]"
 )
+_TWO_CAPITALS = re.compile(r"(?<![\w&])[A-Z]{2}(?![\w&])")  # "AI", "EU"; not in "AIDS", "R&D"
 
 
 @dataclass(frozen=True)
@@ -267,10 +268,15 @@ class Retriever:
         return holds if holds[np.isin(self._sent_of, best)].any() else np.zeros_like(holds)
 
     def unseen_words(self, query: str) -> list[str]:
-        """Query words the corpus never uses (after stemming): candidates for expansion."""
+        """Query words the corpus never uses (after stemming): candidates for expansion. A
+        two-capital acronym the corpus does not spell out ("AI", "EU") counts too: it names a
+        topic, though content words are 3+ letters."""
         if self.index.vocab_vectors is None:
             return []
-        return [w for w in content_words(query) if self._stemmer.stemWord(w) not in self._vocab]
+        stop = stopwords()
+        acronyms = [t.lower() for t in _TWO_CAPITALS.findall(query) if t.lower() not in stop]
+        words = content_words(query) + acronyms
+        return [w for w in words if self._stemmer.stemWord(w) not in self._vocab]
 
     def expansions(self, unseen: list[str], vectors: np.ndarray) -> dict[str, list[str]]:
         """BM25 terms for each unseen word (given with their MiniLM vectors): the nearest corpus

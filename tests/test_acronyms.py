@@ -188,3 +188,16 @@ def test_reading_can_be_turned_off(plan_assistant, monkeypatch):
         "SMEs pledge laons",
         {},
     )
+
+
+@pytest.mark.parametrize("question, word", [("AI patents", "ai"), ("EU cooperation", "eu")])
+def test_a_two_letter_acronym_the_plan_never_uses_is_declined(plan_assistant, question, word):
+    ans = plan_assistant.ask(question)
+    assert ans.abstained
+    assert word in ans.signals["foreign_words"]
+
+
+def test_a_two_letter_acronym_the_plan_spells_out_is_still_answered(plan_assistant):
+    ans = plan_assistant.ask("IP courts")
+    assert not ans.abstained
+    assert "intellectual property court" in ans.text
