@@ -101,6 +101,9 @@ class Retriever:
         self._sentence_terms = [set(t) for t in self._tokenize(sentence_texts)]
         self._sent_of = np.array([s.passage for s in index.sentences], dtype=np.int64)
         self._texts = {d.source: d.text for d in index.documents}
+        # A long passage wins the max-based scores (its best sentence, each question token's
+        # best match) by having more to pick from; its length in 70-word units, for a penalty.
+        self._length = np.array([p.words / 70 for p in index.passages], dtype=np.float32)
         self.acronyms = AcronymReader.from_texts([d.text for d in index.documents])
         corpus_words = Counter(w for d in index.documents for w in content_words(d.text))
         self.spelling = SpellingReader(corpus_words, self._is_known_word)
@@ -167,8 +170,9 @@ class Retriever:
                 literal = np.zeros(len(self.index.sentences), dtype=bool)
         else:
             fused, sent_scores, signals, literal = self._english(query)
+        ranking = fused - self.config.length_penalty * fused.max(initial=0.0) * self._length
         # k hits need at most k + merge_depth passages: only the top merge_depth are ever joined
-        order = np.argsort(-fused, kind="stable")[: k + max(0, self.config.merge_depth)]
+        order = np.argsort(-ranking, kind="stable")[: k + max(0, self.config.merge_depth)]
         merged = merge_neighbours(
             order,
             self.index.passages,
@@ -177,7 +181,7 @@ class Retriever:
             self.config.merge_max_words,
         )
         hits = [
-            Hit(passage=p, score=float(fused[p.id]), rank=r + 1, parts=parts)
+            Hit(passage=p, score=float(ranking[p.id]), rank=r + 1, parts=parts)
             for r, (p, parts) in enumerate(merged[:k])
         ]
         chosen = {i for h in hits for i in h.passage_ids}

@@ -172,3 +172,29 @@ def test_a_chinese_keyword_is_looked_up_as_the_plans_word(plan_assistant, questi
 def test_a_chinese_keyword_without_a_clear_plan_word_stays_cross_lingual(plan_assistant):
     ans = plan_assistant.ask("区块链")  # blockchain: the plan has no word for it
     assert ans.signals["non_latin"] and not ans.signals.get("read_as")
+
+
+def test_between_equal_matches_the_shorter_passage_ranks_first(plan_assistant, monkeypatch):
+    """The length prior: a passage's score loses length_penalty x the top score per 70 words,
+    for ranking only (the sentences quoted keep their own scores)."""
+    from dataclasses import replace
+
+    import numpy as np
+
+    r = plan_assistant.retriever
+    n = len(r.index.passages)
+    english = r._english
+
+    def equal_scores(question):  # every passage matches equally well
+        fused, sentences, signals, literal = english(question)
+        return np.ones(n), sentences, signals, literal
+
+    monkeypatch.setattr(r, "_english", equal_scores)
+    monkeypatch.setattr(r, "config", replace(r.config, merge_depth=0))  # no neighbours joined
+    words = [p.words for p in r.index.passages]
+    hits = r.retrieve("pledge loans", n).hits
+    assert [h.passage.words for h in hits] == sorted(words)
+    expected = 1 - r.config.length_penalty * hits[0].passage.words / 70
+    assert hits[0].score == pytest.approx(expected, rel=1e-5)
+    monkeypatch.setattr(r, "config", replace(r.config, length_penalty=0.0))
+    assert [h.passage.id for h in r.retrieve("pledge loans", 3).hits] == [0, 1, 2]  # stable
