@@ -171,6 +171,7 @@ class Retriever:
         else:
             fused, sent_scores, signals, literal = self._english(query)
         ranking = fused - self.config.length_penalty * fused.max(initial=0.0) * self._length
+        ranking = np.clip(ranking, 0.0, 1.0)  # the documented score range
         # k hits need at most k + merge_depth passages: only the top merge_depth are ever joined
         order = np.argsort(-ranking, kind="stable")[: k + max(0, self.config.merge_depth)]
         merged = merge_neighbours(

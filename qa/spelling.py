@@ -2,8 +2,8 @@
 
 A typo hides a word from BM25 and blurs it for MiniLM; in a keyword query it made the word one
 "the plan never uses", so "pledge laons" and "counterfiet goods" were declined. A word is read
-as a corpus word only when it is neither a corpus word nor an English word (qa.english) and one corpus word is within one edit, a swap of neighbouring letters
-counting as one. Then "collateral", an English word the plan does not use, is left alone, and
+as a corpus word only when it is neither a corpus word nor an English word (qa.english) and
+one corpus word is within one edit, a swap of neighbouring letters counting as one. Then "collateral", an English word the plan does not use, is left alone, and
 so are derived words ("unprotected", "pledgee", "patentees") and short words, where one edit is
 too often another word. Two edits were allowed for long words once: they read "reworking" as
 "reporting".
@@ -29,7 +29,7 @@ class SpellingReader:
     """Corrects question words against one corpus's words, remembering each answer."""
 
     counts: Counter[str]  # corpus word -> how often the corpus uses it
-    is_known: Callable[[str], bool]  # a corpus or common English word: never a typo
+    is_known: Callable[[str], bool]  # a corpus or English word: never a typo
     _choices: tuple[str, ...] = field(init=False, repr=False)
     _fixed: dict[str, str] = field(init=False, repr=False, default_factory=dict)
 
@@ -40,13 +40,16 @@ class SpellingReader:
         """The corpus word ``word`` was meant to be, lowercase; "" when there is none or it is
         no typo. Closest first, then the word the corpus uses most."""
         word = word.lower()
-        if len(word) < MIN_LETTERS or self.is_known(word):
+        if not self._may_be_typo(word):
             return ""
         if word not in self._fixed:
             if len(self._fixed) >= CACHE_SIZE:
                 self._fixed.clear()
             self._fixed[word] = self._closest(word)
         return self._fixed[word]
+
+    def _may_be_typo(self, word: str) -> bool:
+        return len(word) >= MIN_LETTERS and not self.is_known(word.lower())
 
     def _closest(self, word: str) -> str:
         """A scan of every corpus word: the cost ``correct`` bounds per question."""
@@ -71,7 +74,7 @@ class SpellingReader:
         def replace(m: re.Match) -> str:
             nonlocal candidates
             word = m.group(0)
-            if len(word) < MIN_LETTERS or self.is_known(word.lower()):
+            if not self._may_be_typo(word):
                 return word
             candidates += 1
             fix = self.correction(word) if candidates <= MAX_LOOKUPS_PER_QUESTION else ""

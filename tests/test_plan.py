@@ -27,6 +27,8 @@ def test_passage_contract_slices_the_source(plan_assistant):
         d = h.to_dict()
         assert {"source", "start", "end", "section", "score", "text", "rank"} <= set(d)
         assert docs[d["source"]][d["start"] : d["end"]] == d["text"]
+        assert 0.0 <= d["score"] <= 1.0
+    assert [h.score for h in hits] == sorted((h.score for h in hits), reverse=True)
     assert "build a patent examination highway" in hits[0].passage.text
 
 
