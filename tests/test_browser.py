@@ -232,6 +232,18 @@ def test_search_marks_terms(page):
 
 
 @pytest.mark.usefixtures("screenshot_on_failure")
+def test_search_says_how_an_acronym_was_read(page):
+    page.get_by_role("tab", name="Search").click()
+    page.fill("#search-query textarea", "SMEs pledge laons")
+    page.press("#search-query textarea", "Enter")
+    note = page.locator("#search-results .reading")
+    note.wait_for()
+    assert 'Read "SMEs" as "small and micro enterprises"' in note.inner_text()
+    assert "<mark>micro</mark>" in page.locator("#search-results .hit").first.inner_html()
+    page.screenshot(path=str(ARTIFACTS / "browser-06-search-reading.png"))
+
+
+@pytest.mark.usefixtures("screenshot_on_failure")
 def test_evaluation_upload(page, tmp_path):
     questions = tmp_path / "three.jsonl"
     rows = [
