@@ -29,6 +29,7 @@ ABLATIONS = {
     "- e5 word bridge to BM25 (Chinese)": {"cross_lexical_weight": 0.0},
     "- neighbour merging": {"merge_depth": 0},
     "- length prior (shorter of equal matches first)": {"length_penalty": 0.0},
+    "- bare headings ranked last": {"headings_last": False},
     "- answer-type check": {"type_check_depth": 0},
     "- keyword rules (literal, foreign word)": {"literal_max_terms": 0},
     "- e5 second opinion (abstain)": {"min_e5_english": 0.0},

@@ -42,6 +42,7 @@ class RetrievalConfig:
     bridge_gap: float = 0.02  # ...close is looked up in English as that word (and any within gap)
     bridge_max_chars: int = 8  # ...keywords this short only
     length_penalty: float = 0.04  # share of the top score taken per 70 words of a passage
+    headings_last: bool = True  # a bare heading ranks after every passage with content
     merge_depth: int = 5  # adjacent passages of one item both in the top 5 become one hit
     merge_max_words: int = 170  # ...up to this size (merge_depth 0 turns merging off)
     min_score: float = 0.35

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from qa.acronyms import AcronymReader
-from qa.chunking import SECTION_SEP
+from qa.chunking import SECTION_SEP, heading_level
 from qa.config import RetrievalConfig
 from qa.english import is_english_word
 from qa.expansion import content_words, nearest_words, stopwords
@@ -104,6 +104,10 @@ class Retriever:
         # A long passage wins the max-based scores (its best sentence, each question token's
         # best match) by having more to pick from; its length in 70-word units, for a penalty.
         self._length = np.array([p.words / 70 for p in index.passages], dtype=np.float32)
+        # A bare heading ("(3) Strengthen intellectual property management ...") is a label, not
+        # a statement: it echoes many questions, but what it heads is the answer (and the
+        # heading path is shown with every passage under it).
+        self._heading = np.array([heading_level(p.text) is not None for p in index.passages])
         self.acronyms = AcronymReader.from_texts([d.text for d in index.documents])
         corpus_words = Counter(w for d in index.documents for w in content_words(d.text))
         self.spelling = SpellingReader(corpus_words, self._is_known_word)
@@ -171,7 +175,8 @@ class Retriever:
         else:
             fused, sent_scores, signals, literal = self._english(query)
         ranking = fused - self.config.length_penalty * fused.max(initial=0.0) * self._length
-        ranking = np.clip(ranking, 0.0, 1.0)  # the documented score range
+        if self.config.headings_last:
+            ranking = np.where(self._heading, -1.0, ranking)
         # k hits need at most k + merge_depth passages: only the top merge_depth are ever joined
         order = np.argsort(-ranking, kind="stable")[: k + max(0, self.config.merge_depth)]
         merged = merge_neighbours(
@@ -182,7 +187,7 @@ class Retriever:
             self.config.merge_max_words,
         )
         hits = [
-            Hit(passage=p, score=float(ranking[p.id]), rank=r + 1, parts=parts)
+            Hit(passage=p, score=float(np.clip(ranking[p.id], 0, 1)), rank=r + 1, parts=parts)
             for r, (p, parts) in enumerate(merged[:k])
         ]
         chosen = {i for h in hits for i in h.passage_ids}

@@ -193,10 +193,23 @@ def test_between_equal_matches_the_shorter_passage_ranks_first(plan_assistant, m
 
     monkeypatch.setattr(r, "_english", equal_scores)
     monkeypatch.setattr(r, "config", replace(r.config, merge_depth=0))  # no neighbours joined
-    words = [p.words for p in r.index.passages]
+    from qa.chunking import heading_level
+
+    content = [p for p in r.index.passages if heading_level(p.text) is None]
     hits = r.retrieve("pledge loans", n).hits
-    assert [h.passage.words for h in hits] == sorted(words)
+    assert [h.passage.words for h in hits[: len(content)]] == sorted(p.words for p in content)
     expected = 1 - r.config.length_penalty * hits[0].passage.words / 70
     assert hits[0].score == pytest.approx(expected, rel=1e-5)
     monkeypatch.setattr(r, "config", replace(r.config, length_penalty=0.0))
-    assert [h.passage.id for h in r.retrieve("pledge loans", 3).hits] == [0, 1, 2]  # stable
+    first = [h.passage.id for h in r.retrieve("pledge loans", 3).hits]
+    assert first == [p.id for p in content[:3]]  # equal scores keep the plan's order
+
+
+def test_a_bare_heading_ranks_after_the_passages_it_heads(plan_assistant):
+    from qa.chunking import heading_level
+
+    hits = plan_assistant.search("How to build an intellectual property power", k=50)
+    is_heading = [heading_level(h.passage.text) is not None for h in hits]
+    assert any(is_heading) and not is_heading[0]
+    assert is_heading == sorted(is_heading)  # every heading after every content passage
+    assert all(h.score == 0.0 for h, head in zip(hits, is_heading, strict=True) if head)
