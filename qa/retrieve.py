@@ -134,8 +134,8 @@ class Retriever:
         and "R&D" are one topic word each, though "research and development" is three and
         "R&D" alone has no word BM25 keeps."""
         unread = topic
-        for word in read_as:
-            unread = unread.replace(word, " ")
+        for word in read_as:  # whole tokens only: reading "IP" leaves "IPR" alone
+            unread = re.sub(rf"(?<![\w&]){re.escape(word)}(?![\w&])", " ", unread)
         topical = topic != question or not unread.strip(" ?.!") or only_topic_words(unread)
         n_terms = len(set(self.query_terms(unread))) + len(read_as)
         return topical and 0 < n_terms <= self.config.literal_max_terms
