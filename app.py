@@ -279,11 +279,11 @@ def handle_search(query: str, k: int) -> str:
     k = int(_bounded("number of passages", k, 1, MAX_K, integer=True))
     try:
         retrieval = assistant.retrieve(query, k=k)
-        read, _ = assistant.retriever.in_corpus_words(query)  # "SMEs" marks "small", ...
-        terms = assistant.retriever.query_terms(read)
     except QAError as e:
         raise _user_error(e) from None
     read_as = retrieval.signals.get("read_as") or {}
+    # the words asked for, and those the query was read as ("SMEs" marks "small", ...)
+    terms = assistant.retriever.query_terms(" ".join([query, *read_as.values()]))
     return views.search_html(query.strip(), retrieval.hits, terms, reading_note(read_as))
 
 

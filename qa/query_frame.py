@@ -119,6 +119,7 @@ _ZH_FRAMES = [
     rf"^(?:关于)?(?P<topic>.+?)[，,]?(?:在)?{_ZH_DOC}(?:里|中)?(?:是否|有没有|有)?{_ZH_MENTION}(?:了|过)?吗?$",
 ]
 _ZH_FRAME_RES = [re.compile(f) for f in _ZH_FRAMES]
+_ZH_QUESTION_WORD = re.compile("什么|哪|多少|怎么|怎样|如何|为什么|是否|吗")
 
 
 def chinese_topic(question: str) -> str:
@@ -139,6 +140,3 @@ def _is_zh_topic(topic: str) -> bool:
     """A cut-out topic names something: not "什么" or "的专利质押是什么" (what the plan says
     about it is still a question, so the whole question is looked up)."""
     return len(topic) >= 2 and not topic.startswith("的") and not _ZH_QUESTION_WORD.search(topic)
-
-
-_ZH_QUESTION_WORD = re.compile("什么|哪|多少|怎么|怎样|如何|为什么|是否|吗")

@@ -129,15 +129,19 @@ class Retriever:
         """A common English word (the table's, no file read) or one of the English word list."""
         return word in self.words or is_english_word(word)
 
-    def _is_keyword_query(self, question: str, topic: str, read_as: dict[str, str]) -> bool:
+    def _is_keyword_query(
+        self, question: str, topic: str, read_as: dict[str, str], terms: list[str]
+    ) -> bool:
         """A topic of a few words, each word read as a corpus word counting as one: "SMEs"
         and "R&D" are one topic word each, though "research and development" is three and
-        "R&D" alone has no word BM25 keeps."""
+        "R&D" alone has no word BM25 keeps. ``terms`` are the BM25 terms of the topic as read
+        (reused when nothing was read)."""
         unread = topic
         for word in read_as:  # whole tokens only: reading "IP" leaves "IPR" alone
             unread = re.sub(rf"(?<![\w&]){re.escape(word)}(?![\w&])", " ", unread)
         topical = topic != question or not unread.strip(" ?.!") or only_topic_words(unread)
-        n_terms = len(set(self.query_terms(unread))) + len(read_as)
+        unread_terms = self.query_terms(unread) if read_as else terms
+        n_terms = len(set(unread_terms)) + len(read_as)
         return topical and 0 < n_terms <= self.config.literal_max_terms
 
     def query_terms(self, query: str) -> list[str]:
@@ -244,7 +248,7 @@ class Retriever:
             total_weight += cfg.e5_weight
             signals["e5_top"] = float(e5_score.max(initial=0.0))
         # "pledge", "trade secrets", "does the plan mention insurance?": a few topic words
-        keyword = self._is_keyword_query(question, topic, read_as)
+        keyword = self._is_keyword_query(question, topic, read_as, terms)
         literal = (
             self._literal_sentences(terms, fused) if keyword else np.zeros(len(self._sent_of), bool)
         )

@@ -3,9 +3,10 @@
 A typo hides a word from BM25 and blurs it for MiniLM; in a keyword query it made the word one
 "the plan never uses", so "pledge laons" and "counterfiet goods" were declined. A word is read
 as a corpus word only when it is neither a corpus word nor an English word (qa.english) and
-one corpus word is within one edit, a swap of neighbouring letters counting as one. Then "collateral", an English word the plan does not use, is left alone, and
-so are derived words ("unprotected", "pledgee", "patentees") and short words, where one edit is
-too often another word. Two edits were allowed for long words once: they read "reworking" as
+one corpus word is within one edit, a swap of neighbouring letters counting as one. Then
+"collateral", an English word the plan does not use, is left alone, and so are derived words
+("unprotected", "pledgee", "patentees") and short words, where one edit is too often another
+word. Two edits were allowed for long words once: they read "reworking" as
 "reporting".
 """
 
@@ -40,16 +41,18 @@ class SpellingReader:
         """The corpus word ``word`` was meant to be, lowercase; "" when there is none or it is
         no typo. Closest first, then the word the corpus uses most."""
         word = word.lower()
-        if not self._may_be_typo(word):
-            return ""
+        return self._remembered(word) if self._may_be_typo(word) else ""
+
+    def _may_be_typo(self, word: str) -> bool:
+        """Lowercase ``word`` is long enough to guess at and no known word."""
+        return len(word) >= MIN_LETTERS and not self.is_known(word)
+
+    def _remembered(self, word: str) -> str:
         if word not in self._fixed:
             if len(self._fixed) >= CACHE_SIZE:
                 self._fixed.clear()
             self._fixed[word] = self._closest(word)
         return self._fixed[word]
-
-    def _may_be_typo(self, word: str) -> bool:
-        return len(word) >= MIN_LETTERS and not self.is_known(word.lower())
 
     def _closest(self, word: str) -> str:
         """A scan of every corpus word: the cost ``correct`` bounds per question."""
@@ -74,10 +77,10 @@ class SpellingReader:
         def replace(m: re.Match) -> str:
             nonlocal candidates
             word = m.group(0)
-            if not self._may_be_typo(word):
+            if not self._may_be_typo(word.lower()):
                 return word
             candidates += 1
-            fix = self.correction(word) if candidates <= MAX_LOOKUPS_PER_QUESTION else ""
+            fix = self._remembered(word.lower()) if candidates <= MAX_LOOKUPS_PER_QUESTION else ""
             if not fix:
                 return word
             read[word] = fix
