@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 
 QUANTITY, DATE, PERSON, PLACE, ARTICLE = "quantity", "date", "person", "place", "article"
+PENALTY = "penalty"
 DOCUMENT_NUMBER = "document number"
 
 _TYPE_PATTERNS: list[tuple[str, re.Pattern]] = [
@@ -49,7 +50,17 @@ _TYPE_PATTERNS: list[tuple[str, re.Pattern]] = [
         re.compile(
             r"\bwho (heads|leads|chairs|runs|directs|signed|is the (head|commissioner|director"
             r"|minister|chair|chairman|chairwoman|president|leader|premier|spokesperson))\b"
+            r"|\bwho (will|would|shall|is going to|is to) (head|lead|chair|run|direct)\b"
             r"|\bwhat is the name of the (head|commissioner|director|minister|leader)\b|谁是|是谁",
+            re.I,
+        ),
+    ),
+    # "what penalty will X face?" asks for a sanction: a fine, a term, a revocation
+    (
+        PENALTY,
+        re.compile(
+            r"\bwhat (is |are |will be )?(the )?(\w+ )?(penalty|penalties|punishment|punishments"
+            r"|sanction|sanctions)\b|处罚是什么|什么处罚|怎样的处罚|罚款多少",
             re.I,
         ),
     ),
@@ -84,6 +95,12 @@ _PERSON_EVIDENCE = re.compile(
 _ARTICLE_EVIDENCE = re.compile(
     r"\b(Article|Clause|Section|Paragraph)\s+\d+|第[一二三四五六七八九十百\d]+条"
 )
+_PENALTY_EVIDENCE = re.compile(
+    r"\d[\d,.]*\s*(yuan|RMB|dollars?|years? of (imprisonment|prison))"
+    r"|\b(fine|fines|fined|imprison\w*|prison|jail|detention|revok\w*|revocation|confiscat\w*"
+    r"|suspend\w*|suspension|blacklist\w*)\b|罚款|有期徒刑|拘留|吊销|没收",
+    re.I,
+)
 _PLACE_WORDS = (
     "Beijing|Shanghai|Guangzhou|Shenzhen|Tianjin|Chongqing|Hangzhou|Wuhan|Nanjing|Xi'an|Chengdu"
     "|Hong Kong|Macau|Taiwan|Hainan|Guangdong|Jiangsu|Zhejiang|Shandong|Fujian|Sichuan|Hubei"
@@ -98,6 +115,7 @@ _EVIDENCE = {
     DATE: _DATE_EVIDENCE,
     PERSON: _PERSON_EVIDENCE,
     PLACE: _PLACE_EVIDENCE,
+    PENALTY: _PENALTY_EVIDENCE,
     ARTICLE: _ARTICLE_EVIDENCE,
 }
 

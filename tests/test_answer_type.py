@@ -40,6 +40,14 @@ from qa.answer_type import expected_type, has_answer_of_type
         ("What annual budget is allocated for software?", "quantity"),
         ("Will courts make fines for IP crimes harsher?", None),  # asks whether, not how much
         ("Under the plan, how many centres will be built?", "quantity"),
+        ("Who will lead the national platform?", "person"),
+        ("Who is going to head the new court?", "person"),
+        ("Who will work together to set up operating companies?", None),
+        ("What penalty will couriers face for delivering fakes?", "penalty"),
+        ("What are the criminal penalties for piracy?", "penalty"),
+        ("盗版游戏的处罚是什么？", "penalty"),
+        ("Will courts hand out heavier financial penalties?", None),  # asks whether
+        ("Why does the government publish punishments handed out?", None),
     ],
 )
 def test_expected_type(question, kind):
@@ -82,3 +90,11 @@ def test_a_document_number_is_the_answer_only_when_one_is_asked_for():
     assert has_answer_of_type(notice, "document number")
     assert not has_answer_of_type("Improve the trademark review system.", "document number")
     assert not has_answer_of_type(notice, "quantity")  # "[2014] No. 64" names a document
+
+
+def test_a_penalty_needs_a_sanction_not_the_word_penalty():
+    asked = "What penalty will couriers face?"
+    assert not has_answer_of_type("Disclose administrative penalty cases.", "penalty", asked)
+    assert has_answer_of_type("Increase the severity of fines.", "penalty", asked)
+    assert has_answer_of_type("Infringers face 3 years of imprisonment.", "penalty", asked)
+    assert not has_answer_of_type("By 2020, build 3 centres.", "penalty", asked)

@@ -213,3 +213,13 @@ def test_a_bare_heading_ranks_after_the_passages_it_heads(plan_assistant):
     assert any(is_heading) and not is_heading[0]
     assert is_heading == sorted(is_heading)  # every heading after every content passage
     assert all(h.score == 0.0 for h, head in zip(hits, is_heading, strict=True) if head)
+
+
+def test_a_penalty_question_is_answered_only_where_the_plan_names_a_sanction(plan_assistant):
+    # The plan discloses "administrative penalty cases" but names no exhibitor's sanction...
+    fairs = plan_assistant.ask("What punishment do infringing exhibitors face at trade fairs?")
+    assert fairs.abstained and "asks for a penalty" in fairs.reason
+    # ...while for IP crimes it says "increase the severity of fines".
+    crimes = plan_assistant.ask("What are the criminal penalties for IP infringement?")
+    assert not crimes.abstained, crimes.reason
+    assert "fines" in crimes.text or any("fines" in h.passage.text for h in crimes.hits[:3])
