@@ -33,14 +33,14 @@ def should_abstain(
         return True, f"the plan never uses the word {foreign[0]!r} or one close to it"
     if signals.get("non_latin"):
         top, floor = signals.get("e5_top", 0.0), config.min_e5_score
-        label = "best multilingual match"
+        label = "no passage of the plan comes close to the question"
     else:
         top, floor = signals.get("sentence_top", 0.0), config.min_score
-        label = "best sentence match"
+        label = "no sentence of the plan comes close to the question"
     # A keyword query whose words one sentence of a top passage holds is answered, however
     # low the cosine of a lone word ("pledge" .32) may be.
     if top < floor and not signals.get("literal_match"):
-        return True, f"{label} {top:.3f} < {floor:.3f}"
+        return True, f"{label} (best match {top:.3f}, an answer needs {floor:.3f})"
     # When MiniLM was unsure, e5 was asked too (the retrieval cascade): a second opinion,
     # heard only when the question's own words are mostly not the plan's words either.
     e5_top = signals.get("e5_top")
@@ -51,7 +51,10 @@ def should_abstain(
         and e5_top < config.min_e5_english
         and not lexical
     ):
-        return True, f"best multilingual match {e5_top:.3f} < {config.min_e5_english:.3f}"
+        return True, (
+            "neither model finds the question's topic in the plan (multilingual best match "
+            f"{e5_top:.3f}, an answer needs {config.min_e5_english:.3f})"
+        )
     wanted = expected_type(question)
     if wanted and config.type_check_depth > 0:
         context = [h.passage.text for h in retrieval.hits[: config.type_check_depth]]

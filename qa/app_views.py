@@ -161,7 +161,8 @@ def answer_markdown(answer: Answer) -> str:
     note = reading_note(answer.signals.get("read_as") or {})
     lead = [f"_{md_escape(note)}_", ""] if note else []
     if answer.abstained:
-        lines = [*lead, md_escape(answer.text), "", "Closest the plan comes:", ""]
+        lines = [*lead, md_escape(answer.text), "", f"_Why: {md_escape(answer.reason)}._", ""]
+        lines += ["Closest the plan comes:", ""]
         for i, h in enumerate(closest_hits(answer), start=1):
             title = section_parts(h.passage.section)[-1:] or [h.passage.source]
             lines.append(f"- {cite_link(i)} {md_escape(title[0])}")
@@ -285,7 +286,7 @@ def copy_text(answer: Answer) -> str:
     """Plain text for the clipboard: question, answer with [n] markers, numbered references."""
     lines = [f"Q: {answer.question}", "", answer.text, ""]
     if answer.abstained:
-        lines.append("Closest passages:")
+        lines += [f"Why: {answer.reason}.", "", "Closest passages:"]
         refs = [(str(i), h) for i, h in enumerate(closest_hits(answer), start=1)]
     else:
         lines.append("Sources:")

@@ -133,6 +133,8 @@ def cmd_ask(args: argparse.Namespace) -> int:
     print(textwrap.fill(answer.text, width=100))
     print()
     if answer.abstained:
+        print(textwrap.fill(f"Why: {answer.reason}.", width=100))
+        print()
         print("Closest passages:")
         for h in answer.hits[:3]:
             print(

@@ -98,6 +98,7 @@ def _row(item: EvalItem, spans: list[Span], answer: dict, latency_ms: float) -> 
         "question": item.question,
         "answer": answer["answer"],
         "abstained": bool(answer["abstained"]),
+        "reason": answer.get("reason", ""),
         "citations": answer["citations"],
         "passages": answer["passages"],
         "latency_ms": round(latency_ms, 1),

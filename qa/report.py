@@ -41,6 +41,7 @@ CSV_COLUMNS = (
     "top_section",
     "answerable",
     "error",
+    "decline_reason",
 )
 # Shown as percentages; the other 0..1 metrics are shown as 3-decimal scores.
 _PERCENT = frozenset(
@@ -173,6 +174,7 @@ def render_csv(report: EvalReport) -> str:
             "top_section": top.get("section") if top else None,
             "answerable": bool(r.get("answerable")),
             "error": r.get("error"),
+            "decline_reason": r.get("reason") or None,
         }
         w.writerow([csv_safe(cells[c]) for c in CSV_COLUMNS])
     return "\ufeff" + buf.getvalue()
@@ -228,6 +230,7 @@ white-space:nowrap}
 .badge.fail{background:rgba(240,68,56,.14);color:var(--bad)}
 .badge.ok{background:rgba(18,183,106,.14);color:var(--good)}
 .badge.info{background:rgba(127,127,127,.14);color:var(--muted)}
+.why{color:var(--muted)}
 .body{padding:12px 16px 16px}
 .body h4{margin:14px 0 4px;font-size:13px;color:var(--muted);text-transform:uppercase;
 letter-spacing:.04em}
@@ -451,7 +454,10 @@ def _question(row: dict, k: int | None) -> str:
     answerable = "answerable" if row.get("answerable") else "unanswerable"
     system = _e(row.get("answer") or "")
     if row.get("abstained"):
-        system = '<span class="badge info">abstained</span> ' + system
+        why_declined = (
+            f' <span class="why">({_e(row["reason"])})</span>' if row.get("reason") else ""
+        )
+        system = '<span class="badge info">abstained</span> ' + system + why_declined
     err = f'<p class="err">{_e(row["error"])}</p>' if row.get("error") else ""
     return (
         f'<details class="q{" fail" if why else ""}" id="q-{_e(row["id"])}"><summary>'

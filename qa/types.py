@@ -101,7 +101,7 @@ class Answer:
     quotes: tuple[Quote, ...] = ()
     citations: tuple[Citation, ...] = ()
     hits: tuple[Hit, ...] = ()
-    reason: str = ""
+    reason: str = ""  # why the plan was judged not to cover the question (declines only)
     signals: dict = field(default_factory=dict)
 
     def to_dict(self) -> dict:
@@ -109,6 +109,7 @@ class Answer:
             "question": self.question,
             "answer": self.text,
             "abstained": self.abstained,
+            "reason": self.reason if self.abstained else "",
             "citations": [c.to_dict() for c in self.citations],
             "passages": [h.to_dict() for h in self.hits],
         }

@@ -42,7 +42,8 @@ def keyword_ask(question: str, k: int, reverse: bool = False) -> Answer:
     hits = tuple(Hit(p, 1.0 / r, r) for r, p in enumerate(ranked[:k], start=1))
     best = hits[0].passage
     if len(q & words(best.text)) < 2:
-        return Answer(question, "The document does not say.", True, hits=hits)
+        reason = "the question shares fewer than 2 words with every passage"
+        return Answer(question, "The document does not say.", True, hits=hits, reason=reason)
     quote = Quote(best.text, best.source, best.start, best.end, 1)
     citation = Citation(1, hits[0], (quote,))
     return Answer(question, f"{best.text} [1]", False, (quote,), (citation,), hits)

@@ -38,7 +38,8 @@ def test_answer_quotes_verbatim_in_source_order_with_citations():
         cited = ans.citations[q.citation - 1].hit.passage
         assert cited.start <= q.start and q.end <= cited.end
     d = ans.to_dict()
-    assert set(d) == {"question", "answer", "abstained", "citations", "passages"}
+    assert set(d) == {"question", "answer", "abstained", "reason", "citations", "passages"}
+    assert d["reason"] == ""  # said only for a decline
     assert (
         d["citations"][0]["n"] == 1
         and d["citations"][0]["quotes"][0]["text"] == "Grow wheat in spring."
@@ -58,6 +59,9 @@ def test_declines_when_nothing_is_close():
     ans = compose("what is the budget?", r, retrieval_config=RetrievalConfig(min_score=0.35))
     assert ans.abstained and ans.text == DECLINE_TEXT
     assert ans.citations == () and len(ans.hits) == 2  # closest passages are still shown
+    # the reason is plain words a user can act on, and it reaches the JSON
+    assert ans.reason.startswith("no sentence of the plan comes close") and "0.100" in ans.reason
+    assert ans.to_dict()["reason"] == ans.reason
 
 
 def test_abstention_uses_the_multilingual_signal_for_other_scripts():

@@ -130,8 +130,9 @@ def test_declined_question_says_so_and_shows_the_closest_passages(plan_app):
     history, sources, copy, state = ask("What is the capital of France?")
     assert "does not seem to cover" in history[-1]["content"]
     assert "Closest the plan comes" in history[-1]["content"]
+    assert "_Why: no sentence of the plan comes close" in history[-1]["content"]
     assert "closest it comes" in sources and sources.count('class="src"') == views.CLOSEST_SHOWN
-    assert "Closest passages:" in copy
+    assert "Closest passages:" in copy and "Why: no sentence" in copy
     assert state["turns"][str(len(history) - 1)]["abstained"]
 
 
@@ -178,7 +179,7 @@ def test_clear_starts_a_new_session(plan_app):
 
 def test_api_ask_returns_the_cli_json_shape(plan_app):
     data = app.api_ask(PLEDGE)
-    assert set(data) == {"question", "answer", "abstained", "citations", "passages"}
+    assert set(data) == {"question", "answer", "abstained", "reason", "citations", "passages"}
     assert any(CREDIT_FUNDS in c["text"] for c in data["citations"])
     with pytest.raises(gr.Error):
         app.api_ask("")

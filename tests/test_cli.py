@@ -42,7 +42,12 @@ def test_search_and_ask_human_output(plan_settings):
     out = run(["search", CARD, "-k", "2"], plan_settings).stdout
     assert out.startswith("1. [") and "ip_strategy_action_plan_2014_2020.txt:" in out
     out = run(["ask", CARD], plan_settings).stdout
-    assert "[1]" in out and "Sources:" in out
+    assert "[1]" in out and "Sources:" in out and "Why:" not in out
+    out = run(
+        ["ask", "What punishment do infringing exhibitors face at trade fairs?"], plan_settings
+    ).stdout
+    assert "Why: the question asks for a penalty; the closest passages give none." in out
+    assert out.index("Why:") < out.index("Closest passages:")
 
 
 def test_index_is_a_noop_when_fresh(plan_settings):

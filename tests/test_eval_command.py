@@ -112,16 +112,17 @@ def test_run_evaluation_rows_have_the_contract_keys(eval_file):
     assert progress == [(1, 4), (2, 4), (3, 4), (4, 4)]
     assert fake.asked[0] == ("When does the plan run?", 3)
     row = report.rows[0]
-    assert list(row)[:7] == [
+    assert list(row)[:8] == [
         "id",
         "question",
         "answer",
         "abstained",
+        "reason",
         "citations",
         "passages",
         "latency_ms",
     ]
-    assert list(row)[7:] == [
+    assert list(row)[8:] == [
         "kind",
         "tags",
         "reference_answer",

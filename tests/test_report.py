@@ -132,6 +132,19 @@ def test_rows_csv_escapes_formulas(report, tmp_path):
     assert by_id["q1"]["top_section"] == "Goals"
     assert by_id["q1"]["hit@W150"] == "1.0" and by_id["q1"]["abstained"] == "false"
     assert by_id["q3"]["hit@W150"] == ""  # not applicable, not zero
+    # why a question was declined, so a false decline can be understood from the CSV alone
+    assert (
+        by_id["q4"]["decline_reason"] == "the question shares fewer than 2 words with every passage"
+    )
+    assert by_id["q1"]["decline_reason"] == ""
+
+
+def test_report_says_why_each_question_was_declined(report, tmp_path):
+    rows = {r["id"]: r for r in report.rows}
+    assert rows["q4"]["abstained"] and rows["q4"]["reason"].startswith("the question shares")
+    assert rows["q1"]["reason"] == ""
+    html_text = write_reports(report, tmp_path / "out")["html"].read_text(encoding="utf-8")
+    assert '<span class="why">(the question shares fewer than 2 words' in html_text
 
 
 class _StrictParser(HTMLParser):
