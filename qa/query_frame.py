@@ -33,13 +33,16 @@ _MENTION = "|".join(
         rf"have\s+(?:any\s+)?(?:provisions?|measures?)\s+{_ABOUT}",
     ]
 )
+_ADVERB = r"(?:(?:really|actually|even|also|ever|anywhere)\s+)?"  # "does the plan really mention X"
 _THERE_IS = (
     r"anything|something|any\s+mention|mention|any\s+(?:provisions?|measures?|section|part)"
     r"|provisions?|measures?|a\s+(?:section|part)"
 )
 _LEADING = [
     # does the plan mention X / will the plan cover X
-    rf"(?:does|do|did|will|would|can|could|is|are)\s+{_DOC}\s+(?:{_MENTION})",
+    rf"(?:does|do|did|will|would|can|could|is|are)\s+{_DOC}\s+{_ADVERB}(?:{_MENTION})",
+    # where does the plan talk about X
+    rf"where\s+(?:does|do|did)\s+{_DOC}\s+{_ADVERB}(?:{_MENTION})",
     # what does the plan say about X
     rf"what\s+(?:does|do|did|will)\s+{_DOC}\s+"
     rf"(?:say|state|propose|mention|have\s+to\s+say|contain)(?:\s+{_ABOUT})?",
@@ -54,16 +57,19 @@ _LEADING = [
 _POLITE_RE = re.compile(
     r"^\s*(?:(?:could|can|would|will)\s+you\s+(?:please\s+)?(?:tell\s+me|let\s+me\s+know|"
     r"check|confirm|say|explain|describe|summari[sz]e)(?:\s+(?:whether|if))?|please|i\s+(?:want|would\s+like|wish)\s+to\s+know"
-    r"(?:\s+(?:whether|if))?|i\s+(?:read|heard)\s+(?:somewhere\s+)?that|is\s+it\s+true\s+that"
+    r"(?:\s+(?:whether|if))?|i\s+(?:read|heard|saw|was\s+told)(?:\s+somewhere)?(?:\s+that)?"
+    r"|(?:someone|somebody|people|a\s+colleague)\s+(?:told|tells|said\s+to)\s+me(?:\s+that)?"
+    r"|is\s+it\s+(?:true|correct|right)\s+that|am\s+i\s+right\s+(?:that|in\s+thinking\s+that)"
     rf"|(?:according\s+to|in)\s+{_DOC}\s*,)[\s,:]+",
     re.I,
 )
 _TAG_RE = re.compile(
-    r"(?:[.,;!?]?\s*\bis\s+that\s+(?:right|true|correct|so)|,\s*(?:right|true|correct))\s*\?*$",
+    r"(?:[.,;!?]?\s*\bis\s+that\s+(?:right|true|correct|so)|,\s*(?:right|true|correct)"
+    r"|[.!]\s*(?:(?:is\s+(?:this|it)\s+)?(?:true|right|correct)|does\s+it|(?:true|right)\s+or\s+not))\s*\?*$",
     re.I,
 )
 # The statement form: "(that) the plan mentions X", "the plan talks about X".
-_STATEMENT = rf"(?:what\s+)?{_DOC}\s+(?:{_MENTION})"
+_STATEMENT = rf"(?:what\s+)?{_DOC}\s+{_ADVERB}(?:{_MENTION})"
 _LEADING_RE = re.compile(
     rf"^\s*(?:{'|'.join([*_LEADING, _STATEMENT])})\s+(?P<topic>.+)$", re.I | re.S
 )

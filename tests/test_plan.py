@@ -223,3 +223,10 @@ def test_a_penalty_question_is_answered_only_where_the_plan_names_a_sanction(pla
     crimes = plan_assistant.ask("What are the criminal penalties for IP infringement?")
     assert not crimes.abstained, crimes.reason
     assert "fines" in crimes.text or any("fines" in h.passage.text for h in crimes.hits[:3])
+
+
+def test_a_claim_someone_checks_is_looked_up_by_its_topic(plan_assistant):
+    claim = plan_assistant.ask("I heard the plan covers blockchain. True?")
+    assert claim.abstained and "'blockchain'" in claim.reason
+    real = plan_assistant.ask("Does the plan really mention pledge loans?")
+    assert not real.abstained and "pledge" in real.text

@@ -23,6 +23,17 @@ from qa.query_frame import chinese_topic, topic_of
         ("I read that the plan mentions customs. Is that right?", "customs"),
         ("The plan covers insurance, right?", "insurance"),
         ("Can you summarize what the plan says on mediation?", "mediation"),
+        # people checking a claim: hedges before, "true?" after, adverbs inside
+        ("I heard the plan covers blockchain. True?", "blockchain"),
+        ("Someone told me the plan talks about trade secrets. Does it?", "trade secrets"),
+        ("Am I right that the plan mentions patent boxes?", "patent boxes"),
+        ("Is it correct that the plan mentions customs?", "customs"),
+        ("I was told the plan covers insurance, right?", "insurance"),
+        ("The plan mentions insurance. True or not?", "insurance"),
+        ("Does the plan really mention pledge loans?", "pledge loans"),
+        ("Does the plan ever mention mediation?", "mediation"),
+        ("Where does the plan talk about exhibitions?", "exhibitions"),
+        ("I heard that pledge loans are supported", "pledge loans are supported"),
         (
             "Is it true that the plan supports insurance pilots?",
             "the plan supports insurance pilots",
@@ -46,6 +57,9 @@ def test_the_frame_around_a_topic_is_dropped(question, topic):
         "What does it say?",
         "Is the insurance pilot scope correct?",  # "correct" here is not a tag question
         "Is it true?",
+        "I read the plan.",  # a hedge with nothing after it
+        "Is the plan true or not?",
+        "Where does the plan go next?",  # "where" without a mention verb
         "pledge",
         "",
     ],
