@@ -60,7 +60,8 @@ _TYPE_PATTERNS: list[tuple[str, re.Pattern]] = [
         PENALTY,
         re.compile(
             r"\bwhat (is |are |will be )?(the )?(\w+ )?(penalty|penalties|punishment|punishments"
-            r"|sanction|sanctions)\b|处罚是什么|什么处罚|怎样的处罚|罚款多少",
+            r"|sanction|sanctions)\b(?=\s*(\?|$|for|will|would|do|does|can|could|that|against"
+            r"|if|when|under|awaits?))|处罚是什么|什么处罚|怎样的处罚|罚款多少",
             re.I,
         ),
     ),

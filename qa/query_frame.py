@@ -65,7 +65,8 @@ _POLITE_RE = re.compile(
 )
 _TAG_RE = re.compile(
     r"(?:[.,;!?]?\s*\bis\s+that\s+(?:right|true|correct|so)|,\s*(?:right|true|correct)"
-    r"|[.!]\s*(?:(?:is\s+(?:this|it)\s+)?(?:true|right|correct)|does\s+it|(?:true|right)\s+or\s+not))\s*\?*$",
+    r"|[.!]\s*(?:(?:is\s+(?:this|it)\s+)?(?:true|right|correct)|does\s+it"
+    r"|(?:true|right)\s+or\s+not))\s*\?*$",
     re.I,
 )
 # The statement form: "(that) the plan mentions X", "the plan talks about X".

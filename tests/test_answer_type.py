@@ -47,6 +47,8 @@ from qa.answer_type import expected_type, has_answer_of_type
         ("What are the criminal penalties for piracy?", "penalty"),
         ("盗版游戏的处罚是什么？", "penalty"),
         ("Will courts hand out heavier financial penalties?", None),  # asks whether
+        ("What is the penalty case disclosure notice?", None),  # names a document
+        ("What sanctions await repeat infringers?", "penalty"),
         ("Why does the government publish punishments handed out?", None),
     ],
 )
