@@ -7,6 +7,7 @@ encoders warm so each question costs a few milliseconds.
 from __future__ import annotations
 
 import os
+import re
 import time
 import warnings
 from dataclasses import asdict, dataclass
@@ -52,6 +53,8 @@ def validate_question(question: str, max_chars: int) -> str:
         raise QueryTooLongError(
             f"the question is {len(question):,} characters; the limit is {max_chars:,}. Shorten it"
         )
+    if not re.search(r"[^\W_]", question):  # "???" or "🙂": nothing to look up
+        raise EmptyQueryError("the question has no words; type a question about the document")
     return question.strip()
 
 

@@ -62,6 +62,10 @@ def test_chinese_question_finds_the_passage(plan_assistant):
 def test_bad_questions(plan_assistant):
     with pytest.raises(EmptyQueryError):
         plan_assistant.ask("   \n")
+    for wordless in ("???", "🙂 !!", "--"):
+        with pytest.raises(EmptyQueryError, match="no words"):
+            plan_assistant.ask(wordless)
+    assert not plan_assistant.ask("🙂 pledge loans 🙂").abstained
     with pytest.raises(QueryTooLongError, match="limit is 2,000"):
         plan_assistant.ask("patent " * 400)
 
