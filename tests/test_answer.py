@@ -24,15 +24,15 @@ def retrieval(scores: dict[tuple[int, int, int], float], signals: dict | None = 
 
 
 def test_answer_quotes_verbatim_in_source_order_with_citations():
-    r = retrieval({(0, 0, 23): 0.80, (0, 24, 42): 0.2, (1, 44, 60): 0.9, (1, 61, 77): 0.85})
+    r = retrieval({(0, 0, 23): 0.2, (0, 24, 42): 0.80, (1, 44, 60): 0.9, (1, 61, 77): 0.85})
     ans = compose("what do goats do?", r, AnswerConfig(max_sentences=3, relative_cut=0.85))
     assert not ans.abstained
     assert [q.text for q in ans.quotes] == [
-        "Grow wheat in spring.",
+        "Wheat needs water.",
         "Goats eat grass.",
         "Goats give milk.",
     ]
-    assert ans.text == "Grow wheat in spring. [1] Goats eat grass. [2] Goats give milk. [2]"
+    assert ans.text == "Wheat needs water. [1] Goats eat grass. [2] Goats give milk. [2]"
     for q in ans.quotes:
         assert DOC[q.start : q.end] == q.text
         cited = ans.citations[q.citation - 1].hit.passage
@@ -42,8 +42,18 @@ def test_answer_quotes_verbatim_in_source_order_with_citations():
     assert d["reason"] == ""  # said only for a decline
     assert (
         d["citations"][0]["n"] == 1
-        and d["citations"][0]["quotes"][0]["text"] == "Grow wheat in spring."
+        and d["citations"][0]["quotes"][0]["text"] == "Wheat needs water."
     )
+
+
+def test_an_item_title_is_quoted_only_when_nothing_else_is():
+    # "——Grow wheat in spring." names its item; the sentences under it say something
+    r = retrieval({(0, 0, 23): 0.95, (0, 24, 42): 0.9})
+    ans = compose("how is wheat grown?", r, AnswerConfig(max_sentences=3, relative_cut=0.5))
+    assert [q.text for q in ans.quotes] == ["Wheat needs water."]
+    alone = compose("wheat?", retrieval({(0, 0, 23): 0.95}), AnswerConfig())
+    quote = alone.quotes[0]
+    assert quote.text == "Grow wheat in spring." and DOC[quote.start : quote.end] == quote.text
 
 
 def test_relative_cut_and_max_sentences():
