@@ -31,7 +31,10 @@ def should_abstain(
     # it, is what the question is about ("trade secrets", "drug patents").
     foreign = signals.get("foreign_words") or []
     if signals.get("keyword_query") and foreign:
-        return True, f"the plan never uses the word {foreign[0]!r} or one close to it"
+        return True, (
+            f"the plan never uses the word {foreign[0]!r} or one close to it (if the plan covers "
+            "it under another name, ask with that word)"
+        )
     if signals.get("non_latin"):
         top, floor = signals.get("e5_top", 0.0), config.min_e5_score
         label = "no passage of the plan comes close to the question"
