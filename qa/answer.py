@@ -74,7 +74,7 @@ def select_sentences(sentences: list[ScoredSentence], config: AnswerConfig) -> l
     A bare heading ("2. Main actions") is a label, not a statement, so it is never quoted. An
     item's title ("——Strengthen intellectual property review.") is a label too, and the section
     path shown with each citation names it already: it is quoted only when nothing else is
-    (dev2: evidence in the answer .793 -> .841; it had taken a place in 90 of 207 answers).
+    (dev2, `qa eval`: evidence in the answer .793 -> .832; it took a place in 90 of 207 answers).
     """
     sentences = [s for s in sentences if heading_level(s.text) is None]
     # A keyword query ("pledge") is answered by the sentences that use its words.
