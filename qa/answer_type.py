@@ -80,6 +80,12 @@ _TYPE_PATTERNS: list[tuple[str, re.Pattern]] = [
 _CITATION_NUMBER = re.compile(
     r"[\[〔]\s*\d{4}|\d{4}\s*[\]〕]|No\.\s*\d+|\(\d{4}\s*[-–]\s*\d{4}\)|\[\d+\]"
 )
+# Numbers that count nothing: outline labels ("2. Main actions", "(3) Strengthen ...") and
+# number words inside compounds ("two-way transfer", "one-stop service").
+_NOT_AN_AMOUNT = re.compile(
+    r"^\s*(?:\d+\.|\(\d+\)|（\d+）)\s|\b(?:one|two|three|four|five|six|seven|eight|nine|ten)-\w+",
+    re.I | re.M,
+)
 _QUANTITY_EVIDENCE = re.compile(
     r"\d|\b(one|two|three|four|five|six|seven|eight|nine|ten|hundred|thousand|million|billion"
     r"|percent|dozen|half|double|twice)\b|%|yuan|RMB|[一二三四五六七八九十百千万亿]",
@@ -148,7 +154,7 @@ def has_answer_of_type(text: str, answer_type: str, question: str = "") -> bool:
     """
     if answer_type == DOCUMENT_NUMBER:  # here the document's number is the answer
         return bool(_CITATION_NUMBER.search(text))
-    cleaned = _CITATION_NUMBER.sub(" ", text)
+    cleaned = _NOT_AN_AMOUNT.sub(" ", _CITATION_NUMBER.sub(" ", text))
     pattern = _EVIDENCE[answer_type]
     asked = {m.group(0).lower() for m in pattern.finditer(_CITATION_NUMBER.sub(" ", question))}
     return any(m.group(0).lower() not in asked for m in pattern.finditer(cleaned))

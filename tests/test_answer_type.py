@@ -64,6 +64,13 @@ def test_document_numbers_are_not_answers():
     assert has_answer_of_type("Build 5 centres by 2020.", "date")
 
 
+def test_outline_labels_and_number_compounds_are_no_amounts():
+    assert not has_answer_of_type("(2) Strengthen protection.\n\n2. Main actions", "quantity")
+    assert not has_answer_of_type("Promote the two-way military-civilian transfer.", "quantity")
+    assert has_answer_of_type("Set up two centres.", "quantity")
+    assert has_answer_of_type("Main actions: build 2 centres.", "quantity")
+
+
 def test_values_already_in_the_question_do_not_count():
     assert not has_answer_of_type("Patents rose by 2020.", "date", "What happens by 2020?")
     assert has_answer_of_type("Director Wang leads it.", "person")
