@@ -6,7 +6,7 @@ back in source order; citation numbers follow the order in which passages are fi
 
 from __future__ import annotations
 
-from qa.answer_type import expected_type, has_answer_of_type
+from qa.answer_type import expected_type, has_answer_of_type, mentions_money, money_asked
 from qa.chunking import BULLET, heading_level, word_count
 from qa.config import AnswerConfig, RetrievalConfig
 from qa.retrieve import Retrieval, ScoredSentence
@@ -65,6 +65,14 @@ def should_abstain(
         if not any(has_answer_of_type(text, wanted, question) for text in context):
             a = "an" if wanted[0] in "aeiou" else "a"
             return True, f"the question asks for {a} {wanted}; the closest passages give none"
+    money = money_asked(question)
+    if money and config.type_check_depth > 0:
+        context = [h.passage.text for h in retrieval.hits[: config.type_check_depth]]
+        if not any(mentions_money(text) for text in context):
+            return (
+                True,
+                f"the question is about {money!r}; the closest passages speak of no such money",
+            )
     return False, ""
 
 

@@ -158,3 +158,33 @@ def has_answer_of_type(text: str, answer_type: str, question: str = "") -> bool:
     pattern = _EVIDENCE[answer_type]
     asked = {m.group(0).lower() for m in pattern.finditer(_CITATION_NUMBER.sub(" ", question))}
     return any(m.group(0).lower() not in asked for m in pattern.finditer(cleaned))
+
+
+# A question about money paid or waived ("tax breaks", "fee cuts", "a cash reward", "a share of
+# royalties") needs a passage that speaks of such money: the plan's nearest passages on finance
+# (funds, loans, insurance) look close to it but answer something else. "tax-free trade areas"
+# names a place, not a tax.
+_MONEY_TERMS = re.compile(
+    r"\b(tax|taxes|taxation|fee|fees|subsid(?:y|ies|ise|ize|ised|ized|ising|izing)|rewards?"
+    r"|bonus(?:es)?|royalt(?:y|ies)|rebates?)\b(?!-)|税|补贴|奖励|奖金|版税|提成",
+    re.I,
+)
+_MONEY_EVIDENCE = re.compile(
+    r"\b(tax\w*|fees?|charges?|subsid\w*|rewards?|awards?|bonus\w*|royalt\w*|rebates?"
+    r"|remunerat\w*|incentives?|preferential|exempt\w*)\b",
+    re.I,
+)
+
+
+def money_asked(question: str) -> str:
+    """The money term a question asks about ("tax", "fees", "reward"), or "".
+
+    Example: money_asked("Will universities pay lower patent fees?") -> "fees"
+    """
+    m = _MONEY_TERMS.search(question)
+    return m.group(0) if m else ""
+
+
+def mentions_money(text: str) -> bool:
+    """Whether text speaks of money paid or waived: a tax, fee, subsidy, reward, royalty."""
+    return bool(_MONEY_EVIDENCE.search(text))

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from qa.answer_type import expected_type, has_answer_of_type
+from qa.answer_type import expected_type, has_answer_of_type, mentions_money, money_asked
 
 
 @pytest.mark.parametrize(
@@ -107,3 +107,26 @@ def test_a_penalty_needs_a_sanction_not_the_word_penalty():
     assert has_answer_of_type("Increase the severity of fines.", "penalty", asked)
     assert has_answer_of_type("Infringers face 3 years of imprisonment.", "penalty", asked)
     assert not has_answer_of_type("By 2020, build 3 centres.", "penalty", asked)
+
+
+@pytest.mark.parametrize(
+    ("question", "term"),
+    [
+        ("Will universities pay lower patent fees?", "fees"),
+        ("Will companies get tax breaks for buying software?", "tax"),
+        ("Do inventors receive a cash reward?", "reward"),
+        ("Will employees get a share of royalties?", "royalties"),
+        ("Will the state subsidize IP insurance?", "subsidize"),
+        ("企业能享受哪些税收优惠？", "税"),
+        ("In the tax-free trade areas, who checks the goods?", ""),  # a place, not a tax
+        ("How are pledge loans supported?", ""),
+    ],
+)
+def test_money_a_question_asks_about(question, term):
+    assert money_asked(question) == term
+
+
+def test_money_evidence():
+    assert mentions_money("Reduce patent application fees for SMEs.")
+    assert mentions_money("Grant preferential tax treatment.")
+    assert not mentions_money("Establish credit risk compensation funds and support pledge loans.")

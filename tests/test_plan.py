@@ -234,3 +234,11 @@ def test_a_claim_someone_checks_is_looked_up_by_its_topic(plan_assistant):
     assert claim.abstained and "'blockchain'" in claim.reason
     real = plan_assistant.ask("Does the plan really mention pledge loans?")
     assert not real.abstained and "pledge" in real.text
+
+
+def test_a_question_about_money_the_plan_never_mentions_is_declined(plan_assistant):
+    # the plan speaks of funds, loans and insurance, but of no fee, tax or reward
+    fees = plan_assistant.ask("Will universities pay lower patent fees under the plan?")
+    assert fees.abstained and "'fees'" in fees.reason
+    pledge = plan_assistant.ask("How are small enterprises supported in pledge loans?")
+    assert not pledge.abstained

@@ -19,9 +19,8 @@ GATES = [
     "--min", "abstain=0.85",  # the target; test has .870 since blind5
     "--max", "false_abstain=0.05",
     "--min", "chinese:hit@W400=0.8",  # the target for questions in Chinese
-    # the target is .85; test's unanswerable kind has .846 (22 of 26) since blind7, whose
-    # first run declined 2 of its 4 (README): a gate under today's figure, so a regression fails
-    "--min", "unanswerable:abstain=0.80",
+    # the target; test's unanswerable kind: .846 after blind7, .923 with the money rule
+    "--min", "unanswerable:abstain=0.85",
 ]  # fmt: skip
 
 
