@@ -59,20 +59,16 @@ def should_abstain(
             "neither model finds the question's topic in the plan (multilingual best match "
             f"{e5_top:.3f}, an answer needs {config.min_e5_english:.3f})"
         )
+    if config.type_check_depth <= 0:
+        return False, ""
+    context = [h.passage.text for h in retrieval.hits[: config.type_check_depth]]
     wanted = expected_type(question)
-    if wanted and config.type_check_depth > 0:
-        context = [h.passage.text for h in retrieval.hits[: config.type_check_depth]]
-        if not any(has_answer_of_type(text, wanted, question) for text in context):
-            a = "an" if wanted[0] in "aeiou" else "a"
-            return True, f"the question asks for {a} {wanted}; the closest passages give none"
+    if wanted and not any(has_answer_of_type(text, wanted, question) for text in context):
+        a = "an" if wanted[0] in "aeiou" else "a"
+        return True, f"the question asks for {a} {wanted}; the closest passages give none"
     money = money_asked(question)
-    if money and config.type_check_depth > 0:
-        context = [h.passage.text for h in retrieval.hits[: config.type_check_depth]]
-        if not any(mentions_money(text) for text in context):
-            return (
-                True,
-                f"the question is about {money!r}; the closest passages speak of no such money",
-            )
+    if money and not any(mentions_money(text) for text in context):
+        return True, f"the question is about {money!r}; the closest passages speak of no such money"
     return False, ""
 
 
