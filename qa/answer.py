@@ -7,12 +7,11 @@ back in source order; citation numbers follow the order in which passages are fi
 from __future__ import annotations
 
 from qa.answer_type import expected_type, has_answer_of_type, mentions_money, money_asked
-from qa.chunking import BULLET, heading_level, word_count
+from qa.chunking import BULLET, heading_level, is_item_title
 from qa.config import AnswerConfig, RetrievalConfig
 from qa.retrieve import Retrieval, ScoredSentence
 from qa.types import Answer, Citation, Quote
 
-ITEM_TITLE_MAX_WORDS = 15
 DECLINE_TEXT = (
     "The plan does not seem to cover this. The closest passages it has are listed below; "
     "check them before relying on the plan for this question."
@@ -89,12 +88,6 @@ def select_sentences(sentences: list[ScoredSentence], config: AnswerConfig) -> l
     best = sentences[0].score
     chosen = [s for s in sentences if s.score >= best * config.relative_cut][: config.max_sentences]
     return sorted(chosen, key=lambda s: (s.span.passage, s.span.start))
-
-
-def is_item_title(sentence: str) -> bool:
-    """The short first sentence of a "——" item, which names the item: "——Promote the
-    legalization of software." (the plan's titles run 4-12 words)."""
-    return sentence.startswith(BULLET) and word_count(sentence) <= ITEM_TITLE_MAX_WORDS
 
 
 def strip_bullet(text: str, start: int) -> tuple[str, int]:

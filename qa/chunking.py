@@ -101,6 +101,15 @@ def heading_level(paragraph: str) -> int | None:
     return None
 
 
+def is_item_title(sentence: str) -> bool:
+    """The first sentence of a ``——`` item, which chunk() puts in the section path as the
+    item's title.
+
+    Example: is_item_title("——Promote the legalization of software.") -> True
+    """
+    return sentence.startswith(BULLET)
+
+
 def heading_label(paragraph: str) -> str:
     """The heading as shown in a section path: markdown hashes and a final period dropped."""
     label = re.sub(r"^\s*#{1,6}\s+", "", paragraph.strip())

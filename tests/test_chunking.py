@@ -10,6 +10,7 @@ from qa.chunking import (
     chunk,
     group_sentences,
     heading_level,
+    is_item_title,
     paragraphs,
     sentences,
     split_long,
@@ -162,6 +163,15 @@ def test_word_count_counts_cjk():
 
 
 # ---------------------------------------------------------------------------- property tests
+
+
+def test_an_item_title_is_the_sentence_the_section_path_ends_with():
+    text = "1. Actions\n\n——Grow wheat in spring. Wheat needs water.\n"
+    p = chunk(Document("a.txt", text))[-1]  # the heading is a passage of its own
+    first, second = (p.text[s.start : s.end] for s in sentences(p.text))
+    assert is_item_title(first) and not is_item_title(second)
+    assert p.section.split(SECTION_SEP)[-1] == "Grow wheat in spring"
+
 
 from hypothesis import given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
