@@ -26,7 +26,11 @@ ABLATIONS = {
     "- e5 for unsure English": {"e5_weight": 0.0, "min_e5_english": 0.0},
     "- best-sentence scores": {"sentence_weight": 0.0},
     "- MiniLM feedback for Chinese": {"feedback_weight": 0.0},
-    "- e5 word bridge to BM25 (Chinese)": {"cross_lexical_weight": 0.0},
+    "- dictionary bridge to BM25 (Chinese)": {"dictionary_weight": 0.0},
+    "- dictionary and e5 word bridges (Chinese)": {
+        "dictionary_weight": 0.0,
+        "cross_lexical_weight": 0.0,
+    },
     "- neighbour merging": {"merge_depth": 0},
     "- length prior (shorter of equal matches first)": {"length_penalty": 0.0},
     "- bare headings ranked last": {"headings_last": False},

@@ -106,19 +106,42 @@ def test_a_topic_the_plan_never_names_is_declined(plan_assistant, question, word
 
 
 def test_a_chinese_question_reaches_the_plans_english_words(plan_assistant):
-    """e5 word vectors bridge languages for BM25: the pledge-loan passage scores highest."""
+    """The dictionary reads the question's words as the plan's English ones for BM25, and e5's
+    nearest plan words stand in when it is off: both put the pledge-loan passage first."""
     from dataclasses import replace
 
     import numpy as np
 
     r = plan_assistant.retriever
-    q = r.e5.encode_queries(["如何支持小微企业的知识产权质押贷款？"])[0]
-    scores = r._cross_lingual_bm25(q)
-    assert PLEDGE in r.index.passages[int(np.argmax(scores))].text
+    question = "如何支持小微企业的知识产权质押贷款？"
+    q = r.e5.encode_queries([question])[0]
     base = r.config
     try:
-        r.config = replace(base, cross_lexical_weight=0.0)
-        assert r._cross_lingual_bm25(q) is None
+        for config in (base, replace(base, dictionary_weight=0.0)):
+            r.config = config
+            scores, weight = r._cross_lingual_bm25(q, question)
+            assert PLEDGE in r.index.passages[int(np.argmax(scores))].text
+            assert weight == (config.dictionary_weight or config.cross_lexical_weight)
+        r.config = replace(base, dictionary_weight=0.0, cross_lexical_weight=0.0)
+        assert r._cross_lingual_bm25(q, question) == (None, 0.0)
+    finally:
+        r.config = base
+
+
+def test_the_dictionary_finds_what_e5_alone_ranks_low(plan_assistant):
+    """ "行业自律" is the plan's "self-discipline in the ... industry": with the dictionary the
+    passage saying so is the first hit."""
+    from dataclasses import replace
+
+    r = plan_assistant.retriever
+    question = "知识产权服务业的行业自律由谁来发挥作用？"
+    evidence = "strengthen self-discipline in the intellectual property service industry"
+    first = r.retrieve(question, 5).hits[0].passage.text
+    assert evidence in first
+    base = r.config
+    try:
+        r.config = replace(base, dictionary_weight=0.0)
+        assert evidence not in r.retrieve(question, 5).hits[0].passage.text
     finally:
         r.config = base
 
