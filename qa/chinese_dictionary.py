@@ -83,14 +83,28 @@ class ChineseDictionary:
         Single characters are skipped: they carry many unrelated senses ("会" can, meeting,
         society ...), while the plan's terms are compounds.
         """
+        words = (w for _, senses in self.readings(text) for sense in senses for w in sense)
+        return list(dict.fromkeys(words))
+
+    def readings(self, text: str) -> list[tuple[str, list[list[str]]]]:
+        """Each word of two or more characters with the English content words of each sense.
+
+        Example:
+            >>> d = ChineseDictionary({"保险": ("insurance", "to be insured", "to")}, 2)
+            >>> d.readings("保险吗")
+            [('保险', [['insurance'], ['insured']])]
+        """
         stop = stopwords()
-        out: list[str] = []
+        out = []
         for word in self.segment(text):
             if len(word) < 2:
                 continue
-            for sense in self.senses.get(word, ()):
-                out += [w for w in _WORD.findall(sense.lower()) if len(w) > 2 and w not in stop]
-        return list(dict.fromkeys(out))
+            senses = (
+                [w for w in _WORD.findall(sense.lower()) if len(w) > 2 and w not in stop]
+                for sense in self.senses.get(word, ())
+            )
+            out.append((word, [sense for sense in senses if sense]))
+        return out
 
 
 def cedict_path() -> Path | None:

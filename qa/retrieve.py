@@ -179,6 +179,9 @@ class Retriever:
                 fused, sent_scores, top = self._cross_lingual(q, topic)
                 signals = {"non_latin": True, "e5_top": top}
                 literal = np.zeros(len(self.index.sentences), dtype=bool)
+                if len(topic.strip()) <= self.config.bridge_max_chars:  # a keyword: "区块链"
+                    lacking = self._words_the_plan_lacks(topic)
+                    signals.update(keyword_query=bool(lacking), foreign_words=lacking)
         else:
             fused, sent_scores, signals, literal = self._english(query)
         ranking = fused - self.config.length_penalty * fused.max(initial=0.0) * self._length
@@ -386,6 +389,22 @@ class Retriever:
         stems = {self._stemmer.stemWord(self.index.vocab[i]) for i in nearest}
         known = sorted(t for t in stems if t in self._vocab)
         return (self._bm25.get_scores(known) if known else None), cfg.cross_lexical_weight
+
+    def _words_the_plan_lacks(self, text: str) -> list[str]:
+        """Words of a non-English keyword with no sense whose English words are all plan words
+        or close to one: "区块链 (blockchain)", "商业秘密 (trade secret)". The English keyword
+        rule, read through the dictionary; before it, "区块链" was answered with whatever e5
+        put first."""
+        lacking = []
+        for word, senses in self._dictionary().readings(text):
+            unknown = {w for s in senses for w in s if self._stemmer.stemWord(w) not in self._vocab}
+            if not senses or not unknown:
+                continue
+            found = list(unknown)
+            close = self.expansions(found, self.words.vectors(found))
+            if not any(all(w not in unknown or close[w] for w in s) for s in senses):
+                lacking.append(f"{word} ({', '.join(senses[0][:3])})")
+        return lacking
 
     def _dictionary(self) -> ChineseDictionary:
         if self._chinese is None:

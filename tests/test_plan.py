@@ -128,6 +128,23 @@ def test_a_chinese_question_reaches_the_plans_english_words(plan_assistant):
         r.config = base
 
 
+@pytest.mark.parametrize(
+    ("keyword", "english"), [("区块链", "blockchain"), ("加密货币", "cryptocurrency")]
+)
+def test_a_chinese_keyword_the_plan_has_no_word_for_is_declined(plan_assistant, keyword, english):
+    """The English keyword rule, read through the dictionary: the decline names the word."""
+    ans = plan_assistant.ask(keyword)
+    assert ans.abstained
+    assert keyword in ans.reason and english in ans.reason
+
+
+@pytest.mark.parametrize("keyword", ["海关", "质押贷款", "行业自律", "知识产权保险"])
+def test_a_chinese_keyword_the_plan_has_words_for_is_answered(plan_assistant, keyword):
+    ans = plan_assistant.ask(keyword)
+    assert not ans.abstained, ans.reason
+    assert ans.quotes
+
+
 def test_the_dictionary_finds_what_e5_alone_ranks_low(plan_assistant):
     """ "行业自律" is the plan's "self-discipline in the ... industry": with the dictionary the
     passage saying so is the first hit."""
