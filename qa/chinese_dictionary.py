@@ -4,8 +4,8 @@ The English plan is a translation of a Chinese original, so a Chinese question a
 use the source terms, and their dictionary senses name the plan's English words: "自律" gives
 self-discipline, "海关" customs, "托管" trusteeship. BM25 over those words ranks passages for
 Chinese questions far better than e5's nearest words did (dev Chinese questions, 54: hit@W150
-.889 -> .963, MRR .824 -> .941). The dictionary is read on the first Chinese question (about
-0.2 s), never for English ones.
+.889 -> .963, MRR .824 -> .941). The dictionary (simplified and traditional headwords) is read on the first Chinese question
+(about 0.3 s), never for English ones.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from qa.expansion import stopwords
 _HAN_RUN = re.compile(r"[\u3400-\u9fff]+")
 _WORD = re.compile(r"[a-z]+")
 _PARENTHESES = re.compile(r"\([^)]*\)")
+_SENSE_SEP = re.compile(r"[/;]")  # "secret; private; confidential": each one a sense of its own
 # Senses that are cross-references or notes, not meanings ("CL:個|个[ge4]", "variant of 台").
 _NOT_A_MEANING = ("CL:", "variant of", "old variant", "surname", "see ", "used in", "abbr. for")
 _DATA = Path("data") / "cedict_1_0_ts_utf-8_mdbg.txt.gz"
@@ -29,8 +30,9 @@ _DATA = Path("data") / "cedict_1_0_ts_utf-8_mdbg.txt.gz"
 
 @dataclass(frozen=True)
 class ChineseDictionary:
-    # simplified headword -> its senses as CC-CEDICT writes them, "/"-separated; they are cleaned
-    # on lookup, since a question looks up a handful of the 120,000 words (parsing: 0.4 -> 0.1 s)
+    # headword (simplified or traditional) -> its senses as CC-CEDICT writes them, "/"-separated;
+    # they are cleaned on lookup, since a question looks up a handful of the 120,000 words
+    # (parsing: 0.4 -> 0.1 s)
     entries: dict[str, str]
     longest: int  # characters in the longest headword
 
@@ -46,12 +48,13 @@ class ChineseDictionary:
             meanings = rest.partition("] /")[2]
             if len(forms) != 2 or not meanings:
                 continue
-            word = forms[1]
-            entries[word] = f"{entries[word]}/{meanings}" if word in entries else meanings
+            for word in dict.fromkeys((forms[1], forms[0])):  # simplified, then traditional
+                entries[word] = f"{entries[word]}/{meanings}" if word in entries else meanings
         return cls(entries, max(map(len, entries), default=1))
 
     def senses(self, word: str) -> tuple[str, ...]:
-        """The meanings of ``word``, without notes, classifiers and cross-references.
+        """The meanings of ``word`` (CC-CEDICT's "/" and ";" alternatives), without notes,
+        classifiers and cross-references.
 
         Example:
             >>> d = ChineseDictionary.from_cedict_text("海關 海关 [hai3 guan1] /customs/CL:個|个[ge4]/")
@@ -60,7 +63,7 @@ class ChineseDictionary:
         """
         kept = (
             _PARENTHESES.sub("", m).strip()
-            for m in self.entries.get(word, "").split("/")
+            for m in _SENSE_SEP.split(self.entries.get(word, ""))
             if m and not m.startswith(_NOT_A_MEANING)
         )
         return tuple(m for m in kept if m)

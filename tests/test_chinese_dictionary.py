@@ -12,6 +12,7 @@ SAMPLE = """# CC-CEDICT
 知識產權 知识产权 [zhi1 shi5 chan3 quan2] /intellectual property rights/
 知識 知识 [zhi1 shi5] /knowledge/
 保險 保险 [bao3 xian3] /insurance/to be insured/
+秘密 秘密 [mi4 mi4] /secret; private; confidential/
 會 会 [hui4] /can/meeting/society/
 臺 台 [tai2] /variant of 台[tai2]/
 malformed line without brackets
@@ -24,6 +25,8 @@ def test_parsing_keeps_meanings_and_drops_notes():
     assert d.senses("保险") == ("insurance", "to be insured")
     assert "台" in d.entries and d.senses("台") == ()  # a word whose only sense is a reference
     assert d.senses("不在") == ()
+    assert d.senses("海關") == ("customs",)  # traditional characters are read too
+    assert d.senses("秘密") == ("secret", "private", "confidential")  # ";" alternatives
     assert d.longest == 4
 
 

@@ -138,11 +138,16 @@ def test_a_chinese_keyword_the_plan_has_no_word_for_is_declined(plan_assistant, 
     assert keyword in ans.reason and english in ans.reason
 
 
-@pytest.mark.parametrize("keyword", ["海关", "质押贷款", "行业自律", "知识产权保险"])
+@pytest.mark.parametrize("keyword", ["海关", "质押贷款", "行业自律", "知识产权保险", "侵权行为"])
 def test_a_chinese_keyword_the_plan_has_words_for_is_answered(plan_assistant, keyword):
     ans = plan_assistant.ask(keyword)
     assert not ans.abstained, ans.reason
     assert ans.quotes
+
+
+def test_a_question_in_traditional_characters_is_read_too(plan_assistant):
+    hits = plan_assistant.retriever.retrieve("如何支持小微企業的知識產權質押貸款？", 3).hits
+    assert PLEDGE in hits[0].passage.text
 
 
 def test_the_dictionary_finds_what_e5_alone_ranks_low(plan_assistant):
