@@ -392,7 +392,7 @@ class Retriever:
 
     def _words_the_plan_lacks(self, text: str) -> list[str]:
         """Words of a non-English keyword with no sense whose English words are all plan words
-        or close to one: "区块链 (blockchain)", "商业秘密 (trade secret)". The English keyword
+        or close to one: "区块链 (blockchain)", "加密货币 (cryptocurrency)". The English keyword
         rule, read through the dictionary; before it, "区块链" was answered with whatever e5
         put first."""
         lacking = []
