@@ -35,7 +35,7 @@ ABLATIONS = {
     "- length prior (shorter of equal matches first)": {"length_penalty": 0.0},
     "- bare headings ranked last": {"headings_last": False},
     "- answer-type check": {"type_check_depth": 0},
-    "- keyword rules (literal, foreign word)": {"literal_max_terms": 0},
+    "- keyword rules (literal, foreign word; English and Chinese)": {"literal_max_terms": 0},
     "- e5 second opinion (abstain)": {"min_e5_english": 0.0},
     "- acronyms and typos read as plan words": {"read_corpus_words": False},
     "- Chinese keyword as its plan word": {"bridge_min": 2.0},

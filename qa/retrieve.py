@@ -179,7 +179,9 @@ class Retriever:
                 fused, sent_scores, top = self._cross_lingual(q, topic)
                 signals = {"non_latin": True, "e5_top": top}
                 literal = np.zeros(len(self.index.sentences), dtype=bool)
-                if len(topic.strip()) <= self.config.bridge_max_chars:  # a keyword: "区块链"
+                # a keyword ("区块链") is judged by its words, as English ones are
+                short = len(topic.strip()) <= self.config.bridge_max_chars
+                if short and self.config.literal_max_terms > 0:
                     lacking = self._words_the_plan_lacks(topic)
                     signals.update(keyword_query=bool(lacking), foreign_words=lacking)
         else:

@@ -133,9 +133,18 @@ def test_a_chinese_question_reaches_the_plans_english_words(plan_assistant):
 )
 def test_a_chinese_keyword_the_plan_has_no_word_for_is_declined(plan_assistant, keyword, english):
     """The English keyword rule, read through the dictionary: the decline names the word."""
+    from dataclasses import replace
+
     ans = plan_assistant.ask(keyword)
     assert ans.abstained
     assert keyword in ans.reason and english in ans.reason
+    r = plan_assistant.retriever
+    base = r.config
+    try:  # the keyword rules' switch turns this one off too
+        r.config = replace(base, literal_max_terms=0)
+        assert not r.retrieve(keyword, 3).signals.get("foreign_words")
+    finally:
+        r.config = base
 
 
 @pytest.mark.parametrize("keyword", ["海关", "质押贷款", "行业自律", "知识产权保险", "侵权行为"])
