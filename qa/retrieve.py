@@ -381,8 +381,7 @@ class Retriever:
         """
         cfg = self.config
         if cfg.dictionary_weight > 0:
-            words = self._dictionary().english_words(question)
-            known = sorted({self._stemmer.stemWord(w) for w in words} & self._vocab)
+            known = self._plan_stems(self._dictionary().english_words(question))
             if known:
                 return self._bm25.get_scores(known), cfg.dictionary_weight
         if self.index.vocab_e5 is None or cfg.cross_lexical_weight <= 0:
@@ -391,6 +390,14 @@ class Retriever:
         stems = {self._stemmer.stemWord(self.index.vocab[i]) for i in nearest}
         known = sorted(t for t in stems if t in self._vocab)
         return (self._bm25.get_scores(known) if known else None), cfg.cross_lexical_weight
+
+    def _plan_stems(self, words: list[str]) -> list[str]:
+        """The plan's BM25 terms for dictionary words, with their en-/em- verbs: CC-CEDICT
+        glosses "托管" as "trust" and "强制" as "force", where the plan writes "entrustment"
+        and "enforcement" (dev Chinese questions: hit@W400 .964 -> 1.000, MRR .936 -> .953)."""
+        stems = {self._stemmer.stemWord(w) for w in words}
+        verbs = {prefix + stem for stem in stems for prefix in ("en", "em")}
+        return sorted((stems | verbs) & self._vocab)
 
     def _words_the_plan_lacks(self, text: str) -> list[str]:
         """Words of a non-English keyword with no sense whose English words are all plan words

@@ -159,6 +159,13 @@ def test_a_question_in_traditional_characters_is_read_too(plan_assistant):
     assert PLEDGE in hits[0].passage.text
 
 
+def test_a_dictionary_word_reaches_the_plans_en_verb(plan_assistant):
+    """CC-CEDICT glosses 托管 as "trust"; the plan writes "entrustment"."""
+    r = plan_assistant.retriever
+    assert r._plan_stems(["trust", "force"]) == ["enforc", "entrust", "trust"]
+    assert "entrustment management services" in r.retrieve("托管", 3).hits[0].passage.text
+
+
 def test_the_dictionary_finds_what_e5_alone_ranks_low(plan_assistant):
     """ "行业自律" is the plan's "self-discipline in the ... industry": with the dictionary the
     passage saying so is the first hit."""
