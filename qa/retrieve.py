@@ -180,8 +180,7 @@ class Retriever:
                 signals = {"non_latin": True, "e5_top": top}
                 literal = np.zeros(len(self.index.sentences), dtype=bool)
                 # a keyword ("区块链") is judged by its words, as English ones are
-                short = len(topic.strip()) <= self.config.bridge_max_chars
-                if short and self.config.literal_max_terms > 0:
+                if self._is_short_keyword(topic) and self.config.literal_max_terms > 0:
                     lacking = self._words_the_plan_lacks(topic)
                     signals.update(keyword_query=bool(lacking), foreign_words=lacking)
         else:
@@ -325,6 +324,10 @@ class Retriever:
             return np.zeros(len(self._bigrams))
         return np.array([len(pairs & b) / len(pairs) for b in self._bigrams], dtype=np.float64)
 
+    def _is_short_keyword(self, topic: str) -> bool:
+        """A non-English topic short enough to be one concept ("电子商务", "区块链")."""
+        return len(topic.strip()) <= self.config.bridge_max_chars
+
     def _bridged_keyword(self, topic: str, q: np.ndarray) -> str:
         """The plan's word(s) for a short non-English keyword, or "" when none stands out.
 
@@ -335,7 +338,7 @@ class Retriever:
         up in English, where the keyword rules apply.
         """
         cfg = self.config
-        if self.index.vocab_e5 is None or len(topic.strip()) > cfg.bridge_max_chars:
+        if self.index.vocab_e5 is None or not self._is_short_keyword(topic):
             return ""
         sims = self.index.vocab_e5 @ q
         order = np.argsort(-sims)[:3]
