@@ -15,7 +15,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.tune import evaluate, show  # noqa: E402
 from qa.assistant import Assistant  # noqa: E402
-from qa.evalset import load_eval_file, locate_evidence  # noqa: E402
+from qa.evaluation.evalset import load_eval_file, locate_evidence  # noqa: E402
 
 ABLATIONS = {
     "full system": {},

@@ -15,8 +15,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from qa.assistant import Assistant  # noqa: E402
-from qa.evalset import load_eval_file  # noqa: E402
-from qa.metrics import rouge_l, token_f1  # noqa: E402
+from qa.evaluation.evalset import load_eval_file  # noqa: E402
+from qa.evaluation.metrics import rouge_l, token_f1  # noqa: E402
 
 
 def main() -> None:

@@ -57,7 +57,7 @@ QUERIES = [
 
 def measure(kind: str, onnx_dir: str, repeats: int) -> dict[str, float]:
     """Load one encoder and time single-query calls; runs inside a fresh process."""
-    from qa.embedding import E5Small, OnnxMiniLM, SentenceTransformerMiniLM
+    from qa.index.embedding import E5Small, OnnxMiniLM, SentenceTransformerMiniLM
 
     start = time.perf_counter()
     if kind == "onnx":
@@ -106,7 +106,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         onnx_dir = args.onnx_dir
         if onnx_dir is None:
-            from qa.embedding import bundled_model_dir, export_minilm_onnx
+            from qa.index.embedding import bundled_model_dir, export_minilm_onnx
 
             onnx_dir = Path(tmp)
             report = export_minilm_onnx(bundled_model_dir(), onnx_dir)

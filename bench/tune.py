@@ -17,11 +17,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from qa.answer import should_abstain  # noqa: E402
+from qa.answering.compose import should_abstain  # noqa: E402
 from qa.assistant import Assistant  # noqa: E402
 from qa.config import ChunkingConfig, Settings  # noqa: E402
-from qa.evalset import load_eval_file, locate_evidence  # noqa: E402
-from qa.metrics import retrieval_metrics  # noqa: E402
+from qa.evaluation.evalset import load_eval_file, locate_evidence  # noqa: E402
+from qa.evaluation.metrics import retrieval_metrics  # noqa: E402
 
 KEYS = ["hit@W150", "hit@W400", "recall@W400", "mrr@10"]
 

@@ -13,9 +13,9 @@ import warnings
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from qa.answer import compose
+from qa.answering.compose import compose
+from qa.answering.generate import Generator, generate_answer
 from qa.config import Settings
-from qa.corpus import load_corpus
 from qa.errors import (
     EmptyQueryError,
     IndexMismatchError,
@@ -23,11 +23,11 @@ from qa.errors import (
     ModelNotFoundError,
     QueryTooLongError,
 )
-from qa.generate import Generator, generate_answer
-from qa.index import Index, Progress, build_index, index_status, load_index, save_index
-from qa.retrieve import Retrieval, Retriever
+from qa.index.store import Index, Progress, build_index, index_status, load_index, save_index
+from qa.index.word_table import WordTable, build_word_table, common_words
+from qa.ingest.corpus import load_corpus
+from qa.retrieval.retriever import Retrieval, Retriever
 from qa.types import Answer, Document, Hit, Passage
-from qa.word_table import WordTable, build_word_table, common_words
 
 
 @dataclass(frozen=True)
@@ -72,7 +72,7 @@ def _encoders(
     settings: Settings, *, allow_export: bool, progress: Progress | None = None
 ) -> Encoders:
     """MiniLM (ONNX, exported from the bundled model on first build) and, if enabled, e5."""
-    from qa.embedding import (
+    from qa.index.embedding import (
         ONNX_FILE,
         E5Small,
         bundled_model_dir,
@@ -103,7 +103,7 @@ def _encoders(
 
 def _word_table(encoder_dir, minilm, allow_build: bool, progress: Progress | None) -> WordTable:
     """The common-word vectors beside the ONNX export, built there once (about 10 s)."""
-    from qa.embedding import ONNX_FILE, TOKENIZER_FILE, OnnxMiniLM
+    from qa.index.embedding import ONNX_FILE, TOKENIZER_FILE, OnnxMiniLM
 
     table = WordTable.load(encoder_dir, minilm.encode_queries, minilm.dim)
     if len(table) or not allow_build or not (encoder_dir / ONNX_FILE).is_file():
@@ -129,7 +129,7 @@ def build(
     documents = load_corpus(settings.corpus_dir)
     status = index_status(settings, documents)
     if status.state == "fresh" and not force:
-        from qa.index import read_manifest
+        from qa.index.store import read_manifest
 
         m = read_manifest(settings.index_dir)
         return BuildReport(False, status.reason, len(documents), m["count"], m["dim"], 0.0)
@@ -229,7 +229,7 @@ class Assistant:
     ) -> Answer:
         """Extractive answer with [n] citations, or a plain decline when the plan lacks it.
 
-        With a generator (see qa.generate), the answer is written by the model from the cited
+        With a generator (see qa.answering.generate), the answer is written by the model from the cited
         passages, and only sentences the passages support are kept.
         """
         question = validate_question(question, self.settings.max_question_chars)

@@ -9,7 +9,7 @@ import sys
 import textwrap
 from collections.abc import Sequence
 
-from qa.config import Settings
+from qa.config import Settings, add_location_args
 from qa.errors import QAError
 
 EXAMPLE = "how are small enterprises supported in pledge loans?"
@@ -85,7 +85,7 @@ def cmd_index(args: argparse.Namespace) -> int:
 def _print_reading(signals: dict) -> None:
     """How acronyms and typos were read, on stderr so that --json output stays clean."""
     if signals.get("read_as"):
-        from qa.acronyms import reading_note
+        from qa.query.acronyms import reading_note
 
         print(reading_note(signals["read_as"]), file=sys.stderr)
 
@@ -116,7 +116,7 @@ def cmd_search(args: argparse.Namespace) -> int:
 def cmd_ask(args: argparse.Namespace) -> int:
     generator = None
     if args.llm:  # made first so that a bad --llm fails before the index loads
-        from qa.generate import make_generator
+        from qa.answering.generate import make_generator
 
         generator = make_generator(
             args.llm, model=args.llm_model, api_key=os.environ.get("QA_LLM_API_KEY")
@@ -150,15 +150,6 @@ def cmd_ask(args: argparse.Namespace) -> int:
 
 
 # ---------------------------------------------------------------------------- parser
-
-
-def add_location_args(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--corpus", metavar="DIR", help="corpus folder (default: corpus/ or $QA_CORPUS_DIR)"
-    )
-    parser.add_argument(
-        "--index-dir", metavar="DIR", help="index folder (default: index/ or $QA_INDEX_DIR)"
-    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -200,7 +191,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-k", type=int, default=5, help="passages to retrieve (default 5)")
     p.set_defaults(func=cmd_ask)
 
-    from qa.eval_command import add_eval_parser, run_eval_command
+    from qa.evaluation.command import add_eval_parser, run_eval_command
 
     p = add_eval_parser(sub)
     add_location_args(p)
@@ -214,9 +205,9 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv[:1] == ["serve"]:  # the app parses its own options (--host, --port, --auth, ...)
-        import app
+        from qa.web.app import main as serve
 
-        return app.main(argv[1:])
+        return serve(argv[1:])
     parser = build_parser()
     args = parser.parse_args(argv)
     if getattr(args, "k", None) is not None and args.k < 1:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -27,7 +28,7 @@ class RetrievalConfig:
     bm25_weight: float = 0.2
     expansion_threshold: float = 0.6  # query words the corpus lacks -> nearest corpus words
     expansion_per_word: int = 3  # (0 turns expansion off)
-    token_weight: float = 1.0  # token-level MaxSim of MiniLM token vectors (qa/late_interaction.py)
+    token_weight: float = 1.0  # token-level MaxSim of MiniLM token vectors (qa/index/token_vectors.py)
     phrase_weight: float = 0.2  # exact multi-word names (query word pairs found in a passage)
     sentence_weight: float = 0.7  # passage score = mix of its own cosine and its best sentence's
     e5_weight: float = 1.0  # e5 on English questions (finds paraphrases MiniLM misses)
@@ -37,11 +38,11 @@ class RetrievalConfig:
     cross_sentence_weight: float = 0.2  # best-sentence share in cross-lingual passage scores
     cross_lexical_words: int = 7  # plan words nearest a non-English question (e5), for BM25
     cross_lexical_weight: float = 0.2  # ...and their weight beside e5 and feedback (0 = off)
-    # BM25 over the dictionary's English for a Chinese question's words (qa/chinese_dictionary.py;
+    # BM25 over the dictionary's English for a Chinese question's words (qa/query/chinese_dictionary.py;
     # used instead of e5's nearest words when it finds plan words): .4 and .5 beat .2-1.0 on
     # the 54 dev Chinese questions (hit@W150 .889 -> .963, MRR .824 -> .941)
     dictionary_weight: float = 0.4
-    read_corpus_words: bool = True  # acronyms and typos read as corpus words (qa/acronyms.py, ...)
+    read_corpus_words: bool = True  # acronyms and typos read as corpus words (qa/query/acronyms.py, ...)
     bridge_min: float = 0.88  # a short non-English keyword whose nearest plan word (e5) is this
     bridge_gap: float = 0.02  # ...close is looked up in English as that word (and any within gap)
     bridge_max_chars: int = 8  # ...keywords this short only
@@ -104,3 +105,13 @@ class Settings:
     @property
     def encoder_path(self) -> Path:
         return Path(self.encoder_dir) if self.encoder_dir else Path(self.index_dir) / "encoder"
+
+
+def add_location_args(parser: argparse.ArgumentParser) -> None:
+    """--corpus and --index-dir, shared by the CLI and the web app."""
+    parser.add_argument(
+        "--corpus", metavar="DIR", help="corpus folder (default: corpus/ or $QA_CORPUS_DIR)"
+    )
+    parser.add_argument(
+        "--index-dir", metavar="DIR", help="index folder (default: index/ or $QA_INDEX_DIR)"
+    )

@@ -38,7 +38,7 @@ class Hit:
     """A passage returned for a query, with its fused score and 1-based rank.
 
     ``parts`` lists the index passages it covers when neighbours were merged into one hit
-    (see qa.neighbours); empty means just ``passage.id``.
+    (see qa.retrieval.neighbours); empty means just ``passage.id``.
     """
 
     passage: Passage

@@ -46,7 +46,7 @@ def tiny_corpus(tmp_path: Path) -> Path:
 @pytest.fixture(scope="session")
 def encoder_dir(tmp_path_factory) -> Path:
     """The MiniLM ONNX export, made once per test session (it needs torch, ~10 s)."""
-    from qa.embedding import bundled_model_dir, export_minilm_onnx
+    from qa.index.embedding import bundled_model_dir, export_minilm_onnx
 
     out = tmp_path_factory.mktemp("encoder")
     export_minilm_onnx(bundled_model_dir(), out)
@@ -86,7 +86,7 @@ def stale_reason_without(settings, documents, key: str) -> str:
     """Why the index is stale once ``key`` is dropped from its manifest (an older index)."""
     import json
 
-    from qa.index import MANIFEST, index_status
+    from qa.index.store import MANIFEST, index_status
 
     path = settings.index_dir / MANIFEST
     manifest = json.loads(path.read_text("utf-8"))

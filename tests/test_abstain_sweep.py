@@ -4,11 +4,11 @@ import json
 
 import pytest
 
-from qa.abstain_sweep import KNOBS, abstention_tradeoff
 from qa.config import RetrievalConfig
-from qa.evalset import load_eval_file
-from qa.evaluate import evaluate_assistant
-from qa.report import format_summary, render_html
+from qa.evaluation.abstain_sweep import KNOBS, abstention_tradeoff
+from qa.evaluation.evalset import load_eval_file
+from qa.evaluation.evaluate import evaluate_assistant
+from qa.evaluation.report import format_summary, render_html
 from tests.conftest import REPO
 
 

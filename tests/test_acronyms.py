@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from qa.acronyms import AcronymReader, acronym_readings, reading_note, spelled_by
-from qa.app_views import answer_markdown, md_escape
+from qa.query.acronyms import AcronymReader, acronym_readings, reading_note, spelled_by
+from qa.web.views import answer_markdown, md_escape
 
 TEXT = (
     "Support small and micro enterprises in pledge financing. Small and micro enterprises get "
@@ -68,7 +68,7 @@ def test_an_ampersand_in_the_corpus_spells_too():
 
 
 def test_a_long_junk_question_looks_up_a_bounded_number_of_acronyms(reader, monkeypatch):
-    from qa.acronyms import MAX_LOOKUPS_PER_QUESTION
+    from qa.query.acronyms import MAX_LOOKUPS_PER_QUESTION
 
     looked_up = []
     monkeypatch.setattr(reader, "expansion", lambda letters: looked_up.append(letters) or "")
@@ -143,8 +143,8 @@ def test_an_expanded_acronym_does_not_make_a_question_a_keyword_query(plan_assis
 
 
 def test_the_eval_report_keeps_how_a_question_was_read(plan_assistant):
-    from qa.evalset import EvalItem
-    from qa.evaluate import run_evaluation
+    from qa.evaluation.evalset import EvalItem
+    from qa.evaluation.evaluate import run_evaluation
 
     item = EvalItem("q1", "SMEs", None, (), False, "keyword", (), 1)
     report = run_evaluation(plan_assistant.ask, [item], {}, k=5)

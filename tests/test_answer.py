@@ -1,9 +1,9 @@
 from __future__ import annotations
 
-from qa.answer import DECLINE_TEXT, compose, select_sentences, should_abstain
+from qa.answering.compose import DECLINE_TEXT, compose, select_sentences, should_abstain
 from qa.config import AnswerConfig, RetrievalConfig
-from qa.index import SentenceSpan
-from qa.retrieve import Retrieval, ScoredSentence
+from qa.index.store import SentenceSpan
+from qa.retrieval.retriever import Retrieval, ScoredSentence
 from qa.types import Hit, Passage
 
 DOC = "——Grow wheat in spring. Wheat needs water.\n\nGoats eat grass. Goats give milk."

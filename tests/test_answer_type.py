@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from qa.answer_type import expected_type, has_answer_of_type, mentions_money, money_asked
+from qa.answering.answer_type import expected_type, has_answer_of_type, mentions_money, money_asked
 
 
 @pytest.mark.parametrize(

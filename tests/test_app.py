@@ -10,13 +10,13 @@ from pathlib import Path
 import gradio as gr
 import pytest
 
-import app
-from qa import app_views as views
-from qa import corpus_update
+import qa.web.app as app
+import qa.web.corpus_update as corpus_update
+import qa.web.views as views
 from qa.assistant import Assistant
 from qa.errors import CorpusError, QAError
-from qa.evalset import load_eval_file
-from qa.feedback import read_feedback
+from qa.evaluation.evalset import load_eval_file
+from qa.web.feedback import read_feedback
 from tests.conftest import REPO, write_corpus
 
 PLEDGE = "How are small enterprises supported in pledge loans?"
@@ -336,7 +336,7 @@ def test_evaluate_runs_the_qa_eval_pipeline(plan_app, tmp_path):
 
 
 def test_failures_are_listed_first():
-    from qa.report import fmt_metric, is_failure
+    from qa.evaluation.report import fmt_metric, is_failure
 
     rows = [
         {"id": "a", "answerable": True, "abstained": False, "metrics": {"hit@W400": 1.0}},

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import gzip
 
-from qa.chinese_dictionary import ChineseDictionary, bundled_dictionary, cedict_path
+from qa.query.chinese_dictionary import ChineseDictionary, bundled_dictionary, cedict_path
 
 SAMPLE = """# CC-CEDICT
 # License: Creative Commons Attribution-ShareAlike 4.0 International License

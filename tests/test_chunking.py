@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from qa.chunking import (
+from qa.ingest.chunking import (
     SECTION_SEP,
     Span,
     chunk,
@@ -86,7 +86,7 @@ def test_plan_passages_fit_the_encoder(plan_doc):
     """The encoder silently truncates past 256 word pieces: no passage may reach that."""
     from tokenizers import Tokenizer
 
-    from qa.embedding import bundled_model_dir
+    from qa.index.embedding import bundled_model_dir
 
     tok = Tokenizer.from_file(str(bundled_model_dir() / "tokenizer.json"))
     tok.no_truncation()

@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from qa.corpus import corpus_checksums, load_corpus
 from qa.errors import CorpusError
+from qa.ingest.corpus import corpus_checksums, load_corpus
 
 
 def test_reads_txt_and_md_exactly(tiny_corpus):

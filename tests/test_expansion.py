@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from qa.expansion import content_words, nearest_words, vocabulary
+from qa.ingest.words import content_words, nearest_words, vocabulary
 
 
 def test_content_words_drop_question_words_and_stopwords():

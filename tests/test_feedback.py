@@ -8,8 +8,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from qa.evalset import load_eval_file
-from qa.feedback import FIELDS, append_feedback, feedback_record, read_feedback
+from qa.evaluation.evalset import load_eval_file
+from qa.web.feedback import FIELDS, append_feedback, feedback_record, read_feedback
 
 EVIDENCE = (
     "Guide and encourage local people's governments to establish credit risk compensation funds "

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from qa.followup import base_question, is_followup, rewrite_followup, topic_words
+from qa.query.followup import base_question, is_followup, rewrite_followup, topic_words
 
 PLEDGE = "How are small enterprises supported in pledge loans?"
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from qa.generate import (
+from qa.answering.generate import (
     MAX_PASSAGE_CHARS,
     SYSTEM_PROMPT,
     UNSUPPORTED_FLAG,
@@ -361,11 +361,11 @@ def test_sentences_addressing_a_model_support_nothing():
 @pytest.mark.parametrize("max_sentences", [1, 2, 4])
 def test_extractive_answers_pass_verification(max_sentences):
     """Round trip: compose()'s verbatim answer, checked against its citations, is all supported."""
-    from qa.answer import compose
-    from qa.chunking import sentences
+    from qa.answering.compose import compose
     from qa.config import AnswerConfig
-    from qa.index import SentenceSpan
-    from qa.retrieve import Retrieval, ScoredSentence
+    from qa.index.store import SentenceSpan
+    from qa.ingest.chunking import sentences
+    from qa.retrieval.retriever import Retrieval, ScoredSentence
 
     texts = {0: LOANS, 1: COPYRIGHT}
     spans = [(p, s.start, s.end) for p, t in texts.items() for s in sentences(t)]

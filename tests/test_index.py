@@ -6,11 +6,11 @@ import numpy as np
 import pytest
 
 from qa.config import Settings
-from qa.corpus import load_corpus
-from qa.embedding import HashEmbedder
 from qa.errors import IndexMismatchError, IndexNotFoundError
-from qa.index import build_index, index_status, load_index, save_index
-from qa.retrieve import Retriever
+from qa.index.embedding import HashEmbedder
+from qa.index.store import build_index, index_status, load_index, save_index
+from qa.ingest.corpus import load_corpus
+from qa.retrieval.retriever import Retriever
 from tests.conftest import stale_reason_without
 
 

@@ -6,10 +6,10 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from qa.embedding import HashEmbedder, OnnxMiniLM
 from qa.errors import IndexMismatchError
-from qa.index import _valid_tokens, build_index, index_status, load_index, save_index
-from qa.late_interaction import content_token_mask, content_vectors, maxsim, pack
+from qa.index.embedding import HashEmbedder, OnnxMiniLM
+from qa.index.store import _valid_tokens, build_index, index_status, load_index, save_index
+from qa.index.token_vectors import content_token_mask, content_vectors, maxsim, pack
 from tests.conftest import stale_reason_without
 
 
@@ -74,7 +74,7 @@ class TokenHash(HashEmbedder):
 
 def test_token_vectors_survive_save_and_load(tmp_path, tiny_corpus):
     from qa.config import Settings
-    from qa.corpus import load_corpus
+    from qa.ingest.corpus import load_corpus
 
     settings = Settings(corpus_dir=tiny_corpus, index_dir=tmp_path / "index", use_e5=False)
     docs = load_corpus(tiny_corpus)
@@ -138,7 +138,7 @@ def test_retrieval_uses_token_matching_and_works_without_it(plan_assistant):
 def test_an_export_without_token_vectors_is_exported_again(tmp_path, monkeypatch):
     """Exports made before token matching lack the token output: the next build redoes them."""
     import qa.assistant as assistant
-    import qa.embedding as embedding
+    import qa.index.embedding as embedding
     from qa.config import Settings
 
     encoder = tmp_path / "encoder"

@@ -6,8 +6,8 @@ import math
 
 import pytest
 
-from qa.evalset import Span
-from qa.metrics import (
+from qa.evaluation.evalset import Span
+from qa.evaluation.metrics import (
     SUMMARY_KEYS,
     citation_validity,
     covered_fraction,

@@ -3,12 +3,12 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from qa.answer import compose
+from qa.answering.compose import compose
 from qa.config import RetrievalConfig
-from qa.index import SentenceSpan
-from qa.metrics import citation_validity
-from qa.neighbours import merge_neighbours
-from qa.retrieve import Retrieval, ScoredSentence
+from qa.evaluation.metrics import citation_validity
+from qa.index.store import SentenceSpan
+from qa.retrieval.neighbours import merge_neighbours
+from qa.retrieval.retriever import Retrieval, ScoredSentence
 from qa.types import Hit, Passage
 
 # Five passages: three of the "Loans" item, then two of "Courts".

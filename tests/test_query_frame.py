@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from qa.query_frame import chinese_topic, topic_of
+from qa.query.frame import chinese_topic, topic_of
 
 
 @pytest.mark.parametrize(

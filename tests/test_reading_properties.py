@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from qa.acronyms import AcronymReader
 from qa.errors import EmptyQueryError
+from qa.query.acronyms import AcronymReader
 
 TEXT = (
     "Support small and micro enterprises. Fund research & development. Reform state-owned "

@@ -10,11 +10,11 @@ from html.parser import HTMLParser
 
 import pytest
 
-import qa.report
+import qa.evaluation.report
 from qa.errors import EvalInputError
-from qa.evalset import EvalItem, locate_evidence
-from qa.evaluate import REPORT_FORMAT, EvalReport, compare, run_evaluation
-from qa.report import (
+from qa.evaluation.evalset import EvalItem, locate_evidence
+from qa.evaluation.evaluate import REPORT_FORMAT, EvalReport, compare, run_evaluation
+from qa.evaluation.report import (
     csv_safe,
     fmt_metric,
     format_compare,
@@ -216,7 +216,7 @@ def test_failed_write_leaves_no_partial_files(report, tmp_path, monkeypatch):
             raise OSError(28, "No space left on device")
         real_fsync(fd)
 
-    monkeypatch.setattr(qa.report.os, "fsync", flaky_fsync)
+    monkeypatch.setattr(qa.evaluation.report.os, "fsync", flaky_fsync)
     with pytest.raises(OSError, match="No space"):
         write_reports(report, out)
     assert not out.exists()
@@ -231,7 +231,7 @@ def test_failed_write_keeps_the_previous_report_intact(report, tmp_path, monkeyp
     def broken_html(_report):
         raise RuntimeError("render failed")
 
-    monkeypatch.setattr(qa.report, "render_html", broken_html)
+    monkeypatch.setattr(qa.evaluation.report, "render_html", broken_html)
     with pytest.raises(RuntimeError):
         write_reports(report, out)
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before

@@ -6,7 +6,7 @@ from collections import Counter
 
 import pytest
 
-from qa.spelling import MAX_LOOKUPS_PER_QUESTION, SpellingReader
+from qa.query.spelling import MAX_LOOKUPS_PER_QUESTION, SpellingReader
 
 COUNTS = Counter({"loans": 3, "loads": 1, "status": 2, "examination": 4, "trademark": 2})
 ENGLISH = {"collateral", "lands"}

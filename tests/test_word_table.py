@@ -5,8 +5,8 @@ import json
 import numpy as np
 import pytest
 
-from qa.embedding import TOKENIZER_FILE, HashEmbedder, load_minilm
-from qa.word_table import VECTORS_FILE, WORDS_FILE, WordTable, build_word_table, common_words
+from qa.index.embedding import TOKENIZER_FILE, HashEmbedder, load_minilm
+from qa.index.word_table import VECTORS_FILE, WORDS_FILE, WordTable, build_word_table, common_words
 
 
 class CountingEncoder:

@@ -11,9 +11,9 @@ from __future__ import annotations
 from dataclasses import replace
 from statistics import mean
 
-from qa.answer import should_abstain
+from qa.answering.compose import should_abstain
 from qa.config import RetrievalConfig
-from qa.retrieve import Retrieval
+from qa.retrieval.retriever import Retrieval
 from qa.types import Hit, Passage
 
 # (setting, what it is, offsets tried around the current value)

@@ -22,8 +22,8 @@ import numpy as np
 
 from qa.atomic import fsync_dir
 from qa.errors import ModelNotFoundError
-from qa.expansion import stopwords
-from qa.late_interaction import content_token_mask, content_vectors
+from qa.index.token_vectors import content_token_mask, content_vectors
+from qa.ingest.words import stopwords
 
 MINILM_NAME = "all-MiniLM-L6-v2"
 MINILM_DIM = 384
@@ -243,7 +243,7 @@ AGREEMENT_TEXTS = [
 
 def _export_graph(model_dir: Path, onnx_path: Path, tok: Any) -> None:
     """Trace MiniLM + mean pooling + L2 normalisation into one ONNX graph, which also outputs
-    the contextual token vectors (for token-level matching, qa.late_interaction)."""
+    the contextual token vectors (for token-level matching, qa.index.token_vectors)."""
     _offline()
     torch = _require("torch", "torch")
     transformers = _require("transformers", "transformers")
@@ -356,7 +356,7 @@ class OnnxMiniLM:
         if missing:
             raise ModelNotFoundError(
                 f"no {' or '.join(missing)} in {onnx_dir}; create them with "
-                f"qa.embedding.export_minilm_onnx(bundled_model_dir(), Path('{onnx_dir}'))"
+                f"qa.index.embedding.export_minilm_onnx(bundled_model_dir(), Path('{onnx_dir}'))"
             )
         self._setup(onnx_dir / ONNX_FILE, onnx_dir / TOKENIZER_FILE, batch_size, threads)
 
@@ -408,7 +408,7 @@ class OnnxMiniLM:
         return out
 
     def encode_tokens(self, texts: list[str]) -> list[np.ndarray]:
-        """Each passage's content-token vectors, unit length, at least one (qa.late_interaction)."""
+        """Each passage's content-token vectors, unit length, at least one (qa.index.token_vectors)."""
         out: list[np.ndarray] = [empty_matrix(self.dim)] * len(texts)
         for idx, ids, (hidden,) in self._run(texts, [TOKEN_OUTPUT]):
             for row, (i, row_ids) in enumerate(zip(idx, ids, strict=True)):

@@ -17,10 +17,10 @@ from typing import Any
 
 from qa.config import MAX_QUESTION_CHARS
 from qa.errors import EvalInputError
-from qa.evalset import load_eval_file
-from qa.evaluate import check_gates, compare, evaluate_assistant, parse_gate, split_gate
-from qa.metrics import LOWER_IS_BETTER
-from qa.report import format_compare, format_summary, load_report, write_reports
+from qa.evaluation.evalset import load_eval_file
+from qa.evaluation.evaluate import check_gates, compare, evaluate_assistant, parse_gate, split_gate
+from qa.evaluation.metrics import LOWER_IS_BETTER
+from qa.evaluation.report import format_compare, format_summary, load_report, write_reports
 
 DEFAULT_K = 20
 MAX_WARNINGS_SHOWN = 20

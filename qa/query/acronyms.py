@@ -14,7 +14,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from qa.expansion import stopwords
+from qa.ingest.words import stopwords
 
 # An acronym as people type it: 2-6 capitals, "&" allowed inside, an optional plural "s" or
 # possessive "'s" (read away with it); or in lowercase, 3-5 letters or two around "&"
@@ -179,7 +179,7 @@ class AcronymReader:
 
 
 def reading_note(read: dict[str, str]) -> str:
-    """Tells the user how their acronyms (and typos, qa.spelling) were read, so a wrong
+    """Tells the user how their acronyms (and typos, qa.query.spelling) were read, so a wrong
     reading is visible.
 
     Example: reading_note({"SMEs": "small and micro enterprises"})

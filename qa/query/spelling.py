@@ -2,7 +2,7 @@
 
 A typo hides a word from BM25 and blurs it for MiniLM; in a keyword query it made the word one
 "the plan never uses", so "pledge laons" and "counterfiet goods" were declined. A word is read
-as a corpus word only when it is neither a corpus word nor an English word (qa.english) and
+as a corpus word only when it is neither a corpus word nor an English word (qa.query.english) and
 one corpus word is within one edit, a swap of neighbouring letters counting as one. Then
 "collateral", an English word the plan does not use, is left alone, and so are derived words
 ("unprotected", "pledgee", "patentees") and short words, where one edit is too often another

@@ -15,9 +15,16 @@ import html
 import re
 from collections.abc import Collection, Iterable, Sequence
 
-from qa.acronyms import reading_note
-from qa.chunking import BULLET, SECTION_SEP, heading_label, heading_level, paragraphs, sentences
 from qa.highlight import esc, marked
+from qa.ingest.chunking import (
+    BULLET,
+    SECTION_SEP,
+    heading_label,
+    heading_level,
+    paragraphs,
+    sentences,
+)
+from qa.query.acronyms import reading_note
 from qa.types import Answer, Document, Hit, Passage
 
 CONTEXT_CHARS = 360  # paragraph text shown on each side of a cited passage
@@ -484,8 +491,8 @@ TABLE_HEADERS = ["status", "id", "kind", "question", "hit@W400", "mrr@10", "answ
 def eval_summary_html(
     summary: dict, meta: dict, fmt, warnings: Sequence[str] = (), tradeoff: str = ""
 ) -> str:
-    """Metric cards for an eval run, then the threshold trade-off table (qa.report.tradeoff_html,
-    already escaped); ``fmt(name, value)`` is qa.report.fmt_metric."""
+    """Metric cards for an eval run, then the threshold trade-off table (qa.evaluation.report.tradeoff_html,
+    already escaped); ``fmt(name, value)`` is qa.evaluation.report.fmt_metric."""
     cards = "".join(
         f'<div class="card"><div class="k">{esc(name)}</div>'
         f'<div class="v">{esc(fmt(name, summary.get(name)))}</div></div>'
@@ -515,7 +522,7 @@ def eval_chart_rows(summary: dict, by_kind: dict, metric: str) -> list[dict]:
 
 
 def eval_table_rows(rows: Sequence[dict], failure, fmt) -> list[list]:
-    """Per-question rows, failures first; ``failure(row)`` is qa.report.is_failure."""
+    """Per-question rows, failures first; ``failure(row)`` is qa.evaluation.report.is_failure."""
     order = sorted(range(len(rows)), key=lambda i: (not failure(rows[i]), i))
     out = []
     for i in order:

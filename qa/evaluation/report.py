@@ -20,10 +20,10 @@ from pathlib import Path
 
 from qa.atomic import fsync_dir
 from qa.errors import EvalInputError
-from qa.evaluate import GATE_NAMES, REPORT_FORMAT, EvalReport
+from qa.evaluation.evaluate import GATE_NAMES, REPORT_FORMAT, EvalReport
+from qa.evaluation.metrics import LOWER_IS_BETTER, SUMMARY_KEYS, percentile
 from qa.highlight import esc as _e
 from qa.highlight import marked
-from qa.metrics import LOWER_IS_BETTER, SUMMARY_KEYS, percentile
 
 CSV_COLUMNS = (
     "id",
@@ -483,7 +483,7 @@ def tradeoff_html(abstention: dict) -> str:
     """The threshold trade-off table (see format_tradeoff), current settings in bold."""
     if not abstention:
         return ""
-    from qa.abstain_sweep import describe
+    from qa.evaluation.abstain_sweep import describe
 
     rows = []
     for name, points in abstention.items():
@@ -661,7 +661,7 @@ def format_tradeoff(abstention: dict) -> str:
     from rich import box
     from rich.table import Table
 
-    from qa.abstain_sweep import describe
+    from qa.evaluation.abstain_sweep import describe
 
     table = Table(box=box.SIMPLE_HEAVY)
     for col in ("threshold", "value", "declines unanswerable", "declines answerable"):

@@ -27,12 +27,12 @@ from pathlib import Path
 import numpy as np
 
 from qa.atomic import atomic_write
-from qa.chunking import SECTION_SEP, chunk_corpus, sentences
 from qa.config import Settings
-from qa.corpus import corpus_checksums, load_corpus
 from qa.errors import IndexMismatchError, IndexNotFoundError
-from qa.expansion import vocabulary
-from qa.late_interaction import pack
+from qa.index.token_vectors import pack
+from qa.ingest.chunking import SECTION_SEP, chunk_corpus, sentences
+from qa.ingest.corpus import corpus_checksums, load_corpus
+from qa.ingest.words import vocabulary
 from qa.types import Document, Passage
 
 FORMAT = "qa-index v1"
@@ -107,7 +107,7 @@ def build_index(
     e5=None,
     progress: Progress | None = None,
 ) -> Index:
-    """Chunk and embed the corpus. ``minilm`` / ``e5`` are Embedders (see qa.embedding)."""
+    """Chunk and embed the corpus. ``minilm`` / ``e5`` are Embedders (see qa.index.embedding)."""
     say = progress or (lambda msg, frac: None)
     say("chunking", 0.05)
     passages = chunk_corpus(documents, settings.chunking)

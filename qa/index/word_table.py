@@ -1,6 +1,6 @@
 """MiniLM vectors of common English words, computed once beside the exported encoder.
 
-Query expansion (qa.expansion) needs a vector for each question word the corpus never uses.
+Query expansion (qa.ingest.words) needs a vector for each question word the corpus never uses.
 Encoding those words was a second model call on 3 questions in 4 (about 3 ms of a 13 ms ask);
 looking them up here makes it free for the ~92% of such words that are whole words of the
 MiniLM vocabulary. Other words are encoded as before and remembered.

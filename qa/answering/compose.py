@@ -6,10 +6,10 @@ back in source order; citation numbers follow the order in which passages are fi
 
 from __future__ import annotations
 
-from qa.answer_type import expected_type, has_answer_of_type, mentions_money, money_asked
-from qa.chunking import BULLET, heading_level, is_item_title
+from qa.answering.answer_type import expected_type, has_answer_of_type, mentions_money, money_asked
 from qa.config import AnswerConfig, RetrievalConfig
-from qa.retrieve import Retrieval, ScoredSentence
+from qa.ingest.chunking import BULLET, heading_level, is_item_title
+from qa.retrieval.retriever import Retrieval, ScoredSentence
 from qa.types import Answer, Citation, Quote
 
 DECLINE_TEXT = (

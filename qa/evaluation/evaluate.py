@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from qa.errors import EvalInputError
-from qa.evalset import EvalItem, Span, locate_evidence, normalize_for_match
-from qa.metrics import (
+from qa.evaluation.evalset import EvalItem, Span, locate_evidence, normalize_for_match
+from qa.evaluation.metrics import (
     LOWER_IS_BETTER,
     QUESTION_KEYS,
     SUMMARY_KEYS,
@@ -43,7 +43,7 @@ class EvalReport:
     by_kind: dict
     by_tag: dict
     meta: dict
-    abstention: dict = field(default_factory=dict)  # threshold trade-offs (qa.abstain_sweep)
+    abstention: dict = field(default_factory=dict)  # threshold trade-offs (qa.evaluation.abstain_sweep)
 
     def to_dict(self) -> dict:
         """The report.json layout: meta, summary, by_kind, by_tag, abstention, rows."""
@@ -109,7 +109,7 @@ def _row(item: EvalItem, spans: list[Span], answer: dict, latency_ms: float) -> 
         "answerable": item.answerable,
     }
     if "signals" in answer:
-        row["signals"] = answer["signals"]  # what the decline decision saw (qa.abstain_sweep)
+        row["signals"] = answer["signals"]  # what the decline decision saw (qa.evaluation.abstain_sweep)
     return row
 
 
@@ -378,7 +378,7 @@ def evaluate_assistant(
     )
     settings = getattr(assistant, "settings", None)
     if settings is not None:
-        from qa.abstain_sweep import abstention_tradeoff
+        from qa.evaluation.abstain_sweep import abstention_tradeoff
 
         report.abstention = abstention_tradeoff(report.rows, settings.retrieval)
     return report, problems

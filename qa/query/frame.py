@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from qa.expansion import stopwords
+from qa.ingest.words import stopwords
 
 _DOC = r"(?:(?:(?:the|this)\s+)?(?:action\s+)?(?:plan|document|text|strategy)|it|this)"
 _ABOUT = r"(?:about|on|regarding|concerning|for|of|re)"

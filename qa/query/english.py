@@ -1,4 +1,4 @@
-"""Is this an English word? The question readers (qa.acronyms, qa.spelling) must not "fix" one.
+"""Is this an English word? The question readers (qa.query.acronyms, qa.query.spelling) must not "fix" one.
 
 The MiniLM vocabulary's 21k whole words missed plurals and rarer words, so "vases" was read as
 the initials of "value analysis standards and evaluation" and "unprotected" was corrected to

@@ -13,19 +13,19 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from qa.acronyms import AcronymReader
-from qa.chinese_dictionary import ChineseDictionary, bundled_dictionary
-from qa.chunking import SECTION_SEP, heading_level
 from qa.config import RetrievalConfig
-from qa.english import is_english_word
-from qa.expansion import content_words, nearest_words, stopwords
-from qa.index import Index, SentenceSpan
-from qa.late_interaction import maxsim
-from qa.neighbours import merge_neighbours
-from qa.query_frame import chinese_topic, only_topic_words, topic_of
-from qa.spelling import SpellingReader
+from qa.index.store import Index, SentenceSpan
+from qa.index.token_vectors import maxsim
+from qa.index.word_table import WordTable
+from qa.ingest.chunking import SECTION_SEP, heading_level
+from qa.ingest.words import content_words, nearest_words, stopwords
+from qa.query.acronyms import AcronymReader
+from qa.query.chinese_dictionary import ChineseDictionary, bundled_dictionary
+from qa.query.english import is_english_word
+from qa.query.frame import chinese_topic, only_topic_words, topic_of
+from qa.query.spelling import SpellingReader
+from qa.retrieval.neighbours import merge_neighbours
 from qa.types import Hit
-from qa.word_table import WordTable
 
 _NON_LATIN = re.compile(
     r"[\u0400-\u04ff\u0600-\u06ff\u0900-\u0dff\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]"
@@ -378,7 +378,7 @@ class Retriever:
         """BM25 over the plan words a non-English question stands for, and its weight.
 
         First the dictionary's English for the question's words ("行业自律" -> industry,
-        self-discipline: see qa/chinese_dictionary.py). When it gives no plan word, the plan
+        self-discipline: see qa/query/chinese_dictionary.py). When it gives no plan word, the plan
         words whose e5 vectors are nearest the question: "知识产权保险的试点范围会扩大吗？"
         reaches "insurance" and "risk" (before the dictionary, dev Chinese MRR .829 -> .872).
         """

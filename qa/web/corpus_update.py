@@ -16,9 +16,9 @@ from pathlib import Path
 
 from qa.assistant import Assistant, build
 from qa.atomic import atomic_write
-from qa.corpus import TEXT_SUFFIXES
 from qa.errors import CorpusError
-from qa.index import MANIFEST
+from qa.index.store import MANIFEST
+from qa.ingest.corpus import TEXT_SUFFIXES
 
 MAX_UPLOAD_BYTES = 2_000_000  # one added document; the corpus reader allows larger files on disk
 _SAFE_NAME = re.compile(r"[\w][\w .()+-]{0,118}", re.UNICODE)

@@ -1,0 +1,1 @@
+"""Batch evaluation: eval files -> runs -> metrics -> reports, comparisons and gates."""

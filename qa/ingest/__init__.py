@@ -1,0 +1,1 @@
+"""Stage 1: files -> Document (the text offsets point into) -> Passage (chunking, pure)."""

@@ -1,0 +1,1 @@
+"""The Gradio app: layout, handlers, views and feedback, over qa.assistant."""
