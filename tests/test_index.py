@@ -39,7 +39,7 @@ def test_save_load_round_trip_gives_same_hits(hash_index):
 def test_manifest_and_no_pickle(hash_index):
     settings, docs, _, index = hash_index
     manifest = json.loads((settings.index_dir / "manifest.json").read_text())
-    assert manifest["format"] == "qa-index v1"
+    assert manifest["format"] == "qa-index v2"
     assert manifest["model"] == "hash-64" and manifest["dim"] == 64
     assert manifest["count"] == len(index.passages)
     assert set(manifest["corpus"]) == {"alpha.txt", "beta.md"}

@@ -11,6 +11,8 @@ Layout of the index folder (no pickle; metadata is JSON, vectors are FAISS / .np
     vocab-e5.npy         e5 vectors of the corpus words (a Chinese question's English words)
     minilm-tokens.npy    MiniLM content-token vectors of every passage (token matching), with
     minilm-token-starts.npy    each passage's first row
+    bm25-*.json, bm25-*.npy    the BM25 model (bm25s files) and each passage's terms, see
+                         qa.index.lexical
     encoder/minilm.onnx  the MiniLM encoder exported for torch-free queries, reused across rebuilds
 """
 
@@ -29,13 +31,17 @@ import numpy as np
 from qa.atomic import atomic_write
 from qa.config import Settings
 from qa.errors import IndexMismatchError, IndexNotFoundError
+from qa.index import lexical
+from qa.index.lexical import LexicalIndex
 from qa.index.token_vectors import pack
 from qa.ingest.chunking import SECTION_SEP, chunk_corpus, sentences
 from qa.ingest.corpus import corpus_checksums, load_corpus
 from qa.ingest.words import vocabulary
 from qa.types import Document, Passage
 
-FORMAT = "qa-index v1"
+FORMAT = "qa-index v2"
+# older formats this version recognises: reported stale (rebuilt), not broken
+OLDER_FORMATS = {"qa-index v1": "index predates the saved BM25 model"}
 EMBED_TEXT_VERSION = "title+text v1"
 MANIFEST = "manifest.json"
 ENCODER_DIR = "encoder"
@@ -68,6 +74,7 @@ class Index:
     tokens: np.ndarray | None = None  # (n_tokens, dim) MiniLM content-token vectors
     token_starts: np.ndarray | None = None  # (n_passages,) first row of each passage in tokens
     vocab_e5: np.ndarray | None = None  # e5 vectors of vocab (questions in other languages)
+    lexical: LexicalIndex | None = None  # the BM25 model; set by build_index and load_index
 
     def sentence_text(self, s: SentenceSpan) -> str:
         return self.passages[s.passage].text[
@@ -132,6 +139,8 @@ def build_index(
         e5_svec = _encode_with_progress(e5, sentence_texts, say, 0.6, 0.85)
         say(f"embedding {len(words)} corpus words with {e5.name}", 0.85)
         e5_words = _encode_with_progress(e5, words, say, 0.85, 0.98, queries=True)
+    say("indexing passages for BM25", 0.98)
+    lexical_index = LexicalIndex.build(passages)
     manifest = {
         "format": FORMAT,
         "model": minilm.name,
@@ -160,6 +169,7 @@ def build_index(
         tokens=tokens,
         token_starts=starts,
         vocab_e5=e5_words,
+        lexical=lexical_index,
     )
 
 
@@ -206,6 +216,8 @@ def save_index(index: Index, index_dir: Path, build_seconds: float | None = None
         put("e5-sentences.npy", _npy(index.e5_sentences))
     if index.vocab_e5 is not None:
         put("vocab-e5.npy", _npy(index.vocab_e5))
+    for name, data in index.lexical.files().items():
+        put(name, data)
     manifest = {
         **index.manifest,
         "files": files,
@@ -231,6 +243,18 @@ def _npy(arr: np.ndarray, dtype=np.float32) -> bytes:
 
 
 def read_manifest(index_dir: Path) -> dict:
+    """The manifest of the index at ``index_dir``, in this version's format, or it raises."""
+    path = Path(index_dir) / MANIFEST
+    manifest = _read_json_manifest(index_dir)
+    if manifest.get("format") != FORMAT:
+        raise IndexMismatchError(
+            f"{path} has format {manifest.get('format')!r}, this version reads {FORMAT!r}; "
+            "run `qa index --force` to rebuild"
+        )
+    return manifest
+
+
+def _read_json_manifest(index_dir: Path) -> dict:
     path = Path(index_dir) / MANIFEST
     if not path.is_file():
         raise IndexNotFoundError(f"no index at {index_dir}; run `qa index` to build it")
@@ -240,11 +264,8 @@ def read_manifest(index_dir: Path) -> dict:
         raise IndexMismatchError(
             f"{path} is corrupt ({e}); run `qa index --force` to rebuild"
         ) from None
-    if manifest.get("format") != FORMAT:
-        raise IndexMismatchError(
-            f"{path} has format {manifest.get('format')!r}, this version reads {FORMAT!r}; "
-            "run `qa index --force` to rebuild"
-        )
+    if not isinstance(manifest, dict):
+        raise IndexMismatchError(f"{path} is not a JSON object; run `qa index --force` to rebuild")
     return manifest
 
 
@@ -269,6 +290,7 @@ def load_index(index_dir: Path, documents: list[Document]) -> Index:
     listed = set(manifest.get("files", {}))
     promised = {"minilm-tokens.npy", "minilm-token-starts.npy"} if manifest.get("tokens") else set()
     promised |= {"vocab-e5.npy"} if manifest.get("vocab_e5") else set()
+    promised |= set(lexical.FILES)
     if promised - listed:
         missing = ", ".join(sorted(promised - listed))
         raise IndexMismatchError(f"index at {index_dir} lacks {missing}; {rebuild}")
@@ -287,10 +309,13 @@ def load_index(index_dir: Path, documents: list[Document]) -> Index:
         if "minilm-tokens.npy" in blobs:
             tokens = _load_npy(blobs["minilm-tokens.npy"])
             starts = _load_npy(blobs["minilm-token-starts.npy"])
-    except (KeyError, ValueError, TypeError, RuntimeError) as e:
+        lexical_index = LexicalIndex.from_files(blobs)
+    except (KeyError, ValueError, TypeError, RuntimeError, OSError) as e:
         raise IndexMismatchError(f"index at {index_dir} is unreadable ({e}); {rebuild}") from None
     n, dim = manifest["count"], manifest["dim"]
     if len(passages) != n or minilm.shape != (n, dim) or len(spans) != manifest["sentences"]:
+        raise IndexMismatchError(f"index at {index_dir} has inconsistent counts; {rebuild}")
+    if len(lexical_index) != n:
         raise IndexMismatchError(f"index at {index_dir} has inconsistent counts; {rebuild}")
     if len(vocab) != manifest["vocab"] or vocab_vectors.shape != (len(vocab), dim):
         raise IndexMismatchError(f"index at {index_dir} has an inconsistent vocabulary; {rebuild}")
@@ -322,6 +347,7 @@ def load_index(index_dir: Path, documents: list[Document]) -> Index:
         tokens=tokens,
         token_starts=starts,
         vocab_e5=vocab_e5,
+        lexical=lexical_index,
     )
 
 
@@ -340,6 +366,9 @@ def _load_npy(data: bytes) -> np.ndarray:
 def index_status(settings: Settings, documents: list[Document] | None = None) -> IndexStatus:
     """Is the index on disk usable for this corpus and these settings, and if not, why."""
     try:
+        manifest = _read_json_manifest(settings.index_dir)
+        if manifest.get("format") in OLDER_FORMATS:
+            return IndexStatus("stale", OLDER_FORMATS[manifest["format"]])
         manifest = read_manifest(settings.index_dir)
     except IndexNotFoundError:
         return IndexStatus("missing", f"no index at {settings.index_dir}")

@@ -1,0 +1,193 @@
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from qa.config import Settings
+from qa.errors import IndexMismatchError
+from qa.index import lexical
+from qa.index.embedding import HashEmbedder
+from qa.index.lexical import LexicalIndex, bm25_text
+from qa.index.store import MANIFEST, build_index, index_status, load_index, save_index
+from qa.ingest.chunking import chunk_corpus
+from qa.ingest.corpus import load_corpus
+from tests.conftest import PLAN
+
+PLAN_QUESTIONS = [
+    "patent examination highway",
+    "What does the document say about loans to small and micro enterprises?",
+    "trade secrets protection",
+    "intellectual property intellectual property",  # a term twice counts twice
+    "zzzunknown",
+    "",
+]
+
+
+class Reference:
+    """BM25 exactly as the retriever built it at every start, before it was saved."""
+
+    def __init__(self, passages):
+        import bm25s
+        import Stemmer
+
+        self.stemmer = Stemmer.Stemmer("english")
+        texts = [bm25_text(p) for p in passages]
+        tokens = bm25s.tokenize(texts, stopwords="en", stemmer=self.stemmer, show_progress=False)
+        self.bm25 = bm25s.BM25()
+        self.bm25.index(tokens, show_progress=False)
+        self.vocab = set(tokens.vocab)
+        word_of = {i: w for w, i in tokens.vocab.items()}
+        self.words = [[word_of[i] for i in ids] for ids in tokens.ids]
+        self.n = len(passages)
+
+    def terms(self, text: str) -> list[str]:
+        import bm25s
+
+        return bm25s.tokenize(
+            [text], stopwords="en", stemmer=self.stemmer, show_progress=False, return_ids=False
+        )[0]
+
+    def scores(self, terms: list[str]) -> np.ndarray:
+        known = [t for t in terms if t in self.vocab]
+        return self.bm25.get_scores(known) if known else np.zeros(self.n)
+
+
+@pytest.fixture(scope="module")
+def plan_passages(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("plan")
+    (folder / PLAN.name).write_bytes(PLAN.read_bytes())
+    return chunk_corpus(load_corpus(folder), Settings().chunking)
+
+
+@pytest.fixture
+def tiny_passages(tiny_corpus):
+    return chunk_corpus(load_corpus(tiny_corpus), Settings().chunking)
+
+
+def assert_same_model(a: LexicalIndex, b: LexicalIndex, questions: list[str]) -> None:
+    assert a.vocab == b.vocab and a.passage_terms == b.passage_terms
+    for q in questions:
+        terms = a.tokenize([q])[0]
+        np.testing.assert_array_equal(a.scores(terms), b.scores(terms))
+
+
+def test_scores_are_identical_to_the_retrievers_bm25_on_the_plan(plan_passages, tmp_path):
+    ref = Reference(plan_passages)
+    lex = LexicalIndex.build(plan_passages)
+    assert lex.vocab == frozenset(ref.vocab)
+    assert lex.passage_terms == ref.words
+    for q in PLAN_QUESTIONS:
+        terms = ref.terms(q)
+        assert lex.tokenize([q])[0] == terms
+        np.testing.assert_array_equal(lex.scores(terms), ref.scores(terms))
+    assert lex.scores(ref.terms("loans")).max() > 0
+    lex.save(tmp_path)
+    loaded = LexicalIndex.load(tmp_path)
+    assert_same_model(loaded, lex, PLAN_QUESTIONS)
+    for q in PLAN_QUESTIONS:
+        np.testing.assert_array_equal(loaded.scores(ref.terms(q)), ref.scores(ref.terms(q)))
+
+
+@pytest.mark.parametrize(
+    "question", ["wheat harvest", "goats' milk", "", "?", "façade 港口", "the"]
+)
+def test_round_trip_gives_identical_scores(tiny_passages, tmp_path, question):
+    lex = LexicalIndex.build(tiny_passages)
+    written = lex.save(tmp_path / "bm25")
+    assert set(written) == set(lexical.FILES)
+    assert sorted(p.name for p in (tmp_path / "bm25").iterdir()) == sorted(lexical.FILES)
+    assert_same_model(LexicalIndex.load(tmp_path / "bm25"), lex, [question])
+    assert_same_model(LexicalIndex.from_files(written), lex, [question])
+
+
+def test_unknown_terms_are_ignored(tiny_passages):
+    lex = LexicalIndex.build(tiny_passages)
+    n = len(tiny_passages)
+    np.testing.assert_array_equal(lex.scores([]), np.zeros(n))
+    np.testing.assert_array_equal(lex.scores(["zzz", "qqq"]), np.zeros(n))
+    wheat = lex.scores([lex.stem("wheat")])
+    np.testing.assert_array_equal(lex.scores(["zzz", lex.stem("wheat"), "qqq"]), wheat)
+    best = tiny_passages[int(wheat.argmax())]
+    assert "wheat" in best.text.lower() and lex.stem("wheat") in lex.passage_terms[best.id]
+
+
+def test_stem_and_tokenize():
+    lex = LexicalIndex.build(_one_passage("Loans for enterprises."))
+    assert lex.stem("loans") == "loan" and lex.stem("enterprises") == lex.stem("enterprise")
+    assert lex.tokenize(["The loans of the enterprises", ""]) == [["loan", "enterpris"], []]
+    assert lex.vocab == {"loan", "enterpris", ""}  # bm25s indexes "" for empty passages
+    assert lex.passage_terms == [["loan", "enterpris"]]
+
+
+def test_no_pickle_in_the_saved_files(tiny_passages, tmp_path):
+    files = LexicalIndex.build(tiny_passages).save(tmp_path)
+    for name, data in files.items():
+        if name.endswith(".npy"):
+            np.load(tmp_path / name, allow_pickle=False)  # raises on an object array
+        else:
+            json.loads(data)
+
+
+def _one_passage(text: str):
+    from qa.types import Passage
+
+    return [Passage(id=0, source="a.txt", start=0, end=len(text), section="", text=text)]
+
+
+# ---------------------------------------------------------------------------- with the index
+
+
+@pytest.fixture
+def saved(tmp_path, tiny_corpus):
+    settings = Settings(corpus_dir=tiny_corpus, index_dir=tmp_path / "index", use_e5=False)
+    docs = load_corpus(tiny_corpus)
+    index = build_index(docs, settings, HashEmbedder(64))
+    save_index(index, settings.index_dir)
+    return settings, docs, index
+
+
+def test_index_saves_and_checksums_the_bm25_files(saved):
+    settings, docs, index = saved
+    manifest = json.loads((settings.index_dir / MANIFEST).read_text())
+    assert set(lexical.FILES) <= set(manifest["files"])
+    loaded = load_index(settings.index_dir, docs)
+    assert_same_model(loaded.lexical, index.lexical, ["wheat harvest", "harbour licence", ""])
+    assert_same_model(index.lexical, LexicalIndex.build(index.passages), ["dry barns"])
+
+
+@pytest.mark.parametrize("name", ["minilm-sentences.npy", *lexical.FILES])
+def test_tampered_bm25_file_is_treated_like_a_tampered_vectors_file(saved, name):
+    settings, docs, _ = saved
+    path = settings.index_dir / name
+    path.write_bytes(path.read_bytes()[:-8] + b"tampered")
+    with pytest.raises(IndexMismatchError, match="checksum"):
+        load_index(settings.index_dir, docs)
+    assert index_status(settings, docs).state == "fresh"  # manifest ok; load checks files
+    path.unlink()
+    with pytest.raises(IndexMismatchError, match="missing"):
+        load_index(settings.index_dir, docs)
+
+
+@pytest.mark.parametrize("name", lexical.FILES)
+def test_bm25_file_left_out_of_the_manifest_is_detected(saved, name):
+    settings, docs, _ = saved
+    path = settings.index_dir / MANIFEST
+    manifest = json.loads(path.read_text())
+    del manifest["files"][name]
+    path.write_text(json.dumps(manifest))
+    with pytest.raises(IndexMismatchError, match="lacks"):
+        load_index(settings.index_dir, docs)
+
+
+def test_index_of_the_previous_format_is_stale(saved):
+    settings, docs, _ = saved
+    path = settings.index_dir / MANIFEST
+    manifest = json.loads(path.read_text())
+    manifest["format"] = "qa-index v1"
+    path.write_text(json.dumps(manifest))
+    status = index_status(settings, docs)
+    assert status.state == "stale" and "BM25" in status.reason
+    with pytest.raises(IndexMismatchError, match="format"):
+        load_index(settings.index_dir, docs)
