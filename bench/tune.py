@@ -17,7 +17,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from qa.answering.compose import should_abstain  # noqa: E402
+from qa.answering.abstain import decide  # noqa: E402
 from qa.assistant import Assistant  # noqa: E402
 from qa.config import ChunkingConfig, Settings  # noqa: E402
 from qa.evaluation.evalset import load_eval_file, locate_evidence  # noqa: E402
@@ -31,13 +31,13 @@ def evaluate(assistant, items, spans, k=20):
     for item in items:
         r = assistant.retriever.retrieve(item.question, k)
         ranked = [h.passage for h in r.hits]
-        abstain, _ = should_abstain(item.question, r, assistant.retriever.config)
+        abstain = decide(item.question, r.hits, r.signals, assistant.retriever.config).abstain
         row = {
             "id": item.id,
             "kind": item.kind,
             "answerable": item.answerable,
             "abstain": abstain,
-            "signals": r.signals,
+            "signals": r.signals.to_dict(),
         }
         if item.answerable and spans.get(item.id):
             row.update(retrieval_metrics(spans[item.id], ranked, k))

@@ -1,4 +1,4 @@
-"""The concepts that flow through planqa: Document -> Passage -> Hit -> Answer.
+"""The concepts that flow through planqa: Document -> Passage -> Query -> Hit -> Signals -> Answer.
 
 Every offset is a Python ``str`` index into the UTF-8 decoded text of the source file, so
 ``document.text[passage.start:passage.end] == passage.text`` always holds.
@@ -7,6 +7,7 @@ Every offset is a Python ``str`` index into the UTF-8 decoded text of the source
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -31,6 +32,47 @@ class Passage:
     @property
     def words(self) -> int:
         return len(self.text.split())
+
+
+@dataclass(frozen=True)
+class Reading:
+    """A word of the question read as the corpus's word(s), and why: "SMEs" -> "small and
+    micro enterprises" (acronym), "laons" -> "loans" (typo), "电子商务" -> "e-commerce"
+    (translation)."""
+
+    word: str
+    read_as: str
+    why: str  # "acronym" | "typo" | "translation"
+
+
+@dataclass(frozen=True)
+class Query:
+    """A question as read by qa.query.reader: what retrieval looks up, and how it was read.
+
+    ``lookup`` is the text the English retrievers search (the topic, in the corpus's words);
+    ``terms`` are its BM25 terms and ``expansion_terms`` the corpus words standing in for
+    words the corpus never uses. A cross-lingual query (another script, no English keyword
+    found for it) is searched by its multilingual vector instead; its ``terms`` are the corpus
+    words its own words stand for (``term_source`` "dictionary" or "nearest").
+    """
+
+    text: str  # as asked (stripped)
+    language: str  # "en" (Latin script), "zh" (Han characters) or "other" (another script)
+    topic: str  # the question without its frame: "does the plan mention X?" -> "X"
+    lookup: str  # what the English retrievers search
+    readings: tuple[Reading, ...] = ()
+    terms: tuple[str, ...] = ()
+    expansion_terms: tuple[str, ...] = ()
+    keyword: bool = False  # a few topic words, judged by whether the corpus has them
+    foreign_words: tuple[str, ...] = ()  # topic words the corpus lacks, nor any close word
+    term_coverage: float = 0.0  # share of the terms that are corpus words
+    cross_lingual: bool = False
+    term_source: str = "words"  # "words" | "dictionary" | "nearest" (cross-lingual BM25 terms)
+    vector: Any = field(default=None, compare=False, repr=False)  # e5 vector (cross-lingual)
+
+    @property
+    def read_as(self) -> dict[str, str]:
+        return {r.word: r.read_as for r in self.readings}
 
 
 @dataclass(frozen=True)
@@ -92,6 +134,76 @@ class Citation:
 
 
 @dataclass(frozen=True)
+class Signals:
+    """What retrieval saw that the decline policy (qa.answering.abstain) decides on.
+
+    Scores are on the scale of their model: ``sentence_top`` is the best MiniLM sentence
+    cosine, ``e5_top`` the best multilingual e5 match (None when e5 was not asked).
+    """
+
+    non_latin: bool = False  # searched across languages by e5
+    readings: tuple[Reading, ...] = ()
+    keyword_query: bool = False
+    literal_match: bool = False  # a sentence of a top passage holds every keyword
+    foreign_words: tuple[str, ...] = ()
+    dense_top: float = 0.0
+    sentence_top: float = 0.0
+    bm25_top: float = 0.0
+    term_coverage: float = 0.0
+    e5_top: float | None = None
+
+    @property
+    def read_as(self) -> dict[str, str]:
+        return {r.word: r.read_as for r in self.readings}
+
+    def to_dict(self) -> dict:
+        """JSON for eval rows (what each decline saw); from_dict reads it back."""
+        return {
+            "non_latin": self.non_latin,
+            "read_as": self.read_as,
+            "keyword_query": self.keyword_query,
+            "literal_match": self.literal_match,
+            "foreign_words": list(self.foreign_words),
+            "dense_top": self.dense_top,
+            "sentence_top": self.sentence_top,
+            "bm25_top": self.bm25_top,
+            "term_coverage": self.term_coverage,
+            "e5_top": self.e5_top,
+        }
+
+    # ---- TEMPORARY mapping view while the stages are merged; removed before landing
+    def get(self, key: str, default=None):
+        return self.to_dict().get(key, default)
+
+    def __getitem__(self, key: str):
+        return self.to_dict()[key]
+
+    def keys(self):
+        return self.to_dict().keys()
+
+    def items(self):
+        return self.to_dict().items()
+
+    @classmethod
+    def from_dict(cls, d: dict) -> Signals:
+        """Signals saved by to_dict (unknown keys are ignored; missing ones take defaults)."""
+        readings = tuple(Reading(w, r, "") for w, r in (d.get("read_as") or {}).items())
+        e5_top = d.get("e5_top")
+        return cls(
+            non_latin=bool(d.get("non_latin", False)),
+            readings=readings,
+            keyword_query=bool(d.get("keyword_query", False)),
+            literal_match=bool(d.get("literal_match", False)),
+            foreign_words=tuple(d.get("foreign_words") or ()),
+            dense_top=float(d.get("dense_top", 0.0)),
+            sentence_top=float(d.get("sentence_top", 0.0)),
+            bm25_top=float(d.get("bm25_top", 0.0)),
+            term_coverage=float(d.get("term_coverage", 0.0)),
+            e5_top=None if e5_top is None else float(e5_top),
+        )
+
+
+@dataclass(frozen=True)
 class Answer:
     """What ``ask`` returns: the answer text with [n] markers, its citations and all hits."""
 
@@ -101,8 +213,8 @@ class Answer:
     quotes: tuple[Quote, ...] = ()
     citations: tuple[Citation, ...] = ()
     hits: tuple[Hit, ...] = ()
-    reason: str = ""  # why the plan was judged not to cover the question (declines only)
-    signals: dict = field(default_factory=dict)
+    reason: str = ""  # why the documents were judged not to cover the question (declines only)
+    signals: Signals = field(default_factory=lambda: Signals())
 
     def to_dict(self) -> dict:
         return {

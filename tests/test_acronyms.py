@@ -184,10 +184,12 @@ def test_reading_can_be_turned_off(plan_assistant, monkeypatch):
 
     off = replace(plan_assistant.retriever.config, read_corpus_words=False)
     monkeypatch.setattr(plan_assistant.retriever, "config", off)
-    assert plan_assistant.retriever.in_corpus_words("SMEs pledge laons") == (
+    assert plan_assistant.retriever.reader.in_corpus_words("SMEs pledge laons", off) == (
         "SMEs pledge laons",
-        {},
+        (),
     )
+    query = plan_assistant.retriever.read("SMEs pledge laons")
+    assert query.lookup == "SMEs pledge laons" and query.readings == ()
 
 
 @pytest.mark.parametrize("question, word", [("AI patents", "ai"), ("EU cooperation", "eu")])

@@ -68,10 +68,10 @@ def test_real_table_agrees_with_the_encoder_and_keeps_expansions(plan_assistant,
     words = ["collateral", "oversee", "startups", "knockoffs", "lenders", "yardstick"]
     cos = np.sum(table.vectors(words) * minilm.encode_queries(words), axis=1)
     assert cos.min() > 0.999
-    retriever = plan_assistant.retriever
+    reader, config = plan_assistant.retriever.reader, plan_assistant.retriever.config
     for question in ["Who will oversee patent agents?", "Can startups use patents as collateral?"]:
-        unseen = retriever.unseen_words(question)
+        unseen = reader.unseen_words(question)
         assert unseen
-        assert retriever.expansions(unseen, table.vectors(unseen)) == retriever.expansions(
-            unseen, minilm.encode_queries(unseen)
+        assert reader.expansions(unseen, table.vectors(unseen), config) == reader.expansions(
+            unseen, minilm.encode_queries(unseen), config
         )

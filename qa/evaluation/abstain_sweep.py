@@ -11,10 +11,10 @@ from __future__ import annotations
 from dataclasses import replace
 from statistics import mean
 
-from qa.answering.compose import should_abstain
+from qa.answering.abstain import decide
 from qa.config import RetrievalConfig
 from qa.retrieval.retriever import Retrieval
-from qa.types import Hit, Passage
+from qa.types import Hit, Passage, Signals
 
 # (setting, what it is, offsets tried around the current value)
 KNOBS = (
@@ -33,7 +33,7 @@ def _retrieval(row: dict) -> Retrieval:
         )
         for p in row.get("passages", [])
     ]
-    return Retrieval(hits, [], row.get("signals") or {})
+    return Retrieval(hits, [], Signals.from_dict(row.get("signals") or {}))
 
 
 def abstention_tradeoff(rows: list[dict], config: RetrievalConfig) -> dict:
@@ -53,7 +53,7 @@ def abstention_tradeoff(rows: list[dict], config: RetrievalConfig) -> dict:
         for offset in offsets:
             value = round(current + offset, 4)
             cfg = replace(config, **{name: value})
-            declined = [(should_abstain(q, r, cfg)[0], ans) for q, r, ans in cases]
+            declined = [(decide(q, r.hits, r.signals, cfg).abstain, ans) for q, r, ans in cases]
             points.append(
                 {
                     "value": value,

@@ -1,0 +1,78 @@
+"""The decline policy: is the question covered by the documents? One decision over typed Signals.
+
+Thresholds are calibrated on eval/dev.jsonl (bench/tune.py prints the trade-off); each reason
+names the rule that declined, in words a reader understands.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from qa.answering.answer_type import (
+    expected_type,
+    has_answer_of_type,
+    mentions_money,
+    money_asked,
+)
+from qa.config import RetrievalConfig
+from qa.types import Hit, Signals
+
+
+@dataclass(frozen=True)
+class Decision:
+    """Whether to decline, and why (empty when answering)."""
+
+    abstain: bool
+    reason: str = ""
+
+
+ANSWER = Decision(False)
+
+
+def decide(question: str, hits: list[Hit], signals: Signals, config: RetrievalConfig) -> Decision:
+    """Decline when nothing is close enough, or when the passages lack the kind of answer asked."""
+    # A short query is a handful of keywords: one the documents never use, nor any word close
+    # to it, is what the question is about ("trade secrets", "drug patents").
+    if signals.keyword_query and signals.foreign_words:
+        return Decision(
+            True,
+            f"the documents never use the word {signals.foreign_words[0]!r} or one close to it "
+            "(if they cover it under another name, ask with that word)",
+        )
+    if signals.non_latin:
+        top, floor = signals.e5_top or 0.0, config.min_e5_score
+        label = "no passage of the documents comes close to the question"
+    else:
+        top, floor = signals.sentence_top, config.min_score
+        label = "no sentence of the documents comes close to the question"
+    # A keyword query whose words one sentence of a top passage holds is answered, however
+    # low the cosine of a lone word ("pledge" .32) may be.
+    if top < floor and not signals.literal_match:
+        return Decision(True, f"{label} (best match {top:.3f}, an answer needs {floor:.3f})")
+    # When MiniLM was unsure, e5 was asked too (the retrieval cascade): a second opinion,
+    # heard only when the question's own words are mostly not the documents' words either.
+    lexical = signals.term_coverage >= config.lexical_coverage
+    if (
+        not signals.non_latin
+        and signals.e5_top is not None
+        and signals.e5_top < config.min_e5_english
+        and not lexical
+    ):
+        return Decision(
+            True,
+            "neither model finds the question's topic in the documents (multilingual best "
+            f"match {signals.e5_top:.3f}, an answer needs {config.min_e5_english:.3f})",
+        )
+    if config.type_check_depth <= 0:
+        return ANSWER
+    context = [h.passage.text for h in hits[: config.type_check_depth]]
+    wanted = expected_type(question)
+    if wanted and not any(has_answer_of_type(text, wanted, question) for text in context):
+        a = "an" if wanted[0] in "aeiou" else "a"
+        return Decision(True, f"the question asks for {a} {wanted}; the closest passages give none")
+    money = money_asked(question)
+    if money and not any(mentions_money(text) for text in context):
+        return Decision(
+            True, f"the question is about {money!r}; the closest passages speak of no such money"
+        )
+    return ANSWER

@@ -1,0 +1,84 @@
+"""First stage: the passages worth scoring, as the union of each first-stage retriever's top N.
+
+Later scorers (best sentence, phrases, MaxSim, ...) score these candidates only, so a question
+costs the same whether the corpus holds 40 passages or 50,000. With N at least the number of
+passages every passage is a candidate and the figures are those of scoring everything.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class Candidates:
+    """Passage ids (ascending), their sentences (ascending) and each sentence's passage, as a
+    position in ``ids``. ``complete``: every passage of the index is a candidate."""
+
+    ids: np.ndarray
+    sentences: np.ndarray
+    owner: np.ndarray
+    complete: bool
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+
+class SentenceMap:
+    """Which sentences belong to which passage (sentences are stored in passage order)."""
+
+    def __init__(self, sentence_passage: np.ndarray, n_passages: int):
+        self.n_passages = n_passages
+        self.n_sentences = len(sentence_passage)
+        order = np.arange(n_passages)
+        self.first = np.searchsorted(sentence_passage, order, side="left")
+        self.stop = np.searchsorted(sentence_passage, order, side="right")
+
+    def candidates(self, ids: np.ndarray) -> Candidates:
+        """The candidates for passage ids (any order, repeats allowed)."""
+        ids = np.unique(np.asarray(ids, dtype=np.int64))
+        if len(ids) == self.n_passages:
+            sentences = np.arange(self.n_sentences, dtype=np.int64)
+            owner = np.repeat(np.arange(len(ids)), self.stop - self.first)
+            return Candidates(ids, sentences, owner, True)
+        counts = self.stop[ids] - self.first[ids]
+        sentences = concatenated_ranges(self.first[ids], self.stop[ids])
+        owner = np.repeat(np.arange(len(ids)), counts)
+        return Candidates(ids, sentences, owner, False)
+
+    def all(self) -> Candidates:
+        return self.candidates(np.arange(self.n_passages))
+
+
+def concatenated_ranges(first: np.ndarray, stop: np.ndarray) -> np.ndarray:
+    """The row numbers first[0]..stop[0]-1, first[1]..stop[1]-1, ... in one array.
+
+    Example: concatenated_ranges(np.array([0, 5]), np.array([2, 6])).tolist() == [0, 1, 5]
+    """
+    counts = (stop - first).astype(np.int64)
+    before = np.cumsum(counts) - counts  # rows taken by the earlier ranges
+    return (np.arange(int(counts.sum())) + np.repeat(first - before, counts)).astype(np.int64)
+
+
+def top_ids(scores: np.ndarray, n: int) -> np.ndarray:
+    """Ids of the ``n`` highest scores, in no particular order (all of them when n >= size).
+
+    Example: sorted(top_ids(np.array([0.1, 0.9, 0.5]), 2).tolist()) == [1, 2]
+    """
+    if n <= 0:
+        return np.zeros(0, np.int64)
+    if n >= len(scores):
+        return np.arange(len(scores), dtype=np.int64)
+    return np.argpartition(-scores, n - 1)[:n].astype(np.int64)
+
+
+def dense_top_ids(faiss_index, vectors: np.ndarray, q: np.ndarray, n: int) -> np.ndarray:
+    """The ``n`` passages nearest the query vector: FAISS search, or numpy without FAISS."""
+    if n >= len(vectors):
+        return np.arange(len(vectors), dtype=np.int64)
+    if faiss_index is None:
+        return top_ids(vectors @ q, n)
+    _, ids = faiss_index.search(np.ascontiguousarray(q[None, :], dtype=np.float32), n)
+    return ids[0][ids[0] >= 0].astype(np.int64)

@@ -1,0 +1,122 @@
+"""Scorers: each one scores the candidate passages (or their sentences) in one way.
+
+Each is a small unit with one method, ``score``, over an index's arrays, so each can be tested
+alone on a fake index. Where the candidates are every passage, a scorer takes the
+whole-corpus path (one product over all rows), which gives the same figures as before
+candidates existed.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from qa.index.lexical import LexicalIndex
+from qa.index.token_vectors import maxsim
+from qa.retrieval.candidates import Candidates, concatenated_ranges
+
+
+def best_per_passage(sentence_scores: np.ndarray, candidates: Candidates) -> np.ndarray:
+    """Each candidate passage's best sentence score (-1 for a passage without sentences).
+
+    Example: with owner [0, 0, 1], best_per_passage([.2, .5, .1], c) -> [.5, .1]
+    """
+    best = np.full(len(candidates), -1.0)
+    np.maximum.at(best, candidates.owner, sentence_scores)
+    return best
+
+
+class SentenceCosine:
+    """Cosine of the query vector with each candidate sentence's vector."""
+
+    def __init__(self, vectors: np.ndarray):
+        self.vectors = vectors
+
+    def score(self, q: np.ndarray, candidates: Candidates) -> np.ndarray:
+        if candidates.complete:
+            return self.vectors @ q
+        return self.vectors[candidates.sentences] @ q
+
+
+class PassageCosine:
+    """Cosine of the query vector with each candidate passage's vector (FAISS inner product
+    over unit vectors when the index has one)."""
+
+    def __init__(self, vectors: np.ndarray, faiss_index=None):
+        self.vectors = vectors
+        self.faiss_index = faiss_index
+
+    def score(self, q: np.ndarray, candidates: Candidates) -> np.ndarray:
+        if not candidates.complete:
+            return self.vectors[candidates.ids] @ q
+        if self.faiss_index is None:
+            return self.vectors @ q
+        n = len(self.vectors)
+        scores, ids = self.faiss_index.search(np.ascontiguousarray(q[None, :], np.float32), n)
+        out = np.zeros(n, dtype=np.float64)
+        valid = ids[0] >= 0  # -1 ids when k > N are skipped
+        out[ids[0][valid]] = scores[0][valid]
+        return out
+
+
+class Bm25Scorer:
+    """BM25 over stemmed terms (terms the corpus lacks are ignored)."""
+
+    def __init__(self, lexical: LexicalIndex):
+        self.lexical = lexical
+
+    def score(self, terms: list[str], candidates: Candidates) -> np.ndarray:
+        return self.lexical.scores(terms)[candidates.ids]
+
+
+class PhraseScorer:
+    """Share of the query's consecutive term pairs found in each passage, so exact names
+    ("patent examination highway") win over passages that only share the single words."""
+
+    def __init__(self, passage_terms: list[list[str]]):
+        self.bigrams = [set(zip(w, w[1:], strict=False)) for w in passage_terms]
+
+    def score(self, terms: list[str], candidates: Candidates) -> np.ndarray:
+        pairs = set(zip(terms, terms[1:], strict=False))
+        if not pairs:
+            return np.zeros(len(candidates))
+        return np.array(
+            [len(pairs & self.bigrams[i]) / len(pairs) for i in candidates.ids], dtype=np.float64
+        )
+
+
+class MaxSimScorer:
+    """Token-level MaxSim (qa.index.token_vectors): each query token's best passage token."""
+
+    def __init__(self, tokens: np.ndarray, starts: np.ndarray):
+        self.tokens = tokens
+        self.starts = starts
+        self.stops = np.append(starts[1:], len(tokens)).astype(np.int64)
+
+    def score(self, q_tokens: np.ndarray, candidates: Candidates) -> np.ndarray:
+        if candidates.complete:
+            return maxsim(q_tokens, self.tokens, self.starts)
+        if len(candidates) == 0:
+            return np.zeros(0)
+        first, stop = self.starts[candidates.ids], self.stops[candidates.ids]
+        rows = concatenated_ranges(first, stop)
+        sizes = stop - first
+        return maxsim(q_tokens, self.tokens[rows], (np.cumsum(sizes) - sizes).astype(np.int64))
+
+
+class LiteralSentences:
+    """The candidate sentences holding every term of a keyword query ("pledge", "customs
+    inspection"), when one of them is in the best ``depth`` passages (else none): then the
+    words asked for are in the corpus, however low the cosine of a lone word."""
+
+    def __init__(self, sentence_terms: list[set[str]]):
+        self.sentence_terms = sentence_terms
+
+    def score(
+        self, terms: list[str], fused: np.ndarray, candidates: Candidates, depth: int
+    ) -> np.ndarray:
+        wanted = set(terms)
+        holds = np.array(
+            [wanted <= self.sentence_terms[j] for j in candidates.sentences], dtype=bool
+        )
+        best = np.argsort(-fused, kind="stable")[:depth]
+        return holds if holds[np.isin(candidates.owner, best)].any() else np.zeros_like(holds)

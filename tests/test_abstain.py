@@ -1,0 +1,78 @@
+"""The decline policy (qa.answering.abstain) over typed Signals."""
+
+from __future__ import annotations
+
+import pytest
+
+from qa.answering.abstain import decide
+from qa.config import RetrievalConfig
+from qa.types import Hit, Passage, Signals
+
+DOC = "Goats eat grass. Goats give milk."
+P1 = Passage(1, "a.txt", 0, len(DOC), "Animals", DOC)
+
+
+def test_abstention_uses_the_multilingual_signal_for_other_scripts():
+    cfg = RetrievalConfig(min_score=0.35, min_e5_score=0.8)
+
+    def declines(question="what is done?", **signals):
+        return decide(question, [Hit(P1, 0.9, 1)], Signals(**signals), cfg).abstain
+
+    assert declines(non_latin=True, e5_top=0.7)
+    assert not declines(non_latin=True, e5_top=0.9)
+    assert declines(sentence_top=0.2)
+    assert not declines(sentence_top=0.9)
+    # MiniLM unsure and e5 far: declined, unless the question's own words are the corpus's words
+    assert declines(sentence_top=0.4, e5_top=0.80, term_coverage=0.2)
+    assert not declines(sentence_top=0.4, e5_top=0.80, term_coverage=0.9)
+    # close enough, but the question wants a number and the passage has none
+    assert declines("How many goats are kept?", sentence_top=0.9)
+
+
+def test_short_queries_are_judged_by_their_words():
+    cfg = RetrievalConfig(min_score=0.35)
+
+    def decision(**signals):
+        return decide("q", [Hit(P1, 0.9, 1)], Signals(**signals), cfg)
+
+    low = {"sentence_top": 0.3, "term_coverage": 1.0}
+    assert decision(**low).abstain
+    # every word of a keyword query is in a top passage: answered despite the low cosine
+    assert not decision(**low, literal_match=True).abstain
+    # a short query with a word the documents never use (nor one close to it) is declined
+    close = {"sentence_top": 0.6, "term_coverage": 0.5}
+    d = decision(**close, keyword_query=True, foreign_words=("secrets",))
+    assert d.abstain and "'secrets'" in d.reason and "ask with that word" in d.reason
+    # ...but in a long question such a word is context, not the topic
+    assert not decision(**close, keyword_query=False, foreign_words=("secrets",)).abstain
+
+
+def test_an_answer_has_no_reason_and_type_checks_can_be_turned_off():
+    on = decide(
+        "How many goats are kept?", [Hit(P1, 0.9, 1)], Signals(sentence_top=0.9), RetrievalConfig()
+    )
+    off = decide(
+        "How many goats are kept?",
+        [Hit(P1, 0.9, 1)],
+        Signals(sentence_top=0.9),
+        RetrievalConfig(type_check_depth=0),
+    )
+    assert on.abstain and "asks for" in on.reason
+    assert not off.abstain and off.reason == ""
+
+
+@pytest.mark.parametrize(
+    "signals",
+    [Signals(), Signals(non_latin=True, e5_top=0.5), Signals(foreign_words=("x",), e5_top=None)],
+)
+def test_signals_round_trip_through_json(signals):
+    import json
+
+    assert Signals.from_dict(json.loads(json.dumps(signals.to_dict()))) == signals
+
+
+def test_signals_are_frozen():
+    import dataclasses
+
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        Signals().sentence_top = 1.0  # type: ignore[misc]
