@@ -14,7 +14,8 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from qa.answering.compose import compose
-from qa.answering.generate import Generator, generate_answer
+from qa.answering.generate import generate_answer
+from qa.answering.generate_backends import Generator
 from qa.config import Settings
 from qa.errors import (
     EmptyQueryError,
