@@ -57,7 +57,9 @@ QUERIES = [
 
 def measure(kind: str, onnx_dir: str, repeats: int) -> dict[str, float]:
     """Load one encoder and time single-query calls; runs inside a fresh process."""
-    from qa.index.embedding import E5Small, OnnxMiniLM, SentenceTransformerMiniLM
+    from qa.index.e5 import E5Small
+    from qa.index.onnx_minilm import OnnxMiniLM
+    from qa.index.torch_minilm import SentenceTransformerMiniLM
 
     start = time.perf_counter()
     if kind == "onnx":
@@ -106,7 +108,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         onnx_dir = args.onnx_dir
         if onnx_dir is None:
-            from qa.index.embedding import bundled_model_dir, export_minilm_onnx
+            from qa.index.embedding import bundled_model_dir
+            from qa.index.onnx_export import export_minilm_onnx
 
             onnx_dir = Path(tmp)
             report = export_minilm_onnx(bundled_model_dir(), onnx_dir)

@@ -18,7 +18,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from qa.assistant import Assistant  # noqa: E402
-from qa.index.embedding import SentenceTransformerMiniLM, bundled_model_dir  # noqa: E402
+from qa.index.embedding import bundled_model_dir  # noqa: E402
+from qa.index.torch_minilm import SentenceTransformerMiniLM  # noqa: E402
 
 
 def timings_ms(fn, items, repeat: int = 3) -> list[float]:

@@ -14,7 +14,8 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from qa.answering.compose import compose
-from qa.answering.generate import Generator, generate_answer
+from qa.answering.generate import generate_answer
+from qa.answering.generate_backends import Generator
 from qa.config import Settings
 from qa.errors import (
     EmptyQueryError,
@@ -72,13 +73,10 @@ def _encoders(
     settings: Settings, *, allow_export: bool, progress: Progress | None = None
 ) -> Encoders:
     """MiniLM (ONNX, exported from the bundled model on first build) and, if enabled, e5."""
-    from qa.index.embedding import (
-        ONNX_FILE,
-        E5Small,
-        bundled_model_dir,
-        export_minilm_onnx,
-        load_minilm,
-    )
+    from qa.index.e5 import E5Small
+    from qa.index.embedding import ONNX_FILE, bundled_model_dir
+    from qa.index.onnx_export import export_minilm_onnx
+    from qa.index.onnx_minilm import load_minilm
 
     encoder_dir = settings.encoder_path
     export_seconds = 0.0
@@ -103,7 +101,8 @@ def _encoders(
 
 def _word_table(encoder_dir, minilm, allow_build: bool, progress: Progress | None) -> WordTable:
     """The common-word vectors beside the ONNX export, built there once (about 10 s)."""
-    from qa.index.embedding import ONNX_FILE, TOKENIZER_FILE, OnnxMiniLM
+    from qa.index.embedding import ONNX_FILE, TOKENIZER_FILE
+    from qa.index.onnx_minilm import OnnxMiniLM
 
     table = WordTable.load(encoder_dir, minilm.encode_queries, minilm.dim)
     if len(table) or not allow_build or not (encoder_dir / ONNX_FILE).is_file():

@@ -116,7 +116,7 @@ def cmd_search(args: argparse.Namespace) -> int:
 def cmd_ask(args: argparse.Namespace) -> int:
     generator = None
     if args.llm:  # made first so that a bad --llm fails before the index loads
-        from qa.answering.generate import make_generator
+        from qa.answering.generate_backends import make_generator
 
         generator = make_generator(
             args.llm, model=args.llm_model, api_key=os.environ.get("QA_LLM_API_KEY")

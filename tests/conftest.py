@@ -46,7 +46,8 @@ def tiny_corpus(tmp_path: Path) -> Path:
 @pytest.fixture(scope="session")
 def encoder_dir(tmp_path_factory) -> Path:
     """The MiniLM ONNX export, made once per test session (it needs torch, ~10 s)."""
-    from qa.index.embedding import bundled_model_dir, export_minilm_onnx
+    from qa.index.embedding import bundled_model_dir
+    from qa.index.onnx_export import export_minilm_onnx
 
     out = tmp_path_factory.mktemp("encoder")
     export_minilm_onnx(bundled_model_dir(), out)

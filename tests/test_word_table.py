@@ -5,7 +5,9 @@ import json
 import numpy as np
 import pytest
 
-from qa.index.embedding import TOKENIZER_FILE, HashEmbedder, load_minilm
+from qa.index.embedding import TOKENIZER_FILE
+from qa.index.hash_embedder import HashEmbedder
+from qa.index.onnx_minilm import load_minilm
 from qa.index.word_table import VECTORS_FILE, WORDS_FILE, WordTable, build_word_table, common_words
 
 

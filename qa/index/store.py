@@ -114,7 +114,7 @@ def build_index(
     e5=None,
     progress: Progress | None = None,
 ) -> Index:
-    """Chunk and embed the corpus. ``minilm`` / ``e5`` are Embedders (see qa.index.embedding)."""
+    """Chunk and embed the corpus. ``minilm`` / ``e5`` are Embedders (see qa.index.embedding.Embedder)."""
     say = progress or (lambda msg, frac: None)
     say("chunking", 0.05)
     passages = chunk_corpus(documents, settings.chunking)

@@ -5,7 +5,7 @@ specialists") is diluted by the rest of a 100-word passage. MaxSim instead lets 
 of the question find its best-matching token in the passage and averages those best matches.
 The token vectors come from the same MiniLM run as the question vector, so it costs no second
 model call (dev + dev2: hit@W150 .897 -> .916 as a fourth fused signal).
-Pure numpy; the encoder supplies the vectors (qa.index.embedding.OnnxMiniLM.encode_tokens).
+Pure numpy; the encoder supplies the vectors (qa.index.onnx_minilm.OnnxMiniLM.encode_tokens).
 """
 
 from __future__ import annotations
