@@ -128,9 +128,9 @@ def test_a_cleared_chat_forgets_the_previous_topic(plan_app):
 
 def test_declined_question_says_so_and_shows_the_closest_passages(plan_app):
     history, sources, copy, state = ask("What is the capital of France?")
-    assert "does not seem to cover" in history[-1]["content"]
+    assert "do not seem to cover" in history[-1]["content"]
     assert "Closest the plan comes" in history[-1]["content"]
-    assert "_Why: no sentence of the plan comes close" in history[-1]["content"]
+    assert "_Why: no sentence of the documents comes close" in history[-1]["content"]
     assert "closest it comes" in sources and sources.count('class="src"') == views.CLOSEST_SHOWN
     assert "Closest passages:" in copy and "Why: no sentence" in copy
     assert state["turns"][str(len(history) - 1)]["abstained"]
@@ -138,7 +138,7 @@ def test_declined_question_says_so_and_shows_the_closest_passages(plan_app):
 
 def test_settings_change_the_answer(plan_app):
     history, *_ = ask(PLEDGE, threshold=1.0)  # nothing is that close: decline
-    assert "does not seem to cover" in history[-1]["content"]
+    assert "do not seem to cover" in history[-1]["content"]
     history, *_ = ask(PLEDGE, max_sentences=1)
     assert history[-1]["content"].count("](#src-") == 1
     _, sources, _, _ = ask(PLEDGE, k=1)

@@ -207,7 +207,7 @@ def test_thumbs_down_saves_a_regression_case(page, server):
         "document.querySelector('#sources').textContent.includes('closest it comes')"
     )
     # the decline says why, in words
-    assert "Why: no sentence of the plan comes close" in page.locator("#chatbot").inner_text()
+    assert "Why: no sentence of the documents comes close" in page.locator("#chatbot").inner_text()
     page.locator("#chatbot button[aria-label='Dislike']").last.click()
     page.wait_for_selector("#feedback-panel", state="visible")
     page.locator("#feedback-choice input").click()

@@ -35,11 +35,12 @@ def test_nearest_words_respects_threshold_and_count():
 
 def test_paraphrase_words_reach_the_plans_wording(plan_assistant):
     """Words the plan never uses are mapped to the plan's own words for BM25."""
-    r = plan_assistant.retriever
+    r = plan_assistant.retriever.reader
+    config = plan_assistant.retriever.config
 
     def expand(query):
         unseen = r.unseen_words(query)
-        return r.expansions(unseen, r.minilm.encode_queries(unseen))
+        return r.expansions(unseen, plan_assistant.retriever.minilm.encode_queries(unseen), config)
 
     assert "merger" in expand("What happens when firms merge?")["merge"]
     assert r.unseen_words("patent pledge loans") == []  # every word is already in the plan

@@ -24,7 +24,7 @@ from qa.answering.generate_backends import (
 )
 from qa.answering.generate_prompt import MAX_PASSAGE_CHARS, SYSTEM_PROMPT, build_prompt, prompt_hits
 from qa.answering.generate_verify import split_sentences, support_text, verify_sentences
-from qa.types import Answer, Citation, Hit, Passage, Quote
+from qa.types import Answer, Citation, Hit, Passage, Quote, Signals
 
 LOANS = (
     "Small enterprises can pledge patents to get loans. "
@@ -371,7 +371,7 @@ def test_extractive_answers_pass_verification(max_sentences):
         Hit(Passage(0, "plan.txt", 0, len(LOANS), "Finance", LOANS), 0.9, 1),
         Hit(Passage(1, "plan.txt", 0, len(COPYRIGHT), "Culture", COPYRIGHT), 0.8, 2),
     ]
-    retrieval = Retrieval(hits, sents, {"sentence_top": 0.9, "non_latin": False})
+    retrieval = Retrieval(hits, sents, Signals(sentence_top=0.9))
     ans = compose("q", retrieval, AnswerConfig(max_sentences=max_sentences, relative_cut=0.5))
     assert [s.text for s in ans.quotes] == [t for t, _ in split_sentences(ans.text)]
     got = verify_sentences(ans.text, [c.hit for c in ans.citations])

@@ -53,7 +53,10 @@ def test_faiss_matches_brute_force(hash_index):
     loaded = load_index(hash_index[0].index_dir, hash_index[1])
     r = Retriever(loaded, emb)
     q = emb.encode_queries(["grain barns mice"])[0]
-    np.testing.assert_allclose(r._dense_scores(q), loaded.minilm @ q, atol=1e-5)
+    everything = r.sentence_map.all()
+    np.testing.assert_allclose(r.passage_cosine.score(q, everything), loaded.minilm @ q, atol=1e-5)
+    some = r.sentence_map.candidates(np.array([2, 0]))  # candidates only: the same cosines
+    np.testing.assert_allclose(r.passage_cosine.score(q, some), (loaded.minilm @ q)[[0, 2]], atol=1e-5)
 
 
 def test_k_larger_than_corpus_returns_what_exists(hash_index):

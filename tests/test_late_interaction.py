@@ -113,22 +113,29 @@ def test_onnx_gives_query_and_token_vectors_in_one_run(encoder_dir):
     np.testing.assert_allclose(batch[0], toks, atol=1e-5)
 
 
+def english_scores(retriever, question: str) -> np.ndarray:
+    """The fused scores of the English path (every passage is a candidate on the plan)."""
+    from qa.retrieval.english import search_english
+
+    return search_english(retriever, retriever.read(question), retriever.config).fused
+
+
 def test_retrieval_uses_token_matching_and_works_without_it(plan_assistant):
     r = plan_assistant.retriever
     assert r.index.tokens is not None and r.config.token_weight > 0
     question = "Can startups hand off the handling of their patents to outside specialists?"
-    with_tokens = r._english(question)[0]
+    with_tokens = english_scores(r, question)
     base = r.config
     try:
         r.config = replace(base, token_weight=0.0)
-        without = r._english(question)[0]
+        without = english_scores(r, question)
 
         class QueriesOnly:  # an encoder that cannot give token vectors (e.g. torch fallback)
             dim, encode_queries = r.minilm.dim, r.minilm.encode_queries
 
         r.config, minilm, r.minilm = base, r.minilm, QueriesOnly()
         try:
-            np.testing.assert_allclose(r._english(question)[0], without)
+            np.testing.assert_allclose(english_scores(r, question), without)
         finally:
             r.minilm = minilm
     finally:

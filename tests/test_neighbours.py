@@ -9,7 +9,7 @@ from qa.evaluation.metrics import citation_validity
 from qa.index.store import SentenceSpan
 from qa.retrieval.neighbours import merge_neighbours
 from qa.retrieval.retriever import Retrieval, ScoredSentence
-from qa.types import Hit, Passage
+from qa.types import Hit, Passage, Signals
 
 # Five passages: three of the "Loans" item, then two of "Courts".
 PARTS = [
@@ -78,7 +78,7 @@ def test_a_quote_from_either_part_cites_the_merged_hit():
         ScoredSentence(SentenceSpan(i, p[i].start, p[i].end), p[i].text, score)
         for i, score in ((0, 0.9), (1, 0.88))
     ]
-    retrieval = Retrieval([Hit(merged, 0.9, 1, parts)], sents, {"sentence_top": 0.9})
+    retrieval = Retrieval([Hit(merged, 0.9, 1, parts)], sents, Signals(sentence_top=0.9))
     answer = compose("how are loans backed?", retrieval, retrieval_config=RetrievalConfig())
     assert not answer.abstained
     assert [q.citation for q in answer.quotes] == [1, 1]

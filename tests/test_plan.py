@@ -114,18 +114,14 @@ def test_a_chinese_question_reaches_the_plans_english_words(plan_assistant):
 
     r = plan_assistant.retriever
     question = "如何支持小微企业的知识产权质押贷款？"
-    q = r.e5.encode_queries([question])[0]
     base = r.config
-    try:
-        for config in (base, replace(base, dictionary_weight=0.0)):
-            r.config = config
-            scores, weight = r._cross_lingual_bm25(q, question)
-            assert PLEDGE in r.index.passages[int(np.argmax(scores))].text
-            assert weight == (config.dictionary_weight or config.cross_lexical_weight)
-        r.config = replace(base, dictionary_weight=0.0, cross_lexical_weight=0.0)
-        assert r._cross_lingual_bm25(q, question) == (None, 0.0)
-    finally:
-        r.config = base
+    for config, source in ((base, "dictionary"), (replace(base, dictionary_weight=0.0), "nearest")):
+        query = r.reader.read(question, config)
+        assert query.cross_lingual and query.term_source == source and query.terms
+        scores = r.lexical.scores(list(query.terms))
+        assert PLEDGE in r.index.passages[int(np.argmax(scores))].text
+    off = replace(base, dictionary_weight=0.0, cross_lexical_weight=0.0)
+    assert r.reader.read(question, off).terms == ()
 
 
 @pytest.mark.parametrize(
@@ -167,22 +163,22 @@ def test_without_the_dictionary_e5_words_stand_in(plan_assistant):
 
     r = plan_assistant.retriever
     question = "如何支持小微企业的知识产权质押贷款？"
-    q = r.e5.encode_queries([question])[0]
-    saved = r._chinese
+    saved = r.reader._chinese
     try:
-        r._chinese = ChineseDictionary({}, 1)
-        scores, weight = r._cross_lingual_bm25(q, question)
-        assert weight == r.config.cross_lexical_weight
+        r.reader._chinese = ChineseDictionary({}, 1)
+        query = r.read(question)
+        assert query.term_source == "nearest"
+        scores = r.lexical.scores(list(query.terms))
         assert PLEDGE in r.index.passages[int(np.argmax(scores))].text
-        assert not r.retrieve("区块链", 3).signals.get("foreign_words")  # no rule without it
+        assert not r.retrieve("区块链", 3).signals.foreign_words  # no rule without it
     finally:
-        r._chinese = saved
+        r.reader._chinese = saved
 
 
 def test_a_dictionary_word_reaches_the_plans_en_verb(plan_assistant):
     """CC-CEDICT glosses 托管 as "trust"; the plan writes "entrustment"."""
     r = plan_assistant.retriever
-    assert r._plan_stems(["trust", "force"]) == ["enforc", "entrust", "trust"]
+    assert r.reader._corpus_stems(["trust", "force"]) == ["enforc", "entrust", "trust"]
     assert "entrustment management services" in r.retrieve("托管", 3).hits[0].passage.text
 
 
@@ -268,15 +264,16 @@ def test_between_equal_matches_the_shorter_passage_ranks_first(plan_assistant, m
 
     import numpy as np
 
+    import qa.retrieval.retriever as retriever_module
+
     r = plan_assistant.retriever
     n = len(r.index.passages)
-    english = r._english
+    english = retriever_module.search_english
 
-    def equal_scores(question):  # every passage matches equally well
-        fused, sentences, signals, literal = english(question)
-        return np.ones(n), sentences, signals, literal
+    def equal_scores(pipeline, query, config):  # every passage matches equally well
+        return replace(english(pipeline, query, config), fused=np.ones(n))
 
-    monkeypatch.setattr(r, "_english", equal_scores)
+    monkeypatch.setattr(retriever_module, "search_english", equal_scores)
     monkeypatch.setattr(r, "config", replace(r.config, merge_depth=0))  # no neighbours joined
     from qa.ingest.chunking import heading_level
 

@@ -87,6 +87,10 @@ class Retriever:
     def words(self) -> WordTable:
         return self.reader.words
 
+    def query_terms(self, text: str) -> list[str]:
+        """BM25's terms of a text (the search view marks them in the passages)."""
+        return self.reader.query_terms(text)
+
     def read(self, question: str) -> Query:
         """The question as the query stage reads it (qa.query.reader)."""
         return self.reader.read(question, self.config)
