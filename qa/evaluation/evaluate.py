@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from qa.errors import EvalInputError
-from qa.evaluation.evalset import EvalItem, Span, locate_evidence, normalize_for_match
+from qa.evaluation.evidence import locate_evidence, normalize_for_match
+from qa.evaluation.items import EvalItem, Span
 from qa.evaluation.metrics import (
     LOWER_IS_BETTER,
     QUESTION_KEYS,
