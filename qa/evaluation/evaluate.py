@@ -115,7 +115,7 @@ def _row(item: EvalItem, spans: list[Span], answer: dict, latency_ms: float) -> 
 
 
 # Non-scalar signals worth a row in the report: how acronyms and typos were read (read_as)
-# and the question words the plan never uses (foreign_words).
+# and the question words the documents never use (foreign_words).
 _KEPT_SIGNALS = frozenset({"read_as", "foreign_words"})
 
 
