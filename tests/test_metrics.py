@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import math
+import random
 
 import pytest
 
@@ -27,6 +29,7 @@ from qa.evaluation.metrics import (
     within_budget,
 )
 from qa.types import Citation, Hit, Passage, Quote
+from tests.conftest import REPO
 
 
 def P(start: int, end: int, source: str = "a", words: int = 10) -> Passage:
@@ -179,6 +182,60 @@ def test_rouge_l(pred, ref, expected):
     assert rouge_l(pred, ref) == pytest.approx(expected)
 
 
+def _lcs_f1_reference(pred: str, ref: str) -> float:
+    """The hand-written ROUGE-L that rouge-score replaced, kept to show the figures are the same."""
+    p, r = normalize_answer(pred).split(), normalize_answer(ref).split()
+    if not p or not r:
+        return float(p == r)
+    prev = [0] * (len(r) + 1)
+    for x in p:
+        cur = [0]
+        for j, y in enumerate(r, start=1):
+            cur.append(prev[j - 1] + 1 if x == y else max(prev[j], cur[j - 1]))
+        prev = cur
+    lcs = prev[-1]
+    if lcs == 0:
+        return 0.0
+    precision, recall = lcs / len(p), lcs / len(r)
+    return 2 * precision * recall / (precision + recall)
+
+
+ROUGE_SAMPLES = [
+    ("The plan ends in 2020 [1].", "It ends in 2020"),
+    ("Strengthen the protection of patents, and of trademarks.", "Protect patents and trademarks"),
+    ("a b c d e f", "f e d c b a"),
+    ("知识产权强国 2020年", "知识产权强国"),  # Chinese: runs between spaces/punctuation are tokens
+    ("加强专利申请质量监测，加大查处力度。", "加大查处力度"),
+    ("Patents [2] rise; patents rise.", "patents rise"),
+    ("", "something"),
+    ("", ""),
+    ("?", "!"),
+]
+
+
+@pytest.mark.parametrize(("pred", "ref"), ROUGE_SAMPLES)
+def test_rouge_l_gives_the_figures_of_the_hand_written_lcs(pred, ref):
+    assert rouge_l(pred, ref) == _lcs_f1_reference(pred, ref)
+
+
+def test_rouge_l_keeps_chinese_that_the_default_rouge_tokenizer_drops():
+    from rouge_score import rouge_scorer
+
+    default = rouge_scorer.RougeScorer(["rougeL"]).score("知识产权强国", "知识产权强国 2020年")
+    assert default["rougeL"].fmeasure == 0.0  # the default tokenizer keeps only [a-z0-9]
+    assert rouge_l("知识产权强国 2020年", "知识产权强国") == pytest.approx(2 / 3)
+
+
+@pytest.mark.parametrize("split", ["dev", "dev2", "test"])
+def test_rouge_l_on_the_eval_sets_is_the_hand_written_figure(split):
+    """Reference answers against each other and against their evidence, English and Chinese."""
+    rows = [json.loads(line) for line in (REPO / "eval" / f"{split}.jsonl").open(encoding="utf-8")]
+    refs = [r.get("answer") or "" for r in rows]
+    pairs = [(a, b) for a, b in zip(refs, refs[1:], strict=False)]
+    pairs += [(" ".join(r.get("evidence") or []), ref) for r, ref in zip(rows, refs, strict=True)]
+    assert [rouge_l(a, b) for a, b in pairs] == [_lcs_f1_reference(a, b) for a, b in pairs]
+
+
 def test_evidence_containment():
     answer = "Patents rise [1]."
     assert evidence_containment(answer, ["patents rise fast", "unrelated text here"]) == 0.5
@@ -215,6 +272,27 @@ def test_percentile_matches_numpy_linear():
         assert percentile(values, q) == pytest.approx(float(np.percentile(values, q)))
     assert percentile([], 50) is None
     assert percentile([7.0], 95) == 7.0
+
+
+def _percentile_reference(values: list[float], q: float) -> float:
+    """The hand-written percentile that numpy replaced (linear between closest ranks)."""
+    s = sorted(values)
+    pos = (len(s) - 1) * q / 100
+    lo = math.floor(pos)
+    hi = min(lo + 1, len(s) - 1)
+    return float(s[lo] + (s[hi] - s[lo]) * (pos - lo))
+
+
+def test_percentile_gives_the_figures_of_the_hand_written_definition():
+    """numpy's default method="linear" is the earlier definition: equal to the last bits of a
+    float (numpy interpolates from the upper neighbour past the midpoint), so equal as shown."""
+    rng = random.Random(0)
+    for _ in range(2000):
+        values = [rng.uniform(0, 3000) for _ in range(rng.randint(1, 150))]
+        for q in (50, 95, rng.uniform(0, 100)):
+            ours, reference = percentile(values, q), _percentile_reference(values, q)
+            assert ours == pytest.approx(reference, rel=1e-14, abs=1e-12)
+            assert round(ours, 1) == round(reference, 1)  # what reports show
 
 
 def _row(answerable, abstained, latency, metrics=None, kind="fact", tags=()):

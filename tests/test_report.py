@@ -6,9 +6,13 @@ import csv
 import json
 import os
 import re
+import subprocess
+import sys
 from html.parser import HTMLParser
+from pathlib import Path
 
 import pytest
+from markupsafe import Markup
 
 import qa.evaluation.report
 from qa.errors import EvalInputError
@@ -21,8 +25,11 @@ from qa.evaluation.report import (
     format_summary,
     is_failure,
     load_report,
+    render_html,
+    tradeoff_html,
     write_reports,
 )
+from qa.evaluation.report_html import highlight
 from tests.fakes import DOC, PASSAGES, keyword_ask
 
 fake_ask = keyword_ask
@@ -195,6 +202,71 @@ def test_report_html_parses_escapes_and_is_self_contained(report, tmp_path):
         assert "src" not in attrs and "href" not in attrs
     # the one http string is the SVG namespace, which browsers never fetch
     assert set(re.findall(r"https?://[^\"' ]+", html_text)) == {"http://www.w3.org/2000/svg"}
+
+
+UNTRUSTED = '<script>alert(1)</script><img src=x onerror="alert(2)">'
+
+
+def test_untrusted_text_is_escaped_everywhere(report):
+    """Question, answer, decline reason, reference, evidence, tags, kind and passage text all
+    come from eval files or the documents: none of them may become markup."""
+    row = next(r for r in report.rows if r["id"] == "q4")
+    row["question"] = "Q " + UNTRUSTED
+    row["answer"] = "A " + UNTRUSTED
+    row["reason"] = "R " + UNTRUSTED
+    row["reference_answer"] = "F " + UNTRUSTED
+    row["kind"] = "K " + UNTRUSTED
+    row["tags"] = ["T " + UNTRUSTED]
+    row["error"] = "E " + UNTRUSTED
+    row["evidence"] = [{"text": "V " + UNTRUSTED, "source": None, "start": None, "end": None}]
+    row["passages"][0]["text"] = "P " + UNTRUSTED
+    report.meta["file"] = UNTRUSTED
+    report.meta["system"] = {"model": UNTRUSTED}
+    html_text = render_html(report)
+    parser = _StrictParser()
+    parser.feed(html_text)
+    parser.close()
+    tags = {t for t, _ in parser.tags}
+    assert not {"script", "img"} & tags
+    assert not any(name.startswith("on") for _t, attrs in parser.tags for name in attrs)
+    assert "<script" not in html_text and "<img" not in html_text
+    text = "".join(parser.text)
+    for prefix in "QARFKTEVP":
+        assert f"{prefix} {UNTRUSTED}" in text, prefix  # shown as text, whole
+    titles = [a["title"] for t, a in parser.tags if t == "span" and "title" in a]
+    assert "Q " + UNTRUSTED in titles  # attribute values are escaped too
+
+
+def test_evidence_marks_are_markup_built_from_escaped_text():
+    body = highlight("a <b>bold</b> claim", [(2, 13), (40, 50)])
+    assert isinstance(body, Markup)
+    assert str(body) == "a <mark>&lt;b&gt;bold&lt;/b&gt;</mark> claim"
+    assert str(highlight("x<y", [])) == "x&lt;y"
+    assert str(highlight("abcdef", [(1, 3), (2, 5)])) == "a<mark>bc</mark><mark>de</mark>f"
+
+
+def test_tradeoff_html_is_escaped_markup():
+    points = [
+        {"value": 0.3, "current": False, "abstain": 0.5, "false_abstain": 0.0},
+        {"value": 0.35, "current": True, "abstain": 0.75, "false_abstain": 0.1},
+    ]
+    html_text = tradeoff_html({"min_score": points})
+    assert isinstance(html_text, Markup)
+    assert '<tr class="current"><td>min_score <small>' in html_text
+    assert "75.0%" in html_text and "0.35" in html_text and "Not in the document" in html_text
+    assert tradeoff_html({}) == ""
+
+
+def test_importing_the_report_module_does_not_load_jinja2():
+    code = "import sys, qa.evaluation.report; print('jinja2' in sys.modules)"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "False"
+
+
+def test_evaluation_modules_stay_under_450_lines():
+    folder = Path(qa.evaluation.report.__file__).parent
+    sizes = {p.name: len(p.read_text(encoding="utf-8").splitlines()) for p in folder.glob("*.py")}
+    assert {name: n for name, n in sizes.items() if n > 450} == {}
 
 
 def test_report_html_lists_failures_first_and_highlights_evidence(report, tmp_path):

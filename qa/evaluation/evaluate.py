@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from qa.errors import EvalInputError
-from qa.evaluation.evalset import EvalItem, Span, locate_evidence, normalize_for_match
+from qa.evaluation.evidence import locate_evidence, normalize_for_match
+from qa.evaluation.items import EvalItem, Span
 from qa.evaluation.metrics import (
     LOWER_IS_BETTER,
     QUESTION_KEYS,
@@ -114,7 +115,7 @@ def _row(item: EvalItem, spans: list[Span], answer: dict, latency_ms: float) -> 
 
 
 # Non-scalar signals worth a row in the report: how acronyms and typos were read (read_as)
-# and the question words the plan never uses (foreign_words).
+# and the question words the documents never use (foreign_words).
 _KEPT_SIGNALS = frozenset({"read_as", "foreign_words"})
 
 

@@ -14,6 +14,7 @@ import re
 import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Sequence
+from functools import lru_cache
 
 # Per-question metric keys (row["metrics"]) and the summary keys, in display order.
 RETRIEVAL_KEYS = (
@@ -227,8 +228,8 @@ def normalize_answer(text: str) -> str:
     """SQuAD-style: drop [n] markers, lowercase, strip punctuation and articles, squash spaces.
 
     Example:
-        >>> normalize_answer("The plan ends in 2020 [1].")
-        'plan ends in 2020'
+        >>> normalize_answer("The policy ends in 2020 [1].")
+        'policy ends in 2020'
     """
     text = _MARKER.sub(" ", text or "").lower()
     text = "".join(" " if unicodedata.category(ch).startswith("P") else ch for ch in text)
@@ -244,7 +245,7 @@ def token_f1(pred: str, ref: str) -> float:
     """Token-overlap F1 between the system answer and the reference (SQuAD definition).
 
     Example:
-        >>> token_f1("The plan ends in 2020 [1].", "It ends in 2020")
+        >>> token_f1("The policy ends in 2020 [1].", "It ends in 2020")
         0.75
     """
     p, r = _tokens(pred), _tokens(ref)
@@ -261,27 +262,36 @@ def _f_measure(overlap: int, n_pred: int, n_ref: int) -> float:
     return 2 * precision * recall / (precision + recall)
 
 
-def _lcs(a: list[str], b: list[str]) -> int:
-    prev = [0] * (len(b) + 1)
-    for x in a:
-        cur = [0]
-        for j, y in enumerate(b, start=1):
-            cur.append(prev[j - 1] + 1 if x == y else max(prev[j], cur[j - 1]))
-        prev = cur
-    return prev[-1]
+class _AnswerTokenizer:
+    """rouge-score's tokenizer interface over ``normalize_answer``: the default tokenizer keeps
+    only [a-z0-9] and would drop Chinese, and it keeps articles and [n] markers."""
+
+    def tokenize(self, text: str) -> list[str]:
+        return _tokens(text)
+
+
+@lru_cache(maxsize=1)
+def _rouge_scorer():
+    try:
+        from rouge_score import rouge_scorer  # lazy: it imports nltk (about a second)
+    except ImportError as e:  # pragma: no cover - rouge-score is a dependency
+        raise ImportError("ROUGE-L needs rouge-score: pip install 'rouge-score>=0.1.2'") from e
+    return rouge_scorer.RougeScorer(["rougeL"], tokenizer=_AnswerTokenizer())
 
 
 def rouge_l(pred: str, ref: str) -> float:
-    """ROUGE-L F-measure: longest common token subsequence, balanced precision and recall.
+    """ROUGE-L F-measure (rouge-score) over the same tokens as ``token_f1``.
+
+    Two answers with no tokens at all score 1.0, as in ``token_f1``.
 
     Example:
-        >>> rouge_l("plan ends in 2020", "the plan runs until 2020")
+        >>> rouge_l("policy ends in 2020", "the policy runs until 2020")
         0.5
     """
     p, r = _tokens(pred), _tokens(ref)
     if not p or not r:
         return float(p == r)
-    return _f_measure(_lcs(p, r), len(p), len(r))
+    return _rouge_scorer().score(ref, pred)["rougeL"].fmeasure
 
 
 def evidence_containment(answer_text: str, evidence: Sequence[str]) -> float:
@@ -330,7 +340,7 @@ def citation_validity(answer: dict) -> float:
 
 
 def percentile(values: Sequence[float], q: float) -> float | None:
-    """Linear-interpolated percentile (numpy's default), ``q`` in [0, 100]; None when empty.
+    """``numpy.percentile`` with linear interpolation, ``q`` in [0, 100]; None when empty.
 
     Example:
         >>> percentile([10, 20, 30, 40], 50)
@@ -338,11 +348,9 @@ def percentile(values: Sequence[float], q: float) -> float | None:
     """
     if not values:
         return None
-    s = sorted(values)
-    pos = (len(s) - 1) * q / 100
-    lo = math.floor(pos)
-    hi = min(lo + 1, len(s) - 1)
-    return float(s[lo] + (s[hi] - s[lo]) * (pos - lo))
+    import numpy as np  # lazy: importing the metrics should not cost numpy's start-up
+
+    return float(np.percentile(values, q, method="linear"))
 
 
 def _mean(values: Iterable[float | None]) -> float | None:
