@@ -218,7 +218,7 @@ class Assistant:
         return self.retrieve(query, k).hits
 
     def retrieve(self, query: str, k: int | None = None) -> Retrieval:
-        """Ranked passages plus how the query was read (``signals["read_as"]``): a search
+        """Ranked passages plus how the query was read (``signals.read_as``): a search
         shows the user that "SMEs" was looked up as "small and micro enterprises"."""
         query = validate_question(query, self.settings.max_question_chars)
         return self.retriever.retrieve(query, k or self.settings.answer.k)

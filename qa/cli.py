@@ -8,9 +8,13 @@ import os
 import sys
 import textwrap
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from qa.config import Settings, add_location_args
 from qa.errors import QAError
+
+if TYPE_CHECKING:
+    from qa.types import Signals
 
 EXAMPLE = "how are small enterprises supported in pledge loans?"
 
@@ -82,12 +86,12 @@ def cmd_index(args: argparse.Namespace) -> int:
     return 0
 
 
-def _print_reading(signals: dict) -> None:
+def _print_reading(signals: Signals) -> None:
     """How acronyms and typos were read, on stderr so that --json output stays clean."""
-    if signals.get("read_as"):
+    if signals.read_as:
         from qa.query.acronyms import reading_note
 
-        print(reading_note(signals["read_as"]), file=sys.stderr)
+        print(reading_note(signals.read_as), file=sys.stderr)
 
 
 def cmd_search(args: argparse.Namespace) -> int:
@@ -123,7 +127,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
         )
     assistant = _open_assistant(args)
     answer = assistant.ask(args.question, k=args.k, generator=generator)
-    dropped = answer.signals.get("dropped_sentences") or []
+    dropped = answer.generation.dropped_sentences if answer.generation else ()
     if dropped:
         print(f"{len(dropped)} unsupported generated sentence(s) dropped", file=sys.stderr)
     _print_reading(answer.signals)

@@ -171,19 +171,6 @@ class Signals:
             "e5_top": self.e5_top,
         }
 
-    # ---- TEMPORARY mapping view while the stages are merged; removed before landing
-    def get(self, key: str, default=None):
-        return self.to_dict().get(key, default)
-
-    def __getitem__(self, key: str):
-        return self.to_dict()[key]
-
-    def keys(self):
-        return self.to_dict().keys()
-
-    def items(self):
-        return self.to_dict().items()
-
     @classmethod
     def from_dict(cls, d: dict) -> Signals:
         """Signals saved by to_dict (unknown keys are ignored; missing ones take defaults)."""
@@ -204,6 +191,15 @@ class Signals:
 
 
 @dataclass(frozen=True)
+class Generation:
+    """What an optional language model did to an answer (qa.answering.generate)."""
+
+    generator: str  # its name, without credentials
+    generated: bool  # False: no generated sentence was supported; the extractive answer stands
+    dropped_sentences: tuple[str, ...] = ()  # generated sentences the passages do not support
+
+
+@dataclass(frozen=True)
 class Answer:
     """What ``ask`` returns: the answer text with [n] markers, its citations and all hits."""
 
@@ -215,6 +211,7 @@ class Answer:
     hits: tuple[Hit, ...] = ()
     reason: str = ""  # why the documents were judged not to cover the question (declines only)
     signals: Signals = field(default_factory=lambda: Signals())
+    generation: Generation | None = None  # set when a language model wrote the answer
 
     def to_dict(self) -> dict:
         return {

@@ -116,8 +116,8 @@ def test_acronym_questions_are_answered_from_the_spelled_out_words(
     ans = plan_assistant.ask(question)
     assert not ans.abstained, ans.signals
     assert evidence in ans.text.lower()
-    assert evidence in ans.signals["read_as"].values()
-    assert answer_markdown(ans).startswith(f"_{md_escape(reading_note(ans.signals['read_as']))}_")
+    assert evidence in ans.signals.read_as.values()
+    assert answer_markdown(ans).startswith(f"_{md_escape(reading_note(ans.signals.read_as))}_")
 
 
 def test_the_cli_says_how_it_read_an_acronym(plan_settings, capsys, monkeypatch):
@@ -138,8 +138,8 @@ def test_the_cli_says_how_it_read_an_acronym(plan_settings, capsys, monkeypatch)
 
 def test_an_expanded_acronym_does_not_make_a_question_a_keyword_query(plan_assistant):
     full = plan_assistant.ask("How are SMEs supported in pledge loans?")
-    assert full.signals["read_as"] and not full.signals["keyword_query"]
-    assert plan_assistant.ask("SMEs").signals["keyword_query"]
+    assert full.signals.read_as and not full.signals.keyword_query
+    assert plan_assistant.ask("SMEs").signals.keyword_query
 
 
 def test_the_eval_report_keeps_how_a_question_was_read(plan_assistant):
@@ -162,20 +162,20 @@ def test_lowercase_acronyms_count_when_they_are_no_words(reader):
 
 def test_lowercase_acronyms_on_the_plan(plan_assistant):
     ans = plan_assistant.ask("ipr protection at exhibitions")
-    assert ans.signals["read_as"] == {"ipr": "intellectual property rights"}
+    assert ans.signals.read_as == {"ipr": "intellectual property rights"}
     assert not ans.abstained
 
 
 @pytest.mark.parametrize("word", ["vases", "ales", "mime", "pics", "amps"])
 def test_english_words_are_not_read_as_initials(plan_assistant, word):
     # each spells a run of plan words by chance ("value analysis standards and evaluation")
-    assert plan_assistant.ask(word).signals["read_as"] == {}
+    assert plan_assistant.ask(word).signals.read_as == {}
 
 
 @pytest.mark.parametrize("question", ["R&D", "SMEs", "SME's financing"])
 def test_an_acronym_alone_is_a_keyword_query(plan_assistant, question):
     ans = plan_assistant.ask(question)
-    assert ans.signals["keyword_query"], ans.signals
+    assert ans.signals.keyword_query, ans.signals
     assert not ans.abstained
 
 
@@ -196,7 +196,7 @@ def test_reading_can_be_turned_off(plan_assistant, monkeypatch):
 def test_a_two_letter_acronym_the_plan_never_uses_is_declined(plan_assistant, question, word):
     ans = plan_assistant.ask(question)
     assert ans.abstained
-    assert word in ans.signals["foreign_words"]
+    assert word in ans.signals.foreign_words
 
 
 def test_a_two_letter_acronym_the_plan_spells_out_is_still_answered(plan_assistant):

@@ -138,7 +138,7 @@ def test_a_chinese_keyword_the_plan_has_no_word_for_is_declined(plan_assistant, 
     base = r.config
     try:  # the keyword rules' switch turns this one off too
         r.config = replace(base, literal_max_terms=0)
-        assert not r.retrieve(keyword, 3).signals.get("foreign_words")
+        assert not r.retrieve(keyword, 3).signals.foreign_words
     finally:
         r.config = base
 
@@ -248,13 +248,13 @@ def test_quoted_sentences_lean_on_their_passages_rank(plan_assistant):
 def test_a_chinese_keyword_is_looked_up_as_the_plans_word(plan_assistant, question, word, evidence):
     ans = plan_assistant.ask(question)
     assert not ans.abstained
-    assert word in ans.signals["read_as"].values()
+    assert word in ans.signals.read_as.values()
     assert evidence in ans.text
 
 
 def test_a_chinese_keyword_without_a_clear_plan_word_stays_cross_lingual(plan_assistant):
     ans = plan_assistant.ask("区块链")  # blockchain: the plan has no word for it
-    assert ans.signals["non_latin"] and not ans.signals.get("read_as")
+    assert ans.signals.non_latin and not ans.signals.read_as
 
 
 def test_between_equal_matches_the_shorter_passage_ranks_first(plan_assistant, monkeypatch):

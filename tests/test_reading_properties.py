@@ -48,7 +48,7 @@ def test_ask_keeps_citations_verbatim_whatever_the_question(plan_assistant, ques
         return
     ans = plan_assistant.ask(question)
     texts = {d.source: d.text for d in plan_assistant.documents}
-    for short in ans.signals.get("read_as") or {}:
+    for short in ans.signals.read_as or {}:
         assert short in question
     for q in ans.quotes:
         assert texts[q.source][q.start : q.end] == q.text

@@ -60,7 +60,7 @@ def test_a_long_junk_question_looks_up_a_bounded_number_of_words(reader, monkeyp
 def test_typo_questions_on_the_plan_are_answered(plan_assistant, question, typo, evidence):
     ans = plan_assistant.ask(question)
     assert not ans.abstained, ans.signals
-    assert typo in ans.signals["read_as"]
+    assert typo in ans.signals.read_as
     assert any(evidence in c.hit.passage.text.lower() for c in ans.citations)
 
 
@@ -78,4 +78,4 @@ def test_typo_questions_on_the_plan_are_answered(plan_assistant, question, typo,
     ],
 )
 def test_english_words_the_plan_lacks_are_not_read_as_typos(plan_assistant, question):
-    assert plan_assistant.ask(question).signals["read_as"] == {}
+    assert plan_assistant.ask(question).signals.read_as == {}

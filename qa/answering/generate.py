@@ -23,7 +23,7 @@ from dataclasses import replace
 from qa.answering.generate_backends import Generator
 from qa.answering.generate_prompt import build_prompt, prompt_hits
 from qa.answering.generate_verify import verify_sentences
-from qa.types import Answer, Citation, Hit
+from qa.types import Answer, Citation, Generation, Hit
 
 UNSUPPORTED_FLAG = "[unsupported]"
 
@@ -46,7 +46,7 @@ def generate_answer(
 
     The extractive answer is returned as it is (without calling the generator) when it
     abstained, and with the same text, quotes and citations when no generated sentence is
-    supported; signals["generator"] and signals["dropped_sentences"] then say what happened.
+    supported; ``Answer.generation`` then says what happened (generator, dropped sentences).
     GenerationError from the generator is raised, not hidden.
     """
     shown = prompt_hits(hits)
@@ -55,13 +55,9 @@ def generate_answer(
     raw = generator.generate(build_prompt(question, shown), max_new_tokens)
     verified = verify_sentences(raw, shown)
     dropped = [v.text for v in verified if not v.supported]
-    signals = {
-        **extractive.signals,
-        "generator": getattr(generator, "name", type(generator).__name__),
-        "dropped_sentences": dropped,
-    }
+    name = getattr(generator, "name", type(generator).__name__)
     if not any(v.supported for v in verified):
-        return replace(extractive, signals={**signals, "generated": False})
+        return replace(extractive, generation=Generation(name, False, tuple(dropped)))
     numbers: dict[int, int] = {}
     parts = []
     for v in verified:
@@ -80,5 +76,6 @@ def generate_answer(
         quotes=(),
         citations=citations,
         hits=tuple(hits),
-        signals={**signals, "generated": True},
+        signals=extractive.signals,
+        generation=Generation(name, True, tuple(dropped)),
     )

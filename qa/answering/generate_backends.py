@@ -119,7 +119,7 @@ class HttpGenerator:
         self.model = model
         self.timeout = timeout
         self._api_key = api_key
-        # The name goes into Answer.signals: keep user:password and query strings out of it.
+        # The name goes into Answer.generation: keep user:password and query strings out of it.
         parts = urllib.parse.urlsplit(self.endpoint)
         host = parts.hostname if parts.port is None else f"{parts.hostname}:{parts.port}"
         self.name = f"http:{parts.scheme}://{host}{parts.path} model={model}"

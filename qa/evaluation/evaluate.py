@@ -114,13 +114,13 @@ def _row(item: EvalItem, spans: list[Span], answer: dict, latency_ms: float) -> 
     return row
 
 
-# Non-scalar signals worth a row in the report: how acronyms and typos were read (read_as)
-# and the question words the documents never use (foreign_words).
-_KEPT_SIGNALS = frozenset({"read_as", "foreign_words"})
-
-
-def _json_scalar(value: object) -> bool:
-    return isinstance(value, bool | int | float | str)
+def _signals_row(answer: Answer) -> dict:
+    """What the decline decision saw (Signals.to_dict: scores, how words were read, the words
+    the documents never use), and which language model wrote the answer, if one did."""
+    row = {k: v for k, v in answer.signals.to_dict().items() if v is not None}
+    if answer.generation is not None:
+        row.update(generator=answer.generation.generator, generated=answer.generation.generated)
+    return row
 
 
 def _as_list(value: object) -> list[str]:
@@ -162,9 +162,7 @@ def run_evaluation(
             hits = sorted(ans.hits, key=lambda h: h.rank)
             answer = ans.to_dict()
             answer["passages"] = [h.to_dict() for h in hits]
-            answer["signals"] = {
-                k: v for k, v in ans.signals.items() if _json_scalar(v) or k in _KEPT_SIGNALS
-            }
+            answer["signals"] = _signals_row(ans)
             ranked = [h.passage for h in hits]
         except Exception as e:  # one broken question must not lose the run
             latency_ms = (time.perf_counter() - t0) * 1000

@@ -280,7 +280,7 @@ def handle_search(query: str, k: int) -> str:
         retrieval = assistant.retrieve(query, k=k)
     except QAError as e:
         raise _user_error(e) from None
-    read_as = retrieval.signals.get("read_as") or {}
+    read_as = retrieval.signals.read_as
     # the words asked for, and those the query was read as ("SMEs" marks "small", ...)
     terms = assistant.retriever.query_terms(" ".join([query, *read_as.values()]))
     return views.search_html(query.strip(), retrieval.hits, terms, reading_note(read_as))

@@ -165,7 +165,7 @@ def answer_markdown(answer: Answer) -> str:
     """The chat message: quoted sentences with [n] links, or a plain decline with the closest
     passages. Built from the Answer's quotes, so document text never reads as Markdown.
     How the question's acronyms and typos were read comes first, in italics."""
-    note = reading_note(answer.signals.get("read_as") or {})
+    note = reading_note(answer.signals.read_as)
     lead = [f"_{md_escape(note)}_", ""] if note else []
     if answer.abstained:
         lines = [*lead, md_escape(answer.text), "", f"_Why: {md_escape(answer.reason)}._", ""]
