@@ -192,6 +192,9 @@ def build_app() -> gr.Blocks:
                             headers=views.CORPUS_HEADERS,
                             label="Indexed documents",
                             interactive=False,
+                            wrap=True,
+                            column_widths=["29%", "29%", "15%", "13%", "14%"],
+                            elem_id="docs-table",
                         )
                         upload = gr.File(
                             label=f"Add a .txt or .md document (up to {MAX_UPLOAD_BYTES // 1_000_000} MB, UTF-8)",
