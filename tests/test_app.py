@@ -1,39 +1,49 @@
-"""The web app's handlers, called directly (no browser): every tab, on tiny corpora and the plan."""
+"""The web app's handlers, called directly (no browser): every tab, on tiny corpora and the
+bundled one."""
 
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from dataclasses import replace
 from pathlib import Path
 
 import gradio as gr
 import pytest
+from markupsafe import escape
 
 import qa.web.app as app
 import qa.web.corpus_update as corpus_update
+import qa.web.handlers as handlers
+import qa.web.layout as layout
+import qa.web.markdown as markdown
+import qa.web.reader as reader
 import qa.web.views as views
 from qa.assistant import Assistant
 from qa.errors import CorpusError, QAError
 from qa.evaluation.evalset import load_eval_file
+from qa.types import Document, Hit, Passage
 from qa.web.feedback import read_feedback
-from tests.conftest import REPO, write_corpus
+from qa.web.shared import Shared, configure, get_assistant
+from tests.conftest import PLAN, REPO, write_corpus
 
 PLEDGE = "How are small enterprises supported in pledge loans?"
+BUNDLED_TITLE = "How to build an intellectual property power"  # the bundled text's first line
 CREDIT_FUNDS = "credit risk compensation funds for small and micro enterprises"
 
 
 @pytest.fixture(autouse=True)
 def _restore_app_state():
-    saved = (app._Shared.settings, app._Shared.assistant, app._Shared.feedback_path)
+    saved = (Shared.settings, Shared.assistant, Shared.feedback_path)
     yield
-    app._Shared.settings, app._Shared.assistant, app._Shared.feedback_path = saved
+    Shared.settings, Shared.assistant, Shared.feedback_path = saved
 
 
 @pytest.fixture
-def plan_app(plan_settings, plan_assistant, tmp_path):
-    """The app serving the real plan (shared read-only index), feedback into tmp_path."""
-    app.configure(plan_settings, tmp_path / "feedback.jsonl", plan_assistant)
+def bundled_app(plan_settings, plan_assistant, tmp_path):
+    """The app serving the bundled corpus (shared read-only index), feedback into tmp_path."""
+    configure(plan_settings, tmp_path / "feedback.jsonl", plan_assistant)
     return plan_settings
 
 
@@ -55,14 +65,14 @@ def tiny_index(tmp_path_factory, encoder_dir) -> Path:
 def tiny_app(tiny_settings, tiny_index, tmp_path):
     """The app over its own copy of the tiny corpus and index: safe to modify."""
     shutil.copytree(tiny_index, tiny_settings.index_dir)
-    app.configure(tiny_settings, tmp_path / "feedback.jsonl")
-    app.get_assistant()
+    configure(tiny_settings, tmp_path / "feedback.jsonl")
+    get_assistant()
     return tiny_settings
 
 
 def ask(message, history=None, state=None, k=None, threshold=None, max_sentences=None):
-    s = app.get_assistant().settings
-    return app.handle_ask(
+    s = get_assistant().settings
+    return handlers.handle_ask(
         message,
         history or [],
         k or s.answer.k,
@@ -85,9 +95,9 @@ def snapshot(settings) -> dict[str, bytes]:
 # ---------------------------------------------------------------------------- chat
 
 
-def test_pledge_question_cites_the_credit_risk_compensation_passage(plan_app):
+def test_pledge_question_cites_the_credit_risk_compensation_passage(bundled_app):
     history, sources, copy, state = ask(PLEDGE)
-    assert history[-2] == {"role": "user", "content": views.md_escape(PLEDGE)}
+    assert history[-2] == {"role": "user", "content": markdown.md_escape(PLEDGE)}
     answer = history[-1]["content"]
     assert "credit risk compensation funds for small and micro enterprises" in answer
     assert "(#src-1)" in answer  # [n] markers link to the sources panel
@@ -104,7 +114,7 @@ def test_pledge_question_cites_the_credit_risk_compensation_passage(plan_app):
     assert any(CREDIT_FUNDS in t for t in turn["cited"])
 
 
-def test_followup_is_answered_in_the_context_of_the_previous_question(plan_app):
+def test_followup_is_answered_in_the_context_of_the_previous_question(bundled_app):
     history, _, _, state = ask(PLEDGE)
     history, sources, _, state = ask("and for trademarks?", history, state)
     assert state["questions"] == [PLEDGE, "and for trademarks?"]
@@ -112,31 +122,33 @@ def test_followup_is_answered_in_the_context_of_the_previous_question(plan_app):
     assert turn["query"] == f"{PLEDGE} and for trademarks?"
     assert "searched as" in sources
     # rewriting changes what is retrieved
-    s = app.get_assistant().settings
+    s = get_assistant().settings
     args = (s.answer.k, s.retrieval.min_score, s.answer.max_sentences)
-    _, alone = app.answer_question("and for trademarks?", [], *args)
-    _, followup = app.answer_question("and for trademarks?", [PLEDGE], *args)
+    _, alone = handlers.answer_question("and for trademarks?", [], *args)
+    _, followup = handlers.answer_question("and for trademarks?", [PLEDGE], *args)
     assert [h.passage.id for h in alone.hits] != [h.passage.id for h in followup.hits]
     assert "pledge" in " ".join(h.passage.text for h in followup.hits[:3])
 
 
-def test_a_cleared_chat_forgets_the_previous_topic(plan_app):
+def test_a_cleared_chat_forgets_the_previous_topic(bundled_app):
     _, _, _, state = ask(PLEDGE)
     history, sources, _, state = ask("and for trademarks?", [], state)  # chat was cleared
     assert "searched as" not in sources and state["questions"] == ["and for trademarks?"]
 
 
-def test_declined_question_says_so_and_shows_the_closest_passages(plan_app):
+def test_declined_question_says_so_and_shows_the_closest_passages(bundled_app):
     history, sources, copy, state = ask("What is the capital of France?")
     assert "do not seem to cover" in history[-1]["content"]
-    assert "Closest the plan comes" in history[-1]["content"]
-    assert "_Why: no sentence of the documents comes close" in history[-1]["content"]
-    assert "closest it comes" in sources and sources.count('class="src"') == views.CLOSEST_SHOWN
+    assert "The closest passages:" in history[-1]["content"]
+    assert "_Why: no sentence of the" in history[-1]["content"]  # the decline's reason, in words
+    assert (
+        "the closest passages" in sources and sources.count('class="src"') == markdown.CLOSEST_SHOWN
+    )
     assert "Closest passages:" in copy and "Why: no sentence" in copy
     assert state["turns"][str(len(history) - 1)]["abstained"]
 
 
-def test_settings_change_the_answer(plan_app):
+def test_settings_change_the_answer(bundled_app):
     history, *_ = ask(PLEDGE, threshold=1.0)  # nothing is that close: decline
     assert "do not seem to cover" in history[-1]["content"]
     history, *_ = ask(PLEDGE, max_sentences=1)
@@ -145,13 +157,13 @@ def test_settings_change_the_answer(plan_app):
     assert "more passage" not in sources
 
 
-def test_question_text_is_escaped_everywhere(plan_app):
+def test_question_text_is_escaped_everywhere(bundled_app):
     question = "<script>alert(1)</script> pledge loans?"
     history, sources, _, _ = ask(question)
     shown = history[-2]["content"]
     assert "<script>" not in shown and "&lt;script&gt;" in shown
     assert "<script>" not in sources
-    assert "<script>" not in app.handle_search(question, 3)
+    assert "<script>" not in handlers.handle_search(question, 3)
 
 
 @pytest.mark.parametrize(
@@ -166,41 +178,41 @@ def test_question_text_is_escaped_everywhere(plan_app):
         (PLEDGE, "many", 0.3, "number"),
     ],
 )
-def test_bad_input_is_a_message_not_a_traceback(plan_app, message, k, threshold, match):
+def test_bad_input_is_a_message_not_a_traceback(bundled_app, message, k, threshold, match):
     with pytest.raises(gr.Error, match=match):
-        app.handle_ask(message, [], k, threshold, 3, None)
+        handlers.handle_ask(message, [], k, threshold, 3, None)
 
 
-def test_clear_starts_a_new_session(plan_app):
-    history, sources, copy, state, panel = app.handle_clear()
-    assert history == [] and copy == "" and state == app.new_session()
+def test_clear_starts_a_new_session(bundled_app):
+    history, sources, copy, state, panel = handlers.handle_clear()
+    assert history == [] and copy == "" and state == handlers.new_session()
     assert "Ask a question" in sources and panel["visible"] is False
 
 
-def test_api_ask_returns_the_cli_json_shape(plan_app):
-    data = app.api_ask(PLEDGE)
+def test_api_ask_returns_the_cli_json_shape(bundled_app):
+    data = handlers.api_ask(PLEDGE)
     assert set(data) == {"question", "answer", "abstained", "reason", "citations", "passages"}
     assert any(CREDIT_FUNDS in c["text"] for c in data["citations"])
     with pytest.raises(gr.Error):
-        app.api_ask("")
+        handlers.api_ask("")
 
 
 # ---------------------------------------------------------------------------- feedback
 
 
-def test_thumbs_up_and_down_become_eval_cases(plan_app):
+def test_thumbs_up_and_down_become_eval_cases(bundled_app):
     history, _, _, state = ask(PLEDGE)
     history, _, _, state = ask("What is the capital of France?", history, state)
-    state, choices = app.record_vote(state, 1, liked=True)
+    state, choices = handlers.record_vote(state, 1, liked=True)
     assert choices is None
-    state, choices = app.record_vote(state, 3, liked=False)
-    assert choices[0] == views.NOT_IN_PLAN and len(choices) == 1 + views.CLOSEST_SHOWN
-    state, status = app.submit_feedback(views.NOT_IN_PLAN, "", state)
+    state, choices = handlers.record_vote(state, 3, liked=False)
+    assert choices[0] == markdown.NOT_IN_DOCUMENTS and len(choices) == 1 + markdown.CLOSEST_SHOWN
+    state, status = handlers.submit_feedback(markdown.NOT_IN_DOCUMENTS, "", state)
     assert "Saved" in status and state["pending"] is None
-    state, choices = app.record_vote(state, 1, liked=False)
-    state, _ = app.submit_feedback(choices[1], "Local credit risk compensation funds.", state)
+    state, choices = handlers.record_vote(state, 1, liked=False)
+    state, _ = handlers.submit_feedback(choices[1], "Local credit risk compensation funds.", state)
 
-    records = read_feedback(app._Shared.feedback_path)
+    records = read_feedback(Shared.feedback_path)
     assert [(r["vote"], r["answerable"]) for r in records] == [
         ("up", True),
         ("down", False),
@@ -212,80 +224,80 @@ def test_thumbs_up_and_down_become_eval_cases(plan_app):
     )
     assert records[2]["answer"] == "Local credit risk compensation funds."
 
-    items, _ = load_eval_file(app._Shared.feedback_path)
+    items, _ = load_eval_file(Shared.feedback_path)
     assert [i.kind for i in items] == ["feedback"] * 3
-    docs = app.get_assistant().documents
+    docs = get_assistant().documents
     assert all(any(e in d.text for d in docs) for i in items for e in i.evidence)
 
 
-def test_like_event_opens_the_panel_on_thumbs_down_only(plan_app):
+def test_like_event_opens_the_panel_on_thumbs_down_only(bundled_app):
     history, _, _, state = ask(PLEDGE)
     down = gr.LikeData(None, {"index": 1, "value": history[1], "liked": False})
-    state, panel, dropdown, status = app.handle_vote(state, down)
-    assert panel["visible"] and dropdown["choices"][0] == views.NOT_IN_PLAN
+    state, panel, dropdown, status = handlers.handle_vote(state, down)
+    assert panel["visible"] and dropdown["choices"][0] == markdown.NOT_IN_DOCUMENTS
     assert state["pending"] == "1" and "Which passage" in status
     up = gr.LikeData(None, {"index": [1, 0], "value": history[1], "liked": True})
-    state, panel, _, status = app.handle_vote(state, up)
+    state, panel, _, status = handlers.handle_vote(state, up)
     assert panel["visible"] is False and "Saved" in status
     undo = gr.LikeData(None, {"index": 1, "value": history[1], "liked": None})
-    assert app.handle_vote(state, undo)[3] == ""
-    assert [r["vote"] for r in read_feedback(app._Shared.feedback_path)] == ["up"]
+    assert handlers.handle_vote(state, undo)[3] == ""
+    assert [r["vote"] for r in read_feedback(Shared.feedback_path)] == ["up"]
 
 
-def test_feedback_needs_a_pending_vote_and_a_known_choice(plan_app):
+def test_feedback_needs_a_pending_vote_and_a_known_choice(bundled_app):
     history, _, _, state = ask(PLEDGE)
     with pytest.raises(gr.Error, match="thumbs-down"):
-        app.submit_feedback(views.NOT_IN_PLAN, "", state)
-    state, _ = app.record_vote(state, 1, liked=False)
+        handlers.submit_feedback(markdown.NOT_IN_DOCUMENTS, "", state)
+    state, _ = handlers.record_vote(state, 1, liked=False)
     with pytest.raises(gr.Error, match="pick"):
-        app.submit_feedback(None, "", state)
+        handlers.submit_feedback(None, "", state)
     with pytest.raises(gr.Error, match="unknown"):
-        app.submit_feedback("[9] made up", "", state)
+        handlers.submit_feedback("[9] made up", "", state)
     with pytest.raises(gr.Error, match="not an answer"):
-        app.record_vote(state, 0, liked=True)  # index 0 is the user's message
-    assert read_feedback(app._Shared.feedback_path) == []
+        handlers.record_vote(state, 0, liked=True)  # index 0 is the user's message
+    assert read_feedback(Shared.feedback_path) == []
 
 
 # ---------------------------------------------------------------------------- search + reader
 
 
-def test_search_ranks_passages_and_marks_query_terms(plan_app):
-    page = app.handle_search("credit risk compensation", 5)
+def test_search_ranks_passages_and_marks_query_terms(bundled_app):
+    page = handlers.handle_search("credit risk compensation", 5)
     assert page.count('class="src hit"') == 5
     first = page.split('id="sr-2"')[0]
     assert CREDIT_FUNDS.replace("credit risk compensation", "") in first
     assert "<mark>credit</mark>" in first and "<mark>compensation</mark>" in first
     assert 'data-pid="' in first and "score " in first
     with pytest.raises(gr.Error, match="empty"):
-        app.handle_search("  ", 5)
+        handlers.handle_search("  ", 5)
 
 
-def test_search_marks_the_corpus_words_an_acronym_or_typo_was_read_as(plan_app):
-    page = app.handle_search("SMEs pledge laons", 3)
+def test_search_marks_the_corpus_words_an_acronym_or_typo_was_read_as(bundled_app):
+    page = handlers.handle_search("SMEs pledge laons", 3)
     first = page.split('id="sr-2"')[0]
     assert "<mark>micro</mark>" in first and "<mark>loans</mark>" in first
     note = 'Read "SMEs" as "small and micro enterprises" and "laons" as "loans".'
-    assert views.esc(note) in page.split('id="sr-1"')[0]  # said before the results
+    assert escape(note) in page.split('id="sr-1"')[0]  # said before the results
 
 
-def test_reader_shows_the_whole_document_with_outline_and_target(plan_app):
-    hit = app.get_assistant().search(PLEDGE, k=1)[0]
-    source, page = app.read_document(None, hit.passage.id)
+def test_reader_shows_the_whole_document_with_outline_and_target(bundled_app):
+    hit = get_assistant().search(PLEDGE, k=1)[0]
+    source, page = handlers.read_document(None, hit.passage.id)
     assert source == hit.passage.source
     assert f'id="rd-p-{hit.passage.id}" class="psg target"' in page
     assert page.count('class="psg target"') == 1
     assert '<nav class="outline">' in page and 'href="#rd-h-' in page
     assert "2. Main actions" in page
     # every passage has its anchor, so any search hit can be opened
-    assert all(f'id="rd-p-{p.id}"' in page for p in app.get_assistant().passages)
+    assert all(f'id="rd-p-{p.id}"' in page for p in get_assistant().passages)
     with pytest.raises(gr.Error, match="no passage"):
-        app.read_document(None, 10_000)
+        handlers.read_document(None, 10_000)
 
 
-def test_open_event_switches_to_the_reader(plan_app):
-    hit = app.get_assistant().search(PLEDGE, k=1)[0]
+def test_open_event_switches_to_the_reader(bundled_app):
+    hit = get_assistant().search(PLEDGE, k=1)[0]
     evt = gr.SelectData(None, {"index": hit.passage.id, "value": str(hit.passage.id)})
-    tabs, dropdown, page = app.handle_open(evt)
+    tabs, dropdown, page = handlers.handle_open(evt)
     assert tabs.selected == "read" and dropdown["value"] == hit.passage.source
     assert 'class="psg target"' in page
 
@@ -316,10 +328,10 @@ def write_eval_set(path: Path) -> Path:
     return path
 
 
-def test_evaluate_runs_the_qa_eval_pipeline(plan_app, tmp_path):
+def test_evaluate_runs_the_qa_eval_pipeline(bundled_app, tmp_path):
     steps = []
     path = write_eval_set(tmp_path / "three.jsonl")
-    out = app.handle_evaluate(str(path), 20, progress=lambda f, desc="": steps.append(f))
+    out = handlers.handle_evaluate(str(path), 20, progress=lambda f, desc="": steps.append(f))
     summary, *charts, table, files = out
     assert len(charts) == len(views.CHART_METRICS)
     assert steps[-1] == 1.0
@@ -348,25 +360,25 @@ def test_failures_are_listed_first():
     assert table[0][0] == "false abstain"
 
 
-def test_evaluate_reports_bad_files_as_messages(plan_app, tmp_path):
+def test_evaluate_reports_bad_files_as_messages(bundled_app, tmp_path):
     bad = tmp_path / "bad.jsonl"
     bad.write_text('{"question": "ok?"}\n{not json\n', encoding="utf-8")
     with pytest.raises(gr.Error, match="line 2"):
-        app.handle_evaluate(str(bad), 20, progress=lambda *a, **k: None)
+        handlers.handle_evaluate(str(bad), 20, progress=lambda *a, **k: None)
     with pytest.raises(gr.Error, match="upload"):
-        app.handle_evaluate(None, 20, progress=lambda *a, **k: None)
+        handlers.handle_evaluate(None, 20, progress=lambda *a, **k: None)
 
 
 # ---------------------------------------------------------------------------- corpus
 
 
-def test_corpus_info_lists_documents_and_manifest(plan_app):
-    rows, manifest, dropdown = app.corpus_info()
-    assert rows == [["ip_strategy_action_plan_2014_2020.txt", 20070, 2551, 39]] or (
-        rows[0][0] == "ip_strategy_action_plan_2014_2020.txt" and rows[0][3] > 10
+def test_corpus_info_lists_documents_and_manifest(bundled_app):
+    rows, manifest, dropdown = handlers.corpus_info()
+    assert rows == [[PLAN.name, BUNDLED_TITLE, 20070, 2551, 39]] or (
+        rows[0][:2] == [PLAN.name, BUNDLED_TITLE] and rows[0][4] > 10
     )
     assert "all-MiniLM-L6-v2" in manifest and "built at" in manifest
-    assert app.get_assistant().index.manifest["corpus"][rows[0][0]] in manifest
+    assert get_assistant().index.manifest["corpus"][rows[0][0]] in manifest
     assert dropdown["value"] == rows[0][0]
 
 
@@ -381,44 +393,44 @@ def test_corpus_info_lists_documents_and_manifest(plan_app):
         ("x.pdf", b"Fine text.", "only .txt and .md"),
         ("x.txt", b"\xff\xfe bad bytes", "UTF-8"),
         ("x.txt", b"  \n\n ", "empty"),
-        ("x.txt", b"a" * (app.MAX_UPLOAD_BYTES + 1), "limit"),
+        ("x.txt", b"a" * (corpus_update.MAX_UPLOAD_BYTES + 1), "limit"),
         ("alpha.txt", b"Already there.", "already in the corpus"),
     ],
 )
 def test_bad_uploads_are_refused_and_leave_the_index_alone(tiny_app, name, data, match):
-    before, serving = snapshot(tiny_app), app.get_assistant()
+    before, serving = snapshot(tiny_app), get_assistant()
     with pytest.raises(CorpusError, match=match):
-        app.add_document(name, data)
+        handlers.add_document(name, data)
     assert snapshot(tiny_app) == before
-    assert app.get_assistant() is serving
+    assert get_assistant() is serving
 
 
 def test_failed_indexing_leaves_the_old_index_serving(tiny_app, monkeypatch):
-    before, serving = snapshot(tiny_app), app.get_assistant()
+    before, serving = snapshot(tiny_app), get_assistant()
 
     def broken_build(*args, **kwargs):
         raise QAError("disk full while embedding; free space and retry")
 
     monkeypatch.setattr(corpus_update, "build", broken_build)
     with pytest.raises(QAError, match="disk full"):
-        app.add_document("lighthouse.txt", b"Lighthouse keepers log every ship.")
+        handlers.add_document("lighthouse.txt", b"Lighthouse keepers log every ship.")
     assert snapshot(tiny_app) == before
-    assert app.get_assistant() is serving
+    assert get_assistant() is serving
     assert not any(p.name.startswith(".upload-") for p in Path(tiny_app.index_dir).iterdir())
 
 
 def test_good_upload_is_indexed_and_searchable(tiny_app):
     text = "Lighthouse rules\n\nEvery lighthouse keeper must log each passing ship in the book.\n"
     steps = []
-    message = app.add_document("lighthouse.txt", text.encode(), lambda m, f: steps.append(f))
+    message = handlers.add_document("lighthouse.txt", text.encode(), lambda m, f: steps.append(f))
     assert "lighthouse.txt" in message and steps
     assert (Path(tiny_app.corpus_dir) / "lighthouse.txt").read_text("utf-8") == text
-    page = app.handle_search("lighthouse keeper log ships", 3)
+    page = handlers.handle_search("lighthouse keeper log ships", 3)
     assert "lighthouse.txt" in page.split('id="sr-2"')[0]
     # what is on disk is a consistent index for the new corpus
     reopened = Assistant.open(replace(tiny_app), auto_build=False)
     assert "lighthouse.txt" in reopened.index.manifest["corpus"]
-    rows, _, dropdown = app.corpus_info()
+    rows, _, dropdown = handlers.corpus_info()
     assert "lighthouse.txt" in [r[0] for r in rows]
     assert "lighthouse.txt" in dropdown["choices"]
 
@@ -427,18 +439,74 @@ def test_handle_upload_uses_the_file_name_and_reports_errors(tiny_app, tmp_path)
     bad = tmp_path / "bad.txt"
     bad.write_bytes(b"\xc3\x28 broken")
     with pytest.raises(gr.Error, match="UTF-8"):
-        app.handle_upload(str(bad), progress=lambda *a, **k: None)
+        handlers.handle_upload(str(bad), progress=lambda *a, **k: None)
     good = tmp_path / "harbour notes.md"
     good.write_text("# Harbour notes\n\nThe ferry leaves at noon.\n", encoding="utf-8")
-    message, rows, _, _ = app.handle_upload(str(good), progress=lambda *a, **k: None)
+    message, rows, _, _, header = handlers.handle_upload(str(good), progress=lambda *a, **k: None)
     assert "harbour notes.md" in message and "harbour notes.md" in [r[0] for r in rows]
+    assert "planqa · 3 documents" in header  # the tiny corpus had 2
+    assert ["harbour notes.md", "Harbour notes"] == next(r[:2] for r in rows if r[0] == good.name)
+
+
+# ---------------------------------------------------------------------------- naming the corpus
+
+
+def test_the_header_shows_the_title_of_the_one_document(bundled_app):
+    header = handlers.page_header()
+    assert header.startswith(f"## planqa · {markdown.md_escape(BUNDLED_TITLE)}\n")
+    assert "Answers quote the document word for word" in header
+    assert handlers.handle_load()[-1] == header
+
+
+def test_the_page_speaks_of_the_documents_of_a_larger_corpus(tiny_app):
+    assert handlers.page_header().startswith("## planqa · 2 documents\n")
+    demo = layout.build_app()
+    labels = {getattr(b, "label", None) for b in demo.blocks.values()}
+    placeholders = " ".join(str(getattr(b, "placeholder", "")) for b in demo.blocks.values())
+    assert "Read the documents" in labels
+    assert "Ask a question about the documents" in placeholders
+
+
+@pytest.mark.parametrize(
+    ("docs", "name", "phrase"),
+    [
+        (
+            [Document("beta.md", "# Harbour *rules* <b>\n\nBoats dock.")],
+            "Harbour *rules* <b>",
+            "the document",
+        ),
+        ([Document("harbour_rules.txt", "Boats dock at noon.")], "Harbour rules", "the document"),
+        (
+            [Document("a.txt", "A"), Document("b.txt", "B"), Document("c.txt", "C")],
+            "3 documents",
+            "the documents",
+        ),
+        ([], "0 documents", "the documents"),
+    ],
+)
+def test_corpus_name(docs, name, phrase):
+    assert markdown.corpus_name(docs) == name and markdown.the_documents(docs) == phrase
+    header = markdown.header_markdown(docs)
+    assert header.startswith(f"## planqa · {markdown.md_escape(name)}\n") and phrase in header
+    assert "<b>" not in header
+
+
+def test_web_code_names_no_document():
+    """The page speaks of "the document(s)"; only the example questions are about the bundled
+    corpus. planqa is the product."""
+    folder = REPO / "qa" / "web"
+    for path in [*folder.glob("*.py"), *(folder / "templates").iterdir()]:
+        text = path.read_text("utf-8").replace("planqa", "")
+        for example in layout.EXAMPLES:
+            text = text.replace(example, "")
+        assert not re.search(r"\bplan\b|action plan|intellectual property", text, re.I), path
 
 
 # ---------------------------------------------------------------------------- serving
 
 
-def test_every_event_has_a_stable_api_name(plan_app):
-    demo = app.build_app()
+def test_every_event_has_a_stable_api_name(bundled_app):
+    demo = layout.build_app()
     names = {fn.api_name for fn in demo.fns.values() if fn.api_visibility != "private"}
     assert {"chat", "ask", "search", "read", "evaluate", "upload", "vote", "feedback"} <= names
     assert all(not name.startswith("lambda") for name in names)
@@ -470,17 +538,45 @@ def test_main_reports_a_bad_corpus_without_a_traceback(tmp_path, capsys):
 
 
 def test_views_escape_untrusted_text():
-    from qa.types import Document, Hit, Passage
-
     doc = Document("evil.txt", "<script>x</script> & <b>bold</b>\n")
     p = Passage(0, "evil.txt", 0, 33, "<img src=x onerror=alert(1)>", doc.text[:33])
     hit = Hit(p, 0.5, 1)
     html = views.search_html("<script>", [hit], ["script"])
     assert "<script>" not in html and "<img" not in html and "<b>" not in html
-    page = views.document_html(doc, [p], 0)
+    page = reader.document_html(doc, [p], 0)
     assert "<script>" not in page and "&lt;script&gt;" in page
-    assert "<" not in views.md_escape("<script>")
-    assert views.md_escape("*[x](y)*") == "\\*\\[x\\]\\(y\\)\\*"
+    assert "<" not in markdown.md_escape("<script>")
+    assert markdown.md_escape("*[x](y)*") == "\\*\\[x\\]\\(y\\)\\*"
+
+
+def test_every_panel_escapes_untrusted_text():
+    from qa.types import Answer, Citation, Quote
+
+    evil = "<img src=x onerror=alert(1)>"
+    doc = Document("<b>.txt", f"Intro {evil}.\n\n<script>x</script> cited.\n")
+    p = Passage(0, doc.source, 0, len(doc.text.split("\n\n")[0]), evil, f"Intro {evil}.")
+    hit = Hit(p, 0.5, 1)
+    quote = Quote(p.text, p.source, p.start, p.end, 1)
+    cited = Answer(evil, f"{evil} [1]", False, (quote,), (Citation(1, hit, (quote,)),), (hit,))
+    declined = Answer(evil, "Not covered.", True, hits=(hit,), reason=evil)
+    pages = [
+        views.sources_html(cited, [doc], searched="<script>"),
+        views.sources_html(declined, [doc]),
+        views.manifest_html({"model": evil, "chunking": {"x": evil}, "corpus": {evil: evil}}),
+        views.eval_summary_html(
+            {"n": 3}, {"file": evil, "k": evil}, lambda n, v: evil, [evil] * 12
+        ),
+        views.search_html(evil, [], []),
+        reader.passage_in_paragraph(doc, p, [(p.start, p.end)]),
+    ]
+    for page in pages:
+        assert "<img" not in page and "<script>" not in page and "<b>" not in page
+        assert "&lt;img src=x onerror=alert(1)&gt;" in page or "&lt;script&gt;" in page
+    assert "<mark>Intro &lt;img" in pages[0] and 'id="src-1"' in pages[0]
+    assert "… and 2 more" in pages[3]
+    # the evaluation stage's trade-off table is HTML already: it passes through as it is
+    table = '<table class="tradeoff"><tr><td>&lt;x&gt;</td></tr></table>'
+    assert table in views.eval_summary_html({}, {}, lambda n, v: v, (), table)
 
 
 @pytest.mark.parametrize(
@@ -493,14 +589,14 @@ def test_views_escape_untrusted_text():
     ],
 )
 def test_paragraph_bounds(text, start, end, bounds):
-    assert views.paragraph_bounds(text, start, end) == bounds
+    assert reader.paragraph_bounds(text, start, end) == bounds
 
 
 def test_passage_in_paragraph_keeps_offsets_and_marks_quotes(plan_assistant):
     doc = plan_assistant.documents[0]
     for p in plan_assistant.passages:
-        html = views.passage_in_paragraph(doc, p, [(p.start, p.end)])
-        assert f"<mark>{views.esc(p.text)}</mark>" in html
+        html = reader.passage_in_paragraph(doc, p, [(p.start, p.end)])
+        assert f"<mark>{escape(p.text)}</mark>" in html
 
 
 @pytest.mark.parametrize(
@@ -523,24 +619,24 @@ def merged_hit():
         json.loads(line) for line in (REPO / "eval" / "dev.jsonl").read_text("utf-8").splitlines()
     ]
     for row in rows:
-        for hit in app.get_assistant().search(row["question"], k=5):
+        for hit in get_assistant().search(row["question"], k=5):
             if len(hit.passage_ids) > 1:
                 return hit
     raise AssertionError("no dev question returned a merged hit")
 
 
-def test_reading_a_merged_hit_highlights_all_its_parts(plan_app):
+def test_reading_a_merged_hit_highlights_all_its_parts(bundled_app):
     hit = merged_hit()
     first, last = min(hit.passage_ids), max(hit.passage_ids)
     link = f'data-pid="{hit.passage.id}" data-parts="{first}-{last}"'
     assert link in views.search_html("q", [hit], [])
     assert f"{len(hit.passage_ids)} passages of one item" in views.search_html("q", [hit], [])
     evt = gr.SelectData(None, {"index": hit.passage.id, "value": f"{first}-{last}"})
-    _, _, page = app.handle_open(evt)
+    _, _, page = handlers.handle_open(evt)
     for pid in hit.passage_ids:
         assert f'id="rd-p-{pid}" class="psg target"' in page
     # a range that does not hold the passage, or is garbage, highlights just the passage
     for value in ("0-40", "x-y", ""):
         evt = gr.SelectData(None, {"index": hit.passage.id, "value": value})
-        page = app.handle_open(evt)[2]
+        page = handlers.handle_open(evt)[2]
         assert page.count('class="psg target"') == 1

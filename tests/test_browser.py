@@ -18,6 +18,9 @@ from types import SimpleNamespace
 
 import pytest
 
+from qa.ingest.titles import document_title
+from qa.types import Document
+
 REPO = Path(__file__).resolve().parents[1]
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = REPO / "test-artifacts"
@@ -57,7 +60,7 @@ def wait_until_serving(url: str, proc: subprocess.Popen, log: Path) -> None:
 
 @pytest.fixture(scope="module")
 def server(plan_settings, tmp_path_factory):
-    """`python app.py` on a free port over the session's plan index; always terminated."""
+    """`python app.py` on a free port over the session's bundled-corpus index; always terminated."""
     if not CHROMIUM.exists():
         pytest.skip("chromium not installed: apt-get install -y chromium (browser test NOT run)")
     pytest.importorskip(
@@ -149,7 +152,11 @@ def test_api_ask_with_gradio_client(server):
 
 
 @pytest.mark.usefixtures("screenshot_on_failure")
-def test_ask_cite_and_read_in_the_plan(page):
+def test_ask_cite_and_read_in_the_document(page, plan_settings):
+    # the header names the corpus by its one document's title
+    doc = next(Path(plan_settings.corpus_dir).glob("*.txt"))
+    title = document_title(Document(doc.name, doc.read_text("utf-8")))
+    assert f"planqa · {title}" in page.locator("#header").inner_text()
     page.fill("#question textarea", PLEDGE)
     page.press("#question textarea", "Enter")
     page.wait_for_selector("#sources .src")
@@ -182,13 +189,15 @@ def test_ask_cite_and_read_in_the_plan(page):
     )
     page.screenshot(path=str(ARTIFACTS / "browser-02-citation-clicked.png"))
 
-    # "read in the plan" opens the reader on that passage, highlighted and scrolled to
+    # "read in the document" opens the reader on that passage, highlighted and scrolled to
     row.locator("a.open-passage").click()
     page.wait_for_selector("#reader .psg.target")
     # the cited hit may join neighbouring passages: all its parts are highlighted
     highlighted = " ".join(page.locator("#reader .psg.target").all_inner_texts())
     assert "credit risk compensation" in highlighted
-    assert page.get_by_role("tab", name="Read the plan").get_attribute("aria-selected") == "true"
+    assert (
+        page.get_by_role("tab", name="Read the document").get_attribute("aria-selected") == "true"
+    )
     page.wait_for_function(
         """() => { const r = document.querySelector('#reader .psg.target').getBoundingClientRect();
                    return r.top >= 0 && r.bottom <= window.innerHeight; }"""
@@ -204,14 +213,14 @@ def test_thumbs_down_saves_a_regression_case(page, server):
     page.fill("#question textarea", "What is the capital of France?")
     page.press("#question textarea", "Enter")
     page.wait_for_function(
-        "document.querySelector('#sources').textContent.includes('closest it comes')"
+        "document.querySelector('#sources').textContent.includes('the closest passages')"
     )
     # the decline says why, in words
-    assert "Why: no sentence of the documents comes close" in page.locator("#chatbot").inner_text()
+    assert "Why: no sentence of the" in page.locator("#chatbot").inner_text()
     page.locator("#chatbot button[aria-label='Dislike']").last.click()
     page.wait_for_selector("#feedback-panel", state="visible")
     page.locator("#feedback-choice input").click()
-    page.get_by_role("option", name="Not in the plan").click()
+    page.get_by_role("option", name="Not in the documents").click()
     page.wait_for_timeout(500)  # let the option list fade out before the screenshot
     page.screenshot(path=str(ARTIFACTS / "browser-04-feedback.png"))
     page.get_by_role("button", name="Send feedback").click()

@@ -1,0 +1,68 @@
+"""A document's title, for places that need to name it (the web app's header, ...).
+
+The rule, in order:
+
+1. The first non-empty line is a Markdown heading (``# Title``, any level): its text.
+2. The first non-empty line looks like a title: it stands alone (a blank line, a ``===`` or
+   ``---`` underline, or the end of the text follows it), it has at most ``MAX_TITLE_CHARS``
+   characters and at least one letter, and it does not end like a sentence or a clause
+   (``. ! ? , ; :`` or their CJK forms, closing quotes aside). A short first paragraph without a
+   final full stop is how plain-text documents are titled; body text ends with punctuation.
+3. Otherwise the file name without folders and suffix, made readable: ``_`` and ``-`` become
+   spaces and the first letter is capitalised.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import PurePosixPath
+
+from qa.types import Document
+
+MAX_TITLE_CHARS = 120
+
+_ATX_HEADING = re.compile(r"#{1,6}[ \t]+(.*?)(?:[ \t]+#+)?[ \t]*")
+_UNDERLINE = re.compile(r"[ \t]*(?:=+|-+)[ \t]*")
+_SENTENCE_END = ".!?,;:。！？，；：…"
+_CLOSERS = "\"'”’»」』）)]"
+
+
+def document_title(document: Document) -> str:
+    """The document's title line, else its readable file name (see the module docstring).
+
+    Example: document_title(Document("notes/harbour_rules.txt", "Boats dock at noon.")) ->
+    'Harbour rules'
+    """
+    lines = document.text.removeprefix("\ufeff").splitlines()
+    first = next((i for i, line in enumerate(lines) if line.strip()), None)
+    if first is not None:
+        line = " ".join(lines[first].split())
+        heading = _ATX_HEADING.fullmatch(line)
+        if heading and heading.group(1).strip():
+            return heading.group(1).strip()
+        following = lines[first + 1] if first + 1 < len(lines) else ""
+        alone = not following.strip() or _UNDERLINE.fullmatch(following) is not None
+        if alone and is_title_line(line):
+            return line
+    return readable_name(document.source)
+
+
+def is_title_line(line: str) -> bool:
+    """Short, with a letter, and not ending like a sentence or a clause.
+
+    Example: is_title_line("Farming notes") -> True; is_title_line("Boats dock at noon.") -> False
+    """
+    line = line.strip()
+    if len(line) > MAX_TITLE_CHARS or not any(c.isalpha() for c in line):
+        return False
+    return line.rstrip(_CLOSERS)[-1] not in _SENTENCE_END
+
+
+def readable_name(source: str) -> str:
+    """A file name without folders and suffix, ``_`` and ``-`` as spaces, capitalised.
+
+    Example: readable_name("docs/ip_action-plan.txt") -> 'Ip action plan'
+    """
+    stem = PurePosixPath(source.replace("\\", "/")).stem
+    words = " ".join(re.sub(r"[_\-]+", " ", stem).split())
+    return (words[:1].upper() + words[1:]) or source

@@ -1,0 +1,359 @@
+"""The web app's handlers: one module-level function per event, called directly by tests.
+
+Each checks its input, asks the library (qa.assistant) and returns what the components show,
+built by qa.web.views / qa.web.reader (HTML) and qa.web.markdown (chat). Bad input raises
+``gr.Error`` with a message, never a traceback. qa.web.layout wires them to the page.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Callable
+from dataclasses import replace
+from pathlib import Path
+
+import gradio as gr
+
+import qa.web.corpus_update as corpus_update
+import qa.web.markdown as markdown
+import qa.web.views as views
+from qa.assistant import Assistant, validate_question
+from qa.errors import QAError
+from qa.query.acronyms import reading_note
+from qa.query.followup import rewrite_followup
+from qa.types import Answer
+from qa.web.corpus_update import check_upload_size
+from qa.web.feedback import append_feedback, feedback_record
+from qa.web.reader import document_html
+from qa.web.shared import (
+    MAX_K,
+    Shared,
+    bounded,
+    clamp,
+    fail,
+    get_assistant,
+    swap_assistant,
+    user_error,
+)
+
+# ---------------------------------------------------------------------------- chat
+
+
+def new_session() -> dict:
+    """Per-session chat state: earlier questions (for follow-ups) and each answer's data."""
+    return {"questions": [], "turns": {}, "pending": None}
+
+
+def answer_question(
+    question: str, history: list[str], k: int, threshold: float, max_sentences: int
+) -> tuple[str, Answer]:
+    """Rewrite a follow-up, then ask with this request's settings. Returns (query, Answer)."""
+    assistant = get_assistant()
+    settings = assistant.settings
+    question = validate_question(question, settings.max_question_chars)
+    query = rewrite_followup(question, history, settings.max_question_chars)
+    request = replace(
+        settings,
+        answer=replace(settings.answer, max_sentences=int(max_sentences)),
+        retrieval=replace(settings.retrieval, min_score=float(threshold)),
+    )
+    # same index and encoders, this request's thresholds: nothing shared is modified
+    answer = Assistant(assistant.index, assistant.retriever, request).ask(query, k=int(k))
+    return query, replace(answer, question=question)
+
+
+def handle_ask(
+    message: str,
+    history: list | None,
+    k: int,
+    threshold: float,
+    max_sentences: int,
+    state: dict | None = None,
+) -> tuple[list, str, str, dict]:
+    """Chat turn: (history, sources_html, copy_text, state). Invalid input raises gr.Error."""
+    history = list(history or [])
+    if not history or not state:  # a cleared chat starts a new conversation: no follow-ups
+        state = new_session()
+    k = int(bounded("number of passages", k, 1, MAX_K, integer=True))
+    threshold = bounded("abstention threshold", threshold, 0.0, 1.0)
+    max_sentences = int(bounded("answer length", max_sentences, 1, 20, integer=True))
+    try:
+        query, answer = answer_question(message, state["questions"], k, threshold, max_sentences)
+    except QAError as e:
+        raise user_error(e) from None
+    assistant = get_assistant()
+    history.append({"role": "user", "content": markdown.md_escape(answer.question)})
+    history.append({"role": "assistant", "content": markdown.answer_markdown(answer)})
+    shown = markdown.shown_hits(answer)
+    turn = {
+        "question": answer.question,
+        "query": query,
+        "abstained": answer.abstained,
+        "reference": " ".join(q.text for q in answer.quotes),
+        "cited": [c.hit.passage.text for c in answer.citations],
+        "choices": [markdown.passage_choice(label, h) for label, h in shown],
+        "texts": [h.passage.text for _, h in shown],
+    }
+    state = {
+        **state,
+        "questions": [*state["questions"], answer.question],
+        "turns": {**state["turns"], str(len(history) - 1): turn},
+        "pending": None,
+    }
+    sources = views.sources_html(answer, assistant.documents, query)
+    return history, sources, markdown.copy_text(answer), state
+
+
+def handle_clear() -> tuple[list, str, str, dict, dict]:
+    """New conversation: (history, sources_html, copy_text, state, feedback panel)."""
+    return [], views.empty_sources_html(), "", new_session(), gr.update(visible=False)
+
+
+def api_ask(question: str, k: int | None = None) -> dict:
+    """API endpoint ``/ask``: one question, the Answer as JSON (same shape as ``qa ask --json``)."""
+    assistant = get_assistant()
+    k = int(bounded("k", k, 1, MAX_K, integer=True)) if k else assistant.settings.answer.k
+    try:
+        return assistant.ask(question, k=k).to_dict()
+    except QAError as e:
+        raise user_error(e) from None
+
+
+# ---------------------------------------------------------------------------- feedback
+
+
+def record_vote(state: dict | None, index: int, liked: bool) -> tuple[dict, list[str] | None]:
+    """Thumbs on the answer at chat ``index``. Up is saved at once; down returns the choices
+    for "which passage should have been found" (saved by ``submit_feedback``)."""
+    state = state or new_session()
+    turn = state["turns"].get(str(index))
+    if turn is None:
+        raise fail("that message is not an answer of this session; ask again")
+    if liked:
+        record = feedback_record(
+            turn["question"],
+            "up",
+            evidence=turn["cited"],
+            answerable=not turn["abstained"],
+            reference=None if turn["abstained"] else turn["reference"],
+        )
+        append_feedback(Shared.feedback_path, record)
+        return {**state, "pending": None}, None
+    return {**state, "pending": str(index)}, [markdown.NOT_IN_DOCUMENTS, *turn["choices"]]
+
+
+def handle_vote(state: dict | None, evt: gr.LikeData) -> tuple[dict, dict, dict, str]:
+    """Chatbot like/dislike: (state, feedback panel, passage dropdown, status)."""
+    liked = evt.liked
+    if liked not in (True, False, "Like", "Dislike"):  # a vote taken back: nothing to record
+        return state or new_session(), gr.update(), gr.update(), ""
+    index = evt.index[0] if isinstance(evt.index, list | tuple) else evt.index
+    state, choices = record_vote(state, int(index), liked in (True, "Like"))
+    if choices is None:
+        gr.Info("Thanks: saved as a regression case.")
+        return state, gr.update(visible=False), gr.update(), "Saved 👍"
+    return (
+        state,
+        gr.update(visible=True),
+        gr.update(choices=choices, value=None),
+        "Which passage should have been found?",
+    )
+
+
+def submit_feedback(choice: str | None, reference: str, state: dict | None) -> tuple[dict, str]:
+    """Save the thumbs-down with the passage the user picked (or "not in the documents")."""
+    state = state or new_session()
+    pending = state.get("pending")
+    turn = state["turns"].get(pending) if pending is not None else None
+    if turn is None:
+        raise fail("click thumbs-down on an answer first")
+    if not choice:
+        raise fail(f"pick a passage, or “{markdown.NOT_IN_DOCUMENTS}”")
+    if choice == markdown.NOT_IN_DOCUMENTS:
+        evidence, answerable = [], False
+    elif choice in turn["choices"]:
+        evidence, answerable = [turn["texts"][turn["choices"].index(choice)]], True
+    else:
+        raise fail(f"unknown choice {choice!r}; pick one of the list")
+    if reference and len(reference) > get_assistant().settings.max_question_chars:
+        raise fail("the reference answer is too long; shorten it")
+    record = feedback_record(
+        turn["question"], "down", evidence=evidence, answerable=answerable, reference=reference
+    )
+    append_feedback(Shared.feedback_path, record)
+    return {**state, "pending": None}, "Saved 👎 (replay with `qa eval feedback/feedback.jsonl`)"
+
+
+def handle_submit_feedback(choice: str | None, reference: str, state: dict | None):
+    state, status = submit_feedback(choice, reference, state)
+    gr.Info("Thanks: saved as a regression case.")
+    return state, gr.update(visible=False), status, ""
+
+
+# ---------------------------------------------------------------------------- search + reader
+
+
+def handle_search(query: str, k: int) -> str:
+    """Search tab: ranked passages (no answer) with query terms marked."""
+    assistant = get_assistant()
+    k = int(bounded("number of passages", k, 1, MAX_K, integer=True))
+    try:
+        retrieval = assistant.retrieve(query, k=k)
+    except QAError as e:
+        raise user_error(e) from None
+    read_as = retrieval.signals.read_as
+    # the words asked for, and those the query was read as ("SMEs" marks "small", ...)
+    terms = assistant.retriever.query_terms(" ".join([query, *read_as.values()]))
+    return views.search_html(query.strip(), retrieval.hits, terms, reading_note(read_as))
+
+
+def read_document(
+    source: str | None, passage_id: int | None = None, parts: str = ""
+) -> tuple[str, str]:
+    """(source, html) of the reader: a document with its outline, one passage highlighted
+    (or, for a merged hit, its ``parts`` "first-last", when they hold passage_id)."""
+    assistant = get_assistant()
+    docs = {d.source: d for d in assistant.documents}
+    targets = None
+    if passage_id is not None:
+        if not 0 <= passage_id < len(assistant.passages):
+            raise fail(f"no passage {passage_id}; search again")
+        source = assistant.passages[passage_id].source
+        targets = _parts(parts, passage_id, len(assistant.passages))
+    if source not in docs:
+        source = assistant.documents[0].source
+    return source, document_html(docs[source], assistant.passages, targets)
+
+
+def _parts(parts: str, passage_id: int, count: int) -> range:
+    """ "12-13" -> range(12, 14); anything malformed, or not holding passage_id, is just it."""
+    first, _, last = str(parts).partition("-")
+    try:
+        span = range(int(first), int(last) + 1)
+    except ValueError:
+        return range(passage_id, passage_id + 1)
+    if passage_id not in span or span.start < 0 or span.stop > count or len(span) > 8:
+        return range(passage_id, passage_id + 1)
+    return span
+
+
+def handle_read(source: str | None) -> str:
+    return read_document(source)[1]
+
+
+def handle_open(evt: gr.SelectData) -> tuple[dict, dict, str]:
+    """A "read in the document" link was clicked: (tabs, document dropdown, reader html)."""
+    try:
+        pid = int(evt.index if not isinstance(evt.index, list | tuple) else evt.index[0])
+    except (TypeError, ValueError):
+        raise fail(f"bad passage id {evt.index!r}") from None
+    source, page = read_document(None, pid, str(evt.value or ""))
+    return gr.Tabs(selected="read"), gr.update(value=source), page
+
+
+# ---------------------------------------------------------------------------- evaluation
+
+
+def evaluate_file(path: str | Path, k: int, progress: Callable | None = None):
+    """Run an eval file exactly as ``qa eval`` does; returns (report, warnings, paths)."""
+    from qa.evaluation.evalset import load_eval_file
+    from qa.evaluation.evaluate import evaluate_assistant
+    from qa.evaluation.report import write_reports
+
+    assistant = get_assistant()
+    path = Path(path)
+    items, warnings = load_eval_file(path, max_question_chars=assistant.settings.max_question_chars)
+
+    def on_progress(done: int, total: int) -> None:
+        if progress is not None:
+            progress(done / total, desc=f"question {done}/{total}")
+
+    report, problems = evaluate_assistant(
+        assistant, items, k=k, file=path.name, on_progress=on_progress
+    )
+    report.meta["warnings"] = warnings + problems
+    out_dir = Path(tempfile.mkdtemp(prefix="planqa-eval-")) / path.stem
+    paths = write_reports(report, out_dir)
+    return report, warnings + problems, paths
+
+
+def handle_evaluate(file: str | None, k: int, progress=gr.Progress()):  # noqa: B008
+    """Evaluate tab: (summary html, one chart per metric in CHART_METRICS, table rows, files)."""
+    import pandas as pd
+
+    from qa.evaluation.report import fmt_metric, is_failure, tradeoff_html
+
+    if not file:
+        raise fail("upload a questions file (.jsonl, .json, .csv or .xlsx) first")
+    k = int(bounded("k", k, 1, 100, integer=True))
+    try:
+        report, warnings, paths = evaluate_file(file, k, progress)
+    except QAError as e:
+        raise user_error(e) from None
+    summary = views.eval_summary_html(
+        report.summary, report.meta, fmt_metric, warnings, tradeoff_html(report.abstention)
+    )
+    frames = [
+        pd.DataFrame(
+            views.eval_chart_rows(report.summary, report.by_kind, metric), columns=["kind", "value"]
+        )
+        for metric in views.CHART_METRICS
+    ]
+    # a metric that applies to no question (abstain without unanswerable ones) is hidden
+    charts = [gr.update(value=df, visible=not df.empty) for df in frames]
+    table = views.eval_table_rows(report.rows, is_failure, fmt_metric)
+    files = [str(paths[key]) for key in ("json", "csv", "html")]
+    return summary, *charts, table, files
+
+
+# ---------------------------------------------------------------------------- corpus
+
+
+def add_document(name: str, data: bytes, progress: Callable | None = None) -> str:
+    """Corpus tab: add one document (see qa.web.corpus_update) and swap in the new index."""
+    with Shared.upload_lock:
+        assistant = corpus_update.add_document(get_assistant(), name, data, progress)
+        swap_assistant(assistant)
+    count = sum(1 for p in assistant.passages if p.source == name)
+    total = len(assistant.passages)
+    # the name passed check_upload_name: no backticks, so a code span shows it literally
+    return f"Added `{name}`: {count} passages; the index now has {total}."
+
+
+def handle_upload(file: str | None, progress=gr.Progress()):  # noqa: B008
+    """Corpus tab upload: (status, documents table, manifest html, reader dropdown, header)."""
+    if not file:
+        raise fail("choose a .txt or .md file first")
+    path = Path(file)
+    try:
+        check_upload_size(path.name, path.stat().st_size)  # before reading it
+        message = add_document(
+            path.name, path.read_bytes(), lambda msg, frac: progress(clamp(frac), desc=msg)
+        )
+    except QAError as e:
+        raise user_error(e) from None
+    rows, manifest, dropdown = corpus_info()
+    return message, rows, manifest, dropdown, page_header()
+
+
+def corpus_info() -> tuple[list[list], str, dict]:
+    """(documents table, manifest html, reader dropdown choices)."""
+    assistant = get_assistant()
+    sources = [d.source for d in assistant.documents]
+    return (
+        views.corpus_rows(assistant.documents, assistant.passages),
+        views.manifest_html(assistant.index.manifest),
+        gr.update(choices=sources, value=sources[0] if sources else None),
+    )
+
+
+def page_header() -> str:
+    """The header's Markdown: the corpus's title (one document) or its size (more)."""
+    return markdown.header_markdown(get_assistant().documents)
+
+
+def handle_load():
+    """Page load: corpus table, manifest, reader dropdown, the first document and the header
+    (another session may have added a document since the page was built)."""
+    rows, manifest, dropdown = corpus_info()
+    return rows, manifest, dropdown, read_document(None)[1], page_header()

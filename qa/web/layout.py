@@ -1,0 +1,279 @@
+"""The page: gr.Blocks wiring of the tabs (chat, search, reader, evaluation, corpus) to the
+handlers of qa.web.handlers. Every event has a stable api_name; nothing here computes answers.
+"""
+
+from __future__ import annotations
+
+import gradio as gr
+
+import qa.web.markdown as markdown
+import qa.web.views as views
+from qa.evaluation.command import DEFAULT_K
+from qa.web.corpus_update import MAX_UPLOAD_BYTES
+from qa.web.handlers import (
+    api_ask,
+    handle_ask,
+    handle_clear,
+    handle_evaluate,
+    handle_load,
+    handle_open,
+    handle_read,
+    handle_search,
+    handle_submit_feedback,
+    handle_upload,
+    handle_vote,
+    new_session,
+)
+from qa.web.shared import MAX_K, get_assistant
+from qa.web.templating import asset
+
+EXAMPLES = (  # about the bundled corpus
+    "How are small enterprises supported in pledge loans?",
+    "What does the plan say about patent navigation pilot projects?",
+    "How will the trademark review system be improved?",
+    "知识产权质押融资如何支持小微企业？",
+    "What is the capital of France?",
+)
+
+
+def build_app() -> gr.Blocks:
+    """The Blocks app; qa.web.handlers do the work, every event has a stable api_name."""
+    assistant = get_assistant()
+    settings = assistant.settings
+    the_documents = markdown.the_documents(assistant.documents)  # "the document(s)"
+    with gr.Blocks(title="planqa", analytics_enabled=False) as demo:
+        state = gr.State(new_session())
+        header = gr.Markdown(markdown.header_markdown(assistant.documents), elem_id="header")
+        with gr.Tabs() as tabs:
+            with gr.Tab("Chat", id="chat"):
+                with gr.Row(equal_height=False):
+                    with gr.Column(scale=3):
+                        chatbot = gr.Chatbot(
+                            label="Conversation",
+                            height=540,
+                            buttons=["copy"],
+                            feedback_options=("Like", "Dislike"),
+                            placeholder=f"Ask about {the_documents}. Follow-ups such as "
+                            "“and for trademarks?” keep the previous topic.",
+                            elem_id="chatbot",
+                        )
+                        with gr.Group(visible=False, elem_id="feedback-panel") as panel:
+                            feedback_status = gr.Markdown("Which passage should have been found?")
+                            choice = gr.Dropdown(
+                                label="Passage", choices=[], elem_id="feedback-choice"
+                            )
+                            reference = gr.Textbox(
+                                label="Correct answer (optional)", lines=2, max_lines=6
+                            )
+                            send_feedback = gr.Button("Send feedback", size="sm")
+                        with gr.Row():
+                            message = gr.Textbox(
+                                placeholder=f"Ask a question about {the_documents} and press Enter",
+                                show_label=False,
+                                max_length=settings.max_question_chars,
+                                scale=5,
+                                autofocus=True,
+                                elem_id="question",
+                            )
+                            send = gr.Button("Ask", variant="primary", scale=1, min_width=80)
+                            clear = gr.Button("Clear", scale=1, min_width=80)
+                        examples = gr.Dataset(
+                            components=[message],
+                            samples=[[q] for q in EXAMPLES],
+                            label="Examples",
+                            elem_id="examples",
+                        )
+                        with gr.Accordion("Copy answer with sources", open=False):
+                            copy_box = gr.Textbox(
+                                show_label=False,
+                                lines=8,
+                                max_lines=20,
+                                buttons=["copy"],
+                                interactive=False,
+                                elem_id="copy-text",
+                            )
+                        with gr.Accordion("Settings", open=False):
+                            k = gr.Slider(
+                                1,
+                                MAX_K,
+                                value=settings.answer.k,
+                                step=1,
+                                label="Passages retrieved",
+                            )
+                            threshold = gr.Slider(
+                                0.0,
+                                1.0,
+                                value=settings.retrieval.min_score,
+                                step=0.01,
+                                label="Abstention threshold (best sentence similarity)",
+                            )
+                            max_sentences = gr.Slider(
+                                1,
+                                10,
+                                value=settings.answer.max_sentences,
+                                step=1,
+                                label="Answer length (sentences)",
+                            )
+                    with gr.Column(scale=2):
+                        sources = gr.HTML(
+                            views.empty_sources_html(),
+                            elem_id="sources",
+                            js_on_load=asset("open_passage.js"),
+                        )
+
+            with gr.Tab("Search", id="search"):
+                with gr.Row():
+                    query = gr.Textbox(
+                        placeholder="Words or a question; results are passages, not answers",
+                        show_label=False,
+                        max_length=settings.max_question_chars,
+                        scale=5,
+                        elem_id="search-query",
+                    )
+                    search_k = gr.Slider(
+                        1, MAX_K, value=settings.answer.k, step=1, label="Results", scale=2
+                    )
+                    search_btn = gr.Button("Search", variant="primary", scale=1)
+                results = gr.HTML(elem_id="search-results", js_on_load=asset("open_passage.js"))
+
+            with gr.Tab(f"Read {the_documents}", id="read"):
+                doc_choice = gr.Dropdown(label="Document", choices=[], elem_id="doc-choice")
+                reader = gr.HTML(elem_id="reader", js_on_load=asset("reader.js"))
+
+            with gr.Tab("Evaluate", id="evaluate"):
+                with gr.Row():
+                    eval_file = gr.File(
+                        label="Questions (.jsonl, .json, .csv, .xlsx)",
+                        file_types=[".jsonl", ".json", ".csv", ".xlsx"],
+                        elem_id="eval-file",
+                    )
+                    with gr.Column():
+                        eval_k = gr.Number(value=DEFAULT_K, precision=0, label="k (passages)")
+                        eval_btn = gr.Button(
+                            "Run evaluation", variant="primary", elem_id="eval-run"
+                        )
+                eval_summary = gr.HTML(elem_id="eval-summary")
+                with gr.Row():
+                    eval_charts = [
+                        gr.BarPlot(
+                            x="kind",
+                            y="value",
+                            y_lim=[0, 1],
+                            x_title=" ",
+                            y_title=metric,
+                            x_label_angle=-35,
+                            label=f"{metric} per kind",
+                            height=260,
+                            min_width=220,
+                            visible=False,  # shown once a run has numbers for it
+                        )
+                        for metric in views.CHART_METRICS
+                    ]
+                eval_table = gr.Dataframe(
+                    headers=views.TABLE_HEADERS,
+                    label="Questions (failures first)",
+                    wrap=True,
+                    interactive=False,
+                    max_height=420,
+                    column_widths=["11%", "9%", "10%", "28%", "7%", "7%", "28%"],
+                    elem_id="eval-table",
+                )
+                eval_files = gr.File(
+                    label="Report files",
+                    file_count="multiple",
+                    interactive=False,
+                    elem_id="eval-files",
+                )
+
+            with gr.Tab("Corpus", id="corpus"):
+                with gr.Row():
+                    with gr.Column(scale=3):
+                        docs_table = gr.Dataframe(
+                            headers=views.CORPUS_HEADERS,
+                            label="Indexed documents",
+                            interactive=False,
+                            wrap=True,
+                            column_widths=["29%", "29%", "15%", "13%", "14%"],
+                            elem_id="docs-table",
+                        )
+                        upload = gr.File(
+                            label=f"Add a .txt or .md document (up to {MAX_UPLOAD_BYTES // 1_000_000} MB, UTF-8)",
+                            file_types=[".txt", ".md"],
+                            elem_id="upload",
+                        )
+                        upload_btn = gr.Button("Add to the corpus and re-index", variant="primary")
+                        upload_status = gr.Markdown()
+                    with gr.Column(scale=2):
+                        manifest = gr.HTML()
+
+        # ---- events
+        ask_inputs = [message, chatbot, k, threshold, max_sentences, state]
+        ask_outputs = [chatbot, sources, copy_box, state]
+        gr.on(
+            [message.submit, send.click], handle_ask, ask_inputs, ask_outputs, api_name="chat"
+        ).success(lambda: "", None, message, api_visibility="private")
+        examples.click(lambda sample: sample[0], examples, message, api_visibility="private").then(
+            handle_ask,
+            ask_inputs,
+            ask_outputs,
+            api_name="chat_example",
+            api_visibility="undocumented",  # the same as /chat
+        ).success(lambda: "", None, message, api_visibility="private")
+        clear.click(
+            handle_clear, None, [chatbot, sources, copy_box, state, panel], api_name="clear"
+        )
+        chatbot.clear(  # the chatbot's own trash button: forget the conversation too
+            handle_clear,
+            None,
+            [chatbot, sources, copy_box, state, panel],
+            api_name="clear_chat",
+            api_visibility="undocumented",
+        )
+        chatbot.like(  # driven by event data (which message, which thumb): UI only
+            handle_vote,
+            [state],
+            [state, panel, choice, feedback_status],
+            api_name="vote",
+            api_visibility="undocumented",
+        )
+        send_feedback.click(
+            handle_submit_feedback,
+            [choice, reference, state],
+            [state, panel, feedback_status, reference],
+            api_name="feedback",
+        )
+        gr.api(api_ask, api_name="ask")
+
+        open_outputs = [tabs, doc_choice, reader]
+        for panel_html, name in ((sources, "open_source"), (results, "open_result")):
+            panel_html.select(
+                handle_open, None, open_outputs, api_name=name, api_visibility="undocumented"
+            )
+        gr.on(
+            [query.submit, search_btn.click],
+            handle_search,
+            [query, search_k],
+            results,
+            api_name="search",
+        )
+        doc_choice.input(handle_read, doc_choice, reader, api_name="read")
+
+        eval_btn.click(
+            handle_evaluate,
+            [eval_file, eval_k],
+            [eval_summary, *eval_charts, eval_table, eval_files],
+            api_name="evaluate",
+        )
+        upload_btn.click(
+            handle_upload,
+            [upload],
+            [upload_status, docs_table, manifest, doc_choice, header],
+            api_name="upload",
+        ).success(handle_read, doc_choice, reader, api_visibility="private")
+        demo.load(
+            handle_load,
+            None,
+            [docs_table, manifest, doc_choice, reader, header],
+            api_name="corpus_info",
+        )
+    return demo

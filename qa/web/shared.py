@@ -1,0 +1,91 @@
+"""What every handler of the web app shares: the process's one Assistant (opened lazily, swapped
+after an upload), the feedback file, and the checks that turn bad input into messages.
+"""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from qa.assistant import Assistant
+from qa.config import REPO_ROOT, Settings
+from qa.errors import QAError
+
+if TYPE_CHECKING:
+    import gradio as gr
+
+DEFAULT_FEEDBACK = REPO_ROOT / "feedback" / "feedback.jsonl"
+MAX_K = 20  # passages a chat or search request may ask for
+
+
+class Shared:
+    """The one Assistant of this process, its settings and the feedback file (lazy, locked)."""
+
+    lock = threading.RLock()
+    upload_lock = threading.Lock()
+    settings: Settings | None = None
+    assistant: Assistant | None = None
+    feedback_path: Path = DEFAULT_FEEDBACK
+
+
+def configure(
+    settings: Settings | None = None,
+    feedback_path: Path | None = None,
+    assistant: Assistant | None = None,
+) -> None:
+    """Point the app at a corpus/index (tests, main); the Assistant is opened on first use."""
+    with Shared.lock:
+        Shared.settings = settings or Settings.from_env()
+        Shared.assistant = assistant
+        Shared.feedback_path = Path(feedback_path) if feedback_path else DEFAULT_FEEDBACK
+
+
+def clamp(fraction: float) -> float:
+    """Progress fractions from the indexer may overshoot slightly; bars need 0..1."""
+    return min(1.0, max(0.0, float(fraction)))
+
+
+def console_progress(message: str, fraction: float) -> None:
+    print(f"[planqa] {clamp(fraction):4.0%} {message}", flush=True)
+
+
+def get_assistant() -> Assistant:
+    """The shared Assistant; the first call builds the index if it is missing or stale."""
+    with Shared.lock:
+        if Shared.assistant is None:
+            if Shared.settings is None:
+                Shared.settings = Settings.from_env()
+            Shared.assistant = Assistant.open(Shared.settings, progress=console_progress)
+        return Shared.assistant
+
+
+def swap_assistant(assistant: Assistant) -> None:
+    """Serve a new Assistant (a new index) from the next request on."""
+    with Shared.lock:
+        Shared.assistant = assistant
+
+
+# ---------------------------------------------------------------------------- input checks
+
+
+def fail(message: str) -> gr.Error:
+    """An error toast users see: the message only, never a traceback (nor a server log)."""
+    import gradio as gr
+
+    return gr.Error(message, print_exception=False)
+
+
+def user_error(e: QAError) -> gr.Error:
+    return fail(str(e))
+
+
+def bounded(name: str, value: object, lo: float, hi: float, integer: bool = False) -> float:
+    """Slider values arrive from browsers and API clients: check them like any input."""
+    try:
+        number = int(value) if integer else float(value)
+    except (TypeError, ValueError):
+        raise fail(f"{name} must be a number, got {value!r}") from None
+    if not lo <= number <= hi:
+        raise fail(f"{name} must be between {lo:g} and {hi:g}, got {number:g}")
+    return number
