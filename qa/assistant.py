@@ -226,7 +226,7 @@ class Assistant:
     def ask(
         self, question: str, k: int | None = None, generator: Generator | None = None
     ) -> Answer:
-        """Extractive answer with [n] citations, or a plain decline when the plan lacks it.
+        """Extractive answer with [n] citations, or a plain decline when the documents lack it.
 
         With a generator (see qa.answering.generate), the answer is written by the model from the cited
         passages, and only sentences the passages support are kept.

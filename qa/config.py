@@ -39,14 +39,14 @@ class RetrievalConfig:
     feedback_sentences: int = 5  # cross-lingual pseudo-feedback (see Retriever._cross_lingual)
     feedback_weight: float = 0.5
     cross_sentence_weight: float = 0.2  # best-sentence share in cross-lingual passage scores
-    cross_lexical_words: int = 7  # plan words nearest a non-English question (e5), for BM25
+    cross_lexical_words: int = 7  # corpus words nearest a non-English question (e5), for BM25
     cross_lexical_weight: float = 0.2  # ...and their weight beside e5 and feedback (0 = off)
     # BM25 over the dictionary's English for a Chinese question's words (qa/query/chinese_dictionary.py;
-    # used instead of e5's nearest words when it finds plan words): .4 and .5 beat .2-1.0 on
+    # used instead of e5's nearest words when it finds corpus words): .4 and .5 beat .2-1.0 on
     # the 54 dev Chinese questions (hit@W150 .889 -> .963, MRR .824 -> .941)
     dictionary_weight: float = 0.4
     read_corpus_words: bool = True  # acronyms and typos read as corpus words (qa/query/acronyms.py, ...)
-    bridge_min: float = 0.88  # a short non-English keyword whose nearest plan word (e5) is this
+    bridge_min: float = 0.88  # a short non-English keyword whose nearest corpus word (e5) is this
     bridge_gap: float = 0.02  # ...close is looked up in English as that word (and any within gap)
     bridge_max_chars: int = 8  # ...keywords this short only
     length_penalty: float = 0.04  # share of the top score taken per 70 words of a passage
@@ -56,7 +56,7 @@ class RetrievalConfig:
     min_score: float = 0.35
     min_e5_score: float = 0.80
     min_e5_english: float = 0.81
-    lexical_coverage: float = 0.5  # share of question terms found in the plan that vetoes e5
+    lexical_coverage: float = 0.5  # share of question terms found in the corpus that vetoes e5
     literal_max_terms: int = 3  # keyword queries this short are judged by their words:
     literal_depth: int = 3  # ...answered when one sentence of the top passages holds them all
     # quoted sentences: share of their passage's score (.5 beat .3-.7 on dev and dev2 once item

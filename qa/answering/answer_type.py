@@ -1,7 +1,7 @@
 """Does the retrieved text hold the kind of answer the question asks for?
 
-In-domain questions the plan cannot answer ("how much money…", "by what deadline…", "who heads…")
-look as similar to the plan as answerable ones, so a similarity threshold cannot tell them apart.
+In-domain questions the documents cannot answer ("how much money…", "by what deadline…", "who heads…")
+look as similar to the documents as answerable ones, so a similarity threshold cannot tell them apart.
 Classic QA systems check the expected answer type instead: a "how many" question needs a number in
 the evidence, a "when" question a date, a "who heads" question a person's name. These are general
 rules about question words, not about any particular question.
@@ -161,7 +161,7 @@ def has_answer_of_type(text: str, answer_type: str, question: str = "") -> bool:
 
 
 # A question about money paid or waived ("tax breaks", "fee cuts", "a cash reward", "a share of
-# royalties") needs a passage that speaks of such money: the plan's nearest passages on finance
+# royalties") needs a passage that speaks of such money: the bundled plan's nearest passages on finance
 # (funds, loans, insurance) look close to it but answer something else. "tax-free trade areas"
 # names a place, not a tax.
 _MONEY_TERMS = re.compile(

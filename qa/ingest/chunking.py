@@ -1,6 +1,6 @@
 """Cut a document into passages that respect its structure.
 
-The plan is built of numbered headings (``2. Main actions``, ``(1) Promote ...``), bullet items that
+Policy documents are built of numbered headings (``2. Main actions``, ``(1) Promote ...``), bullet items that
 start with ``——`` (whose first sentence is the item's title) and plain paragraphs. A passage is a run
 of whole sentences inside one paragraph, about 40-130 words, so the encoder never truncates it, and it
 carries the heading path above it. Everything here is pure: offsets index the document text.

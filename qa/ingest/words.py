@@ -1,6 +1,6 @@
 """Query expansion through the corpus vocabulary, so BM25 can match paraphrases.
 
-A user writes "oversee", "trade fairs" or "collateral"; the plan says "supervision", "exhibitions"
+A user writes "oversee", "trade fairs" or "collateral"; the bundled plan says "supervision", "exhibitions"
 and "pledge". Every word of the corpus is embedded once at index time; at query time each query
 word the corpus never uses is replaced by its nearest corpus words (by MiniLM cosine) for BM25.
 """

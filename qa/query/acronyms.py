@@ -1,8 +1,8 @@
 """Read a question's acronyms in the corpus's own words: "SMEs" -> "small and micro enterprises".
 
-People write "SMEs", "R&D" or "IPR"; the plan spells them out and never uses the short form.
+People write "SMEs", "R&D" or "IPR"; a document often spells them out and never uses the short form.
 BM25 cannot match the acronym, MiniLM matches it weakly, and the keyword rule declined "SMEs" as
-a word the plan never uses. The corpus itself says what an acronym stands for: a run of its words
+a word the documents never use. The corpus itself says what an acronym stands for: a run of its words
 whose initials spell it ("small and micro enterprises" spells S-M-E, skipping "and"). No
 dictionary is needed, so this works on any corpus. Pure functions, no model.
 """
@@ -148,7 +148,7 @@ class AcronymReader:
         English), so "cost" is never read as initials.
 
         Example: expand("How are SMEs helped?") -> ("How are small and micro enterprises
-        helped?", {"SMEs": "small and micro enterprises"}) on the plan.
+        helped?", {"SMEs": "small and micro enterprises"}) on the bundled plan.
         """
         if len(question.split()) > 1 and not re.search(r"[a-z]", question):
             return question, {}  # "WHAT ABOUT PLEDGE" is shouting, not acronyms

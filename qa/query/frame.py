@@ -1,8 +1,8 @@
 """Strip the frame around a question's topic: "Does the plan mention insurance?" -> "insurance".
 
-People ask about the plan itself ("does the plan mention X?", "what does the plan say about X?",
+People ask about the document itself ("does the plan mention X?", "what does the plan say about X?",
 "is there anything on X?"). The frame carries no topic, yet in a short question it outweighs the
-topic in a sentence embedding: MiniLM matched "Does the plan mention insurance?" to the plan's
+topic in a sentence embedding: MiniLM matched "Does the plan mention insurance?" to the bundled plan's
 title line (cosine .37) better than to its insurance sentences (.20), so the question was declined.
 Retrieval therefore looks up the topic alone. Pure functions, no model.
 """
@@ -79,7 +79,7 @@ _WORDS = re.compile(r"[^\W\d_]{2,}")
 
 
 def topic_of(question: str) -> str:
-    """The question without a frame about the plan; the question itself when it has none.
+    """The question without a frame about the document; the question itself when it has none.
 
     Example: topic_of("Does the plan mention pledge loans?") -> "pledge loans"
     Example: topic_of("How are pledge loans supported?") -> "How are pledge loans supported?"
@@ -130,7 +130,7 @@ _ZH_QUESTION_WORD = re.compile("什么|哪|多少|怎么|怎样|如何|为什么
 
 
 def chinese_topic(question: str) -> str:
-    """The topic of a Chinese question about the plan; the question itself when it has no frame.
+    """The topic of a Chinese question about the document; the question itself when it has no frame.
 
     Example: chinese_topic("计划是否提到知识产权保险？") -> "知识产权保险"
     """
@@ -144,6 +144,6 @@ def chinese_topic(question: str) -> str:
 
 
 def _is_zh_topic(topic: str) -> bool:
-    """A cut-out topic names something: not "什么" or "的专利质押是什么" (what the plan says
+    """A cut-out topic names something: not "什么" or "的专利质押是什么" (what the document says
     about it is still a question, so the whole question is looked up)."""
     return len(topic) >= 2 and not topic.startswith("的") and not _ZH_QUESTION_WORD.search(topic)

@@ -1,10 +1,10 @@
 """Read a misspelt question word as the corpus word it was meant to be: "laons" -> "loans".
 
 A typo hides a word from BM25 and blurs it for MiniLM; in a keyword query it made the word one
-"the plan never uses", so "pledge laons" and "counterfiet goods" were declined. A word is read
+"the documents never use", so "pledge laons" and "counterfiet goods" were declined. A word is read
 as a corpus word only when it is neither a corpus word nor an English word (qa.query.english) and
 one corpus word is within one edit, a swap of neighbouring letters counting as one. Then
-"collateral", an English word the plan does not use, is left alone, and so are derived words
+"collateral", an English word the bundled plan does not use, is left alone, and so are derived words
 ("unprotected", "pledgee", "patentees") and short words, where one edit is too often another
 word. Two edits were allowed for long words once: they read "reworking" as
 "reporting".
@@ -69,7 +69,7 @@ class SpellingReader:
         """The question with its typos replaced by corpus words, and what was replaced. Only
         the first MAX_LOOKUPS_PER_QUESTION candidate words are looked up.
 
-        Example: correct("pledge laons") -> ("pledge loans", {"laons": "loans"}) on the plan.
+        Example: correct("pledge laons") -> ("pledge loans", {"laons": "loans"}) on the bundled plan.
         """
         read: dict[str, str] = {}
         candidates = 0
