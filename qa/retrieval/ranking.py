@@ -83,11 +83,10 @@ def quote_sentences(
     aw = answer_passage_weight
     quote_scores = (1 - aw) * sentence_scores + aw * fused[candidates.owner]
     out = []
-    for j, s in enumerate(candidates.sentences):
-        span = index.sentences[int(s)]
+    for j, s in enumerate(candidates.sentences.tolist()):
+        span = index.sentences[s]
         if span.passage in chosen:
-            out.append(
-                ScoredSentence(span, index.sentence_text(span), float(quote_scores[j]), bool(literal[j]))
-            )
+            text = index.sentence_text(span)
+            out.append(ScoredSentence(span, text, float(quote_scores[j]), bool(literal[j])))
     out.sort(key=lambda s: -s.score)
     return out

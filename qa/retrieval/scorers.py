@@ -80,7 +80,7 @@ class PhraseScorer:
         if not pairs:
             return np.zeros(len(candidates))
         return np.array(
-            [len(pairs & self.bigrams[i]) / len(pairs) for i in candidates.ids], dtype=np.float64
+            [len(pairs & self.bigrams[i]) / len(pairs) for i in candidates.ids.tolist()], dtype=np.float64
         )
 
 
@@ -116,7 +116,7 @@ class LiteralSentences:
     ) -> np.ndarray:
         wanted = set(terms)
         holds = np.array(
-            [wanted <= self.sentence_terms[j] for j in candidates.sentences], dtype=bool
+            [wanted <= self.sentence_terms[j] for j in candidates.sentences.tolist()], dtype=bool
         )
         best = np.argsort(-fused, kind="stable")[:depth]
         return holds if holds[np.isin(candidates.owner, best)].any() else np.zeros_like(holds)

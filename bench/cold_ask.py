@@ -1,0 +1,66 @@
+"""Cold `qa ask` (a new process: imports, index load, encoders, one answer), side by side for
+several checkouts of planqa, runs interleaved so machine load falls on each alike.
+
+    python bench/cold_ask.py --checkout before=/path/to/old:/tmp/old_index \
+                             --checkout after=.:/tmp/new_index [--runs 5] [--question "..."]
+
+Each checkout is NAME=SOURCE_DIR:INDEX_DIR (the index built by that checkout's own code).
+Prints each run's wall time and the median per checkout.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import time
+
+QUESTIONS = [
+    "How are small enterprises supported in pledge loans?",
+    "如何支持小微企业的知识产权质押贷款？",
+]
+
+
+def cold_ask(source: str, index: str, question: str) -> float:
+    env = {**os.environ, "PYTHONPATH": os.path.abspath(source), "QA_INDEX_DIR": index}
+    env.setdefault("HF_HUB_OFFLINE", "1")
+    t0 = time.perf_counter()
+    subprocess.run(
+        [sys.executable, "-m", "qa", "ask", question],
+        cwd=source,
+        env=env,
+        check=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    return time.perf_counter() - t0
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--checkout", action="append", required=True, metavar="NAME=SRC:INDEX")
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--question", action="append", help="default: an English and a Chinese one")
+    args = parser.parse_args()
+    checkouts = {}
+    for spec in args.checkout:
+        name, _, rest = spec.partition("=")
+        source, _, index = rest.partition(":")
+        checkouts[name] = (source, index)
+    for question in args.question or QUESTIONS:
+        times: dict[str, list[float]] = {name: [] for name in checkouts}
+        for source, index in checkouts.values():  # warm the file cache once
+            cold_ask(source, index, question)
+        for _ in range(args.runs):
+            for name, (source, index) in checkouts.items():
+                times[name].append(cold_ask(source, index, question))
+        print(f"cold qa ask {question!r}, {args.runs} runs each:")
+        for name, ts in times.items():
+            runs = " ".join(f"{t:.2f}" for t in ts)
+            print(f"  {name:<10} median {statistics.median(ts):.2f} s   ({runs})")
+
+
+if __name__ == "__main__":
+    main()
