@@ -37,8 +37,12 @@ ABLATIONS = {
     "- answer-type check": {"type_check_depth": 0},
     "- keyword rules (literal, foreign word; English and Chinese)": {"literal_max_terms": 0},
     "- e5 second opinion (abstain)": {"min_e5_english": 0.0},
-    "- acronyms and typos read as plan words": {"read_corpus_words": False},
-    "- Chinese keyword as its plan word": {"bridge_min": 2.0},
+    "- acronyms and typos read as corpus words": {"read_corpus_words": False},
+    "- Chinese keyword as its corpus word": {"bridge_min": 2.0},
+    # the first stage: later scorers see only the top N of each first-stage retriever
+    "candidates: top 20 per first-stage retriever": {"candidates": 20},
+    "candidates: top 10 per first-stage retriever": {"candidates": 10},
+    "candidates: top 5 per first-stage retriever": {"candidates": 5},
 }
 
 
