@@ -62,7 +62,9 @@ class Query:
     lookup: str  # what the English retrievers search
     readings: tuple[Reading, ...] = ()
     terms: tuple[str, ...] = ()
-    expansion_terms: tuple[str, ...] = ()
+    # words the corpus never uses -> the corpus words (stemmed) nearest them: ("merge", ("merger",))
+    expansions: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    expansion_terms: tuple[str, ...] = ()  # what BM25 adds for them (none when expansion is off)
     keyword: bool = False  # a few topic words, judged by whether the corpus has them
     foreign_words: tuple[str, ...] = ()  # topic words the corpus lacks, nor any close word
     term_coverage: float = 0.0  # share of the terms that are corpus words
