@@ -39,6 +39,7 @@ ABLATIONS = {
     "- e5 second opinion (abstain)": {"min_e5_english": 0.0},
     "- acronyms and typos read as corpus words": {"read_corpus_words": False},
     "- Chinese keyword as its corpus word": {"bridge_min": 2.0},
+    "- language detection (Latin-script questions)": {"detect_language": False},
     # the first stage: later scorers see only the top N of each first-stage retriever
     "candidates: top 20 per first-stage retriever": {"candidates": 20},
     "candidates: top 10 per first-stage retriever": {"candidates": 10},

@@ -49,6 +49,8 @@ class RetrievalConfig:
     bridge_min: float = 0.88  # a short non-English keyword whose nearest corpus word (e5) is this
     bridge_gap: float = 0.02  # ...close is looked up in English as that word (and any within gap)
     bridge_max_chars: int = 8  # ...keywords this short only
+    # a Latin-script question in another language (qa/query/language.py) goes the e5 way
+    detect_language: bool = True
     length_penalty: float = 0.04  # share of the top score taken per 70 words of a passage
     headings_last: bool = True  # a bare heading ranks after every passage with content
     merge_depth: int = 5  # adjacent passages of one item both in the top 5 become one hit

@@ -57,7 +57,7 @@ class Query:
     """
 
     text: str  # as asked (stripped)
-    language: str  # "en" (Latin script), "zh" (Han characters) or "other" (another script)
+    language: str  # "en", "zh" (Han characters), "other" (another script), or "fr", "de", ...
     topic: str  # the question without its frame: "does the plan mention X?" -> "X"
     lookup: str  # what the English retrievers search
     readings: tuple[Reading, ...] = ()

@@ -23,6 +23,7 @@ from qa.query.acronyms import AcronymReader
 from qa.query.chinese_dictionary import ChineseDictionary, bundled_dictionary
 from qa.query.english import is_english_word
 from qa.query.frame import chinese_topic, only_topic_words, topic_of
+from qa.query.language import other_language
 from qa.query.spelling import SpellingReader
 from qa.types import Query, Reading
 
@@ -71,8 +72,16 @@ class QueryReader:
 
     def read(self, text: str, config: RetrievalConfig) -> Query:
         """The Query for a validated question."""
-        if is_non_latin(text) and self.e5 is not None:
-            return self._read_other_script(text, config)
+        if self.e5 is not None:
+            if is_non_latin(text):
+                return self._read_other_script(text, config)
+            language = (
+                other_language(text, is_english_word, self.words.__contains__)
+                if config.detect_language
+                else ""
+            )
+            if language:  # French, German, ...: across languages, its words left as written
+                return self._read_other_script(text, config, language)
         return self._read_english(text, config)
 
     def _read_english(self, text: str, config: RetrievalConfig) -> Query:
@@ -100,7 +109,10 @@ class QueryReader:
             term_coverage=sum(t in vocab for t in terms) / len(terms) if terms else 0.0,
         )
 
-    def _read_other_script(self, text: str, config: RetrievalConfig) -> Query:
+    def _read_other_script(
+        self, text: str, config: RetrievalConfig, language: str = ""
+    ) -> Query:
+        language = language or script_language(text)
         topic = chinese_topic(text)  # "计划是否提到知识产权保险？" looks up 知识产权保险
         q = self.e5.encode_queries([topic])[0]
         keyword = self._bridged_keyword(topic, q, config)
@@ -108,7 +120,7 @@ class QueryReader:
             english = self._read_english(keyword, config)
             return Query(
                 text=text,
-                language=script_language(text),
+                language=language,
                 topic=topic,
                 lookup=english.lookup,
                 readings=(Reading(topic, keyword, "translation"),),
@@ -126,7 +138,7 @@ class QueryReader:
         terms, source = self._cross_lingual_terms(q, topic, config)
         return Query(
             text=text,
-            language=script_language(text),
+            language=language,
             topic=topic,
             lookup=topic,
             terms=tuple(terms),
