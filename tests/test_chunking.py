@@ -151,9 +151,9 @@ def test_long_sentences_are_cut_at_clauses_or_words():
     ]
     long = " ".join(f"w{i}" for i in range(500)) + "."
     sizes = [p.words for p in chunk(Document("x.txt", long))]
-    assert sizes == [100] * 5
-    cjk = "知" * 300 + "。"
-    assert all(p.words <= 120 for p in chunk(Document("z.txt", cjk)))
+    assert sizes == [125] * 4  # even pieces, none over sentence_max_words (160)
+    cjk = "知" * 400 + "。"
+    assert all(p.words <= 160 for p in chunk(Document("z.txt", cjk)))
 
 
 def test_word_count_counts_cjk():
@@ -215,3 +215,37 @@ def test_windows_line_endings_split_paragraphs():
     ]
     goats = [p for p in chunk(Document("w.txt", text)) if p.text == "Keep goats."]
     assert goats and goats[0].section == "2. Animals"
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "(3) Member States shall notify the Commission of those provisions by 25 May 2018.",
+        "1. Member States shall ensure that penalties are effective.",
+        "2. The licensee must keep the notice intact",
+        "(4) Such measures are reviewed every year.",
+    ],
+)
+def test_a_numbered_provision_is_content_not_a_heading(line):
+    assert heading_level(line) is None
+    doc = Document("reg.txt", f"Article 5\n\n{line}\n\nThe next paragraph.\n")
+    passages = chunk(doc)
+    assert any(p.text == line for p in passages)
+    # the provision heads nothing: the next paragraph's section path does not name it
+    assert all(line not in p.section for p in passages)
+
+
+@pytest.mark.parametrize("line", ["2. Main actions", "(1) Promote the creation of rights", "1.2. Scope"])
+def test_a_numbered_topic_is_still_a_heading(line):
+    assert heading_level(line) in (1, 2)
+
+
+def test_a_long_legal_sentence_stays_whole():
+    words = " ".join(f"w{i}" for i in range(150))
+    sentence = f"Licensee shall, subject to the terms {words} of this agreement, comply."
+    doc = Document("lic.txt", f"Section 1\n\n{sentence}\n")
+    passages = chunk(doc)
+    assert [p.text for p in passages if p.text != "Section 1"] == [sentence]
+    very_long = " ".join(f"v{i}" for i in range(400)) + "."
+    pieces = [p for p in chunk(Document("x.txt", very_long)) if p.text]
+    assert len(pieces) > 1 and all(p.words <= 160 for p in pieces)  # past the encoder: cut

@@ -30,6 +30,8 @@ _MARKDOWN = re.compile(r"^\s*(#{1,6})\s+\S")
 _CJK_CHAR = re.compile(r"[\u3400-\u9fff]")
 _WORD_TOKEN = re.compile(r"[\u3400-\u9fff]|[^\s\u3400-\u9fff]+")  # what word_count counts
 _CLAUSE_END = re.compile(r"[,;:](?=\s)|[，；：、]")
+# the verbs of a statement: a line holding one is a provision or a sentence, never a heading
+_STATEMENT = re.compile(r"\b(?:shall|must|may|should|will|is|are|was|were)\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -81,12 +83,20 @@ def word_count(text: str) -> int:
 
 
 def heading_level(paragraph: str) -> int | None:
-    """1 for ``2. Main actions`` or ``# Title``, 2 for ``(1) ...``, 0 for a short title line, else None."""
+    """1 for ``2. Main actions`` or ``# Title``, 2 for ``(1) ...``, 0 for a short title line, else None.
+
+    A numbered line that states something ("1. Member States shall ensure that penalties are
+    effective.", "(3) The Commission may ...") is a provision, not a heading: headings name a
+    topic or an action ("(2) Strengthen intellectual property protection ...") and carry no
+    modal or copular verb.
+    """
     first_line = paragraph.split("\n", 1)[0]
     if "\n" in paragraph.strip():
         return None
     if m := _MARKDOWN.match(first_line):
         return len(m.group(1))
+    if _STATEMENT.search(paragraph):
+        return None
     words = word_count(paragraph)
     if _NUMBERED.match(paragraph) and words <= 25:
         return 1
@@ -216,10 +226,11 @@ def chunk(
         section = SECTION_SEP.join(
             [label for _, label in headings] + ([item_title] if item_title else [])
         )
+        # a long (legal) sentence stays whole up to what the encoder reads; longer ones are cut
         sents = [
             piece
             for sent in sentences(text, para.start, para.end)
-            for piece in split_long(text, sent, config.max_words)
+            for piece in split_long(text, sent, config.sentence_max_words)
         ]
         counts = [word_count(text[s.start : s.end]) for s in sents]
         for a, b in group_sentences(counts, config.target_words, config.max_words):
