@@ -5,7 +5,7 @@
 
 One Markdown row per report and batch tag (dev, blind, or all when a file has no batch tags):
 hit@W150, hit@W400, MRR@10, abstain, false_abstain, and hit@W400 of the Chinese questions.
-A miss is an answerable question whose evidence is not within the first 400 characters of the
+A miss is an answerable question whose evidence is not within the first 400 words of the
 ranking (hit@W400 = 0), one answered from the documents though they do not hold the answer, or
 one declined though they do; each is printed with what ranked first.
 """
@@ -57,6 +57,17 @@ def table(reports: dict[str, list[dict]]) -> list[str]:
             f = figures(part)
             cells = " | ".join(_cell(f[k]) for k in keys)
             lines.append(f"| {name} | {batch} | {f['n']} | {cells} |")
+    batched = [
+        rows
+        for rows in reports.values()
+        if any(set(BATCHES) & set(r.get("tags", [])) for r in rows)
+    ]
+    if len(batched) > 1:  # the files with batches together
+        for batch in BATCHES:
+            part = [r for rows in batched for r in rows if batch in r.get("tags", [])]
+            f = figures(part)
+            cells = " | ".join(_cell(f[k]) for k in keys)
+            lines.append(f"| {len(batched)} files together | {batch} | {f['n']} | {cells} |")
     return lines
 
 
@@ -73,15 +84,17 @@ def misses(rows: list[dict]) -> list[str]:
     for r in rows:
         batch = next((b for b in BATCHES if b in r.get("tags", [])), "")
         if r["answerable"] and r["metrics"]["hit@W400"] == 0:
-            why = "evidence not in the first 400 characters"
+            why = "evidence not in the first 400 words ranked"
         elif r["answerable"] and r["abstained"]:
             why = "declined, though the documents answer it"
         elif not r["answerable"] and not r["abstained"]:
             why = "answered, though the documents do not say"
         else:
             continue
-        out.append(f"- {r['id']} ({r['kind']}, {batch or '-'}): {r['question']}\n"
-                   f"  {why}; first: {_first(r)}")
+        out.append(
+            f"- {r['id']} ({r['kind']}, {batch or '-'}): {r['question']}\n"
+            f"  {why}; first: {_first(r)}"
+        )
     return out
 
 
