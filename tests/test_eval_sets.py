@@ -175,3 +175,121 @@ def test_every_kind_present_in_both_splits():
         for kind in KINDS:
             need = MIN_OFFTOPIC if kind == "offtopic" else MIN_PER_KIND
             assert counts[kind] >= need, f"{name}: {counts[kind]} {kind} questions, need {need}"
+
+
+# ---------------------------------------------------------------- eval/other: four other documents
+# Question files over documents other than the bundled one (issue 17): each file asks about one
+# document of eval/other/corpus/, rebuilt from package registries by bench/fetch_other_documents.sh.
+OTHER_DIR = EVAL_DIR / "other"
+OTHER_SETS = {  # question file -> (document file, id prefix; also the doc:<prefix> tag)
+    "mpl2": ("mpl_2_0.txt", "mpl2"),
+    "sotu1941": ("sotu_1941_roosevelt.txt", "sotu1941"),
+    "copyright_format": ("debian_copyright_format_1_0.txt", "copyrightformat"),
+    "perl_policy": ("debian_perl_policy.txt", "perlpolicy"),
+}
+OTHER_MIN_QUESTIONS = 30
+OTHER_MIN_CHINESE = 3
+OTHER_MIN_UNANSWERABLE = 4
+OTHER_KINDS = {"paraphrase", "lexical", "multi", "keyword", "chinese", "unanswerable"}
+BATCHES = ("dev", "blind")
+
+
+def _load_other(name: str) -> list[dict]:
+    path = OTHER_DIR / f"{name}.jsonl"
+    rows = []
+    for lineno, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if line.strip():
+            try:
+                rows.append(json.loads(line))
+            except json.JSONDecodeError as exc:  # pragma: no cover - failure path
+                pytest.fail(f"{path}:{lineno} does not parse: {exc}")
+    return rows
+
+
+@pytest.fixture(scope="module", params=sorted(OTHER_SETS))
+def other(request) -> tuple[str, list[dict], str]:
+    name = request.param
+    document = (OTHER_DIR / "corpus" / OTHER_SETS[name][0]).read_text(encoding="utf-8")
+    return name, _load_other(name), document
+
+
+def test_other_documents_match_their_checksums():
+    """The committed texts are what bench/fetch_other_documents.sh rebuilds (SHA256SUMS)."""
+    import hashlib
+
+    sums = (OTHER_DIR / "corpus" / "SHA256SUMS").read_text(encoding="utf-8").split("\n")
+    listed = {}
+    for line in filter(None, sums):
+        digest, name = line.split()
+        listed[name] = digest
+    assert sorted(listed) == sorted(doc for doc, _ in OTHER_SETS.values())
+    for name, digest in listed.items():
+        data = (OTHER_DIR / "corpus" / name).read_bytes()
+        assert hashlib.sha256(data).hexdigest() == digest, f"{name} differs from SHA256SUMS"
+        words = len(data.decode("utf-8").split())
+        assert 2000 <= words <= 15000, f"{name}: {words} words, want 2k-15k"
+
+
+def test_other_fields_ids_and_tags(other):
+    name, rows, _ = other
+    prefix = OTHER_SETS[name][1]
+    ids = [row["id"] for row in rows]
+    assert len(set(ids)) == len(ids), f"{name}: duplicate ids"
+    for row in rows:
+        assert set(row) == set(FIELDS) | set(OPTIONAL), f"{name} {row.get('id')}: {sorted(row)}"
+        for field, typ in (FIELDS | OPTIONAL).items():
+            assert isinstance(row[field], typ), f"{name} {row['id']}: {field} not {typ.__name__}"
+        assert re.fullmatch(rf"{prefix}-\d{{3}}", row["id"]), f"{name}: bad id {row['id']!r}"
+        assert row["kind"] in OTHER_KINDS, f"{name} {row['id']}: kind {row['kind']!r}"
+        assert row["question"].strip() and row["answer"].strip(), f"{name} {row['id']}: empty"
+        assert f"doc:{prefix}" in row["tags"], f"{name} {row['id']}: no doc:{prefix} tag"
+        batches = [t for t in row["tags"] if t in BATCHES]
+        assert len(batches) == 1, f"{name} {row['id']}: needs exactly one of {BATCHES}"
+
+
+def test_other_evidence_is_verbatim_in_its_document(other):
+    """Every evidence string occurs in its own document (line breaks and indents collapsed)."""
+    name, rows, document = other
+    text = " ".join(document.split())
+    missing = [
+        (row["id"], ev) for row in rows for ev in row["evidence"] if " ".join(ev.split()) not in text
+    ]
+    assert not missing, f"{name}: evidence not found verbatim in its document: {missing}"
+
+
+def test_other_answerable_iff_evidence(other):
+    name, rows, _ = other
+    for row in rows:
+        assert row["answerable"] == bool(row["evidence"]), f"{name} {row['id']}"
+        assert row["answerable"] == (row["kind"] != "unanswerable"), f"{name} {row['id']}"
+        if row["kind"] == "multi":
+            assert len(row["evidence"]) >= 2, f"{name} {row['id']}: multi needs >=2 evidence"
+        if row["kind"] == "chinese":
+            assert CJK.search(row["question"]), f"{name} {row['id']}: no CJK characters"
+        else:
+            assert not CJK.search(row["question"]), f"{name} {row['id']}: CJK in {row['kind']}"
+
+
+def test_other_counts_kinds_and_batches(other):
+    name, rows, _ = other
+    assert len(rows) >= OTHER_MIN_QUESTIONS, f"{name}: only {len(rows)} questions"
+    kinds = Counter(row["kind"] for row in rows)
+    assert set(kinds) == OTHER_KINDS, f"{name}: kinds {dict(kinds)}"
+    assert kinds["chinese"] >= OTHER_MIN_CHINESE, f"{name}: {kinds['chinese']} chinese"
+    assert kinds["unanswerable"] >= OTHER_MIN_UNANSWERABLE, f"{name}: {kinds['unanswerable']}"
+    blind = [row for row in rows if "blind" in row["tags"]]
+    assert 0.25 <= len(blind) / len(rows) <= 0.40, f"{name}: {len(blind)}/{len(rows)} blind"
+    # the blind batch covers the hard kinds too, so its figures are comparable with dev's
+    assert {"paraphrase", "chinese", "unanswerable"} <= {row["kind"] for row in blind}
+    qs = Counter(_norm(row["question"]) for row in rows)
+    assert all(n == 1 for n in qs.values()), f"{name}: duplicate questions"
+
+
+def test_other_questions_are_new():
+    """No question of eval/other repeats one of another file, here or in eval/*.jsonl."""
+    seen = {_norm(r["question"]): split for split in SPLITS for r in _load(split)}
+    for name in OTHER_SETS:
+        for row in _load_other(name):
+            q = _norm(row["question"])
+            assert q not in seen, f"{name} {row['id']}: also in {seen[q]}"
+            seen[q] = name

