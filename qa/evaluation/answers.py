@@ -24,6 +24,10 @@ from qa.types import Document, Passage
 # What a system says when it declines; matched case-insensitively anywhere in the response.
 DECLINE_PHRASES = (
     "not in the document",
+    "do not seem to cover",  # planqa's own decline, so its exported rows read back the same
+    "does not seem to cover",
+    "do not cover",
+    "does not cover",
     "not found in the document",
     "no information",
     "cannot answer",

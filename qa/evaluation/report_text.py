@@ -39,7 +39,11 @@ def format_summary(report: EvalReport) -> str:
     k = meta.get("k")
     groups = [("all", report.summary)] + list(report.by_kind.items())
     # the title goes above the table, not in it, so a long file path never wraps inside it
-    title = f"qa eval · {meta.get('file') or ''} · k={k} · {meta.get('seconds')} s\n"
+    if meta.get("reading") == "answers":
+        who = (meta.get("system") or {}).get("name") or "another system"
+        title = f"qa eval · {meta.get('file') or ''} · answers of {who}, scored as found\n"
+    else:
+        title = f"qa eval · {meta.get('file') or ''} · k={k} · {meta.get('seconds')} s\n"
     rows = report.rows
     counts = [computed_on(rows)] + [
         computed_on([r for r in rows if r.get("kind") == name]) for name, _ in groups[1:]
@@ -140,16 +144,22 @@ def format_compare(cmp: dict) -> str:
         table.add_row(name, fmt_metric(name, m["old"]), fmt_metric(name, m["new"]), delta)
     head = f"{names[0]} and {names[1]} side by side\n" if cmp.get("names") else ""
     lines = [head or "compare with earlier run\n"]
-    for side in ("old", "new"):
+    for side, name in zip(("old", "new"), names, strict=True):
         run = (cmp.get("runs") or {}).get(side) or {}
         if run.get("file") or run.get("started_at"):
-            lines.append(
-                f"  {side}: {run.get('file')} · {run.get('started_at')} · k={run.get('k')}\n"
-            )
+            when = run.get("started_at") or "answers read from the file"
+            lines.append(f"  {name}: {run.get('file')} · {when} · k={run.get('k')}\n")
     lines.append(_render(table))
+    flips = (
+        ()
+        if cmp.get("names")
+        else (
+            ("found_to_missed", "hit@W400 found -> missed"),
+            ("missed_to_found", "hit@W400 missed -> found"),
+        )
+    )
     for key, label in (
-        ("found_to_missed", "hit@W400 found -> missed"),
-        ("missed_to_found", "hit@W400 missed -> found"),
+        *flips,
         ("abstained_changed", "abstained changed"),
         ("added", "new questions"),
         ("removed", "removed questions"),
