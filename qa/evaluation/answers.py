@@ -29,6 +29,8 @@ DECLINE_PHRASES = (
     "do not cover",
     "does not cover",
     "not found in the document",
+    "does not say",
+    "doesn't say",
     "no information",
     "cannot answer",
     "can't answer",
