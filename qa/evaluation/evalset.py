@@ -240,7 +240,7 @@ def _item(
 
     if answerable is None:
         answerable = not (not evidence and says_not_in_document(reference))
-    if answerable and not evidence:
+    if answerable and not evidence and reading is GOLD:  # answers files: one line for all rows
         warnings.append(
             f'{where}: field "evidence": no evidence; retrieval metrics skipped '
             "(add the sentence that answers the question, copied from the document)"
@@ -352,6 +352,14 @@ def load_eval_file(
     ]
     if not parsed:
         raise EvalInputError(f"{path}: file is empty (no questions found); add at least one")
+
+    bare = [item.line for item, _ in parsed if item.answerable and not item.evidence]
+    if reading is not GOLD and bare:
+        warnings.append(
+            f"{path}: {len(bare)} of {len(parsed)} {unit}s hold no reference evidence "
+            f"({unit} {', '.join(map(str, bare[:5]))}{', ...' if len(bare) > 5 else ''}); "
+            "retrieval metrics are computed only where it is given (reference_contexts)"
+        )
 
     seen: dict[str, int] = {}
     for item, explicit in parsed:
