@@ -110,3 +110,19 @@ def test_ragas_round_trip_of_an_export_reads_back_in_qa(tmp_path):
     items, warnings = load_eval_file(again)
     assert warnings == [] and len(items) == len(RECORDS)
     assert items[0].retrieved[0] == Context(text=EVIDENCE_1)
+
+
+def test_rouge_l_tokenisation_differs_from_ragas_and_is_named():
+    """ragas's RougeScore stems and keeps articles and [n]; ours is squad-v1 (meta names it)."""
+    import asyncio
+
+    from ragas.metrics import RougeScore
+
+    from qa.evaluation.metrics import ANSWER_TOKENISATION, rouge_l
+
+    response, reference = "The policies end in 2020 [1].", "the policy ends by 2020"
+    sample = ragas_schema.SingleTurnSample(response=response, reference=reference)
+    theirs = asyncio.run(RougeScore(rouge_type="rougeL").single_turn_ascore(sample))
+    assert round(theirs, 3) == 0.727
+    assert rouge_l(response, reference) == 0.25
+    assert ANSWER_TOKENISATION.startswith("squad-v1:")
