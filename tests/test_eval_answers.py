@@ -369,3 +369,12 @@ def test_render_ragas_has_no_blank_lines():
     rows, side = render_ragas(report)
     assert all(line.strip() for line in rows.splitlines())
     assert len(side.splitlines()) == 2
+
+
+def test_unfound_context_is_marked_in_html_and_csv(tmp_path):
+    from qa.evaluation.report import render_csv, render_html
+
+    item = _item(retrieved=(Context(text="Not a sentence of the documents."),))
+    report, _ = evaluate_answers([item], [DOC], PASSAGES)
+    assert "#1 not found in any document (covers nothing)" in render_html(report)
+    assert "None:None" not in render_csv(report)

@@ -240,8 +240,13 @@ def passages(row: dict) -> list[dict]:
         used += len((p.get("text") or "").split())
         ranges = evidence_ranges(p, evidence)
         score = p.get("score")
+        where = (
+            f"{p.get('source')}:{p.get('start')}-{p.get('end')}"
+            if p.get("source")
+            else "not found in any document (covers nothing)"
+        )
         head = (
-            f"#{p.get('rank')} {p.get('source')}:{p.get('start')}-{p.get('end')}"
+            f"#{p.get('rank')} {where}"
             + (f" · §{p['section']}" if p.get("section") else "")
             + (f" · score {score:.3f}" if isinstance(score, int | float) else "")
             + (f" · in {budget}" if budget else "")
