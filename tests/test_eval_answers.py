@@ -126,6 +126,16 @@ def test_ragas_01_schema_reads_answer_and_contexts_as_the_systems_output(tmp_pat
     assert item.evidence == ()
 
 
+def test_ragas_01_ground_truths_list_gives_the_first_as_reference(tmp_path):
+    path = write_csv(
+        tmp_path / "r01.csv",
+        ["question", "answer", "contexts", "ground_truths"],
+        [["When?", "2020.", str([EVIDENCE_1]), str(["From 2014 to 2020.", "Until 2020."])]],
+    )
+    (item,), _ = load_eval_file(path)
+    assert (item.reference, item.response) == ("From 2014 to 2020.", "2020.")
+
+
 def test_answer_and_contexts_alone_are_refused_until_a_reading_is_chosen(tmp_path):
     path = write_jsonl(
         tmp_path / "amb.jsonl",

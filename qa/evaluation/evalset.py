@@ -225,6 +225,8 @@ def _item(
     _check_size(where, qkey, question)
 
     rkey, reference = _pick(rec, reading.reference_keys)
+    if rkey == "ground_truths" and reference is not None:
+        reference = (_string_list(where, rkey, reference, table) or (None,))[0]
     reference = _text(where, rkey, reference)
     ekey, evidence_raw = _pick(rec, reading.evidence_keys)
     evidence = _string_list(where, ekey, evidence_raw, table)

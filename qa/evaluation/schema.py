@@ -37,7 +37,13 @@ GOLD_EVIDENCE_KEYS = (
     "ground_truth_context",
     "ground_truth_contexts",
 )
-ANSWERS_REFERENCE_KEYS = ("reference", "ground_truth", "expected_answer", "reference_answer")
+ANSWERS_REFERENCE_KEYS = (
+    "reference",
+    "ground_truth",
+    "ground_truths",  # ragas 0.1 before 0.1.0rc: a list, of which the first is the reference
+    "expected_answer",
+    "reference_answer",
+)
 ANSWERS_EVIDENCE_KEYS = (
     "evidence",
     "reference_contexts",
