@@ -186,7 +186,11 @@ def run_eval_command(args: argparse.Namespace, open_assistant: Callable[[], Any]
     min_gates = _gates(args.min, is_max=False)
     max_gates = _gates(args.max, is_max=True)
     side_by_side_run = args.compare is not None and str(args.compare).lower() == "planqa"
-    old = load_report(Path(args.compare)) if args.compare is not None and not side_by_side_run else None
+    old = (
+        load_report(Path(args.compare))
+        if args.compare is not None and not side_by_side_run
+        else None
+    )
     if args.export is not None and args.export[0].lower() != "ragas":
         raise EvalInputError(
             f"--export {args.export[0]!r}: unknown format; the one format is ragas, "
