@@ -44,10 +44,12 @@ def add_eval_parser(subparsers: Any) -> argparse.ArgumentParser:
     """Register ``eval`` on the CLI's subparsers and return its parser."""
     p = subparsers.add_parser(
         "eval",
-        help="score the assistant on an eval file (JSONL, JSON, CSV, XLSX)",
+        help="score the assistant, or another system's answers, on an eval file",
         description=(
             "Ask every question of FILE, score retrieval (by evidence characters within "
-            "150/400-word budgets) and answers, and write report.json, rows.csv and report.html."
+            "150/400-word budgets) and answers, and write report.json, rows.csv and report.html. "
+            "Rows that already hold another system's output (ragas: response, "
+            "retrieved_contexts) are scored as they are, without running planqa."
         ),
     )
     p.add_argument("file", type=Path, help="eval set: .jsonl, .json, .csv or .xlsx")
