@@ -11,6 +11,7 @@ and evidence location in ``qa.evaluation.evidence``; their public names are impo
 
 from __future__ import annotations
 
+import ast
 import json
 import re
 from dataclasses import replace
@@ -20,6 +21,14 @@ from qa.errors import EvalInputError
 from qa.evaluation.evidence import locate_evidence, normalize_for_match, normalize_with_map
 from qa.evaluation.items import EvalItem, Span
 from qa.evaluation.readers import SUPPORTED, read_records, record_place, type_name, unit_for
+from qa.evaluation.schema import (
+    GOLD,
+    RESPONSE_KEYS,
+    RETRIEVED_KEYS,
+    Context,
+    Reading,
+    choose_reading,
+)
 
 __all__ = [
     "EvalItem",
@@ -35,16 +44,10 @@ __all__ = [
 
 MAX_FIELD_CHARS = 20_000
 
-# Alias lists, in priority order: the first non-empty one wins.
+# Alias lists, in priority order: the first non-empty one wins (per reading: qa.evaluation.schema).
 QUESTION_KEYS = ("question", "query", "user_input")
-REFERENCE_KEYS = ("answer", "reference", "ground_truth", "expected_answer", "reference_answer")
-EVIDENCE_KEYS = (
-    "evidence",
-    "contexts",
-    "reference_contexts",
-    "ground_truth_context",
-    "ground_truth_contexts",
-)
+REFERENCE_KEYS = GOLD.reference_keys
+EVIDENCE_KEYS = GOLD.evidence_keys
 
 # How a reference answer says "the document has no answer"; used only when evidence is empty.
 _NOT_IN_DOC = re.compile(
@@ -106,16 +109,40 @@ def _wrong_type(where: str, field: str, value: object, want: str) -> EvalInputEr
     )
 
 
+MAX_LIST_CELL_CHARS = 200_000  # a list cell is parsed only below this size (untrusted input)
+
+
+def list_cell(value: str) -> list | None:
+    """A table cell holding a list: JSON (``["a", "b"]``) or a Python literal as pandas and
+    ragas's ``to_csv`` write it (``['a', "b's"]``); None when the cell is not a list.
+
+    Python literals are read with ``ast.literal_eval`` only (never ``eval``), and only when the
+    cell is under ``MAX_LIST_CELL_CHARS``.
+
+    Example:
+        >>> list_cell("['One.', 'Two.']"), list_cell("[1] is a note")
+        (['One.', 'Two.'], None)
+    """
+    text = value.strip()
+    if not (text.startswith("[") and text.endswith("]")) or len(text) > MAX_LIST_CELL_CHARS:
+        return None
+    try:
+        parsed = json.loads(text)
+    except json.JSONDecodeError:
+        try:
+            parsed = ast.literal_eval(text)
+        except (ValueError, SyntaxError, MemoryError, RecursionError):
+            return None  # a sentence that just starts with "[" is still a sentence
+    return parsed if isinstance(parsed, list) else None
+
+
 def _string_list(where: str, field: str, value: object, table: bool) -> tuple[str, ...]:
-    """A string or list of strings; in CSV/XLSX a cell may hold a JSON list."""
+    """A string or list of strings; in CSV/XLSX a cell may hold a JSON or Python-literal list."""
     if value is None:
         return ()
     if isinstance(value, str) and table and value.lstrip().startswith("["):
-        try:
-            parsed = json.loads(value)
-        except json.JSONDecodeError:
-            parsed = None  # a sentence that just starts with "[" is still a sentence
-        if isinstance(parsed, list):
+        parsed = list_cell(value)
+        if parsed is not None:
             value = parsed
     if isinstance(value, str):
         value = [value]
@@ -170,6 +197,7 @@ def _item(
     table: bool,
     max_question_chars: int,
     warnings: list[str],
+    reading: Reading = GOLD,
 ) -> tuple[EvalItem, bool]:
     """Normalise one record; returns the item and whether its id was given explicitly."""
     where = record_place(file, unit, n)
@@ -196,9 +224,11 @@ def _item(
         )
     _check_size(where, qkey, question)
 
-    rkey, reference = _pick(rec, REFERENCE_KEYS)
+    rkey, reference = _pick(rec, reading.reference_keys)
+    if rkey == "ground_truths" and reference is not None:
+        reference = (_string_list(where, rkey, reference, table) or (None,))[0]
     reference = _text(where, rkey, reference)
-    ekey, evidence_raw = _pick(rec, EVIDENCE_KEYS)
+    ekey, evidence_raw = _pick(rec, reading.evidence_keys)
     evidence = _string_list(where, ekey, evidence_raw, table)
 
     raw_id = rec.get("id")
@@ -212,7 +242,7 @@ def _item(
 
     if answerable is None:
         answerable = not (not evidence and says_not_in_document(reference))
-    if answerable and not evidence:
+    if answerable and not evidence and reading is GOLD:  # answers files: one line for all rows
         warnings.append(
             f'{where}: field "evidence": no evidence; retrieval metrics skipped '
             "(add the sentence that answers the question, copied from the document)"
@@ -234,7 +264,51 @@ def _item(
         line=n,
         file=file,
     )
+    if reading is not GOLD:
+        skey, response = _pick(rec, RESPONSE_KEYS)
+        ckey, contexts = _pick(rec, RETRIEVED_KEYS)
+        item = replace(
+            item,
+            response=_text(where, skey, response),
+            retrieved=_contexts(where, ckey, contexts, table),
+            abstained=_bool(where, "abstained", rec.get("abstained")),
+            has_output=True,
+        )
     return item, item_id is not None
+
+
+def _contexts(where: str, field: str, value: object, table: bool) -> tuple[Context, ...]:
+    """Retrieved passages: strings (ragas) or objects with source/start/end (and maybe text)."""
+    if isinstance(value, str) and table:
+        value = list_cell(value) if value.lstrip().startswith("[") else value
+        value = [] if value is None else value
+    if isinstance(value, list) and any(isinstance(v, dict) for v in value):
+        out = []
+        for i, v in enumerate(value):
+            if isinstance(v, str):
+                out.append(Context(text=_text(where, f"{field}[{i}]", v)))
+                continue
+            if not isinstance(v, dict):
+                raise _wrong_type(where, f"{field}[{i}]", v, "a string or an object")
+            source, start, end = v.get("source"), v.get("start"), v.get("end")
+            if not isinstance(source, str) or not all(
+                isinstance(x, int) and not isinstance(x, bool) and x >= 0 for x in (start, end)
+            ):
+                raise EvalInputError(
+                    f'{where}: field "{field}[{i}]" must have "source" (a document) and '
+                    f'"start"/"end" (character offsets, whole numbers >= 0), got {v!r:.80}; '
+                    "fix the passage, or give its text as a string"
+                )
+            out.append(
+                Context(
+                    text=_text(where, f"{field}[{i}].text", v.get("text")),
+                    source=source,
+                    start=start,
+                    end=end,
+                )
+            )
+        return tuple(out)
+    return tuple(Context(text=t) for t in _string_list(where, field, value, table))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -242,7 +316,7 @@ def _item(
 
 
 def load_eval_file(
-    path: Path, strict: bool = False, max_question_chars: int = 2000
+    path: Path, strict: bool = False, max_question_chars: int = 2000, read_as: str | None = None
 ) -> tuple[list[EvalItem], list[str]]:
     """Read an eval file into items plus warnings; the format follows the extension.
 
@@ -265,13 +339,29 @@ def load_eval_file(
     file = str(path)
     unit = unit_for(path)
     records, table = read_records(path)
+    records = list(records)  # the reading depends on every record's column names
+    keys = [
+        {str(k).strip().lower() for k, v in rec.items() if v not in (None, "")}
+        for _n, rec in records
+        if isinstance(rec, dict)
+    ]
+    reading = choose_reading(file, keys, read_as)
 
     warnings: list[str] = []
     parsed: list[tuple[EvalItem, bool]] = [
-        _item(file, unit, n, rec, table, max_question_chars, warnings) for n, rec in records
+        _item(file, unit, n, rec, table, max_question_chars, warnings, reading)
+        for n, rec in records
     ]
     if not parsed:
         raise EvalInputError(f"{path}: file is empty (no questions found); add at least one")
+
+    bare = [item.line for item, _ in parsed if item.answerable and not item.evidence]
+    if reading is not GOLD and bare:
+        warnings.append(
+            f"{path}: {len(bare)} of {len(parsed)} {unit}s hold no reference evidence "
+            f"({unit} {', '.join(map(str, bare[:5]))}{', ...' if len(bare) > 5 else ''}); "
+            "retrieval metrics are computed only where it is given (reference_contexts)"
+        )
 
     seen: dict[str, int] = {}
     for item, explicit in parsed:

@@ -18,10 +18,12 @@ from qa.errors import EvalInputError
 from qa.evaluation.evidence import locate_evidence, normalize_for_match
 from qa.evaluation.items import EvalItem, Span
 from qa.evaluation.metrics import (
+    ANSWER_TOKENISATION,
     LOWER_IS_BETTER,
     QUESTION_KEYS,
     SUMMARY_KEYS,
     citation_validity,
+    computed_on,
     evidence_containment,
     retrieval_metrics,
     rouge_l,
@@ -45,11 +47,18 @@ class EvalReport:
     by_tag: dict
     meta: dict
     abstention: dict = field(default_factory=dict)  # threshold trade-offs (qa.evaluation.abstain_sweep)
+    compare: dict = field(default_factory=dict)  # side by side with another system on this file
 
     def to_dict(self) -> dict:
-        """The report.json layout: meta, summary, by_kind, by_tag, abstention, rows."""
+        """The report.json layout: meta, summary, by_kind, by_tag, abstention, rows; meta also
+        says on how many rows each metric was computed ("computed_on") and, for two systems
+        on one file, holds their comparison ("side_by_side")."""
+        # additions ride in meta, so the top-level layout stays as readers know it
+        meta = {**self.meta, "computed_on": computed_on(self.rows)}
+        if self.compare:
+            meta["side_by_side"] = self.compare
         return {
-            "meta": self.meta,
+            "meta": meta,
             "summary": self.summary,
             "by_kind": self.by_kind,
             "by_tag": self.by_tag,
@@ -193,6 +202,7 @@ def run_evaluation(
         "n": len(rows),
         "errors": errors,
         "system": dict(system or {}),
+        "answer_tokens": ANSWER_TOKENISATION,
     }
     return EvalReport(
         rows=rows,

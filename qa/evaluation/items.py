@@ -18,6 +18,11 @@ class EvalItem:
     tags: tuple[str, ...]
     line: int  # JSONL line / CSV or XLSX row (header is row 1) / JSON list index + 1
     file: str = ""  # kept so later problems (evidence not found) can still name the file
+    # another system's output, when the file carries it (the "answers" reading)
+    response: str | None = None
+    retrieved: tuple = ()  # qa.evaluation.schema.Context, in the system's rank order
+    abstained: bool | None = None  # as the file says (planqa's rows.csv); else read from phrases
+    has_output: bool = False
 
 
 @dataclass(frozen=True)

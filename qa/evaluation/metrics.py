@@ -38,6 +38,14 @@ LOWER_IS_BETTER = frozenset(
     {"false_abstain", "latency_p50_ms", "latency_p95_ms", "total_seconds", "errors"}
 )
 
+# How token_f1 and rouge_l split text into words; written to report meta so figures from another
+# tool (ragas's ROUGE uses rouge-score's default tokenizer: [a-z0-9] runs, articles kept) are
+# compared knowingly.
+ANSWER_TOKENISATION = (
+    "squad-v1: lowercase; [n] markers, punctuation and the articles a/an/the removed; "
+    "split on whitespace (ROUGE-L = rouge-score LCS F-measure over these tokens)"
+)
+
 FOUND = 0.8  # share of an evidence span the budgeted passages must cover to "find" it
 PARTIAL = 0.5  # share one passage must cover to count as a relevant rank (MRR, hit@k, nDCG)
 
@@ -381,6 +389,24 @@ def summarize(rows: Sequence[dict]) -> dict:
     out["latency_p50_ms"] = None if p50 is None else round(p50, 1)
     out["latency_p95_ms"] = None if p95 is None else round(p95, 1)
     out["total_seconds"] = round(sum(latencies) / 1000, 3)
+    return out
+
+
+def computed_on(rows: Sequence[dict]) -> dict[str, int]:
+    """On how many rows each per-question metric was computed (its value is not None), and
+    how many rows "abstain" / "false_abstain" are shares of.
+
+    Example:
+        >>> computed_on([{"answerable": True, "metrics": {"hit@W150": 1.0}},
+        ...              {"answerable": True, "metrics": {"hit@W150": None}}])["hit@W150"]
+        1
+    """
+    out = {
+        key: sum((r.get("metrics") or {}).get(key) is not None for r in rows)
+        for key in QUESTION_KEYS
+    }
+    out["abstain"] = sum(not r["answerable"] for r in rows)
+    out["false_abstain"] = sum(bool(r["answerable"]) for r in rows)
     return out
 
 

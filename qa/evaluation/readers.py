@@ -55,7 +55,20 @@ def record_place(file: str, unit: str, n: int) -> str:
     return f"{file} {unit} {n}"
 
 
+MAX_FILE_BYTES = 64 * 1024 * 1024  # eval files are untrusted input: refuse before reading it all
+
+
+def _check_file_size(path: Path) -> None:
+    size = path.stat().st_size
+    if size > MAX_FILE_BYTES:
+        raise EvalInputError(
+            f"{path}: file is {size:,} bytes, over the {MAX_FILE_BYTES:,}-byte limit for an "
+            "eval file; split it into smaller files"
+        )
+
+
 def _read_text(path: Path) -> str:
+    _check_file_size(path)
     data = path.read_bytes()
     try:
         text = data.decode("utf-8-sig")
@@ -87,9 +100,13 @@ def _records_json(path: Path, text: str) -> Iterator[tuple[int, object]]:
     try:
         data = json.loads(text)
     except json.JSONDecodeError as e:
+        if e.msg == "Extra data" and text.lstrip().startswith("{"):
+            # JSON Lines saved as .json (Hugging Face `Dataset.to_json` writes exactly that)
+            yield from _records_jsonl(path, text)
+            return
         raise EvalInputError(
             f"{path} line {e.lineno}: invalid JSON ({e.msg} at column {e.colno}); "
-            "fix the syntax or convert the file to JSONL"
+            "fix the syntax (a file of one JSON object per line is read as JSON Lines)"
         ) from None
     if isinstance(data, dict) and isinstance(data.get("data"), list):
         data = data["data"]
@@ -176,6 +193,7 @@ def read_records(path: Path) -> tuple[Iterator[tuple[int, object]], bool]:
     """
     ext = path.suffix.lower()
     if ext == ".xlsx":
+        _check_file_size(path)
         if path.stat().st_size == 0:
             raise EvalInputError(f"{path}: file is empty; add a header row and questions")
         return _table_records(path, _rows_xlsx(path)), True

@@ -107,7 +107,9 @@ def render_csv(report: EvalReport) -> str:
             "mrr@10": m.get("mrr@10"),
             "token_f1": m.get("token_f1"),
             "latency_ms": r.get("latency_ms"),
-            "top_passage": f"{top['source']}:{top['start']}-{top['end']}" if top else None,
+            "top_passage": f"{top['source']}:{top['start']}-{top['end']}"
+            if top and top.get("source")
+            else None,
             "top_section": top.get("section") if top else None,
             "answerable": bool(r.get("answerable")),
             "error": r.get("error"),

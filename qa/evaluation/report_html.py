@@ -240,8 +240,13 @@ def passages(row: dict) -> list[dict]:
         used += len((p.get("text") or "").split())
         ranges = evidence_ranges(p, evidence)
         score = p.get("score")
+        where = (
+            f"{p.get('source')}:{p.get('start')}-{p.get('end')}"
+            if p.get("source")
+            else "not found in any document (covers nothing)"
+        )
         head = (
-            f"#{p.get('rank')} {p.get('source')}:{p.get('start')}-{p.get('end')}"
+            f"#{p.get('rank')} {where}"
             + (f" · §{p['section']}" if p.get("section") else "")
             + (f" · score {score:.3f}" if isinstance(score, int | float) else "")
             + (f" · in {budget}" if budget else "")
@@ -324,6 +329,30 @@ def tradeoff_html(abstention: dict):
     return Markup(_render("tradeoff.html.j2", tradeoff=tradeoff_rows(abstention)))
 
 
+def side_by_side_view(cmp: dict) -> dict | None:
+    """The side-by-side section: each metric for both systems, and the questions one got
+    that the other missed; None when the report compares no second system."""
+    names = cmp.get("names") if cmp else None
+    if not names:
+        return None
+    metrics = [
+        {"name": name, "a": fmt_metric(name, m["old"]), "b": fmt_metric(name, m["new"])}
+        for name, m in cmp["metrics"].items()
+        if m["old"] is not None or m["new"] is not None
+    ]
+    got = cmp.get("got") or {}
+    only = cmp.get("got_only") or {}
+    return {
+        "names": names,
+        "metrics": metrics,
+        "got": [got.get(names[0]), got.get(names[1])],
+        "only": [
+            {"name": names[0], "other": names[1], "ids": only.get(names[0], [])},
+            {"name": names[1], "other": names[0], "ids": only.get(names[1], [])},
+        ],
+    }
+
+
 def render_html(report: EvalReport) -> str:
     """report.html: summary cards, charts per kind, latency histogram, questions (failures first)."""
     meta, summary, rows = report.meta, report.summary, report.rows
@@ -338,6 +367,10 @@ def render_html(report: EvalReport) -> str:
         started_at=meta.get("started_at"),
         k=k,
         n=summary.get("n"),
+        answers_of=(system.get("name") or "another system")
+        if meta.get("reading") == "answers"
+        else "",
+        side=side_by_side_view(report.compare),
         seconds=meta.get("seconds"),
         errors=summary.get("errors", 0),
         cards=cards(summary, k),

@@ -10,7 +10,7 @@ import io
 
 from qa.evaluation.evaluate import GATE_NAMES, EvalReport
 from qa.evaluation.labels import PERCENT_METRICS, fmt_metric, metric_label
-from qa.evaluation.metrics import LOWER_IS_BETTER, SUMMARY_KEYS
+from qa.evaluation.metrics import LOWER_IS_BETTER, SUMMARY_KEYS, computed_on
 
 
 def _render(table) -> str:
@@ -39,7 +39,15 @@ def format_summary(report: EvalReport) -> str:
     k = meta.get("k")
     groups = [("all", report.summary)] + list(report.by_kind.items())
     # the title goes above the table, not in it, so a long file path never wraps inside it
-    title = f"qa eval · {meta.get('file') or ''} · k={k} · {meta.get('seconds')} s\n"
+    if meta.get("reading") == "answers":
+        who = (meta.get("system") or {}).get("name") or "another system"
+        title = f"qa eval · {meta.get('file') or ''} · answers of {who}, scored as found\n"
+    else:
+        title = f"qa eval · {meta.get('file') or ''} · k={k} · {meta.get('seconds')} s\n"
+    rows = report.rows
+    counts = [computed_on(rows)] + [
+        computed_on([r for r in rows if r.get("kind") == name]) for name, _ in groups[1:]
+    ]
     table = Table(box=box.SIMPLE_HEAVY)
     table.add_column("metric")
     for name, s in groups:
@@ -47,8 +55,26 @@ def format_summary(report: EvalReport) -> str:
     for key in _TEXT_KEYS:
         if all(key not in s for _, s in groups):
             continue
-        table.add_row(metric_label(key, k), *(fmt_metric(key, s.get(key)) for _, s in groups))
-    return title + _render(table) + format_tradeoff(report.abstention)
+        table.add_row(
+            metric_label(key, k),
+            *(_cell(key, s, c) for (_, s), c in zip(groups, counts, strict=True)),
+        )
+    note = (
+        "(n=m) after a figure: computed on m of the questions (where the metric applies)\n"
+        f"answer tokens: {meta['answer_tokens']}\n"
+        if meta.get("answer_tokens")
+        else ""
+    )
+    return title + _render(table) + note + format_tradeoff(report.abstention)
+
+
+def _cell(key: str, summary: dict, counts: dict) -> str:
+    """A summary figure, with "(n=m)" when it was computed on fewer rows than the column's n."""
+    text = fmt_metric(key, summary.get(key))
+    m = counts.get(key)
+    if m is not None and summary.get(key) is not None and m != summary.get("n"):
+        text += f" (n={m})"
+    return text
 
 
 def format_tradeoff(abstention: dict) -> str:
@@ -91,8 +117,9 @@ def format_compare(cmp: dict) -> str:
     from rich import box
     from rich.table import Table
 
+    names = cmp.get("names") or ["old", "new"]
     table = Table(box=box.SIMPLE_HEAVY)
-    for col in ("metric", "old", "new", "delta"):
+    for col in ("metric", *names, "delta"):
         table.add_column(col, justify="left" if col == "metric" else "right")
     for name in GATE_NAMES:
         m = cmp["metrics"].get(name)
@@ -115,17 +142,24 @@ def format_compare(cmp: dict) -> str:
         if worse and name not in ("n", "total_seconds"):
             delta += " ▼"  # a regression, whichever direction the metric runs
         table.add_row(name, fmt_metric(name, m["old"]), fmt_metric(name, m["new"]), delta)
-    lines = ["compare with earlier run\n"]
-    for side in ("old", "new"):
+    head = f"{names[0]} and {names[1]} side by side\n" if cmp.get("names") else ""
+    lines = [head or "compare with earlier run\n"]
+    for side, name in zip(("old", "new"), names, strict=True):
         run = (cmp.get("runs") or {}).get(side) or {}
         if run.get("file") or run.get("started_at"):
-            lines.append(
-                f"  {side}: {run.get('file')} · {run.get('started_at')} · k={run.get('k')}\n"
-            )
+            when = run.get("started_at") or "answers read from the file"
+            lines.append(f"  {name}: {run.get('file')} · {when} · k={run.get('k')}\n")
     lines.append(_render(table))
+    flips = (
+        ()
+        if cmp.get("names")
+        else (
+            ("found_to_missed", "hit@W400 found -> missed"),
+            ("missed_to_found", "hit@W400 missed -> found"),
+        )
+    )
     for key, label in (
-        ("found_to_missed", "hit@W400 found -> missed"),
-        ("missed_to_found", "hit@W400 missed -> found"),
+        *flips,
         ("abstained_changed", "abstained changed"),
         ("added", "new questions"),
         ("removed", "removed questions"),
@@ -134,6 +168,10 @@ def format_compare(cmp: dict) -> str:
         if ids:
             shown = ", ".join(ids[:30]) + (f", ... (+{len(ids) - 30})" if len(ids) > 30 else "")
             lines.append(f"{label} ({len(ids)}): {shown}\n")
+    for name, ids in (cmp.get("got_only") or {}).items():
+        other = names[1] if name == names[0] else names[0]
+        shown = ", ".join(ids[:30]) + (f", ... (+{len(ids) - 30})" if len(ids) > 30 else "")
+        lines.append(f"{name} got, {other} missed ({len(ids)}): {shown or '-'}\n")
     if cmp.get("shared") == 0:
         lines.append("note: the two runs share no question ids; compare runs of the same file\n")
     return "".join(lines)
