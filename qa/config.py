@@ -7,8 +7,30 @@ import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from qa.errors import ConfigError
+
+# the source checkout; kept for tools run from a clone, never a default for data (an installed
+# package lives in site-packages, which is no place to write an index or feedback)
 REPO_ROOT = Path(__file__).resolve().parents[1]
 MAX_QUESTION_CHARS = 2000
+LOCK_TIMEOUT = 600.0  # seconds a second `qa index` waits for the first before it gives up
+
+
+def data_home() -> Path:
+    """Where corpus/, index/ and feedback/ live by default: $QA_HOME, else the working folder
+    (so `python app.py` in a clone uses the clone's corpus/ and index/).
+
+    Example: with QA_HOME=/srv/qa, data_home() -> /srv/qa
+    """
+    home = os.environ.get("QA_HOME")
+    return Path(home).expanduser().absolute() if home else Path.cwd()
+
+
+def default_feedback_path() -> Path:
+    """Where the app appends thumbs up/down: $QA_FEEDBACK, else <data home>/feedback/feedback.jsonl."""
+    if os.environ.get("QA_FEEDBACK"):
+        return Path(os.environ["QA_FEEDBACK"]).expanduser().absolute()
+    return data_home() / "feedback" / "feedback.jsonl"
 
 
 @dataclass(frozen=True)
@@ -79,20 +101,32 @@ class AnswerConfig:
 
 @dataclass(frozen=True)
 class Settings:
-    corpus_dir: Path = REPO_ROOT / "corpus"
-    index_dir: Path = REPO_ROOT / "index"
+    # resolved when Settings is made (not at import), from $QA_HOME or the working folder
+    corpus_dir: Path = field(default_factory=lambda: data_home() / "corpus")
+    index_dir: Path = field(default_factory=lambda: data_home() / "index")
+    feedback_path: Path = field(default_factory=default_feedback_path)
     encoder_dir: Path | None = None  # where the ONNX export lives; default index_dir/encoder
     use_e5: bool = True
     chunking: ChunkingConfig = field(default_factory=ChunkingConfig)
     retrieval: RetrievalConfig = field(default_factory=RetrievalConfig)
     answer: AnswerConfig = field(default_factory=AnswerConfig)
     max_question_chars: int = MAX_QUESTION_CHARS
+    lock_timeout: float = LOCK_TIMEOUT  # see qa.atomic.index_lock
 
     @classmethod
     def from_env(cls, **overrides) -> Settings:
-        """Defaults, then QA_CORPUS_DIR / QA_INDEX_DIR, then explicit overrides (None = unset)."""
+        """Defaults (under $QA_HOME or the working folder), then QA_CORPUS_DIR / QA_INDEX_DIR /
+        QA_ENCODER_DIR / QA_LOCK_TIMEOUT, then explicit overrides (None = unset)."""
         s = cls()
-        env = {}
+        env: dict = {}
+        if os.environ.get("QA_LOCK_TIMEOUT"):
+            raw = os.environ["QA_LOCK_TIMEOUT"]
+            try:
+                env["lock_timeout"] = float(raw)
+            except ValueError:
+                raise ConfigError(
+                    f"QA_LOCK_TIMEOUT must be a number of seconds, got {raw!r}; e.g. QA_LOCK_TIMEOUT=600"
+                ) from None
         if os.environ.get("QA_CORPUS_DIR"):
             env["corpus_dir"] = Path(os.environ["QA_CORPUS_DIR"])
         if os.environ.get("QA_INDEX_DIR"):
@@ -100,7 +134,7 @@ class Settings:
         if os.environ.get("QA_ENCODER_DIR"):
             env["encoder_dir"] = Path(os.environ["QA_ENCODER_DIR"])
         given = {k: v for k, v in overrides.items() if v is not None}
-        for key in ("corpus_dir", "index_dir", "encoder_dir"):
+        for key in ("corpus_dir", "index_dir", "encoder_dir", "feedback_path"):
             if key in given:
                 given[key] = Path(given[key])
         return replace(s, **{**env, **given})
@@ -113,8 +147,8 @@ class Settings:
 def add_location_args(parser: argparse.ArgumentParser) -> None:
     """--corpus and --index-dir, shared by the CLI and the web app."""
     parser.add_argument(
-        "--corpus", metavar="DIR", help="corpus folder (default: corpus/ or $QA_CORPUS_DIR)"
+        "--corpus", metavar="DIR", help="corpus folder (default: ./corpus, $QA_HOME/corpus or $QA_CORPUS_DIR)"
     )
     parser.add_argument(
-        "--index-dir", metavar="DIR", help="index folder (default: index/ or $QA_INDEX_DIR)"
+        "--index-dir", metavar="DIR", help="index folder (default: ./index, $QA_HOME/index or $QA_INDEX_DIR)"
     )
