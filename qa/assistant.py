@@ -23,6 +23,7 @@ from qa.errors import (
     EmptyQueryError,
     IndexMismatchError,
     IndexNotFoundError,
+    InvalidQuestionError,
     ModelNotFoundError,
     QueryTooLongError,
 )
@@ -64,6 +65,13 @@ def validate_question(question: str, max_chars: int) -> str:
         raise QueryTooLongError(
             f"the question is {len(question):,} characters; the limit is {max_chars:,}. Shorten it"
         )
+    try:
+        question.encode("utf-8")
+    except UnicodeEncodeError as e:  # a lone surrogate: bytes that were not UTF-8 (argv, a form)
+        raise InvalidQuestionError(
+            f"the question is not valid text: character {e.start + 1} ({question[e.start]!r}) "
+            "is half of a surrogate pair, as left by text that was not UTF-8; type it again"
+        ) from None
     if not re.search(r"[^\W_]", question):  # "???" or "🙂": nothing to look up
         raise EmptyQueryError("the question has no words; type a question about the document")
     return question.strip()

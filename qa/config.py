@@ -53,7 +53,9 @@ class RetrievalConfig:
     bm25_weight: float = 0.2
     expansion_threshold: float = 0.6  # query words the corpus lacks -> nearest corpus words
     expansion_per_word: int = 3  # (0 turns expansion off)
-    token_weight: float = 1.0  # token-level MaxSim of MiniLM token vectors (qa/index/token_vectors.py)
+    token_weight: float = (
+        1.0  # token-level MaxSim of MiniLM token vectors (qa/index/token_vectors.py)
+    )
     phrase_weight: float = 0.2  # exact multi-word names (query word pairs found in a passage)
     sentence_weight: float = 0.7  # passage score = mix of its own cosine and its best sentence's
     e5_weight: float = 1.0  # e5 on English questions (finds paraphrases MiniLM misses)
@@ -67,7 +69,9 @@ class RetrievalConfig:
     # used instead of e5's nearest words when it finds corpus words): .4 and .5 beat .2-1.0 on
     # the 54 dev Chinese questions (hit@W150 .889 -> .963, MRR .824 -> .941)
     dictionary_weight: float = 0.4
-    read_corpus_words: bool = True  # acronyms and typos read as corpus words (qa/query/acronyms.py, ...)
+    read_corpus_words: bool = (
+        True  # acronyms and typos read as corpus words (qa/query/acronyms.py, ...)
+    )
     bridge_min: float = 0.88  # a short non-English keyword whose nearest corpus word (e5) is this
     bridge_gap: float = 0.02  # ...close is looked up in English as that word (and any within gap)
     bridge_max_chars: int = 8  # ...keywords this short only
@@ -147,8 +151,12 @@ class Settings:
 def add_location_args(parser: argparse.ArgumentParser) -> None:
     """--corpus and --index-dir, shared by the CLI and the web app."""
     parser.add_argument(
-        "--corpus", metavar="DIR", help="corpus folder (default: ./corpus, $QA_HOME/corpus or $QA_CORPUS_DIR)"
+        "--corpus",
+        metavar="DIR",
+        help="corpus folder (default: ./corpus, $QA_HOME/corpus or $QA_CORPUS_DIR)",
     )
     parser.add_argument(
-        "--index-dir", metavar="DIR", help="index folder (default: ./index, $QA_HOME/index or $QA_INDEX_DIR)"
+        "--index-dir",
+        metavar="DIR",
+        help="index folder (default: ./index, $QA_HOME/index or $QA_INDEX_DIR)",
     )

@@ -45,3 +45,7 @@ class IndexWriteError(QAError):
 
 class ConfigError(QAError):
     """An environment variable or option has a value we cannot use."""
+
+
+class InvalidQuestionError(QAError):
+    """The question is not valid Unicode text (lone surrogates from bytes that were not UTF-8)."""

@@ -303,7 +303,11 @@ def test_second_indexer_process_waits_then_times_out_with_a_message(tmp_path, ti
     with index_lock(index_dir, timeout=1):
         t0 = time.monotonic()
         done = _qa(
-            "index", "--corpus", str(tiny_corpus), "--index-dir", str(index_dir),
+            "index",
+            "--corpus",
+            str(tiny_corpus),
+            "--index-dir",
+            str(index_dir),
             env={"QA_LOCK_TIMEOUT": "1.5"},
         )
     assert done.returncode == 2, done.stderr
@@ -338,7 +342,11 @@ def test_lock_timeout_in_process_names_the_lock_file(tmp_path):
 
 def test_bad_lock_timeout_setting_is_a_clear_error(monkeypatch, tmp_path, tiny_corpus):
     done = _qa(
-        "index", "--corpus", str(tiny_corpus), "--index-dir", str(tmp_path / "i"),
+        "index",
+        "--corpus",
+        str(tiny_corpus),
+        "--index-dir",
+        str(tmp_path / "i"),
         env={"QA_LOCK_TIMEOUT": "ten minutes"},
     )
     assert done.returncode == 2
