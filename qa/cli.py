@@ -244,6 +244,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         except (OSError, ValueError):
             pass  # stdout is no real file (a test's capture): nothing left to flush
         code = 141
+    except OSError as e:  # disk full, permission denied, a file where a folder should be
+        where = f"{e.filename}: " if e.filename else ""
+        print(
+            f"error: {where}{e.strerror or e}; free disk space or check that folder's permissions",
+            file=sys.stderr,
+        )
+        code = 2
     return code
 
 

@@ -396,3 +396,36 @@ def test_kill_9_during_qa_index_never_leaves_a_mixed_index(tmp_path, tiny_corpus
         assert loaded.passages == good
         assert index_status(settings, docs).state == "fresh"
     print("kill -9 outcomes:", outcomes)
+
+
+# ---------------------------------------------------------------------------- other writes
+
+
+def test_unwritable_index_location_is_one_line_not_a_traceback(tmp_path, tiny_corpus, capsys):
+    from qa.cli import main
+
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder", "utf-8")
+    code = main(["index", "--corpus", str(tiny_corpus), "--index-dir", str(blocker / "index")])
+    err = capsys.readouterr().err
+    assert code == 2 and err.startswith("error: ") and str(blocker) in err
+    assert "permissions" in err and blocker.read_text("utf-8") == "not a folder"
+
+
+@pytest.mark.parametrize("code", [errno.ENOSPC, errno.EACCES])
+def test_feedback_write_failure_keeps_earlier_votes(tmp_path, monkeypatch, code):
+    from qa.web.feedback import append_feedback, feedback_record, read_feedback
+
+    path = tmp_path / "feedback.jsonl"
+    append_feedback(path, feedback_record("Who funds pilot projects?", "up"))
+    before = path.read_bytes()
+
+    def refuse(fd, data):
+        raise OSError(code, os.strerror(code), str(path))
+
+    monkeypatch.setattr("qa.web.feedback.os.write", refuse)
+    with pytest.raises(OSError, match=os.strerror(code)):
+        append_feedback(path, feedback_record("When does it run?", "down"))
+    monkeypatch.undo()
+    assert path.read_bytes() == before
+    assert [r["question"] for r in read_feedback(path)] == ["Who funds pilot projects?"]
