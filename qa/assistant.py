@@ -10,21 +10,32 @@ import os
 import re
 import time
 import warnings
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from typing import Any
 
 from qa.answering.compose import compose
 from qa.answering.generate import generate_answer
 from qa.answering.generate_backends import Generator
+from qa.atomic import index_lock
 from qa.config import Settings
 from qa.errors import (
     EmptyQueryError,
     IndexMismatchError,
     IndexNotFoundError,
+    InvalidQuestionError,
     ModelNotFoundError,
     QueryTooLongError,
 )
-from qa.index.store import Index, Progress, build_index, index_status, load_index, save_index
+from qa.index.store import (
+    Index,
+    Progress,
+    build_index,
+    clean_staging,
+    index_status,
+    load_index,
+    save_index,
+)
 from qa.index.word_table import WordTable, build_word_table, common_words
 from qa.ingest.corpus import load_corpus
 from qa.retrieval.retriever import Retrieval, Retriever
@@ -54,6 +65,13 @@ def validate_question(question: str, max_chars: int) -> str:
         raise QueryTooLongError(
             f"the question is {len(question):,} characters; the limit is {max_chars:,}. Shorten it"
         )
+    try:
+        question.encode("utf-8")
+    except UnicodeEncodeError as e:  # a lone surrogate: bytes that were not UTF-8 (argv, a form)
+        raise InvalidQuestionError(
+            f"the question is not valid text: character {e.start + 1} ({question[e.start]!r}) "
+            "is half of a surrogate pair, as left by text that was not UTF-8; type it again"
+        ) from None
     if not re.search(r"[^\W_]", question):  # "???" or "🙂": nothing to look up
         raise EmptyQueryError("the question has no words; type a question about the document")
     return question.strip()
@@ -119,11 +137,20 @@ def build(
     force: bool = False,
     progress: Progress | None = None,
     encoders: Encoders | None = None,
+    on_wait: Callable[[str], None] | None = None,
 ) -> BuildReport:
     """Build the index unless it is already fresh for this corpus (then a no-op that says so).
 
-    ``encoders`` already loaded by the caller are reused; otherwise they are loaded here.
+    Runs under the index lock (qa.atomic.index_lock): a second build waits, telling ``on_wait``,
+    then finds the index the first one made. ``encoders`` already loaded are reused.
     """
+    with index_lock(settings.index_dir, settings.lock_timeout, on_wait):
+        return _build_locked(settings, force, progress, encoders)
+
+
+def _build_locked(
+    settings: Settings, force: bool, progress: Progress | None, encoders: Encoders | None
+) -> BuildReport:
     t0 = time.perf_counter()
     documents = load_corpus(settings.corpus_dir)
     status = index_status(settings, documents)
@@ -132,6 +159,7 @@ def build(
 
         m = read_manifest(settings.index_dir)
         return BuildReport(False, status.reason, len(documents), m["count"], m["dim"], 0.0)
+    clean_staging(settings.index_dir)  # what a killed build left behind
     encoders = encoders or _encoders(settings, allow_export=True, progress=progress)
     index = build_index(documents, settings, encoders.minilm, encoders.e5, progress)
     seconds = time.perf_counter() - t0
@@ -167,9 +195,21 @@ class Assistant:
         settings: Settings | None = None,
         auto_build: bool = True,
         progress: Progress | None = None,
+        on_wait: Callable[[str], None] | None = None,
     ) -> Assistant:
-        """Load the index, building it first if it is missing or stale (or raise if auto_build=False)."""
+        """Load the index, building it first if it is missing or stale (or raise if auto_build=False).
+
+        Holds the index lock while it reads, so it never loads files a concurrent build is
+        replacing; ``on_wait`` hears when it has to wait for one.
+        """
         settings = settings or Settings.from_env()
+        with index_lock(settings.index_dir, settings.lock_timeout, on_wait):
+            return cls._open_locked(settings, auto_build, progress)
+
+    @classmethod
+    def _open_locked(
+        cls, settings: Settings, auto_build: bool, progress: Progress | None
+    ) -> Assistant:
         documents = load_corpus(settings.corpus_dir)
         status = index_status(settings, documents)
         if status.state != "fresh" and not auto_build:
@@ -178,13 +218,13 @@ class Assistant:
         # loaded once, for a build (if one is needed) and for the retriever
         encoders = _encoders(settings, allow_export=auto_build, progress=progress)
         if status.state != "fresh":
-            build(settings, force=True, progress=progress, encoders=encoders)
+            _build_locked(settings, True, progress, encoders)
         try:
             index = load_index(settings.index_dir, documents)
         except IndexMismatchError:
             if not auto_build:
                 raise
-            build(settings, force=True, progress=progress, encoders=encoders)
+            _build_locked(settings, True, progress, encoders)
             index = load_index(settings.index_dir, documents)
         retriever = Retriever(
             index, encoders.minilm, encoders.e5, settings.retrieval, words=encoders.words

@@ -56,10 +56,19 @@ def _stderr_progress(quiet: bool = False):
     return progress
 
 
+def _say_waiting(message: str) -> None:
+    """Another `qa index` or the app holds the index lock: say why we pause (stderr)."""
+    print(f"{message} ...", file=sys.stderr, flush=True)
+
+
 def _open_assistant(args: argparse.Namespace):
     from qa.assistant import Assistant
 
-    return Assistant.open(_settings(args), progress=_stderr_progress(getattr(args, "json", False)))
+    return Assistant.open(
+        _settings(args),
+        progress=_stderr_progress(getattr(args, "json", False)),
+        on_wait=_say_waiting,
+    )
 
 
 # ---------------------------------------------------------------------------- commands
@@ -68,7 +77,12 @@ def _open_assistant(args: argparse.Namespace):
 def cmd_index(args: argparse.Namespace) -> int:
     from qa.assistant import build
 
-    report = build(_settings(args), force=args.force, progress=_stderr_progress(args.json))
+    report = build(
+        _settings(args),
+        force=args.force,
+        progress=_stderr_progress(args.json),
+        on_wait=_say_waiting,
+    )
     if args.json:
         from dataclasses import asdict
 
@@ -230,6 +244,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         except (OSError, ValueError):
             pass  # stdout is no real file (a test's capture): nothing left to flush
         code = 141
+    except OSError as e:  # disk full, permission denied, a file where a folder should be
+        where = f"{e.filename}: " if e.filename else ""
+        print(
+            f"error: {where}{e.strerror or e}; free disk space or check that folder's permissions",
+            file=sys.stderr,
+        )
+        code = 2
     return code
 
 

@@ -7,8 +7,30 @@ import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from qa.errors import ConfigError
+
+# the source checkout; kept for tools run from a clone, never a default for data (an installed
+# package lives in site-packages, which is no place to write an index or feedback)
 REPO_ROOT = Path(__file__).resolve().parents[1]
 MAX_QUESTION_CHARS = 2000
+LOCK_TIMEOUT = 600.0  # seconds a second `qa index` waits for the first before it gives up
+
+
+def data_home() -> Path:
+    """Where corpus/, index/ and feedback/ live by default: $QA_HOME, else the working folder
+    (so `python app.py` in a clone uses the clone's corpus/ and index/).
+
+    Example: with QA_HOME=/srv/qa, data_home() -> /srv/qa
+    """
+    home = os.environ.get("QA_HOME")
+    return Path(home).expanduser().absolute() if home else Path.cwd()
+
+
+def default_feedback_path() -> Path:
+    """Where the app appends thumbs up/down: $QA_FEEDBACK, else <data home>/feedback/feedback.jsonl."""
+    if os.environ.get("QA_FEEDBACK"):
+        return Path(os.environ["QA_FEEDBACK"]).expanduser().absolute()
+    return data_home() / "feedback" / "feedback.jsonl"
 
 
 @dataclass(frozen=True)
@@ -34,7 +56,9 @@ class RetrievalConfig:
     bm25_weight: float = 0.2
     expansion_threshold: float = 0.6  # query words the corpus lacks -> nearest corpus words
     expansion_per_word: int = 3  # (0 turns expansion off)
-    token_weight: float = 1.0  # token-level MaxSim of MiniLM token vectors (qa/index/token_vectors.py)
+    token_weight: float = (
+        1.0  # token-level MaxSim of MiniLM token vectors (qa/index/token_vectors.py)
+    )
     phrase_weight: float = 0.2  # exact multi-word names (query word pairs found in a passage)
     sentence_weight: float = 0.7  # passage score = mix of its own cosine and its best sentence's
     e5_weight: float = 1.0  # e5 on English questions (finds paraphrases MiniLM misses)
@@ -48,7 +72,9 @@ class RetrievalConfig:
     # used instead of e5's nearest words when it finds corpus words): .4 and .5 beat .2-1.0 on
     # the 54 dev Chinese questions (hit@W150 .889 -> .963, MRR .824 -> .941)
     dictionary_weight: float = 0.4
-    read_corpus_words: bool = True  # acronyms and typos read as corpus words (qa/query/acronyms.py, ...)
+    read_corpus_words: bool = (
+        True  # acronyms and typos read as corpus words (qa/query/acronyms.py, ...)
+    )
     bridge_min: float = 0.88  # a short non-English keyword whose nearest corpus word (e5) is this
     bridge_gap: float = 0.02  # ...close is looked up in English as that word (and any within gap)
     bridge_max_chars: int = 8  # ...keywords this short only
@@ -84,20 +110,32 @@ class AnswerConfig:
 
 @dataclass(frozen=True)
 class Settings:
-    corpus_dir: Path = REPO_ROOT / "corpus"
-    index_dir: Path = REPO_ROOT / "index"
+    # resolved when Settings is made (not at import), from $QA_HOME or the working folder
+    corpus_dir: Path = field(default_factory=lambda: data_home() / "corpus")
+    index_dir: Path = field(default_factory=lambda: data_home() / "index")
+    feedback_path: Path = field(default_factory=default_feedback_path)
     encoder_dir: Path | None = None  # where the ONNX export lives; default index_dir/encoder
     use_e5: bool = True
     chunking: ChunkingConfig = field(default_factory=ChunkingConfig)
     retrieval: RetrievalConfig = field(default_factory=RetrievalConfig)
     answer: AnswerConfig = field(default_factory=AnswerConfig)
     max_question_chars: int = MAX_QUESTION_CHARS
+    lock_timeout: float = LOCK_TIMEOUT  # see qa.atomic.index_lock
 
     @classmethod
     def from_env(cls, **overrides) -> Settings:
-        """Defaults, then QA_CORPUS_DIR / QA_INDEX_DIR, then explicit overrides (None = unset)."""
+        """Defaults (under $QA_HOME or the working folder), then QA_CORPUS_DIR / QA_INDEX_DIR /
+        QA_ENCODER_DIR / QA_LOCK_TIMEOUT, then explicit overrides (None = unset)."""
         s = cls()
-        env = {}
+        env: dict = {}
+        if os.environ.get("QA_LOCK_TIMEOUT"):
+            raw = os.environ["QA_LOCK_TIMEOUT"]
+            try:
+                env["lock_timeout"] = float(raw)
+            except ValueError:
+                raise ConfigError(
+                    f"QA_LOCK_TIMEOUT must be a number of seconds, got {raw!r}; e.g. QA_LOCK_TIMEOUT=600"
+                ) from None
         if os.environ.get("QA_CORPUS_DIR"):
             env["corpus_dir"] = Path(os.environ["QA_CORPUS_DIR"])
         if os.environ.get("QA_INDEX_DIR"):
@@ -105,7 +143,7 @@ class Settings:
         if os.environ.get("QA_ENCODER_DIR"):
             env["encoder_dir"] = Path(os.environ["QA_ENCODER_DIR"])
         given = {k: v for k, v in overrides.items() if v is not None}
-        for key in ("corpus_dir", "index_dir", "encoder_dir"):
+        for key in ("corpus_dir", "index_dir", "encoder_dir", "feedback_path"):
             if key in given:
                 given[key] = Path(given[key])
         return replace(s, **{**env, **given})
@@ -118,8 +156,12 @@ class Settings:
 def add_location_args(parser: argparse.ArgumentParser) -> None:
     """--corpus and --index-dir, shared by the CLI and the web app."""
     parser.add_argument(
-        "--corpus", metavar="DIR", help="corpus folder (default: corpus/ or $QA_CORPUS_DIR)"
+        "--corpus",
+        metavar="DIR",
+        help="corpus folder (default: ./corpus, $QA_HOME/corpus or $QA_CORPUS_DIR)",
     )
     parser.add_argument(
-        "--index-dir", metavar="DIR", help="index folder (default: index/ or $QA_INDEX_DIR)"
+        "--index-dir",
+        metavar="DIR",
+        help="index folder (default: ./index, $QA_HOME/index or $QA_INDEX_DIR)",
     )

@@ -33,3 +33,19 @@ class EvalInputError(QAError):
 
 class ModelNotFoundError(QAError):
     """The bundled embedding model is not installed."""
+
+
+class LockTimeoutError(QAError):
+    """Another process held the index lock for longer than the timeout."""
+
+
+class IndexWriteError(QAError):
+    """The index could not be written (disk full, permission denied); the old one is kept."""
+
+
+class ConfigError(QAError):
+    """An environment variable or option has a value we cannot use."""
+
+
+class InvalidQuestionError(QAError):
+    """The question is not valid Unicode text (lone surrogates from bytes that were not UTF-8)."""

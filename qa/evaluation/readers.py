@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import zipfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
@@ -94,6 +95,8 @@ def _records_jsonl(path: Path, text: str) -> Iterator[tuple[int, object]]:
                 f"{path} line {n}: invalid JSON ({e.msg} at column {e.colno}); "
                 'each line must be one JSON object such as {"question": "..."}'
             ) from None
+        except RecursionError:
+            raise EvalInputError(f"{path} line {n}: JSON nested too deeply; flatten it") from None
 
 
 def _records_json(path: Path, text: str) -> Iterator[tuple[int, object]]:
@@ -108,6 +111,8 @@ def _records_json(path: Path, text: str) -> Iterator[tuple[int, object]]:
             f"{path} line {e.lineno}: invalid JSON ({e.msg} at column {e.colno}); "
             "fix the syntax (a file of one JSON object per line is read as JSON Lines)"
         ) from None
+    except RecursionError:
+        raise EvalInputError(f"{path}: JSON nested too deeply; flatten it") from None
     if isinstance(data, dict) and isinstance(data.get("data"), list):
         data = data["data"]
     if not isinstance(data, list):
@@ -150,6 +155,7 @@ def _rows_xlsx(path: Path) -> Iterator[tuple[int, list[object]]]:
         import openpyxl  # lazy: only xlsx users pay its import time
     except ImportError as e:  # pragma: no cover - openpyxl is a dependency
         raise ImportError("reading .xlsx eval files needs openpyxl: pip install openpyxl") from e
+    _check_unpacked_size(path)
     try:
         wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as e:  # openpyxl raises zipfile/KeyError/InvalidFileException variants
@@ -161,8 +167,28 @@ def _rows_xlsx(path: Path) -> Iterator[tuple[int, list[object]]]:
         ws = wb.worksheets[0]
         for n, cells in enumerate(ws.iter_rows(values_only=True), start=1):
             yield n, [_xlsx_cell(c) for c in cells]
+    except Exception as e:  # the sheet is parsed lazily: defusedxml refusals, bad XML
+        raise EvalInputError(
+            f"{path}: the first sheet is unreadable ({type(e).__name__}: {e}); export CSV"
+        ) from None
     finally:
         wb.close()
+
+
+MAX_XLSX_UNPACKED = 50_000_000  # zipfile never inflates past the sizes it checks here
+
+
+def _check_unpacked_size(path: Path) -> None:
+    try:
+        with zipfile.ZipFile(path) as z:
+            size = sum(i.file_size for i in z.infolist())
+    except (zipfile.BadZipFile, OSError):
+        return  # load_workbook says what is wrong
+    if size > MAX_XLSX_UNPACKED:
+        raise EvalInputError(
+            f"{path}: unpacks to {size:,} bytes, over the {MAX_XLSX_UNPACKED:,}-byte limit "
+            "for an eval workbook; export the questions as CSV"
+        )
 
 
 def _xlsx_cell(value: object) -> object:

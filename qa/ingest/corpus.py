@@ -20,10 +20,12 @@ def corpus_files(corpus_dir: Path) -> list[Path]:
             f"corpus folder {corpus_dir} does not exist; create it and put .txt or .md files in it"
         )
     files = []
+    root = corpus_dir.resolve()
     for path in sorted(p for p in corpus_dir.rglob("*") if p.is_file()):
         rel = path.relative_to(corpus_dir)
         if any(part.startswith(".") for part in rel.parts):
             continue  # hidden files (editor swap files, .gitkeep) are not documents
+        _check_inside(path, root, corpus_dir)
         if path.suffix.lower() not in TEXT_SUFFIXES:
             raise CorpusError(
                 f"{path}: only .txt and .md files can be indexed; convert it to text or move it out of {corpus_dir}"
@@ -34,6 +36,17 @@ def corpus_files(corpus_dir: Path) -> list[Path]:
             f"corpus folder {corpus_dir} has no .txt or .md files; add at least one document"
         )
     return files
+
+
+def _check_inside(path: Path, root: Path, corpus_dir: Path) -> None:
+    """The corpus folder is the trust boundary: a symlink out of it (to /etc/passwd, a home
+    folder) would put that file's text in answers, so it is refused."""
+    target = path.resolve()
+    if not target.is_relative_to(root):
+        raise CorpusError(
+            f"{path} is a link to {target}, outside the corpus folder {corpus_dir}; "
+            "copy the file into the corpus folder or remove the link"
+        )
 
 
 def read_document(path: Path, corpus_dir: Path) -> Document:
@@ -49,6 +62,11 @@ def read_document(path: Path, corpus_dir: Path) -> Document:
         raise CorpusError(
             f"{path}: not valid UTF-8 (byte {e.start}: {data[e.start : e.start + 4]!r}); re-save it as UTF-8"
         ) from None
+    if "\x00" in text:  # valid UTF-8 but binary (an image or archive renamed .txt)
+        raise CorpusError(
+            f"{path}: byte {data.index(0)} is NUL, so this is a binary file, not text; "
+            "convert it to text or move it out of the corpus folder"
+        )
     if not text.strip():
         raise CorpusError(f"{path}: the file is empty; remove it or add text")
     return Document(source=path.relative_to(corpus_dir).as_posix(), text=text)
