@@ -130,3 +130,21 @@ def test_money_evidence():
     assert mentions_money("Reduce patent application fees for SMEs.")
     assert mentions_money("Grant preferential tax treatment.")
     assert not mentions_money("Establish credit risk compensation funds and support pledge loans.")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "5.1. Rights granted under this License terminate automatically.",
+        "Binary modules are rebuilt as described in Section 4.4.2.",
+        "The terms of Article 17(3) apply.",
+        "2.1.3 Scope of the grant",
+    ],
+)
+def test_section_numbers_are_no_amounts(text):
+    assert not has_answer_of_type(text, "quantity")
+
+
+def test_a_section_reference_still_answers_which_article():
+    assert has_answer_of_type("The terms of Article 17 apply.", "article")
+    assert has_answer_of_type("Raise the share to 3.5 percent.", "quantity")

@@ -80,11 +80,18 @@ _TYPE_PATTERNS: list[tuple[str, re.Pattern]] = [
 _CITATION_NUMBER = re.compile(
     r"[\[〔]\s*\d{4}|\d{4}\s*[\]〕]|No\.\s*\d+|\(\d{4}\s*[-–]\s*\d{4}\)|\[\d+\]"
 )
-# Numbers that count nothing: outline labels ("2. Main actions", "(3) Strengthen ...") and
-# number words inside compounds ("two-way transfer", "one-stop service").
+# Numbers that count nothing: outline labels ("2. Main actions", "5.1. Rights", "(3) Strengthen
+# ..."), references to a section ("Section 4.4.2", "Article 17", "§ 3") and number words inside
+# compounds ("two-way transfer", "one-stop service").
 _NOT_AN_AMOUNT = re.compile(
-    r"^\s*(?:\d+\.|\(\d+\)|（\d+）)\s|\b(?:one|two|three|four|five|six|seven|eight|nine|ten)-\w+",
+    r"^\s*(?:\d+(?:\.\d+)*\.?|\(\d+\)|（\d+）)\s"
+    r"|\b(?:one|two|three|four|five|six|seven|eight|nine|ten)-\w+",
     re.I | re.M,
+)
+_SECTION_REFERENCE = re.compile(
+    r"\b(?:sections?|articles?|clauses?|chapters?|paragraphs?|parts?|annex|appendix|§)\s*"
+    r"\d+(?:\.\d+)*(?:\([a-z0-9]+\))*",
+    re.I,
 )
 _QUANTITY_EVIDENCE = re.compile(
     r"\d|\b(one|two|three|four|five|six|seven|eight|nine|ten|hundred|thousand|million|billion"
@@ -155,6 +162,8 @@ def has_answer_of_type(text: str, answer_type: str, question: str = "") -> bool:
     if answer_type == DOCUMENT_NUMBER:  # here the document's number is the answer
         return bool(_CITATION_NUMBER.search(text))
     cleaned = _NOT_AN_AMOUNT.sub(" ", _CITATION_NUMBER.sub(" ", text))
+    if answer_type != ARTICLE:  # "which article ...?" is answered by the reference itself
+        cleaned = _SECTION_REFERENCE.sub(" ", cleaned)
     pattern = _EVIDENCE[answer_type]
     asked = {m.group(0).lower() for m in pattern.finditer(_CITATION_NUMBER.sub(" ", question))}
     return any(m.group(0).lower() not in asked for m in pattern.finditer(cleaned))
