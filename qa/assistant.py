@@ -26,7 +26,7 @@ from qa.errors import (
 )
 from qa.index.store import Index, Progress, build_index, index_status, load_index, save_index
 from qa.index.word_table import WordTable, build_word_table, common_words
-from qa.ingest.corpus import load_corpus
+from qa.ingest.corpus import load_corpus, read_corpus
 from qa.retrieval.retriever import Retrieval, Retriever
 from qa.types import Answer, Document, Hit, Passage
 
@@ -44,6 +44,7 @@ class BuildReport:
     min_words: int = 0
     max_words: int = 0
     export_seconds: float = 0.0
+    skipped: tuple[str, ...] = ()  # "file: skipped, why" for each PDF/Word/HTML file left out
 
 
 def validate_question(question: str, max_chars: int) -> str:
@@ -125,13 +126,16 @@ def build(
     ``encoders`` already loaded by the caller are reused; otherwise they are loaded here.
     """
     t0 = time.perf_counter()
-    documents = load_corpus(settings.corpus_dir)
+    corpus = read_corpus(settings.corpus_dir)
+    documents, skipped = corpus.documents, tuple(str(s) for s in corpus.skipped)
     status = index_status(settings, documents)
     if status.state == "fresh" and not force:
         from qa.index.store import read_manifest
 
         m = read_manifest(settings.index_dir)
-        return BuildReport(False, status.reason, len(documents), m["count"], m["dim"], 0.0)
+        return BuildReport(
+            False, status.reason, len(documents), m["count"], m["dim"], 0.0, skipped=skipped
+        )
     encoders = encoders or _encoders(settings, allow_export=True, progress=progress)
     index = build_index(documents, settings, encoders.minilm, encoders.e5, progress)
     seconds = time.perf_counter() - t0
@@ -150,6 +154,7 @@ def build(
         min(words),
         max(words),
         encoders.export_seconds,
+        skipped,
     )
 
 

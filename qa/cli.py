@@ -69,6 +69,8 @@ def cmd_index(args: argparse.Namespace) -> int:
     from qa.assistant import build
 
     report = build(_settings(args), force=args.force, progress=_stderr_progress(args.json))
+    for skipped in report.skipped:  # a PDF, Word or HTML file that could not be read
+        print(f"warning: {skipped}", file=sys.stderr)
     if args.json:
         from dataclasses import asdict
 

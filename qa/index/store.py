@@ -3,6 +3,8 @@
 Layout of the index folder (no pickle; metadata is JSON, vectors are FAISS / .npy):
 
     manifest.json        format, models, dimension, counts, corpus and file checksums (written last)
+    documents.jsonl      each document's text as indexed (a PDF's, Word or HTML file's converted
+                         text: what offsets point into) and a PDF's page starts
     passages.jsonl       one Passage a line
     sentences.jsonl      sentence spans {"passage": id, "start", "end"} used to compose answers
     minilm.faiss         IndexFlatIP over normalised MiniLM passage vectors (score = cosine)
@@ -39,9 +41,12 @@ from qa.ingest.corpus import corpus_checksums, load_corpus
 from qa.ingest.words import vocabulary
 from qa.types import Document, Passage
 
-FORMAT = "qa-index v2"
+FORMAT = "qa-index v3"
 # older formats this version recognises: reported stale (rebuilt), not broken
-OLDER_FORMATS = {"qa-index v1": "index predates the saved BM25 model"}
+OLDER_FORMATS = {
+    "qa-index v1": "index predates the saved BM25 model",
+    "qa-index v2": "index predates stored document text (PDF, Word and HTML documents)",
+}
 EMBED_TEXT_VERSION = "title+text v1"
 MANIFEST = "manifest.json"
 ENCODER_DIR = "encoder"
@@ -200,6 +205,7 @@ def save_index(index: Index, index_dir: Path, build_seconds: float | None = None
         atomic_write(index_dir / name, data)
         files[name] = hashlib.sha256(data).hexdigest()
 
+    put("documents.jsonl", _jsonl(asdict(d) for d in index.documents))
     put("passages.jsonl", _jsonl(asdict(p) for p in index.passages))
     put("sentences.jsonl", _jsonl(asdict(s) for s in index.sentences))
     flat = faiss.IndexFlatIP(index.minilm.shape[1])
@@ -295,6 +301,7 @@ def load_index(index_dir: Path, documents: list[Document]) -> Index:
         missing = ", ".join(sorted(promised - listed))
         raise IndexMismatchError(f"index at {index_dir} lacks {missing}; {rebuild}")
     try:
+        stored = [_document(json.loads(line)) for line in blobs["documents.jsonl"].splitlines()]
         passages = [Passage(**json.loads(line)) for line in blobs["passages.jsonl"].splitlines()]
         spans = [SentenceSpan(**json.loads(line)) for line in blobs["sentences.jsonl"].splitlines()]
         flat = faiss.deserialize_index(np.frombuffer(blobs["minilm.faiss"], dtype=np.uint8))
@@ -325,6 +332,7 @@ def load_index(index_dir: Path, documents: list[Document]) -> Index:
         raise IndexMismatchError(f"index at {index_dir} has inconsistent e5 vectors; {rebuild}")
     if tokens is not None and not _valid_tokens(tokens, starts, n, dim, manifest.get("tokens")):
         raise IndexMismatchError(f"index at {index_dir} has inconsistent token vectors; {rebuild}")
+    documents = _stored_documents(stored, documents, index_dir)
     by_source = {d.source: d for d in documents}
     for p in passages[:: max(1, n // 20)] + passages[-1:]:
         doc = by_source.get(p.source)
@@ -357,6 +365,26 @@ def _valid_tokens(tokens: np.ndarray, starts: np.ndarray, n: int, dim: int, coun
         return False
     bounds = np.append(starts, len(tokens))
     return bool(starts[0] == 0 and np.all(np.diff(bounds) > 0))
+
+
+def _document(row: dict) -> Document:
+    return Document(row["source"], row["text"], tuple(row.get("pages") or ()))
+
+
+def _stored_documents(
+    stored: list[Document], current: list[Document], index_dir: Path
+) -> list[Document]:
+    """The documents as indexed, which must be the corpus as read now (same sources and text)."""
+    if corpus_checksums(stored) != corpus_checksums(current):
+        changed = sorted(
+            {d.source for d in stored} ^ {d.source for d in current}
+            or {d.source for d in stored if d not in current}
+        )
+        raise IndexMismatchError(
+            f"index at {index_dir} no longer matches {', '.join(changed)}; "
+            "run `qa index --force` to rebuild"
+        )
+    return stored
 
 
 def _load_npy(data: bytes) -> np.ndarray:

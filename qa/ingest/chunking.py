@@ -232,6 +232,7 @@ def chunk(
                     end=end,
                     section=section,
                     text=text[start:end],
+                    page=document.page_at(start),
                 )
             )
     return passages
