@@ -18,7 +18,7 @@ from qa.ingest.corpus import SUFFIXES, CorpusWarning, load_corpus, read_corpus
 from qa.ingest.docx_text import heading_prefix
 from qa.ingest.formats import convert
 from qa.ingest.html_text import html_to_text
-from qa.ingest.pdf_text import join_pages, reflow
+from qa.ingest.pdf_text import Line, drop_furniture, join_pages, reflow
 from tests.conftest import PLAN, TINY_DOCS
 from tests.format_files import write_docx, write_html, write_image_pdf, write_pdf
 
@@ -105,6 +105,18 @@ def test_join_pages_rejoins_a_paragraph_cut_by_a_page_break():
     assert joined.text == "Dock early at the harbour.\n\nFees\n"
     assert joined.pages == (0, 14, 28)
     assert joined.text[joined.pages[2] :] == "Fees\n"
+
+
+def test_page_numbers_and_running_heads_are_dropped():
+    pages = [
+        [Line("Harbour Rules, 2024 edition", 800, 9), Line(f"Rule {n} text.", 700, 10),
+         Line(f"Page {n} of 4", 40, 9)]
+        for n in range(1, 5)
+    ]  # fmt: skip
+    kept = drop_furniture(pages)
+    assert [[x.text for x in page] for page in kept] == [[f"Rule {n} text."] for n in range(1, 5)]
+    alone = [[Line("Rule one.", 700, 10), Line("Rule two.", 680, 10)]]
+    assert drop_furniture(alone) == alone  # one page: nothing repeats, nothing is a number
 
 
 def test_pdf_paragraphs_and_headings_come_back(tmp_path):

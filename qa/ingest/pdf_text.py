@@ -14,6 +14,7 @@ from __future__ import annotations
 import io
 import re
 import statistics
+from collections import Counter
 from dataclasses import dataclass
 
 from qa.ingest.chunking import BULLET, heading_level
@@ -21,6 +22,7 @@ from qa.ingest.converted import Converted, UnreadableFileError, join_blocks, req
 
 _ENDS_SENTENCE = re.compile(r"[.!?:;。！？：；][\"”’)]*$")
 _STARTS_BLOCK = re.compile(r"^(?:——|[•▪●◦\-–]\s|\d+(?:\.\d+)*[.)]\s|[(（]\d+[)）]\s*|[IVX]+\.\s)")
+_PAGE_NUMBER = re.compile(r"(?:page\s+)?(?:\d{1,4}|[ivxlc]{1,6})(?:\s*(?:/|of)\s*\d{1,4})?", re.I)
 FULL_LINE = 0.8  # a line this share of the page's longest line or more is a wrapped line
 GAP = 1.35  # a gap over this many times the line spacing starts a paragraph
 LINE = 1.25  # line spacing at most this many times the font size (when lines are never wrapped)
@@ -101,6 +103,34 @@ def layout_text(lines: list[Line]) -> str:
     return "\n\n".join(out)
 
 
+def drop_furniture(pages: list[list[Line]]) -> list[list[Line]]:
+    """Pages without their page numbers and running heads or feet: a page's first or last line
+    that is only a number, or that (digits aside) starts or ends at least half the pages (3 or
+    more). Running heads cut paragraphs apart and are not the document's text.
+
+    Example: drop_furniture([[Line("Rules", 700, 10), Line("Dock early.", 680, 10),
+    Line("1", 40, 10)]]) -> [[Line("Rules", 700, 10), Line("Dock early.", 680, 10)]]
+    """
+    ends = Counter()
+    for lines in pages:
+        ends.update({_shape(x.text) for x in (lines[:1] + lines[-1:])})
+    repeated = {t for t, n in ends.items() if len(pages) >= 3 and n * 2 >= len(pages)}
+    out = []
+    for lines in pages:
+        keep = list(lines)
+        for at in (0, -1):
+            if keep and (
+                _PAGE_NUMBER.fullmatch(keep[at].text) or _shape(keep[at].text) in repeated
+            ):
+                keep.pop(at)
+        out.append(keep)
+    return out
+
+
+def _shape(text: str) -> str:
+    return re.sub(r"\d+", "#", text.strip().lower())
+
+
 def reflow(page_text: str) -> str:
     """A page's lines joined into paragraphs by their text alone (blank lines between them).
 
@@ -147,7 +177,9 @@ def pdf_to_text(data: bytes) -> Converted:
             raise UnreadableFileError(
                 "it is encrypted with a password; save a copy without the password and index that"
             )
-        texts = [layout_text(page_lines(page)) for page in reader.pages]
+        texts = [
+            layout_text(lines) for lines in drop_furniture([page_lines(p) for p in reader.pages])
+        ]
     except UnreadableFileError:
         raise
     except (PdfReadError, ValueError, KeyError, TypeError, AttributeError, OSError) as e:
