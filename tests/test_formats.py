@@ -290,3 +290,6 @@ def test_the_plan_as_pdf_docx_and_html_answers_the_pledge_question(
     out = capsys.readouterr()
     assert "warning: scan.pdf: skipped, none of its 1 page(s) has a text layer" in out.err
     assert "index is up to date" in out.out and "from 3 file(s)" in out.out
+    assert cli.main(["search", "pledge loans", "-k", "1"]) == 0  # a one-line warning, not Python's
+    err = capsys.readouterr().err
+    assert "warning: scan.pdf: skipped, none of its 1 page(s)" in err and "CorpusWarning" not in err
