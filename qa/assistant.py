@@ -31,13 +31,12 @@ from qa.index.store import (
     Index,
     Progress,
     build_index,
-    clean_staging,
     index_status,
     load_index,
-    save_index,
 )
 from qa.index.word_table import WordTable, build_word_table, common_words
-from qa.ingest.corpus import load_corpus
+from qa.index.writer import clean_staging, save_index
+from qa.ingest.corpus import load_corpus, read_corpus
 from qa.retrieval.retriever import Retrieval, Retriever
 from qa.types import Answer, Document, Hit, Passage
 
@@ -55,6 +54,7 @@ class BuildReport:
     min_words: int = 0
     max_words: int = 0
     export_seconds: float = 0.0
+    skipped: tuple[str, ...] = ()  # "file: skipped, why" for each PDF/Word/HTML file left out
 
 
 def validate_question(question: str, max_chars: int) -> str:
@@ -152,13 +152,16 @@ def _build_locked(
     settings: Settings, force: bool, progress: Progress | None, encoders: Encoders | None
 ) -> BuildReport:
     t0 = time.perf_counter()
-    documents = load_corpus(settings.corpus_dir)
+    corpus = read_corpus(settings.corpus_dir)
+    documents, skipped = corpus.documents, tuple(str(s) for s in corpus.skipped)
     status = index_status(settings, documents)
     if status.state == "fresh" and not force:
         from qa.index.store import read_manifest
 
         m = read_manifest(settings.index_dir)
-        return BuildReport(False, status.reason, len(documents), m["count"], m["dim"], 0.0)
+        return BuildReport(
+            False, status.reason, len(documents), m["count"], m["dim"], 0.0, skipped=skipped
+        )
     clean_staging(settings.index_dir)  # what a killed build left behind
     encoders = encoders or _encoders(settings, allow_export=True, progress=progress)
     index = build_index(documents, settings, encoders.minilm, encoders.e5, progress)
@@ -178,6 +181,7 @@ def _build_locked(
         min(words),
         max(words),
         encoders.export_seconds,
+        skipped,
     )
 
 

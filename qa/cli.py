@@ -7,6 +7,7 @@ import json
 import os
 import sys
 import textwrap
+import warnings
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
@@ -83,6 +84,8 @@ def cmd_index(args: argparse.Namespace) -> int:
         progress=_stderr_progress(args.json),
         on_wait=_say_waiting,
     )
+    for skipped in report.skipped:  # a PDF, Word or HTML file that could not be read
+        print(f"warning: {skipped}", file=sys.stderr)
     if args.json:
         from dataclasses import asdict
 
@@ -220,6 +223,20 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _one_line_corpus_warnings(show):
+    """A skipped corpus file as one line on stderr (``warning: scan.pdf: skipped, ...``), like
+    errors; other warnings as Python shows them."""
+    from qa.ingest.corpus import CorpusWarning
+
+    def showwarning(message, category, filename, lineno, file=None, line=None):
+        if issubclass(category, CorpusWarning):
+            print(f"warning: {message}", file=sys.stderr)
+        else:
+            show(message, category, filename, lineno, file, line)
+
+    return showwarning
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv[:1] == ["serve"]:  # the app parses its own options (--host, --port, --auth, ...)
@@ -231,7 +248,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if getattr(args, "k", None) is not None and args.k < 1:
         parser.error(f"-k must be at least 1, got {args.k}")
     try:
-        code = args.func(args)
+        with warnings.catch_warnings():
+            warnings.showwarning = _one_line_corpus_warnings(warnings.showwarning)
+            code = args.func(args)
     except QAError as e:
         print(f"error: {e}", file=sys.stderr)
         code = 2

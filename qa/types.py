@@ -1,21 +1,36 @@
 """The concepts that flow through planqa: Document -> Passage -> Query -> Hit -> Signals -> Answer.
 
-Every offset is a Python ``str`` index into the UTF-8 decoded text of the source file, so
+Every offset is a Python ``str`` index into a document's text: the UTF-8 decoded file for
+.txt/.md, the converted text (stored with the index) for PDF, Word and HTML files, so
 ``document.text[passage.start:passage.end] == passage.text`` always holds.
 """
 
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass, field
 from typing import Any
 
 
 @dataclass(frozen=True)
 class Document:
-    """One source file: its path relative to the corpus folder and its full text."""
+    """One source file: its path relative to the corpus folder and its full text.
+
+    ``pages`` (PDFs) holds the offset in ``text`` where each page starts, page 1 first.
+    """
 
     source: str
     text: str
+    pages: tuple[int, ...] = ()
+
+    def page_at(self, offset: int) -> int | None:
+        """The 1-based page holding text[offset], or None for a document without pages.
+
+        Example: Document("a.pdf", "one\n\ntwo", pages=(0, 5)).page_at(6) -> 2
+        """
+        if not self.pages:
+            return None
+        return max(1, bisect.bisect_right(self.pages, offset))
 
 
 @dataclass(frozen=True)
@@ -28,6 +43,7 @@ class Passage:
     end: int
     section: str  # heading path, parts joined by " > "
     text: str
+    page: int | None = None  # 1-based page where the passage starts (PDFs), else None
 
     @property
     def words(self) -> int:
@@ -106,6 +122,7 @@ class Hit:
             "section": p.section,
             "text": p.text,
             "id": p.id,
+            **({"page": p.page} if p.page is not None else {}),
         }
 
 

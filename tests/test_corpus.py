@@ -25,7 +25,7 @@ def test_missing_folder(tmp_path):
 
 
 def test_empty_folder(tmp_path):
-    with pytest.raises(CorpusError, match="no .txt or .md files"):
+    with pytest.raises(CorpusError, match=r"has no documents \(\.txt, \.md, \.pdf, \.docx"):
         load_corpus(tmp_path)
 
 
@@ -37,8 +37,8 @@ def test_non_utf8_names_file_and_byte(tmp_path):
 
 def test_other_extension_is_an_error_naming_the_file(tmp_path):
     (tmp_path / "ok.txt").write_text("fine", "utf-8")
-    (tmp_path / "report.pdf").write_bytes(b"%PDF")
-    with pytest.raises(CorpusError, match=r"report\.pdf: only \.txt and \.md"):
+    (tmp_path / "slides.pptx").write_bytes(b"PK")
+    with pytest.raises(CorpusError, match=r"slides\.pptx: only \.txt, \.md, \.pdf, .* can be"):
         load_corpus(tmp_path)
 
 

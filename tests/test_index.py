@@ -8,7 +8,8 @@ import pytest
 from qa.config import Settings
 from qa.errors import IndexMismatchError, IndexNotFoundError
 from qa.index.hash_embedder import HashEmbedder
-from qa.index.store import build_index, index_status, load_index, save_index
+from qa.index.store import build_index, index_status, load_index
+from qa.index.writer import save_index
 from qa.ingest.corpus import load_corpus
 from qa.retrieval.retriever import Retriever
 from tests.conftest import stale_reason_without
@@ -39,7 +40,7 @@ def test_save_load_round_trip_gives_same_hits(hash_index):
 def test_manifest_and_no_pickle(hash_index):
     settings, docs, _, index = hash_index
     manifest = json.loads((settings.index_dir / "manifest.json").read_text())
-    assert manifest["format"] == "qa-index v2"
+    assert manifest["format"] == "qa-index v3"
     assert manifest["model"] == "hash-64" and manifest["dim"] == 64
     assert manifest["count"] == len(index.passages)
     assert set(manifest["corpus"]) == {"alpha.txt", "beta.md"}
@@ -122,3 +123,44 @@ def test_e5_word_vectors_are_stored_with_the_vocabulary(tmp_path, tiny_corpus):
     np.testing.assert_array_equal(loaded.vocab_e5, index.vocab_e5)
     assert index_status(settings, docs).state == "fresh"
     assert "multilingual word vectors" in stale_reason_without(settings, docs, "vocab_e5")
+
+
+def test_the_indexed_text_is_stored_and_read_back(tmp_path):
+    """A converted document's text (and a PDF's pages) is saved with the index; loading gives
+    the stored documents, which offsets point into, and a changed text is reported."""
+    from qa.types import Document
+
+    docs = [
+        Document("a.pdf", "Grow wheat.\n\nGoats eat grass on the hill.\n", pages=(0, 13)),
+        Document("b.html", "# Harbour rules\n\nBoats dock before sunset.\n"),
+    ]
+    settings = Settings(corpus_dir=tmp_path, index_dir=tmp_path / "index", use_e5=False)
+    emb = HashEmbedder(32)
+    save_index(build_index(docs, settings, emb), settings.index_dir)
+    rows = [json.loads(x) for x in (settings.index_dir / "documents.jsonl").read_text().splitlines()]
+    assert rows == [
+        {"source": "a.pdf", "text": docs[0].text, "pages": [0, 13]},
+        {"source": "b.html", "text": docs[1].text, "pages": []},
+    ]
+    loaded = load_index(settings.index_dir, docs)
+    assert loaded.documents == docs
+    assert [p.page for p in loaded.passages] == [1, 2, None, None]
+    for p in loaded.passages:
+        assert loaded.documents[0 if p.source == "a.pdf" else 1].text[p.start : p.end] == p.text
+    changed = [docs[0], Document("b.html", "# Harbour rules\n\nBoats dock at noon.\n")]
+    with pytest.raises(IndexMismatchError, match=r"no longer matches b\.html"):
+        load_index(settings.index_dir, changed)
+    repaged = [Document("a.pdf", docs[0].text, pages=(0,)), docs[1]]
+    assert "a.pdf" in index_status(settings, repaged).reason
+
+
+def test_an_index_without_stored_text_is_stale_not_misread(hash_index):
+    settings, docs, _, _ = hash_index
+    path = settings.index_dir / "manifest.json"
+    manifest = json.loads(path.read_text())
+    manifest["format"] = "qa-index v2"
+    del manifest["files"]["documents.jsonl"]
+    path.write_text(json.dumps(manifest))
+    (settings.index_dir / "documents.jsonl").unlink()
+    status = index_status(settings, docs)
+    assert status.state == "stale" and "predates stored document text" in status.reason

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from dataclasses import replace
+
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -84,3 +86,9 @@ def test_a_quote_from_either_part_cites_the_merged_hit():
     assert [q.citation for q in answer.quotes] == [1, 1]
     assert len(answer.citations) == 1 and answer.citations[0].hit.passage == merged
     assert citation_validity(answer.to_dict()) == 1.0
+
+
+def test_a_merged_hit_keeps_the_page_where_it_starts():
+    ps = [replace(p, page=i + 3) for i, p in enumerate(passages())]
+    merged, ids = merge_neighbours([1, 0], ps, {"plan.txt": TEXT}, 5, 200)[0]
+    assert ids == (0, 1) and merged.page == 3

@@ -3,6 +3,8 @@
 Layout of the index folder (no pickle; metadata is JSON, vectors are FAISS / .npy):
 
     manifest.json        format, models, dimension, counts, corpus and file checksums (written last)
+    documents.jsonl      each document's text as indexed (a PDF's, Word or HTML file's converted
+                         text: what offsets point into) and a PDF's page starts
     passages.jsonl       one Passage a line
     sentences.jsonl      sentence spans {"passage": id, "start", "end"} used to compose answers
     minilm.faiss         IndexFlatIP over normalised MiniLM passage vectors (score = cosine)
@@ -21,19 +23,14 @@ from __future__ import annotations
 import hashlib
 import io
 import json
-import os
-import shutil
-import tempfile
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
 
-from qa.atomic import atomic_write, fsync_dir
 from qa.config import Settings
-from qa.errors import IndexMismatchError, IndexNotFoundError, IndexWriteError
+from qa.errors import IndexMismatchError, IndexNotFoundError
 from qa.index import lexical
 from qa.index.lexical import LexicalIndex
 from qa.index.token_vectors import pack
@@ -42,9 +39,12 @@ from qa.ingest.corpus import corpus_checksums, load_corpus
 from qa.ingest.words import vocabulary
 from qa.types import Document, Passage
 
-FORMAT = "qa-index v2"
+FORMAT = "qa-index v3"
 # older formats this version recognises: reported stale (rebuilt), not broken
-OLDER_FORMATS = {"qa-index v1": "index predates the saved BM25 model"}
+OLDER_FORMATS = {
+    "qa-index v1": "index predates the saved BM25 model",
+    "qa-index v2": "index predates stored document text (PDF, Word and HTML documents)",
+}
 EMBED_TEXT_VERSION = "title+text v1"
 MANIFEST = "manifest.json"
 STAGING_PREFIX = ".staging-"  # a build writes here first, then renames into the index folder
@@ -192,107 +192,6 @@ def _encode_with_progress(
 # ---------------------------------------------------------------------------- saving
 
 
-def save_index(index: Index, index_dir: Path, build_seconds: float | None = None) -> dict:
-    """Write every file into a staging folder, then rename them over the old ones, manifest last.
-
-    A failure while writing (disk full, permission denied) leaves the previous index as it was
-    and raises IndexWriteError; a process killed at any point leaves either the old index or
-    files the manifest's checksums reject on load (then rebuilt), never a mixed index in use.
-    """
-    import faiss
-
-    index_dir = Path(index_dir)
-    try:
-        index_dir.mkdir(parents=True, exist_ok=True)
-        stage = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=index_dir))
-    except OSError as e:
-        raise _write_error(index_dir, e, kept=True) from None
-    files: dict[str, str] = {}
-
-    def put(name: str, data: bytes) -> None:
-        atomic_write(stage / name, data)
-        files[name] = hashlib.sha256(data).hexdigest()
-
-    try:
-        put("passages.jsonl", _jsonl(asdict(p) for p in index.passages))
-        put("sentences.jsonl", _jsonl(asdict(s) for s in index.sentences))
-        flat = faiss.IndexFlatIP(index.minilm.shape[1])
-        flat.add(np.ascontiguousarray(index.minilm, dtype=np.float32))
-        put("minilm.faiss", faiss.serialize_index(flat).tobytes())
-        put("minilm-sentences.npy", _npy(index.minilm_sentences))
-        put("vocab.json", json.dumps(index.vocab, ensure_ascii=False).encode("utf-8"))
-        put("vocab-minilm.npy", _npy(index.vocab_vectors))
-        if index.tokens is not None:
-            put("minilm-tokens.npy", _npy(index.tokens))
-            put("minilm-token-starts.npy", _npy(index.token_starts, np.int64))
-        if index.e5 is not None:
-            put("e5.npy", _npy(index.e5))
-            put("e5-sentences.npy", _npy(index.e5_sentences))
-        if index.vocab_e5 is not None:
-            put("vocab-e5.npy", _npy(index.vocab_e5))
-        for name, data in index.lexical.files().items():
-            put(name, data)
-        manifest = {
-            **index.manifest,
-            "files": dict(files),
-            "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
-            "build_seconds": round(build_seconds, 2) if build_seconds is not None else None,
-        }
-        atomic_write(stage / MANIFEST, json.dumps(manifest, indent=2).encode())
-    except OSError as e:
-        shutil.rmtree(stage, ignore_errors=True)
-        raise _write_error(index_dir, e, kept=True) from None
-    try:  # renames only from here: no new disk space needed
-        for name in [*files, MANIFEST]:
-            os.replace(stage / name, index_dir / name)
-        fsync_dir(index_dir)
-    except OSError as e:
-        raise _write_error(index_dir, e, kept=False) from None
-    finally:
-        shutil.rmtree(stage, ignore_errors=True)
-    index.manifest = manifest
-    return manifest
-
-
-def _write_error(index_dir: Path, e: OSError, kept: bool) -> IndexWriteError:
-    where = f"{e.filename}: " if e.filename else ""
-    state = "the previous index is unchanged" if kept else "the index will be rebuilt on next use"
-    return IndexWriteError(
-        f"could not write the index in {index_dir} ({where}{e.strerror or e}); {state}. "
-        "Free disk space or give write permission on that folder, then run `qa index` again"
-    )
-
-
-def clean_staging(index_dir: Path) -> list[str]:
-    """Remove what an interrupted build left (staging folders, temp files); call under the
-    index lock. Returns the names removed."""
-    index_dir = Path(index_dir)
-    if not index_dir.is_dir():
-        return []
-    removed = []
-    for p in index_dir.iterdir():
-        if p.name.startswith(STAGING_PREFIX) and p.is_dir():
-            shutil.rmtree(p, ignore_errors=True)
-            removed.append(p.name)
-        elif p.name.startswith(".") and ".tmp-" in p.name and p.is_file():
-            p.unlink(missing_ok=True)
-            removed.append(p.name)
-    return removed
-
-
-def _jsonl(rows) -> bytes:
-    return "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows).encode("utf-8")
-
-
-def _npy(arr: np.ndarray, dtype=np.float32) -> bytes:
-    buf = io.BytesIO()
-    np.save(buf, np.ascontiguousarray(arr, dtype=dtype), allow_pickle=False)
-    return buf.getvalue()
-
-
-# ---------------------------------------------------------------------------- loading
-
-
 def read_manifest(index_dir: Path) -> dict:
     """The manifest of the index at ``index_dir``, in this version's format, or it raises."""
     path = Path(index_dir) / MANIFEST
@@ -346,6 +245,7 @@ def load_index(index_dir: Path, documents: list[Document]) -> Index:
         missing = ", ".join(sorted(promised - listed))
         raise IndexMismatchError(f"index at {index_dir} lacks {missing}; {rebuild}")
     try:
+        stored = [_document(json.loads(line)) for line in blobs["documents.jsonl"].splitlines()]
         passages = [Passage(**json.loads(line)) for line in blobs["passages.jsonl"].splitlines()]
         spans = [SentenceSpan(**json.loads(line)) for line in blobs["sentences.jsonl"].splitlines()]
         flat = faiss.deserialize_index(np.frombuffer(blobs["minilm.faiss"], dtype=np.uint8))
@@ -376,6 +276,7 @@ def load_index(index_dir: Path, documents: list[Document]) -> Index:
         raise IndexMismatchError(f"index at {index_dir} has inconsistent e5 vectors; {rebuild}")
     if tokens is not None and not _valid_tokens(tokens, starts, n, dim, manifest.get("tokens")):
         raise IndexMismatchError(f"index at {index_dir} has inconsistent token vectors; {rebuild}")
+    documents = _stored_documents(stored, documents, index_dir)
     by_source = {d.source: d for d in documents}
     for p in passages[:: max(1, n // 20)] + passages[-1:]:
         doc = by_source.get(p.source)
@@ -408,6 +309,26 @@ def _valid_tokens(tokens: np.ndarray, starts: np.ndarray, n: int, dim: int, coun
         return False
     bounds = np.append(starts, len(tokens))
     return bool(starts[0] == 0 and np.all(np.diff(bounds) > 0))
+
+
+def _document(row: dict) -> Document:
+    return Document(row["source"], row["text"], tuple(row.get("pages") or ()))
+
+
+def _stored_documents(
+    stored: list[Document], current: list[Document], index_dir: Path
+) -> list[Document]:
+    """The documents as indexed, which must be the corpus as read now (same sources and text)."""
+    if corpus_checksums(stored) != corpus_checksums(current):
+        changed = sorted(
+            {d.source for d in stored} ^ {d.source for d in current}
+            or {d.source for d in stored if d not in current}
+        )
+        raise IndexMismatchError(
+            f"index at {index_dir} no longer matches {', '.join(changed)}; "
+            "run `qa index --force` to rebuild"
+        )
+    return stored
 
 
 def _load_npy(data: bytes) -> np.ndarray:

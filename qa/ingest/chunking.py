@@ -243,6 +243,7 @@ def chunk(
                     end=end,
                     section=section,
                     text=text[start:end],
+                    page=document.page_at(start),
                 )
             )
     return passages

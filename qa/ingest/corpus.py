@@ -1,23 +1,58 @@
-"""Read the corpus folder: every .txt / .md file, strictly UTF-8, text kept exactly as on disk."""
+"""Read the corpus folder: .txt / .md files strictly UTF-8, text kept exactly as on disk; PDF,
+Word and HTML files through their converters (qa.ingest.formats), whose text is what offsets
+point into and is stored with the index.
+
+A .txt / .md file that cannot be read is an error for the whole corpus (fix it and index again);
+a PDF, Word or HTML file that cannot be converted (encrypted, scanned without text, damaged) is
+skipped with a warning that names it and says why, and the rest is indexed.
+"""
 
 from __future__ import annotations
 
 import hashlib
+import warnings
+from dataclasses import dataclass
 from pathlib import Path
 
 from qa.errors import CorpusError
+from qa.ingest.converted import UnreadableFileError
+from qa.ingest.formats import SUFFIXES, TEXT_SUFFIXES, convert
 from qa.types import Document
 
-TEXT_SUFFIXES = (".txt", ".md")
-MAX_FILE_BYTES = 5_000_000
+__all__ = ["SUFFIXES", "TEXT_SUFFIXES", "Corpus", "CorpusWarning", "SkippedFile", "load_corpus"]
+
+MAX_FILE_BYTES = 5_000_000  # .txt / .md, and the text converted from any file
+MAX_CONVERTED_FILE_BYTES = 100_000_000  # a PDF, DOCX or HTML file as it is on disk
+KINDS = ", ".join(SUFFIXES)
+
+
+class CorpusWarning(UserWarning):
+    """A corpus file was skipped; the message names it and says why."""
+
+
+@dataclass(frozen=True)
+class SkippedFile:
+    source: str  # path relative to the corpus folder
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.source}: skipped, {self.reason}"
+
+
+@dataclass(frozen=True)
+class Corpus:
+    """The documents read, in a stable order, and the files skipped."""
+
+    documents: list[Document]
+    skipped: tuple[SkippedFile, ...] = ()
 
 
 def corpus_files(corpus_dir: Path) -> list[Path]:
-    """The files to index, sorted; anything that is not .txt/.md is an error naming the file."""
+    """The files to index, sorted; a file of another kind is an error naming the file."""
     corpus_dir = Path(corpus_dir)
     if not corpus_dir.is_dir():
         raise CorpusError(
-            f"corpus folder {corpus_dir} does not exist; create it and put .txt or .md files in it"
+            f"corpus folder {corpus_dir} does not exist; create it and put documents ({KINDS}) in it"
         )
     files = []
     root = corpus_dir.resolve()
@@ -26,14 +61,14 @@ def corpus_files(corpus_dir: Path) -> list[Path]:
         if any(part.startswith(".") for part in rel.parts):
             continue  # hidden files (editor swap files, .gitkeep) are not documents
         _check_inside(path, root, corpus_dir)
-        if path.suffix.lower() not in TEXT_SUFFIXES:
+        if path.suffix.lower() not in SUFFIXES:
             raise CorpusError(
-                f"{path}: only .txt and .md files can be indexed; convert it to text or move it out of {corpus_dir}"
+                f"{path}: only {KINDS} files can be indexed; convert it or move it out of {corpus_dir}"
             )
         files.append(path)
     if not files:
         raise CorpusError(
-            f"corpus folder {corpus_dir} has no .txt or .md files; add at least one document"
+            f"corpus folder {corpus_dir} has no documents ({KINDS}); add at least one document"
         )
     return files
 
@@ -50,8 +85,22 @@ def _check_inside(path: Path, root: Path, corpus_dir: Path) -> None:
 
 
 def read_document(path: Path, corpus_dir: Path) -> Document:
-    """Decode strictly (no replacement characters) so citation offsets match the file exactly."""
+    """Decode strictly (no replacement characters) so citation offsets match the file exactly;
+    convert a PDF, DOCX or HTML file (raises UnreadableFileError when it cannot be)."""
+    source = path.relative_to(corpus_dir).as_posix()
     data = path.read_bytes()
+    if path.suffix.lower() not in TEXT_SUFFIXES:
+        if len(data) > MAX_CONVERTED_FILE_BYTES:
+            raise UnreadableFileError(
+                f"{len(data):,} bytes is over the {MAX_CONVERTED_FILE_BYTES:,}-byte limit"
+            )
+        converted = convert(path, data)
+        if len(converted.text) > MAX_FILE_BYTES:
+            raise UnreadableFileError(
+                f"its text ({len(converted.text):,} characters) is over the "
+                f"{MAX_FILE_BYTES:,}-character limit for one document; split it"
+            )
+        return Document(source=source, text=converted.text, pages=converted.pages)
     if len(data) > MAX_FILE_BYTES:
         raise CorpusError(
             f"{path}: {len(data):,} bytes is over the {MAX_FILE_BYTES:,}-byte limit for one document"
@@ -69,18 +118,47 @@ def read_document(path: Path, corpus_dir: Path) -> Document:
         )
     if not text.strip():
         raise CorpusError(f"{path}: the file is empty; remove it or add text")
-    return Document(source=path.relative_to(corpus_dir).as_posix(), text=text)
+    return Document(source=source, text=text)
+
+
+def read_corpus(corpus_dir: Path) -> Corpus:
+    """Every document of the corpus folder, and the PDF/Word/HTML files that had to be skipped.
+
+    Raises CorpusError for a bad .txt/.md file, or when no file at all could be read.
+    """
+    corpus_dir = Path(corpus_dir)
+    documents, skipped = [], []
+    for path in corpus_files(corpus_dir):
+        try:
+            documents.append(read_document(path, corpus_dir))
+        except UnreadableFileError as e:
+            skipped.append(SkippedFile(path.relative_to(corpus_dir).as_posix(), str(e)))
+    if not documents:
+        reasons = "; ".join(str(s) for s in skipped)
+        raise CorpusError(f"no document in {corpus_dir} could be read ({reasons})")
+    return Corpus(documents, tuple(skipped))
 
 
 def load_corpus(corpus_dir: Path) -> list[Document]:
-    """All documents of the corpus folder, in a stable order."""
-    return [read_document(p, Path(corpus_dir)) for p in corpus_files(corpus_dir)]
+    """All readable documents of the corpus folder, in a stable order; each skipped file is
+    reported as a CorpusWarning."""
+    corpus = read_corpus(corpus_dir)
+    for skipped in corpus.skipped:
+        warnings.warn(CorpusWarning(str(skipped)), stacklevel=2)
+    return corpus.documents
 
 
 def text_checksum(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+def document_checksum(document: Document) -> str:
+    """sha256 of the text, and of the page starts for a paged document (PDF)."""
+    if not document.pages:
+        return text_checksum(document.text)
+    return text_checksum(document.text + "\x00pages:" + ",".join(map(str, document.pages)))
+
+
 def corpus_checksums(documents: list[Document]) -> dict[str, str]:
-    """source -> sha256 of its text; the manifest compares these to detect a changed corpus."""
-    return {d.source: text_checksum(d.text) for d in documents}
+    """source -> checksum of its text; the manifest compares these to detect a changed corpus."""
+    return {d.source: document_checksum(d) for d in documents}

@@ -59,7 +59,13 @@ def merge_neighbours(
             continue
         start, end = passages[lo].start, passages[hi].end
         merged = Passage(
-            anchor.id, anchor.source, start, end, anchor.section, texts[anchor.source][start:end]
+            anchor.id,
+            anchor.source,
+            start,
+            end,
+            anchor.section,
+            texts[anchor.source][start:end],
+            page=passages[lo].page,  # where the merged text starts
         )
         out.append((merged, tuple(range(lo, hi + 1))))
     return out

@@ -1,0 +1,120 @@
+"""Write an Index to its folder: every file staged, checksummed in the manifest, then renamed
+into place with the manifest last, so an interrupted write leaves the old index or one that
+fails its checksums (and is rebuilt), never a mixed one that loads."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import os
+import shutil
+import tempfile
+from dataclasses import asdict
+from datetime import UTC, datetime
+from pathlib import Path
+
+import numpy as np
+
+from qa.atomic import atomic_write, fsync_dir
+from qa.errors import IndexWriteError
+from qa.index.store import MANIFEST, STAGING_PREFIX, Index
+
+
+def save_index(index: Index, index_dir: Path, build_seconds: float | None = None) -> dict:
+    """Write every file into a staging folder, then rename them over the old ones, manifest last.
+
+    A failure while writing (disk full, permission denied) leaves the previous index as it was
+    and raises IndexWriteError; a process killed at any point leaves either the old index or
+    files the manifest's checksums reject on load (then rebuilt), never a mixed index in use.
+    """
+    import faiss
+
+    index_dir = Path(index_dir)
+    try:
+        index_dir.mkdir(parents=True, exist_ok=True)
+        stage = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=index_dir))
+    except OSError as e:
+        raise _write_error(index_dir, e, kept=True) from None
+    files: dict[str, str] = {}
+
+    def put(name: str, data: bytes) -> None:
+        atomic_write(stage / name, data)
+        files[name] = hashlib.sha256(data).hexdigest()
+
+    try:
+        put("documents.jsonl", _jsonl(asdict(d) for d in index.documents))
+        put("passages.jsonl", _jsonl(asdict(p) for p in index.passages))
+        put("sentences.jsonl", _jsonl(asdict(s) for s in index.sentences))
+        flat = faiss.IndexFlatIP(index.minilm.shape[1])
+        flat.add(np.ascontiguousarray(index.minilm, dtype=np.float32))
+        put("minilm.faiss", faiss.serialize_index(flat).tobytes())
+        put("minilm-sentences.npy", _npy(index.minilm_sentences))
+        put("vocab.json", json.dumps(index.vocab, ensure_ascii=False).encode("utf-8"))
+        put("vocab-minilm.npy", _npy(index.vocab_vectors))
+        if index.tokens is not None:
+            put("minilm-tokens.npy", _npy(index.tokens))
+            put("minilm-token-starts.npy", _npy(index.token_starts, np.int64))
+        if index.e5 is not None:
+            put("e5.npy", _npy(index.e5))
+            put("e5-sentences.npy", _npy(index.e5_sentences))
+        if index.vocab_e5 is not None:
+            put("vocab-e5.npy", _npy(index.vocab_e5))
+        for name, data in index.lexical.files().items():
+            put(name, data)
+        manifest = {
+            **index.manifest,
+            "files": dict(files),
+            "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
+            "build_seconds": round(build_seconds, 2) if build_seconds is not None else None,
+        }
+        atomic_write(stage / MANIFEST, json.dumps(manifest, indent=2).encode())
+    except OSError as e:
+        shutil.rmtree(stage, ignore_errors=True)
+        raise _write_error(index_dir, e, kept=True) from None
+    try:  # renames only from here: no new disk space needed
+        for name in [*files, MANIFEST]:
+            os.replace(stage / name, index_dir / name)
+        fsync_dir(index_dir)
+    except OSError as e:
+        raise _write_error(index_dir, e, kept=False) from None
+    finally:
+        shutil.rmtree(stage, ignore_errors=True)
+    index.manifest = manifest
+    return manifest
+
+
+def _write_error(index_dir: Path, e: OSError, kept: bool) -> IndexWriteError:
+    where = f"{e.filename}: " if e.filename else ""
+    state = "the previous index is unchanged" if kept else "the index will be rebuilt on next use"
+    return IndexWriteError(
+        f"could not write the index in {index_dir} ({where}{e.strerror or e}); {state}. "
+        "Free disk space or give write permission on that folder, then run `qa index` again"
+    )
+
+
+def clean_staging(index_dir: Path) -> list[str]:
+    """Remove what an interrupted build left (staging folders, temp files); call under the
+    index lock. Returns the names removed."""
+    index_dir = Path(index_dir)
+    if not index_dir.is_dir():
+        return []
+    removed = []
+    for p in index_dir.iterdir():
+        if p.name.startswith(STAGING_PREFIX) and p.is_dir():
+            shutil.rmtree(p, ignore_errors=True)
+            removed.append(p.name)
+        elif p.name.startswith(".") and ".tmp-" in p.name and p.is_file():
+            p.unlink(missing_ok=True)
+            removed.append(p.name)
+    return removed
+
+
+def _jsonl(rows) -> bytes:
+    return "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows).encode("utf-8")
+
+
+def _npy(arr: np.ndarray, dtype=np.float32) -> bytes:
+    buf = io.BytesIO()
+    np.save(buf, np.ascontiguousarray(arr, dtype=dtype), allow_pickle=False)
+    return buf.getvalue()

@@ -1,0 +1,47 @@
+"""What every converter (qa.ingest.pdf_text, docx_text, html_text) returns and raises, and the
+helpers they share."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+INSTALL_HINT = "pip install 'planqa[formats]'"
+
+
+class UnreadableFileError(Exception):
+    """A PDF, Word or HTML file that cannot be turned into text; the message says why and what
+    to do. The corpus skips such a file with a warning instead of failing."""
+
+
+@dataclass(frozen=True)
+class Converted:
+    """A converted file: its text and, for a PDF, where each page starts in it (page 1 first)."""
+
+    text: str
+    pages: tuple[int, ...] = ()
+
+
+def join_blocks(blocks: list[str]) -> str:
+    """Blocks of text, each made one paragraph (inner blank lines closed), blank lines between.
+
+    Example: join_blocks(["# A", "b\\n\\n c", " "]) -> '# A\\n\\nb\\nc\\n'
+    """
+    clean = []
+    for block in blocks:
+        lines = [" ".join(line.split()) for line in block.splitlines()]
+        text = "\n".join(line for line in lines if line)
+        if text:
+            clean.append(text)
+    return "\n\n".join(clean) + "\n" if clean else ""
+
+
+def require(module: str, package: str):
+    """Import an optional converter package, or say how to install it."""
+    import importlib
+
+    try:
+        return importlib.import_module(module)
+    except ImportError:
+        raise UnreadableFileError(
+            f"reading it needs the {package} package; install it with {INSTALL_HINT}"
+        ) from None

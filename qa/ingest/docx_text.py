@@ -1,0 +1,50 @@
+"""Word (.docx) -> text with python-docx: the Title style and heading styles ("Heading 1", ...)
+become Markdown heading lines (``#`` for the title, ``##`` for Heading 1, ...), every other paragraph a paragraph, each table row a paragraph (cells joined by
+" | "), in document order."""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+
+from qa.ingest.converted import Converted, UnreadableFileError, join_blocks, require
+
+_HEADING_STYLE = re.compile(r"heading\s*(\d)", re.I)
+
+
+def heading_prefix(style_name: str) -> str:
+    """'# ' for "Title", '## ' for "Heading 1", '### ' for "Heading 2", '' for body styles
+    (the title ranks above the headings, so a heading path starts with it).
+
+    Example: heading_prefix("Heading 3") -> '#### '
+    """
+    if m := _HEADING_STYLE.fullmatch(style_name.strip()):
+        return "#" * min(max(int(m.group(1)), 1) + 1, 6) + " "
+    return "# " if style_name.strip().lower() == "title" else ""
+
+
+def docx_to_text(data: bytes) -> Converted:
+    docx = require("docx", "python-docx")
+    from docx.opc.exceptions import PackageNotFoundError
+    from docx.table import Table
+    from docx.text.paragraph import Paragraph
+
+    try:
+        document = docx.Document(io.BytesIO(data))
+    except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError) as e:
+        raise UnreadableFileError(
+            f"not a readable Word .docx file ({type(e).__name__}: {e}); open it in Word or "
+            "LibreOffice and save it again as .docx (an old .doc must be converted)"
+        ) from None
+    blocks = []
+    for item in document.iter_inner_content():
+        if isinstance(item, Paragraph):
+            style = item.style.name if item.style is not None else ""
+            text = " ".join(item.text.split())
+            blocks.append(heading_prefix(style) + text if text else "")
+        elif isinstance(item, Table):
+            for row in item.rows:
+                cells = [" ".join(c.text.split()) for c in row.cells]
+                blocks.append(" | ".join(dict.fromkeys(c for c in cells if c)))
+    return Converted(join_blocks(blocks))

@@ -1,0 +1,219 @@
+"""PDF -> text with pypdf, page by page, lines joined back into paragraphs.
+
+A PDF has no paragraphs, only positioned lines. A paragraph ends where the space between two
+lines is clearly larger than the line spacing of their font size, where the font size changes,
+after a short line that ends a sentence or looks like a heading, and before a bullet item; lines in a larger font than the body become ``#`` heading lines (the largest
+``#``, the next ``##``) unless the chunker already reads them as headings ("2. Main actions",
+"(1) ..."). A PDF that gives no positions falls back to reflow(), which reads the
+text alone. Pages are separated by a blank line, except that a paragraph cut by a page break is
+joined back; ``Converted.pages`` says where each page starts.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import statistics
+from collections import Counter
+from dataclasses import dataclass
+
+from qa.ingest.chunking import BULLET, heading_level
+from qa.ingest.converted import Converted, UnreadableFileError, join_blocks, require
+
+_ENDS_SENTENCE = re.compile(r"[.!?:;。！？：；][\"”’)]*$")
+_STARTS_BLOCK = re.compile(r"^(?:——|[•▪●◦\-–]\s|\d+(?:\.\d+)*[.)]\s|[(（]\d+[)）]\s*|[IVX]+\.\s)")
+_PAGE_NUMBER = re.compile(r"(?:page\s+)?(?:\d{1,4}|[ivxlc]{1,6})(?:\s*(?:/|of)\s*\d{1,4})?", re.I)
+FULL_LINE = 0.8  # a line this share of the page's longest line or more is a wrapped line
+GAP = 1.35  # a gap over this many times the line spacing starts a paragraph
+LINE = 1.25  # line spacing at most this many times the font size (when lines are never wrapped)
+BIGGER = 1.15  # a font this many times the body's size or more is a heading
+
+
+@dataclass(frozen=True)
+class Line:
+    text: str
+    y: float  # baseline height on the page (0 when the PDF does not say)
+    size: float  # font size in points
+
+
+def page_lines(page) -> list[Line]:
+    """The page's text lines as pypdf extracts them, each with its height and font size."""
+    lines: list[Line] = []
+    current: list[str] = []
+    where: list[tuple[float, float]] = []
+
+    def visit(text, cm, tm, font, size) -> None:
+        pieces = text.split("\n")
+        for i, piece in enumerate(pieces):
+            if i:
+                _close()
+            if piece.strip() and not where:
+                scale = abs(tm[3] * cm[3]) or 1.0
+                where.append((tm[5] * cm[3] + cm[5], size * scale))
+            current.append(piece)
+
+    def _close() -> None:
+        text = " ".join("".join(current).split())
+        if text:
+            y, size = where[0] if where else (0.0, 0.0)
+            lines.append(Line(text, y, size))
+        current.clear()
+        where.clear()
+
+    page.extract_text(visitor_text=visit)
+    _close()
+    return lines
+
+
+def layout_text(lines: list[Line]) -> str:
+    """Lines into paragraphs by their spacing and font size; larger fonts become ``#`` headings.
+
+    Falls back to reflow() (text only) when the PDF gives no positions.
+    """
+    if len(lines) < 2 or not all(line.y and line.size for line in lines):
+        return reflow("\n".join(line.text for line in lines))
+    body = statistics.median(line.size for line in lines)
+    widths: dict[float, int] = {}  # font size -> its longest line (a full line), in characters
+    for line in lines:
+        widths[line.size] = max(widths.get(line.size, 0), len(line.text))
+    gaps: dict[float, float] = {}  # font size -> its line spacing (the smallest gap seen, capped)
+    for a, b in zip(lines, lines[1:], strict=False):
+        if abs(a.size - b.size) < 0.5 and 0 < a.y - b.y:
+            gaps[a.size] = min(gaps.get(a.size, LINE * a.size), a.y - b.y)
+    bigger = sorted({round(x.size) for x in lines if x.size >= BIGGER * body}, reverse=True)
+    paragraphs: list[list[Line]] = []
+    for i, line in enumerate(lines):
+        previous = lines[i - 1] if i else None
+        if (
+            previous is None
+            or abs(previous.size - line.size) >= 0.5
+            or not 0 < previous.y - line.y <= GAP * gaps.get(line.size, LINE * line.size)
+            or _breaks_after(previous.text, widths[previous.size])
+            or line.text.startswith((BULLET, "• ", "▪ ", "● "))
+        ):
+            paragraphs.append([])
+        paragraphs[-1].append(line)
+    out = []
+    for para in paragraphs:
+        text = _join_lines([line.text for line in para])
+        size = round(para[0].size)
+        if size in bigger and heading_level(text) is None:  # "2. Actions" is read as it is
+            text = "#" * min(bigger.index(size) + 1, 6) + " " + text
+        out.append(text)
+    return "\n\n".join(out)
+
+
+def drop_furniture(pages: list[list[Line]]) -> list[list[Line]]:
+    """Pages without their page numbers and running heads or feet: a page's first or last line
+    that is only a number, or that (digits aside) starts or ends at least half the pages (3 or
+    more). Running heads cut paragraphs apart and are not the document's text.
+
+    Example: drop_furniture([[Line("Rules", 700, 10), Line("Dock early.", 680, 10),
+    Line("1", 40, 10)]]) -> [[Line("Rules", 700, 10), Line("Dock early.", 680, 10)]]
+    """
+    ends = Counter()
+    for lines in pages:
+        ends.update({_shape(x.text) for x in (lines[:1] + lines[-1:])})
+    repeated = {t for t, n in ends.items() if len(pages) >= 3 and n * 2 >= len(pages)}
+    out = []
+    for lines in pages:
+        keep = list(lines)
+        for at in (0, -1):
+            if keep and (
+                _PAGE_NUMBER.fullmatch(keep[at].text) or _shape(keep[at].text) in repeated
+            ):
+                keep.pop(at)
+        out.append(keep)
+    return out
+
+
+def _shape(text: str) -> str:
+    return re.sub(r"\d+", "#", text.strip().lower())
+
+
+def reflow(page_text: str) -> str:
+    """A page's lines joined into paragraphs by their text alone (blank lines between them).
+
+    Example: reflow("Dock early at the\nharbour.\n2. Fees\nPay now.") ->
+    'Dock early at the harbour.\n\n2. Fees\n\nPay now.'
+    """
+    lines = [" ".join(line.split()) for line in page_text.splitlines()]
+    width = max((len(line) for line in lines), default=0)
+    paragraphs: list[list[str]] = []
+    for i, line in enumerate(lines):
+        previous = lines[i - 1] if i else ""
+        if not line:
+            continue
+        if not paragraphs or not previous or _breaks_after(previous, width):
+            paragraphs.append([])
+        elif _STARTS_BLOCK.match(line):
+            paragraphs.append([])
+        paragraphs[-1].append(line)
+    return "\n\n".join(_join_lines(p) for p in paragraphs)
+
+
+def _breaks_after(line: str, width: int) -> bool:
+    short = len(line) < FULL_LINE * width
+    if _ENDS_SENTENCE.search(line):
+        return short
+    return short and heading_level(line) is not None and not line.startswith(BULLET)
+
+
+def _join_lines(lines: list[str]) -> str:
+    """Wrapped lines as one line; a line ending in a hyphen joins the next without a space."""
+    out = lines[0]
+    for line in lines[1:]:
+        out += line if re.search(r"\w-$", out) else " " + line
+    return out
+
+
+def pdf_to_text(data: bytes) -> Converted:
+    pypdf = require("pypdf", "pypdf")
+    from pypdf.errors import PdfReadError
+
+    try:
+        reader = pypdf.PdfReader(io.BytesIO(data))
+        if reader.is_encrypted and not reader.decrypt(""):
+            raise UnreadableFileError(
+                "it is encrypted with a password; save a copy without the password and index that"
+            )
+        texts = [
+            layout_text(lines) for lines in drop_furniture([page_lines(p) for p in reader.pages])
+        ]
+    except UnreadableFileError:
+        raise
+    except (PdfReadError, ValueError, KeyError, TypeError, AttributeError, OSError) as e:
+        reason = str(e) or type(e).__name__
+        if "cryptography" in reason.lower():
+            raise UnreadableFileError(
+                f"it is encrypted (AES) and reading it needs the cryptography package; "
+                f"install it with pip install cryptography ({reason})"
+            ) from None
+        raise UnreadableFileError(
+            f"not a readable PDF ({reason}); the file may be damaged or cut short, "
+            "open and save it again, or replace it"
+        ) from None
+    if not any(t.strip() for t in texts):
+        raise UnreadableFileError(
+            f"none of its {len(texts)} page(s) has a text layer (a scanned PDF?); run OCR on it "
+            "(e.g. ocrmypdf) and index the result"
+        )
+    return join_pages([join_blocks(t.split("\n\n")) for t in texts])
+
+
+def join_pages(pages: list[str]) -> Converted:
+    """Pages one after another, a blank line between them, except that a paragraph cut by the
+    page break (the next page starts in lower case) is joined back with a space.
+
+    Example: join_pages(["Dock early at\n", "the harbour.\n"]) ->
+    Converted(text='Dock early at the harbour.\n', pages=(0, 14))
+    """
+    text, starts = "", []
+    for page in pages:
+        if text and page[:1].islower():
+            text = text.rstrip("\n") + " "
+        elif text and page:
+            text += "\n"
+        starts.append(len(text))
+        text += page
+    return Converted(text, tuple(starts))

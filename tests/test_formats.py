@@ -1,0 +1,295 @@
+"""PDF, Word and HTML documents: converters, the offsets contract over every format, pages,
+files that cannot be read (skipped with a reason), and the real plan in each format."""
+
+from __future__ import annotations
+
+import io
+import re
+import warnings
+from pathlib import Path
+
+import pytest
+
+from qa.config import Settings
+from qa.errors import CorpusError
+from qa.ingest.chunking import chunk_corpus
+from qa.ingest.converted import UnreadableFileError
+from qa.ingest.corpus import SUFFIXES, CorpusWarning, load_corpus, read_corpus
+from qa.ingest.docx_text import heading_prefix
+from qa.ingest.formats import convert
+from qa.ingest.html_text import html_to_text
+from qa.ingest.pdf_text import Line, drop_furniture, join_pages, reflow
+from tests.conftest import PLAN, TINY_DOCS
+from tests.format_files import write_docx, write_html, write_image_pdf, write_pdf
+
+pytest.importorskip("pypdf", reason="the formats extra is needed: pip install -e '.[formats]'")
+pytest.importorskip("docx", reason="the formats extra is needed: pip install -e '.[formats]'")
+pytest.importorskip("fpdf", reason="the test extra is needed: pip install -e '.[test]'")
+
+FARMING = TINY_DOCS["alpha.txt"]
+WRITERS = {".pdf": write_pdf, ".docx": write_docx, ".html": write_html}
+
+
+def test_suffixes_cover_every_format():
+    assert set(SUFFIXES) == {".txt", ".md", ".pdf", ".docx", ".html", ".htm"}
+
+
+# ---------------------------------------------------------------------------- HTML
+
+
+def test_html_keeps_headings_and_drops_scripts_styles_nav_footer():
+    page = (
+        b"<html><head><title>T</title><style>p {color: red}</style>"
+        b"<script>var secret = 1;</script></head><body><nav><a>Home menu</a></nav>"
+        b"<h1>Harbour rules</h1><p>Boats <b>must</b> dock&nbsp;before sunset &amp; pay.</p>"
+        b"<h2>Fees</h2><ul><li>Ten coins a day.</li><li>Five at night.</li></ul>"
+        b"<footer>Contact us</footer></body></html>"
+    )
+    text = html_to_text(page)
+    assert text == (
+        "# Harbour rules\n\nBoats must dock before sunset & pay.\n\n## Fees\n\n"
+        "Ten coins a day.\n\nFive at night.\n"
+    )
+    for dropped in ("secret", "color", "Home menu", "Contact us", "<"):
+        assert dropped not in text
+
+
+def test_html_in_a_declared_charset_and_undecodable_html():
+    latin = "<meta charset='latin-1'><p>Café au lait.</p>".encode("latin-1")
+    assert html_to_text(latin) == "Café au lait.\n"
+    with pytest.raises(UnreadableFileError, match=r"not valid UTF-8 \(byte 9\).*re-save"):
+        html_to_text("<p>Un café.</p>".encode("latin-1"))
+
+
+# ---------------------------------------------------------------------------- DOCX
+
+
+@pytest.mark.parametrize(
+    "style, prefix", [("Heading 1", "## "), ("Heading 3", "#### "), ("Title", "# "), ("Normal", "")]
+)
+def test_heading_styles(style, prefix):
+    assert heading_prefix(style) == prefix
+
+
+def test_docx_headings_paragraphs_and_tables(tmp_path):
+    import docx
+
+    document = docx.Document()
+    document.add_heading("Harbour rules", level=0)
+    document.add_paragraph("Boats must dock before sunset.")
+    document.add_heading("Fees", level=1)
+    table = document.add_table(rows=2, cols=2)
+    for r, row in enumerate([("Day", "Ten coins"), ("Night", "Five coins")]):
+        for c, value in enumerate(row):
+            table.cell(r, c).text = value
+    document.add_paragraph("Pay the harbour master.")
+    path = tmp_path / "rules.docx"
+    document.save(str(path))
+    assert convert(path, path.read_bytes()).text == (
+        "# Harbour rules\n\nBoats must dock before sunset.\n\n## Fees\n\n"
+        "Day | Ten coins\n\nNight | Five coins\n\nPay the harbour master.\n"
+    )
+
+
+# ---------------------------------------------------------------------------- PDF
+
+
+def test_reflow_joins_wrapped_lines_and_keeps_headings_apart():
+    assert reflow("Dock early at the\nharbour.\n2. Fees\nPay now.") == (
+        "Dock early at the harbour.\n\n2. Fees\n\nPay now."
+    )
+
+
+def test_join_pages_rejoins_a_paragraph_cut_by_a_page_break():
+    joined = join_pages(["Dock early at\n", "the harbour.\n", "Fees\n"])
+    assert joined.text == "Dock early at the harbour.\n\nFees\n"
+    assert joined.pages == (0, 14, 28)
+    assert joined.text[joined.pages[2] :] == "Fees\n"
+
+
+def test_page_numbers_and_running_heads_are_dropped():
+    pages = [
+        [Line("Harbour Rules, 2024 edition", 800, 9), Line(f"Rule {n} text.", 700, 10),
+         Line(f"Page {n} of 4", 40, 9)]
+        for n in range(1, 5)
+    ]  # fmt: skip
+    kept = drop_furniture(pages)
+    assert [[x.text for x in page] for page in kept] == [[f"Rule {n} text."] for n in range(1, 5)]
+    alone = [[Line("Rule one.", 700, 10), Line("Rule two.", 680, 10)]]
+    assert drop_furniture(alone) == alone  # one page: nothing repeats, nothing is a number
+
+
+def test_pdf_paragraphs_and_headings_come_back(tmp_path):
+    path = write_pdf(FARMING, tmp_path / "farming.pdf")
+    converted = convert(path, path.read_bytes())
+    assert converted.pages == (0,)
+    paragraphs = converted.text.split("\n\n")
+    assert "1. Crops" in paragraphs and "2. Animals" in paragraphs
+    assert "Store the grain in dry barns. Dry barns keep mice away from the grain." in paragraphs
+
+
+def test_plan_pdf_pages_point_at_the_right_page(tmp_path):
+    import pypdf
+
+    path = write_pdf(PLAN.read_text("utf-8"), tmp_path / "plan.pdf")
+    document = load_corpus(tmp_path)[0]
+    assert len(document.pages) > 2 and document.pages[0] == 0
+    reader = pypdf.PdfReader(io.BytesIO(path.read_bytes()))
+    passages = chunk_corpus([document])
+    assert {p.page for p in passages} == set(range(1, len(document.pages) + 1))
+    for p in passages:
+        first_words = " ".join(p.text.split()[:4])
+        page_text = " ".join(reader.pages[p.page - 1].extract_text().split())
+        assert first_words in page_text, (p.page, first_words)
+
+
+# ---------------------------------------------------------------------------- every format
+
+
+@pytest.mark.parametrize("suffix", [".txt", ".md", ".pdf", ".docx", ".html"])
+@pytest.mark.parametrize("text", [FARMING, TINY_DOCS["beta.md"], "Café 知识产权 “quoted” — ok."])
+def test_offsets_slice_back_to_passages_in_every_format(tmp_path, suffix, text):
+    path = tmp_path / f"doc{suffix}"
+    if suffix in WRITERS:
+        WRITERS[suffix](text, path)
+    else:
+        path.write_text(text, "utf-8")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # fpdf2: DejaVu lacks a glyph or two
+        documents = load_corpus(tmp_path)
+    passages = chunk_corpus(documents)
+    assert passages and documents[0].source == path.name
+    text_of = {d.source: d.text for d in documents}
+    for p in passages:
+        assert text_of[p.source][p.start : p.end] == p.text
+        assert (p.page is not None) == (suffix == ".pdf")
+    words = {w.strip(".“”") for w in text.split()} - {"#", "—"}
+    if suffix == ".pdf":  # the PDF's font (DejaVu Sans) has no CJK glyphs: they are not drawn
+        words.discard("知识产权")
+    got = {w.strip(".“”") for p in passages for w in p.text.split()}
+    assert words <= got  # nothing lost on the way
+
+
+def test_heading_path_in_every_converted_format(tmp_path):
+    for suffix, write in WRITERS.items():
+        write(FARMING, tmp_path / f"farming{suffix}")
+    passages = chunk_corpus(load_corpus(tmp_path))
+    sections = {(p.source, p.section) for p in passages if "goats" in p.text.lower()}
+    assert {s.split(".")[-1] for s, _ in sections} == {"pdf", "docx", "html"}
+    for _, section in sections:
+        assert section == "Farming notes > 2. Animals > Keep goats on the hill"
+
+
+# ---------------------------------------------------------------------------- unreadable files
+
+
+def _bad_files(folder: Path) -> dict[str, str]:
+    """name -> what the reason must say."""
+    folder.mkdir(exist_ok=True)
+    write_image_pdf(folder / "scanned.pdf")
+    write_pdf(FARMING, folder / "locked.pdf", password="secret")
+    good = write_pdf(FARMING, folder / "tmp.pdf").read_bytes()
+    (folder / "tmp.pdf").unlink()
+    (folder / "cut.pdf").write_bytes(good[: len(good) // 3])
+    (folder / "noise.pdf").write_bytes(b"%PDF-1.7\n" + bytes(range(256)) * 4)
+    (folder / "broken.docx").write_bytes(b"PK\x03\x04 not really a zip")
+    (folder / "blank.html").write_text("<html><script>x = 1</script><nav>Menu</nav></html>")
+    return {
+        "scanned.pdf": "no.* text layer .*scanned.*OCR",
+        "locked.pdf": "encrypted with a password; save a copy without the password",
+        "cut.pdf": "not a readable PDF",
+        "noise.pdf": "not a readable PDF",
+        "broken.docx": "not a readable Word .docx file",
+        "blank.html": "holds no text",
+    }
+
+
+def test_unreadable_files_are_skipped_with_a_reason_and_the_rest_is_read(tmp_path):
+    expected = _bad_files(tmp_path)
+    (tmp_path / "ok.txt").write_text(FARMING, "utf-8")
+    corpus = read_corpus(tmp_path)
+    assert [d.source for d in corpus.documents] == ["ok.txt"]
+    reasons = {s.source: s.reason for s in corpus.skipped}
+    assert set(reasons) == set(expected)
+    for name, pattern in expected.items():
+        assert re.search(pattern, reasons[name]), (name, reasons[name])
+    with pytest.warns(CorpusWarning) as record:
+        assert [d.source for d in load_corpus(tmp_path)] == ["ok.txt"]
+    assert sorted(str(w.message).split(":")[0] for w in record) == sorted(expected)
+    messages = [str(w.message) for w in record]
+    assert any(
+        m.startswith("locked.pdf: skipped, it is encrypted with a password") for m in messages
+    )
+
+
+def test_a_corpus_of_only_unreadable_files_is_an_error_naming_them(tmp_path):
+    _bad_files(tmp_path)
+    with pytest.raises(CorpusError, match=r"no document in .* could be read \(blank\.html: "):
+        read_corpus(tmp_path)
+
+
+def test_a_bad_txt_is_still_an_error_for_the_whole_corpus(tmp_path):
+    write_html(FARMING, tmp_path / "farming.html")
+    (tmp_path / "bad.txt").write_bytes(b"caf\xe9")
+    with pytest.raises(CorpusError, match=r"bad\.txt: not valid UTF-8"):
+        read_corpus(tmp_path)
+
+
+def test_importing_the_corpus_reader_loads_no_converter():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, qa.ingest.corpus; "
+        "print(sorted(m for m in ('pypdf', 'docx', 'fpdf', 'lxml') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+
+
+# ---------------------------------------------------------------------------- the real plan
+
+
+def test_the_plan_as_pdf_docx_and_html_answers_the_pledge_question(
+    tmp_path, encoder_dir, capsys, monkeypatch
+):
+    from qa import cli
+    from qa.assistant import Assistant, build
+
+    plan = PLAN.read_text("utf-8")
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for suffix, write in WRITERS.items():
+        write(plan, corpus / f"action_plan{suffix}")
+    write_image_pdf(corpus / "scan.pdf")
+    settings = Settings(
+        corpus_dir=corpus, index_dir=tmp_path / "index", encoder_dir=encoder_dir, use_e5=False
+    )
+    report = build(settings)
+    assert report.files == 3 and report.skipped == (
+        "scan.pdf: skipped, none of its 1 page(s) has a text layer (a scanned PDF?); run OCR on "
+        "it (e.g. ocrmypdf) and index the result",
+    )
+    with pytest.warns(CorpusWarning, match="scan.pdf"):
+        assistant = Assistant.open(settings, auto_build=False)
+    hits = assistant.search("How are small enterprises supported in pledge loans?", k=6)
+    pledge = "provide key support for intellectual property pledge loans"
+    assert pledge in hits[0].passage.text
+    best = {}
+    for h in hits:
+        best.setdefault(h.passage.source, h)
+    assert set(best) == {"action_plan.pdf", "action_plan.docx", "action_plan.html"}
+    assert all(pledge in h.passage.text for h in best.values())
+    assert best["action_plan.pdf"].to_dict()["page"] >= 1
+    assert "page" not in best["action_plan.html"].to_dict()
+    for h in best.values():
+        assert h.passage.section.startswith("How to build an intellectual property power > ")
+    monkeypatch.setattr(cli, "_settings", lambda args: settings)  # this encoder, no e5
+    capsys.readouterr()
+    assert cli.main(["index"]) == 0  # up to date: a no-op that still names the skipped file
+    out = capsys.readouterr()
+    assert "warning: scan.pdf: skipped, none of its 1 page(s) has a text layer" in out.err
+    assert "index is up to date" in out.out and "from 3 file(s)" in out.out
+    assert cli.main(["search", "pledge loans", "-k", "1"]) == 0  # a one-line warning, not Python's
+    err = capsys.readouterr().err
+    assert "warning: scan.pdf: skipped, none of its 1 page(s)" in err and "CorpusWarning" not in err
