@@ -245,7 +245,7 @@ def test_eval_readers_on_random_bytes_raise_only_qa_errors(tmp_path, data, ext):
         ("image.txt", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "not valid UTF-8|binary"),
         ("zeros.txt", b"text\x00\x00\x00more", "binary file"),
         ("empty.md", b"   \n", "empty"),
-        ("report.pdf", b"%PDF-1.4", "only .txt and .md"),
+        ("report.exe", b"MZ\x90\x00", "only .txt, .md, .pdf"),
     ],
 )
 def test_bad_corpus_file_is_refused_with_its_name(tmp_path, name, data, says):
@@ -256,6 +256,16 @@ def test_bad_corpus_file_is_refused_with_its_name(tmp_path, name, data, says):
     with pytest.raises(CorpusError, match=says) as e:
         load_corpus(corpus)
     assert name in str(e.value)
+
+
+def test_a_corrupt_pdf_is_skipped_by_name_and_the_rest_is_indexed(tmp_path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "ok.txt").write_text("Boats dock before sunset.", "utf-8")
+    (corpus / "report.pdf").write_bytes(b"%PDF-1.4")  # a header and nothing else
+    with pytest.warns(Warning, match="report.pdf"):
+        documents = load_corpus(corpus)
+    assert [d.source for d in documents] == ["ok.txt"]
 
 
 @pytest.mark.parametrize("kind", ["file", "folder"])
