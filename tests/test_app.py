@@ -218,6 +218,7 @@ def test_a_followup_the_document_does_not_answer_is_declined(bundled_app):
     # which question was searched, in the chat and beside it
     assert f"searched as: “{markdown.md_escape(PLEDGE)} and what about trademarks?”" in second
     assert "searched as" in sources and "the closest passages" in sources
+    assert "Close wording, no answer" in sources and "Strong match" not in sources
     assert state["turns"][str(len(history) - 1)]["abstained"]
     # a follow-up the quoted sentences do cover is answered as before
     history, _, _, state = ask("How will the trademark review system be improved?")

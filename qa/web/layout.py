@@ -74,6 +74,7 @@ def build_app() -> gr.Blocks:
                             message = gr.Textbox(
                                 placeholder=f"Ask a question about {the_documents} and press Enter",
                                 show_label=False,
+                                max_lines=6,  # a long paste scrolls; the status stays in view
                                 scale=5,
                                 autofocus=True,
                                 elem_id="question",

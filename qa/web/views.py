@@ -84,12 +84,17 @@ class Match:
     best: float
     needed: float
     model: str
+    declined: bool = False  # declined for another reason (a follow-up's topic, a type)
 
     @property
     def label(self) -> str:
+        if self.best < self.needed:
+            return "weak match"
+        if self.declined:
+            return "close wording, no answer"
         if self.best >= self.needed + STRONG_MARGIN:
             return "strong match"
-        return "match" if self.best >= self.needed else "weak match"
+        return "match"
 
 
 STRONG_MARGIN = 0.15  # this far above the threshold, a match reads as strong
@@ -99,8 +104,10 @@ def match_of(answer: Answer, min_score: float, min_e5_score: float) -> Match:
     """The measure the decline policy (qa.answering.abstain) compares with its threshold."""
     s = answer.signals
     if s.non_latin:
-        return Match(s.e5_top or 0.0, min_e5_score, "multilingual passage similarity")
-    return Match(s.sentence_top, min_score, "sentence similarity")
+        return Match(
+            s.e5_top or 0.0, min_e5_score, "multilingual passage similarity", answer.abstained
+        )
+    return Match(s.sentence_top, min_score, "sentence similarity", answer.abstained)
 
 
 def sources_html(
