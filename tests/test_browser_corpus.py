@@ -103,6 +103,12 @@ def test_manage_documents(corpus_server, tmp_path):
 
         # remove beta.md
         choose(page, "beta.md")
+        page.once("dialog", lambda dialog: dialog.dismiss())  # asked first; "Cancel" keeps it
+        page.click("#remove-doc")
+        wait_status(page, "nothing removed")
+        assert doc_names(page) == ["alpha.txt", "beta.md"]
+        assert (corpus_server.corpus / "beta.md").exists()
+        page.once("dialog", lambda dialog: dialog.accept())
         page.click("#remove-doc")
         wait_status(page, "Removed")
         page.wait_for_function(

@@ -135,7 +135,7 @@ def handle_remove(source: str | None, progress=gr.Progress()):  # noqa: B008
     """Remove the chosen document (outputs as handle_upload)."""
     try:
         if not source:
-            raise QAError("choose the document to remove first")
+            raise QAError("nothing removed: choose a document, then confirm the removal")
         return _changed(remove_document(source, _bar(progress)))
     except QAError as e:
         return _refused(str(e))

@@ -37,6 +37,13 @@ EXAMPLES = (  # about the bundled corpus
 )
 
 
+# runs in the browser before a removal: the user confirms, or the handler gets no name
+CONFIRM_REMOVE = (
+    "(name) => (name && confirm(`Remove ${name} from the corpus? Its file is deleted; "
+    "download it first to keep a copy.`)) ? name : null"
+)
+
+
 def build_app() -> gr.Blocks:
     """The Blocks app; qa.web.handlers do the work, every event has a stable api_name."""
     assistant = get_assistant()
@@ -299,12 +306,12 @@ def build_app() -> gr.Blocks:
             api_name="evaluate",
         )
         change_outputs = [corpus_status, docs_table, manifest, doc_choice, manage_choice, header]
-        for event, fn, inputs, name in (
-            (upload_btn.click, handle_upload, [upload], "upload"),
-            (replace_btn.click, handle_replace, [manage_choice, replace_file], "replace"),
-            (remove_btn.click, handle_remove, [manage_choice], "remove"),
+        for event, fn, inputs, name, js in (
+            (upload_btn.click, handle_upload, [upload], "upload", None),
+            (replace_btn.click, handle_replace, [manage_choice, replace_file], "replace", None),
+            (remove_btn.click, handle_remove, [manage_choice], "remove", CONFIRM_REMOVE),
         ):
-            event(fn, inputs, change_outputs, api_name=name).then(
+            event(fn, inputs, change_outputs, api_name=name, js=js).then(
                 handle_read, doc_choice, reader, api_visibility="private"
             ).then(handle_choose, manage_choice, download_btn, api_visibility="private")
         manage_choice.change(
