@@ -106,7 +106,11 @@ def test_pledge_question_cites_the_credit_risk_compensation_passage(bundled_app)
     marked = [m.split("</mark>")[0] for m in sources.split("<mark>")[1:]]
     assert any(CREDIT_FUNDS in m for m in marked)
     assert "Promote the development of modern service industry" in sources  # heading path
-    assert "score " in sources
+    # one confidence measure, the one a decline quotes, shown once with its threshold
+    assert sources.count('class="match"') == 1 and "Strong match" in sources
+    visible = re.sub(r'title="[^"]*"', "", sources)
+    assert "an answer needs 0.35" in visible and not re.search(r"score \d", visible)
+    assert 'title="ranking score' in sources  # the ranking score only on hover
     assert copy.startswith(f"Q: {PLEDGE}")
     assert "Sources:\n[1] " in copy and CREDIT_FUNDS in copy
     turn = state["turns"][str(len(history) - 1)]
@@ -181,6 +185,45 @@ def test_question_text_is_escaped_everywhere(bundled_app):
 def test_bad_input_is_a_message_not_a_traceback(bundled_app, message, k, threshold, match):
     with pytest.raises(gr.Error, match=match):
         handlers.handle_ask(message, [], k, threshold, 3, None)
+
+
+def test_a_refused_question_keeps_everything_on_screen(bundled_app):
+    """Empty or too long: a message beside the box; conversation, sources, copy text, state
+    and the typed question are left as they were (gr.update() changes nothing)."""
+    long = "Background. " * 400 + "How are pledge loans supported?"  # a 4,831-character paste
+    for message, match in (("", "empty"), ("   ", "empty"), (long, f"{len(long):,} characters")):
+        *kept, status = handlers.handle_ask_ui(message, [], 5, 0.35, 3, None)
+        assert all(out == gr.update() for out in kept)
+        assert status.startswith("⚠") and match in status
+    assert "limit is 2,000" in handlers.handle_ask_ui(long, [], 5, 0.35, 3, None)[-1]
+    history, sources, copy, state, box, status = handlers.handle_ask_ui(PLEDGE, [], 5, 0.35, 3)
+    assert CREDIT_FUNDS in history[-1]["content"] and box == "" and status == ""
+
+
+def test_the_question_box_never_cuts_a_long_paste(bundled_app):
+    """A browser cuts typed/pasted text at a textbox's max_length without a word; the server's
+    bound (with its message) is the only one."""
+    demo = layout.build_app()
+    boxes = [b for b in demo.blocks.values() if getattr(b, "elem_id", None) in ("question", "search-query")]
+    assert len(boxes) == 2 and all(b.max_length is None for b in boxes)
+
+
+def test_a_followup_the_document_does_not_answer_is_declined(bundled_app):
+    history, _, _, state = ask(PLEDGE)
+    first = history[-1]["content"]
+    history, sources, _, state = ask("and what about trademarks?", history, state)
+    second = history[-1]["content"].replace("\\", "")  # Markdown escapes
+    assert second != first and "The document does not seem to cover this follow-up" in second
+    assert "“trademarks”" in second and CREDIT_FUNDS not in second.split("The closest")[0]
+    # which question was searched, in the chat and beside it
+    assert f"searched as: “{markdown.md_escape(PLEDGE)} and what about trademarks?”" in second
+    assert "searched as" in sources and "the closest passages" in sources
+    assert "Close wording, no answer" in sources and "Strong match" not in sources
+    assert state["turns"][str(len(history) - 1)]["abstained"]
+    # a follow-up the quoted sentences do cover is answered as before
+    history, _, _, state = ask("How will the trademark review system be improved?")
+    history, _, _, _ = ask("and for patents?", history, state)
+    assert "do not seem to cover" not in history[-1]["content"]
 
 
 def test_clear_starts_a_new_session(bundled_app):
@@ -367,16 +410,35 @@ def test_evaluate_reports_bad_files_as_messages(bundled_app, tmp_path):
         handlers.handle_evaluate(str(bad), 20, progress=lambda *a, **k: None)
     with pytest.raises(gr.Error, match="upload"):
         handlers.handle_evaluate(None, 20, progress=lambda *a, **k: None)
+    # the UI event: a message in the status line, the previous run left on screen
+    status, *kept = handlers.handle_evaluate_ui(str(bad), 20, progress=lambda *a, **k: None)
+    assert "line 2" in status and all(out == gr.update() for out in kept)
+
+
+def test_evaluate_messages_name_the_uploaded_file_not_its_temporary_path(bundled_app, tmp_path):
+    upload = tmp_path / "gradio" / "5eff14"  # where gradio keeps an upload
+    upload.mkdir(parents=True)
+    bad = upload / "my3.jsonl"
+    bad.write_text('{"question": "ok?"}\n{not json\n', encoding="utf-8")
+    with pytest.raises(gr.Error) as e:
+        handlers.handle_evaluate(str(bad), 20, progress=lambda *a, **k: None)
+    assert "my3.jsonl" in e.value.message and str(upload) not in e.value.message
+    good = upload / "two.jsonl"
+    good.write_text(json.dumps({"id": "a", "question": PLEDGE}) + "\n", encoding="utf-8")
+    _, warnings, _ = handlers.evaluate_file(good, 5)
+    assert warnings and all(str(upload) not in w for w in warnings)
+    assert any("two.jsonl" in w for w in warnings)
 
 
 # ---------------------------------------------------------------------------- corpus
 
 
 def test_corpus_info_lists_documents_and_manifest(bundled_app):
-    rows, manifest, dropdown = handlers.corpus_info()
-    assert rows == [[PLAN.name, BUNDLED_TITLE, 20070, 2551, 39]] or (
-        rows[0][:2] == [PLAN.name, BUNDLED_TITLE] and rows[0][4] > 10
-    )
+    rows, manifest, dropdown, manage = handlers.corpus_info()
+    assert views.CORPUS_HEADERS == ["document", "title", "type", "size", "passages", "modified (UTC)"]
+    assert rows[0][:4] == [PLAN.name, BUNDLED_TITLE, "TXT", views.human_size(PLAN.stat().st_size)]
+    assert rows[0][4] > 10 and re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d", rows[0][5])
+    assert manage["choices"] == dropdown["choices"] == [PLAN.name]
     assert "all-MiniLM-L6-v2" in manifest and "built at" in manifest
     assert get_assistant().index.manifest["corpus"][rows[0][0]] in manifest
     assert dropdown["value"] == rows[0][0]
@@ -430,7 +492,7 @@ def test_good_upload_is_indexed_and_searchable(tiny_app):
     # what is on disk is a consistent index for the new corpus
     reopened = Assistant.open(replace(tiny_app), auto_build=False)
     assert "lighthouse.txt" in reopened.index.manifest["corpus"]
-    rows, _, dropdown = handlers.corpus_info()
+    rows, _, dropdown, _ = handlers.corpus_info()
     assert "lighthouse.txt" in [r[0] for r in rows]
     assert "lighthouse.txt" in dropdown["choices"]
 
@@ -438,14 +500,81 @@ def test_good_upload_is_indexed_and_searchable(tiny_app):
 def test_handle_upload_uses_the_file_name_and_reports_errors(tiny_app, tmp_path):
     bad = tmp_path / "bad.txt"
     bad.write_bytes(b"\xc3\x28 broken")
-    with pytest.raises(gr.Error, match="UTF-8"):
-        handlers.handle_upload(str(bad), progress=lambda *a, **k: None)
+    status, *kept = handlers.handle_upload(str(bad), progress=lambda *a, **k: None)
+    assert "UTF-8" in status and all(out == gr.update() for out in kept)  # table left alone
+    pdf = tmp_path / "report.pdf"
+    pdf.write_bytes(b"%PDF-1.4 ...")
+    status = handlers.handle_upload(str(pdf), progress=lambda *a, **k: None)[0]
+    assert "only .txt and .md" in status and "choose" not in status  # one message, the right one
     good = tmp_path / "harbour notes.md"
     good.write_text("# Harbour notes\n\nThe ferry leaves at noon.\n", encoding="utf-8")
-    message, rows, _, _, header = handlers.handle_upload(str(good), progress=lambda *a, **k: None)
+    message, rows, _, _, _, header = handlers.handle_upload(
+        str(good), progress=lambda *a, **k: None
+    )
     assert "harbour notes.md" in message and "harbour notes.md" in [r[0] for r in rows]
     assert "planqa · 3 documents" in header  # the tiny corpus had 2
     assert ["harbour notes.md", "Harbour notes"] == next(r[:2] for r in rows if r[0] == good.name)
+
+
+def test_remove_replace_and_download_a_document(tiny_app, tmp_path):
+    from qa.web import corpus_tab
+
+    no_progress = lambda *a, **k: None  # noqa: E731
+    sources = [d.source for d in get_assistant().documents]
+    assert sources == ["alpha.txt", "beta.md"] or sorted(sources) == ["alpha.txt", "beta.md"]
+    # download: a copy of the original file, outside the corpus folder
+    copy = Path(corpus_tab.handle_choose("alpha.txt")["value"])
+    assert copy.read_bytes() == (Path(tiny_app.corpus_dir) / "alpha.txt").read_bytes()
+    assert Path(tiny_app.corpus_dir) not in copy.parents
+    assert corpus_tab.handle_choose("nope.txt")["value"] is None
+    # replace: same name, new text, new index
+    new = tmp_path / "whatever.txt"
+    new.write_text("Alpha rules\n\nEvery lighthouse keeper logs each ship.\n", encoding="utf-8")
+    status, rows, *_ = corpus_tab.handle_replace("alpha.txt", str(new), progress=no_progress)
+    assert status.startswith("✓ Replaced `alpha.txt`")
+    assert (Path(tiny_app.corpus_dir) / "alpha.txt").read_text("utf-8").startswith("Alpha rules")
+    assert "lighthouse.txt" not in [r[0] for r in rows] and "alpha.txt" in [r[0] for r in rows]
+    assert "alpha.txt" in handlers.handle_search("lighthouse keeper ship", 1)
+    # remove: gone from the corpus, the index and the dropdowns
+    status, rows, _, reader_choice, manage_choice, header = corpus_tab.handle_remove(
+        "alpha.txt", progress=no_progress
+    )
+    assert status.startswith("✓ Removed `alpha.txt`") and [r[0] for r in rows] == ["beta.md"]
+    assert not (Path(tiny_app.corpus_dir) / "alpha.txt").exists()
+    assert manage_choice["choices"] == reader_choice["choices"] == ["beta.md"]
+    assert all(p.source == "beta.md" for p in get_assistant().passages)
+    reopened = Assistant.open(replace(tiny_app), auto_build=False)
+    assert list(reopened.index.manifest["corpus"]) == ["beta.md"]
+    # the last document cannot go; unknown names are refused; nothing changes
+    before, serving = snapshot(tiny_app), get_assistant()
+    for status in (
+        corpus_tab.handle_remove("beta.md", progress=no_progress)[0],
+        corpus_tab.handle_remove("../beta.md", progress=no_progress)[0],
+        corpus_tab.handle_replace("beta.md", None, progress=no_progress)[0],
+        corpus_tab.handle_remove(None, progress=no_progress)[0],
+    ):
+        assert status.startswith("⚠")
+    assert snapshot(tiny_app) == before and get_assistant() is serving
+
+
+def test_a_failed_replace_leaves_corpus_and_index_as_they_were(tiny_app, monkeypatch):
+    from qa.web import corpus_tab
+
+    before, serving = snapshot(tiny_app), get_assistant()
+
+    real_replace, calls = corpus_update.os.replace, []
+
+    def broken_replace(src, dst):  # the first index file cannot be moved in: disk full
+        if Path(dst).parent == Path(tiny_app.index_dir) and not calls:
+            calls.append(dst)
+            raise OSError("disk full")
+        return real_replace(src, dst)
+
+    monkeypatch.setattr(corpus_update.os, "replace", broken_replace)
+    with pytest.raises(CorpusError, match="unchanged"):
+        corpus_tab.replace_document("alpha.txt", b"A new alpha text about harbours.")
+    monkeypatch.undo()
+    assert calls and snapshot(tiny_app) == before and get_assistant() is serving
 
 
 # ---------------------------------------------------------------------------- naming the corpus

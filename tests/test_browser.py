@@ -6,8 +6,10 @@ it and never downloads a browser of its own. Screenshots go to test-artifacts/ (
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -24,6 +26,7 @@ from qa.types import Document
 REPO = Path(__file__).resolve().parents[1]
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = REPO / "test-artifacts"
+SHOTS = Path("/tmp/app_shots")
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -58,20 +61,14 @@ def wait_until_serving(url: str, proc: subprocess.Popen, log: Path) -> None:
     pytest.fail(f"app.py did not answer within {STARTUP_SECONDS} s:\n{log.read_text()[-3000:]}")
 
 
-@pytest.fixture(scope="module")
-def server(plan_settings, tmp_path_factory):
-    """`python app.py` on a free port over the session's bundled-corpus index; always terminated."""
-    if not CHROMIUM.exists():
-        pytest.skip("chromium not installed: apt-get install -y chromium (browser test NOT run)")
-    pytest.importorskip(
-        "playwright.sync_api", reason="playwright not installed: pip install playwright"
-    )
-    tmp = tmp_path_factory.mktemp("server")
+@contextlib.contextmanager
+def running_app(corpus: Path, index_dir: Path, encoder: Path, tmp: Path):
+    """`python app.py` on a free port over ``corpus``; always terminated."""
     port = free_port()
     log = tmp / "server.log"
     env = {
         **os.environ,
-        "QA_ENCODER_DIR": str(plan_settings.encoder_path),
+        "QA_ENCODER_DIR": str(encoder),
         "GRADIO_ANALYTICS_ENABLED": "False",
         "HF_HUB_OFFLINE": "1",
         "TRANSFORMERS_OFFLINE": "1",
@@ -82,9 +79,9 @@ def server(plan_settings, tmp_path_factory):
         "--port",
         str(port),
         "--corpus",
-        str(plan_settings.corpus_dir),
+        str(corpus),
         "--index-dir",
-        str(plan_settings.index_dir),
+        str(index_dir),
         "--feedback",
         str(tmp / "feedback.jsonl"),
     ]
@@ -93,7 +90,7 @@ def server(plan_settings, tmp_path_factory):
     try:
         url = f"http://127.0.0.1:{port}/"
         wait_until_serving(url, proc, log)
-        yield SimpleNamespace(url=url, feedback=tmp / "feedback.jsonl")
+        yield SimpleNamespace(url=url, feedback=tmp / "feedback.jsonl", log=log)
     finally:
         proc.terminate()
         try:
@@ -103,24 +100,53 @@ def server(plan_settings, tmp_path_factory):
             proc.wait(timeout=10)
 
 
-@pytest.fixture(scope="module")
-def page(server):
+def need_browser() -> None:
     if not CHROMIUM.exists():
         pytest.skip("chromium not installed: apt-get install -y chromium (browser test NOT run)")
-    pytest.importorskip("playwright.sync_api", reason="playwright missing: pip install playwright")
+    pytest.importorskip(
+        "playwright.sync_api", reason="playwright not installed: pip install playwright"
+    )
+
+
+@contextlib.contextmanager
+def browser_page(url: str, width: int = 1400, height: int = 1000):
+    """A page of Debian's chromium (Playwright never downloads one) open on ``url``."""
     from playwright.sync_api import sync_playwright
 
     ARTIFACTS.mkdir(exist_ok=True)
+    SHOTS.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         try:
-            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            page = browser.new_page(viewport={"width": width, "height": height})
             page.set_default_timeout(30_000)
-            page.goto(server.url)
+            page.goto(url)
             page.wait_for_selector("#question textarea")
             yield page
         finally:
             browser.close()
+
+
+def shot(page, name: str, full_page: bool = False) -> None:
+    """A screenshot in test-artifacts/ and /tmp/app_shots/ (for a person to look at)."""
+    for folder in (ARTIFACTS, SHOTS):
+        page.screenshot(path=str(folder / name), full_page=full_page)
+
+
+@pytest.fixture(scope="module")
+def server(plan_settings, tmp_path_factory):
+    """The app over the session's bundled-corpus index."""
+    need_browser()
+    tmp = tmp_path_factory.mktemp("server")
+    s = plan_settings
+    with running_app(s.corpus_dir, s.index_dir, s.encoder_path, tmp) as app:
+        yield app
+
+
+@pytest.fixture(scope="module")
+def page(server):
+    with browser_page(server.url) as page:
+        yield page
 
 
 @pytest.fixture
@@ -173,7 +199,7 @@ def test_ask_cite_and_read_in_the_document(page, plan_settings):
     assert row.count() == 1
     assert "pledge loans" in row.inner_text()
     assert "credit risk compensation" in row.locator("mark").first.inner_text()
-    page.screenshot(path=str(ARTIFACTS / "browser-01-answer.png"))
+    shot(page, "browser-01-answer.png")
 
     # the [n] marker of that passage brings its source row into view and flashes it
     row_id = row.get_attribute("id")
@@ -239,7 +265,7 @@ def test_search_marks_terms(page):
     first = page.locator("#search-results .hit").first
     assert "credit risk compensation" in first.inner_text()
     assert first.locator("mark").count() >= 3
-    page.screenshot(path=str(ARTIFACTS / "browser-05-search.png"))
+    shot(page, "browser-05-search.png")
 
 
 @pytest.mark.usefixtures("screenshot_on_failure")
@@ -281,6 +307,7 @@ def test_evaluation_upload(page, tmp_path):
     page.wait_for_selector("#eval-summary .card", timeout=60_000)
     summary = page.locator("#eval-summary").inner_text()
     assert "three.jsonl" in summary.lower()
+    assert "/tmp" not in summary and "gradio" not in summary.lower()  # the file, not its upload path
     assert page.locator("#eval-summary .card", has_text="hit@W150").count() == 1
     table = page.locator("#eval-table")
     for qid in ("pledge", "review", "paris"):
@@ -290,3 +317,109 @@ def test_evaluation_upload(page, tmp_path):
     files = page.locator("#eval-files").text_content()
     assert all(ext in files for ext in (".json", ".csv", ".html"))
     page.screenshot(path=str(ARTIFACTS / "browser-06-evaluate.png"), full_page=True)
+
+
+def ask_in_chat(page, question: str, expect: str) -> None:
+    page.get_by_role("tab", name="Chat").click()
+    page.fill("#question textarea", question)
+    page.press("#question textarea", "Enter")
+    page.wait_for_function(
+        "(t) => document.querySelector('#chatbot').textContent.includes(t)", arg=expect
+    )
+    # the event is over when it has emptied the box (and gradio's timer is gone)
+    page.wait_for_function("document.querySelector('#question textarea').value === ''")
+
+
+def on_screen(page) -> tuple[str, str]:
+    """The conversation and the sources as the user reads them (gradio's "0.1s" timer
+    lines left out: they come and go with any event)."""
+    chat = page.locator("#chatbot").inner_text()
+    chat = "\n".join(line for line in chat.splitlines() if not re.fullmatch(r"[\d.]+s", line))
+    return chat.strip(), page.locator("#sources").inner_text().strip()
+
+
+def error_overlays(page) -> int:
+    """Gradio's red "Error" status over a component (what a raised gr.Error leaves)."""
+    return page.evaluate(
+        """() => [...document.querySelectorAll('.error, .validation-error')]
+                 .filter(e => e.offsetParent !== null && /Error/.test(e.textContent)).length"""
+    )
+
+
+@pytest.mark.usefixtures("screenshot_on_failure")
+def test_refused_questions_leave_everything_on_screen(page):
+    ask_in_chat(page, PLEDGE, "credit risk compensation")
+    page.wait_for_selector("#sources .src")
+    before = on_screen(page)
+    # Enter on an empty box: a message beside it; conversation and sources stay
+    page.fill("#question textarea", "")
+    page.press("#question textarea", "Enter")
+    page.wait_for_function("document.querySelector('#ask-status').textContent.includes('empty')")
+    assert on_screen(page) == before
+    assert error_overlays(page) == 0
+    # a 4,983-character paste is not cut by the box; the server says it is too long
+    long = ("Background of the case. " * 207 + "How are pledge loans supported?")[:4983]
+    page.fill("#question textarea", long)
+    assert len(page.input_value("#question textarea")) == 4983
+    page.press("#question textarea", "Enter")
+    page.wait_for_function(
+        "document.querySelector('#ask-status').textContent.includes('4,983 characters')"
+    )
+    assert "limit is 2,000" in page.locator("#ask-status").inner_text()
+    assert len(page.input_value("#question textarea")) == 4983  # still there to shorten
+    assert on_screen(page) == before
+    assert error_overlays(page) == 0
+    assert in_viewport(page, "#ask-status")  # beside the box, not pushed off screen
+    shot(page, "app-01-refused-long-question.png")
+
+
+@pytest.mark.usefixtures("screenshot_on_failure")
+def test_followup_shows_what_was_searched_and_one_match_measure(page):
+    ask_in_chat(page, PLEDGE, "credit risk compensation")
+    page.wait_for_selector("#sources .match")
+    assert "Strong match" in page.locator("#sources .match").inner_text()
+    page.locator("#sources .match-help summary").click()
+    assert "Abstention threshold" in page.locator("#sources .match-help").inner_text()
+    # the ranking score is not shown as a second number, only on hover of the rank
+    assert "score" not in page.locator("#sources .src").first.inner_text()
+    assert "ranking score" in page.locator("#sources .rank").first.get_attribute("title")
+    shot(page, "app-02-sources-match.png")
+    ask_in_chat(page, "and what about trademarks?", "seem to cover this follow-up")
+    chat = page.locator("#chatbot").inner_text()
+    assert f"searched as: “{PLEDGE} and what about trademarks?”" in chat
+    # the decline's panel does not call the match strong
+    assert "Close wording, no answer" in page.locator("#sources .match").inner_text()
+    shot(page, "app-03-followup.png")
+
+
+def test_ids_are_unique_and_the_log_names_the_share_option(page, server):
+    dupes = page.evaluate(
+        """() => { const seen = {}; for (const e of document.querySelectorAll('[id]'))
+                     seen[e.id] = (seen[e.id] || 0) + 1;
+                   return Object.keys(seen).filter(k => seen[k] > 1 && k); }"""
+    )
+    assert dupes == []
+    log = server.log.read_text("utf-8", errors="replace")
+    assert "share=True" not in log and "--share" in log
+
+
+def test_narrow_screen_keeps_sources_inside_their_cards(page, server):
+    narrow = page.context.browser.new_page(viewport={"width": 390, "height": 844})
+    try:
+        narrow.set_default_timeout(30_000)
+        narrow.goto(server.url)
+        narrow.wait_for_selector("#question textarea")
+        page = narrow
+        ask_in_chat(page, PLEDGE, "credit risk compensation")
+        page.wait_for_selector("#sources .src")
+        overflowing = page.evaluate(
+            """() => [...document.querySelectorAll('#sources .src, #sources .src *')]
+                     .filter(e => e.scrollWidth > e.clientWidth + 1 && e.clientWidth > 0)
+                     .map(e => e.className)"""
+        )
+        assert overflowing == []
+        assert page.evaluate("document.documentElement.scrollWidth") <= 391
+        page.locator("#sources").scroll_into_view_if_needed()
+        shot(page, "app-04-narrow-390px.png", full_page=True)
+    finally:
+        narrow.close()

@@ -103,7 +103,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         head=asset("head.html"),
         footer_links=["api"],
         show_error=False,
+        # gradio's own start-up lines advise `share=True` in launch(); ours names --share
+        quiet=not args.share,
+        prevent_thread_lock=True,
     )
+    if not args.share:
+        print(
+            f"[planqa] serving on {demo.local_url} (add --share for a public gradio.live link)",
+            flush=True,
+        )
+    demo.block_thread()
     return 0
 
 

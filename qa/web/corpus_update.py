@@ -1,7 +1,7 @@
-"""Add a document to a live corpus: validate the upload, index it in a copy, then install.
+"""Change a live corpus (add, replace or remove a document): validate, index a copy, install.
 
 The live corpus and index are touched only after the new index was built and loaded, so a failed
-upload leaves them, and the Assistant serving them, exactly as they were.
+change leaves them, and the Assistant serving them, exactly as they were.
 """
 
 from __future__ import annotations
@@ -70,54 +70,125 @@ def add_document(
     Returns the Assistant for the new index (same settings as ``live``); the caller swaps it in.
     """
     name = check_upload_name(name)
-    check_upload_data(name, data)
+    if (Path(live.settings.corpus_dir) / name).exists():
+        raise CorpusError(
+            f"{name} is already in the corpus; choose it under Manage documents and use "
+            "Replace to install a new version, or rename the file to add it as a new document"
+        )
+    return change_corpus(live, write={name: data}, progress=progress)
+
+
+def replace_document(
+    live: Assistant, source: str, data: bytes, progress: Callable | None = None
+) -> Assistant:
+    """A new version of document ``source`` (same name), indexed aside and then installed."""
+    source = check_existing(live, source)
+    if Path(source).suffix.lower() not in TEXT_SUFFIXES:
+        raise CorpusError(
+            f"{source} is not a .txt or .md document; replace it in the corpus folder and run "
+            "`qa index`"
+        )
+    return change_corpus(live, write={source: data}, progress=progress)
+
+
+def remove_document(live: Assistant, source: str, progress: Callable | None = None) -> Assistant:
+    """Drop document ``source`` from the corpus and the index (the last one cannot go)."""
+    source = check_existing(live, source)
+    if len(live.documents) <= 1:
+        raise CorpusError(f"{source} is the only document; add another one before removing it")
+    return change_corpus(live, remove=(source,), progress=progress)
+
+
+def check_existing(live: Assistant, source: str | None) -> str:
+    """``source`` must name a document of the live index whose file is in the corpus folder."""
+    known = [d.source for d in live.documents]
+    if not source or source not in known:
+        raise CorpusError(f"no document {str(source)[:80]!r} in the corpus; choose one of the list")
+    corpus = Path(live.settings.corpus_dir).resolve()
+    path = (corpus / source).resolve()
+    if corpus not in path.parents or not path.is_file():
+        raise CorpusError(f"{source} is not a file in {corpus}; run `qa index` to refresh")
+    return source
+
+
+def change_corpus(
+    live: Assistant,
+    write: dict[str, bytes] | None = None,
+    remove: tuple[str, ...] = (),
+    progress: Callable | None = None,
+) -> Assistant:
+    """Write/remove corpus files in a temporary copy, index it, then install corpus and index.
+
+    Returns the Assistant for the new index (same settings as ``live``); the caller swaps it in.
+    """
+    write = write or {}
+    for name, data in write.items():
+        check_upload_data(name, data)
     say = progress or (lambda message, fraction: None)
     settings = live.settings
     corpus, index_dir = Path(settings.corpus_dir), Path(settings.index_dir)
-    if (corpus / name).exists():
-        raise CorpusError(
-            f"{name} is already in the corpus; rename the file to add it as a new document"
-        )
     index_dir.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix=".upload-", dir=index_dir))  # same disk: renames
     try:
         shutil.copytree(corpus, work / "corpus", ignore=shutil.ignore_patterns(".*"))
-        (work / "corpus" / name).write_bytes(data)
+        for name in remove:
+            (work / "corpus" / name).unlink()
+        for name, data in write.items():
+            (work / "corpus" / name).write_bytes(data)
         trial = replace(
             settings,
             corpus_dir=work / "corpus",
             index_dir=work / "index",
             encoder_dir=settings.encoder_path,
         )
-        say("indexing the corpus with the new document", 0.0)
+        say("indexing the changed corpus", 0.0)
         build(trial, force=True, progress=say)
         fresh = Assistant.open(trial, auto_build=False)
-        _install(name, data, corpus, work / "index", index_dir, work / "backup")
+        _install(write, remove, corpus, work / "index", index_dir, work / "backup")
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return Assistant(fresh.index, fresh.retriever, settings)
 
 
 def _install(
-    name: str, data: bytes, corpus: Path, new_index: Path, index_dir: Path, backup: Path
+    write: dict[str, bytes],
+    remove: tuple[str, ...],
+    corpus: Path,
+    new_index: Path,
+    index_dir: Path,
+    backup: Path,
 ) -> None:
-    """Move the document into the corpus and the new index files over the old ones (manifest
+    """Change the corpus files and move the new index files over the old ones (manifest
     last); on any error put the old files back so the previous index stays consistent."""
-    backup.mkdir()
+    (backup / "corpus").mkdir(parents=True)
     files = sorted(
         (f.name for f in new_index.iterdir() if f.is_file()), key=lambda n: n == MANIFEST
     )
     for f in files:
         if (index_dir / f).is_file():
             shutil.copy2(index_dir / f, backup / f)
+    saved = {}  # corpus name -> its backup copy (names of documents changed or removed)
+    for i, name in enumerate([*remove, *write]):
+        if (corpus / name).is_file():
+            saved[name] = backup / "corpus" / str(i)
+            shutil.copy2(corpus / name, saved[name])
     try:
-        atomic_write(corpus / name, data)
+        for name in remove:
+            (corpus / name).unlink()
+        for name, data in write.items():
+            atomic_write(corpus / name, data)
         for f in files:
             os.replace(new_index / f, index_dir / f)
     except OSError as e:
-        (corpus / name).unlink(missing_ok=True)
+        for name in write:
+            if name not in saved:
+                (corpus / name).unlink(missing_ok=True)
+        for name, copy in saved.items():
+            os.replace(copy, corpus / name)
         for f in backup.iterdir():
-            os.replace(f, index_dir / f.name)
+            if f.is_file():
+                os.replace(f, index_dir / f.name)
+        names = ", ".join([*remove, *write])
         raise CorpusError(
-            f"could not install {name} ({e}); the previous index is unchanged"
+            f"could not change {names} ({e}); the previous corpus and index are unchanged"
         ) from None

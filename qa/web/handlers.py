@@ -7,6 +7,7 @@ built by qa.web.views / qa.web.reader (HTML) and qa.web.markdown (chat). Bad inp
 
 from __future__ import annotations
 
+import re
 import tempfile
 from collections.abc import Callable
 from dataclasses import replace
@@ -14,7 +15,6 @@ from pathlib import Path
 
 import gradio as gr
 
-import qa.web.corpus_update as corpus_update
 import qa.web.markdown as markdown
 import qa.web.views as views
 from qa.assistant import Assistant, validate_question
@@ -22,17 +22,17 @@ from qa.errors import QAError
 from qa.query.acronyms import reading_note
 from qa.query.followup import rewrite_followup
 from qa.types import Answer
-from qa.web.corpus_update import check_upload_size
+from qa.web.corpus_tab import add_document as add_document  # re-exported for callers
+from qa.web.corpus_tab import corpus_info, page_header
+from qa.web.corpus_tab import handle_upload as handle_upload  # re-exported for callers
 from qa.web.feedback import append_feedback, feedback_record
 from qa.web.reader import document_html
 from qa.web.shared import (
     MAX_K,
     Shared,
     bounded,
-    clamp,
     fail,
     get_assistant,
-    swap_assistant,
     user_error,
 )
 
@@ -59,7 +59,39 @@ def answer_question(
     )
     # same index and encoders, this request's thresholds: nothing shared is modified
     answer = Assistant(assistant.index, assistant.retriever, request).ask(query, k=int(k))
-    return query, replace(answer, question=question)
+    answer = replace(answer, question=question)
+    if query != question and not answer.abstained:
+        answer = followup_check(answer, query[: -len(question)], assistant)
+    return query, answer
+
+
+def followup_check(answer: Answer, base: str, assistant: Assistant) -> Answer:
+    """A follow-up was searched together with its base question; if no quoted sentence
+    mentions a topic word the follow-up added ("trademarks"), the base question's answer was
+    found again: decline, saying which words the documents did not cover there."""
+    from qa.ingest.words import content_words
+
+    earlier = set(content_words(base))
+    added = [w for w in content_words(answer.question) if w.isascii() and w not in earlier]
+    if not added:
+        return answer
+    stems = assistant.retriever.query_terms(" ".join(added))
+    quoted = " ".join(q.text for q in answer.quotes)
+    if any(views.term_matches(w, stems) for w in re.findall(r"\w+", quoted)):
+        return answer
+    words = ", ".join(f"“{w}”" for w in added)
+    the_docs = markdown.the_documents(assistant.documents)
+    verb = "does" if len(assistant.documents) == 1 else "do"
+    return replace(
+        answer,
+        abstained=True,
+        text=f"{the_docs.capitalize()} {verb} not seem to cover this follow-up: the passages found "
+        f"for it answer the previous question, and none of their quoted sentences mentions "
+        f"{words}. The closest passages are listed below.",
+        reason=f"no quoted sentence mentions {words}",
+        quotes=(),
+        citations=(),
+    )
 
 
 def handle_ask(
@@ -83,7 +115,12 @@ def handle_ask(
         raise user_error(e) from None
     assistant = get_assistant()
     history.append({"role": "user", "content": markdown.md_escape(answer.question)})
-    history.append({"role": "assistant", "content": markdown.answer_markdown(answer)})
+    searched = (
+        f"_Follow-up, searched as: “{markdown.md_escape(query)}”_\n\n"
+        if query != answer.question
+        else ""
+    )
+    history.append({"role": "assistant", "content": searched + markdown.answer_markdown(answer)})
     shown = markdown.shown_hits(answer)
     turn = {
         "question": answer.question,
@@ -100,8 +137,24 @@ def handle_ask(
         "turns": {**state["turns"], str(len(history) - 1): turn},
         "pending": None,
     }
-    sources = views.sources_html(answer, assistant.documents, query)
+    match = views.match_of(answer, threshold, assistant.settings.retrieval.min_e5_score)
+    sources = views.sources_html(answer, assistant.documents, query, match)
     return history, sources, markdown.copy_text(answer), state
+
+
+def handle_ask_ui(message, history, k, threshold, max_sentences, state=None):
+    """The chat's event: handle_ask, plus the question box and the status line beside it.
+
+    A refused question (empty, too long, a bad setting) only fills the status line: the
+    conversation, sources, copy box and the typed question stay on screen as they were.
+    """
+    try:
+        history, sources, copy, state = handle_ask(
+            message, history, k, threshold, max_sentences, state
+        )
+    except gr.Error as e:
+        return gr.update(), gr.update(), gr.update(), gr.update(), gr.update(), f"⚠ {e.message}"
+    return history, sources, copy, state, "", ""
 
 
 def handle_clear() -> tuple[list, str, str, dict, dict]:
@@ -207,6 +260,14 @@ def handle_search(query: str, k: int) -> str:
     return views.search_html(query.strip(), retrieval.hits, terms, reading_note(read_as))
 
 
+def handle_search_ui(query: str, k: int) -> tuple:
+    """The Search tab's event: (results html, status); a refused query only fills the status."""
+    try:
+        return handle_search(query, k), ""
+    except gr.Error as e:
+        return gr.update(), f"⚠ {e.message}"
+
+
 def read_document(
     source: str | None, passage_id: int | None = None, parts: str = ""
 ) -> tuple[str, str]:
@@ -262,7 +323,14 @@ def evaluate_file(path: str | Path, k: int, progress: Callable | None = None):
 
     assistant = get_assistant()
     path = Path(path)
-    items, warnings = load_eval_file(path, max_question_chars=assistant.settings.max_question_chars)
+    try:
+        items, warnings = load_eval_file(
+            path, max_question_chars=assistant.settings.max_question_chars
+        )
+    except QAError as e:  # the message names the upload's temporary path: name the file
+        raise type(e)(str(e).replace(str(path), path.name)) from None
+    # warnings too: the user knows the file by its name, not gradio's upload folder
+    warnings = [w.replace(str(path), path.name) for w in warnings]
 
     def on_progress(done: int, total: int) -> None:
         if progress is not None:
@@ -306,54 +374,21 @@ def handle_evaluate(file: str | None, k: int, progress=gr.Progress()):  # noqa: 
     return summary, *charts, table, files
 
 
-# ---------------------------------------------------------------------------- corpus
-
-
-def add_document(name: str, data: bytes, progress: Callable | None = None) -> str:
-    """Corpus tab: add one document (see qa.web.corpus_update) and swap in the new index."""
-    with Shared.upload_lock:
-        assistant = corpus_update.add_document(get_assistant(), name, data, progress)
-        swap_assistant(assistant)
-    count = sum(1 for p in assistant.passages if p.source == name)
-    total = len(assistant.passages)
-    # the name passed check_upload_name: no backticks, so a code span shows it literally
-    return f"Added `{name}`: {count} passages; the index now has {total}."
-
-
-def handle_upload(file: str | None, progress=gr.Progress()):  # noqa: B008
-    """Corpus tab upload: (status, documents table, manifest html, reader dropdown, header)."""
-    if not file:
-        raise fail("choose a .txt or .md file first")
-    path = Path(file)
+def handle_evaluate_ui(file: str | None, k: int, progress=gr.Progress()):  # noqa: B008
+    """The Evaluate tab's event: (status, *handle_evaluate's outputs); a refused file only
+    fills the status line, the previous run stays on screen."""
     try:
-        check_upload_size(path.name, path.stat().st_size)  # before reading it
-        message = add_document(
-            path.name, path.read_bytes(), lambda msg, frac: progress(clamp(frac), desc=msg)
-        )
-    except QAError as e:
-        raise user_error(e) from None
-    rows, manifest, dropdown = corpus_info()
-    return message, rows, manifest, dropdown, page_header()
+        outputs = handle_evaluate(file, k, progress)
+    except gr.Error as e:
+        return f"⚠ {e.message}", *[gr.update()] * (len(views.CHART_METRICS) + 3)
+    return "", *outputs
 
 
-def corpus_info() -> tuple[list[list], str, dict]:
-    """(documents table, manifest html, reader dropdown choices)."""
-    assistant = get_assistant()
-    sources = [d.source for d in assistant.documents]
-    return (
-        views.corpus_rows(assistant.documents, assistant.passages),
-        views.manifest_html(assistant.index.manifest),
-        gr.update(choices=sources, value=sources[0] if sources else None),
-    )
-
-
-def page_header() -> str:
-    """The header's Markdown: the corpus's title (one document) or its size (more)."""
-    return markdown.header_markdown(get_assistant().documents)
+# ---------------------------------------------------------------------------- page load
 
 
 def handle_load():
-    """Page load: corpus table, manifest, reader dropdown, the first document and the header
-    (another session may have added a document since the page was built)."""
-    rows, manifest, dropdown = corpus_info()
-    return rows, manifest, dropdown, read_document(None)[1], page_header()
+    """Page load: corpus table, manifest, both document dropdowns, the first document and the
+    header (another session may have changed the corpus since the page was built)."""
+    rows, manifest, reader_choice, manage_choice = corpus_info()
+    return rows, manifest, reader_choice, manage_choice, read_document(None)[1], page_header()

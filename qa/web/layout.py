@@ -9,16 +9,17 @@ import gradio as gr
 import qa.web.markdown as markdown
 import qa.web.views as views
 from qa.evaluation.command import DEFAULT_K
+from qa.web.corpus_tab import handle_choose, handle_remove, handle_replace
 from qa.web.corpus_update import MAX_UPLOAD_BYTES
 from qa.web.handlers import (
     api_ask,
-    handle_ask,
+    handle_ask_ui,
     handle_clear,
-    handle_evaluate,
+    handle_evaluate_ui,
     handle_load,
     handle_open,
     handle_read,
-    handle_search,
+    handle_search_ui,
     handle_submit_feedback,
     handle_upload,
     handle_vote,
@@ -36,11 +37,19 @@ EXAMPLES = (  # about the bundled corpus
 )
 
 
+# runs in the browser before a removal: the user confirms, or the handler gets no name
+CONFIRM_REMOVE = (
+    "(name) => (name && confirm(`Remove ${name} from the corpus? Its file is deleted; "
+    "download it first to keep a copy.`)) ? name : null"
+)
+
+
 def build_app() -> gr.Blocks:
     """The Blocks app; qa.web.handlers do the work, every event has a stable api_name."""
     assistant = get_assistant()
     settings = assistant.settings
     the_documents = markdown.the_documents(assistant.documents)  # "the document(s)"
+    limit_mb = MAX_UPLOAD_BYTES // 1_000_000
     with gr.Blocks(title="planqa", analytics_enabled=False) as demo:
         state = gr.State(new_session())
         header = gr.Markdown(markdown.header_markdown(assistant.documents), elem_id="header")
@@ -67,16 +76,19 @@ def build_app() -> gr.Blocks:
                             )
                             send_feedback = gr.Button("Send feedback", size="sm")
                         with gr.Row():
+                            # no max_length: a browser would cut a long paste silently; the
+                            # server refuses it with a message instead
                             message = gr.Textbox(
                                 placeholder=f"Ask a question about {the_documents} and press Enter",
                                 show_label=False,
-                                max_length=settings.max_question_chars,
+                                max_lines=6,  # a long paste scrolls; the status stays in view
                                 scale=5,
                                 autofocus=True,
                                 elem_id="question",
                             )
                             send = gr.Button("Ask", variant="primary", scale=1, min_width=80)
                             clear = gr.Button("Clear", scale=1, min_width=80)
+                        ask_status = gr.Markdown(elem_id="ask-status")
                         examples = gr.Dataset(
                             components=[message],
                             samples=[[q] for q in EXAMPLES],
@@ -126,7 +138,6 @@ def build_app() -> gr.Blocks:
                     query = gr.Textbox(
                         placeholder="Words or a question; results are passages, not answers",
                         show_label=False,
-                        max_length=settings.max_question_chars,
                         scale=5,
                         elem_id="search-query",
                     )
@@ -134,6 +145,7 @@ def build_app() -> gr.Blocks:
                         1, MAX_K, value=settings.answer.k, step=1, label="Results", scale=2
                     )
                     search_btn = gr.Button("Search", variant="primary", scale=1)
+                search_status = gr.Markdown(elem_id="search-status")
                 results = gr.HTML(elem_id="search-results", js_on_load=asset("open_passage.js"))
 
             with gr.Tab(f"Read {the_documents}", id="read"):
@@ -152,6 +164,7 @@ def build_app() -> gr.Blocks:
                         eval_btn = gr.Button(
                             "Run evaluation", variant="primary", elem_id="eval-run"
                         )
+                eval_status = gr.Markdown(elem_id="eval-status")
                 eval_summary = gr.HTML(elem_id="eval-summary")
                 with gr.Row():
                     eval_charts = [
@@ -193,32 +206,60 @@ def build_app() -> gr.Blocks:
                             label="Indexed documents",
                             interactive=False,
                             wrap=True,
-                            column_widths=["29%", "29%", "15%", "13%", "14%"],
+                            column_widths=["24%", "28%", "8%", "12%", "10%", "18%"],
                             elem_id="docs-table",
                         )
+                        corpus_status = gr.Markdown(elem_id="corpus-status")
+                        with gr.Group(elem_id="manage"):
+                            manage_choice = gr.Dropdown(
+                                label="Manage a document", choices=[], elem_id="manage-choice"
+                            )
+                            with gr.Row():
+                                download_btn = gr.DownloadButton(
+                                    "Download the original", size="sm", elem_id="download-doc"
+                                )
+                                remove_btn = gr.Button(
+                                    "Remove from the corpus",
+                                    variant="stop",
+                                    size="sm",
+                                    elem_id="remove-doc",
+                                )
+                            replace_file = gr.File(
+                                label="New version (.txt or .md; keeps the document's name)",
+                                elem_id="replace-file",
+                            )
+                            replace_btn = gr.Button(
+                                "Replace with the new version", size="sm", elem_id="replace-doc"
+                            )
+                        # no file_types: the browser would reject other files with a second,
+                        # generic message; the server says what is wrong with the file
                         upload = gr.File(
-                            label=f"Add a .txt or .md document (up to {MAX_UPLOAD_BYTES // 1_000_000} MB, UTF-8)",
-                            file_types=[".txt", ".md"],
+                            label=f"Add a .txt or .md document (up to {limit_mb} MB, UTF-8)",
                             elem_id="upload",
                         )
-                        upload_btn = gr.Button("Add to the corpus and re-index", variant="primary")
-                        upload_status = gr.Markdown()
+                        upload_btn = gr.Button(
+                            "Add to the corpus and re-index", variant="primary", elem_id="add-doc"
+                        )
+                        gr.Markdown(
+                            "Each change builds a new index aside and swaps it in when it is "
+                            "ready; questions are answered from the current index meanwhile."
+                        )
                     with gr.Column(scale=2):
                         manifest = gr.HTML()
 
         # ---- events
         ask_inputs = [message, chatbot, k, threshold, max_sentences, state]
-        ask_outputs = [chatbot, sources, copy_box, state]
+        ask_outputs = [chatbot, sources, copy_box, state, message, ask_status]
         gr.on(
-            [message.submit, send.click], handle_ask, ask_inputs, ask_outputs, api_name="chat"
-        ).success(lambda: "", None, message, api_visibility="private")
+            [message.submit, send.click], handle_ask_ui, ask_inputs, ask_outputs, api_name="chat"
+        )
         examples.click(lambda sample: sample[0], examples, message, api_visibility="private").then(
-            handle_ask,
+            handle_ask_ui,
             ask_inputs,
             ask_outputs,
             api_name="chat_example",
             api_visibility="undocumented",  # the same as /chat
-        ).success(lambda: "", None, message, api_visibility="private")
+        )
         clear.click(
             handle_clear, None, [chatbot, sources, copy_box, state, panel], api_name="clear"
         )
@@ -251,29 +292,35 @@ def build_app() -> gr.Blocks:
             )
         gr.on(
             [query.submit, search_btn.click],
-            handle_search,
+            handle_search_ui,
             [query, search_k],
-            results,
+            [results, search_status],
             api_name="search",
         )
         doc_choice.input(handle_read, doc_choice, reader, api_name="read")
 
         eval_btn.click(
-            handle_evaluate,
+            handle_evaluate_ui,
             [eval_file, eval_k],
-            [eval_summary, *eval_charts, eval_table, eval_files],
+            [eval_status, eval_summary, *eval_charts, eval_table, eval_files],
             api_name="evaluate",
         )
-        upload_btn.click(
-            handle_upload,
-            [upload],
-            [upload_status, docs_table, manifest, doc_choice, header],
-            api_name="upload",
-        ).success(handle_read, doc_choice, reader, api_visibility="private")
+        change_outputs = [corpus_status, docs_table, manifest, doc_choice, manage_choice, header]
+        for event, fn, inputs, name, js in (
+            (upload_btn.click, handle_upload, [upload], "upload", None),
+            (replace_btn.click, handle_replace, [manage_choice, replace_file], "replace", None),
+            (remove_btn.click, handle_remove, [manage_choice], "remove", CONFIRM_REMOVE),
+        ):
+            event(fn, inputs, change_outputs, api_name=name, js=js).then(
+                handle_read, doc_choice, reader, api_visibility="private"
+            ).then(handle_choose, manage_choice, download_btn, api_visibility="private")
+        manage_choice.change(
+            handle_choose, manage_choice, download_btn, api_name="choose_document"
+        )
         demo.load(
             handle_load,
             None,
-            [docs_table, manifest, doc_choice, reader, header],
+            [docs_table, manifest, doc_choice, manage_choice, reader, header],
             api_name="corpus_info",
         )
     return demo

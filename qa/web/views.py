@@ -40,6 +40,7 @@ class Card:
     label: str
     crumbs: list[str]
     score: float
+    rank: int
     where: str
     pid: int
     parts: str
@@ -55,6 +56,7 @@ def card(anchor: str, label: str, hit: Hit, body: InParagraph | list[tuple[str, 
         label=label,
         crumbs=section_parts(p.section),
         score=float(hit.score),
+        rank=hit.rank,
         where=where(p),
         pid=p.id,
         parts=f"{min(ids)}-{max(ids)}",
@@ -73,20 +75,61 @@ def source_card(
 # ---------------------------------------------------------------------------- chat
 
 
-def sources_html(answer: Answer, documents: Sequence[Document], searched: str = "") -> str:
+@dataclass(frozen=True)
+class Match:
+    """How close the documents came to the question, on the one scale the decline uses:
+    ``best`` is the best sentence similarity (MiniLM; e5 for a question in another script),
+    ``needed`` the least an answer needs (the abstention threshold)."""
+
+    best: float
+    needed: float
+    model: str
+    declined: bool = False  # declined for another reason (a follow-up's topic, a type)
+
+    @property
+    def label(self) -> str:
+        if self.best < self.needed:
+            return "weak match"
+        if self.declined:
+            return "close wording, no answer"
+        if self.best >= self.needed + STRONG_MARGIN:
+            return "strong match"
+        return "match"
+
+
+STRONG_MARGIN = 0.15  # this far above the threshold, a match reads as strong
+
+
+def match_of(answer: Answer, min_score: float, min_e5_score: float) -> Match:
+    """The measure the decline policy (qa.answering.abstain) compares with its threshold."""
+    s = answer.signals
+    if s.non_latin:
+        return Match(
+            s.e5_top or 0.0, min_e5_score, "multilingual passage similarity", answer.abstained
+        )
+    return Match(s.sentence_top, min_score, "sentence similarity", answer.abstained)
+
+
+def sources_html(
+    answer: Answer, documents: Sequence[Document], searched: str = "", match: Match | None = None
+) -> str:
     """The panel beside the chat: cited passages in their paragraphs, quotes marked.
 
-    ``searched`` is the question as retrieval saw it, shown when a follow-up was rewritten.
+    ``searched`` is the question as retrieval saw it, shown when a follow-up was rewritten;
+    ``match`` is shown once at the top, with what it means.
     """
     docs = {d.source: d for d in documents}
     searched = searched if searched and searched != answer.question else ""
+    extra = {"match": match}
     if answer.abstained:
         cards = [
             source_card(f"src-{i}", f"[{i}]", h, docs.get(h.passage.source), ())
             for i, h in enumerate(closest_hits(answer), start=1)
         ]
         head = "Not in the documents — the closest passages"
-        return render("sources.html", head=head, searched=searched, cards=cards, others=[])
+        return render(
+            "sources.html", head=head, searched=searched, cards=cards, others=[], **extra
+        )
     cards = [
         source_card(
             f"src-{c.n}",
@@ -104,7 +147,9 @@ def sources_html(answer: Answer, documents: Sequence[Document], searched: str = 
         if h.passage.id not in cited
     ]
     head = f"Sources ({len(cards)})"
-    return render("sources.html", head=head, searched=searched, cards=cards, others=others)
+    return render(
+        "sources.html", head=head, searched=searched, cards=cards, others=others, **extra
+    )
 
 
 def empty_sources_html() -> str:
@@ -153,18 +198,48 @@ def search_html(query: str, hits: Sequence[Hit], terms: Sequence[str], note: str
 # ---------------------------------------------------------------------------- corpus
 
 
-CORPUS_HEADERS = ["document", "title", "characters", "words", "passages"]
+CORPUS_HEADERS = ["document", "title", "type", "size", "passages", "modified (UTC)"]
 
 
-def corpus_rows(documents: Sequence[Document], passages: Sequence[Passage]) -> list[list]:
-    """One row per document (``CORPUS_HEADERS``): source, title, characters, words, passages."""
+def human_size(size: int | None) -> str:
+    """Bytes for people.
+
+    Example: human_size(20_070) -> '19.6 KB'
+    """
+    if size is None:
+        return "?"
+    if size < 1024:
+        return f"{size} B"
+    if size < 1024 * 1024:
+        return f"{size / 1024:.1f} KB"
+    return f"{size / 1024 / 1024:.1f} MB"
+
+
+def corpus_rows(
+    documents: Sequence[Document],
+    passages: Sequence[Passage],
+    files: dict[str, tuple[int, float]] | None = None,
+) -> list[list]:
+    """One row per document (``CORPUS_HEADERS``); ``files`` maps a source to the (size in bytes,
+    modification time) of its file in the corpus folder."""
+    import datetime as dt
+
     counts: dict[str, int] = {}
     for p in passages:
         counts[p.source] = counts.get(p.source, 0) + 1
-    return [
-        [d.source, document_title(d), len(d.text), len(d.text.split()), counts.get(d.source, 0)]
-        for d in documents
-    ]
+    rows = []
+    for d in documents:
+        size, mtime = (files or {}).get(d.source, (None, None))
+        when = (
+            dt.datetime.fromtimestamp(mtime, dt.UTC).strftime("%Y-%m-%d %H:%M")
+            if mtime is not None
+            else "?"
+        )
+        kind = d.source.rsplit(".", 1)[-1].upper() if "." in d.source else "?"
+        rows.append(
+            [d.source, document_title(d), kind, human_size(size), counts.get(d.source, 0), when]
+        )
+    return rows
 
 
 MANIFEST_KEYS = (

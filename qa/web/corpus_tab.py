@@ -1,0 +1,160 @@
+"""The Corpus tab's handlers: list the documents; add, replace, remove one; download its file.
+
+Each change builds a new index aside (qa.web.corpus_update) and swaps it in, so questions are
+answered from the old index until the new one is ready. A refused change is a message in the
+tab's status line: the table and everything else stay as they were.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+import gradio as gr
+
+import qa.web.corpus_update as corpus_update
+import qa.web.markdown as markdown
+import qa.web.views as views
+from qa.errors import QAError
+from qa.web.corpus_update import check_upload_size
+from qa.web.shared import Shared, clamp, get_assistant, swap_assistant
+
+CHANGE_OUTPUTS = 6  # status, documents table, manifest, reader dropdown, manage dropdown, header
+
+
+def corpus_files() -> dict[str, tuple[int, float]]:
+    """source -> (size in bytes, modification time) of the documents' files in the corpus."""
+    assistant = get_assistant()
+    corpus = Path(assistant.settings.corpus_dir)
+    out = {}
+    for d in assistant.documents:
+        try:
+            st = (corpus / d.source).stat()
+        except OSError:
+            continue
+        out[d.source] = (st.st_size, st.st_mtime)
+    return out
+
+
+def corpus_info() -> tuple[list[list], str, dict, dict]:
+    """(documents table, manifest html, reader dropdown, manage dropdown)."""
+    assistant = get_assistant()
+    sources = [d.source for d in assistant.documents]
+    first = sources[0] if sources else None
+    return (
+        views.corpus_rows(assistant.documents, assistant.passages, corpus_files()),
+        views.manifest_html(assistant.index.manifest),
+        gr.update(choices=sources, value=first),
+        gr.update(choices=sources, value=first),
+    )
+
+
+def page_header() -> str:
+    """The header's Markdown: the corpus's title (one document) or its size (more)."""
+    return markdown.header_markdown(get_assistant().documents)
+
+
+def _swap(change: Callable) -> None:
+    with Shared.upload_lock:  # one change at a time; asking goes on with the serving index
+        swap_assistant(change(get_assistant()))
+
+
+def _summary(verb: str, name: str) -> str:
+    assistant = get_assistant()
+    count = sum(1 for p in assistant.passages if p.source == name)
+    total = len(assistant.passages)
+    # names passed check_upload_name or are known sources: a code span shows them literally
+    if verb == "Removed":
+        return f"Removed `{name}`; the index now has {total} passages."
+    return f"{verb} `{name}`: {count} passages; the index now has {total}."
+
+
+def add_document(name: str, data: bytes, progress: Callable | None = None) -> str:
+    """Add one document (see qa.web.corpus_update) and swap in the new index."""
+    _swap(lambda live: corpus_update.add_document(live, name, data, progress))
+    return _summary("Added", name)
+
+
+def replace_document(source: str, data: bytes, progress: Callable | None = None) -> str:
+    """Install a new version of ``source`` and swap in the new index."""
+    _swap(lambda live: corpus_update.replace_document(live, source, data, progress))
+    return _summary("Replaced", source)
+
+
+def remove_document(source: str, progress: Callable | None = None) -> str:
+    """Remove ``source`` from the corpus and swap in the new index."""
+    _swap(lambda live: corpus_update.remove_document(live, source, progress))
+    return _summary("Removed", source)
+
+
+def _changed(message: str) -> tuple:
+    rows, manifest, reader_choice, manage_choice = corpus_info()
+    return f"✓ {message}", rows, manifest, reader_choice, manage_choice, page_header()
+
+
+def _refused(message: str) -> tuple:
+    """The status line says what went wrong; every other output keeps its value."""
+    return (f"⚠ {message}", *[gr.update()] * (CHANGE_OUTPUTS - 1))
+
+
+def _read_upload(file: str | None, what: str) -> tuple[str, bytes]:
+    if not file:
+        raise QAError(f"choose a .txt or .md file to {what} first")
+    path = Path(file)
+    check_upload_size(path.name, path.stat().st_size)  # before reading it
+    return path.name, path.read_bytes()
+
+
+def _bar(progress) -> Callable:
+    return lambda msg, frac: progress(clamp(frac), desc=msg)
+
+
+def handle_upload(file: str | None, progress=gr.Progress()):  # noqa: B008
+    """Add: (status, table, manifest, reader dropdown, manage dropdown, header)."""
+    try:
+        name, data = _read_upload(file, "add")
+        return _changed(add_document(name, data, _bar(progress)))
+    except QAError as e:
+        return _refused(str(e))
+
+
+def handle_replace(source: str | None, file: str | None, progress=gr.Progress()):  # noqa: B008
+    """Replace the chosen document with an uploaded new version (outputs as handle_upload)."""
+    try:
+        if not source:
+            raise QAError("choose the document to replace first")
+        _, data = _read_upload(file, "replace it with")
+        return _changed(replace_document(source, data, _bar(progress)))
+    except QAError as e:
+        return _refused(str(e))
+
+
+def handle_remove(source: str | None, progress=gr.Progress()):  # noqa: B008
+    """Remove the chosen document (outputs as handle_upload)."""
+    try:
+        if not source:
+            raise QAError("nothing removed: choose a document, then confirm the removal")
+        return _changed(remove_document(source, _bar(progress)))
+    except QAError as e:
+        return _refused(str(e))
+
+
+def original_file(source: str | None) -> str | None:
+    """A temporary copy of ``source``'s file (the download button serves it), or None."""
+    assistant = get_assistant()
+    if not source or source not in {d.source for d in assistant.documents}:
+        return None
+    path = Path(assistant.settings.corpus_dir) / source
+    if not path.is_file():
+        return None
+    copy = Path(tempfile.mkdtemp(prefix="planqa-doc-")) / Path(source).name
+    shutil.copy2(path, copy)  # gradio serves files from the temp folder, not the corpus
+    return str(copy)
+
+
+def handle_choose(source: str | None) -> dict:
+    """A document was chosen under Manage documents: the download button gets its file."""
+    path = original_file(source)
+    return gr.update(value=path, interactive=path is not None)

@@ -1,0 +1,127 @@
+"""The Corpus tab in a real Chromium, over a copy of the tiny corpus the app may change: a wrong
+file type is one message, download the original, replace a document, remove one.
+
+Needs /usr/bin/chromium; Playwright drives it and never downloads a browser of its own.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import write_corpus
+from tests.test_browser import browser_page, need_browser, running_app, shot
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def corpus_server(tmp_path_factory, encoder_dir):
+    need_browser()
+    tmp = tmp_path_factory.mktemp("corpus-server")
+    corpus = write_corpus(tmp / "corpus")
+    with running_app(corpus, tmp / "index", encoder_dir, tmp) as app:
+        app.corpus = corpus
+        yield app
+
+
+def doc_names(page) -> list[str]:
+    """The documents the table lists (its first column)."""
+    text = page.locator("#docs-table").inner_text()
+    return sorted(n for n in ("alpha.txt", "beta.md", "report.pdf") if n in text)
+
+
+def wait_status(page, text: str) -> str:
+    page.wait_for_function(
+        "(t) => document.querySelector('#corpus-status').textContent.includes(t)",
+        arg=text,
+        timeout=120_000,
+    )
+    return page.locator("#corpus-status").inner_text()
+
+
+def toasts(page) -> int:
+    return page.locator(".toast-body").count()
+
+
+def choose(page, name: str) -> None:
+    page.locator("#manage-choice input").click()
+    page.get_by_role("option", name=name).click()
+
+
+def test_manage_documents(corpus_server, tmp_path):
+    with browser_page(corpus_server.url) as page:
+        page.get_by_role("tab", name="Corpus").click()
+        page.wait_for_function(
+            "document.querySelector('#docs-table').textContent.includes('beta.md')"
+        )
+        assert doc_names(page) == ["alpha.txt", "beta.md"]
+        table = page.locator("#docs-table").inner_text()
+        for column in ("title", "type", "size", "passages", "modified"):
+            assert column in table
+        assert "Farming notes" in table and "TXT" in table
+
+        # a PDF: one message, the right one (no second "choose a file" error, no toast)
+        pdf = tmp_path / "report.pdf"
+        pdf.write_bytes(b"%PDF-1.4 not text")
+        page.set_input_files("#upload input[type=file]", str(pdf))
+        page.wait_for_function("document.querySelector('#upload').textContent.includes('report')")
+        page.click("#add-doc")
+        status = wait_status(page, "only .txt and .md")
+        assert "choose" not in status and toasts(page) == 0
+        assert doc_names(page) == ["alpha.txt", "beta.md"]  # the table stays
+
+        # download the original
+        choose(page, "alpha.txt")
+        page.wait_for_function(
+            "!document.querySelector('#download-doc').hasAttribute('disabled')"
+        )
+        with page.expect_download() as info:
+            page.click("#download-doc")
+        got = Path(info.value.path()).read_bytes()
+        assert got == (corpus_server.corpus / "alpha.txt").read_bytes()
+
+        # replace alpha.txt with a new version; a question finds the new text
+        new = tmp_path / "alpha-v2.txt"
+        new.write_text(
+            "Harbour rules\n\nEvery lighthouse keeper logs each passing ship in the harbour book.\n",
+            encoding="utf-8",
+        )
+        page.set_input_files("#replace-file input[type=file]", str(new))
+        page.wait_for_function(
+            "document.querySelector('#replace-file').textContent.includes('alpha-v2')"
+        )
+        shot(page, "app-05-corpus-manage.png", full_page=True)
+        page.click("#replace-doc")
+        assert "Replaced alpha.txt: 2 passages" in wait_status(page, "Replaced")
+        assert (corpus_server.corpus / "alpha.txt").read_text("utf-8").startswith("Harbour")
+        page.wait_for_function(
+            "document.querySelector('#docs-table').textContent.includes('Harbour rules')"
+        )
+        shot(page, "app-06-corpus-replaced.png", full_page=True)
+
+        # remove beta.md
+        choose(page, "beta.md")
+        page.once("dialog", lambda dialog: dialog.dismiss())  # asked first; "Cancel" keeps it
+        page.click("#remove-doc")
+        wait_status(page, "nothing removed")
+        assert doc_names(page) == ["alpha.txt", "beta.md"]
+        assert (corpus_server.corpus / "beta.md").exists()
+        page.once("dialog", lambda dialog: dialog.accept())
+        page.click("#remove-doc")
+        wait_status(page, "Removed")
+        page.wait_for_function(
+            "!document.querySelector('#docs-table').textContent.includes('beta.md')"
+        )
+        assert doc_names(page) == ["alpha.txt"]
+        assert not (corpus_server.corpus / "beta.md").exists()
+        shot(page, "app-07-corpus-removed.png", full_page=True)
+
+        # the chat answers from the new corpus
+        page.get_by_role("tab", name="Chat").click()
+        page.fill("#question textarea", "Who logs each passing ship?")
+        page.press("#question textarea", "Enter")
+        page.wait_for_function(
+            "document.querySelector('#chatbot').textContent.includes('lighthouse keeper')"
+        )
