@@ -15,7 +15,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from qa.assistant import Assistant, build
-from qa.atomic import atomic_write
+from qa.atomic import atomic_write, index_lock
 from qa.errors import CorpusError
 from qa.index.store import MANIFEST
 from qa.ingest.corpus import TEXT_SUFFIXES
@@ -144,7 +144,9 @@ def change_corpus(
         say("indexing the changed corpus", 0.0)
         build(trial, force=True, progress=say)
         fresh = Assistant.open(trial, auto_build=False)
-        _install(write, remove, corpus, work / "index", index_dir, work / "backup")
+        # the same lock as `qa index`: an upload never interleaves with another build
+        with index_lock(index_dir, settings.lock_timeout):
+            _install(write, remove, corpus, work / "index", index_dir, work / "backup")
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return Assistant(fresh.index, fresh.retriever, settings)

@@ -9,13 +9,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from qa.assistant import Assistant
-from qa.config import REPO_ROOT, Settings
+from qa.config import Settings, default_feedback_path
 from qa.errors import QAError
 
 if TYPE_CHECKING:
     import gradio as gr
 
-DEFAULT_FEEDBACK = REPO_ROOT / "feedback" / "feedback.jsonl"
+DEFAULT_FEEDBACK = default_feedback_path()  # the working folder's (or $QA_HOME's) feedback/
 MAX_K = 20  # passages a chat or search request may ask for
 
 
