@@ -18,30 +18,8 @@ from qa.evaluation.evidence import locate_evidence, normalize_for_match, normali
 from qa.evaluation.items import EvalItem, Span
 from qa.evaluation.metrics import ANSWER_TOKENISATION, summarize, summarize_by
 from qa.evaluation.readers import unit_for
-from qa.evaluation.schema import Context
+from qa.evaluation.schema import DECLINE_PHRASES, Context
 from qa.types import Document, Passage
-
-# What a system says when it declines; matched case-insensitively anywhere in the response.
-DECLINE_PHRASES = (
-    "not in the document",
-    "do not seem to cover",  # planqa's own decline, so its exported rows read back the same
-    "does not seem to cover",
-    "do not cover",
-    "does not cover",
-    "not found in the document",
-    "does not say",
-    "doesn't say",
-    "no information",
-    "cannot answer",
-    "can't answer",
-    "unable to answer",
-    "i don't know",
-    "i do not know",
-    "does not contain",
-    "doesn't contain",
-    "not mentioned",
-    "no answer",
-)
 
 
 def declines(response: str | None, phrases: Sequence[str] = DECLINE_PHRASES) -> bool:

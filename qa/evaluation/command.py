@@ -15,16 +15,12 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from qa.atomic import atomic_write
 from qa.config import MAX_QUESTION_CHARS
 from qa.errors import EvalInputError
-from qa.evaluation.answers import DECLINE_PHRASES, evaluate_answers
-from qa.evaluation.evalset import load_eval_file
-from qa.evaluation.evaluate import check_gates, compare, evaluate_assistant, parse_gate, split_gate
-from qa.evaluation.metrics import LOWER_IS_BETTER
-from qa.evaluation.report import format_compare, format_summary, load_report, write_reports
-from qa.evaluation.schema import READINGS
-from qa.evaluation.side_by_side import side_by_side
+from qa.evaluation.schema import DECLINE_PHRASES, READINGS
+
+# The running side is imported when `qa eval` runs, not when the CLI builds its parser: `qa ask`
+# should not pay for the evaluation modules.
 
 DEFAULT_K = 20
 MAX_WARNINGS_SHOWN = 20
@@ -122,6 +118,9 @@ def add_eval_parser(subparsers: Any) -> argparse.ArgumentParser:
 
 
 def _gates(specs: list[str], is_max: bool) -> dict[str, float]:
+    from qa.evaluation.evaluate import parse_gate, split_gate
+    from qa.evaluation.metrics import LOWER_IS_BETTER
+
     gates = {}
     for spec in specs:
         name, value = parse_gate(spec)
@@ -153,6 +152,8 @@ def _warn(lines: list[str]) -> None:
 
 
 def _run_ours(args: argparse.Namespace, assistant: Any, items: list) -> tuple[Any, list[str]]:
+    from qa.evaluation.evaluate import evaluate_assistant
+
     show_bar = not args.json and sys.stderr.isatty()
     from tqdm import tqdm  # lazy: only eval needs it
 
@@ -170,6 +171,7 @@ def _run_ours(args: argparse.Namespace, assistant: Any, items: list) -> tuple[An
 
 
 def _export_ragas(report: Any, path: Path) -> None:
+    from qa.atomic import atomic_write
     from qa.evaluation.export import render_ragas, side_path
 
     rows, side = render_ragas(report)
@@ -185,6 +187,12 @@ def run_eval_command(args: argparse.Namespace, open_assistant: Callable[[], Any]
     Everything that can be checked before the (slow) run is checked first: gates, the
     ``--compare`` report and the eval file itself.
     """
+    from qa.evaluation.answers import evaluate_answers
+    from qa.evaluation.evalset import load_eval_file
+    from qa.evaluation.evaluate import check_gates, compare
+    from qa.evaluation.report import format_compare, format_summary, load_report, write_reports
+    from qa.evaluation.side_by_side import side_by_side
+
     min_gates = _gates(args.min, is_max=False)
     max_gates = _gates(args.max, is_max=True)
     side_by_side_run = args.compare is not None and str(args.compare).lower() == "planqa"

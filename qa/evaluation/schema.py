@@ -126,3 +126,26 @@ def choose_reading(file: str, records_keys: list[set[str]], read_as: str | None 
             '"retrieved_contexts" for a system\'s output)'
         )
     return GOLD
+
+
+# What a system says when it declines; matched case-insensitively anywhere in the response.
+DECLINE_PHRASES = (
+    "not in the document",
+    "do not seem to cover",  # planqa's own decline, so its exported rows read back the same
+    "does not seem to cover",
+    "do not cover",
+    "does not cover",
+    "not found in the document",
+    "does not say",
+    "doesn't say",
+    "no information",
+    "cannot answer",
+    "can't answer",
+    "unable to answer",
+    "i don't know",
+    "i do not know",
+    "does not contain",
+    "doesn't contain",
+    "not mentioned",
+    "no answer",
+)
