@@ -12,11 +12,9 @@ import time
 import warnings
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from qa.answering.compose import compose
-from qa.answering.generate import generate_answer
-from qa.answering.generate_backends import Generator
 from qa.atomic import index_lock
 from qa.config import Settings
 from qa.errors import (
@@ -39,6 +37,9 @@ from qa.index.writer import clean_staging, save_index
 from qa.ingest.corpus import load_corpus, read_corpus
 from qa.retrieval.retriever import Retrieval, Retriever
 from qa.types import Answer, Document, Hit, Passage
+
+if TYPE_CHECKING:
+    from qa.answering.generate_backends import Generator
 
 
 @dataclass(frozen=True)
@@ -280,4 +281,6 @@ class Assistant:
         answer = compose(question, retrieval, self.settings.answer, self.settings.retrieval)
         if generator is None:
             return answer
+        from qa.answering.generate import generate_answer  # only with a language model
+
         return generate_answer(question, retrieval.hits, generator, answer)
