@@ -1,7 +1,7 @@
 """planqa web app: chat with cited answers, passage search, the document reader, evaluation,
 corpus.
 
-    python app.py [--host 127.0.0.1] [--port 7860] [--share] [--auth user:password]
+    python app.py [--host 127.0.0.1] [--port 7860] [--share] [--auth USERS_FILE]
                   [--corpus DIR] [--index-dir DIR] [--feedback FILE]
 
 (``qa serve`` passes its arguments here.) This module parses the arguments, loads the one
@@ -20,6 +20,7 @@ from pathlib import Path
 
 from qa.config import Settings, add_location_args
 from qa.errors import QAError
+from qa.web.exposure import ExposureError, check_exposure, logins, parse_login
 from qa.web.shared import DEFAULT_FEEDBACK, Shared, configure, get_assistant
 from qa.web.templating import asset
 
@@ -41,10 +42,10 @@ def parse_auth(text: str | None) -> tuple[str, str] | None:
     """
     if not text:
         return None
-    user, sep, password = text.partition(":")
-    if not sep or not user or not password:
-        raise ValueError("auth must look like user:password")
-    return user, password
+    try:
+        return parse_login(text, "auth")
+    except ValueError:
+        raise ValueError("auth must look like user:password") from None
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -55,7 +56,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     p.add_argument("--port", type=int, default=7860, help="port (default 7860)")
     p.add_argument("--share", action="store_true", help="create a public gradio.live link (off)")
-    p.add_argument("--auth", metavar="USER:PASSWORD", help="require a login (or set $QA_AUTH)")
+    p.add_argument(
+        "--auth",
+        metavar="FILE",
+        help="require a login: a file of user:password lines (or set $QA_AUTH=user:password)",
+    )
+    p.add_argument(
+        "--allow-anonymous",
+        action="store_true",
+        help="serve beyond 127.0.0.1 (or --share) without a login anyway (a loud warning)",
+    )
     add_location_args(p)
     p.add_argument(
         "--feedback",
@@ -75,9 +85,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         argv = argv[1:]
     args = parser.parse_args(argv)
     try:
-        auth = parse_auth(args.auth or os.environ.get("QA_AUTH"))
+        auth = logins(args.auth, os.environ.get("QA_AUTH"))
+        warning = check_exposure(args.host, args.share, auth is not None, args.allow_anonymous)
     except ValueError as e:
         parser.error(str(e))
+    except ExposureError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    if warning:
+        print(warning, file=sys.stderr, flush=True)
     from qa.web.layout import build_app  # gradio loads here, once the arguments are good
 
     configure(Settings.from_env(corpus_dir=args.corpus, index_dir=args.index_dir), args.feedback)
