@@ -60,3 +60,31 @@ def test_a_password_on_the_command_line_is_refused(capsys, monkeypatch):
     assert e.value.code == 2
     assert "visible to every user" in capsys.readouterr().err
     assert "QA_AUTH" not in os.environ
+
+
+def test_a_feedback_file_that_cannot_be_written_is_said_plainly(monkeypatch, tmp_path):
+    import gradio as gr
+
+    import qa.web.handlers as handlers
+    from qa.web.shared import Shared
+
+    def full(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(handlers, "append_feedback", full)
+    monkeypatch.setattr(Shared, "feedback_path", tmp_path / "feedback.jsonl")
+    state = {
+        "turns": {
+            "0": {
+                "question": "q?",
+                "cited": [],
+                "abstained": True,
+                "reference": "",
+                "choices": [],
+                "texts": [],
+            }
+        },
+        "pending": None,
+    }
+    with pytest.raises(gr.Error, match="could not save the feedback.*No space left"):
+        handlers.record_vote(state, 0, True)

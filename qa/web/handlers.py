@@ -190,9 +190,20 @@ def record_vote(state: dict | None, index: int, liked: bool) -> tuple[dict, list
             answerable=not turn["abstained"],
             reference=None if turn["abstained"] else turn["reference"],
         )
-        append_feedback(Shared.feedback_path, record)
+        _save_feedback(record)
         return {**state, "pending": None}, None
     return {**state, "pending": str(index)}, [markdown.NOT_IN_DOCUMENTS, *turn["choices"]]
+
+
+def _save_feedback(record: dict) -> None:
+    """Append a vote; a full disk or a read-only folder is said plainly, earlier votes kept."""
+    try:
+        append_feedback(Shared.feedback_path, record)
+    except OSError as e:
+        raise fail(
+            f"could not save the feedback to {Shared.feedback_path} ({e.strerror or e}); "
+            "earlier feedback is kept. Tell whoever runs the app"
+        ) from None
 
 
 def handle_vote(state: dict | None, evt: gr.LikeData) -> tuple[dict, dict, dict, str]:
@@ -233,7 +244,7 @@ def submit_feedback(choice: str | None, reference: str, state: dict | None) -> t
     record = feedback_record(
         turn["question"], "down", evidence=evidence, answerable=answerable, reference=reference
     )
-    append_feedback(Shared.feedback_path, record)
+    _save_feedback(record)
     return {**state, "pending": None}, "Saved 👎 (replay with `qa eval feedback/feedback.jsonl`)"
 
 
