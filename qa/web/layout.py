@@ -236,8 +236,8 @@ def build_app() -> gr.Blocks:
                         # generic message; the server says what is wrong with the file
                         upload = gr.File(
                             label=(
-                                "Add a document: .txt, .md, .html (UTF-8, up to "
-                                f"{limit_mb} MB), .pdf, .docx (up to {binary_mb} MB)"
+                                f"Add a document: .txt, .md (UTF-8), .html (up to {limit_mb} "
+                                f"MB), .pdf, .docx (up to {binary_mb} MB)"
                             ),
                             elem_id="upload",
                         )
