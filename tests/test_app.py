@@ -452,7 +452,10 @@ def test_corpus_info_lists_documents_and_manifest(bundled_app):
         ("sub/x.txt", b"Fine text.", "plain file name"),
         ("..\\x.txt", b"Fine text.", "plain file name"),
         (".hidden.txt", b"Fine text.", "characters"),
-        ("x.pdf", b"Fine text.", "only .txt and .md"),
+        ("x.exe", b"Fine text.", r"the corpus takes \.txt, \.md, \.pdf, \.docx, \.html"),
+        ("x.pdf", b"%PDF-1.4", r"x\.pdf cannot be read: not a readable PDF .*damaged"),
+        ("x.docx", b"PK not a zip", r"x\.docx cannot be read: not a readable Word"),
+        ("x.html", b"<html><script>var a;</script></html>", "x.html cannot be read: .*no text"),
         ("x.txt", b"\xff\xfe bad bytes", "UTF-8"),
         ("x.txt", b"  \n\n ", "empty"),
         ("x.txt", b"a" * (corpus_update.MAX_UPLOAD_BYTES + 1), "limit"),
@@ -497,15 +500,79 @@ def test_good_upload_is_indexed_and_searchable(tiny_app):
     assert "lighthouse.txt" in dropdown["choices"]
 
 
+def test_upload_limits_are_larger_for_pdf_and_docx():
+    big = corpus_update.MAX_UPLOAD_BYTES + 1
+    corpus_update.check_upload_size("x.pdf", big)
+    corpus_update.check_upload_size("x.docx", big)
+    with pytest.raises(CorpusError, match="limit for text and HTML files is 2,000,000"):
+        corpus_update.check_upload_size("x.html", big)
+    with pytest.raises(CorpusError, match="limit for PDF and DOCX files is 20,000,000"):
+        corpus_update.check_upload_size("x.PDF", corpus_update.MAX_BINARY_UPLOAD_BYTES + 1)
+
+
+LIGHTHOUSE = (
+    "Lighthouse rules\n\n1. Logging ships\n\n"
+    "Every lighthouse keeper must log each passing ship in the harbour book.\n"
+)
+
+
+def test_a_pdf_upload_is_indexed_and_answered_citing_it(tiny_app, tmp_path):
+    pytest.importorskip("pypdf")
+    pytest.importorskip("fpdf")
+    from tests.format_files import write_pdf
+
+    pdf = write_pdf(LIGHTHOUSE, tmp_path / "lighthouse rules.pdf")
+    status, rows, *_ = handlers.handle_upload(str(pdf), progress=lambda *a, **k: None)
+    assert status.startswith("✓ Added `lighthouse rules.pdf`"), status
+    assert (Path(tiny_app.corpus_dir) / pdf.name).read_bytes() == pdf.read_bytes()  # the original
+    row = next(r for r in rows if r[0] == pdf.name)
+    assert row[1] == "Lighthouse rules" and row[2] == "PDF" and row[4] >= 1
+    history, sources, _, _ = ask("Who must log each passing ship?")
+    assert "lighthouse keeper must log each passing ship" in history[-1]["content"]
+    assert pdf.name in sources
+    reopened = Assistant.open(replace(tiny_app), auto_build=False)
+    assert pdf.name in reopened.index.manifest["corpus"]
+
+
+def test_a_docx_upload_is_added_and_a_docx_can_be_replaced(tiny_app, tmp_path):
+    pytest.importorskip("docx")
+    from qa.web import corpus_tab
+    from tests.format_files import write_docx
+
+    no_progress = lambda *a, **k: None  # noqa: E731
+    doc = write_docx(LIGHTHOUSE, tmp_path / "keepers.docx")
+    status, rows, *_ = corpus_tab.handle_upload(str(doc), progress=no_progress)
+    assert status.startswith("✓ Added `keepers.docx`"), status
+    assert next(r[2] for r in rows if r[0] == "keepers.docx") == "DOCX"
+    assert "keepers.docx" in handlers.handle_search("lighthouse keeper log ships", 1)
+    # a new version replaces it; a text file or a damaged DOCX cannot
+    new = write_docx("Keepers\n\nThe ferry captain rings the harbour bell at noon.\n",
+                     tmp_path / "v2.docx")
+    status = corpus_tab.handle_replace("keepers.docx", str(new), progress=no_progress)[0]
+    assert status.startswith("✓ Replaced `keepers.docx`"), status
+    assert "keepers.docx" in handlers.handle_search("who rings the harbour bell", 1)
+    before, serving = snapshot(tiny_app), get_assistant()
+    text = tmp_path / "v3.txt"
+    text.write_text("Plain text.", encoding="utf-8")
+    bad = tmp_path / "v3.docx"
+    bad.write_bytes(b"PK\x03\x04 cut short")
+    for file, message in ((text, "choose a .docx file"), (bad, "keepers.docx cannot be read")):
+        status = corpus_tab.handle_replace("keepers.docx", str(file), progress=no_progress)[0]
+        assert status.startswith("⚠") and message in status, status
+    assert snapshot(tiny_app) == before and get_assistant() is serving
+
+
 def test_handle_upload_uses_the_file_name_and_reports_errors(tiny_app, tmp_path):
     bad = tmp_path / "bad.txt"
     bad.write_bytes(b"\xc3\x28 broken")
     status, *kept = handlers.handle_upload(str(bad), progress=lambda *a, **k: None)
     assert "UTF-8" in status and all(out == gr.update() for out in kept)  # table left alone
     pdf = tmp_path / "report.pdf"
-    pdf.write_bytes(b"%PDF-1.4 ...")
-    status = handlers.handle_upload(str(pdf), progress=lambda *a, **k: None)[0]
-    assert "only .txt and .md" in status and "choose" not in status  # one message, the right one
+    pdf.write_bytes(b"%PDF-1.4")  # a header and nothing else: damaged
+    status, *kept = handlers.handle_upload(str(pdf), progress=lambda *a, **k: None)
+    assert status.count("report.pdf") == 1 and "cannot be read" in status
+    assert "choose" not in status and all(out == gr.update() for out in kept)  # one message
+    assert not (Path(tiny_app.corpus_dir) / "report.pdf").exists()
     good = tmp_path / "harbour notes.md"
     good.write_text("# Harbour notes\n\nThe ferry leaves at noon.\n", encoding="utf-8")
     message, rows, _, _, _, header = handlers.handle_upload(

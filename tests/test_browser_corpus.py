@@ -1,5 +1,6 @@
-"""The Corpus tab in a real Chromium, over a copy of the tiny corpus the app may change: a wrong
-file type is one message, download the original, replace a document, remove one.
+"""The Corpus tab in a real Chromium, over a copy of the tiny corpus the app may change: a damaged
+PDF is one message, a real PDF is added and answered from, download the original, replace a
+document, remove one.
 
 Needs /usr/bin/chromium; Playwright drives it and never downloads a browser of its own.
 """
@@ -11,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import write_corpus
+from tests.format_files import write_pdf
 from tests.test_browser import browser_page, need_browser, running_app, shot
 
 pytestmark = pytest.mark.browser
@@ -29,7 +31,8 @@ def corpus_server(tmp_path_factory, encoder_dir):
 def doc_names(page) -> list[str]:
     """The documents the table lists (its first column)."""
     text = page.locator("#docs-table").inner_text()
-    return sorted(n for n in ("alpha.txt", "beta.md", "report.pdf") if n in text)
+    names = ("alpha.txt", "beta.md", "report.pdf", "ferry rules.pdf")
+    return sorted(n for n in names if n in text)
 
 
 def wait_status(page, text: str) -> str:
@@ -62,15 +65,44 @@ def test_manage_documents(corpus_server, tmp_path):
             assert column in table
         assert "Farming notes" in table and "TXT" in table
 
-        # a PDF: one message, the right one (no second "choose a file" error, no toast)
+        # a damaged PDF: one message naming it (no second "choose a file" error, no toast)
+        before = sorted(p.name for p in corpus_server.corpus.iterdir())
         pdf = tmp_path / "report.pdf"
-        pdf.write_bytes(b"%PDF-1.4 not text")
+        pdf.write_bytes(b"%PDF-1.4")
         page.set_input_files("#upload input[type=file]", str(pdf))
         page.wait_for_function("document.querySelector('#upload').textContent.includes('report')")
         page.click("#add-doc")
-        status = wait_status(page, "only .txt and .md")
+        status = wait_status(page, "cannot be read")
+        assert status.count("report.pdf") == 1 and "not a readable PDF" in status
         assert "choose" not in status and toasts(page) == 0
         assert doc_names(page) == ["alpha.txt", "beta.md"]  # the table stays
+        assert sorted(p.name for p in corpus_server.corpus.iterdir()) == before
+
+        # a real PDF is added, shown as a PDF in the table, and the chat answers from it
+        pdf = write_pdf(
+            "Ferry rules\n\n1. Departures\n\n"
+            "Every ferry captain must ring the harbour bell before leaving the north pier.\n",
+            tmp_path / "ferry rules.pdf",
+        )
+        page.locator("#upload").get_by_label("Clear").click()  # the refused file goes first
+        page.set_input_files("#upload input[type=file]", str(pdf))
+        page.wait_for_function("document.querySelector('#upload').textContent.includes('ferry')")
+        page.click("#add-doc")
+        assert "Added ferry rules.pdf" in wait_status(page, "Added")
+        page.wait_for_function(
+            "document.querySelector('#docs-table').textContent.includes('ferry rules.pdf')"
+        )
+        assert doc_names(page) == ["alpha.txt", "beta.md", "ferry rules.pdf"]
+        assert "PDF" in page.locator("#docs-table").inner_text()
+        page.get_by_role("tab", name="Chat").click()
+        page.fill("#question textarea", "Who must ring the harbour bell?")
+        page.press("#question textarea", "Enter")
+        page.wait_for_function(
+            "document.querySelector('#chatbot').textContent.includes('ferry captain must ring')",
+            timeout=60_000,
+        )
+        assert "ferry rules.pdf" in page.locator("#sources").inner_text()
+        page.get_by_role("tab", name="Corpus").click()
 
         # download the original
         choose(page, "alpha.txt")
@@ -106,7 +138,7 @@ def test_manage_documents(corpus_server, tmp_path):
         page.once("dialog", lambda dialog: dialog.dismiss())  # asked first; "Cancel" keeps it
         page.click("#remove-doc")
         wait_status(page, "nothing removed")
-        assert doc_names(page) == ["alpha.txt", "beta.md"]
+        assert doc_names(page) == ["alpha.txt", "beta.md", "ferry rules.pdf"]
         assert (corpus_server.corpus / "beta.md").exists()
         page.once("dialog", lambda dialog: dialog.accept())
         page.click("#remove-doc")
@@ -114,7 +146,7 @@ def test_manage_documents(corpus_server, tmp_path):
         page.wait_for_function(
             "!document.querySelector('#docs-table').textContent.includes('beta.md')"
         )
-        assert doc_names(page) == ["alpha.txt"]
+        assert doc_names(page) == ["alpha.txt", "ferry rules.pdf"]
         assert not (corpus_server.corpus / "beta.md").exists()
         shot(page, "app-07-corpus-removed.png", full_page=True)
 

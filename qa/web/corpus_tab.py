@@ -18,6 +18,7 @@ import qa.web.corpus_update as corpus_update
 import qa.web.markdown as markdown
 import qa.web.views as views
 from qa.errors import QAError
+from qa.ingest.formats import SUFFIXES
 from qa.web.corpus_update import check_upload_size
 from qa.web.shared import Shared, clamp, get_assistant, swap_assistant
 
@@ -101,7 +102,7 @@ def _refused(message: str) -> tuple:
 
 def _read_upload(file: str | None, what: str) -> tuple[str, bytes]:
     if not file:
-        raise QAError(f"choose a .txt or .md file to {what} first")
+        raise QAError(f"choose a file ({', '.join(SUFFIXES)}) to {what} first")
     path = Path(file)
     check_upload_size(path.name, path.stat().st_size)  # before reading it
     return path.name, path.read_bytes()
@@ -125,7 +126,12 @@ def handle_replace(source: str | None, file: str | None, progress=gr.Progress())
     try:
         if not source:
             raise QAError("choose the document to replace first")
-        _, data = _read_upload(file, "replace it with")
+        name, data = _read_upload(file, "replace it with")
+        if Path(name).suffix.lower() != Path(source).suffix.lower():
+            raise QAError(
+                f"{source} is a {Path(source).suffix} document; choose a {Path(source).suffix} "
+                f"file as its new version (not {Path(name).suffix or 'a file without a suffix'})"
+            )
         return _changed(replace_document(source, data, _bar(progress)))
     except QAError as e:
         return _refused(str(e))

@@ -18,14 +18,19 @@ from qa.assistant import Assistant, build
 from qa.atomic import atomic_write, index_lock
 from qa.errors import CorpusError
 from qa.index.store import MANIFEST
-from qa.ingest.corpus import TEXT_SUFFIXES
+from qa.ingest.converted import INSTALL_HINT, UnreadableFileError
+from qa.ingest.formats import SUFFIXES, TEXT_SUFFIXES, convert
 
-MAX_UPLOAD_BYTES = 2_000_000  # one added document; the corpus reader allows larger files on disk
+# one added document; the corpus reader allows larger files on disk
+MAX_UPLOAD_BYTES = 2_000_000  # .txt, .md, .html, .htm: text
+MAX_BINARY_UPLOAD_BYTES = 20_000_000  # .pdf, .docx: pictures and fonts make them larger
+BINARY_SUFFIXES = (".pdf", ".docx")
 _SAFE_NAME = re.compile(r"[\w][\w .()+-]{0,118}", re.UNICODE)
 
 
 def check_upload_name(name: str) -> str:
-    """A plain file name for the corpus folder: no folders, no hidden files, .txt or .md."""
+    """A plain file name for the corpus folder: no folders, no hidden files, a corpus format
+    (``SUFFIXES``: .txt, .md, .pdf, .docx, .html, .htm)."""
     shown = repr(name)[:80]
     if not isinstance(name, str) or not name or name != Path(name).name or "\\" in name:
         raise CorpusError(f"file name {shown} is not a plain file name; rename it, e.g. notes.txt")
@@ -34,22 +39,39 @@ def check_upload_name(name: str) -> str:
             f"file name {shown} has characters we do not accept; use letters, digits, "
             "spaces, dots, dashes and underscores"
         )
-    if Path(name).suffix.lower() not in TEXT_SUFFIXES:
-        raise CorpusError(f"{shown}: only .txt and .md documents can be added; convert it to text")
+    if Path(name).suffix.lower() not in SUFFIXES:
+        raise CorpusError(
+            f"{shown}: documents of this kind cannot be added; the corpus takes "
+            f"{', '.join(SUFFIXES)} files, so save it in one of these formats"
+        )
     return name
 
 
+def upload_limit(name: str) -> int:
+    """The largest upload in bytes for a file named ``name`` (PDF and DOCX may be larger)."""
+    suffix = Path(name).suffix.lower()
+    return MAX_BINARY_UPLOAD_BYTES if suffix in BINARY_SUFFIXES else MAX_UPLOAD_BYTES
+
+
 def check_upload_size(name: str, size: int) -> None:
-    if size > MAX_UPLOAD_BYTES:
+    limit = upload_limit(name)
+    if size > limit:
+        kind = "PDF and DOCX" if limit == MAX_BINARY_UPLOAD_BYTES else "text and HTML"
         raise CorpusError(
-            f"{name} is {size:,} bytes; the upload limit is {MAX_UPLOAD_BYTES:,}. "
+            f"{name} is {size:,} bytes; the upload limit for {kind} files is {limit:,}. "
             "Split the document or add it to the corpus folder and run `qa index`"
         )
 
 
 def check_upload_data(name: str, data: bytes) -> str:
-    """Bounded, strict UTF-8 and not empty; returns the text."""
+    """Bounded and not empty; returns the text the document will be indexed with.
+
+    ``.txt`` / ``.md`` must be strict UTF-8; PDF, DOCX and HTML are converted here, before
+    anything is written, so an unreadable file (scanned, encrypted, damaged) is refused.
+    """
     check_upload_size(name, len(data))
+    if Path(name).suffix.lower() not in TEXT_SUFFIXES:
+        return _converted_text(name, data)
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as e:
@@ -60,6 +82,19 @@ def check_upload_data(name: str, data: bytes) -> str:
     if not text.strip():
         raise CorpusError(f"{name} is empty; add text to it")
     return text
+
+
+def _converted_text(name: str, data: bytes) -> str:
+    try:
+        return convert(Path(name), data).text
+    except UnreadableFileError as e:
+        raise CorpusError(
+            f"{name} cannot be read: {e}. Nothing was changed in the corpus or the index"
+        ) from None
+    except ImportError as e:  # a converter's own dependency is missing
+        raise CorpusError(
+            f"{name} cannot be read: {e}; install the formats extra with {INSTALL_HINT}"
+        ) from None
 
 
 def add_document(
@@ -83,10 +118,10 @@ def replace_document(
 ) -> Assistant:
     """A new version of document ``source`` (same name), indexed aside and then installed."""
     source = check_existing(live, source)
-    if Path(source).suffix.lower() not in TEXT_SUFFIXES:
+    if Path(source).suffix.lower() not in SUFFIXES:
         raise CorpusError(
-            f"{source} is not a .txt or .md document; replace it in the corpus folder and run "
-            "`qa index`"
+            f"{source} is not one of {', '.join(SUFFIXES)}; replace it in the corpus folder and "
+            "run `qa index`"
         )
     return change_corpus(live, write={source: data}, progress=progress)
 

@@ -10,7 +10,7 @@ import qa.web.markdown as markdown
 import qa.web.views as views
 from qa.evaluation.command import DEFAULT_K
 from qa.web.corpus_tab import handle_choose, handle_remove, handle_replace
-from qa.web.corpus_update import MAX_UPLOAD_BYTES
+from qa.web.corpus_update import MAX_BINARY_UPLOAD_BYTES, MAX_UPLOAD_BYTES
 from qa.web.handlers import (
     api_ask,
     handle_ask_ui,
@@ -50,6 +50,7 @@ def build_app() -> gr.Blocks:
     settings = assistant.settings
     the_documents = markdown.the_documents(assistant.documents)  # "the document(s)"
     limit_mb = MAX_UPLOAD_BYTES // 1_000_000
+    binary_mb = MAX_BINARY_UPLOAD_BYTES // 1_000_000
     with gr.Blocks(title="planqa", analytics_enabled=False) as demo:
         state = gr.State(new_session())
         header = gr.Markdown(markdown.header_markdown(assistant.documents), elem_id="header")
@@ -225,7 +226,7 @@ def build_app() -> gr.Blocks:
                                     elem_id="remove-doc",
                                 )
                             replace_file = gr.File(
-                                label="New version (.txt or .md; keeps the document's name)",
+                                label="New version (same type; keeps the document's name)",
                                 elem_id="replace-file",
                             )
                             replace_btn = gr.Button(
@@ -234,7 +235,10 @@ def build_app() -> gr.Blocks:
                         # no file_types: the browser would reject other files with a second,
                         # generic message; the server says what is wrong with the file
                         upload = gr.File(
-                            label=f"Add a .txt or .md document (up to {limit_mb} MB, UTF-8)",
+                            label=(
+                                f"Add a document: .txt, .md (UTF-8), .html (up to {limit_mb} "
+                                f"MB), .pdf, .docx (up to {binary_mb} MB)"
+                            ),
                             elem_id="upload",
                         )
                         upload_btn = gr.Button(
