@@ -708,12 +708,13 @@ def test_every_event_has_a_stable_api_name(bundled_app):
     assert all(not name.startswith("lambda") for name in names)
 
 
-def test_parse_auth():
-    assert app.parse_auth("ann:s3:cret") == ("ann", "s3:cret")
-    assert app.parse_auth(None) is None
+def test_parse_login():
+    from qa.web.exposure import parse_login
+
+    assert parse_login("ann:s3:cret", "QA_AUTH") == ("ann", "s3:cret")
     for bad in ("ann", ":pw", "ann:"):
-        with pytest.raises(ValueError):
-            app.parse_auth(bad)
+        with pytest.raises(ValueError, match="QA_AUTH: a login must look like user:password"):
+            parse_login(bad, "QA_AUTH")
 
 
 def test_cli_defaults():

@@ -35,21 +35,26 @@ class SentenceMap:
         order = np.arange(n_passages)
         self.first = np.searchsorted(sentence_passage, order, side="left")
         self.stop = np.searchsorted(sentence_passage, order, side="right")
+        # every passage: built once, as most questions on a small corpus score them all
+        self._all = Candidates(
+            order.astype(np.int64),
+            np.arange(self.n_sentences, dtype=np.int64),
+            np.repeat(order, self.stop - self.first),
+            True,
+        )
 
     def candidates(self, ids: np.ndarray) -> Candidates:
         """The candidates for passage ids (any order, repeats allowed)."""
         ids = np.unique(np.asarray(ids, dtype=np.int64))
         if len(ids) == self.n_passages:
-            sentences = np.arange(self.n_sentences, dtype=np.int64)
-            owner = np.repeat(np.arange(len(ids)), self.stop - self.first)
-            return Candidates(ids, sentences, owner, True)
+            return self._all
         counts = self.stop[ids] - self.first[ids]
         sentences = concatenated_ranges(self.first[ids], self.stop[ids])
         owner = np.repeat(np.arange(len(ids)), counts)
         return Candidates(ids, sentences, owner, False)
 
     def all(self) -> Candidates:
-        return self.candidates(np.arange(self.n_passages))
+        return self._all
 
 
 def concatenated_ranges(first: np.ndarray, stop: np.ndarray) -> np.ndarray:

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from qa.config import Settings, add_location_args
 from qa.errors import QAError
-from qa.web.exposure import ExposureError, check_exposure, logins, parse_login
+from qa.web.exposure import ExposureError, check_exposure, logins
 from qa.web.shared import DEFAULT_FEEDBACK, Shared, configure, get_assistant
 from qa.web.templating import asset
 
@@ -33,19 +33,6 @@ CONCURRENCY = 2  # the machine has few cores; more parallel requests only queue 
 
 
 # ---------------------------------------------------------------------------- serving
-
-
-def parse_auth(text: str | None) -> tuple[str, str] | None:
-    """``user:password`` (the password may contain colons) -> (user, password).
-
-    Example: parse_auth("ann:s3:cret") -> ('ann', 's3:cret')
-    """
-    if not text:
-        return None
-    try:
-        return parse_login(text, "auth")
-    except ValueError:
-        raise ValueError("auth must look like user:password") from None
 
 
 def build_parser() -> argparse.ArgumentParser:
