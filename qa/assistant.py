@@ -32,6 +32,7 @@ from qa.index.store import (
     index_status,
     load_index,
 )
+from qa.index.vector_store import preflight
 from qa.index.word_table import WordTable, build_word_table, common_words
 from qa.index.writer import clean_staging, save_index
 from qa.ingest.corpus import load_corpus, read_corpus
@@ -56,6 +57,7 @@ class BuildReport:
     max_words: int = 0
     export_seconds: float = 0.0
     skipped: tuple[str, ...] = ()  # "file: skipped, why" for each PDF/Word/HTML file left out
+    vector_store: dict | None = None  # the manifest's entry: backend and where (never a key)
 
 
 def validate_question(question: str, max_chars: int) -> str:
@@ -161,13 +163,21 @@ def _build_locked(
 
         m = read_manifest(settings.index_dir)
         return BuildReport(
-            False, status.reason, len(documents), m["count"], m["dim"], 0.0, skipped=skipped
+            False,
+            status.reason,
+            len(documents),
+            m["count"],
+            m["dim"],
+            0.0,
+            skipped=skipped,
+            vector_store=m.get("vector_store") or {"backend": "faiss"},
         )
+    preflight(settings.vector_store)  # a missing package or server fails before embedding
     clean_staging(settings.index_dir)  # what a killed build left behind
     encoders = encoders or _encoders(settings, allow_export=True, progress=progress)
     index = build_index(documents, settings, encoders.minilm, encoders.e5, progress)
     seconds = time.perf_counter() - t0
-    save_index(index, settings.index_dir, build_seconds=seconds)
+    manifest = save_index(index, settings.index_dir, seconds, settings.vector_store)
     if progress:
         progress("done", 1.0)
     words = [p.words for p in index.passages] or [0]
@@ -183,6 +193,7 @@ def _build_locked(
         max(words),
         encoders.export_seconds,
         skipped,
+        manifest["vector_store"],
     )
 
 
@@ -246,6 +257,7 @@ class Assistant:
             "passages": m.get("count"),
             "chunking": m.get("chunking"),
             "index_built_at": m.get("built_at"),
+            "vector_store": (m.get("vector_store") or {"backend": "faiss"}).get("backend"),
             "retrieval": asdict(self.settings.retrieval),
             "answer": asdict(self.settings.answer),
         }

@@ -9,10 +9,11 @@ import sys
 import textwrap
 import warnings
 from collections.abc import Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING
 
-from qa.config import Settings, add_location_args
-from qa.errors import QAError
+from qa.config import Settings, VectorStoreSpec, add_location_args
+from qa.errors import ConfigError, QAError
 
 if TYPE_CHECKING:
     from qa.types import Signals
@@ -21,7 +22,33 @@ EXAMPLE = "how are small enterprises supported in pledge loans?"
 
 
 def _settings(args: argparse.Namespace) -> Settings:
-    return Settings.from_env(corpus_dir=args.corpus, index_dir=args.index_dir)
+    return Settings.from_env(
+        corpus_dir=args.corpus, index_dir=args.index_dir, vector_store=_vector_store(args)
+    )
+
+
+def _vector_store(args: argparse.Namespace) -> VectorStoreSpec | None:
+    """`qa index --backend ...` as a spec; None (no flag) keeps the backend the index records.
+    A --qdrant-* location alone means the qdrant backend."""
+    backend = getattr(args, "backend", None)
+    path, url = getattr(args, "qdrant_path", None), getattr(args, "qdrant_url", None)
+    if backend is None and not (path or url):
+        return None
+    backend = backend or "qdrant"
+    if backend == "faiss" and (path or url):
+        raise ConfigError("--qdrant-path/--qdrant-url go with --backend qdrant, not faiss")
+    spec = VectorStoreSpec(
+        backend,
+        str(Path(path).expanduser().resolve()) if path else None,
+        url,
+        args.qdrant_api_key_env,
+        args.qdrant_api_key_file,
+        args.qdrant_collection,
+    )
+    from qa.index.vector_store import check_backend
+
+    check_backend(spec)
+    return spec
 
 
 def _stderr_progress(quiet: bool = False):
@@ -191,6 +218,7 @@ def build_parser() -> argparse.ArgumentParser:
         "index", parents=[common], help="build index/ from corpus/ (no-op when up to date)"
     )
     p.add_argument("--force", action="store_true", help="rebuild even when the index is up to date")
+    add_vector_store_args(p)
     p.set_defaults(func=cmd_index)
 
     p = sub.add_parser("search", parents=[common], help="ranked source passages for a query")
@@ -221,6 +249,25 @@ def build_parser() -> argparse.ArgumentParser:
     # listed for --help; main() hands `serve ...` straight to app.main
     sub.add_parser("serve", help="start the web app (same options as python app.py)")
     return parser
+
+
+def add_vector_store_args(p: argparse.ArgumentParser) -> None:
+    """Where `qa index` puts the passage vectors; recorded in the manifest for every reader."""
+    g = p.add_argument_group(
+        "vector store (default: what the index records, FAISS for a new one; see README)"
+    )
+    g.add_argument("--backend", choices=["faiss", "qdrant"], help="faiss (embedded) or qdrant")
+    g.add_argument("--qdrant-path", metavar="DIR", help="Qdrant local mode: its storage folder")
+    g.add_argument("--qdrant-url", metavar="URL", help="a Qdrant server or cluster")
+    g.add_argument(
+        "--qdrant-api-key-env", metavar="VAR", help="environment variable holding its API key"
+    )
+    g.add_argument("--qdrant-api-key-file", metavar="FILE", help="or a file holding the key")
+    g.add_argument(
+        "--qdrant-collection",
+        metavar="PREFIX",
+        help="collection name prefix (default: from the index folder); each build adds an id",
+    )
 
 
 def _one_line_corpus_warnings(show):

@@ -109,6 +109,31 @@ class AnswerConfig:
 
 
 @dataclass(frozen=True)
+class VectorStoreSpec:
+    """Where the passage vectors are searched: embedded FAISS (a file in the index folder) or a
+    Qdrant collection, local (``path``: a folder, one process at a time) or a server (``url``).
+    The API key never appears here: only the environment variable or file that holds it."""
+
+    backend: str = "faiss"  # "faiss" | "qdrant"
+    path: str | None = None  # Qdrant local mode: its storage folder
+    url: str | None = None  # Qdrant server or cluster, e.g. http://qdrant:6333
+    api_key_env: str | None = None  # environment variable holding the server's API key
+    api_key_file: str | None = None  # or a file holding it
+    # each build writes a new collection named <prefix>-<build id>; default prefix from the folder
+    collection_prefix: str | None = None
+
+    def to_manifest(self) -> dict:
+        """The manifest's "vector_store" entry (only what is set; the store adds its collection)."""
+        return {k: v for k, v in self.__dict__.items() if v is not None}
+
+    @classmethod
+    def from_manifest(cls, entry: dict | None) -> VectorStoreSpec:
+        """The spec a manifest recorded; an index from before backends existed used FAISS."""
+        entry = entry or {}
+        return cls(**{k: entry.get(k) for k in cls.__dataclass_fields__ if k in entry})
+
+
+@dataclass(frozen=True)
 class Settings:
     # resolved when Settings is made (not at import), from $QA_HOME or the working folder
     corpus_dir: Path = field(default_factory=lambda: data_home() / "corpus")
@@ -121,6 +146,8 @@ class Settings:
     answer: AnswerConfig = field(default_factory=AnswerConfig)
     max_question_chars: int = MAX_QUESTION_CHARS
     lock_timeout: float = LOCK_TIMEOUT  # see qa.atomic.index_lock
+    # None: the backend the index's manifest records (FAISS for a new index); `qa index --backend`
+    vector_store: VectorStoreSpec | None = None
 
     @classmethod
     def from_env(cls, **overrides) -> Settings:

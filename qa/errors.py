@@ -49,3 +49,7 @@ class ConfigError(QAError):
 
 class InvalidQuestionError(QAError):
     """The question is not valid Unicode text (lone surrogates from bytes that were not UTF-8)."""
+
+
+class VectorStoreError(QAError):
+    """The vector engine is not installed, not reachable, or its storage is in use."""

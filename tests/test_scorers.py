@@ -15,6 +15,7 @@ from qa.config import RetrievalConfig, Settings
 from qa.index.hash_embedder import HashEmbedder
 from qa.index.lexical import LexicalIndex
 from qa.index.store import build_index
+from qa.index.vector_store import FaissStore
 from qa.ingest.corpus import load_corpus
 from qa.retrieval.candidates import SentenceMap, concatenated_ranges, dense_top_ids, top_ids
 from qa.retrieval.fusion import Part, fuse, minmax, mix
@@ -67,9 +68,9 @@ def test_dense_top_ids_match_brute_force_with_and_without_faiss():
     flat = faiss.IndexFlatIP(vectors.shape[1])
     flat.add(vectors)
     exact = set(np.argsort(-(vectors @ q))[:5].tolist())
-    assert set(dense_top_ids(flat, vectors, q, 5).tolist()) == exact
+    assert set(dense_top_ids(FaissStore(flat), vectors, q, 5).tolist()) == exact
     assert set(dense_top_ids(None, vectors, q, 5).tolist()) == exact
-    assert dense_top_ids(flat, vectors, q, 99).tolist() == list(range(30))
+    assert dense_top_ids(FaissStore(flat), vectors, q, 99).tolist() == list(range(30))
 
 
 def test_concatenated_ranges():

@@ -7,7 +7,9 @@ Layout of the index folder (no pickle; metadata is JSON, vectors are FAISS / .np
                          text: what offsets point into) and a PDF's page starts
     passages.jsonl       one Passage a line
     sentences.jsonl      sentence spans {"passage": id, "start", "end"} used to compose answers
-    minilm.faiss         IndexFlatIP over normalised MiniLM passage vectors (score = cosine)
+    minilm.faiss         IndexFlatIP over normalised MiniLM passage vectors (score = cosine);
+    minilm.npy           or, with another vector backend (Qdrant), planqa's copy of those vectors
+                         (see qa.index.vector_store; the manifest's "vector_store" says which)
     minilm-sentences.npy MiniLM sentence vectors
     e5.npy, e5-sentences.npy   multilingual-e5 vectors (questions in other languages)
     vocab-e5.npy         e5 vectors of the corpus words (a Chinese question's English words)
@@ -34,6 +36,7 @@ from qa.errors import IndexMismatchError, IndexNotFoundError
 from qa.index import lexical
 from qa.index.lexical import LexicalIndex
 from qa.index.token_vectors import pack
+from qa.index.vector_store import backend_change, open_store, store_files
 from qa.ingest.chunking import SECTION_SEP, chunk_corpus, sentences
 from qa.ingest.corpus import corpus_checksums, load_corpus
 from qa.ingest.words import vocabulary
@@ -72,13 +75,18 @@ class Index:
     e5: np.ndarray | None
     e5_sentences: np.ndarray | None
     manifest: dict
-    faiss_index: object = None
+    vector_store: object = None  # qa.index.vector_store.VectorStore: dense top-k search
     vocab: list[str] = field(default_factory=list)  # corpus words, for query expansion
     vocab_vectors: np.ndarray | None = None  # their MiniLM vectors
     tokens: np.ndarray | None = None  # (n_tokens, dim) MiniLM content-token vectors
     token_starts: np.ndarray | None = None  # (n_passages,) first row of each passage in tokens
     vocab_e5: np.ndarray | None = None  # e5 vectors of vocab (questions in other languages)
     lexical: LexicalIndex | None = None  # the BM25 model; set by build_index and load_index
+
+    @property
+    def faiss_index(self):
+        """The FAISS index when the store is embedded FAISS (it scores every passage at once)."""
+        return getattr(self.vector_store, "flat", None)
 
     def sentence_text(self, s: SentenceSpan) -> str:
         return self.passages[s.passage].text[
@@ -221,8 +229,6 @@ def _read_json_manifest(index_dir: Path) -> dict:
 
 def load_index(index_dir: Path, documents: list[Document]) -> Index:
     """Load and verify: checksums, counts and shapes must match the manifest, or it raises."""
-    import faiss
-
     index_dir = Path(index_dir)
     manifest = read_manifest(index_dir)
     rebuild = "run `qa index --force` to rebuild"
@@ -240,7 +246,7 @@ def load_index(index_dir: Path, documents: list[Document]) -> Index:
     listed = set(manifest.get("files", {}))
     promised = {"minilm-tokens.npy", "minilm-token-starts.npy"} if manifest.get("tokens") else set()
     promised |= {"vocab-e5.npy"} if manifest.get("vocab_e5") else set()
-    promised |= set(lexical.FILES)
+    promised |= set(lexical.FILES) | store_files(manifest.get("vector_store"))
     if promised - listed:
         missing = ", ".join(sorted(promised - listed))
         raise IndexMismatchError(f"index at {index_dir} lacks {missing}; {rebuild}")
@@ -248,8 +254,9 @@ def load_index(index_dir: Path, documents: list[Document]) -> Index:
         stored = [_document(json.loads(line)) for line in blobs["documents.jsonl"].splitlines()]
         passages = [Passage(**json.loads(line)) for line in blobs["passages.jsonl"].splitlines()]
         spans = [SentenceSpan(**json.loads(line)) for line in blobs["sentences.jsonl"].splitlines()]
-        flat = faiss.deserialize_index(np.frombuffer(blobs["minilm.faiss"], dtype=np.uint8))
-        minilm = flat.reconstruct_n(0, flat.ntotal)
+        store, minilm = open_store(
+            manifest.get("vector_store"), blobs, manifest["count"], manifest["dim"]
+        )
         minilm_s = _load_npy(blobs["minilm-sentences.npy"])
         e5 = _load_npy(blobs["e5.npy"]) if "e5.npy" in blobs else None
         e5_s = _load_npy(blobs["e5-sentences.npy"]) if "e5-sentences.npy" in blobs else None
@@ -293,7 +300,7 @@ def load_index(index_dir: Path, documents: list[Document]) -> Index:
         e5,
         e5_s,
         manifest,
-        faiss_index=flat,
+        vector_store=store,
         vocab=vocab,
         vocab_vectors=vocab_vectors,
         tokens=tokens,
@@ -365,4 +372,7 @@ def index_status(settings: Settings, documents: list[Document] | None = None) ->
         return IndexStatus("stale", "passage embedding text changed")
     if bool(manifest.get("e5_model")) != settings.use_e5:
         return IndexStatus("stale", "multilingual vectors setting changed")
+    moved = backend_change(settings.vector_store, manifest.get("vector_store"))
+    if moved:
+        return IndexStatus("stale", moved)
     return IndexStatus("fresh", f"index at {settings.index_dir} is up to date")

@@ -17,26 +17,37 @@ from pathlib import Path
 import numpy as np
 
 from qa.atomic import atomic_write, fsync_dir
-from qa.errors import IndexWriteError
+from qa.config import VectorStoreSpec
+from qa.errors import IndexWriteError, QAError
 from qa.index.store import MANIFEST, STAGING_PREFIX, Index
+from qa.index.vector_store import MATRIX_FILE, create_store
 
 
-def save_index(index: Index, index_dir: Path, build_seconds: float | None = None) -> dict:
+def save_index(
+    index: Index,
+    index_dir: Path,
+    build_seconds: float | None = None,
+    vector_store: VectorStoreSpec | None = None,
+) -> dict:
     """Write every file into a staging folder, then rename them over the old ones, manifest last.
 
     A failure while writing (disk full, permission denied) leaves the previous index as it was
     and raises IndexWriteError; a process killed at any point leaves either the old index or
     files the manifest's checksums reject on load (then rebuilt), never a mixed index in use.
+    ``vector_store`` (default: the backend the folder's manifest records, else embedded FAISS):
+    an engine such as Qdrant gets a new collection, which the new manifest switches to; the
+    collection it replaced is then dropped.
     """
-    import faiss
-
     index_dir = Path(index_dir)
+    previous = _previous_store(index_dir)
+    spec = vector_store or VectorStoreSpec.from_manifest(previous)  # keep the folder's backend
     try:
         index_dir.mkdir(parents=True, exist_ok=True)
         stage = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=index_dir))
     except OSError as e:
         raise _write_error(index_dir, e, kept=True) from None
     files: dict[str, str] = {}
+    store = None
 
     def put(name: str, data: bytes) -> None:
         atomic_write(stage / name, data)
@@ -46,9 +57,12 @@ def save_index(index: Index, index_dir: Path, build_seconds: float | None = None
         put("documents.jsonl", _jsonl(asdict(d) for d in index.documents))
         put("passages.jsonl", _jsonl(asdict(p) for p in index.passages))
         put("sentences.jsonl", _jsonl(asdict(s) for s in index.sentences))
-        flat = faiss.IndexFlatIP(index.minilm.shape[1])
-        flat.add(np.ascontiguousarray(index.minilm, dtype=np.float32))
-        put("minilm.faiss", faiss.serialize_index(flat).tobytes())
+        store = create_store(spec, index_dir, int(index.minilm.shape[1]))
+        store.add(index.minilm, [{"source": p.source, "section": p.section} for p in index.passages])
+        for name, data in store.save().items():
+            put(name, data)
+        if store.name != "faiss":  # the engine searches; planqa keeps the matrix to score with
+            put(MATRIX_FILE, _npy(index.minilm))
         put("minilm-sentences.npy", _npy(index.minilm_sentences))
         put("vocab.json", json.dumps(index.vocab, ensure_ascii=False).encode("utf-8"))
         put("vocab-minilm.npy", _npy(index.vocab_vectors))
@@ -65,12 +79,17 @@ def save_index(index: Index, index_dir: Path, build_seconds: float | None = None
         manifest = {
             **index.manifest,
             "files": dict(files),
+            "vector_store": store.location(),
             "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
             "build_seconds": round(build_seconds, 2) if build_seconds is not None else None,
         }
         atomic_write(stage / MANIFEST, json.dumps(manifest, indent=2).encode())
-    except OSError as e:
+    except (OSError, QAError) as e:
         shutil.rmtree(stage, ignore_errors=True)
+        if store is not None:
+            _drop_quietly(store)
+        if isinstance(e, QAError):
+            raise
         raise _write_error(index_dir, e, kept=True) from None
     try:  # renames only from here: no new disk space needed
         for name in [*files, MANIFEST]:
@@ -81,7 +100,31 @@ def save_index(index: Index, index_dir: Path, build_seconds: float | None = None
     finally:
         shutil.rmtree(stage, ignore_errors=True)
     index.manifest = manifest
+    if previous and previous.get("backend") == "qdrant":
+        from qa.index.qdrant_store import drop_replaced
+
+        try:
+            drop_replaced(previous, manifest["vector_store"])
+        except QAError:
+            pass  # the new index is in place; a leftover collection only costs space
     return manifest
+
+
+def _previous_store(index_dir: Path) -> dict | None:
+    """The "vector_store" entry of the manifest about to be replaced (None: none or unreadable)."""
+    try:
+        entry = json.loads((index_dir / MANIFEST).read_text("utf-8")).get("vector_store")
+    except (OSError, ValueError, AttributeError):
+        return None
+    return entry if isinstance(entry, dict) else None
+
+
+def _drop_quietly(store) -> None:
+    """A failed build's new collection is deleted; if that fails too the first error wins."""
+    try:
+        store.drop()
+    except QAError:
+        pass
 
 
 def _write_error(index_dir: Path, e: OSError, kept: bool) -> IndexWriteError:

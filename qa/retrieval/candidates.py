@@ -79,11 +79,12 @@ def top_ids(scores: np.ndarray, n: int) -> np.ndarray:
     return np.argpartition(-scores, n - 1)[:n].astype(np.int64)
 
 
-def dense_top_ids(faiss_index, vectors: np.ndarray, q: np.ndarray, n: int) -> np.ndarray:
-    """The ``n`` passages nearest the query vector: FAISS search, or numpy without FAISS."""
+def dense_top_ids(store, vectors: np.ndarray, q: np.ndarray, n: int) -> np.ndarray:
+    """The ``n`` passages nearest the query vector: the index's vector store (FAISS, Qdrant;
+    see qa.index.vector_store) searches, or numpy over ``vectors`` without a store."""
     if n >= len(vectors):
         return np.arange(len(vectors), dtype=np.int64)
-    if faiss_index is None:
+    if store is None:
         return top_ids(vectors @ q, n)
-    _, ids = faiss_index.search(np.ascontiguousarray(q[None, :], dtype=np.float32), n)
+    _, ids = store.search(np.ascontiguousarray(q[None, :], dtype=np.float32), n)
     return ids[0][ids[0] >= 0].astype(np.int64)

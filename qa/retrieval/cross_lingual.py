@@ -35,7 +35,7 @@ def search_cross_lingual(pipeline, query: Query, config: RetrievalConfig) -> Sco
     english /= np.linalg.norm(english) or 1.0
     weight = {"dictionary": config.dictionary_weight, "nearest": config.cross_lexical_weight}
     lexical_weight = weight.get(query.term_source, 0.0)
-    first = [top_ids(e5_rank, n), dense_top_ids(p.index.faiss_index, p.index.minilm, english, n)]
+    first = [top_ids(e5_rank, n), dense_top_ids(p.index.vector_store, p.index.minilm, english, n)]
     lexical_all = p.lexical.scores(list(query.terms)) if query.terms else None
     if lexical_all is not None:
         first.append(top_ids(lexical_all, n))

@@ -38,7 +38,7 @@ def search_english(pipeline, query: Query, config: RetrievalConfig) -> Scored:
     q, q_tokens = p.encode_query(query.lookup, config)
     bm25_terms = [t for t in query.terms + query.expansion_terms if t in p.lexical.vocab]
     bm25_all = p.lexical.scores(bm25_terms)
-    first = [dense_top_ids(p.index.faiss_index, p.index.minilm, q, n)]
+    first = [dense_top_ids(p.index.vector_store, p.index.minilm, q, n)]
     if bm25_terms:
         first.append(top_ids(bm25_all, n))
     candidates = p.sentence_map.candidates(np.concatenate(first))

@@ -1,0 +1,177 @@
+"""The passage vectors' search engine behind one interface: embedded FAISS (the default, a file
+in the index folder) or Qdrant (qa.index.qdrant_store: local folder, server or cluster).
+
+A store answers the dense first stage: the top k passage ids of a query vector. Passage text,
+offsets and the full passage matrix stay planqa's (``Index.minilm`` scores the candidates), so a
+store only ever holds ids, vectors and a small payload (document source and section, for filters).
+The manifest's "vector_store" entry records the backend and where it lives (never an API key),
+so `qa ask`, `qa search` and the app open the same store without a flag.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+
+from qa.config import VectorStoreSpec
+from qa.errors import ConfigError
+
+FAISS_FILE = "minilm.faiss"  # FAISS: IndexFlatIP over the unit passage vectors (score = cosine)
+MATRIX_FILE = "minilm.npy"  # any other backend: planqa's own copy of the passage vectors
+BACKENDS = ("faiss", "qdrant")
+
+
+class VectorStore(Protocol):
+    """What retrieval and the index writer need from a vector engine."""
+
+    name: str
+
+    def add(self, vectors: np.ndarray, payloads: list[dict]) -> None:
+        """Append vectors; their ids are their row numbers, continuing from count()."""
+
+    def search(self, queries: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+        """(scores, ids), each (len(queries), k), best first; -1 ids pad a short result."""
+
+    def count(self) -> int:
+        """How many vectors the store holds."""
+
+    def save(self) -> dict[str, bytes]:
+        """Files for the index folder (an engine that persists by itself returns none)."""
+
+    def location(self) -> dict:
+        """The manifest's "vector_store" entry: backend and where it lives, never a key."""
+
+    def drop(self) -> None:
+        """Delete what this store wrote outside the index folder (a failed or replaced build)."""
+
+
+# ---------------------------------------------------------------------------- FAISS
+
+
+class FaissStore:
+    """Exact inner-product search in process; saved as minilm.faiss in the index folder."""
+
+    name = "faiss"
+
+    def __init__(self, flat):
+        self.flat = flat  # faiss.IndexFlatIP
+
+    @classmethod
+    def empty(cls, dim: int) -> FaissStore:
+        import faiss
+
+        return cls(faiss.IndexFlatIP(dim))
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> FaissStore:
+        import faiss
+
+        return cls(faiss.deserialize_index(np.frombuffer(data, dtype=np.uint8)))
+
+    def add(self, vectors: np.ndarray, payloads: list[dict] | None = None) -> None:
+        self.flat.add(np.ascontiguousarray(vectors, dtype=np.float32))
+
+    def search(self, queries: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+        scores, ids = self.flat.search(np.ascontiguousarray(queries, dtype=np.float32), k)
+        return scores, ids.astype(np.int64)
+
+    def count(self) -> int:
+        return int(self.flat.ntotal)
+
+    def vectors(self) -> np.ndarray:
+        """Every stored vector, in id order (the index keeps no other copy)."""
+        return self.flat.reconstruct_n(0, self.flat.ntotal)
+
+    def save(self) -> dict[str, bytes]:
+        import faiss
+
+        return {FAISS_FILE: faiss.serialize_index(self.flat).tobytes()}
+
+    def location(self) -> dict:
+        return {"backend": self.name}
+
+    def drop(self) -> None:
+        """Nothing to do: the store is one file of the staged index folder."""
+
+
+# ---------------------------------------------------------------------------- choosing
+
+
+def check_backend(spec: VectorStoreSpec) -> None:
+    """Refuse an unknown backend or a Qdrant one with no (or two) locations, naming the fix."""
+    if spec.backend not in BACKENDS:
+        raise ConfigError(f"unknown vector backend {spec.backend!r}; use one of {', '.join(BACKENDS)}")
+    if spec.backend == "qdrant" and bool(spec.path) == bool(spec.url):
+        raise ConfigError(
+            "the qdrant backend needs exactly one of --qdrant-path DIR (local mode) or "
+            "--qdrant-url URL (a Qdrant server or cluster)"
+        )
+
+
+def preflight(spec: VectorStoreSpec | None) -> None:
+    """Before minutes of embedding: the backend is valid, installed and reachable."""
+    if spec is None or spec.backend == "faiss":
+        return
+    check_backend(spec)
+    from qa.index.qdrant_store import QdrantStore
+
+    QdrantStore.preflight(spec)
+
+
+def create_store(spec: VectorStoreSpec, index_dir: Path, dim: int) -> VectorStore:
+    """A new, empty store for one build (Qdrant: a new collection, switched to by the manifest)."""
+    check_backend(spec)
+    if spec.backend == "faiss":
+        return FaissStore.empty(dim)
+    from qa.index.qdrant_store import QdrantStore
+
+    return QdrantStore.create(spec, index_dir, dim)
+
+
+def open_store(
+    entry: dict | None, blobs: dict[str, bytes], count: int, dim: int
+) -> tuple[VectorStore, np.ndarray]:
+    """The store a manifest entry names and the passage matrix: FAISS reads both from
+    minilm.faiss; another engine is checked to hold ``count`` vectors of ``dim``, the matrix
+    comes from minilm.npy. A missing collection raises IndexMismatchError (rebuild)."""
+    spec = VectorStoreSpec.from_manifest(entry)
+    check_backend(spec)
+    if spec.backend == "faiss":
+        store = FaissStore.from_bytes(blobs[FAISS_FILE])
+        return store, store.vectors()
+    import io
+
+    from qa.index.qdrant_store import QdrantStore
+
+    matrix = np.load(io.BytesIO(blobs[MATRIX_FILE]), allow_pickle=False)
+    return QdrantStore.open(spec, str((entry or {}).get("collection", "")), count, dim), matrix
+
+
+def store_files(entry: dict | None) -> set[str]:
+    """The index-folder files a manifest entry's backend needs."""
+    backend = VectorStoreSpec.from_manifest(entry).backend
+    return {FAISS_FILE} if backend == "faiss" else {MATRIX_FILE}
+
+
+def backend_change(requested: VectorStoreSpec | None, entry: dict | None) -> str | None:
+    """Why the index must be rebuilt for the requested store, or None (None: keep the manifest's).
+
+    Example: backend_change(VectorStoreSpec("qdrant", path="/q"), None) == "vector backend faiss -> qdrant"
+    """
+    if requested is None:
+        return None
+    recorded = VectorStoreSpec.from_manifest(entry)
+    if requested.backend != recorded.backend:
+        return f"vector backend {recorded.backend} -> {requested.backend}"
+    where = (_resolved(requested.path), (requested.url or "").rstrip("/"))
+    if where != (_resolved(recorded.path), (recorded.url or "").rstrip("/")):
+        return f"vector store moved to {requested.url or requested.path}"
+    if requested.collection_prefix and requested.collection_prefix != recorded.collection_prefix:
+        return f"collection prefix changed to {requested.collection_prefix}"
+    return None
+
+
+def _resolved(path: str | None) -> str | None:
+    return str(Path(path).expanduser().resolve()) if path else None
