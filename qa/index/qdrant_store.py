@@ -144,7 +144,9 @@ class QdrantStore:
         params = models.VectorParams(size=dim, distance=models.Distance.DOT)
         with store._engine("create the collection"):
             store.client.create_collection(name, vectors_config=params)
-            store.client.create_payload_index(name, "source", models.PayloadSchemaType.KEYWORD)
+            if spec.url:  # a server filters by document faster with it; local mode has none
+                keyword = models.PayloadSchemaType.KEYWORD
+                store.client.create_payload_index(name, "source", keyword)
         return store
 
     @classmethod

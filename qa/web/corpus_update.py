@@ -6,6 +6,7 @@ change leaves them, and the Assistant serving them, exactly as they were.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
@@ -16,7 +17,8 @@ from pathlib import Path
 
 from qa.assistant import Assistant, build
 from qa.atomic import atomic_write, index_lock
-from qa.errors import CorpusError
+from qa.config import VectorStoreSpec
+from qa.errors import CorpusError, QAError
 from qa.index.store import MANIFEST
 from qa.ingest.converted import INSTALL_HINT, UnreadableFileError
 from qa.ingest.formats import SUFFIXES, TEXT_SUFFIXES, convert
@@ -170,21 +172,44 @@ def change_corpus(
             (work / "corpus" / name).unlink()
         for name, data in write.items():
             (work / "corpus" / name).write_bytes(data)
+        live_store = live.index.manifest.get("vector_store")
         trial = replace(
             settings,
             corpus_dir=work / "corpus",
             index_dir=work / "index",
             encoder_dir=settings.encoder_path,
+            vector_store=_same_store(live_store, index_dir),
         )
         say("indexing the changed corpus", 0.0)
         build(trial, force=True, progress=say)
         fresh = Assistant.open(trial, auto_build=False)
-        # the same lock as `qa index`: an upload never interleaves with another build
-        with index_lock(index_dir, settings.lock_timeout):
-            _install(write, remove, corpus, work / "index", index_dir, work / "backup")
+        new_store = fresh.index.manifest["vector_store"]
+        try:  # the same lock as `qa index`: an upload never interleaves with another build
+            with index_lock(index_dir, settings.lock_timeout):
+                _install(write, remove, corpus, work / "index", index_dir, work / "backup")
+        except BaseException:
+            with contextlib.suppress(QAError):  # the first error is the one to report
+                fresh.index.vector_store.drop()  # Qdrant: the collection nobody will read
+            raise
     finally:
         shutil.rmtree(work, ignore_errors=True)
+    if (live_store or {}).get("backend") == "qdrant":
+        from qa.index.qdrant_store import drop_replaced
+
+        with contextlib.suppress(QAError):  # a leftover collection only costs space
+            drop_replaced(live_store, new_store)  # the live index reads the new collection
     return Assistant(fresh.index, fresh.retriever, settings)
+
+
+def _same_store(entry: dict | None, index_dir: Path) -> VectorStoreSpec:
+    """The live index's vector store for the trial build: same backend and place, and the
+    collection prefix of the live folder (not of the temporary one)."""
+    spec = VectorStoreSpec.from_manifest(entry)
+    if spec.backend == "qdrant" and not spec.collection_prefix:
+        from qa.index.qdrant_store import collection_prefix
+
+        spec = replace(spec, collection_prefix=collection_prefix(spec, index_dir))
+    return spec
 
 
 def _install(

@@ -1,0 +1,222 @@
+"""The vector store behind one interface: embedded FAISS and Qdrant (local mode) give the same
+dense candidates and the same hits; the manifest says which backend, and readers need no flag."""
+
+from __future__ import annotations
+
+import json
+import sys
+from dataclasses import replace
+
+import numpy as np
+import pytest
+
+from qa.config import RetrievalConfig, Settings, VectorStoreSpec
+from qa.errors import ConfigError, IndexMismatchError, VectorStoreError
+from qa.index.hash_embedder import HashEmbedder
+from qa.index.store import build_index, index_status, load_index
+from qa.index.vector_store import FAISS_FILE, MATRIX_FILE, backend_change
+from qa.index.writer import save_index
+from qa.ingest.corpus import load_corpus
+from qa.retrieval.retriever import Retriever
+from tests.conftest import write_corpus
+
+pytest.importorskip(
+    "qdrant_client",
+    reason="OPTIONAL QDRANT TESTS SKIPPED: qdrant-client is not installed; "
+    "pip install -e '.[qdrant]' to check the Qdrant backend",
+)
+
+TOPICS = [
+    ("wheat", "Grow wheat in spring. Wheat needs water and sun. Harvest the wheat in summer."),
+    ("goats", "Keep goats on the hill. Goats eat grass and give milk every morning."),
+    ("harbour", "Boats must dock before sunset. The harbour master checks every licence."),
+    ("nets", "Fishing nets are repaired on Tuesdays. Broken nets are burned on the beach."),
+    ("bees", "Bees make honey in wooden hives. The beekeeper smokes the hive before opening."),
+    ("bread", "The baker kneads bread dough at dawn. Fresh bread is sold in the market square."),
+    ("trains", "Trains leave the station every hour. Tickets are checked by the conductor."),
+    ("library", "The library lends books for three weeks. Late books cost a small fine."),
+    ("rain", "Heavy rain floods the lower fields. Farmers dig ditches to drain the water."),
+    ("school", "Pupils start school at eight. Teachers mark homework every evening."),
+    ("taxes", "Shop owners file taxes each April. Late filing brings a penalty."),
+    ("clinic", "The clinic opens on weekdays. Nurses take blood pressure before the doctor."),
+]
+QUESTIONS = ["wheat harvest", "goats milk", "harbour licence", "honey hives", "late books fine",
+             "bread market", "train tickets", "rain ditches", "nurses doctor", "april taxes"]
+
+
+@pytest.fixture
+def corpus(tmp_path):
+    """Twelve small documents: more passages than the candidates asked for, so the dense first
+    stage really searches the store instead of taking every passage."""
+    docs = {f"{name}.txt": f"{name.title()} notes\n\n{text}\n" for name, text in TOPICS}
+    return write_corpus(tmp_path / "corpus", docs)
+
+
+class TrigramEmbedder(HashEmbedder):
+    """Hashed character trigrams: graded cosines with no exact ties (hashed words tie at 0 for
+    every passage sharing no word, and FAISS and Qdrant may order ties differently)."""
+
+    def _encode(self, texts: list[str]) -> np.ndarray:
+        grams = []
+        for t in texts:
+            w = "".join(c for c in t.lower() if c.isalnum() or c == " ")
+            grams.append(" ".join(w[i : i + 3] for i in range(max(1, len(w) - 2))))
+        return super()._encode(grams)
+
+
+def settings_for(tmp_path, corpus, store: VectorStoreSpec | None) -> Settings:
+    return Settings(
+        corpus_dir=corpus, index_dir=tmp_path / "index", use_e5=False, vector_store=store
+    )
+
+
+def qdrant_spec(tmp_path) -> VectorStoreSpec:
+    return VectorStoreSpec("qdrant", path=str(tmp_path / "qdrant"))
+
+
+def built(tmp_path, corpus, backend: str):
+    store = qdrant_spec(tmp_path) if backend == "qdrant" else None
+    settings = settings_for(tmp_path, corpus, store)
+    docs = load_corpus(corpus)
+    emb = TrigramEmbedder(256)
+    save_index(build_index(docs, settings, emb), settings.index_dir, vector_store=store)
+    return settings, docs, emb
+
+
+def manifest_of(settings: Settings) -> dict:
+    return json.loads((settings.index_dir / "manifest.json").read_text())
+
+
+@pytest.mark.parametrize("backend", ["faiss", "qdrant"])
+def test_store_search_is_exact_top_k(tmp_path, corpus, backend):
+    settings, docs, emb = built(tmp_path, corpus, backend)
+    index = load_index(settings.index_dir, docs)
+    assert index.vector_store.name == backend and index.vector_store.count() == len(index.passages)
+    queries = emb.encode_queries(QUESTIONS)
+    scores, ids = index.vector_store.search(queries, 3)
+    exact = np.argsort(-(queries @ index.minilm.T), axis=1, kind="stable")[:, :3]
+    assert ids.shape == (len(QUESTIONS), 3)
+    assert [set(r) for r in ids.tolist()] == [set(r) for r in exact.tolist()]
+    np.testing.assert_allclose(scores, np.take_along_axis(queries @ index.minilm.T, ids, 1), atol=1e-5)
+    n = len(index.passages)
+    _, padded = index.vector_store.search(queries[:1], n + 2)  # more than it holds
+    assert padded[0, -2:].tolist() == [-1, -1] and sorted(padded[0, :-2]) == list(range(n))
+
+
+def test_both_backends_give_the_same_hits(tmp_path, corpus):
+    config = RetrievalConfig(candidates=3)  # the store, not "every passage", picks candidates
+    hits = {}
+    for backend in ("faiss", "qdrant"):
+        settings, docs, emb = built(tmp_path / backend, corpus, backend)
+        r = Retriever(load_index(settings.index_dir, docs), emb, config=config)
+        hits[backend] = [[h.passage.id for h in r.retrieve(q, 3).hits] for q in QUESTIONS]
+    assert hits["faiss"] == hits["qdrant"]
+    assert len({tuple(h) for h in hits["faiss"]}) > 5  # the questions find different passages
+
+
+def test_manifest_records_the_backend_and_its_files(tmp_path, corpus):
+    settings, _, _ = built(tmp_path / "f", corpus, "faiss")
+    assert manifest_of(settings)["vector_store"] == {"backend": "faiss"}
+    assert FAISS_FILE in manifest_of(settings)["files"]
+    settings, _, _ = built(tmp_path / "q", corpus, "qdrant")
+    entry = manifest_of(settings)["vector_store"]
+    assert entry["backend"] == "qdrant" and entry["path"] == str((tmp_path / "q" / "qdrant").resolve())
+    assert entry["collection"].startswith("planqa-index-")
+    files = manifest_of(settings)["files"]
+    assert MATRIX_FILE in files and FAISS_FILE not in files
+    assert not (settings.index_dir / FAISS_FILE).exists()
+
+
+def test_a_rebuild_switches_to_a_new_collection_and_drops_the_old(tmp_path, corpus):
+    from qa.index.qdrant_store import client_for
+
+    settings, docs, emb = built(tmp_path, corpus, "qdrant")
+    first = manifest_of(settings)["vector_store"]["collection"]
+    # no backend given: the rebuild keeps the one the manifest records
+    save_index(build_index(docs, settings, emb), settings.index_dir)
+    second = manifest_of(settings)["vector_store"]
+    assert second["backend"] == "qdrant" and second["collection"] != first
+    names = {c.name for c in client_for(qdrant_spec(tmp_path)).get_collections().collections}
+    assert names == {second["collection"]}
+    loaded = load_index(settings.index_dir, docs)
+    assert loaded.vector_store.count() == len(loaded.passages)
+
+
+def test_missing_collection_says_to_rebuild(tmp_path, corpus):
+    from qa.index.qdrant_store import client_for
+
+    settings, docs, _ = built(tmp_path, corpus, "qdrant")
+    collection = manifest_of(settings)["vector_store"]["collection"]
+    client_for(qdrant_spec(tmp_path)).delete_collection(collection)
+    with pytest.raises(IndexMismatchError, match=rf"collection '{collection}' is missing.*qa index --force"):
+        load_index(settings.index_dir, docs)
+
+
+def test_index_status_wants_a_rebuild_only_when_another_backend_is_asked(tmp_path, corpus):
+    settings, docs, _ = built(tmp_path, corpus, "qdrant")
+    assert index_status(replace(settings, vector_store=None), docs).state == "fresh"
+    assert index_status(settings, docs).state == "fresh"
+    faiss = index_status(replace(settings, vector_store=VectorStoreSpec()), docs)
+    assert (faiss.state, faiss.reason) == ("stale", "vector backend qdrant -> faiss")
+    moved = replace(settings, vector_store=VectorStoreSpec("qdrant", path=str(tmp_path / "other")))
+    assert index_status(moved, docs).reason.startswith("vector store moved to")
+    assert backend_change(None, {"backend": "qdrant"}) is None
+
+
+def test_without_qdrant_client_the_message_says_what_to_install(tmp_path, corpus, monkeypatch):
+    from qa.index.vector_store import preflight
+
+    monkeypatch.setitem(sys.modules, "qdrant_client", None)  # import fails as if not installed
+    spec = VectorStoreSpec("qdrant", path=str(tmp_path / "not-installed"))
+    with pytest.raises(VectorStoreError, match=r"pip install 'planqa\[qdrant\]'"):
+        preflight(spec)
+
+
+def test_cli_index_without_qdrant_client_fails_before_embedding(tmp_path, corpus, monkeypatch, capsys):
+    from qa.cli import main
+
+    monkeypatch.setitem(sys.modules, "qdrant_client", None)
+    args = ["index", "--corpus", str(corpus), "--index-dir", str(tmp_path / "index")]
+    assert main([*args, "--backend", "qdrant", "--qdrant-path", str(tmp_path / "q")]) == 2
+    assert "pip install 'planqa[qdrant]'" in capsys.readouterr().err
+    assert not (tmp_path / "index" / "manifest.json").exists()
+
+
+@pytest.mark.parametrize(
+    "flags, message",
+    [
+        (["--backend", "qdrant"], "exactly one of --qdrant-path DIR"),
+        (["--qdrant-path", "a", "--qdrant-url", "http://localhost:6333"], "exactly one of"),
+        (["--backend", "faiss", "--qdrant-path", "a"], "go with --backend qdrant"),
+    ],
+)
+def test_cli_refuses_an_incomplete_backend(tmp_path, corpus, capsys, flags, message):
+    from qa.cli import main
+
+    args = ["index", "--corpus", str(corpus), "--index-dir", str(tmp_path / "index"), *flags]
+    assert main(args) == 2
+    assert message in capsys.readouterr().err
+
+
+def test_api_key_comes_from_the_named_variable_or_file(tmp_path, monkeypatch):
+    from qa.index.qdrant_store import api_key
+
+    spec = VectorStoreSpec("qdrant", url="http://qdrant:6333", api_key_env="QA_TEST_QDRANT_KEY")
+    monkeypatch.delenv("QA_TEST_QDRANT_KEY", raising=False)
+    with pytest.raises(ConfigError, match=r"\$QA_TEST_QDRANT_KEY, which is not set"):
+        api_key(spec)
+    monkeypatch.setenv("QA_TEST_QDRANT_KEY", "s3cret\n")
+    assert api_key(spec) == "s3cret"
+    key_file = tmp_path / "key"
+    key_file.write_text("from-file\n")
+    assert api_key(VectorStoreSpec("qdrant", url="u", api_key_file=str(key_file))) == "from-file"
+    # the manifest names where the key is, never the key
+    assert "s3cret" not in json.dumps(spec.to_manifest())
+
+
+def test_bad_collection_prefix_is_refused(tmp_path):
+    from qa.index.qdrant_store import collection_prefix
+
+    with pytest.raises(ConfigError, match="letters, digits"):
+        collection_prefix(VectorStoreSpec("qdrant", path="x", collection_prefix="a/b"), tmp_path)
+    assert collection_prefix(VectorStoreSpec("qdrant", path="x", collection_prefix="hr"), tmp_path) == "hr"
