@@ -220,3 +220,31 @@ def test_bad_collection_prefix_is_refused(tmp_path):
     with pytest.raises(ConfigError, match="letters, digits"):
         collection_prefix(VectorStoreSpec("qdrant", path="x", collection_prefix="a/b"), tmp_path)
     assert collection_prefix(VectorStoreSpec("qdrant", path="x", collection_prefix="hr"), tmp_path) == "hr"
+
+
+def test_an_upload_in_the_app_keeps_the_qdrant_backend(tmp_path, tiny_corpus, encoder_dir):
+    """The Corpus tab indexes a copy, then installs it: the copy goes into a new collection of
+    the same Qdrant folder, the live manifest switches to it, the old collection is dropped."""
+    from qa.assistant import Assistant, build
+    from qa.index.qdrant_store import client_for
+    from qa.web.corpus_update import add_document
+
+    spec = qdrant_spec(tmp_path)
+    settings = Settings(
+        corpus_dir=tiny_corpus,
+        index_dir=tmp_path / "index",
+        encoder_dir=encoder_dir,
+        use_e5=False,
+        vector_store=spec,
+    )
+    build(settings)
+    live = Assistant.open(replace(settings, vector_store=None), auto_build=False)
+    old = live.index.manifest["vector_store"]["collection"]
+    new = add_document(live, "lighthouse.txt", b"Lighthouse keepers log every passing ship.")
+    entry = manifest_of(settings)["vector_store"]
+    assert entry["backend"] == "qdrant" and entry["collection"] != old
+    assert entry["collection"].startswith(old.rsplit("-", 1)[0])  # the live folder's prefix
+    names = {c.name for c in client_for(spec).get_collections().collections}
+    assert names == {entry["collection"]}
+    assert new.index.vector_store.count() == len(new.index.passages)
+    assert new.retrieve("lighthouse keepers", 1).hits[0].passage.source == "lighthouse.txt"
