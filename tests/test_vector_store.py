@@ -248,3 +248,20 @@ def test_an_upload_in_the_app_keeps_the_qdrant_backend(tmp_path, tiny_corpus, en
     assert names == {entry["collection"]}
     assert new.index.vector_store.count() == len(new.index.passages)
     assert new.retrieve("lighthouse keepers", 1).hits[0].passage.source == "lighthouse.txt"
+
+
+def test_a_server_keeps_the_replaced_collection_until_the_next_build():
+    """Replicas still on the old manifest keep answering until they restart (server only)."""
+    from qa.index.qdrant_store import succession
+
+    server = {"backend": "qdrant", "url": "http://q:6333"}
+    first, second, third = ({**server, "collection": f"p-{i}"} for i in (1, 2, 3))
+    entry, drop = succession(first, second)
+    assert entry["previous_collection"] == "p-1" and drop == []
+    entry, drop = succession(entry, third)
+    assert entry["previous_collection"] == "p-2" and drop == ["p-1"]
+    local = {"backend": "qdrant", "path": "/q"}
+    entry, drop = succession({**local, "collection": "a"}, {**local, "collection": "b"})
+    assert "previous_collection" not in entry and drop == ["a"]
+    elsewhere = {"backend": "qdrant", "url": "http://other:6333", "collection": "x"}
+    assert succession(elsewhere, second) == (second, [])

@@ -242,16 +242,30 @@ class _EngineErrors:
         return False
 
 
-def drop_replaced(previous: dict | None, current: dict) -> str | None:
-    """After the manifest switched to ``current``, delete the collection it replaced when it
-    is in the same place (another server's collection is not ours to delete). Returns its name."""
+def succession(
+    previous: dict | None, entry: dict, keep_previous: bool | None = None
+) -> tuple[dict, list[str]]:
+    """The new manifest entry and the collections to drop once the manifest switched to it.
+
+    Local mode (one process) drops the collection it replaced at once. A server keeps it until
+    the next build (recorded as "previous_collection"), so app replicas still holding the old
+    manifest keep answering until they restart; the one before it is dropped. A collection in
+    another place (other folder or server) is not ours to delete. ``keep_previous``: override.
+    """
     if not previous or previous.get("backend") != "qdrant" or not previous.get("collection"):
-        return None
-    old = VectorStoreSpec.from_manifest(previous)
-    new = VectorStoreSpec.from_manifest(current)
+        return entry, []
+    old, new = VectorStoreSpec.from_manifest(previous), VectorStoreSpec.from_manifest(entry)
     if (old.path, (old.url or "").rstrip("/")) != (new.path, (new.url or "").rstrip("/")):
-        return None
-    if previous["collection"] == current.get("collection"):
-        return None
-    QdrantStore(client_for(new), previous["collection"], new).drop()
-    return previous["collection"]
+        return entry, []
+    replaced = [previous["collection"], previous.get("previous_collection")]
+    replaced = [c for c in replaced if c and c != entry.get("collection")]
+    if not (bool(new.url) if keep_previous is None else keep_previous):
+        return entry, replaced
+    return {**entry, "previous_collection": replaced[0]} if replaced else entry, replaced[1:]
+
+
+def drop_collections(entry: dict, names: list[str]) -> None:
+    """Delete these collections from the place ``entry`` names."""
+    spec = VectorStoreSpec.from_manifest(entry)
+    for name in names:
+        QdrantStore(client_for(spec), name, spec).drop()

@@ -76,10 +76,15 @@ def save_index(
             put("vocab-e5.npy", _npy(index.vocab_e5))
         for name, data in index.lexical.files().items():
             put(name, data)
+        entry, retired = store.location(), []
+        if previous and previous.get("backend") == "qdrant":
+            from qa.index.qdrant_store import succession
+
+            entry, retired = succession(previous, entry)
         manifest = {
             **index.manifest,
             "files": dict(files),
-            "vector_store": store.location(),
+            "vector_store": entry,
             "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
             "build_seconds": round(build_seconds, 2) if build_seconds is not None else None,
         }
@@ -100,11 +105,11 @@ def save_index(
     finally:
         shutil.rmtree(stage, ignore_errors=True)
     index.manifest = manifest
-    if previous and previous.get("backend") == "qdrant":
-        from qa.index.qdrant_store import drop_replaced
+    if retired:
+        from qa.index.qdrant_store import drop_collections
 
         try:
-            drop_replaced(previous, manifest["vector_store"])
+            drop_collections(entry, retired)
         except QAError:
             pass  # the new index is in place; a leftover collection only costs space
     return manifest

@@ -194,10 +194,12 @@ def change_corpus(
     finally:
         shutil.rmtree(work, ignore_errors=True)
     if (live_store or {}).get("backend") == "qdrant":
-        from qa.index.qdrant_store import drop_replaced
+        from qa.index.qdrant_store import drop_collections, succession
 
+        # this process reads the new collection now; the app's replicas do not share uploads
+        _, retired = succession(live_store, new_store, keep_previous=False)
         with contextlib.suppress(QAError):  # a leftover collection only costs space
-            drop_replaced(live_store, new_store)  # the live index reads the new collection
+            drop_collections(new_store, retired)
     return Assistant(fresh.index, fresh.retriever, settings)
 
 
