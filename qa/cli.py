@@ -44,6 +44,8 @@ def _vector_store(args: argparse.Namespace) -> VectorStoreSpec | None:
         args.qdrant_api_key_env,
         args.qdrant_api_key_file,
         args.qdrant_collection,
+        args.qdrant_shards,
+        args.qdrant_replicas,
     )
     from qa.index.vector_store import check_backend
 
@@ -267,6 +269,10 @@ def add_vector_store_args(p: argparse.ArgumentParser) -> None:
         "--qdrant-collection",
         metavar="PREFIX",
         help="collection name prefix (default: from the index folder); each build adds an id",
+    )
+    g.add_argument("--qdrant-shards", type=int, metavar="N", help="shards of a new collection")
+    g.add_argument(
+        "--qdrant-replicas", type=int, metavar="N", help="replication factor of a new collection"
     )
 
 

@@ -121,6 +121,8 @@ class VectorStoreSpec:
     api_key_file: str | None = None  # or a file holding it
     # each build writes a new collection named <prefix>-<build id>; default prefix from the folder
     collection_prefix: str | None = None
+    shards: int | None = None  # a new collection's shard number (None: the server's default)
+    replicas: int | None = None  # and its replication factor (local mode ignores both)
 
     def to_manifest(self) -> dict:
         """The manifest's "vector_store" entry (only what is set; the store adds its collection)."""

@@ -188,6 +188,7 @@ def test_cli_index_without_qdrant_client_fails_before_embedding(tmp_path, corpus
         (["--backend", "qdrant"], "exactly one of --qdrant-path DIR"),
         (["--qdrant-path", "a", "--qdrant-url", "http://localhost:6333"], "exactly one of"),
         (["--backend", "faiss", "--qdrant-path", "a"], "go with --backend qdrant"),
+        (["--qdrant-path", "a", "--qdrant-replicas", "0"], "--qdrant-replicas must be at least 1"),
     ],
 )
 def test_cli_refuses_an_incomplete_backend(tmp_path, corpus, capsys, flags, message):
@@ -265,3 +266,14 @@ def test_a_server_keeps_the_replaced_collection_until_the_next_build():
     assert "previous_collection" not in entry and drop == ["a"]
     elsewhere = {"backend": "qdrant", "url": "http://other:6333", "collection": "x"}
     assert succession(elsewhere, second) == (second, [])
+
+
+def test_shards_and_replicas_are_recorded_and_a_change_rebuilds(tmp_path, corpus):
+    settings, docs, emb = built(tmp_path, corpus, "qdrant")
+    spec = VectorStoreSpec("qdrant", path=str(tmp_path / "qdrant"), shards=2, replicas=2)
+    assert index_status(replace(settings, vector_store=spec), docs).reason == "Qdrant shards changed to 2"
+    save_index(build_index(docs, settings, emb), settings.index_dir, vector_store=spec)
+    entry = manifest_of(settings)["vector_store"]
+    assert (entry["shards"], entry["replicas"]) == (2, 2)  # local mode ignores them
+    assert index_status(replace(settings, vector_store=spec), docs).state == "fresh"
+    assert load_index(settings.index_dir, docs).vector_store.count() > 0

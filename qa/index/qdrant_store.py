@@ -143,7 +143,9 @@ class QdrantStore:
         store = cls(client_for(spec), name, spec)
         params = models.VectorParams(size=dim, distance=models.Distance.DOT)
         with store._engine("create the collection"):
-            store.client.create_collection(name, vectors_config=params)
+            store.client.create_collection(
+                name, vectors_config=params, shard_number=spec.shards, replication_factor=spec.replicas
+            )
             if spec.url:  # a server filters by document faster with it; local mode has none
                 keyword = models.PayloadSchemaType.KEYWORD
                 store.client.create_payload_index(name, "source", keyword)
@@ -218,7 +220,9 @@ class QdrantStore:
         spec = self.spec
         if spec.path:  # recorded absolute: `qa ask` may run from another folder
             path = str(Path(spec.path).expanduser().resolve())
-            spec = VectorStoreSpec(spec.backend, path, None, None, None, spec.collection_prefix)
+            spec = VectorStoreSpec(
+                spec.backend, path, None, None, None, spec.collection_prefix, spec.shards, spec.replicas
+            )
         return {**spec.to_manifest(), "collection": self.collection}
 
     def drop(self) -> None:

@@ -103,6 +103,10 @@ def check_backend(spec: VectorStoreSpec) -> None:
     """Refuse an unknown backend or a Qdrant one with no (or two) locations, naming the fix."""
     if spec.backend not in BACKENDS:
         raise ConfigError(f"unknown vector backend {spec.backend!r}; use one of {', '.join(BACKENDS)}")
+    for name in ("shards", "replicas"):
+        value = getattr(spec, name)
+        if value is not None and value < 1:
+            raise ConfigError(f"--qdrant-{name} must be at least 1, got {value}")
     if spec.backend == "qdrant" and bool(spec.path) == bool(spec.url):
         raise ConfigError(
             "the qdrant backend needs exactly one of --qdrant-path DIR (local mode) or "
@@ -170,6 +174,10 @@ def backend_change(requested: VectorStoreSpec | None, entry: dict | None) -> str
         return f"vector store moved to {requested.url or requested.path}"
     if requested.collection_prefix and requested.collection_prefix != recorded.collection_prefix:
         return f"collection prefix changed to {requested.collection_prefix}"
+    for name in ("shards", "replicas"):
+        value = getattr(requested, name)
+        if value is not None and value != getattr(recorded, name):
+            return f"Qdrant {name} changed to {value}"
     return None
 
 
