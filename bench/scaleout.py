@@ -148,15 +148,17 @@ def main(argv: list[str] | None = None) -> dict:
             for name, t in times.items()
         },
         "store_search_k": faiss.settings.retrieval.candidates,  # the dense first stage's N
-        "store_search_ms_p50": {
-            name: round(percentile(t, 50), 2) for name, t in search_ms.items()
-        },
+        "store_search_ms_p50": {name: round(percentile(t, 50), 2) for name, t in search_ms.items()},
         "top3_same_order": same_top3 / n,
         "top3_same_set": same_set / n,
         "dense_top3_same_order": same_dense / n,
     }
-    result["ask_p50_ratio"] = round(result["ask_ms"]["qdrant"]["p50"] / result["ask_ms"]["faiss"]["p50"], 2)
-    result["ask_p95_ratio"] = round(result["ask_ms"]["qdrant"]["p95"] / result["ask_ms"]["faiss"]["p95"], 2)
+    result["ask_p50_ratio"] = round(
+        result["ask_ms"]["qdrant"]["p50"] / result["ask_ms"]["faiss"]["p50"], 2
+    )
+    result["ask_p95_ratio"] = round(
+        result["ask_ms"]["qdrant"]["p95"] / result["ask_ms"]["faiss"]["p95"], 2
+    )
     result["targets_met"] = result["top3_same_order"] >= 0.95 and result["ask_p50_ratio"] <= 2.0
     print(json.dumps(result, indent=2))
     (work / "scaleout.json").write_text(json.dumps(result, indent=2), "utf-8")

@@ -40,8 +40,18 @@ TOPICS = [
     ("taxes", "Shop owners file taxes each April. Late filing brings a penalty."),
     ("clinic", "The clinic opens on weekdays. Nurses take blood pressure before the doctor."),
 ]
-QUESTIONS = ["wheat harvest", "goats milk", "harbour licence", "honey hives", "late books fine",
-             "bread market", "train tickets", "rain ditches", "nurses doctor", "april taxes"]
+QUESTIONS = [
+    "wheat harvest",
+    "goats milk",
+    "harbour licence",
+    "honey hives",
+    "late books fine",
+    "bread market",
+    "train tickets",
+    "rain ditches",
+    "nurses doctor",
+    "april taxes",
+]
 
 
 @pytest.fixture
@@ -97,7 +107,9 @@ def test_store_search_is_exact_top_k(tmp_path, corpus, backend):
     exact = np.argsort(-(queries @ index.minilm.T), axis=1, kind="stable")[:, :3]
     assert ids.shape == (len(QUESTIONS), 3)
     assert [set(r) for r in ids.tolist()] == [set(r) for r in exact.tolist()]
-    np.testing.assert_allclose(scores, np.take_along_axis(queries @ index.minilm.T, ids, 1), atol=1e-5)
+    np.testing.assert_allclose(
+        scores, np.take_along_axis(queries @ index.minilm.T, ids, 1), atol=1e-5
+    )
     n = len(index.passages)
     _, padded = index.vector_store.search(queries[:1], n + 2)  # more than it holds
     assert padded[0, -2:].tolist() == [-1, -1] and sorted(padded[0, :-2]) == list(range(n))
@@ -120,7 +132,9 @@ def test_manifest_records_the_backend_and_its_files(tmp_path, corpus):
     assert FAISS_FILE in manifest_of(settings)["files"]
     settings, _, _ = built(tmp_path / "q", corpus, "qdrant")
     entry = manifest_of(settings)["vector_store"]
-    assert entry["backend"] == "qdrant" and entry["path"] == str((tmp_path / "q" / "qdrant").resolve())
+    assert entry["backend"] == "qdrant" and entry["path"] == str(
+        (tmp_path / "q" / "qdrant").resolve()
+    )
     assert entry["collection"].startswith("planqa-index-")
     files = manifest_of(settings)["files"]
     assert MATRIX_FILE in files and FAISS_FILE not in files
@@ -148,7 +162,9 @@ def test_missing_collection_says_to_rebuild(tmp_path, corpus):
     settings, docs, _ = built(tmp_path, corpus, "qdrant")
     collection = manifest_of(settings)["vector_store"]["collection"]
     client_for(qdrant_spec(tmp_path)).delete_collection(collection)
-    with pytest.raises(IndexMismatchError, match=rf"collection '{collection}' is missing.*qa index --force"):
+    with pytest.raises(
+        IndexMismatchError, match=rf"collection '{collection}' is missing.*qa index --force"
+    ):
         load_index(settings.index_dir, docs)
 
 
@@ -172,7 +188,9 @@ def test_without_qdrant_client_the_message_says_what_to_install(tmp_path, corpus
         preflight(spec)
 
 
-def test_cli_index_without_qdrant_client_fails_before_embedding(tmp_path, corpus, monkeypatch, capsys):
+def test_cli_index_without_qdrant_client_fails_before_embedding(
+    tmp_path, corpus, monkeypatch, capsys
+):
     from qa.cli import main
 
     monkeypatch.setitem(sys.modules, "qdrant_client", None)
@@ -220,7 +238,10 @@ def test_bad_collection_prefix_is_refused(tmp_path):
 
     with pytest.raises(ConfigError, match="letters, digits"):
         collection_prefix(VectorStoreSpec("qdrant", path="x", collection_prefix="a/b"), tmp_path)
-    assert collection_prefix(VectorStoreSpec("qdrant", path="x", collection_prefix="hr"), tmp_path) == "hr"
+    assert (
+        collection_prefix(VectorStoreSpec("qdrant", path="x", collection_prefix="hr"), tmp_path)
+        == "hr"
+    )
 
 
 def test_an_upload_in_the_app_keeps_the_qdrant_backend(tmp_path, tiny_corpus, encoder_dir):
@@ -271,7 +292,10 @@ def test_a_server_keeps_the_replaced_collection_until_the_next_build():
 def test_shards_and_replicas_are_recorded_and_a_change_rebuilds(tmp_path, corpus):
     settings, docs, emb = built(tmp_path, corpus, "qdrant")
     spec = VectorStoreSpec("qdrant", path=str(tmp_path / "qdrant"), shards=2, replicas=2)
-    assert index_status(replace(settings, vector_store=spec), docs).reason == "Qdrant shards changed to 2"
+    assert (
+        index_status(replace(settings, vector_store=spec), docs).reason
+        == "Qdrant shards changed to 2"
+    )
     save_index(build_index(docs, settings, emb), settings.index_dir, vector_store=spec)
     entry = manifest_of(settings)["vector_store"]
     assert (entry["shards"], entry["replicas"]) == (2, 2)  # local mode ignores them

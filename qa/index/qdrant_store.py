@@ -126,7 +126,9 @@ class QdrantStore:
 
     @property
     def where(self) -> str:
-        return f"Qdrant at {self.spec.url}" if self.spec.url else f"the Qdrant folder {self.spec.path}"
+        return (
+            f"Qdrant at {self.spec.url}" if self.spec.url else f"the Qdrant folder {self.spec.path}"
+        )
 
     @classmethod
     def preflight(cls, spec: VectorStoreSpec) -> None:
@@ -144,7 +146,10 @@ class QdrantStore:
         params = models.VectorParams(size=dim, distance=models.Distance.DOT)
         with store._engine("create the collection"):
             store.client.create_collection(
-                name, vectors_config=params, shard_number=spec.shards, replication_factor=spec.replicas
+                name,
+                vectors_config=params,
+                shard_number=spec.shards,
+                replication_factor=spec.replicas,
             )
             if spec.url:  # a server filters by document faster with it; local mode has none
                 keyword = models.PayloadSchemaType.KEYWORD
@@ -200,8 +205,11 @@ class QdrantStore:
         ]
         with self._engine("search"):
             if len(requests) == 1:  # one request: no batch envelope
-                responses = [self.client.query_points(self.collection, query=requests[0].query,
-                                                      limit=k, with_payload=False)]
+                responses = [
+                    self.client.query_points(
+                        self.collection, query=requests[0].query, limit=k, with_payload=False
+                    )
+                ]
             else:
                 responses = self.client.query_batch_points(self.collection, requests=requests)
         for row, response in enumerate(responses):
@@ -221,7 +229,14 @@ class QdrantStore:
         if spec.path:  # recorded absolute: `qa ask` may run from another folder
             path = str(Path(spec.path).expanduser().resolve())
             spec = VectorStoreSpec(
-                spec.backend, path, None, None, None, spec.collection_prefix, spec.shards, spec.replicas
+                spec.backend,
+                path,
+                None,
+                None,
+                None,
+                spec.collection_prefix,
+                spec.shards,
+                spec.replicas,
             )
         return {**spec.to_manifest(), "collection": self.collection}
 

@@ -102,7 +102,9 @@ class FaissStore:
 def check_backend(spec: VectorStoreSpec) -> None:
     """Refuse an unknown backend or a Qdrant one with no (or two) locations, naming the fix."""
     if spec.backend not in BACKENDS:
-        raise ConfigError(f"unknown vector backend {spec.backend!r}; use one of {', '.join(BACKENDS)}")
+        raise ConfigError(
+            f"unknown vector backend {spec.backend!r}; use one of {', '.join(BACKENDS)}"
+        )
     for name in ("shards", "replicas"):
         value = getattr(spec, name)
         if value is not None and value < 1:

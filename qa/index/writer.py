@@ -58,7 +58,9 @@ def save_index(
         put("passages.jsonl", _jsonl(asdict(p) for p in index.passages))
         put("sentences.jsonl", _jsonl(asdict(s) for s in index.sentences))
         store = create_store(spec, index_dir, int(index.minilm.shape[1]))
-        store.add(index.minilm, [{"source": p.source, "section": p.section} for p in index.passages])
+        store.add(
+            index.minilm, [{"source": p.source, "section": p.section} for p in index.passages]
+        )
         for name, data in store.save().items():
             put(name, data)
         if store.name != "faiss":  # the engine searches; planqa keeps the matrix to score with
