@@ -25,16 +25,17 @@ from qa.errors import (
     ModelNotFoundError,
     QueryTooLongError,
 )
+from qa.index.build import CorpusChanges, EmbeddingTally, build_index
 from qa.index.store import (
     Index,
     Progress,
-    build_index,
     index_status,
     load_index,
 )
+from qa.index.vector_cache import VectorCache, models_key
 from qa.index.word_table import WordTable, build_word_table, common_words
 from qa.index.writer import clean_staging, save_index
-from qa.ingest.corpus import load_corpus, read_corpus
+from qa.ingest.corpus import corpus_checksums, load_corpus, read_corpus
 from qa.retrieval.retriever import Retrieval, Retriever
 from qa.types import Answer, Document, Hit, Passage
 
@@ -56,6 +57,9 @@ class BuildReport:
     max_words: int = 0
     export_seconds: float = 0.0
     skipped: tuple[str, ...] = ()  # "file: skipped, why" for each PDF/Word/HTML file left out
+    changes: CorpusChanges | None = None  # files added, changed, removed, kept since the last build
+    documents_embedded: int = 0  # the rest came from the vector cache
+    passages_embedded: int = 0
 
 
 def validate_question(question: str, max_chars: int) -> str:
@@ -139,18 +143,25 @@ def build(
     progress: Progress | None = None,
     encoders: Encoders | None = None,
     on_wait: Callable[[str], None] | None = None,
+    embed_many_factory: Callable | None = None,
 ) -> BuildReport:
     """Build the index unless it is already fresh for this corpus (then a no-op that says so).
 
     Runs under the index lock (qa.atomic.index_lock): a second build waits, telling ``on_wait``,
     then finds the index the first one made. ``encoders`` already loaded are reused.
+    Documents already embedded by an earlier build come from the vector cache;
+    ``embed_many_factory(minilm, e5)`` may embed the others elsewhere (qa.index.distributed).
     """
     with index_lock(settings.index_dir, settings.lock_timeout, on_wait):
-        return _build_locked(settings, force, progress, encoders)
+        return _build_locked(settings, force, progress, encoders, embed_many_factory)
 
 
 def _build_locked(
-    settings: Settings, force: bool, progress: Progress | None, encoders: Encoders | None
+    settings: Settings,
+    force: bool,
+    progress: Progress | None,
+    encoders: Encoders | None,
+    embed_many_factory: Callable | None = None,
 ) -> BuildReport:
     t0 = time.perf_counter()
     corpus = read_corpus(settings.corpus_dir)
@@ -164,10 +175,16 @@ def _build_locked(
             False, status.reason, len(documents), m["count"], m["dim"], 0.0, skipped=skipped
         )
     clean_staging(settings.index_dir)  # what a killed build left behind
+    changes = CorpusChanges.between(_indexed_corpus(settings), corpus_checksums(documents))
     encoders = encoders or _encoders(settings, allow_export=True, progress=progress)
-    index = build_index(documents, settings, encoders.minilm, encoders.e5, progress)
+    cache = vector_cache(settings, encoders)
+    tally = EmbeddingTally()
+    bulk = encoders.minilm.for_bulk() if hasattr(encoders.minilm, "for_bulk") else encoders.minilm
+    embed_many = embed_many_factory(bulk, encoders.e5) if embed_many_factory else None
+    index = build_index(documents, settings, bulk, encoders.e5, progress, cache, embed_many, tally)
     seconds = time.perf_counter() - t0
     save_index(index, settings.index_dir, build_seconds=seconds)
+    cache.prune(keep=set(tally.keys))
     if progress:
         progress("done", 1.0)
     words = [p.words for p in index.passages] or [0]
@@ -183,7 +200,28 @@ def _build_locked(
         max(words),
         encoders.export_seconds,
         skipped,
+        changes,
+        tally.documents_embedded,
+        tally.passages_embedded,
     )
+
+
+def _indexed_corpus(settings: Settings) -> dict[str, str]:
+    """source -> checksum of the index on disk, {} when there is none readable."""
+    from qa.index.store import read_manifest
+
+    try:
+        return dict(read_manifest(settings.index_dir).get("corpus") or {})
+    except (IndexNotFoundError, IndexMismatchError):
+        return {}
+
+
+def vector_cache(settings: Settings, encoders: Encoders) -> VectorCache:
+    from qa.index.store import EMBED_TEXT_VERSION
+
+    e5 = encoders.e5.name if encoders.e5 is not None else None
+    key = models_key(encoders.minilm.name, encoders.minilm.dim, e5, EMBED_TEXT_VERSION)
+    return VectorCache(settings.cache_path, key)
 
 
 class Assistant:

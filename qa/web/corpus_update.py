@@ -175,6 +175,7 @@ def change_corpus(
             corpus_dir=work / "corpus",
             index_dir=work / "index",
             encoder_dir=settings.encoder_path,
+            cache_dir=settings.cache_path,  # only the new file is embedded
         )
         say("indexing the changed corpus", 0.0)
         build(trial, force=True, progress=say)
