@@ -76,14 +76,25 @@ def _open_assistant(args: argparse.Namespace):
 
 
 def cmd_index(args: argparse.Namespace) -> int:
+    from contextlib import nullcontext
+
     from qa.assistant import build
 
-    report = build(
-        _settings(args),
-        force=args.force,
-        progress=_stderr_progress(args.json),
-        on_wait=_say_waiting,
-    )
+    settings = _settings(args)
+    target = None
+    if args.dask:
+        from qa.index.distributed import DaskTarget, dask_client, dask_factory
+
+        target = DaskTarget.parse(args.dask)
+    with dask_client(target) if target else nullcontext() as client:
+        factory = None if client is None else dask_factory(client, settings.encoder_path, target)
+        report = build(
+            settings,
+            force=args.force,
+            progress=_stderr_progress(args.json),
+            on_wait=_say_waiting,
+            embed_many_factory=factory,
+        )
     for skipped in report.skipped:  # a PDF, Word or HTML file that could not be read
         print(f"warning: {skipped}", file=sys.stderr)
     if args.json:
@@ -216,6 +227,12 @@ def build_parser() -> argparse.ArgumentParser:
         "index", parents=[common], help="build index/ from corpus/ (no-op when up to date)"
     )
     p.add_argument("--force", action="store_true", help="rebuild even when the index is up to date")
+    p.add_argument(
+        "--dask",
+        metavar="CLUSTER",
+        help="embed on Dask workers: local:N (N processes on this machine, bound to 127.0.0.1) "
+        "or a scheduler address tcp://HOST:8786; needs pip install 'planqa[dask]'",
+    )
     p.set_defaults(func=cmd_index)
 
     p = sub.add_parser("search", parents=[common], help="ranked source passages for a query")
