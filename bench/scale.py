@@ -61,6 +61,10 @@ def qa(*args: str) -> list[str]:
     return [sys.executable, "-m", "qa", *args]
 
 
+def _script() -> str:
+    return os.environ.get("SCALE_CORPUS_SCRIPT", str(SCALE_SCRIPT))
+
+
 def make_corpus(root: Path, size: int) -> Path:
     """The bundled corpus plus (size-1) times its bytes of scale text, in root/corpus."""
     corpus = root / "corpus"
@@ -72,7 +76,7 @@ def make_corpus(root: Path, size: int) -> Path:
     shutil.rmtree(staging, ignore_errors=True)
     if size > 1:
         subprocess.run(
-            ["bash", str(SCALE_SCRIPT), str(staging), f"{extra_mb:.2f}"],
+            ["bash", _script(), str(staging), f"{extra_mb:.2f}"],
             check=True,
             stdout=subprocess.DEVNULL,
         )
@@ -88,7 +92,7 @@ def extra_file(root: Path) -> Path:
     source = root.parent / "extra-source"
     if not source.is_dir():
         subprocess.run(
-            ["bash", str(SCALE_SCRIPT), str(source), "0.05"],
+            ["bash", _script(), str(source), "0.05"],
             check=True,
             stdout=subprocess.DEVNULL,
             env={**os.environ, "SEED": "7"},
@@ -206,7 +210,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if not args.scale_script.is_file():
         parser.error(f"no {args.scale_script}; give --scale-script PATH/make_scale_corpus.sh")
-    globals()["SCALE_SCRIPT"] = args.scale_script
+    os.environ["SCALE_CORPUS_SCRIPT"] = str(args.scale_script)
     rows = []
     for size in args.sizes:
         print(f"measuring {size}x ...", file=sys.stderr, flush=True)
