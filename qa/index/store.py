@@ -32,6 +32,7 @@ import numpy as np
 from qa.config import Settings
 from qa.errors import IndexMismatchError, IndexNotFoundError
 from qa.index import lexical
+from qa.index.file_check import sample_digest_of_file
 from qa.index.lexical import LexicalIndex
 from qa.ingest.chunking import SECTION_SEP, sentences
 from qa.ingest.corpus import corpus_checksums, load_corpus
@@ -146,11 +147,20 @@ def load_index(index_dir: Path, documents: list[Document]) -> Index:
     index_dir = Path(index_dir)
     manifest = read_manifest(index_dir)
     rebuild = "run `qa index --force` to rebuild"
-    blobs: dict[str, bytes] = {}
+    blobs: dict[str, bytes | Path] = {}  # a large .npy file stays on disk (memory-mapped)
+    large = manifest.get("large_files") or {}
     for name, digest in manifest.get("files", {}).items():
         path = index_dir / name
         if not path.is_file():
             raise IndexMismatchError(f"{path} is missing from the index; {rebuild}")
+        if name in large:
+            if not _large_file_intact(path, large[name]):
+                raise IndexMismatchError(
+                    f"{path} does not match its size or sampled checksum (truncated or "
+                    f"changed); {rebuild}"
+                )
+            blobs[name] = path if name.endswith(".npy") else path.read_bytes()
+            continue
         data = path.read_bytes()
         if hashlib.sha256(data).hexdigest() != digest:
             raise IndexMismatchError(
@@ -251,8 +261,19 @@ def _stored_documents(
     return stored
 
 
-def _load_npy(data: bytes) -> np.ndarray:
+def _load_npy(data: bytes | Path) -> np.ndarray:
+    """An array from bytes already read and checked, or memory-mapped from a large file."""
+    if isinstance(data, Path):
+        return np.load(data, mmap_mode="r", allow_pickle=False)
     return np.load(io.BytesIO(data), allow_pickle=False)
+
+
+def _large_file_intact(path: Path, expected) -> bool:
+    try:
+        size_ok = path.stat().st_size == expected["size"]
+        return size_ok and sample_digest_of_file(path) == expected["sample"]
+    except (OSError, KeyError, TypeError):
+        return False
 
 
 def index_status(settings: Settings, documents: list[Document] | None = None) -> IndexStatus:

@@ -18,6 +18,7 @@ import numpy as np
 
 from qa.atomic import atomic_write, fsync_dir
 from qa.errors import IndexWriteError
+from qa.index.file_check import WHOLE_CHECK_BYTES, sample_digest_of_bytes
 from qa.index.store import MANIFEST, STAGING_PREFIX, Index
 
 
@@ -37,10 +38,13 @@ def save_index(index: Index, index_dir: Path, build_seconds: float | None = None
     except OSError as e:
         raise _write_error(index_dir, e, kept=True) from None
     files: dict[str, str] = {}
+    large: dict[str, dict] = {}  # checked by size and sampled blocks on load (qa.index.file_check)
 
     def put(name: str, data: bytes) -> None:
         atomic_write(stage / name, data)
         files[name] = hashlib.sha256(data).hexdigest()
+        if len(data) > WHOLE_CHECK_BYTES:
+            large[name] = {"size": len(data), "sample": sample_digest_of_bytes(data)}
 
     try:
         put("documents.jsonl", _jsonl(asdict(d) for d in index.documents))
@@ -53,7 +57,7 @@ def save_index(index: Index, index_dir: Path, build_seconds: float | None = None
         put("vocab.json", json.dumps(index.vocab, ensure_ascii=False).encode("utf-8"))
         put("vocab-minilm.npy", _npy(index.vocab_vectors))
         if index.tokens is not None:
-            put("minilm-tokens.npy", _npy(index.tokens))
+            put("minilm-tokens.npy", _npy(index.tokens, np.float16))  # MaxSim only; half the disk
             put("minilm-token-starts.npy", _npy(index.token_starts, np.int64))
         if index.e5 is not None:
             put("e5.npy", _npy(index.e5))
@@ -65,6 +69,7 @@ def save_index(index: Index, index_dir: Path, build_seconds: float | None = None
         manifest = {
             **index.manifest,
             "files": dict(files),
+            "large_files": large,
             "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
             "build_seconds": round(build_seconds, 2) if build_seconds is not None else None,
         }
