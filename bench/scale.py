@@ -175,6 +175,8 @@ def measure(size: int, work: Path, skip_eval: bool) -> dict:
     added.unlink(missing_ok=True)
     shutil.copy(extra_file(root), added)
     add_s, _, _ = run(qa("index", "--json"), env)
+    added.unlink()  # the figures below are for the corpus as first built
+    remove_s, _, _ = run(qa("index", "--json"), env)
     cold = statistics.median(run(qa("ask", QUESTION), env)[0] for _ in range(3))
     questions = [json.loads(line)["question"] for line in (REPO / "eval" / "dev.jsonl").open()]
     p50, p95 = warm_latency(env, questions)
@@ -188,6 +190,7 @@ def measure(size: int, work: Path, skip_eval: bool) -> dict:
         "index MB": round(disk_mb(root / "index", skip=("cache", "encoder")), 1),
         "cache MB": round(disk_mb(root / "index" / "cache"), 1),
         "add 20 KB file s": round(add_s, 1),
+        "remove it s": round(remove_s, 1),
         "cold ask s": round(cold, 2),
         "warm p50 ms": round(p50, 1),
         "warm p95 ms": round(p95, 1),
