@@ -169,6 +169,7 @@ def measure(size: int, work: Path, skip_eval: bool) -> dict:
         {**env, "QA_CORPUS_DIR": str(REPO / "corpus"), "QA_INDEX_DIR": str(work / "warmup")},
     )
     shutil.rmtree(root / "index", ignore_errors=True)
+    (corpus / "added-later.md").unlink(missing_ok=True)  # left by an interrupted run
     build_s, build_rss, out = run(qa("index", "--force", "--json"), env)
     report = json.loads(out)
     added = corpus / "added-later.md"
