@@ -35,6 +35,7 @@ from qa.index.store import (
 from qa.index.vector_cache import VectorCache, models_key
 from qa.index.word_table import WordTable, build_word_table, common_words
 from qa.index.writer import clean_staging, save_index
+from qa.ingest.conversion_cache import ConversionCache
 from qa.ingest.corpus import corpus_checksums, load_corpus, read_corpus
 from qa.retrieval.retriever import Retrieval, Retriever
 from qa.types import Answer, Document, Hit, Passage
@@ -164,7 +165,8 @@ def _build_locked(
     embed_many_factory: Callable | None = None,
 ) -> BuildReport:
     t0 = time.perf_counter()
-    corpus = read_corpus(settings.corpus_dir)
+    conversions = ConversionCache(settings.cache_path / "converted")
+    corpus = read_corpus(settings.corpus_dir, conversions)
     documents, skipped = corpus.documents, tuple(str(s) for s in corpus.skipped)
     status = index_status(settings, documents)
     if status.state == "fresh" and not force:
@@ -185,6 +187,7 @@ def _build_locked(
     seconds = time.perf_counter() - t0
     save_index(index, settings.index_dir, build_seconds=seconds)
     cache.prune(keep=set(tally.keys))
+    conversions.prune()
     if progress:
         progress("done", 1.0)
     words = [p.words for p in index.passages] or [0]
@@ -253,7 +256,9 @@ class Assistant:
     def _open_locked(
         cls, settings: Settings, auto_build: bool, progress: Progress | None
     ) -> Assistant:
-        documents = load_corpus(settings.corpus_dir)
+        documents = load_corpus(
+            settings.corpus_dir, ConversionCache(settings.cache_path / "converted")
+        )
         status = index_status(settings, documents)
         if status.state != "fresh" and not auto_build:
             error = IndexNotFoundError if status.state == "missing" else IndexMismatchError
