@@ -10,7 +10,7 @@ import os
 import re
 import time
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -301,26 +301,35 @@ class Assistant:
     def passages(self) -> list[Passage]:
         return self.index.passages
 
-    def search(self, query: str, k: int | None = None) -> list[Hit]:
+    def search(
+        self, query: str, k: int | None = None, documents: Collection[str] | None = None
+    ) -> list[Hit]:
         """Ranked passages for a query (at most the number of passages that exist)."""
-        return self.retrieve(query, k).hits
+        return self.retrieve(query, k, documents).hits
 
-    def retrieve(self, query: str, k: int | None = None) -> Retrieval:
+    def retrieve(
+        self, query: str, k: int | None = None, documents: Collection[str] | None = None
+    ) -> Retrieval:
         """Ranked passages plus how the query was read (``signals.read_as``): a search
-        shows the user that "SMEs" was looked up as "small and micro enterprises"."""
+        shows the user that "SMEs" was looked up as "small and micro enterprises".
+        ``documents``: sources or glob patterns ("licences/*") to search within."""
         query = validate_question(query, self.settings.max_question_chars)
-        return self.retriever.retrieve(query, k or self.settings.answer.k)
+        return self.retriever.retrieve(query, k or self.settings.answer.k, documents)
 
     def ask(
-        self, question: str, k: int | None = None, generator: Generator | None = None
+        self,
+        question: str,
+        k: int | None = None,
+        generator: Generator | None = None,
+        documents: Collection[str] | None = None,
     ) -> Answer:
         """Extractive answer with [n] citations, or a plain decline when the documents lack it.
 
         With a generator (see qa.answering.generate), the answer is written by the model from the cited
-        passages, and only sentences the passages support are kept.
+        passages, and only sentences the passages support are kept. ``documents``: as in search.
         """
         question = validate_question(question, self.settings.max_question_chars)
-        retrieval = self.retriever.retrieve(question, k or self.settings.answer.k)
+        retrieval = self.retriever.retrieve(question, k or self.settings.answer.k, documents)
         answer = compose(question, retrieval, self.settings.answer, self.settings.retrieval)
         if generator is None:
             return answer

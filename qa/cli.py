@@ -149,7 +149,7 @@ def _print_reading(signals: Signals) -> None:
 
 def cmd_search(args: argparse.Namespace) -> int:
     assistant = _open_assistant(args)
-    retrieval = assistant.retrieve(args.query, k=args.k)
+    retrieval = assistant.retrieve(args.query, k=args.k, documents=args.doc)
     hits = retrieval.hits
     _print_reading(retrieval.signals)
     if args.json:
@@ -161,13 +161,25 @@ def cmd_search(args: argparse.Namespace) -> int:
             )
         )
         return 0
-    for h in hits:
-        p = h.passage
-        print(f"{h.rank}. [{h.score:.3f}] {p.section}")
-        print(f"   {p.source}:{p.start}-{p.end}")
-        print(textwrap.fill(p.text, width=100, initial_indent="   ", subsequent_indent="   "))
-        print()
+    several = len({h.passage.source for h in hits}) > 1
+    for source, group in _by_document(hits):
+        if several:  # a library: each document once, in the order of its best passage
+            print(f"== {source} ==")
+        for h in group:
+            p = h.passage
+            print(f"{h.rank}. [{h.score:.3f}] {p.section}")
+            print(f"   {p.source}:{p.start}-{p.end}")
+            print(textwrap.fill(p.text, width=100, initial_indent="   ", subsequent_indent="   "))
+            print()
     return 0
+
+
+def _by_document(hits: list) -> list[tuple[str, list]]:
+    """Hits grouped by document, documents ordered by their best hit, hits by rank."""
+    groups: dict[str, list] = {}
+    for h in hits:
+        groups.setdefault(h.passage.source, []).append(h)
+    return list(groups.items())
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
@@ -179,7 +191,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
             args.llm, model=args.llm_model, api_key=os.environ.get("QA_LLM_API_KEY")
         )
     assistant = _open_assistant(args)
-    answer = assistant.ask(args.question, k=args.k, generator=generator)
+    answer = assistant.ask(args.question, k=args.k, generator=generator, documents=args.doc)
     dropped = answer.generation.dropped_sentences if answer.generation else ()
     if dropped:
         print(f"{len(dropped)} unsupported generated sentence(s) dropped", file=sys.stderr)
@@ -238,12 +250,26 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("search", parents=[common], help="ranked source passages for a query")
     p.add_argument("query")
     p.add_argument("-k", type=int, default=5, help="passages to return (default 5)")
+    p.add_argument(
+        "--doc",
+        action="append",
+        metavar="NAME",
+        help="search only this document (its name as `qa search` shows it, or a pattern such "
+        "as 'licences/*'); repeat for several",
+    )
     p.set_defaults(func=cmd_search)
 
     p = sub.add_parser(
         "ask", parents=[common], help="an answer quoting the document, with citations"
     )
     p.add_argument("question")
+    p.add_argument(
+        "--doc",
+        action="append",
+        metavar="NAME",
+        help="search only this document (its name as `qa search` shows it, or a pattern such "
+        "as 'licences/*'); repeat for several",
+    )
     p.add_argument(
         "--llm",
         metavar="MODEL_DIR|URL",
