@@ -36,8 +36,11 @@ def test_adding_a_file_embeds_only_that_file(tiny_settings):
     before = _entries(tiny_settings)
     assert len(before) == 2
     (tiny_settings.corpus_dir / "gamma.txt").write_text(GAMMA, encoding="utf-8")
-    second = build(tiny_settings)
+    said = []
+    second = build(tiny_settings, progress=lambda message, fraction: said.append(message))
     assert second.changes == CorpusChanges(added=("gamma.txt",), kept=("alpha.txt", "beta.md"))
+    eta = [m for m in said if m.startswith("embedding: ")]
+    assert eta and eta[-1].startswith("embedding: 1/1 documents, ") and eta[-1].endswith(" left")
     assert second.documents_embedded == 1 and second.passages_embedded >= 1
     after = _entries(tiny_settings)
     assert len(after) == 3 and all(after[name] == t for name, t in before.items())
