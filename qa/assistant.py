@@ -10,7 +10,7 @@ import os
 import re
 import time
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -25,17 +25,19 @@ from qa.errors import (
     ModelNotFoundError,
     QueryTooLongError,
 )
+from qa.index.build import CorpusChanges, EmbeddingTally, build_index
 from qa.index.store import (
     Index,
     Progress,
-    build_index,
     index_status,
     load_index,
 )
+from qa.index.vector_cache import VectorCache, models_key
 from qa.index.vector_store import preflight
 from qa.index.word_table import WordTable, build_word_table, common_words
 from qa.index.writer import clean_staging, save_index
-from qa.ingest.corpus import load_corpus, read_corpus
+from qa.ingest.conversion_cache import ConversionCache
+from qa.ingest.corpus import corpus_checksums, load_corpus, read_corpus
 from qa.retrieval.retriever import Retrieval, Retriever
 from qa.types import Answer, Document, Hit, Passage
 
@@ -58,6 +60,9 @@ class BuildReport:
     export_seconds: float = 0.0
     skipped: tuple[str, ...] = ()  # "file: skipped, why" for each PDF/Word/HTML file left out
     vector_store: dict | None = None  # the manifest's entry: backend and where (never a key)
+    changes: CorpusChanges | None = None  # files added, changed, removed, kept since the last build
+    documents_embedded: int = 0  # the rest came from the vector cache
+    passages_embedded: int = 0
 
 
 def validate_question(question: str, max_chars: int) -> str:
@@ -141,21 +146,29 @@ def build(
     progress: Progress | None = None,
     encoders: Encoders | None = None,
     on_wait: Callable[[str], None] | None = None,
+    embed_many_factory: Callable | None = None,
 ) -> BuildReport:
     """Build the index unless it is already fresh for this corpus (then a no-op that says so).
 
     Runs under the index lock (qa.atomic.index_lock): a second build waits, telling ``on_wait``,
     then finds the index the first one made. ``encoders`` already loaded are reused.
+    Documents already embedded by an earlier build come from the vector cache;
+    ``embed_many_factory(minilm, e5)`` may embed the others elsewhere (qa.index.distributed).
     """
     with index_lock(settings.index_dir, settings.lock_timeout, on_wait):
-        return _build_locked(settings, force, progress, encoders)
+        return _build_locked(settings, force, progress, encoders, embed_many_factory)
 
 
 def _build_locked(
-    settings: Settings, force: bool, progress: Progress | None, encoders: Encoders | None
+    settings: Settings,
+    force: bool,
+    progress: Progress | None,
+    encoders: Encoders | None,
+    embed_many_factory: Callable | None = None,
 ) -> BuildReport:
     t0 = time.perf_counter()
-    corpus = read_corpus(settings.corpus_dir)
+    conversions = ConversionCache(settings.cache_path / "converted")
+    corpus = read_corpus(settings.corpus_dir, conversions)
     documents, skipped = corpus.documents, tuple(str(s) for s in corpus.skipped)
     status = index_status(settings, documents)
     if status.state == "fresh" and not force:
@@ -174,10 +187,17 @@ def _build_locked(
         )
     preflight(settings.vector_store)  # a missing package or server fails before embedding
     clean_staging(settings.index_dir)  # what a killed build left behind
+    changes = CorpusChanges.between(_indexed_corpus(settings), corpus_checksums(documents))
     encoders = encoders or _encoders(settings, allow_export=True, progress=progress)
-    index = build_index(documents, settings, encoders.minilm, encoders.e5, progress)
+    cache = vector_cache(settings, encoders)
+    tally = EmbeddingTally()
+    bulk = encoders.minilm.for_bulk() if hasattr(encoders.minilm, "for_bulk") else encoders.minilm
+    embed_many = embed_many_factory(bulk, encoders.e5) if embed_many_factory else None
+    index = build_index(documents, settings, bulk, encoders.e5, progress, cache, embed_many, tally)
     seconds = time.perf_counter() - t0
     manifest = save_index(index, settings.index_dir, seconds, settings.vector_store)
+    cache.prune(keep=set(tally.keys))
+    conversions.prune()
     if progress:
         progress("done", 1.0)
     words = [p.words for p in index.passages] or [0]
@@ -194,7 +214,28 @@ def _build_locked(
         encoders.export_seconds,
         skipped,
         manifest["vector_store"],
+        changes,
+        tally.documents_embedded,
+        tally.passages_embedded,
     )
+
+
+def _indexed_corpus(settings: Settings) -> dict[str, str]:
+    """source -> checksum of the index on disk, {} when there is none readable."""
+    from qa.index.store import read_manifest
+
+    try:
+        return dict(read_manifest(settings.index_dir).get("corpus") or {})
+    except (IndexNotFoundError, IndexMismatchError):
+        return {}
+
+
+def vector_cache(settings: Settings, encoders: Encoders) -> VectorCache:
+    from qa.index.store import EMBED_TEXT_VERSION
+
+    e5 = encoders.e5.name if encoders.e5 is not None else None
+    key = models_key(encoders.minilm.name, encoders.minilm.dim, e5, EMBED_TEXT_VERSION)
+    return VectorCache(settings.cache_path, key)
 
 
 class Assistant:
@@ -226,7 +267,9 @@ class Assistant:
     def _open_locked(
         cls, settings: Settings, auto_build: bool, progress: Progress | None
     ) -> Assistant:
-        documents = load_corpus(settings.corpus_dir)
+        documents = load_corpus(
+            settings.corpus_dir, ConversionCache(settings.cache_path / "converted")
+        )
         status = index_status(settings, documents)
         if status.state != "fresh" and not auto_build:
             error = IndexNotFoundError if status.state == "missing" else IndexMismatchError
@@ -270,26 +313,35 @@ class Assistant:
     def passages(self) -> list[Passage]:
         return self.index.passages
 
-    def search(self, query: str, k: int | None = None) -> list[Hit]:
+    def search(
+        self, query: str, k: int | None = None, documents: Collection[str] | None = None
+    ) -> list[Hit]:
         """Ranked passages for a query (at most the number of passages that exist)."""
-        return self.retrieve(query, k).hits
+        return self.retrieve(query, k, documents).hits
 
-    def retrieve(self, query: str, k: int | None = None) -> Retrieval:
+    def retrieve(
+        self, query: str, k: int | None = None, documents: Collection[str] | None = None
+    ) -> Retrieval:
         """Ranked passages plus how the query was read (``signals.read_as``): a search
-        shows the user that "SMEs" was looked up as "small and micro enterprises"."""
+        shows the user that "SMEs" was looked up as "small and micro enterprises".
+        ``documents``: sources or glob patterns ("licences/*") to search within."""
         query = validate_question(query, self.settings.max_question_chars)
-        return self.retriever.retrieve(query, k or self.settings.answer.k)
+        return self.retriever.retrieve(query, k or self.settings.answer.k, documents)
 
     def ask(
-        self, question: str, k: int | None = None, generator: Generator | None = None
+        self,
+        question: str,
+        k: int | None = None,
+        generator: Generator | None = None,
+        documents: Collection[str] | None = None,
     ) -> Answer:
         """Extractive answer with [n] citations, or a plain decline when the documents lack it.
 
         With a generator (see qa.answering.generate), the answer is written by the model from the cited
-        passages, and only sentences the passages support are kept.
+        passages, and only sentences the passages support are kept. ``documents``: as in search.
         """
         question = validate_question(question, self.settings.max_question_chars)
-        retrieval = self.retriever.retrieve(question, k or self.settings.answer.k)
+        retrieval = self.retriever.retrieve(question, k or self.settings.answer.k, documents)
         answer = compose(question, retrieval, self.settings.answer, self.settings.retrieval)
         if generator is None:
             return answer

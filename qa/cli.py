@@ -105,14 +105,25 @@ def _open_assistant(args: argparse.Namespace):
 
 
 def cmd_index(args: argparse.Namespace) -> int:
+    from contextlib import nullcontext
+
     from qa.assistant import build
 
-    report = build(
-        _settings(args),
-        force=args.force,
-        progress=_stderr_progress(args.json),
-        on_wait=_say_waiting,
-    )
+    settings = _settings(args)
+    target = None
+    if args.dask:
+        from qa.index.distributed import DaskTarget, dask_client, dask_factory
+
+        target = DaskTarget.parse(args.dask)
+    with dask_client(target) if target else nullcontext() as client:
+        factory = None if client is None else dask_factory(client, settings.encoder_path, target)
+        report = build(
+            settings,
+            force=args.force,
+            progress=_stderr_progress(args.json),
+            on_wait=_say_waiting,
+            embed_many_factory=factory,
+        )
     for skipped in report.skipped:  # a PDF, Word or HTML file that could not be read
         print(f"warning: {skipped}", file=sys.stderr)
     if args.json:
@@ -129,7 +140,32 @@ def cmd_index(args: argparse.Namespace) -> int:
             f"({report.min_words}-{report.max_words} words), dim {report.dim}, "
             f"{report.seconds:.1f} s ({report.reason})"
         )
+        if report.changes is not None:
+            print(_changes_line(report))
     return 0
+
+
+def _changes_line(report) -> str:
+    """What changed since the last build and how much was embedded, e.g. for one new file:
+    "files: added 1, changed 0, removed 0, kept 84; embedded 1 file (12 passages), 84 from the cache"
+    """
+    changes = report.changes
+    lines = [
+        f"files: {changes.summary()}; embedded {report.documents_embedded} file(s) "
+        f"({report.passages_embedded} passages), "
+        f"{report.files - report.documents_embedded} from the cache"
+    ]
+    for label, names in (
+        ("added", changes.added),
+        ("changed", changes.changed),
+        ("removed", changes.removed),
+    ):
+        if names:
+            shown = ", ".join(names[:10]) + (
+                f" and {len(names) - 10} more" if len(names) > 10 else ""
+            )
+            lines.append(f"  {label}: {shown}")
+    return "\n".join(lines)
 
 
 def _print_reading(signals: Signals) -> None:
@@ -142,7 +178,7 @@ def _print_reading(signals: Signals) -> None:
 
 def cmd_search(args: argparse.Namespace) -> int:
     assistant = _open_assistant(args)
-    retrieval = assistant.retrieve(args.query, k=args.k)
+    retrieval = assistant.retrieve(args.query, k=args.k, documents=args.doc)
     hits = retrieval.hits
     _print_reading(retrieval.signals)
     if args.json:
@@ -154,13 +190,25 @@ def cmd_search(args: argparse.Namespace) -> int:
             )
         )
         return 0
-    for h in hits:
-        p = h.passage
-        print(f"{h.rank}. [{h.score:.3f}] {p.section}")
-        print(f"   {p.source}:{p.start}-{p.end}")
-        print(textwrap.fill(p.text, width=100, initial_indent="   ", subsequent_indent="   "))
-        print()
+    several = len({h.passage.source for h in hits}) > 1
+    for source, group in _by_document(hits):
+        if several:  # a library: each document once, in the order of its best passage
+            print(f"== {source} ==")
+        for h in group:
+            p = h.passage
+            print(f"{h.rank}. [{h.score:.3f}] {p.section}")
+            print(f"   {p.source}:{p.start}-{p.end}")
+            print(textwrap.fill(p.text, width=100, initial_indent="   ", subsequent_indent="   "))
+            print()
     return 0
+
+
+def _by_document(hits: list) -> list[tuple[str, list]]:
+    """Hits grouped by document, documents ordered by their best hit, hits by rank."""
+    groups: dict[str, list] = {}
+    for h in hits:
+        groups.setdefault(h.passage.source, []).append(h)
+    return list(groups.items())
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
@@ -172,7 +220,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
             args.llm, model=args.llm_model, api_key=os.environ.get("QA_LLM_API_KEY")
         )
     assistant = _open_assistant(args)
-    answer = assistant.ask(args.question, k=args.k, generator=generator)
+    answer = assistant.ask(args.question, k=args.k, generator=generator, documents=args.doc)
     dropped = answer.generation.dropped_sentences if answer.generation else ()
     if dropped:
         print(f"{len(dropped)} unsupported generated sentence(s) dropped", file=sys.stderr)
@@ -221,17 +269,37 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--force", action="store_true", help="rebuild even when the index is up to date")
     add_vector_store_args(p)
+    p.add_argument(
+        "--dask",
+        metavar="CLUSTER",
+        help="embed on Dask workers: local:N (N processes on this machine, bound to 127.0.0.1) "
+        "or a scheduler address tcp://HOST:8786; needs pip install 'planqa[dask]'",
+    )
     p.set_defaults(func=cmd_index)
 
     p = sub.add_parser("search", parents=[common], help="ranked source passages for a query")
     p.add_argument("query")
     p.add_argument("-k", type=int, default=5, help="passages to return (default 5)")
+    p.add_argument(
+        "--doc",
+        action="append",
+        metavar="NAME",
+        help="search only this document (its name as `qa search` shows it, or a pattern such "
+        "as 'licences/*'); repeat for several",
+    )
     p.set_defaults(func=cmd_search)
 
     p = sub.add_parser(
         "ask", parents=[common], help="an answer quoting the document, with citations"
     )
     p.add_argument("question")
+    p.add_argument(
+        "--doc",
+        action="append",
+        metavar="NAME",
+        help="search only this document (its name as `qa search` shows it, or a pattern such "
+        "as 'licences/*'); repeat for several",
+    )
     p.add_argument(
         "--llm",
         metavar="MODEL_DIR|URL",

@@ -142,6 +142,7 @@ class Settings:
     index_dir: Path = field(default_factory=lambda: data_home() / "index")
     feedback_path: Path = field(default_factory=default_feedback_path)
     encoder_dir: Path | None = None  # where the ONNX export lives; default index_dir/encoder
+    cache_dir: Path | None = None  # per-document vectors (qa.index.vector_cache); default index_dir/cache
     use_e5: bool = True
     chunking: ChunkingConfig = field(default_factory=ChunkingConfig)
     retrieval: RetrievalConfig = field(default_factory=RetrievalConfig)
@@ -180,6 +181,10 @@ class Settings:
     @property
     def encoder_path(self) -> Path:
         return Path(self.encoder_dir) if self.encoder_dir else Path(self.index_dir) / "encoder"
+
+    @property
+    def cache_path(self) -> Path:
+        return Path(self.cache_dir) if self.cache_dir else Path(self.index_dir) / "cache"
 
 
 def add_location_args(parser: argparse.ArgumentParser) -> None:

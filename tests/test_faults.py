@@ -27,8 +27,9 @@ from qa.atomic import atomic_write, index_lock, lock_path
 from qa.config import Settings
 from qa.errors import IndexMismatchError, IndexWriteError, LockTimeoutError
 from qa.index import writer as store  # the index writer (staging, atomic writes, renames)
+from qa.index.build import build_index
 from qa.index.hash_embedder import HashEmbedder
-from qa.index.store import MANIFEST, build_index, index_status, load_index
+from qa.index.store import MANIFEST, index_status, load_index
 from qa.index.writer import save_index
 from qa.ingest.corpus import load_corpus
 

@@ -293,3 +293,35 @@ def test_the_plan_as_pdf_docx_and_html_answers_the_pledge_question(
     assert cli.main(["search", "pledge loans", "-k", "1"]) == 0  # a one-line warning, not Python's
     err = capsys.readouterr().err
     assert "warning: scan.pdf: skipped, none of its 1 page(s)" in err and "CorpusWarning" not in err
+
+
+def test_converted_text_is_reused_until_the_file_changes(tmp_path, monkeypatch):
+    from qa.ingest import corpus as corpus_module
+    from qa.ingest.conversion_cache import ConversionCache
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    write_docx(FARMING, corpus / "farming.docx")
+    write_html(FARMING, corpus / "farming.html")
+    (corpus / "notes.txt").write_text("Plain notes.\n", "utf-8")
+    cache = ConversionCache(tmp_path / "converted")
+    first = read_corpus(corpus, cache).documents
+    calls = []
+    real = corpus_module.convert
+    monkeypatch.setattr(corpus_module, "convert", lambda p, d: calls.append(p.name) or real(p, d))
+    again = read_corpus(corpus, ConversionCache(tmp_path / "converted")).documents
+    assert again == first and calls == []  # nothing converted a second time
+    write_html(FARMING + "\nMore notes on goats.\n", corpus / "farming.html")
+    changed = read_corpus(corpus, ConversionCache(tmp_path / "converted")).documents
+    assert calls == ["farming.html"] and "goats." in changed[1].text
+    # a damaged entry is converted again, never an error
+    for entry in (tmp_path / "converted").glob("*.json"):
+        entry.write_text("{not json", "utf-8")
+    assert read_corpus(corpus, ConversionCache(tmp_path / "converted")).documents == changed
+    pruned = ConversionCache(tmp_path / "converted")
+    read_corpus(corpus, pruned)
+    (corpus / "farming.docx").unlink()
+    kept = ConversionCache(tmp_path / "converted")
+    read_corpus(corpus, kept)
+    assert kept.prune() >= 2  # the .docx text and the older .html text are gone
+    assert len(list((tmp_path / "converted").glob("*.json"))) == 1

@@ -7,8 +7,9 @@ import pytest
 
 from qa.config import Settings
 from qa.errors import IndexMismatchError, IndexNotFoundError
+from qa.index.build import build_index
 from qa.index.hash_embedder import HashEmbedder
-from qa.index.store import build_index, index_status, load_index
+from qa.index.store import index_status, load_index
 from qa.index.writer import save_index
 from qa.ingest.corpus import load_corpus
 from qa.retrieval.retriever import Retriever

@@ -7,9 +7,10 @@ import numpy as np
 import pytest
 
 from qa.errors import IndexMismatchError
+from qa.index.build import build_index
 from qa.index.hash_embedder import HashEmbedder
 from qa.index.onnx_minilm import OnnxMiniLM
-from qa.index.store import _valid_tokens, build_index, index_status, load_index
+from qa.index.store import _valid_tokens, index_status, load_index
 from qa.index.token_vectors import content_token_mask, content_vectors, maxsim, pack
 from qa.index.writer import save_index
 from tests.conftest import stale_reason_without

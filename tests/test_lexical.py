@@ -8,9 +8,10 @@ import pytest
 from qa.config import Settings
 from qa.errors import IndexMismatchError
 from qa.index import lexical
+from qa.index.build import build_index
 from qa.index.hash_embedder import HashEmbedder
 from qa.index.lexical import LexicalIndex, bm25_text
-from qa.index.store import MANIFEST, build_index, index_status, load_index
+from qa.index.store import MANIFEST, index_status, load_index
 from qa.index.writer import save_index
 from qa.ingest.chunking import chunk_corpus
 from qa.ingest.corpus import load_corpus

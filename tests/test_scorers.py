@@ -12,9 +12,9 @@ import numpy as np
 import pytest
 
 from qa.config import RetrievalConfig, Settings
+from qa.index.build import build_index
 from qa.index.hash_embedder import HashEmbedder
 from qa.index.lexical import LexicalIndex
-from qa.index.store import build_index
 from qa.index.vector_store import FaissStore
 from qa.ingest.corpus import load_corpus
 from qa.retrieval.candidates import SentenceMap, concatenated_ranges, dense_top_ids, top_ids

@@ -34,12 +34,11 @@ import numpy as np
 from qa.config import Settings
 from qa.errors import IndexMismatchError, IndexNotFoundError
 from qa.index import lexical
+from qa.index.file_check import sample_digest_of_file
 from qa.index.lexical import LexicalIndex
-from qa.index.token_vectors import pack
 from qa.index.vector_store import backend_change, open_store, store_files
-from qa.ingest.chunking import SECTION_SEP, chunk_corpus, sentences
+from qa.ingest.chunking import SECTION_SEP, sentences
 from qa.ingest.corpus import corpus_checksums, load_corpus
-from qa.ingest.words import vocabulary
 from qa.types import Document, Passage
 
 FORMAT = "qa-index v3"
@@ -119,84 +118,6 @@ def sentence_spans(passages: list[Passage]) -> list[SentenceSpan]:
     return out
 
 
-def build_index(
-    documents: list[Document],
-    settings: Settings,
-    minilm,
-    e5=None,
-    progress: Progress | None = None,
-) -> Index:
-    """Chunk and embed the corpus. ``minilm`` / ``e5`` are Embedders (see qa.index.embedding.Embedder)."""
-    say = progress or (lambda msg, frac: None)
-    say("chunking", 0.05)
-    passages = chunk_corpus(documents, settings.chunking)
-    spans = sentence_spans(passages)
-    probe = Index(documents, passages, spans, np.zeros((0, 1)), np.zeros((0, 1)), None, None, {})
-    sentence_texts = [probe.sentence_text(s) for s in spans]
-    passage_texts = [embed_text(p) for p in passages]
-    say(f"embedding {len(passages)} passages with {minilm.name}", 0.15)
-    vec = minilm.encode_passages(passage_texts)
-    svec = minilm.encode_passages(sentence_texts)
-    tokens = starts = None
-    if getattr(minilm, "has_tokens", False) and passages:
-        tokens, starts = pack(minilm.encode_tokens(passage_texts), minilm.dim)
-    words = vocabulary([p.text for p in passages])
-    say(f"embedding {len(words)} corpus words for query expansion", 0.25)
-    word_vec = minilm.encode_passages(words)
-    e5_vec = e5_svec = e5_words = None
-    if e5 is not None:
-        say(f"embedding {len(passages)} passages with {e5.name}", 0.35)
-        e5_vec = _encode_with_progress(e5, passage_texts, say, 0.35, 0.6)
-        say(f"embedding {len(spans)} sentences with {e5.name}", 0.6)
-        e5_svec = _encode_with_progress(e5, sentence_texts, say, 0.6, 0.85)
-        say(f"embedding {len(words)} corpus words with {e5.name}", 0.85)
-        e5_words = _encode_with_progress(e5, words, say, 0.85, 0.98, queries=True)
-    say("indexing passages for BM25", 0.98)
-    lexical_index = LexicalIndex.build(passages)
-    manifest = {
-        "format": FORMAT,
-        "model": minilm.name,
-        "dim": int(vec.shape[1]),
-        "count": len(passages),
-        "sentences": len(spans),
-        "e5_model": e5.name if e5 is not None else None,
-        "chunking": asdict(settings.chunking),
-        "embed_text": EMBED_TEXT_VERSION,
-        "vocab": len(words),
-        "tokens": len(tokens) if tokens is not None else 0,
-        "vocab_e5": e5_words is not None,
-        "corpus": corpus_checksums(documents),
-    }
-    return Index(
-        documents,
-        passages,
-        spans,
-        vec,
-        svec,
-        e5_vec,
-        e5_svec,
-        manifest,
-        vocab=words,
-        vocab_vectors=word_vec,
-        tokens=tokens,
-        token_starts=starts,
-        vocab_e5=e5_words,
-        lexical=lexical_index,
-    )
-
-
-def _encode_with_progress(
-    emb, texts: list[str], say: Progress, lo: float, hi: float, queries: bool = False
-) -> np.ndarray:
-    encode = emb.encode_queries if queries else emb.encode_passages
-    parts, step = [], 16 if not queries else 128
-    for i in range(0, len(texts), step):
-        parts.append(encode(texts[i : i + step]))
-        done = min(i + step, len(texts))
-        say(f"{emb.name}: {done}/{len(texts)}", lo + (hi - lo) * done / len(texts))
-    return np.vstack(parts) if parts else np.zeros((0, emb.dim), np.float32)
-
-
 # ---------------------------------------------------------------------------- saving
 
 
@@ -232,11 +153,20 @@ def load_index(index_dir: Path, documents: list[Document]) -> Index:
     index_dir = Path(index_dir)
     manifest = read_manifest(index_dir)
     rebuild = "run `qa index --force` to rebuild"
-    blobs: dict[str, bytes] = {}
+    blobs: dict[str, bytes | Path] = {}  # a large .npy file stays on disk (memory-mapped)
+    large = manifest.get("large_files") or {}
     for name, digest in manifest.get("files", {}).items():
         path = index_dir / name
         if not path.is_file():
             raise IndexMismatchError(f"{path} is missing from the index; {rebuild}")
+        if name in large:
+            if not _large_file_intact(path, large[name]):
+                raise IndexMismatchError(
+                    f"{path} does not match its size or sampled checksum (truncated or "
+                    f"changed); {rebuild}"
+                )
+            blobs[name] = path if name.endswith(".npy") else path.read_bytes()
+            continue
         data = path.read_bytes()
         if hashlib.sha256(data).hexdigest() != digest:
             raise IndexMismatchError(
@@ -338,8 +268,19 @@ def _stored_documents(
     return stored
 
 
-def _load_npy(data: bytes) -> np.ndarray:
+def _load_npy(data: bytes | Path) -> np.ndarray:
+    """An array from bytes already read and checked, or memory-mapped from a large file."""
+    if isinstance(data, Path):
+        return np.load(data, mmap_mode="r", allow_pickle=False)
     return np.load(io.BytesIO(data), allow_pickle=False)
+
+
+def _large_file_intact(path: Path, expected) -> bool:
+    try:
+        size_ok = path.stat().st_size == expected["size"]
+        return size_ok and sample_digest_of_file(path) == expected["sample"]
+    except (OSError, KeyError, TypeError):
+        return False
 
 
 def index_status(settings: Settings, documents: list[Document] | None = None) -> IndexStatus:

@@ -137,7 +137,7 @@ def create_store(spec: VectorStoreSpec, index_dir: Path, dim: int) -> VectorStor
 
 
 def open_store(
-    entry: dict | None, blobs: dict[str, bytes], count: int, dim: int
+    entry: dict | None, blobs: dict[str, bytes | Path], count: int, dim: int
 ) -> tuple[VectorStore, np.ndarray]:
     """The store a manifest entry names and the passage matrix: FAISS reads both from
     minilm.faiss; another engine is checked to hold ``count`` vectors of ``dim``, the matrix
@@ -151,7 +151,11 @@ def open_store(
 
     from qa.index.qdrant_store import QdrantStore
 
-    matrix = np.load(io.BytesIO(blobs[MATRIX_FILE]), allow_pickle=False)
+    data = blobs[MATRIX_FILE]  # a large file is left on disk and memory-mapped
+    if isinstance(data, Path):
+        matrix = np.load(data, mmap_mode="r", allow_pickle=False)
+    else:
+        matrix = np.load(io.BytesIO(data), allow_pickle=False)
     return QdrantStore.open(spec, str((entry or {}).get("collection", "")), count, dim), matrix
 
 

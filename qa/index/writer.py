@@ -19,6 +19,7 @@ import numpy as np
 from qa.atomic import atomic_write, fsync_dir
 from qa.config import VectorStoreSpec
 from qa.errors import IndexWriteError, QAError
+from qa.index.file_check import WHOLE_CHECK_BYTES, sample_digest_of_bytes
 from qa.index.store import MANIFEST, STAGING_PREFIX, Index
 from qa.index.vector_store import MATRIX_FILE, create_store
 
@@ -48,10 +49,13 @@ def save_index(
         raise _write_error(index_dir, e, kept=True) from None
     files: dict[str, str] = {}
     store = None
+    large: dict[str, dict] = {}  # checked by size and sampled blocks on load (qa.index.file_check)
 
     def put(name: str, data: bytes) -> None:
         atomic_write(stage / name, data)
         files[name] = hashlib.sha256(data).hexdigest()
+        if len(data) > WHOLE_CHECK_BYTES:
+            large[name] = {"size": len(data), "sample": sample_digest_of_bytes(data)}
 
     try:
         put("documents.jsonl", _jsonl(asdict(d) for d in index.documents))
@@ -69,7 +73,7 @@ def save_index(
         put("vocab.json", json.dumps(index.vocab, ensure_ascii=False).encode("utf-8"))
         put("vocab-minilm.npy", _npy(index.vocab_vectors))
         if index.tokens is not None:
-            put("minilm-tokens.npy", _npy(index.tokens))
+            put("minilm-tokens.npy", _npy(index.tokens, np.float16))  # MaxSim only; half the disk
             put("minilm-token-starts.npy", _npy(index.token_starts, np.int64))
         if index.e5 is not None:
             put("e5.npy", _npy(index.e5))
@@ -87,6 +91,7 @@ def save_index(
             **index.manifest,
             "files": dict(files),
             "vector_store": entry,
+            "large_files": large,
             "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
             "build_seconds": round(build_seconds, 2) if build_seconds is not None else None,
         }

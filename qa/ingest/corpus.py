@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from qa.errors import CorpusError
+from qa.ingest.conversion_cache import ConversionCache
 from qa.ingest.converted import UnreadableFileError
 from qa.ingest.formats import SUFFIXES, TEXT_SUFFIXES, convert
 from qa.types import Document
@@ -84,9 +85,12 @@ def _check_inside(path: Path, root: Path, corpus_dir: Path) -> None:
         )
 
 
-def read_document(path: Path, corpus_dir: Path) -> Document:
+def read_document(
+    path: Path, corpus_dir: Path, conversions: ConversionCache | None = None
+) -> Document:
     """Decode strictly (no replacement characters) so citation offsets match the file exactly;
-    convert a PDF, DOCX or HTML file (raises UnreadableFileError when it cannot be)."""
+    convert a PDF, DOCX or HTML file (raises UnreadableFileError when it cannot be), or take
+    its text from ``conversions`` when these bytes were converted before."""
     source = path.relative_to(corpus_dir).as_posix()
     data = path.read_bytes()
     if path.suffix.lower() not in TEXT_SUFFIXES:
@@ -94,7 +98,11 @@ def read_document(path: Path, corpus_dir: Path) -> Document:
             raise UnreadableFileError(
                 f"{len(data):,} bytes is over the {MAX_CONVERTED_FILE_BYTES:,}-byte limit"
             )
-        converted = convert(path, data)
+        converted = conversions.get(path.suffix, data) if conversions is not None else None
+        if converted is None:
+            converted = convert(path, data)
+            if conversions is not None:
+                conversions.put(path.suffix, data, converted)
         if len(converted.text) > MAX_FILE_BYTES:
             raise UnreadableFileError(
                 f"its text ({len(converted.text):,} characters) is over the "
@@ -121,7 +129,7 @@ def read_document(path: Path, corpus_dir: Path) -> Document:
     return Document(source=source, text=text)
 
 
-def read_corpus(corpus_dir: Path) -> Corpus:
+def read_corpus(corpus_dir: Path, conversions: ConversionCache | None = None) -> Corpus:
     """Every document of the corpus folder, and the PDF/Word/HTML files that had to be skipped.
 
     Raises CorpusError for a bad .txt/.md file, or when no file at all could be read.
@@ -130,7 +138,7 @@ def read_corpus(corpus_dir: Path) -> Corpus:
     documents, skipped = [], []
     for path in corpus_files(corpus_dir):
         try:
-            documents.append(read_document(path, corpus_dir))
+            documents.append(read_document(path, corpus_dir, conversions))
         except UnreadableFileError as e:
             skipped.append(SkippedFile(path.relative_to(corpus_dir).as_posix(), str(e)))
     if not documents:
@@ -139,10 +147,10 @@ def read_corpus(corpus_dir: Path) -> Corpus:
     return Corpus(documents, tuple(skipped))
 
 
-def load_corpus(corpus_dir: Path) -> list[Document]:
+def load_corpus(corpus_dir: Path, conversions: ConversionCache | None = None) -> list[Document]:
     """All readable documents of the corpus folder, in a stable order; each skipped file is
     reported as a CorpusWarning."""
-    corpus = read_corpus(corpus_dir)
+    corpus = read_corpus(corpus_dir, conversions)
     for skipped in corpus.skipped:
         warnings.warn(CorpusWarning(str(skipped)), stacklevel=2)
     return corpus.documents

@@ -15,12 +15,16 @@ from qa.config import RetrievalConfig
 from qa.retrieval.candidates import dense_top_ids, top_ids
 from qa.retrieval.english import Scored
 from qa.retrieval.fusion import Part, fuse, mix
+from qa.retrieval.scope import within
 from qa.retrieval.scorers import best_per_passage
 from qa.types import Query, Signals
 
 
-def search_cross_lingual(pipeline, query: Query, config: RetrievalConfig) -> Scored:
-    """Score a cross-lingual query: ``pipeline`` is the Retriever holding the scorers."""
+def search_cross_lingual(
+    pipeline, query: Query, config: RetrievalConfig, scope: np.ndarray | None = None
+) -> Scored:
+    """Score a cross-lingual query: ``pipeline`` is the Retriever holding the scorers;
+    ``scope``: the passage ids it may return (qa.retrieval.scope), None for all."""
     p = pipeline
     n = config.candidates
     q = query.vector
@@ -39,7 +43,7 @@ def search_cross_lingual(pipeline, query: Query, config: RetrievalConfig) -> Sco
     lexical_all = p.lexical.scores(list(query.terms)) if query.terms else None
     if lexical_all is not None:
         first.append(top_ids(lexical_all, n))
-    candidates = p.sentence_map.candidates(np.concatenate(first))
+    candidates = p.sentence_map.candidates(within(np.concatenate(first), scope))
     ids = candidates.ids
     own = p.passage_cosine.score(english, candidates)
     dense = mix(own, best_per_passage(p.sentence_cosine.score(english, candidates), candidates), xw)

@@ -14,6 +14,7 @@ import numpy as np
 from qa.config import RetrievalConfig
 from qa.retrieval.candidates import Candidates, dense_top_ids, top_ids
 from qa.retrieval.fusion import Part, fuse, mix
+from qa.retrieval.scope import within
 from qa.retrieval.scorers import best_per_passage
 from qa.types import Query, Signals
 
@@ -31,8 +32,11 @@ class Scored:
     signals: Signals
 
 
-def search_english(pipeline, query: Query, config: RetrievalConfig) -> Scored:
-    """Score an English (or bridged) query: ``pipeline`` is the Retriever holding the scorers."""
+def search_english(
+    pipeline, query: Query, config: RetrievalConfig, scope: np.ndarray | None = None
+) -> Scored:
+    """Score an English (or bridged) query: ``pipeline`` is the Retriever holding the scorers;
+    ``scope``: the passage ids it may return (qa.retrieval.scope), None for all."""
     p = pipeline
     n = config.candidates
     q, q_tokens = p.encode_query(query.lookup, config)
@@ -41,7 +45,7 @@ def search_english(pipeline, query: Query, config: RetrievalConfig) -> Scored:
     first = [dense_top_ids(p.index.vector_store, p.index.minilm, q, n)]
     if bm25_terms:
         first.append(top_ids(bm25_all, n))
-    candidates = p.sentence_map.candidates(np.concatenate(first))
+    candidates = p.sentence_map.candidates(within(np.concatenate(first), scope))
     s_cos = p.sentence_cosine.score(q, candidates)
     # Cascade: e5 is asked only when MiniLM is unsure; its own top N join the candidates.
     unsure = float(s_cos.max(initial=0.0)) < config.e5_below
@@ -50,7 +54,8 @@ def search_english(pipeline, query: Query, config: RetrievalConfig) -> Scored:
         e5_q = p.e5.encode_queries([query.lookup])[0]
         if not candidates.complete:
             e5_ids = top_ids(p.index.e5 @ e5_q, n)
-            candidates = p.sentence_map.candidates(np.concatenate([candidates.ids, e5_ids]))
+            more = within(np.concatenate([candidates.ids, e5_ids]), scope)
+            candidates = p.sentence_map.candidates(more)
             s_cos = p.sentence_cosine.score(q, candidates)
     sw = config.sentence_weight
     dense = mix(p.passage_cosine.score(q, candidates), best_per_passage(s_cos, candidates), sw)

@@ -8,6 +8,7 @@ top ``RetrievalConfig.candidates`` passages only.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 
 import numpy as np
@@ -22,6 +23,7 @@ from qa.retrieval.candidates import SentenceMap
 from qa.retrieval.cross_lingual import search_cross_lingual
 from qa.retrieval.english import search_english
 from qa.retrieval.ranking import ScoredSentence, adjusted, quote_sentences, ranked_hits
+from qa.retrieval.scope import scope_ids
 from qa.retrieval.scorers import (
     LiteralSentences,
     MaxSimScorer,
@@ -95,20 +97,29 @@ class Retriever:
         """The question as the query stage reads it (qa.query.reader)."""
         return self.reader.read(question, self.config)
 
-    def retrieve(self, question: str, k: int) -> Retrieval:
-        """Top-k hits (never more than the passages that exist), scored sentences and signals."""
+    def retrieve(
+        self, question: str, k: int, documents: Collection[str] | None = None
+    ) -> Retrieval:
+        """Top-k hits (never more than the passages that exist), scored sentences and signals;
+        ``documents``: sources or glob patterns to search within (None: every document)."""
+        scope = self.scope(documents)
         # The products here are small: one BLAS thread is faster, and idle BLAS threads spinning
         # beside ONNX and e5's OpenMP made the slowest questions 2x slower (bench_latency p95).
         with self._blas.limit(limits=1, user_api="blas"):
-            return self.search(self.read(question), k)
+            return self.search(self.read(question), k, scope)
 
-    def search(self, query: Query, k: int) -> Retrieval:
-        """Retrieve for a Query already read."""
+    def scope(self, documents: Collection[str] | None) -> np.ndarray | None:
+        """The passage ids of the named documents (raises UnknownDocumentError), or None."""
+        sources = [d.source for d in self.index.documents]
+        return scope_ids(documents, sources, [p.source for p in self.index.passages])
+
+    def search(self, query: Query, k: int, scope: np.ndarray | None = None) -> Retrieval:
+        """Retrieve for a Query already read, within ``scope`` (passage ids) when given."""
         config = self.config
         if query.cross_lingual:
-            scored = search_cross_lingual(self, query, config)
+            scored = search_cross_lingual(self, query, config, scope)
         else:
-            scored = search_english(self, query, config)
+            scored = search_english(self, query, config, scope)
         c = scored.candidates
         ranking = adjusted(scored.fused, self._length[c.ids], self._heading[c.ids], config)
         hits = ranked_hits(ranking, c, self.index, self._texts, k, config)

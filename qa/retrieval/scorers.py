@@ -80,7 +80,8 @@ class PhraseScorer:
         if not pairs:
             return np.zeros(len(candidates))
         return np.array(
-            [len(pairs & self.bigrams[i]) / len(pairs) for i in candidates.ids.tolist()], dtype=np.float64
+            [len(pairs & self.bigrams[i]) / len(pairs) for i in candidates.ids.tolist()],
+            dtype=np.float64,
         )
 
 
@@ -88,19 +89,24 @@ class MaxSimScorer:
     """Token-level MaxSim (qa.index.token_vectors): each query token's best passage token."""
 
     def __init__(self, tokens: np.ndarray, starts: np.ndarray):
+        # stored in half precision; a memory-mapped (large) file stays on disk and only the
+        # candidates' rows are read and widened, a small one is widened once here
+        if not isinstance(tokens, np.memmap):
+            tokens = np.asarray(tokens, dtype=np.float32)
         self.tokens = tokens
-        self.starts = starts
-        self.stops = np.append(starts[1:], len(tokens)).astype(np.int64)
+        self.starts = np.asarray(starts, dtype=np.int64)
+        self.stops = np.append(self.starts[1:], len(tokens)).astype(np.int64)
 
     def score(self, q_tokens: np.ndarray, candidates: Candidates) -> np.ndarray:
         if candidates.complete:
-            return maxsim(q_tokens, self.tokens, self.starts)
+            return maxsim(q_tokens, np.asarray(self.tokens, np.float32), self.starts)
         if len(candidates) == 0:
             return np.zeros(0)
         first, stop = self.starts[candidates.ids], self.stops[candidates.ids]
         rows = concatenated_ranges(first, stop)
         sizes = stop - first
-        return maxsim(q_tokens, self.tokens[rows], (np.cumsum(sizes) - sizes).astype(np.int64))
+        chosen = np.asarray(self.tokens[rows], dtype=np.float32)
+        return maxsim(q_tokens, chosen, (np.cumsum(sizes) - sizes).astype(np.int64))
 
 
 class LiteralSentences:

@@ -179,6 +179,7 @@ def change_corpus(
             index_dir=work / "index",
             encoder_dir=settings.encoder_path,
             vector_store=_same_store(live_store, index_dir),
+            cache_dir=settings.cache_path,  # only the new file is embedded
         )
         say("indexing the changed corpus", 0.0)
         build(trial, force=True, progress=say)

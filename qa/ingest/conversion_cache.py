@@ -1,0 +1,62 @@
+"""The text of each PDF, Word and HTML file, kept by the hash of its bytes, so that reading the
+corpus (every `qa ask` checks the index is fresh) converts only files that are new or changed:
+a library of PDFs is not converted again at every start."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+from qa.atomic import atomic_write
+from qa.ingest.converted import Converted
+
+# bump when a converter's output changes, so no text of an older converter is reused
+CONVERTERS_VERSION = "converters v1"
+
+
+class ConversionCache:
+    """Converted text by sha256 of (converter version, suffix, file bytes), one JSON file each."""
+
+    def __init__(self, folder: Path):
+        self.folder = Path(folder)
+        self.used: set[str] = set()  # keys read or written since this object was made
+
+    @staticmethod
+    def key(suffix: str, data: bytes) -> str:
+        digest = hashlib.sha256(f"{CONVERTERS_VERSION}\x00{suffix.lower()}\x00".encode())
+        digest.update(data)
+        return digest.hexdigest()
+
+    def get(self, suffix: str, data: bytes) -> Converted | None:
+        key = self.key(suffix, data)
+        try:
+            row = json.loads((self.folder / f"{key}.json").read_text("utf-8"))
+            converted = Converted(row["text"], tuple(int(p) for p in row["pages"]))
+        except (OSError, ValueError, KeyError, TypeError):
+            return None  # none yet, or damaged: convert again
+        if not isinstance(converted.text, str):
+            return None
+        self.used.add(key)
+        return converted
+
+    def put(self, suffix: str, data: bytes, converted: Converted) -> None:
+        """Keep the text; a folder that cannot be written only costs a conversion next time."""
+        key = self.key(suffix, data)
+        row = {"text": converted.text, "pages": list(converted.pages)}
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            atomic_write(self.folder / f"{key}.json", json.dumps(row, ensure_ascii=False).encode())
+        except OSError:
+            return
+        self.used.add(key)
+
+    def prune(self) -> int:
+        """Remove the texts of files this corpus read no longer has; returns how many."""
+        removed = 0
+        if self.folder.is_dir():
+            for entry in self.folder.glob("*.json"):
+                if entry.stem not in self.used:
+                    entry.unlink(missing_ok=True)
+                    removed += 1
+        return removed

@@ -1,0 +1,167 @@
+"""The incremental index: a rebuild embeds only added or changed files, reports what changed,
+resumes a killed build from its last finished document, and ends with the same index as a
+build from scratch."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from qa.assistant import Assistant, build
+from qa.index.build import CorpusChanges, EmbeddingTally, build_index, embed_job
+from qa.index.hash_embedder import HashEmbedder
+from qa.index.store import load_index
+from qa.index.vector_cache import EmbeddingJob, VectorCache, models_key
+from qa.ingest.corpus import load_corpus
+from tests.conftest import write_corpus
+
+GAMMA = (
+    "Bridge upkeep\n\n"
+    "Bridges are painted every five years. Rusted bolts are replaced before winter.\n\n"
+    "Inspectors walk each bridge in April and write a report for the council.\n"
+)
+
+
+def _entries(settings) -> dict[str, float]:
+    return {p.name: p.stat().st_mtime_ns for p in settings.cache_path.rglob("*.npz")}
+
+
+def test_adding_a_file_embeds_only_that_file(tiny_settings):
+    first = build(tiny_settings)
+    assert first.rebuilt and first.documents_embedded == 2
+    assert first.changes.added == ("alpha.txt", "beta.md") and not first.changes.kept
+    before = _entries(tiny_settings)
+    assert len(before) == 2
+    (tiny_settings.corpus_dir / "gamma.txt").write_text(GAMMA, encoding="utf-8")
+    said = []
+    second = build(tiny_settings, progress=lambda message, fraction: said.append(message))
+    assert second.changes == CorpusChanges(added=("gamma.txt",), kept=("alpha.txt", "beta.md"))
+    eta = [m for m in said if m.startswith("embedding: ")]
+    assert eta and eta[-1].startswith("embedding: 1/1 documents, ") and eta[-1].endswith(" left")
+    assert second.documents_embedded == 1 and second.passages_embedded >= 1
+    after = _entries(tiny_settings)
+    assert len(after) == 3 and all(after[name] == t for name, t in before.items())
+    hits = Assistant.open(tiny_settings, auto_build=False).search("when are bridges painted?", k=1)
+    assert hits[0].passage.source == "gamma.txt"
+
+
+def test_changed_and_removed_files_are_reported_and_pruned(tiny_settings):
+    build(tiny_settings)
+    (tiny_settings.corpus_dir / "alpha.txt").unlink()
+    beta = tiny_settings.corpus_dir / "beta.md"
+    beta.write_text(beta.read_text("utf-8") + "\nAnchors are checked monthly.\n", "utf-8")
+    report = build(tiny_settings)
+    assert report.changes == CorpusChanges(changed=("beta.md",), removed=("alpha.txt",))
+    assert report.documents_embedded == 1
+    assert len(_entries(tiny_settings)) == 1  # the removed and the old version are gone
+
+
+def test_incremental_index_equals_a_build_from_scratch(tiny_settings, tmp_path):
+    build(tiny_settings)
+    (tiny_settings.corpus_dir / "gamma.txt").write_text(GAMMA, encoding="utf-8")
+    build(tiny_settings)
+    scratch = replace(
+        tiny_settings, index_dir=tmp_path / "scratch", cache_dir=tmp_path / "scratch-cache"
+    )
+    assert build(scratch).documents_embedded == 3
+    docs = load_corpus(tiny_settings.corpus_dir)
+    a, b = load_index(tiny_settings.index_dir, docs), load_index(scratch.index_dir, docs)
+    assert a.passages == b.passages and a.sentences == b.sentences
+    cos = np.sum(a.minilm * b.minilm, axis=1)
+    assert cos.min() > 0.9999
+    assert np.allclose(a.tokens, b.tokens, atol=1e-6) and a.vocab == b.vocab
+    assert np.allclose(a.e5, b.e5, atol=1e-5)
+    question = "who checks every licence?"
+    ids = [
+        [h.passage.id for h in Assistant.open(s, auto_build=False).search(question, k=3)]
+        for s in (tiny_settings, scratch)
+    ]
+    assert ids[0] == ids[1]
+
+
+class Killed(Exception):
+    pass
+
+
+def _killed_after(n: int, emb):
+    """An embed_many that finishes ``n`` documents, then dies like a killed process."""
+
+    def run(jobs):
+        for i, job in enumerate(jobs):
+            if i == n:
+                raise Killed
+            yield job, embed_job(job, emb, None, with_tokens=False)
+
+    return run
+
+
+def test_a_killed_build_resumes_from_its_last_finished_document(tmp_path):
+    from qa.config import Settings
+
+    docs_dir = write_corpus(
+        tmp_path / "corpus", {f"d{i}.txt": f"Topic {i}.\n\n" + GAMMA for i in range(4)}
+    )
+    settings = Settings(corpus_dir=docs_dir, index_dir=tmp_path / "index", use_e5=False)
+    docs, emb = load_corpus(docs_dir), HashEmbedder(32)
+    cache = VectorCache(settings.cache_path, models_key(emb.name, emb.dim, None, "t"))
+    with pytest.raises(Killed):
+        build_index(docs, settings, emb, cache=cache, embed_many=_killed_after(2, emb))
+    tally = EmbeddingTally()
+    resumed = build_index(docs, settings, emb, cache=cache, tally=tally)
+    assert tally.documents_cached == 2 and tally.documents_embedded == 2
+    assert tally.sources_embedded == ["d2.txt", "d3.txt"]
+    fresh = build_index(docs, settings, emb)
+    assert np.array_equal(resumed.minilm, fresh.minilm)
+
+
+def test_a_damaged_cache_entry_is_embedded_again(tmp_path):
+    from qa.config import Settings
+
+    docs_dir = write_corpus(tmp_path / "corpus", {"a.txt": GAMMA, "b.txt": "Other.\n\n" + GAMMA})
+    settings = Settings(corpus_dir=docs_dir, index_dir=tmp_path / "index", use_e5=False)
+    docs, emb = load_corpus(docs_dir), HashEmbedder(32)
+    cache = VectorCache(settings.cache_path, models_key(emb.name, emb.dim, None, "t"))
+    build_index(docs, settings, emb, cache=cache)
+    entry = sorted(cache.folder.glob("*.npz"))[0]
+    entry.write_bytes(entry.read_bytes()[:40])  # truncated by a crash or a full disk
+    tally = EmbeddingTally()
+    build_index(docs, settings, emb, cache=cache, tally=tally)
+    assert tally.documents_cached == 1 and tally.documents_embedded == 1
+
+
+def test_vectors_of_other_texts_never_match(tmp_path):
+    cache = VectorCache(tmp_path, "models-x")
+    job = EmbeddingJob.of("a.txt", ["one passage"], ["one passage"])
+    other = EmbeddingJob.of("a.txt", ["one passage."], ["one passage."])
+    assert job.key != other.key
+    cache.put(job, embed_job(job, HashEmbedder(8), None, with_tokens=False))
+    assert cache.get(job, with_tokens=False, with_e5=False) is not None
+    assert cache.get(other, with_tokens=False, with_e5=False) is None
+    assert cache.get(job, with_tokens=True, with_e5=False) is None  # lacks what is needed
+
+
+def test_qa_index_says_what_changed(tiny_settings):
+    from tests.test_cli import run
+
+    env = {"QA_ENCODER_DIR": str(tiny_settings.encoder_dir)}
+    run(["index"], tiny_settings, **env)
+    (tiny_settings.corpus_dir / "gamma.txt").write_text(GAMMA, encoding="utf-8")
+    out = run(["index"], tiny_settings, **env).stdout
+    assert "files: added 1, changed 0, removed 0, kept 2; embedded 1 file(s)" in out
+    assert "2 from the cache" in out and "added: gamma.txt" in out
+
+
+def test_corpus_tab_upload_embeds_only_the_new_file(tiny_settings):
+    from qa.web.corpus_update import add_document
+
+    build(tiny_settings)
+    before = _entries(tiny_settings)
+    live = Assistant.open(tiny_settings, auto_build=False)
+    fresh = add_document(live, "gamma.txt", GAMMA.encode())
+    after = _entries(tiny_settings)
+    assert len(after) == 3 and all(after[name] == t for name, t in before.items())
+    assert fresh.search("when are bridges painted?", k=1)[0].passage.source == "gamma.txt"
+    assert Path(tiny_settings.corpus_dir / "gamma.txt").is_file()
