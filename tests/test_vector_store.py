@@ -12,8 +12,9 @@ import pytest
 
 from qa.config import RetrievalConfig, Settings, VectorStoreSpec
 from qa.errors import ConfigError, IndexMismatchError, VectorStoreError
+from qa.index.build import build_index
 from qa.index.hash_embedder import HashEmbedder
-from qa.index.store import build_index, index_status, load_index
+from qa.index.store import index_status, load_index
 from qa.index.vector_store import FAISS_FILE, MATRIX_FILE, backend_change
 from qa.index.writer import save_index
 from qa.ingest.corpus import load_corpus
