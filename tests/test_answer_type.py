@@ -4,6 +4,7 @@ import pytest
 
 from qa.answering.answer_type import expected_type, has_answer_of_type, mentions_money, money_asked
 from qa.answering.subject import about, subject_of
+from qa.answering.values import is_date
 
 
 @pytest.mark.parametrize(
@@ -223,3 +224,12 @@ def test_a_question_about_a_version_the_passages_lack_is_declined(tmp_path):
     assert not decide(question, [hit], signals, RetrievalConfig(subject_words=0)).abstain
     asked_3 = "On what date was version 3 of the licence released?"
     assert not decide(asked_3, [hit], signals, RetrievalConfig()).abstain
+
+
+@pytest.mark.parametrize(
+    ("candidate", "is_one"),
+    [("29 June 2007", True), ("May 5", True), ("June 2007", True), ("June 45", False),
+     ("2007-06-29", True), ("31/31/2007", False)],
+)
+def test_dates_are_confirmed(candidate, is_one):
+    assert is_date(candidate) is is_one

@@ -5,6 +5,11 @@ look as similar to the documents as answerable ones, so a similarity threshold c
 Classic QA systems check the expected answer type instead: a "how many" question needs a number in
 the evidence, a "when" question a date, a "who heads" question a person's name. These are general
 rules about question words, not about any particular question.
+
+The values are read by general parsers (qa.answering.values: dates, durations, amounts,
+percentages, versions, and numbers that only point somewhere; qa.answering.names: people,
+organisations, places), and a value counts only in a sentence about the question's subject
+(qa.answering.subject): a date beside "Version 3" does not say when version 4 came out.
 """
 
 from __future__ import annotations
@@ -192,8 +197,8 @@ def _sentences_with_answer(text: str, answer_type: str, question: str, strict: b
     if answer_type in _REGEX_EVIDENCE:
         pattern = _REGEX_EVIDENCE[answer_type]
         asked = {m.group(0).lower() for m in pattern.finditer(question)}
-        spans = [(m.start(), m.end()) for m in pattern.finditer(text)
-                 if m.group(0).lower() not in asked]
+        matches = pattern.finditer(text)
+        spans = [(m.start(), m.end()) for m in matches if m.group(0).lower() not in asked]
     else:
         wanted = _ANSWERED_BY[answer_type]
         if not strict and wanted & values.NUMERIC:

@@ -47,6 +47,8 @@ _STRUCTURAL = frozenset(
     "Table Figure Schedule Item Note Notes You Your We I It This That These Those The A An "
     "If When Where In On At For To From By Such Any All Each No Not Please See".split()
 )
+# words an organisation's name does not start with
+_LEADING = r"The|A|An|This|That|Our|Their|(?:" + _TITLES + r")\.?(?:\s+[A-Z][a-z]+\s+of)?"
 _CAP = r"[A-Z][a-z][\w'’-]*"  # a capitalised word ("Shanghai", "Xi'an", "Saint-Denis")
 _CAPS = rf"{_CAP}(?:\s+(?:of\s+(?:the\s+)?|de\s+|and\s+)?{_CAP})*"
 
@@ -81,10 +83,13 @@ def find_names(text: str) -> list[Value]:
             continue  # "GNU General Public License": the title word is part of a longer name
         found.append(Value(PERSON, m.start(group), m.end(group), m.group(group)))
     for m in _ORGANISATION.finditer(text):
-        words = m.group(0).split()
+        start = m.start()
+        while lead := re.match(rf"(?:{_LEADING})\s+", text[start : m.end()]):
+            start += lead.end()  # "The Mozilla Foundation", "Director Wang of the State Council"
+        words = text[start : m.end()].split()
         if len(words) < 2 or all(w in _STRUCTURAL or w == "of" for w in words[:-1]):
             continue  # a bare "Office" or "The Board" names no organisation
-        found.append(Value(ORGANISATION, m.start(), m.end(), m.group(0)))
+        found.append(Value(ORGANISATION, start, m.end(), text[start : m.end()]))
     for m in _PLACE.finditer(text):
         group = "name" if m.group("name") else "suffixed"
         name = m.group(group)
