@@ -40,6 +40,7 @@ def test_values_are_typed(text, expected):
         ("Courts open in Shanghai and in Hainan Province.",
          [("place", "Shanghai"), ("place", "Hainan Province")]),
         ("Attach the notice in Exhibit A to the Source Code Form of the source code form.", []),
+        ("Revise it in line with the Foreign Trade Law and the Patent Act.", []),  # titles
     ],
 )
 def test_names_by_their_shape(text, expected):

@@ -41,6 +41,12 @@ _PLACE_WORDS = (
     "City|Province|County|District|Region|State|States|Republic|Kingdom|Island|Islands|Valley"
     "|River|Mountains|Bay|Sea|Ocean|Zone|Prefecture|Municipality|Territory|Coast|Peninsula"
 )
+# the last word of a law's or a document's title ("the Foreign Trade Law", "the Patent Act")
+_TITLE_WORDS = (
+    "Law|Laws|Act|Acts|Code|Regulation|Regulations|Rules|Measures|Provisions|Directive|Treaty"
+    "|Convention|Agreement|Protocol|Charter|Constitution|Plan|Strategy|Program|Programme|Policy"
+    "|Notice|Opinions|Decision|Guidelines|License|Licence|Standard|Specification|Format|Manual"
+)
 # capitalised words that name parts of a document or address the reader, never a place or person
 _STRUCTURAL = frozenset(
     "Section Sections Article Articles Clause Chapter Part Paragraph Exhibit Annex Appendix "
@@ -104,8 +110,8 @@ def _is_proper(name: str, lower_words: set[str]) -> bool:
     words = [w for w in name.split() if w not in {"of", "the", "de", "and"}]
     if not words or any(w in _STRUCTURAL for w in words):
         return False
-    if re.search(rf"\b(?:{_ORG_WORDS})$", name):
-        return False  # "in the State Council" is an organisation
+    if re.search(rf"\b(?:{_ORG_WORDS}|{_TITLE_WORDS})$", name):
+        return False  # "in the State Council" is an organisation, "in the Trade Law" a title
     return words[-1].lower() not in lower_words
 
 
