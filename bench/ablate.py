@@ -1,12 +1,17 @@
 """What each part of retrieval and abstention buys, on an eval split (tune on dev only).
 
     python bench/ablate.py eval/dev.jsonl [eval/dev2.jsonl ...]
+    QA_CORPUS_DIR=/tmp/other/corpus QA_INDEX_DIR=/tmp/other/index \
+        python bench/ablate.py --tag dev --rows answer eval/other/*.jsonl   # other documents' dev rows
 
-Each row turns one part off and prints the same figures as bench/tune.py.
+Each row turns one part off and prints the same figures as bench/tune.py. ``--tag`` keeps the
+rows with that tag (the other documents' ``dev`` batches: never tune on ``blind``); ``--rows``
+keeps the ablation rows whose label contains one of the given words.
 """
 
 from __future__ import annotations
 
+import argparse
 import sys
 from dataclasses import replace
 from pathlib import Path
@@ -35,6 +40,11 @@ ABLATIONS = {
     "- length prior (shorter of equal matches first)": {"length_penalty": 0.0},
     "- bare headings ranked last": {"headings_last": False},
     "- answer-type check": {"type_check_depth": 0},
+    "- answer about the asked subject (any sentence)": {"subject_words": 0},
+    "  subject: any of the 2 rarest question words": {"subject_words": 2},
+    "  subject: any of the 3 rarest question words": {"subject_words": 3},
+    "- answer kinds told apart (any number answers)": {"type_kinds_apart": False},
+    "  answer-type check over 5 passages": {"type_check_depth": 5},
     "- keyword rules (literal, foreign word; English and Chinese)": {"literal_max_terms": 0},
     "- e5 second opinion (abstain)": {"min_e5_english": 0.0},
     "- acronyms and typos read as corpus words": {"read_corpus_words": False},
@@ -48,13 +58,22 @@ ABLATIONS = {
 
 
 def main() -> None:
-    paths = [Path(p) for p in sys.argv[1:]] or [Path("eval/dev.jsonl")]
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("files", type=Path, nargs="*", default=[Path("eval/dev.jsonl")])
+    ap.add_argument("--tag", help="only the questions with this tag (e.g. dev)")
+    ap.add_argument("--rows", nargs="+", help="only ablation rows whose label holds one of these")
+    args = ap.parse_args()
+    paths = args.files
     assistant = Assistant.open()
     items = [item for path in paths for item in load_eval_file(path)[0]]
+    if args.tag:
+        items = [item for item in items if args.tag in item.tags]
     spans, _ = locate_evidence(items, assistant.documents)
     base = assistant.retriever.config
     print(f"{', '.join(map(str, paths))}: {len(items)} questions")
     for label, change in ABLATIONS.items():
+        if args.rows and label != "full system" and not any(w in label for w in args.rows):
+            continue
         assistant.retriever.config = replace(base, **change)
         show(label, evaluate(assistant, items, spans))
     assistant.retriever.config = base

@@ -42,7 +42,9 @@ class ChunkingConfig:
     # one sentence is cut only past this (MiniLM reads 256 word pieces, about 190 English words):
     # a long legal sentence stays whole, so its evidence is never split between two passages
     sentence_max_words: int = 160
-    version: str = "chunk v4"  # v2: CRLF paragraphs; v3: long sentences are cut; v4: provisions
+    # v2: CRLF paragraphs; v3: long sentences are cut; v4: provisions; v5: underlined headings,
+    # rules dropped, a lead-in ending in ":" kept with its list
+    version: str = "chunk v5"
 
 
 @dataclass(frozen=True)
@@ -95,6 +97,10 @@ class RetrievalConfig:
     # .841 -> .856)
     answer_passage_weight: float = 0.5
     type_check_depth: int = 3  # passages searched for the kind of answer a question asks for
+    # the asked kind counts only in a sentence holding the question's rarest content word(s)
+    # used by the passages (and its naming numbers: "version 4"); 0 turns the check off
+    subject_words: int = 1
+    type_kinds_apart: bool = True  # False: any number answers a date, amount, version question
 
 
 @dataclass(frozen=True)

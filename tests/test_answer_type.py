@@ -3,6 +3,8 @@ from __future__ import annotations
 import pytest
 
 from qa.answering.answer_type import expected_type, has_answer_of_type, mentions_money, money_asked
+from qa.answering.subject import about, subject_of
+from qa.answering.values import is_date
 
 
 @pytest.mark.parametrize(
@@ -10,7 +12,16 @@ from qa.answering.answer_type import expected_type, has_answer_of_type, mentions
     [
         ("How much does a patent examiner earn?", "quantity"),
         ("How many pilot projects will be launched?", "quantity"),
-        ("What percentage of premiums is subsidised?", "quantity"),
+        ("What percentage of premiums is subsidised?", "percentage"),
+        ("What tax rate did the President propose?", "percentage"),
+        ("Which version of the licence came after 2.0?", "version"),
+        ("What minimum version of libfoo must programs depend on?", "version"),
+        ("How many days is the grace period?", "duration"),
+        ("How long does a licensee have to cure a breach?", "duration"),
+        ("Who was put in charge of the armament programme?", "person"),
+        ("Which general will lead the army?", "person"),
+        ("Which agency keeps the register?", "organisation"),
+        ("What is the maximum number of packages in one file?", "quantity"),
         ("What is the salary of an examiner?", "quantity"),
         ("When will the courts be set up?", "date"),
         ("By what deadline must offices switch software?", "date"),
@@ -32,7 +43,7 @@ from qa.answering.answer_type import expected_type, has_answer_of_type, mentions
         ("Will the office care about quality rather than just how many there are?", None),
         ("专利协同申请体系由谁来主导？", None),
         ("谁是国家知识产权局局长？", "person"),
-        ("专利代理师资格考试多久举行一次？", "quantity"),  # how often
+        ("专利代理师资格考试多久举行一次？", "duration"),
         ("每年检查几次？", "quantity"),
         ("知识产权法院将在哪些城市设立？", "place"),
         ("What is the maximum fine for infringement?", "quantity"),
@@ -148,3 +159,77 @@ def test_section_numbers_are_no_amounts(text):
 def test_a_section_reference_still_answers_which_article():
     assert has_answer_of_type("The terms of Article 17 apply.", "article")
     assert has_answer_of_type("Raise the share to 3.5 percent.", "quantity")
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "answered"),
+    [
+        ("Rights terminate within 30 days of notice.", "date", True),  # a deadline answers when
+        ("Rights terminate not later than sixty (60) days after notice.", "duration", True),
+        ("Version 3, 29 June 2007", "date", True),
+        ("Version 3, 29 June 2007", "quantity", False),  # a version and a date count nothing
+        ("Comply with 17 CFR 240.13a-1 and 15 U.S.C. 78m.", "quantity", False),
+        ("Comply with 17 CFR 240.13a-1 and 15 U.S.C. 78m.", "date", False),
+        ("Build-Depends on debhelper (>= 3.0.18).", "version", True),
+        ("Build-Depends on debhelper (>= 3.0.18).", "quantity", False),
+        ("Raise the share to 3.5 percent.", "percentage", True),
+        ("Build 35 centres.", "percentage", False),
+        ("Mr. President, Mr. Speaker, Members of the Congress:", "person", False),
+        ("Mr. Hopkins will run the programme.", "person", True),
+        ("Franklin D. Roosevelt spoke.", "person", True),
+        ("Licensed under the GNU General Public License.", "person", False),
+        ("The Mozilla Foundation is the license steward.", "organisation", True),
+        ("The Mozilla Foundation is the license steward.", "person", False),
+        ("Courts will be set up in Hainan Province.", "place", True),
+        ("See the notice in Exhibit A of the Source Code Form; source code form.", "place", False),
+    ],
+)
+def test_general_parsers_tell_the_kinds_apart(text, kind, answered):
+    assert has_answer_of_type(text, kind) is answered
+
+
+def test_the_answer_must_be_about_the_asked_subject():
+    question = "On what date was version 4 of the licence released?"
+    context = "Version 3, 29 June 2007. Version 4 was discussed at length."
+    subject = subject_of(question, [context])
+    assert subject.numbers == ("4",)
+    assert has_answer_of_type(context, "date", question)  # some date is there
+    assert not has_answer_of_type(context, "date", question, subject)  # none about version 4
+    released = "Version 4 was released on 1 May 2020."
+    assert has_answer_of_type(released, "date", question, subject_of(question, [released]))
+
+
+def test_the_subject_is_the_rarest_word_the_passages_use():
+    question = "How many billions did the President ask Congress to appropriate for defense?"
+    context = ["The Congress will appropriate 7 billion dollars for defense."]
+    assert subject_of(question, context).words == ("congress",)
+    two = subject_of(question, context, top=2).words
+    assert two[0] == "congress" and len(two) == 2 and "billions" not in two  # a unit, not a topic
+    assert about("Congress met.", subject_of(question, context))
+    assert not about("The President spoke of 7 billion.", subject_of(question, context))
+    assert not subject_of("How many?", context)  # nothing to be about: no check
+
+
+def test_a_question_about_a_version_the_passages_lack_is_declined(tmp_path):
+    from qa.answering.abstain import decide
+    from qa.config import RetrievalConfig
+    from qa.types import Hit, Passage, Signals
+
+    text = "GNU licence. Version 3, 29 June 2007. Everyone may copy this licence document."
+    hit = Hit(Passage(0, "lic.txt", 0, len(text), "", text), 0.9, 1)
+    signals = Signals(sentence_top=0.9, term_coverage=1.0)
+    question = "On what date was version 4 of the licence released?"
+    decision = decide(question, [hit], signals, RetrievalConfig())
+    assert decision.abstain and "'4'" in decision.reason
+    assert not decide(question, [hit], signals, RetrievalConfig(subject_words=0)).abstain
+    asked_3 = "On what date was version 3 of the licence released?"
+    assert not decide(asked_3, [hit], signals, RetrievalConfig()).abstain
+
+
+@pytest.mark.parametrize(
+    ("candidate", "is_one"),
+    [("29 June 2007", True), ("May 5", True), ("June 2007", True), ("June 45", False),
+     ("2007-06-29", True), ("31/31/2007", False)],
+)
+def test_dates_are_confirmed(candidate, is_one):
+    assert is_date(candidate) is is_one

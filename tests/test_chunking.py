@@ -7,6 +7,7 @@ import pytest
 from qa.ingest.chunking import (
     SECTION_SEP,
     Span,
+    blocks,
     chunk,
     group_sentences,
     heading_level,
@@ -27,13 +28,18 @@ def plan_doc() -> Document:
 
 def check_invariants(doc: Document) -> list:
     passages = chunk(doc)
-    paras = paragraphs(doc.text)
+    paras = blocks(doc.text)
     for p in passages:
         assert doc.text[p.start : p.end] == p.text
         assert p.text == p.text.strip() and p.text
-        # never crosses a paragraph, i.e. never holds a blank line
-        assert any(a.start <= p.start and p.end <= a.end for a in paras)
-        assert not re.search(r"\n[ \t\r]*\n", p.text), p.text[:60]
+        # never crosses a block: a paragraph, or a lead-in ending in ":" with its list
+        block = [a for a in paras if a.start <= p.start and p.end <= a.end]
+        assert block, p.text[:60]
+        lead_in = paragraphs(doc.text, block[0].start, block[0].end)[0]
+        if lead_in != block[0]:
+            assert doc.text[lead_in.start : lead_in.end].endswith(":")
+        else:  # a plain paragraph: no blank line inside
+            assert not re.search(r"\n[ \t\r]*\n", p.text), p.text[:60]
     # together they cover every non-space character of every paragraph
     covered = set()
     for p in passages:
@@ -249,3 +255,39 @@ def test_a_long_legal_sentence_stays_whole():
     very_long = " ".join(f"v{i}" for i in range(400)) + "."
     pieces = [p for p in chunk(Document("x.txt", very_long)) if p.text]
     assert len(pieces) > 1 and all(p.words <= 160 for p in pieces)  # past the encoder: cut
+
+
+def test_an_underlined_line_is_a_heading_and_a_rule_is_nothing():
+    text = (
+        "Public Licence\n==============\n\n1. Definitions\n--------------\n\n"
+        "A term means a word.\n\n-----\n\nExhibit A - Notice\n------------------\n\n"
+        "This notice applies.\n"
+    )
+    assert heading_level("1. Definitions\n--------------") == 1
+    assert heading_level("Public Licence\n==============") == 0
+    assert heading_level("-----") is None
+    passages = chunk(Document("lic.txt", text))
+    by_text = {p.text: p.section for p in passages}
+    assert by_text["A term means a word."] == "Public Licence > 1. Definitions"
+    assert by_text["This notice applies."] == "Public Licence > Exhibit A - Notice"
+    assert "-----" not in by_text  # a rule is no passage
+    check_invariants(Document("lic.txt", text))
+
+
+def test_a_lead_in_ending_in_a_colon_stays_with_its_list():
+    text = (
+        "Intro.\n\nThe field to use for this version is:\n\n Format: https://example.org/1.0/\n\n"
+        "Other text follows here.\n\nAs examples:\n\nWe should build roads.\n\n"
+        "We should train nurses.\n\nI have called for sacrifice.\n"
+    )
+    passages = [p.text for p in chunk(Document("x.txt", text))]
+    assert "The field to use for this version is:\n\n Format: https://example.org/1.0/" in passages
+    assert "As examples:\n\nWe should build roads.\n\nWe should train nurses." in passages
+    assert "I have called for sacrifice." in passages  # not an item of the list
+    check_invariants(Document("x.txt", text))
+
+
+def test_a_lead_in_never_swallows_the_next_section():
+    text = "See also:\n\n2. Main actions\n\nAct now.\n"
+    passages = chunk(Document("x.txt", text))
+    assert [p.text for p in passages] == ["See also:", "2. Main actions", "Act now."]

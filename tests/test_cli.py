@@ -46,7 +46,7 @@ def test_search_and_ask_human_output(plan_settings):
     out = run(
         ["ask", "What punishment do infringing exhibitors face at trade fairs?"], plan_settings
     ).stdout
-    assert "Why: the question asks for a penalty; the closest passages give none." in out
+    assert "Why: the question asks for a penalty; the closest passages give none" in out
     assert out.index("Why:") < out.index("Closest passages:")
 
 

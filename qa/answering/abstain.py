@@ -14,6 +14,7 @@ from qa.answering.answer_type import (
     mentions_money,
     money_asked,
 )
+from qa.answering.subject import Subject, subject_of
 from qa.config import RetrievalConfig
 from qa.types import Hit, Signals
 
@@ -67,12 +68,25 @@ def decide(question: str, hits: list[Hit], signals: Signals, config: RetrievalCo
         return ANSWER
     context = [h.passage.text for h in hits[: config.type_check_depth]]
     wanted = expected_type(question)
-    if wanted and not any(has_answer_of_type(text, wanted, question) for text in context):
-        a = "an" if wanted[0] in "aeiou" else "a"
-        return Decision(True, f"the question asks for {a} {wanted}; the closest passages give none")
+    if wanted:
+        subject = subject_of(question, context, config.subject_words)
+        if not subject or config.subject_words <= 0:
+            subject = None
+        strict = config.type_kinds_apart
+        if not any(has_answer_of_type(t, wanted, question, subject, strict) for t in context):
+            a = "an" if wanted[0] in "aeiou" else "a"
+            about = f" about {_describe(subject)}" if subject else ""
+            return Decision(
+                True, f"the question asks for {a} {wanted}; the closest passages give none{about}"
+            )
     money = money_asked(question)
     if money and not any(mentions_money(text) for text in context):
         return Decision(
             True, f"the question is about {money!r}; the closest passages speak of no such money"
         )
     return ANSWER
+
+
+def _describe(subject: Subject) -> str:
+    """The subject in a reason: its words and numbers, quoted ("'releas', '4'")."""
+    return ", ".join(repr(t) for t in (*subject.words, *subject.numbers))

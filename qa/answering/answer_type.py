@@ -5,15 +5,25 @@ look as similar to the documents as answerable ones, so a similarity threshold c
 Classic QA systems check the expected answer type instead: a "how many" question needs a number in
 the evidence, a "when" question a date, a "who heads" question a person's name. These are general
 rules about question words, not about any particular question.
+
+The values are read by general parsers (qa.answering.values: dates, durations, amounts,
+percentages, versions, and numbers that only point somewhere; qa.answering.names: people,
+organisations, places), and a value counts only in a sentence about the question's subject
+(qa.answering.subject): a date beside "Version 3" does not say when version 4 came out.
 """
 
 from __future__ import annotations
 
 import re
 
+from qa.answering import names, values
+from qa.answering.subject import Subject, about
+from qa.ingest.chunking import sentences
+
 QUANTITY, DATE, PERSON, PLACE, ARTICLE = "quantity", "date", "person", "place", "article"
 PENALTY = "penalty"
 DOCUMENT_NUMBER = "document number"
+DURATION, PERCENTAGE, VERSION, ORGANISATION = "duration", "percentage", "version", "organisation"
 
 _TYPE_PATTERNS: list[tuple[str, re.Pattern]] = [
     # before QUANTITY: "文号是多少" asks for a document number, not an amount
@@ -23,16 +33,35 @@ _TYPE_PATTERNS: list[tuple[str, re.Pattern]] = [
     ),
     # "which section covers X?" is answered by a passage's heading, so only numbered provisions
     (ARTICLE, re.compile(r"\b(which|what) (article|clause|paragraph)s?\b", re.I)),
+    # "which version ...?", "what minimum version of X ...?"
+    (VERSION, re.compile(r"\b(which|what) (\w+ )?versions?\b(?! of (the )?(document|text))", re.I)),
+    (
+        PERCENTAGE,
+        re.compile(
+            r"\bwhat (is the |was the )?(\w+ )?(percentage|percent|proportion|share|rate)\b"
+            r"|\bhow many percent|百分之多少|比例是多少|比率",
+            re.I,
+        ),
+    ),
+    (
+        DURATION,
+        re.compile(
+            r"\b(for )?how long\b|\bhow many (days|weeks|months|years|hours|minutes)\b"
+            r"|\bwhat (is the )?(\w+ )?(period|duration|time limit)\b|多久|多长时间|几[天年]",
+            re.I,
+        ),
+    ),
     (
         QUANTITY,
         re.compile(
-            r"\bhow (much|many|long|often|large|big|high|far)\b"
-            r"|\bwhat (is the )?(percentage|percent|proportion|share|amount|number|sum|budget"
+            r"\bhow (much|many|often|large|big|high|far)\b"
+            r"|\bwhat (is the )?(amount|number|sum|budget"
             r"|salary|wage|fee|cost|price|rate|quota|figure|ratio)\b"
             r"|\bwhat (numerical |numeric )?targets?\b.*\b(per|by \d{4}|percent|number)\b"
             r"|\bwhat (is |are |will be )?(the )?(\w+ )?(salary|salaries|budget|cost|costs|price|fine"
             r"|fines|fee|fees)\b"
-            r"|[多几]少|多大|多高|多长|多久|几[个年项家位次]|百分之|金额|预算|费用|工资|薪",
+            r"|\b(what|which) (is the )?(maximum|minimum) number\b"
+            r"|[多几]少|多大|多高|几[个项家位次]|金额|预算|费用|工资|薪",
             re.I,
         ),
     ),
@@ -51,7 +80,10 @@ _TYPE_PATTERNS: list[tuple[str, re.Pattern]] = [
             r"\bwho (heads|leads|chairs|runs|directs|signed|is the (head|commissioner|director"
             r"|minister|chair|chairman|chairwoman|president|leader|premier|spokesperson))\b"
             r"|\bwho (will|would|shall|is going to|is to) (head|lead|chair|run|direct)\b"
-            r"|\bwhat is the name of the (head|commissioner|director|minister|leader)\b|谁是|是谁",
+            r"|\bwhat is the name of the (head|commissioner|director|minister|leader)\b|谁是|是谁"
+            r"|\bwho (was|is|were|will be) (put|placed|appointed|named) (in charge|to|as)\b"
+            r"|\b(which|what) (general|minister|senator|secretary|judge|officer"
+            r"|ambassador|person|author|editor|maintainer|developer|president|governor)\b",
             re.I,
         ),
     ),
@@ -62,6 +94,15 @@ _TYPE_PATTERNS: list[tuple[str, re.Pattern]] = [
             r"\bwhat (is |are |will be )?(the )?(\w+ )?(penalty|penalties|punishment|punishments"
             r"|sanction|sanctions)\b(?=\s*(\?|$|for|will|would|do|does|can|could|that|against"
             r"|if|when|under|awaits?))|处罚是什么|什么处罚|怎样的处罚|罚款多少",
+            re.I,
+        ),
+    ),
+    (
+        ORGANISATION,
+        re.compile(
+            r"\b(which|what) (company|companies|organi[sz]ations?|agency|agencies|body|bodies"
+            r"|institution|institutions|committee|ministry|department|university|foundation)\b"
+            r"|哪[个些家](公司|机构|部门|组织)",
             re.I,
         ),
     ),
@@ -80,32 +121,6 @@ _TYPE_PATTERNS: list[tuple[str, re.Pattern]] = [
 _CITATION_NUMBER = re.compile(
     r"[\[〔]\s*\d{4}|\d{4}\s*[\]〕]|No\.\s*\d+|\(\d{4}\s*[-–]\s*\d{4}\)|\[\d+\]"
 )
-# Numbers that count nothing: outline labels ("2. Main actions", "5.1. Rights", "(3) Strengthen
-# ..."), references to a section ("Section 4.4.2", "Article 17", "§ 3") and number words inside
-# compounds ("two-way transfer", "one-stop service").
-_NOT_AN_AMOUNT = re.compile(
-    r"^\s*(?:\d+(?:\.\d+)*\.?|\(\d+\)|（\d+）)\s"
-    r"|\b(?:one|two|three|four|five|six|seven|eight|nine|ten)-\w+",
-    re.I | re.M,
-)
-_SECTION_REFERENCE = re.compile(
-    r"\b(?:sections?|articles?|clauses?|chapters?|paragraphs?|parts?|annex|appendix|§)\s*"
-    r"\d+(?:\.\d+)*(?:\([a-z0-9]+\))*",
-    re.I,
-)
-_QUANTITY_EVIDENCE = re.compile(
-    r"\d|\b(one|two|three|four|five|six|seven|eight|nine|ten|hundred|thousand|million|billion"
-    r"|percent|dozen|half|double|twice)\b|%|yuan|RMB|[一二三四五六七八九十百千万亿]",
-    re.I,
-)
-_DATE_EVIDENCE = re.compile(
-    r"\b(19|20)\d{2}\b|\b(January|February|March|April|May|June|July|August|September|October"
-    r"|November|December)\s+\d{1,4}\b|\b[Bb]y the end of\b|\bwithin \w+ (years?|months?)\b"
-    r"|\d+\s*年"
-)
-_PERSON_EVIDENCE = re.compile(
-    r"\b(Mr|Ms|Mrs|Dr|Minister|Commissioner|Director|Premier|President|Chairman|Vice)\.?\s+[A-Z][a-z]+"
-)
 _ARTICLE_EVIDENCE = re.compile(
     r"\b(Article|Clause|Section|Paragraph)\s+\d+|第[一二三四五六七八九十百\d]+条"
 )
@@ -115,20 +130,22 @@ _PENALTY_EVIDENCE = re.compile(
     r"|suspend\w*|suspension|blacklist\w*)\b|罚款|有期徒刑|拘留|吊销|没收",
     re.I,
 )
-_PLACE_WORDS = (
-    "Beijing|Shanghai|Guangzhou|Shenzhen|Tianjin|Chongqing|Hangzhou|Wuhan|Nanjing|Xi'an|Chengdu"
-    "|Hong Kong|Macau|Taiwan|Hainan|Guangdong|Jiangsu|Zhejiang|Shandong|Fujian|Sichuan|Hubei"
-    "|United States|America|Japan|Korea|Germany|France|Britain|United Kingdom|Europe|European"
-    "|Russia|India|Brazil|Africa|Asia|Singapore|Australia|Canada|Switzerland|Geneva"
-)
-_PLACE_EVIDENCE = re.compile(rf"\b({_PLACE_WORDS})\b")
+# Chinese values (the parsers read English): a year, an amount, a count
+_CHINESE_VALUE = re.compile(r"\d+\s*年|[一二三四五六七八九十百千万亿两\d]+\s*[个项家所批名次倍元]")
 
-_EVIDENCE = {
+# Which typed values answer which kind of question (qa.answering.values, qa.answering.names).
+_ANSWERED_BY: dict[str, frozenset[str]] = {
+    QUANTITY: frozenset({values.COUNT, values.MONEY, values.PERCENTAGE, values.DURATION}),
+    DATE: frozenset({values.DATE, values.YEAR, values.DURATION}),  # deadlines answer "when"
+    DURATION: frozenset({values.DURATION, values.DATE, values.YEAR}),
+    PERCENTAGE: frozenset({values.PERCENTAGE}),
+    VERSION: frozenset({values.VERSION}),
+    PERSON: frozenset({names.PERSON}),
+    ORGANISATION: frozenset({names.ORGANISATION}),
+    PLACE: frozenset({names.PLACE}),
+}
+_REGEX_EVIDENCE = {
     DOCUMENT_NUMBER: _CITATION_NUMBER,
-    QUANTITY: _QUANTITY_EVIDENCE,
-    DATE: _DATE_EVIDENCE,
-    PERSON: _PERSON_EVIDENCE,
-    PLACE: _PLACE_EVIDENCE,
     PENALTY: _PENALTY_EVIDENCE,
     ARTICLE: _ARTICLE_EVIDENCE,
 }
@@ -154,19 +171,58 @@ def _is_question_word(question: str, match: re.Match) -> bool:
     return len(clause.split()) <= 4
 
 
-def has_answer_of_type(text: str, answer_type: str, question: str = "") -> bool:
-    """Whether text holds something of that type that the question did not already say.
+def has_answer_of_type(
+    text: str,
+    answer_type: str,
+    question: str = "",
+    subject: Subject | None = None,
+    strict: bool = True,
+) -> bool:
+    """Whether text holds a value of that type that the question did not already say, in a
+    sentence about the question's subject (when one is given).
+
+    ``strict=False`` takes any number for a numeric type (amounts, dates, versions and
+    percentages not told apart), for the ablation.
 
     Example: has_answer_of_type("Build 5 centres.", "quantity") -> True
     """
-    if answer_type == DOCUMENT_NUMBER:  # here the document's number is the answer
-        return bool(_CITATION_NUMBER.search(text))
-    cleaned = _NOT_AN_AMOUNT.sub(" ", _CITATION_NUMBER.sub(" ", text))
-    if answer_type != ARTICLE:  # "which article ...?" is answered by the reference itself
-        cleaned = _SECTION_REFERENCE.sub(" ", cleaned)
-    pattern = _EVIDENCE[answer_type]
-    asked = {m.group(0).lower() for m in pattern.finditer(_CITATION_NUMBER.sub(" ", question))}
-    return any(m.group(0).lower() not in asked for m in pattern.finditer(cleaned))
+    return any(
+        subject is None or about(sentence, subject)
+        for sentence in _sentences_with_answer(text, answer_type, question, strict)
+    )
+
+
+def _sentences_with_answer(text: str, answer_type: str, question: str, strict: bool) -> list[str]:
+    """The sentences of text holding a value of the type (values the question names aside)."""
+    if answer_type in _REGEX_EVIDENCE:
+        pattern = _REGEX_EVIDENCE[answer_type]
+        asked = {m.group(0).lower() for m in pattern.finditer(question)}
+        matches = pattern.finditer(text)
+        spans = [(m.start(), m.end()) for m in matches if m.group(0).lower() not in asked]
+    else:
+        wanted = _ANSWERED_BY[answer_type]
+        if not strict and wanted & values.NUMERIC:
+            wanted = values.NUMERIC
+        found = names.find_names(text) if wanted & _NAME_KINDS else values.find_values(text)
+        spans = [(v.start, v.end) for v in found if v.kind in wanted and not _asked(v, question)]
+        if answer_type in (QUANTITY, DATE, DURATION):
+            spans += [(m.start(), m.end()) for m in _CHINESE_VALUE.finditer(text)]
+    out = []
+    for s in sentences(text):
+        if any(s.start <= a < s.end for a, _ in spans):
+            out.append(text[s.start : s.end])
+    return out
+
+
+_NAME_KINDS = frozenset({names.PERSON, names.ORGANISATION, names.PLACE})
+
+
+def _asked(value: values.Value, question: str) -> bool:
+    """A value the question already says ("by 2020", "after 2.0", "in China") is no answer."""
+    numbers = re.findall(r"\d+(?:\.\d+)*", value.text)
+    if numbers:
+        return all(re.search(rf"(?<![\d.]){re.escape(n)}(?![\d])", question) for n in numbers)
+    return value.text.lower() in question.lower()
 
 
 # A question about money paid or waived ("tax breaks", "fee cuts", "a cash reward", "a share of

@@ -27,6 +27,10 @@ _SENTENCE_END = re.compile(
 _NUMBERED = re.compile(r"^\s*(?:\d+(?:\.\d+)*[.)]|[IVX]+\.)\s+\S")
 _PARENTHESISED = re.compile(r"^\s*[(（]\s*\d+\s*[)）]\s*\S")
 _MARKDOWN = re.compile(r"^\s*(#{1,6})\s+\S")
+# a short line underlined by a line of - or = (setext headings, plain-text licences)
+_UNDERLINED = re.compile(r"^[ \t]*(\S[^\n]{0,150}?)[ \t]*\r?\n[ \t]*(-{3,}|={3,})[ \t]*$")
+_LIST_MARKER = re.compile(r"^\s*(?:[(（]?(?:\d+|[a-z]|[ivx]+)[.)）]|[*•·\-–]|——)\s*\S")
+_RULE = re.compile(r"^[\s\-=*_~#+|.·•]*$")  # a paragraph of only lines, rules or dots
 _CJK_CHAR = re.compile(r"[\u3400-\u9fff]")
 _WORD_TOKEN = re.compile(r"[\u3400-\u9fff]|[^\s\u3400-\u9fff]+")  # what word_count counts
 _CLAUSE_END = re.compile(r"[,;:](?=\s)|[，；：、]")
@@ -45,13 +49,13 @@ class Span:
 # ---------------------------------------------------------------------------- pure helpers
 
 
-def paragraphs(text: str) -> list[Span]:
-    """Blocks of text separated by blank lines, trimmed of surrounding whitespace.
+def paragraphs(text: str, start: int = 0, end: int | None = None) -> list[Span]:
+    """Blocks of text[start:end] separated by blank lines, trimmed of surrounding whitespace.
 
     Example: paragraphs("a\\n\\nb c") -> [Span(0, 1), Span(3, 6)]
     """
     spans = []
-    for m in _PARAGRAPH.finditer(text):
+    for m in _PARAGRAPH.finditer(text, start, len(text) if end is None else end):
         start, end = _trim(text, m.start(), m.end())
         if start < end:
             spans.append(Span(start, end))
@@ -85,12 +89,21 @@ def word_count(text: str) -> int:
 def heading_level(paragraph: str) -> int | None:
     """1 for ``2. Main actions`` or ``# Title``, 2 for ``(1) ...``, 0 for a short title line, else None.
 
+    A line underlined with ``----`` is a heading of the line's own level (1 when it has none),
+    one underlined with ``====`` a title (0).
+
     A numbered line that states something ("1. Member States shall ensure that penalties are
     effective.", "(3) The Commission may ...") is a provision, not a heading: headings name a
     topic or an action ("(2) Strengthen intellectual property protection ...") and carry no
     modal or copular verb.
     """
     first_line = paragraph.split("\n", 1)[0]
+    if _RULE.match(paragraph):
+        return None  # a horizontal rule names nothing
+    if m := _UNDERLINED.match(paragraph):  # "1. Definitions" over a line of ---- (or ====)
+        if m.group(2)[0] == "=":
+            return 0
+        return heading_level(m.group(1)) or 1
     if "\n" in paragraph.strip():
         return None
     if m := _MARKDOWN.match(first_line):
@@ -122,6 +135,8 @@ def is_item_title(sentence: str) -> bool:
 
 def heading_label(paragraph: str) -> str:
     """The heading as shown in a section path: markdown hashes and a final period dropped."""
+    if m := _UNDERLINED.match(paragraph):
+        paragraph = m.group(1)
     label = re.sub(r"^\s*#{1,6}\s+", "", paragraph.strip())
     return label.rstrip(" .。")
 
@@ -214,7 +229,7 @@ def chunk(
     headings: list[tuple[int, str]] = []  # stack of (level, label)
     item_title = ""
     passages: list[Passage] = []
-    for para in paragraphs(text):
+    for para in blocks(text, config.max_words):
         body = text[para.start : para.end]
         level = heading_level(body)
         if level is not None:
@@ -247,6 +262,55 @@ def chunk(
                 )
             )
     return passages
+
+
+def blocks(text: str, max_words: int = 130) -> list[Span]:
+    """Paragraphs as chunk() reads them: rules (``-----``) dropped, and a lead-in ending in
+    ":" kept with the list it introduces (its first paragraph, then items that look like list
+    items, while the lead-in's last sentence and the items fit in max_words).
+
+    Example: blocks("We should:\n\n(a) act; and\n\n(b) wait.\n\nNext.") -> [Span(0, 35), Span(37, 42)]
+    """
+    paras = [p for p in paragraphs(text) if not _RULE.match(text[p.start : p.end])]
+    out: list[Span] = []
+    i = 0
+    while i < len(paras):
+        start, end = paras[i].start, paras[i].end
+        i += 1
+        if heading_level(text[start:end]) is not None or not text[start:end].endswith(":"):
+            out.append(Span(start, end))
+            continue
+        lead = sentences(text, start, end)[-1]
+        words, first = word_count(text[lead.start : end]), None
+        while i < len(paras):
+            item = text[paras[i].start : paras[i].end]
+            level = heading_level(item)
+            # a short line after "is:" is what it introduces (" Format: https://..."), but a
+            # numbered or underlined heading starts the next section
+            heading = level is not None and (
+                level > 0 or (first is not None and not _LIST_MARKER.match(item))
+            )
+            if heading or words + word_count(item) > max_words:
+                break
+            if first is not None and not _continues_list(item, first):
+                break
+            first = first or item
+            words += word_count(item)
+            end = paras[i].end
+            i += 1
+            if item.endswith(":"):
+                break  # a new lead-in starts its own list
+        out.append(Span(start, end))
+    return out
+
+
+def _continues_list(item: str, first: str) -> bool:
+    """Whether a paragraph is another item of the list that ``first`` began: a list marker
+    (``(b)``, ``2.``, ``*``, ``-``) or the same opening word ("We should ...")."""
+    if _LIST_MARKER.match(item):
+        return True
+    head = first.split(maxsplit=1)[0] if first.split() else ""
+    return bool(head) and item.split(maxsplit=1)[0] == head
 
 
 def chunk_corpus(documents: list[Document], config: ChunkingConfig | None = None) -> list[Passage]:
