@@ -122,10 +122,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     return 0
 
 
-def bound_queue(demo):
-    """At most QUEUE_SIZE requests wait: one more is told "queue is full" at once (HTTP 503,
+def bound_queue(demo, max_size: int = QUEUE_SIZE, concurrency: int = CONCURRENCY):
+    """At most ``max_size`` requests wait: one more is told "queue is full" at once (HTTP 503,
     gradio_client's QueueError), instead of waiting behind an unbounded line."""
-    return demo.queue(max_size=QUEUE_SIZE, default_concurrency_limit=CONCURRENCY)
+    return demo.queue(max_size=max_size, default_concurrency_limit=concurrency)
 
 
 if __name__ == "__main__":

@@ -77,9 +77,13 @@ class RateLimit:
         """Count one event for ``key``; RateLimitError (counting nothing) past the limit."""
         now = self.clock()
         with self._lock:
+            for other in list(self._events):  # forget users who stopped: memory stays bounded
+                old = self._events[other]
+                while old and now - old[0] >= self.window:
+                    old.popleft()
+                if not old:
+                    del self._events[other]
             events = self._events.setdefault(key, deque())
-            while events and now - events[0] >= self.window:
-                events.popleft()
             if len(events) >= self.limit:
                 wait = self.window - (now - events[0])
                 raise RateLimitError(
@@ -87,8 +91,6 @@ class RateLimit:
                     f"(each one re-indexes every document); try again in {wait:.0f} s"
                 )
             events.append(now)
-            for other in [k for k, v in self._events.items() if not v]:
-                del self._events[other]  # keys of users who stopped: memory stays bounded
 
 
 class Gate:
