@@ -1,13 +1,18 @@
 """Load benchmark of the web app: N closed-loop users asking the eval questions through `/ask`.
 
-    python bench/load.py [--users 50] [--duration 120] [--questions eval/dev.jsonl]
+    python bench/load.py [--users 50] [--duration 120] [--client gradio|http]
 
 Starts the app itself (``python app.py``) on a free port of 127.0.0.1 (loopback only, never
 another address), waits until it serves, runs ``--users`` threads, each with its own
 gradio_client, each asking the next question as soon as the previous answer arrives, for
 ``--duration`` seconds (and at most ``--max-asks`` asks), then stops the app. Prints p50/p95/p99
-latency, errors, "busy" answers (queue full), throughput, and the server's RSS after warm-up,
-after 1,000 asks and at the end. Targets (issue 20): 0 errors, p95 <= 2 s, RSS growth <= 10%.
+latency, errors, "busy" answers (queue full), throughput, the server's RSS after warm-up,
+after 1,000 asks and at the end, and the CPU seconds the server and this load generator used.
+Targets (issue 20): 0 errors, p95 <= 2 s, RSS growth <= 10%.
+
+``--client http`` asks through gradio's documented HTTP API instead (POST
+``/gradio_api/call/ask``, then read the event stream): the same queue and handler, with a far
+lighter client, so a 2-core machine is not mostly busy running 50 gradio_clients.
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import socket
 import statistics
 import subprocess
@@ -73,6 +79,17 @@ def stop_app(proc: subprocess.Popen) -> None:
         proc.wait(timeout=30)
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def own_cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
 def rss_mb(pid: int) -> float:
     """Resident memory of a process (Linux /proc), in MB."""
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
@@ -105,13 +122,53 @@ def is_busy(e: Exception) -> bool:
     return type(e).__name__ == "QueueError" or "queue is full" in text or "busy" in text
 
 
+class HttpAsker:
+    """One user of gradio's HTTP API: POST the question, then read the event stream."""
+
+    def __init__(self, url: str, timeout: float):
+        import httpx
+
+        self.url, self.client = url, httpx.Client(timeout=timeout)
+
+    def ask(self, question: str) -> dict:
+        joined = self.client.post(f"{self.url}/gradio_api/call/ask", json={"data": [question, None]})
+        if joined.status_code == 503:
+            raise RuntimeError("queue is full")
+        joined.raise_for_status()
+        event_id = joined.json()["event_id"]
+        event = None
+        with self.client.stream("GET", f"{self.url}/gradio_api/call/ask/{event_id}") as reply:
+            for line in reply.iter_lines():
+                if line.startswith("event: "):
+                    event = line[len("event: ") :]
+                elif line.startswith("data: ") and event in ("complete", "error"):
+                    data = json.loads(line[len("data: ") :])
+                    if event == "error":
+                        raise RuntimeError(f"the app answered an error: {data}")
+                    return data[0]
+        raise RuntimeError(f"the event stream of {event_id} ended without an answer")
+
+
+class GradioAsker:
+    """One user of gradio_client (what the README shows)."""
+
+    def __init__(self, url: str, timeout: float):
+        from gradio_client import Client
+
+        self.client, self.timeout = Client(url, verbose=False), timeout
+
+    def ask(self, question: str) -> dict:
+        return self.client.submit(question, api_name="/ask").result(timeout=self.timeout)
+
+
+ASKERS = {"gradio": GradioAsker, "http": HttpAsker}
+
+
 def user(
     n: int, url: str, questions: list[str], stop: float, args, tally: Tally, pid: int
 ) -> None:
-    from gradio_client import Client
-
     try:
-        client = Client(url, verbose=False)
+        client = ASKERS[args.client](url, args.timeout)
     except Exception as e:  # noqa: BLE001 - a user that cannot connect is an error
         with tally.lock:
             tally.errors.append(f"connect: {type(e).__name__}: {e}")
@@ -122,7 +179,7 @@ def user(
         i += 1
         t0 = time.perf_counter()
         try:
-            answer = client.submit(question, api_name="/ask").result(timeout=args.timeout)
+            answer = client.ask(question)
             if not isinstance(answer, dict) or "answer" not in answer:
                 raise ValueError(f"unexpected reply {str(answer)[:80]!r}")
         except Exception as e:  # noqa: BLE001 - counted, the run goes on
@@ -170,10 +227,12 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))] if ordered else float("nan")
 
 
-def report(args, tally: Tally, elapsed: float, rss_before: float, rss_end: float) -> bool:
+def report(
+    args, tally: Tally, elapsed: float, rss_before: float, rss_end: float, cpu: tuple
+) -> bool:
     lat = tally.latencies
     p50, p95, p99 = (percentile(lat, q) for q in (0.50, 0.95, 0.99))
-    print(f"users {args.users}, {elapsed:.0f} s, questions from {args.questions}")
+    print(f"users {args.users} ({args.client} client), {elapsed:.0f} s, questions {args.questions}")
     print(f"asks answered {len(lat)}, errors {len(tally.errors)}, busy {tally.busy}")
     print(f"throughput {len(lat) / elapsed:.1f} asks/s")
     if lat:
@@ -188,6 +247,11 @@ def report(args, tally: Tally, elapsed: float, rss_before: float, rss_end: float
     print(f"server RSS at the end {rss_end:.0f} MB ({(rss_end / rss_before - 1) * 100:+.1f}%)")
     series = ", ".join(f"{n}: {mb:.0f}" for n, mb in tally.rss_series)
     print(f"server RSS (MB) by asks answered: {series}")
+    server_cpu, client_cpu = cpu
+    print(
+        f"CPU seconds during the load: server {server_cpu:.0f}, this load generator "
+        f"{client_cpu:.0f} (the machine has {os.cpu_count()} cores x {elapsed:.0f} s)"
+    )
     for e in sorted(set(tally.errors))[:5]:
         print(f"  error: {e} (x{tally.errors.count(e)})")
     ok = not tally.errors and lat and p95 <= 2.0 and (mark is None or growth <= 10.0)
@@ -202,6 +266,12 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--max-asks", type=int, default=20_000, help="stop after this many asks")
     p.add_argument("--timeout", type=float, default=60.0, help="an ask slower than this fails")
     p.add_argument("--questions", type=Path, default=REPO / "eval" / "dev.jsonl")
+    p.add_argument(
+        "--client",
+        choices=sorted(ASKERS),
+        default="gradio",
+        help="gradio_client (default) or gradio's plain HTTP API (a lighter load generator)",
+    )
     p.add_argument(
         "--index-dir",
         type=Path,
@@ -227,6 +297,7 @@ def main(argv: list[str] | None = None) -> int:
         warm_up(url, questions)
         rss_before = rss_mb(proc.pid)
         tally = Tally()
+        cpu0 = (cpu_seconds(proc.pid), own_cpu_seconds())
         t0 = time.monotonic()
         stop = t0 + args.duration
         threads = [
@@ -240,7 +311,8 @@ def main(argv: list[str] | None = None) -> int:
         for t in threads:
             t.join(args.duration + args.timeout + 30)
         elapsed = time.monotonic() - t0
-        met = report(args, tally, elapsed, rss_before, rss_mb(proc.pid))
+        cpu = (cpu_seconds(proc.pid) - cpu0[0], own_cpu_seconds() - cpu0[1])
+        met = report(args, tally, elapsed, rss_before, rss_mb(proc.pid), cpu)
     finally:
         stop_app(proc)
     return 0 if met else 1
