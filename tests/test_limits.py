@@ -218,3 +218,36 @@ def test_a_full_queue_answers_busy_at_once():
     finally:
         release.set()
         demo.close()
+
+
+def test_the_served_app_bounds_its_queue_and_kept_sessions(monkeypatch, tmp_path):
+    """main() hands gradio the bounds: the queue's size and concurrency, the request file size,
+    and how many sessions' state is kept (each page load or API call without one makes one)."""
+    import qa.web.app as app
+    import qa.web.layout as layout
+
+    seen = {}
+
+    class Served:
+        local_url = "http://127.0.0.1:1/"
+
+        def queue(self, **kwargs):
+            seen["queue"] = kwargs
+            return self
+
+        def launch(self, **kwargs):
+            seen["launch"] = kwargs
+
+        def block_thread(self):
+            pass
+
+    no_docs = type("Stub", (), {"passages": [], "documents": []})()
+    monkeypatch.setattr(layout, "build_app", Served)
+    monkeypatch.setattr(app, "get_assistant", lambda: no_docs)
+    monkeypatch.setattr(app, "configure", lambda *a, **k: None)
+    monkeypatch.delenv("QA_AUTH", raising=False)
+    assert app.main(["--port", "1", "--feedback", str(tmp_path / "f.jsonl")]) == 0
+    assert seen["queue"] == {"max_size": QUEUE_SIZE, "default_concurrency_limit": 2}
+    assert seen["launch"]["state_session_capacity"] == limits.STATE_SESSIONS
+    assert seen["launch"]["max_file_size"] == limits.MAX_REQUEST_FILE
+    assert seen["launch"]["server_name"] == "127.0.0.1" and seen["launch"]["auth"] is None

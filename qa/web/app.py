@@ -21,7 +21,7 @@ from pathlib import Path
 from qa.config import Settings, add_location_args
 from qa.errors import QAError
 from qa.web.exposure import ExposureError, check_exposure, logins
-from qa.web.limits import CONCURRENCY, MAX_REQUEST_FILE, QUEUE_SIZE
+from qa.web.limits import CONCURRENCY, MAX_REQUEST_FILE, QUEUE_SIZE, STATE_SESSIONS
 from qa.web.roles import access_for
 from qa.web.shared import DEFAULT_FEEDBACK, Shared, configure, get_assistant
 from qa.web.templating import asset
@@ -105,6 +105,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         share=args.share,
         auth=list(auth.logins) if auth else None,
         max_file_size=MAX_REQUEST_FILE,
+        state_session_capacity=STATE_SESSIONS,  # the oldest sessions' state is dropped past it
         css=asset("planqa.css"),
         head=asset("head.html"),
         footer_links=["api"],

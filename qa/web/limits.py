@@ -31,6 +31,10 @@ GRADIO_CACHE = (3600, 3600)  # every hour, gradio deletes its copies of files ol
 MAX_UPLOAD_BYTES = 2_000_000  # one added .txt, .md, .html, .htm document
 MAX_BINARY_UPLOAD_BYTES = 20_000_000  # one added .pdf, .docx: pictures and fonts make them larger
 MAX_K = 20  # passages a chat or search request may ask for
+# sessions whose state gradio keeps (chat history, follow-ups); a new session costs about 130 KB
+# (a copy of every component's config), and every page load or API call without a session
+# makes one: gradio's default of 10,000 would let clients grow the server by 1.3 GB
+STATE_SESSIONS = 400
 
 
 class BusyError(QAError):
