@@ -29,6 +29,7 @@ from qa.index.build import CorpusChanges, EmbeddingTally, build_index
 from qa.index.store import (
     Index,
     Progress,
+    check_encoders,
     index_status,
     load_index,
 )
@@ -280,6 +281,7 @@ class Assistant:
             _build_locked(settings, True, progress, encoders)
         try:
             index = load_index(settings.index_dir, documents)
+            check_encoders(index, encoders.minilm, encoders.e5, settings.index_dir)
         except IndexMismatchError:
             if not auto_build:
                 raise

@@ -7,7 +7,15 @@ import os
 import pytest
 
 import qa.web.app as app
-from qa.web.exposure import ExposureError, check_exposure, is_loopback, logins, read_users
+from qa.web.exposure import (
+    ExposureError,
+    Users,
+    check_exposure,
+    is_loopback,
+    logins,
+    parse_users,
+    read_users,
+)
 
 
 @pytest.mark.parametrize("host", ["127.0.0.1", "127.0.0.2", "localhost", "::1", "[::1]"])
@@ -33,15 +41,37 @@ def test_exposure_needs_a_login_or_an_explicit_flag():
 def test_users_file(tmp_path):
     users = tmp_path / "users"
     users.write_text("# team\nann:s3:cret\n\nbob:pw\n", "utf-8")
-    assert read_users(users) == [("ann", "s3:cret"), ("bob", "pw")]
-    assert logins(str(users), "env:ignored") == [("ann", "s3:cret"), ("bob", "pw")]
-    assert logins(None, "eve:pw") == [("eve", "pw")]
+    assert read_users(users) == Users((("ann", "s3:cret"), ("bob", "pw")), frozenset())
+    assert logins(str(users), "env:ignored") == read_users(users)
+    assert logins(None, "eve:pw") == Users((("eve", "pw"),), frozenset())
     assert logins(None, None) is None
     (tmp_path / "bad").write_text("no colon here\n", "utf-8")
     with pytest.raises(ValueError, match="bad line 1: a login must look like user:password"):
         read_users(tmp_path / "bad")
     with pytest.raises(ValueError, match="no such file.*visible to every user"):
         read_users(tmp_path / "ann:secret")  # a password typed where the file goes
+
+
+def test_admins_are_listed_under_an_admins_line():
+    text = "ann:pw\n[admins]\nroot:s3:cr]et:admin\n  [Readers]  \ncarol:[admins]\n"
+    users = parse_users(text, "users")
+    assert users.logins == (("ann", "pw"), ("root", "s3:cr]et:admin"), ("carol", "[admins]"))
+    assert users.admins == frozenset({"root"})  # colons stay in the password, never a role
+    assert logins(None, "ann:pw\n[admins]\nroot:pw").admins == frozenset({"root"})
+
+
+@pytest.mark.parametrize(
+    ("text", "match"),
+    [
+        ("[admin]\nroot:pw", r"users line 1: unknown section '\[admin\]'; use \[admins\]"),
+        ("ann:pw\nann:other", "users line 2: user 'ann' is listed twice"),
+        ("[admins]\n# nobody\n", "users: no user:password line"),
+        ("[admins]\nroot", "users line 2: a login must look like user:password"),
+    ],
+)
+def test_a_bad_users_file_is_a_clear_error(text, match):
+    with pytest.raises(ValueError, match=match):
+        parse_users(text, "users")
 
 
 def test_the_app_refuses_to_start_open_on_all_interfaces(capsys, monkeypatch):

@@ -268,6 +268,22 @@ def _stored_documents(
     return stored
 
 
+def check_encoders(index: Index, minilm, e5, index_dir: Path) -> None:
+    """The index's vectors must come from the encoders that embed the questions: another
+    model's vectors (another name or dimension) would rank nonsense or crash FAISS.
+
+    Example: an index built with hash-64 opened with MiniLM -> IndexMismatchError
+    """
+    m = index.manifest
+    built = (m.get("model"), m.get("dim"), m.get("e5_model"))
+    now = (minilm.name, int(minilm.dim), e5.name if e5 is not None else None)
+    if built[:2] != now[:2] or (built[2] and built[2] != now[2]):
+        raise IndexMismatchError(
+            f"index at {index_dir} was built with {built[0]} ({built[1]} dims), but questions are "
+            f"embedded with {now[0]} ({now[1]} dims); run `qa index --force` to rebuild it"
+        )
+
+
 def _load_npy(data: bytes | Path) -> np.ndarray:
     """An array from bytes already read and checked, or memory-mapped from a large file."""
     if isinstance(data, Path):

@@ -21,15 +21,13 @@ from pathlib import Path
 from qa.config import Settings, add_location_args
 from qa.errors import QAError
 from qa.web.exposure import ExposureError, check_exposure, logins
+from qa.web.limits import CONCURRENCY, MAX_REQUEST_FILE, QUEUE_SIZE, STATE_SESSIONS
+from qa.web.roles import access_for
 from qa.web.shared import DEFAULT_FEEDBACK, Shared, configure, get_assistant
 from qa.web.templating import asset
 
 # gradio reads this when it would send telemetry (launch, version check), not at import
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
-
-MAX_REQUEST_FILE = "10mb"  # gradio's upload bound: eval spreadsheets are the largest files
-QUEUE_SIZE = 64
-CONCURRENCY = 2  # the machine has few cores; more parallel requests only queue inside ONNX
 
 
 # ---------------------------------------------------------------------------- serving
@@ -46,7 +44,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--auth",
         metavar="FILE",
-        help="require a login: a file of user:password lines (or set $QA_AUTH=user:password)",
+        help="require a login: a file of user:password lines; those under an [admins] line may "
+        "change the corpus (or put the same lines in $QA_AUTH)",
     )
     p.add_argument(
         "--allow-anonymous",
@@ -83,7 +82,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(warning, file=sys.stderr, flush=True)
     from qa.web.layout import build_app  # gradio loads here, once the arguments are good
 
-    configure(Settings.from_env(corpus_dir=args.corpus, index_dir=args.index_dir), args.feedback)
+    configure(
+        Settings.from_env(corpus_dir=args.corpus, index_dir=args.index_dir),
+        args.feedback,
+        access=access_for(auth, args.host, args.share),
+    )
     try:
         assistant = get_assistant()  # build/load once, before the first visitor waits for it
         demo = build_app()
@@ -95,13 +98,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         f"feedback -> {Shared.feedback_path}",
         flush=True,
     )
-    demo.queue(max_size=QUEUE_SIZE, default_concurrency_limit=CONCURRENCY)
+    bound_queue(demo)
     demo.launch(
         server_name=args.host,
         server_port=args.port,
         share=args.share,
-        auth=auth,
+        auth=list(auth.logins) if auth else None,
         max_file_size=MAX_REQUEST_FILE,
+        state_session_capacity=STATE_SESSIONS,  # the oldest sessions' state is dropped past it
         css=asset("planqa.css"),
         head=asset("head.html"),
         footer_links=["api"],
@@ -117,6 +121,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
     demo.block_thread()
     return 0
+
+
+def bound_queue(demo, max_size: int = QUEUE_SIZE, concurrency: int = CONCURRENCY):
+    """At most ``max_size`` requests wait: one more is told "queue is full" at once (HTTP 503,
+    gradio_client's QueueError), instead of waiting behind an unbounded line."""
+    return demo.queue(max_size=max_size, default_concurrency_limit=concurrency)
 
 
 if __name__ == "__main__":

@@ -8,7 +8,6 @@ tab's status line: the table and everything else stay as they were.
 from __future__ import annotations
 
 import shutil
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -20,6 +19,8 @@ import qa.web.views as views
 from qa.errors import QAError
 from qa.ingest.formats import SUFFIXES
 from qa.web.corpus_update import check_upload_size
+from qa.web.limits import DOWNLOADS
+from qa.web.roles import client_key, is_admin, require_admin, username_of
 from qa.web.shared import Shared, clamp, get_assistant, swap_assistant
 
 CHANGE_OUTPUTS = 6  # status, documents table, manifest, reader dropdown, manage dropdown, header
@@ -112,18 +113,35 @@ def _bar(progress) -> Callable:
     return lambda msg, frac: progress(clamp(frac), desc=msg)
 
 
-def handle_upload(file: str | None, progress=gr.Progress()):  # noqa: B008
+def may_change(request: gr.Request | None, what: str) -> None:
+    """The server-side check of every corpus change: the admin role, then the rate limit."""
+    require_admin(Shared.access, username_of(request), what)
+    Shared.changes.check(client_key(request))
+
+
+def handle_upload(
+    file: str | None,
+    request: gr.Request | None = None,
+    progress=gr.Progress(),  # noqa: B008
+):
     """Add: (status, table, manifest, reader dropdown, manage dropdown, header)."""
     try:
+        may_change(request, "adding a document")
         name, data = _read_upload(file, "add")
         return _changed(add_document(name, data, _bar(progress)))
     except QAError as e:
         return _refused(str(e))
 
 
-def handle_replace(source: str | None, file: str | None, progress=gr.Progress()):  # noqa: B008
+def handle_replace(
+    source: str | None,
+    file: str | None,
+    request: gr.Request | None = None,
+    progress=gr.Progress(),  # noqa: B008
+):
     """Replace the chosen document with an uploaded new version (outputs as handle_upload)."""
     try:
+        may_change(request, "replacing a document")
         if not source:
             raise QAError("choose the document to replace first")
         name, data = _read_upload(file, "replace it with")
@@ -137,11 +155,16 @@ def handle_replace(source: str | None, file: str | None, progress=gr.Progress())
         return _refused(str(e))
 
 
-def handle_remove(source: str | None, progress=gr.Progress()):  # noqa: B008
+def handle_remove(
+    source: str | None,
+    request: gr.Request | None = None,
+    progress=gr.Progress(),  # noqa: B008
+):
     """Remove the chosen document (outputs as handle_upload)."""
     try:
         if not source:
             raise QAError("nothing removed: choose a document, then confirm the removal")
+        may_change(request, "removing a document")
         return _changed(remove_document(source, _bar(progress)))
     except QAError as e:
         return _refused(str(e))
@@ -155,7 +178,7 @@ def original_file(source: str | None) -> str | None:
     path = Path(assistant.settings.corpus_dir) / source
     if not path.is_file():
         return None
-    copy = Path(tempfile.mkdtemp(prefix="planqa-doc-")) / Path(source).name
+    copy = DOWNLOADS.make("doc") / Path(source).name
     shutil.copy2(path, copy)  # gradio serves files from the temp folder, not the corpus
     return str(copy)
 
@@ -164,3 +187,12 @@ def handle_choose(source: str | None) -> dict:
     """A document was chosen under Manage documents: the download button gets its file."""
     path = original_file(source)
     return gr.update(value=path, interactive=path is not None)
+
+
+def handle_role(request: gr.Request | None = None) -> tuple:
+    """Page load: the change controls (remove, replace, add) are shown to admins only; a
+    reader sees a line saying why. The handlers check the role again on every change."""
+    admin = is_admin(Shared.access, username_of(request))
+    shown = gr.update(visible=admin)
+    note = "" if admin else "Changing the corpus needs the admin role; you can read and ask."
+    return shown, shown, shown, shown, shown, gr.update(value=note, visible=not admin)

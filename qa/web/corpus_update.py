@@ -22,10 +22,9 @@ from qa.errors import CorpusError, QAError
 from qa.index.store import MANIFEST
 from qa.ingest.converted import INSTALL_HINT, UnreadableFileError
 from qa.ingest.formats import SUFFIXES, TEXT_SUFFIXES, convert
+from qa.web.limits import MAX_BINARY_UPLOAD_BYTES, MAX_UPLOAD_BYTES
 
-# one added document; the corpus reader allows larger files on disk
-MAX_UPLOAD_BYTES = 2_000_000  # .txt, .md, .html, .htm: text
-MAX_BINARY_UPLOAD_BYTES = 20_000_000  # .pdf, .docx: pictures and fonts make them larger
+# one added document (qa.web.limits); the corpus reader allows larger files on disk
 BINARY_SUFFIXES = (".pdf", ".docx")
 _SAFE_NAME = re.compile(r"[\w][\w .()+-]{0,118}", re.UNICODE)
 

@@ -21,10 +21,17 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from qa.atomic import fsync_dir
+from qa.errors import QAError
+from qa.web.limits import MAX_FEEDBACK_BYTES
 
 VOTES = ("up", "down")
 FIELDS = ("id", "question", "answer", "evidence", "answerable", "kind", "vote", "created_at")
 KIND = "feedback"
+
+
+class FeedbackFullError(QAError):
+    """The feedback file reached its bound; nothing more is appended until it is moved away."""
+
 
 _lock = threading.Lock()  # one writer at a time within the process; O_APPEND covers the rest
 
@@ -64,8 +71,12 @@ def feedback_record(
     }
 
 
-def append_feedback(path: Path, record: dict) -> None:
-    """Append one record as a JSON line; creates the folder and file, fsyncs before returning."""
+def append_feedback(path: Path, record: dict, max_bytes: int = MAX_FEEDBACK_BYTES) -> None:
+    """Append one record as a JSON line; creates the folder and file, fsyncs before returning.
+
+    A line that would take the file past ``max_bytes`` is not written (FeedbackFullError):
+    the file keeps every earlier line whole, and visitors cannot fill the disk.
+    """
     missing = [f for f in FIELDS if f not in record]
     if missing:
         raise ValueError(
@@ -81,6 +92,13 @@ def append_feedback(path: Path, record: dict) -> None:
             data = line.encode("utf-8")
             if not created and _ends_without_newline(fd):
                 data = b"\n" + data  # a torn last line stays on its own line, not glued to ours
+            size = os.fstat(fd).st_size
+            if size + len(data) > max_bytes:
+                raise FeedbackFullError(
+                    f"the feedback file is full ({size:,} bytes; the bound is {max_bytes:,}), "
+                    "so this vote was not saved; earlier feedback is kept. Tell whoever runs "
+                    f"the app to replay it with `qa eval {path.name}` and move it away"
+                )
             os.write(fd, data)
             os.fsync(fd)
         finally:

@@ -8,7 +8,6 @@ built by qa.web.views / qa.web.reader (HTML) and qa.web.markdown (chat). Bad inp
 from __future__ import annotations
 
 import re
-import tempfile
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
@@ -25,7 +24,8 @@ from qa.types import Answer
 from qa.web.corpus_tab import add_document as add_document  # re-exported for callers
 from qa.web.corpus_tab import corpus_info, page_header
 from qa.web.corpus_tab import handle_upload as handle_upload  # re-exported for callers
-from qa.web.feedback import append_feedback, feedback_record
+from qa.web.feedback import FeedbackFullError, append_feedback, feedback_record
+from qa.web.limits import DOWNLOADS, EVALUATIONS, check_eval_rows
 from qa.web.reader import document_html
 from qa.web.shared import (
     MAX_K,
@@ -199,6 +199,8 @@ def _save_feedback(record: dict) -> None:
     """Append a vote; a full disk or a read-only folder is said plainly, earlier votes kept."""
     try:
         append_feedback(Shared.feedback_path, record)
+    except FeedbackFullError as e:
+        raise user_error(e) from None
     except OSError as e:
         raise fail(
             f"could not save the feedback to {Shared.feedback_path} ({e.strerror or e}); "
@@ -327,19 +329,28 @@ def handle_open(evt: gr.SelectData) -> tuple[dict, dict, str]:
 
 
 def evaluate_file(path: str | Path, k: int, progress: Callable | None = None):
-    """Run an eval file exactly as ``qa eval`` does; returns (report, warnings, paths)."""
+    """Run an eval file exactly as ``qa eval`` does; returns (report, warnings, paths).
+
+    One evaluation runs at a time (``BusyError`` at once for a second one), of at most
+    ``MAX_EVAL_ROWS`` questions; its report folder is removed after a few newer ones.
+    """
+    with EVALUATIONS.enter():
+        return _evaluate_file(Path(path), k, progress)
+
+
+def _evaluate_file(path: Path, k: int, progress: Callable | None):
     from qa.evaluation.evalset import load_eval_file
     from qa.evaluation.evaluate import evaluate_assistant
     from qa.evaluation.report import write_reports
 
     assistant = get_assistant()
-    path = Path(path)
     try:
         items, warnings = load_eval_file(
             path, max_question_chars=assistant.settings.max_question_chars
         )
     except QAError as e:  # the message names the upload's temporary path: name the file
         raise type(e)(str(e).replace(str(path), path.name)) from None
+    check_eval_rows(path.name, len(items))
     # warnings too: the user knows the file by its name, not gradio's upload folder
     warnings = [w.replace(str(path), path.name) for w in warnings]
 
@@ -351,7 +362,7 @@ def evaluate_file(path: str | Path, k: int, progress: Callable | None = None):
         assistant, items, k=k, file=path.name, on_progress=on_progress
     )
     report.meta["warnings"] = warnings + problems
-    out_dir = Path(tempfile.mkdtemp(prefix="planqa-eval-")) / path.stem
+    out_dir = DOWNLOADS.make("eval") / path.stem
     paths = write_reports(report, out_dir)
     return report, warnings + problems, paths
 

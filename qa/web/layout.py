@@ -9,7 +9,7 @@ import gradio as gr
 import qa.web.markdown as markdown
 import qa.web.views as views
 from qa.evaluation.command import DEFAULT_K
-from qa.web.corpus_tab import handle_choose, handle_remove, handle_replace
+from qa.web.corpus_tab import handle_choose, handle_remove, handle_replace, handle_role
 from qa.web.corpus_update import MAX_BINARY_UPLOAD_BYTES, MAX_UPLOAD_BYTES
 from qa.web.handlers import (
     api_ask,
@@ -25,6 +25,7 @@ from qa.web.handlers import (
     handle_vote,
     new_session,
 )
+from qa.web.limits import GRADIO_CACHE
 from qa.web.shared import MAX_K, get_assistant
 from qa.web.templating import asset
 
@@ -51,7 +52,8 @@ def build_app() -> gr.Blocks:
     the_documents = markdown.the_documents(assistant.documents)  # "the document(s)"
     limit_mb = MAX_UPLOAD_BYTES // 1_000_000
     binary_mb = MAX_BINARY_UPLOAD_BYTES // 1_000_000
-    with gr.Blocks(title="planqa", analytics_enabled=False) as demo:
+    # gradio's copies of uploads and served reports are deleted after an hour
+    with gr.Blocks(title="planqa", analytics_enabled=False, delete_cache=GRADIO_CACHE) as demo:
         state = gr.State(new_session())
         header = gr.Markdown(markdown.header_markdown(assistant.documents), elem_id="header")
         with gr.Tabs() as tabs:
@@ -211,6 +213,7 @@ def build_app() -> gr.Blocks:
                             elem_id="docs-table",
                         )
                         corpus_status = gr.Markdown(elem_id="corpus-status")
+                        role_note = gr.Markdown(visible=False, elem_id="role-note")
                         with gr.Group(elem_id="manage"):
                             manage_choice = gr.Dropdown(
                                 label="Manage a document", choices=[], elem_id="manage-choice"
@@ -318,13 +321,17 @@ def build_app() -> gr.Blocks:
             event(fn, inputs, change_outputs, api_name=name, js=js).then(
                 handle_read, doc_choice, reader, api_visibility="private"
             ).then(handle_choose, manage_choice, download_btn, api_visibility="private")
-        manage_choice.change(
-            handle_choose, manage_choice, download_btn, api_name="choose_document"
-        )
+        manage_choice.change(handle_choose, manage_choice, download_btn, api_name="choose_document")
         demo.load(
             handle_load,
             None,
             [docs_table, manifest, doc_choice, manage_choice, reader, header],
             api_name="corpus_info",
+        )
+        demo.load(  # readers do not see the change controls; the handlers check again
+            handle_role,
+            None,
+            [remove_btn, replace_file, replace_btn, upload, upload_btn, role_note],
+            api_visibility="private",
         )
     return demo

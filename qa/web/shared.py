@@ -11,12 +11,14 @@ from typing import TYPE_CHECKING
 from qa.assistant import Assistant
 from qa.config import Settings, default_feedback_path
 from qa.errors import QAError
+from qa.web.limits import MAX_K as MAX_K  # re-exported: handlers and layout import it here
+from qa.web.limits import RateLimit, change_limit
+from qa.web.roles import Access
 
 if TYPE_CHECKING:
     import gradio as gr
 
 DEFAULT_FEEDBACK = default_feedback_path()  # the working folder's (or $QA_HOME's) feedback/
-MAX_K = 20  # passages a chat or search request may ask for
 
 
 class Shared:
@@ -27,18 +29,23 @@ class Shared:
     settings: Settings | None = None
     assistant: Assistant | None = None
     feedback_path: Path = DEFAULT_FEEDBACK
+    access: Access = Access()  # who is admin (qa.web.roles); the default: the local user
+    changes: RateLimit = change_limit()  # corpus changes per user and minute
 
 
 def configure(
     settings: Settings | None = None,
     feedback_path: Path | None = None,
     assistant: Assistant | None = None,
+    access: Access | None = None,
 ) -> None:
     """Point the app at a corpus/index (tests, main); the Assistant is opened on first use."""
     with Shared.lock:
         Shared.settings = settings or Settings.from_env()
         Shared.assistant = assistant
         Shared.feedback_path = Path(feedback_path) if feedback_path else DEFAULT_FEEDBACK
+        Shared.access = access or Access()
+        Shared.changes = change_limit()
 
 
 def clamp(fraction: float) -> float:

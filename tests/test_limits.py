@@ -1,0 +1,253 @@
+"""The web app's bounds (qa/web/limits.py), each enforced: eval rows, feedback size, one
+evaluation at a time, temporary folders removed, a full queue answering busy at once."""
+
+from __future__ import annotations
+
+import json
+import socket
+import threading
+import time
+from pathlib import Path
+
+import gradio as gr
+import pytest
+
+import qa.web.handlers as handlers
+import qa.web.limits as limits
+from qa.web.feedback import FeedbackFullError, append_feedback, feedback_record, read_feedback
+from qa.web.limits import (
+    MAX_EVAL_ROWS,
+    MAX_FEEDBACK_BYTES,
+    QUEUE_SIZE,
+    BusyError,
+    Gate,
+    RateLimit,
+    RateLimitError,
+    TempFolders,
+    TooManyRowsError,
+    check_eval_rows,
+)
+from qa.web.shared import Shared, configure
+
+WHEAT = "when is wheat harvested?"
+
+
+@pytest.fixture(autouse=True)
+def _restore_app_state():
+    saved = (Shared.settings, Shared.assistant, Shared.feedback_path)
+    yield
+    Shared.settings, Shared.assistant, Shared.feedback_path = saved
+
+
+@pytest.fixture
+def bundled_app(plan_settings, plan_assistant, tmp_path):
+    configure(plan_settings, tmp_path / "feedback.jsonl", plan_assistant)
+    return plan_settings
+
+
+def eval_file(folder: Path, rows: int, name: str = "questions.jsonl") -> str:
+    path = folder / name
+    lines = (json.dumps({"id": f"q{i}", "question": f"Question {i}?"}) for i in range(rows))
+    path.write_text("\n".join(lines) + "\n", "utf-8")
+    return str(path)
+
+
+# ---------------------------------------------------------------------------- eval rows
+
+
+def test_eval_rows_past_the_bound_are_a_clear_error(bundled_app, tmp_path):
+    check_eval_rows("ok.jsonl", MAX_EVAL_ROWS)
+    with pytest.raises(TooManyRowsError, match="holds 1,001 questions.*up to 1,000.*qa eval x"):
+        check_eval_rows("x", MAX_EVAL_ROWS + 1)
+    t0 = time.monotonic()
+    status, *rest = handlers.handle_evaluate_ui(eval_file(tmp_path, MAX_EVAL_ROWS + 1), 5)
+    assert status == (
+        "⚠ questions.jsonl holds 1,001 questions; the app evaluates up to 1,000 at a time. "
+        "Split the file, or run all of them with `qa eval questions.jsonl` on the command line"
+    )
+    assert time.monotonic() - t0 < 30  # refused before any question is asked
+    assert all(r == {"__type__": "update"} for r in rest)
+
+
+# ---------------------------------------------------------------------------- evaluations
+
+
+def test_a_second_evaluation_is_told_busy_at_once(bundled_app, tmp_path):
+    with limits.EVALUATIONS.enter():  # an evaluation of another session is running
+        t0 = time.monotonic()
+        status, *_ = handlers.handle_evaluate_ui(eval_file(tmp_path, 2), 5)
+        assert time.monotonic() - t0 < 1.0
+    assert status.startswith("⚠ busy, try again in a minute: another evaluation is running")
+    status, summary, *_ = handlers.handle_evaluate_ui(eval_file(tmp_path, 2), 5)
+    assert status == "" and summary  # the slot is free again once the first one ends
+
+
+def test_the_gate_is_released_when_a_run_fails():
+    gate = Gate(1, "evaluation")
+    with pytest.raises(ValueError), gate.enter():
+        raise ValueError("a bad file")
+    with gate.enter(), pytest.raises(BusyError, match="another evaluation is running"):
+        with gate.enter():
+            pass
+
+
+# ---------------------------------------------------------------------------- rate limit
+
+
+def test_rate_limit_counts_per_key_within_the_window():
+    now = [100.0]
+    rl = RateLimit(2, 60.0, clock=lambda: now[0])
+    rl.check("ann")
+    now[0] = 130.0
+    rl.check("ann")
+    with pytest.raises(RateLimitError, match="try again in 30 s"):
+        rl.check("ann")
+    rl.check("bob")  # another user has their own count
+    now[0] = 160.0  # the first change left the window
+    rl.check("ann")
+    with pytest.raises(RateLimitError):
+        rl.check("ann")
+    now[0] = 1000.0
+    rl.check("carol")
+    assert set(rl._events) == {"carol"}  # users who stopped are forgotten: memory is bounded
+
+
+# ---------------------------------------------------------------------------- feedback
+
+
+def test_feedback_stops_growing_at_its_bound_and_keeps_every_line(tmp_path):
+    path = tmp_path / "feedback.jsonl"
+    record = feedback_record("Who funds pilot projects?", "up")
+    line = len(json.dumps(record, ensure_ascii=False).encode()) + 1
+    for _ in range(3):
+        append_feedback(path, record, max_bytes=3 * line)
+    before = path.read_bytes()
+    with pytest.raises(FeedbackFullError, match=f"feedback file is full \\({3 * line:,} bytes"):
+        append_feedback(path, record, max_bytes=3 * line + line // 2)
+    assert path.read_bytes() == before and len(read_feedback(path)) == 3
+
+
+def test_a_full_feedback_file_is_a_message_in_the_app(bundled_app, tmp_path):
+    path = tmp_path / "feedback.jsonl"
+    with path.open("wb") as f:
+        f.truncate(MAX_FEEDBACK_BYTES - 10)  # sparse: no 20 MB written
+    Shared.feedback_path = path
+    state = {"turns": {"0": {"question": WHEAT, "cited": [], "abstained": True}}, "pending": None}
+    with pytest.raises(gr.Error, match="feedback file is full.*earlier feedback is kept"):
+        handlers.record_vote(state, 0, True)
+    assert path.stat().st_size == MAX_FEEDBACK_BYTES - 10
+
+
+# ---------------------------------------------------------------------------- temp folders
+
+
+def test_temporary_folders_are_removed_past_the_newest_and_at_exit():
+    folders = TempFolders(keep=2, prefix="planqa-test-")
+    made = [folders.make("eval") for _ in range(3)]
+    for m in made:
+        if m.exists():
+            (m / "report.html").write_text("x", "utf-8")
+    assert [m.exists() for m in made] == [False, True, True]
+    root = made[-1].parent
+    folders.remove_all()  # registered with atexit on first use
+    assert not root.exists()
+    assert folders.make("doc").is_dir()  # usable again afterwards
+    folders.remove_all()
+
+
+def test_evaluation_reports_go_to_the_bounded_folders(bundled_app, tmp_path):
+    _, _, paths = handlers.evaluate_file(eval_file(tmp_path, 2), 5)
+    report_folder = Path(paths["json"]).parent.parent
+    assert report_folder.parent == limits.DOWNLOADS._root
+    for _ in range(limits.REPORT_FOLDERS_KEPT):
+        limits.DOWNLOADS.make("doc")
+    assert not report_folder.exists()
+
+
+# ---------------------------------------------------------------------------- the queue
+
+
+def test_the_app_queue_is_bounded():
+    from qa.web.app import bound_queue
+
+    demo = bound_queue(gr.Blocks())
+    assert demo._queue.max_size == QUEUE_SIZE
+    assert demo._queue.default_concurrency_limit == limits.CONCURRENCY
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_a_full_queue_answers_busy_at_once():
+    """One request running, one waiting (max_size=1): the third is refused in well under the
+    time the first takes, with gradio_client's QueueError, instead of hanging."""
+    from gradio_client import Client
+    from gradio_client.utils import QueueError
+
+    from qa.web.app import bound_queue
+
+    release = threading.Event()
+
+    def slow(text: str) -> str:
+        release.wait(30)
+        return text
+
+    with gr.Blocks() as demo:
+        box = gr.Textbox()
+        gr.api(slow, api_name="slow")
+        box.submit(slow, box, box, api_visibility="private")
+    bound_queue(demo, max_size=1, concurrency=1)
+    demo.launch(server_name="127.0.0.1", server_port=free_port(), prevent_thread_lock=True)
+    try:
+        client = Client(demo.local_url, verbose=False)
+        running = client.submit("a", api_name="/slow")
+        deadline = time.monotonic() + 10
+        while running.status().code.name not in ("PROCESSING",) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        waiting = client.submit("b", api_name="/slow")
+        time.sleep(0.5)
+        t0 = time.monotonic()
+        with pytest.raises(QueueError, match="Queue is full"):
+            client.predict("c", api_name="/slow")
+        assert time.monotonic() - t0 < 5
+        release.set()
+        assert running.result(timeout=30) == "a" and waiting.result(timeout=30) == "b"
+    finally:
+        release.set()
+        demo.close()
+
+
+def test_the_served_app_bounds_its_queue_and_kept_sessions(monkeypatch, tmp_path):
+    """main() hands gradio the bounds: the queue's size and concurrency, the request file size,
+    and how many sessions' state is kept (each page load or API call without one makes one)."""
+    import qa.web.app as app
+    import qa.web.layout as layout
+
+    seen = {}
+
+    class Served:
+        local_url = "http://127.0.0.1:1/"
+
+        def queue(self, **kwargs):
+            seen["queue"] = kwargs
+            return self
+
+        def launch(self, **kwargs):
+            seen["launch"] = kwargs
+
+        def block_thread(self):
+            pass
+
+    no_docs = type("Stub", (), {"passages": [], "documents": []})()
+    monkeypatch.setattr(layout, "build_app", Served)
+    monkeypatch.setattr(app, "get_assistant", lambda: no_docs)
+    monkeypatch.setattr(app, "configure", lambda *a, **k: None)
+    monkeypatch.delenv("QA_AUTH", raising=False)
+    assert app.main(["--port", "1", "--feedback", str(tmp_path / "f.jsonl")]) == 0
+    assert seen["queue"] == {"max_size": QUEUE_SIZE, "default_concurrency_limit": 2}
+    assert seen["launch"]["state_session_capacity"] == limits.STATE_SESSIONS
+    assert seen["launch"]["max_file_size"] == limits.MAX_REQUEST_FILE
+    assert seen["launch"]["server_name"] == "127.0.0.1" and seen["launch"]["auth"] is None
