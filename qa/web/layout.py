@@ -25,6 +25,7 @@ from qa.web.handlers import (
     handle_vote,
     new_session,
 )
+from qa.web.saved_chats import add_saved_panel
 from qa.web.shared import MAX_K, get_assistant
 from qa.web.templating import asset
 
@@ -254,15 +255,26 @@ def build_app() -> gr.Blocks:
         # ---- events
         ask_inputs = [message, chatbot, k, threshold, max_sentences, state]
         ask_outputs = [chatbot, sources, copy_box, state, message, ask_status]
-        gr.on(
-            [message.submit, send.click], handle_ask_ui, ask_inputs, ask_outputs, api_name="chat"
+        saved = add_saved_panel(demo, chatbot, sources, copy_box, state, panel)
+        saved.save_after(
+            gr.on(
+                [message.submit, send.click],
+                handle_ask_ui,
+                ask_inputs,
+                ask_outputs,
+                api_name="chat",
+            )
         )
-        examples.click(lambda sample: sample[0], examples, message, api_visibility="private").then(
-            handle_ask_ui,
-            ask_inputs,
-            ask_outputs,
-            api_name="chat_example",
-            api_visibility="undocumented",  # the same as /chat
+        saved.save_after(
+            examples.click(
+                lambda sample: sample[0], examples, message, api_visibility="private"
+            ).then(
+                handle_ask_ui,
+                ask_inputs,
+                ask_outputs,
+                api_name="chat_example",
+                api_visibility="undocumented",  # the same as /chat
+            )
         )
         clear.click(
             handle_clear, None, [chatbot, sources, copy_box, state, panel], api_name="clear"
