@@ -193,8 +193,9 @@ def test_dark_theme_follows_the_system_setting_and_stays_readable(browser, serve
         text, card = colors(page, "#sources .src .psg")
         assert luminance(card) < 0.05, card  # a dark card
         assert luminance(text) > 0.6, text  # light text
+        fg, bg = colors(page, "#sources .src mark")  # the quote: a dark highlight, no glare
+        assert luminance(bg) < 0.2 and contrast(fg, bg) >= 4.5, (fg, bg)
         for selector, least in (
-            ("#sources .src mark", 4.5),  # the quoted sentence
             ("#sources .src-path .crumb-last", 4.5),
             ("#sources .src .ctx", 3.0),  # the muted context around the passage
             ("#sources .match-label", 3.0),  # the strong / weak badge
