@@ -839,3 +839,13 @@ def test_reading_a_merged_hit_highlights_all_its_parts(bundled_app):
         evt = gr.SelectData(None, {"index": hit.passage.id, "value": value})
         page = handlers.handle_open(evt)[2]
         assert page.count('class="psg target"') == 1
+
+
+def test_another_corpus_gets_only_the_declined_example(tiny_app):
+    """The bundled corpus gets every example; another corpus only the one that shows a
+    decline (questions about pledge loans there would name the wrong document)."""
+    assert layout.examples_for(get_assistant()) == [layout.DECLINED_EXAMPLE]
+
+
+def test_the_bundled_corpus_gets_every_example(bundled_app):
+    assert layout.examples_for(get_assistant()) == list(layout.EXAMPLES)

@@ -231,11 +231,27 @@ def test_390px_layout_with_the_saved_panel(browser, server):
         for sel in ("#question textarea", "#chatbot"):
             box = page.locator(sel).bounding_box()
             assert box["x"] >= 0 and box["x"] + box["width"] <= 390, (sel, box)
+        # the conversation leaves room for the box; the panel's toggle does not cover the title
+        assert page.locator("#chatbot").bounding_box()["height"] <= 0.6 * 844
+        toggle = page.locator("#saved-panel button.toggle-button").bounding_box()
+        title = page.locator("#header h2").bounding_box()
+        assert toggle["x"] + toggle["width"] <= title["x"], (toggle, title)
         wait_titles(page, 1)
         shot(page, "narrow-01-dark-390px.png", full_page=True)
         open_panel(page)
         box = page.locator("#saved-list label").first.bounding_box()
         assert box["x"] >= 0 and box["x"] + box["width"] <= 390, box
-        page.locator("#saved-list label").first.click()
-        page.wait_for_function("!document.querySelector('#export-chat').disabled")
         shot(page, "narrow-02-saved-panel-390px.png")
+        # reopening on a phone closes the panel, which covered the whole page
+        page.click("#new-chat")
+        page.wait_for_function("!document.querySelector('#chatbot').textContent.includes('credit')")
+        open_panel(page)
+        page.locator("#saved-list label").first.click()
+        page.wait_for_function(
+            "document.querySelector('#chatbot').textContent.includes('credit risk compensation')"
+        )
+        page.wait_for_function(
+            "document.querySelector('#saved-panel').getBoundingClientRect().right <= 40"
+        )
+        assert page.locator("#question textarea").is_visible()
+        shot(page, "narrow-03-reopened-390px.png")

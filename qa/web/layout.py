@@ -8,7 +8,9 @@ import gradio as gr
 
 import qa.web.markdown as markdown
 import qa.web.views as views
+from qa.assistant import Assistant
 from qa.evaluation.command import DEFAULT_K
+from qa.ingest.words import content_words
 from qa.web.corpus_tab import handle_choose, handle_remove, handle_replace
 from qa.web.corpus_update import MAX_BINARY_UPLOAD_BYTES, MAX_UPLOAD_BYTES
 from qa.web.handlers import (
@@ -36,6 +38,19 @@ EXAMPLES = (  # about the bundled corpus
     "知识产权质押融资如何支持小微企业？",
     "What is the capital of France?",
 )
+DECLINED_EXAMPLE = EXAMPLES[-1]  # shows a decline over any corpus
+
+
+def examples_for(assistant: Assistant) -> list[str]:
+    """The examples that fit the corpus: all of them when it has every word the English
+    ones search for (the bundled corpus), else only the one that shows a decline; questions
+    about pledge loans over another corpus would name the wrong document."""
+    vocab = assistant.retriever.reader.lexical.vocab
+    english = [q for q in EXAMPLES if q.isascii() and q != DECLINED_EXAMPLE]
+    terms = [
+        t for q in english for t in assistant.retriever.query_terms(" ".join(content_words(q)))
+    ]
+    return list(EXAMPLES) if all(t in vocab for t in terms) else [DECLINED_EXAMPLE]
 
 
 # runs in the browser before a removal: the user confirms, or the handler gets no name
@@ -93,7 +108,7 @@ def build_app() -> gr.Blocks:
                         ask_status = gr.Markdown(elem_id="ask-status")
                         examples = gr.Dataset(
                             components=[message],
-                            samples=[[q] for q in EXAMPLES],
+                            samples=[[q] for q in examples_for(assistant)],
                             label="Examples",
                             elem_id="examples",
                         )

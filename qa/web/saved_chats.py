@@ -29,6 +29,13 @@ STORAGE_KEY = "planqa-conversations"
 # readable after the app restarts (gradio's default is a new random key at every start).
 STORAGE_KEY_SECRET = "planqa-saved-conversations-v1"  # nosec B105: not a credential
 NO_CONVERSATION = "Choose a saved conversation first."
+# runs in the browser as a conversation is reopened: on a phone the open panel covers the
+# whole page, so it closes to show the conversation (the inputs pass through unchanged)
+CLOSE_ON_PHONES = (
+    "(chosen, stored) => { if (window.innerWidth <= 768) "
+    "document.querySelector('#saved-panel.open .toggle-button')?.click(); "
+    "return [chosen, stored]; }"
+)
 
 
 def new_conversation_id() -> str:
@@ -211,7 +218,11 @@ def add_saved_panel(demo, chatbot, sources, copy_box, state, feedback_panel) -> 
         status = gr.Markdown(elem_id="saved-status")
     chat = [chatbot, sources, copy_box, state, feedback_panel]
     saved_list.input(
-        handle_open_saved, [saved_list, stored], [*chat, export_btn, status], api_name="reopen"
+        handle_open_saved,
+        [saved_list, stored],
+        [*chat, export_btn, status],
+        api_name="reopen",
+        js=CLOSE_ON_PHONES,
     )
     new_btn.click(
         handle_new_conversation,
