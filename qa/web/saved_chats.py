@@ -27,7 +27,7 @@ STORAGE_KEY = "planqa-conversations"
 # The browser encrypts the list with this key before writing localStorage. The page sends the
 # key to the browser, so it hides nothing from the user; a fixed one keeps the conversations
 # readable after the app restarts (gradio's default is a new random key at every start).
-STORAGE_KEY_SECRET = "planqa-saved-conversations-v1"  # nosec B105: not a credential
+STORAGE_KEY_SECRET = "planqa-saved-conversations-v1"  # nosec B105
 NO_CONVERSATION = "Choose a saved conversation first."
 # runs in the browser as a conversation is reopened: on a phone the open panel covers the
 # whole page, so it closes to show the conversation (the inputs pass through unchanged)
