@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from tests.test_browser import (
+    ARTIFACTS,
     CHROMIUM,
     CHROMIUM_ARGS,
     PLEDGE,
@@ -58,10 +59,15 @@ def app_page(browser, url: str, width: int = 1400, height: int = 1000, scheme: s
     )
     try:
         page = context.new_page()
-        page.set_default_timeout(30_000)
+        page.set_default_timeout(60_000)  # a busy 2-core machine runs several sessions
         page.goto(url)
         page.wait_for_selector("#question textarea")
-        yield page
+        try:
+            yield page
+        except Exception:
+            ARTIFACTS.mkdir(exist_ok=True)
+            page.screenshot(path=str(ARTIFACTS / f"failed-saved-{scheme}-{width}.png"))
+            raise
     finally:
         context.close()
 
@@ -86,6 +92,15 @@ def wait_titles(page, count: int) -> list[str]:
     return saved_titles(page)
 
 
+def ask_and_save(page, question: str, expect: str, answers: int) -> None:
+    """Ask, then wait until the browser has saved the answer (the panel's status says so)."""
+    ask_in_chat(page, question, expect)
+    page.wait_for_function(
+        "(t) => document.querySelector('#saved-status').textContent.includes(t)",
+        arg=f"({answers} answer",
+    )
+
+
 def export(page) -> tuple[str, str]:
     """(file name, Markdown) of the Export button's download."""
     page.wait_for_function("!document.querySelector('#export-chat').disabled")
@@ -99,8 +114,9 @@ def test_saved_conversation_reopen_continue_export_and_delete(browser, server, p
     corpus_file = next(Path(plan_settings.corpus_dir).glob("*.txt"))
     text = corpus_file.read_text("utf-8")
     with app_page(browser, server.url) as page:
-        ask_in_chat(page, PLEDGE, "credit risk compensation")
-        ask_in_chat(page, FOLLOW_UP, "seem to cover this follow-up")
+        ask_and_save(page, PLEDGE, "credit risk compensation", 1)
+        ask_and_save(page, FOLLOW_UP, "seem to cover this follow-up", 2)
+        assert PLEDGE in page.locator("#saved-status").inner_text()
         # the browser keeps it: a reload (a new session of the server) still lists it
         page.reload()
         page.wait_for_selector("#question textarea")
@@ -121,10 +137,7 @@ def test_saved_conversation_reopen_continue_export_and_delete(browser, server, p
         shot(page, "saved-01-reopened.png")
 
         # a follow-up continues the reopened conversation (same entry, one more turn)
-        ask_in_chat(page, "And how is the trademark review system improved?", "trademark")
-        page.wait_for_function(
-            "(t) => document.querySelector('#saved-list').textContent.includes(t)", arg=PLEDGE
-        )
+        ask_and_save(page, "And how is the trademark review system improved?", "trademark", 3)
         name, md = export(page)
         assert wait_titles(page, 1)[0].startswith(PLEDGE)
         assert name.startswith("planqa-") and name.endswith(
@@ -144,7 +157,7 @@ def test_saved_conversation_reopen_continue_export_and_delete(browser, server, p
         # a new conversation is a second entry, listed first
         page.click("#new-chat")
         page.wait_for_function("!document.querySelector('#chatbot').textContent.includes('credit')")
-        ask_in_chat(page, PATENTS, "navigation")
+        ask_and_save(page, PATENTS, "navigation", 1)
         titles = wait_titles(page, 2)
         assert titles[0].startswith(PATENTS) and titles[1].startswith(PLEDGE)
         shot(page, "saved-02-two-conversations.png")

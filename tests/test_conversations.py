@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import asdict, replace
+from pathlib import Path
 
 import pytest
 
@@ -190,3 +191,36 @@ def test_markdown_export_offsets_slice_back_to_every_quote():
 def test_export_file_names_are_safe(title, name):
     c = Conversation("c1", title, WHEN, WHEN)
     assert conv.file_name(c) == name
+
+
+# ---------------------------------------------------------------------------- the panel's handlers
+
+
+def test_panel_handlers_save_reopen_and_delete():
+    import qa.web.saved_chats as saved
+
+    state = {"questions": ["Which office funds pilot projects?"], "unsaved": answered()}
+    state, stored, listing, export, status = saved.handle_save_turn(state, None)
+    cid = state["conversation"]
+    assert state["unsaved"] is None and cid.startswith("c-")
+    assert [c.id for c in conv.read_store(stored)] == [cid]
+    assert listing["value"] == cid and export["interactive"] is True
+    assert "(1 answer)" in status
+    exported = Path(export["value"])
+    assert exported.suffix == ".md" and "characters" in exported.read_text("utf-8")
+    # nothing waiting (a refused question): nothing changes
+    assert all(u == {"__type__": "update"} for u in saved.handle_save_turn(state, stored))
+    # a second answer joins the same conversation
+    state = {**state, "unsaved": declined()}
+    state, stored, *_, status = saved.handle_save_turn(state, stored)
+    assert len(conv.read_store(stored)[0].turns) == 2 and "(2 answers)" in status
+    # reopening shows both turns, and follow-ups continue from its questions
+    chat, sources, _, reopened, _, export, _ = saved.handle_open_saved(cid, stored)
+    assert len(chat) == 4 and reopened["conversation"] == cid
+    assert reopened["questions"] == [t.question for t in conv.read_store(stored)[0].turns]
+    assert 'id="src-1"' in sources and "Saved: the closest passages" in sources
+    # deleting the open conversation clears the chat; an unknown one is a message
+    stored2, listing, _, status, chat, *_ = saved.handle_delete_saved(cid, stored, reopened)
+    assert conv.read_store(stored2) == [] and chat == [] and status.startswith("Deleted")
+    assert saved.handle_delete_saved("c-gone", stored, reopened)[3] == saved.NO_CONVERSATION
+    assert saved.handle_open_saved("c-gone", stored)[-1].startswith("That conversation")

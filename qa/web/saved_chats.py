@@ -111,19 +111,23 @@ def handle_saved_load(stored: Any) -> dict:
 
 def handle_save_turn(state: dict | None, stored: Any) -> tuple:
     """After an answer: add it to the open conversation (a new one after Clear) and save.
-    Returns (state, stored, list, export button); nothing changes when no answer is waiting."""
+    Returns (state, stored, list, export button, status); nothing changes when no answer is
+    waiting."""
     turn = (state or {}).get("unsaved")
     if not isinstance(turn, Turn):
-        return gr.update(), gr.update(), gr.update(), gr.update()
+        return gr.update(), gr.update(), gr.update(), gr.update(), gr.update()
     conversation_id = state.get("conversation") or new_conversation_id()
     store = conversations.add_turn(conversations.read_store(stored), conversation_id, turn)
     state = {**state, "unsaved": None, "conversation": conversation_id}
     opened = conversations.find(store, conversation_id)
+    n = len(opened.turns)
+    status = f"Saved in this browser: “{opened.title}” ({n} answer{'s' if n != 1 else ''})."
     return (
         state,
         conversations.to_store(store),
         listing(store, conversation_id),
         export_button(opened),
+        status,
     )
 
 
@@ -181,6 +185,7 @@ class SavedPanel:
     stored: Any  # gr.BrowserState
     saved_list: Any  # gr.Radio
     export_btn: Any  # gr.DownloadButton
+    status: Any  # gr.Markdown
     state: Any  # the chat's gr.State
 
     def save_after(self, event: Any) -> Any:
@@ -188,7 +193,7 @@ class SavedPanel:
         return event.then(
             handle_save_turn,
             [self.state, self.stored],
-            [self.state, self.stored, self.saved_list, self.export_btn],
+            [self.state, self.stored, self.saved_list, self.export_btn, self.status],
             api_visibility="private",
         )
 
@@ -237,4 +242,4 @@ def add_saved_panel(demo, chatbot, sources, copy_box, state, feedback_panel) -> 
         api_name="delete_conversation",
     )
     demo.load(handle_saved_load, stored, saved_list, api_visibility="private")
-    return SavedPanel(stored, saved_list, export_btn, state)
+    return SavedPanel(stored, saved_list, export_btn, status, state)
