@@ -379,7 +379,9 @@ def test_evaluate_runs_the_qa_eval_pipeline(bundled_app, tmp_path):
     assert len(charts) == len(views.CHART_METRICS)
     assert steps[-1] == 1.0
     assert 'class="card"' in summary and "three.jsonl" in summary
-    assert '<table class="tradeoff">' in summary and "min_score" in summary  # 2 answerable + 1 not
+    # 2 answerable + 1 not: too few for the threshold trade-off, which says so instead
+    assert '<table class="tradeoff">' not in summary
+    assert "trade-off is not shown: it would rest on 1 unanswerable and 2 answerable" in summary
     assert [row[1] for row in table] == ["pledge", "review", "paris"] or table[0][0] != "ok"
     assert {row[1] for row in table} == {"pledge", "review", "paris"}
     hit_chart = charts[list(views.CHART_METRICS).index("hit@W150")]
@@ -837,3 +839,13 @@ def test_reading_a_merged_hit_highlights_all_its_parts(bundled_app):
         evt = gr.SelectData(None, {"index": hit.passage.id, "value": value})
         page = handlers.handle_open(evt)[2]
         assert page.count('class="psg target"') == 1
+
+
+def test_another_corpus_gets_only_the_declined_example(tiny_app):
+    """The bundled corpus gets every example; another corpus only the one that shows a
+    decline (questions about pledge loans there would name the wrong document)."""
+    assert layout.examples_for(get_assistant()) == [layout.DECLINED_EXAMPLE]
+
+
+def test_the_bundled_corpus_gets_every_example(bundled_app):
+    assert layout.examples_for(get_assistant()) == list(layout.EXAMPLES)

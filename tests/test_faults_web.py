@@ -17,8 +17,9 @@ import qa.web.corpus_update as corpus_update
 import qa.web.handlers as handlers
 from qa.assistant import Assistant
 from qa.errors import IndexMismatchError
+from qa.index.build import build_index
 from qa.index.hash_embedder import HashEmbedder
-from qa.index.store import build_index, load_index
+from qa.index.store import load_index
 from qa.index.writer import save_index
 from qa.ingest.corpus import load_corpus
 from qa.web.shared import Shared, configure, get_assistant

@@ -22,6 +22,9 @@ KNOBS = (
     ("min_e5_english", "e5 second opinion, English", (-0.02, -0.01, 0.0, 0.01, 0.02)),
     ("min_e5_score", "e5 match, other languages", (-0.02, -0.01, 0.0, 0.01, 0.02)),
 )
+# of each kind (answerable, unanswerable): with fewer, one question moves a rate by 20+ points
+# and the table reads as a finding it is not
+MIN_TRADEOFF_QUESTIONS = 5
 
 
 def _retrieval(row: dict) -> Retrieval:
@@ -37,7 +40,8 @@ def _retrieval(row: dict) -> Retrieval:
 
 
 def abstention_tradeoff(rows: list[dict], config: RetrievalConfig) -> dict:
-    """{setting: [{"value", "current", "abstain", "false_abstain"}, ...]} for each threshold.
+    """{setting: [{"value", "current", "abstain", "false_abstain", "n_answerable",
+    "n_unanswerable"}, ...]} for each threshold (the counts: the questions it rests on).
 
     Needs answerable and unanswerable rows that carry "signals"; returns {} otherwise. Rows
     that errored are left out.
@@ -46,6 +50,7 @@ def abstention_tradeoff(rows: list[dict], config: RetrievalConfig) -> dict:
     if not any(r["answerable"] for r in usable) or all(r["answerable"] for r in usable):
         return {}
     cases = [(r["question"], _retrieval(r), r["answerable"]) for r in usable]
+    n_answerable = sum(1 for r in usable if r["answerable"])
     out: dict = {}
     for name, _, offsets in KNOBS:
         current = getattr(config, name)
@@ -60,6 +65,8 @@ def abstention_tradeoff(rows: list[dict], config: RetrievalConfig) -> dict:
                     "current": offset == 0.0,
                     "abstain": round(mean(d for d, ans in declined if not ans), 6),
                     "false_abstain": round(mean(d for d, ans in declined if ans), 6),
+                    "n_answerable": n_answerable,
+                    "n_unanswerable": len(usable) - n_answerable,
                 }
             )
         out[name] = points
@@ -68,3 +75,25 @@ def abstention_tradeoff(rows: list[dict], config: RetrievalConfig) -> dict:
 
 def describe(name: str) -> str:
     return next(what for knob, what, _ in KNOBS if knob == name)
+
+
+def too_few_questions(abstention: dict) -> str:
+    """Why the trade-off is not worth showing ("" when it is): it rests on fewer than
+    MIN_TRADEOFF_QUESTIONS answerable or unanswerable questions. A report written before the
+    counts were kept is shown as it is.
+
+    Example: too_few_questions({"min_score": [{"n_answerable": 2, "n_unanswerable": 1, ...}]})
+             -> 'not shown: it would rest on 1 unanswerable and 2 answerable questions; ...'
+    """
+    point = next((points[0] for points in abstention.values() if points), None)
+    if point is None or "n_answerable" not in point:
+        return ""
+    answerable, unanswerable = point["n_answerable"], point["n_unanswerable"]
+    fewest = min(answerable, unanswerable)
+    if fewest >= MIN_TRADEOFF_QUESTIONS:
+        return ""
+    return (
+        f"not shown: it would rest on {unanswerable} unanswerable and {answerable} answerable "
+        f"question{'s' if answerable != 1 else ''}, so one question would move a rate by "
+        f"{100 / max(1, fewest):.0f} points; it needs at least {MIN_TRADEOFF_QUESTIONS} of each"
+    )

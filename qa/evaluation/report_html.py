@@ -91,16 +91,27 @@ def cards(summary: dict, k: int | None) -> list[dict]:
     ]
 
 
+def text_width(text: str, size: float = 11.0) -> int:
+    """A safe over-estimate of the width of ``text`` in an SVG's sans-serif font (px).
+
+    Example: text_width("abstain") -> 48
+    """
+    return math.ceil(len(text) * size * 0.62)
+
+
 def bar_chart(summary: dict, by_kind: dict) -> dict:
     """Grouped bars (hit@W150, hit@W400, mrr@10, abstain) for all questions and each kind."""
     groups = [("all", summary)] + list(by_kind.items())
     bar, gap, left, top, h, bottom = 14, 26, 38, 26, 180, 46
     group_w = bar * len(BAR_KEYS) + gap
-    width = left + group_w * len(groups) + 10
+    legend, x = [], left
+    for name, color in BAR_KEYS:  # swatch, gap, the name in 11px text, space to the next
+        legend.append({"x": x, "cls": color, "name": name})
+        x += 14 + text_width(name) + 16
+    # as wide as the bars or the legend, whichever is wider: with few kinds (a 3-question
+    # run) the bars alone are narrower than the legend, whose last entries were cut off
+    width = max(left + group_w * len(groups) + 10, x)
     base = top + h
-    legend = [
-        {"x": left + i * 92, "cls": color, "name": name} for i, (name, color) in enumerate(BAR_KEYS)
-    ]
     grid = [{"y": base - t * h, "label": f"{t:g}"} for t in (0, 0.25, 0.5, 0.75, 1.0)]
     out = []
     for gi, (gname, s) in enumerate(groups):
@@ -321,12 +332,16 @@ def tradeoff_rows(abstention: dict) -> list[dict]:
 
 def tradeoff_html(abstention: dict):
     """The threshold trade-off table as escaped HTML (``Markup``), current settings in bold;
-    "" when the run has no trade-off."""
+    a note saying why instead when too few questions are behind it; "" when the run has none."""
     from markupsafe import Markup
+
+    from qa.evaluation.abstain_sweep import too_few_questions
 
     if not abstention:
         return Markup("")
-    return Markup(_render("tradeoff.html.j2", tradeoff=tradeoff_rows(abstention)))
+    note = too_few_questions(abstention)
+    rows = [] if note else tradeoff_rows(abstention)
+    return Markup(_render("tradeoff.html.j2", tradeoff=rows, tradeoff_note=note))
 
 
 def side_by_side_view(cmp: dict) -> dict | None:
@@ -360,6 +375,9 @@ def render_html(report: EvalReport) -> str:
     order = sorted(range(len(rows)), key=lambda i: (not is_failure(rows[i]), i))
     latencies = [float(r["latency_ms"]) for r in rows if r.get("latency_ms") is not None]
     system = meta.get("system") or {}
+    from qa.evaluation.abstain_sweep import too_few_questions  # lazy: it loads the retriever
+
+    tradeoff_note = too_few_questions(report.abstention) if report.abstention else ""
     return _render(
         "report.html.j2",
         title=f"planqa eval — {meta.get('file') or 'report'}",
@@ -376,7 +394,8 @@ def render_html(report: EvalReport) -> str:
         cards=cards(summary, k),
         bar_chart=bar_chart(summary, report.by_kind),
         histogram=histogram(latencies),
-        tradeoff=tradeoff_rows(report.abstention) if report.abstention else [],
+        tradeoff=[] if tradeoff_note else tradeoff_rows(report.abstention),
+        tradeoff_note=tradeoff_note,
         n_failing=sum(1 for r in rows if is_failure(r)),
         questions=[question(rows[i], k) for i in order],
         format=meta.get("format"),

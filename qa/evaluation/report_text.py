@@ -88,7 +88,11 @@ def format_tradeoff(abstention: dict) -> str:
     from rich import box
     from rich.table import Table
 
-    from qa.evaluation.abstain_sweep import describe
+    from qa.evaluation.abstain_sweep import describe, too_few_questions
+
+    note = too_few_questions(abstention)
+    if note:
+        return f"\nnot in the document: the threshold trade-off is {note}\n"
 
     table = Table(box=box.SIMPLE_HEAVY)
     for col in ("threshold", "value", "declines unanswerable", "declines answerable"):

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import gradio as gr
 
+import qa.web.conversations as conversations
 import qa.web.markdown as markdown
 import qa.web.views as views
 from qa.assistant import Assistant, validate_question
@@ -136,6 +137,8 @@ def handle_ask(
         "questions": [*state["questions"], answer.question],
         "turns": {**state["turns"], str(len(history) - 1): turn},
         "pending": None,
+        # picked up by qa.web.saved_chats, which saves it in the browser's conversations
+        "unsaved": conversations.turn_of(answer, query, conversations.now_iso()),
     }
     match = views.match_of(answer, threshold, assistant.settings.retrieval.min_e5_score)
     sources = views.sources_html(answer, assistant.documents, query, match)

@@ -8,7 +8,9 @@ import gradio as gr
 
 import qa.web.markdown as markdown
 import qa.web.views as views
+from qa.assistant import Assistant
 from qa.evaluation.command import DEFAULT_K
+from qa.ingest.words import content_words
 from qa.web.corpus_tab import handle_choose, handle_remove, handle_replace, handle_role
 from qa.web.corpus_update import MAX_BINARY_UPLOAD_BYTES, MAX_UPLOAD_BYTES
 from qa.web.handlers import (
@@ -26,6 +28,7 @@ from qa.web.handlers import (
     new_session,
 )
 from qa.web.limits import GRADIO_CACHE
+from qa.web.saved_chats import add_saved_panel
 from qa.web.shared import MAX_K, get_assistant
 from qa.web.templating import asset
 
@@ -36,6 +39,19 @@ EXAMPLES = (  # about the bundled corpus
     "知识产权质押融资如何支持小微企业？",
     "What is the capital of France?",
 )
+DECLINED_EXAMPLE = EXAMPLES[-1]  # shows a decline over any corpus
+
+
+def examples_for(assistant: Assistant) -> list[str]:
+    """The examples that fit the corpus: all of them when it has every word the English
+    ones search for (the bundled corpus), else only the one that shows a decline; questions
+    about pledge loans over another corpus would name the wrong document."""
+    vocab = assistant.retriever.reader.lexical.vocab
+    english = [q for q in EXAMPLES if q.isascii() and q != DECLINED_EXAMPLE]
+    terms = [
+        t for q in english for t in assistant.retriever.query_terms(" ".join(content_words(q)))
+    ]
+    return list(EXAMPLES) if all(t in vocab for t in terms) else [DECLINED_EXAMPLE]
 
 
 # runs in the browser before a removal: the user confirms, or the handler gets no name
@@ -94,7 +110,7 @@ def build_app() -> gr.Blocks:
                         ask_status = gr.Markdown(elem_id="ask-status")
                         examples = gr.Dataset(
                             components=[message],
-                            samples=[[q] for q in EXAMPLES],
+                            samples=[[q] for q in examples_for(assistant)],
                             label="Examples",
                             elem_id="examples",
                         )
@@ -257,15 +273,26 @@ def build_app() -> gr.Blocks:
         # ---- events
         ask_inputs = [message, chatbot, k, threshold, max_sentences, state]
         ask_outputs = [chatbot, sources, copy_box, state, message, ask_status]
-        gr.on(
-            [message.submit, send.click], handle_ask_ui, ask_inputs, ask_outputs, api_name="chat"
+        saved = add_saved_panel(demo, chatbot, sources, copy_box, state, panel)
+        saved.save_after(
+            gr.on(
+                [message.submit, send.click],
+                handle_ask_ui,
+                ask_inputs,
+                ask_outputs,
+                api_name="chat",
+            )
         )
-        examples.click(lambda sample: sample[0], examples, message, api_visibility="private").then(
-            handle_ask_ui,
-            ask_inputs,
-            ask_outputs,
-            api_name="chat_example",
-            api_visibility="undocumented",  # the same as /chat
+        saved.save_after(
+            examples.click(
+                lambda sample: sample[0], examples, message, api_visibility="private"
+            ).then(
+                handle_ask_ui,
+                ask_inputs,
+                ask_outputs,
+                api_name="chat_example",
+                api_visibility="undocumented",  # the same as /chat
+            )
         )
         clear.click(
             handle_clear, None, [chatbot, sources, copy_box, state, panel], api_name="clear"
