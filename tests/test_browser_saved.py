@@ -154,6 +154,11 @@ def test_saved_conversation_reopen_continue_export_and_delete(browser, server, p
         assert any("credit risk compensation" in q for *_, q in quotes)
         assert f"- [1] {corpus_file.name} · " in md
 
+        # Clear closes the open conversation (kept in the list, no longer selected)
+        page.click("#clear")
+        page.wait_for_function("document.querySelector('#export-chat').disabled")
+        assert page.locator("#saved-list input:checked").count() == 0
+        assert wait_titles(page, 1)[0].startswith(PLEDGE)
         # a new conversation is a second entry, listed first
         page.click("#new-chat")
         page.wait_for_function("!document.querySelector('#chatbot').textContent.includes('credit')")

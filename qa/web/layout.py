@@ -106,7 +106,7 @@ def build_app() -> gr.Blocks:
                                 elem_id="question",
                             )
                             send = gr.Button("Ask", variant="primary", scale=1, min_width=80)
-                            clear = gr.Button("Clear", scale=1, min_width=80)
+                            clear = gr.Button("Clear", scale=1, min_width=80, elem_id="clear")
                         ask_status = gr.Markdown(elem_id="ask-status")
                         examples = gr.Dataset(
                             components=[message],
@@ -294,15 +294,19 @@ def build_app() -> gr.Blocks:
                 api_visibility="undocumented",  # the same as /chat
             )
         )
-        clear.click(
-            handle_clear, None, [chatbot, sources, copy_box, state, panel], api_name="clear"
+        saved.forget_selection(
+            clear.click(
+                handle_clear, None, [chatbot, sources, copy_box, state, panel], api_name="clear"
+            )
         )
-        chatbot.clear(  # the chatbot's own trash button: forget the conversation too
-            handle_clear,
-            None,
-            [chatbot, sources, copy_box, state, panel],
-            api_name="clear_chat",
-            api_visibility="undocumented",
+        saved.forget_selection(
+            chatbot.clear(  # the chatbot's own trash button: forget the conversation too
+                handle_clear,
+                None,
+                [chatbot, sources, copy_box, state, panel],
+                api_name="clear_chat",
+                api_visibility="undocumented",
+            )
         )
         chatbot.like(  # driven by event data (which message, which thumb): UI only
             handle_vote,

@@ -160,6 +160,11 @@ def handle_new_conversation() -> tuple:
     return (*cleared_chat(), gr.update(value=None), export_button(None), "")
 
 
+def handle_chat_cleared() -> tuple:
+    """(list selection, export, status) once Clear started a new conversation."""
+    return gr.update(value=None), export_button(None), ""
+
+
 def handle_delete_saved(conversation_id: str | None, stored: Any, state: dict | None) -> tuple:
     """Delete the chosen conversation from this browser; when it is the open one, the chat is
     cleared too. Returns (stored, list, export, status, chatbot, sources, copy box, state,
@@ -187,6 +192,15 @@ class SavedPanel:
     export_btn: Any  # gr.DownloadButton
     status: Any  # gr.Markdown
     state: Any  # the chat's gr.State
+
+    def forget_selection(self, event: Any) -> Any:
+        """After the chat is cleared: no saved conversation is open any more."""
+        return event.then(
+            handle_chat_cleared,
+            None,
+            [self.saved_list, self.export_btn, self.status],
+            api_visibility="private",
+        )
 
     def save_after(self, event: Any) -> Any:
         """Save the answer an ask event has just given (a refused question saves nothing)."""
