@@ -115,6 +115,18 @@ def test_store_search_is_exact_top_k(tmp_path, corpus, backend):
     assert padded[0, -2:].tolist() == [-1, -1] and sorted(padded[0, :-2]) == list(range(n))
 
 
+@pytest.mark.parametrize("backend", ["faiss", "qdrant"])
+def test_hits_through_the_store_equal_the_exact_numpy_ranking(tmp_path, corpus, backend):
+    config = RetrievalConfig(candidates=3)
+    settings, docs, emb = built(tmp_path, corpus, backend)
+    exact = Retriever(build_index(docs, settings, emb), emb, config=config)  # no store: numpy
+    stored = Retriever(load_index(settings.index_dir, docs), emb, config=config)
+    for q in QUESTIONS:
+        assert [h.passage.id for h in stored.retrieve(q, 3).hits] == [
+            h.passage.id for h in exact.retrieve(q, 3).hits
+        ]
+
+
 def test_both_backends_give_the_same_hits(tmp_path, corpus):
     config = RetrievalConfig(candidates=3)  # the store, not "every passage", picks candidates
     hits = {}
