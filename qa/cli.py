@@ -129,6 +129,10 @@ def cmd_index(args: argparse.Namespace) -> int:
             f"({report.min_words}-{report.max_words} words), dim {report.dim}, "
             f"{report.seconds:.1f} s ({report.reason})"
         )
+        store = report.vector_store or {}
+        if store.get("backend") == "qdrant":
+            where = store.get("url") or store.get("path")
+            print(f"vectors in Qdrant collection {store.get('collection')} at {where}")
     return 0
 
 

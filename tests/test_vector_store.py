@@ -313,3 +313,25 @@ def test_shards_and_replicas_are_recorded_and_a_change_rebuilds(tmp_path, corpus
     assert (entry["shards"], entry["replicas"]) == (2, 2)  # local mode ignores them
     assert index_status(replace(settings, vector_store=spec), docs).state == "fresh"
     assert load_index(settings.index_dir, docs).vector_store.count() > 0
+
+
+def test_cli_end_to_end_readers_need_no_flag(tiny_settings, tmp_path):
+    """`qa index --qdrant-path` once; `qa search` and a later `qa index` read the manifest;
+    `--backend faiss` switches back; a folder another process holds is a one-line error."""
+    from qa.index.qdrant_store import client_for
+    from tests.test_cli import run
+
+    env = {"QA_ENCODER_DIR": str(tiny_settings.encoder_path)}
+    folder = tmp_path / "qdrant"
+    out = run(["index", "--qdrant-path", str(folder)], tiny_settings, **env).stdout
+    assert "indexed 2 file(s)" in out and "vectors in Qdrant collection planqa-index-" in out
+    found = json.loads(run(["search", "goats milk", "--json"], tiny_settings, **env).stdout)
+    assert found["passages"][0]["source"] == "alpha.txt"
+    assert "up to date" in run(["index"], tiny_settings, **env).stdout
+    client_for(VectorStoreSpec("qdrant", path=str(folder)))  # this process now holds the folder
+    held = run(["search", "goats"], tiny_settings, check=False, **env)
+    assert held.returncode == 2 and "is open in another process" in held.stderr
+    assert "Traceback" not in held.stderr
+    out = run(["index", "--backend", "faiss"], tiny_settings, **env).stdout
+    assert "vector backend qdrant -> faiss" in out
+    assert manifest_of(tiny_settings)["vector_store"] == {"backend": "faiss"}
