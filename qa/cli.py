@@ -142,6 +142,10 @@ def cmd_index(args: argparse.Namespace) -> int:
         )
         if report.changes is not None:
             print(_changes_line(report))
+        store = report.vector_store or {}
+        if store.get("backend") == "qdrant":
+            where = store.get("url") or store.get("path")
+            print(f"vectors in Qdrant collection {store.get('collection')} at {where}")
     return 0
 
 

@@ -5,7 +5,7 @@ import json
 import numpy as np
 import pytest
 
-from qa.config import Settings
+from qa.config import Settings, VectorStoreSpec
 from qa.errors import IndexMismatchError, IndexNotFoundError
 from qa.index.build import build_index
 from qa.index.hash_embedder import HashEmbedder
@@ -16,13 +16,18 @@ from qa.retrieval.retriever import Retriever
 from tests.conftest import stale_reason_without
 
 
-@pytest.fixture
-def hash_index(tmp_path, tiny_corpus):
+@pytest.fixture(params=["faiss", "qdrant"])
+def hash_index(request, tmp_path, tiny_corpus):
+    """The tiny corpus indexed with hashed words, its vectors in each backend in turn."""
+    store = None
+    if request.param == "qdrant":
+        pytest.importorskip("qdrant_client", reason="QDRANT SKIPPED: pip install -e '.[qdrant]'")
+        store = VectorStoreSpec("qdrant", path=str(tmp_path / "qdrant"))
     settings = Settings(corpus_dir=tiny_corpus, index_dir=tmp_path / "index", use_e5=False)
     docs = load_corpus(tiny_corpus)
     emb = HashEmbedder(64)
     index = build_index(docs, settings, emb)
-    save_index(index, settings.index_dir)
+    save_index(index, settings.index_dir, vector_store=store)
     return settings, docs, emb, index
 
 

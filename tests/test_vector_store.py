@@ -116,6 +116,18 @@ def test_store_search_is_exact_top_k(tmp_path, corpus, backend):
     assert padded[0, -2:].tolist() == [-1, -1] and sorted(padded[0, :-2]) == list(range(n))
 
 
+@pytest.mark.parametrize("backend", ["faiss", "qdrant"])
+def test_hits_through_the_store_equal_the_exact_numpy_ranking(tmp_path, corpus, backend):
+    config = RetrievalConfig(candidates=3)
+    settings, docs, emb = built(tmp_path, corpus, backend)
+    exact = Retriever(build_index(docs, settings, emb), emb, config=config)  # no store: numpy
+    stored = Retriever(load_index(settings.index_dir, docs), emb, config=config)
+    for q in QUESTIONS:
+        assert [h.passage.id for h in stored.retrieve(q, 3).hits] == [
+            h.passage.id for h in exact.retrieve(q, 3).hits
+        ]
+
+
 def test_both_backends_give_the_same_hits(tmp_path, corpus):
     config = RetrievalConfig(candidates=3)  # the store, not "every passage", picks candidates
     hits = {}
@@ -302,3 +314,25 @@ def test_shards_and_replicas_are_recorded_and_a_change_rebuilds(tmp_path, corpus
     assert (entry["shards"], entry["replicas"]) == (2, 2)  # local mode ignores them
     assert index_status(replace(settings, vector_store=spec), docs).state == "fresh"
     assert load_index(settings.index_dir, docs).vector_store.count() > 0
+
+
+def test_cli_end_to_end_readers_need_no_flag(tiny_settings, tmp_path):
+    """`qa index --qdrant-path` once; `qa search` and a later `qa index` read the manifest;
+    `--backend faiss` switches back; a folder another process holds is a one-line error."""
+    from qa.index.qdrant_store import client_for
+    from tests.test_cli import run
+
+    env = {"QA_ENCODER_DIR": str(tiny_settings.encoder_path)}
+    folder = tmp_path / "qdrant"
+    out = run(["index", "--qdrant-path", str(folder)], tiny_settings, **env).stdout
+    assert "indexed 2 file(s)" in out and "vectors in Qdrant collection planqa-index-" in out
+    found = json.loads(run(["search", "goats milk", "--json"], tiny_settings, **env).stdout)
+    assert found["passages"][0]["source"] == "alpha.txt"
+    assert "up to date" in run(["index"], tiny_settings, **env).stdout
+    client_for(VectorStoreSpec("qdrant", path=str(folder)))  # this process now holds the folder
+    held = run(["search", "goats"], tiny_settings, check=False, **env)
+    assert held.returncode == 2 and "is open in another process" in held.stderr
+    assert "Traceback" not in held.stderr
+    out = run(["index", "--backend", "faiss"], tiny_settings, **env).stdout
+    assert "vector backend qdrant -> faiss" in out
+    assert manifest_of(tiny_settings)["vector_store"] == {"backend": "faiss"}

@@ -257,6 +257,9 @@ MANIFEST_KEYS = (
 def manifest_html(manifest: dict) -> str:
     """The index manifest as a small table: models, sizes, build time and corpus checksums."""
     rows = [(label, manifest.get(key)) for key, label in MANIFEST_KEYS if key in manifest]
+    store = manifest.get("vector_store") or {}
+    if store:  # backend, where, collection (the manifest never holds a key)
+        rows.append(("vector store", ", ".join(f"{k}={v}" for k, v in store.items())))
     chunking = manifest.get("chunking") or {}
     if chunking:
         rows.append(("chunking", ", ".join(f"{k}={v}" for k, v in chunking.items())))
