@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from qa.ingest.words import content_words
+from qa.query.english import word_frequency
 
 # Words that say what kind of answer is wanted, not what it is about.
 _TYPE_WORDS = frozenset(
@@ -56,7 +57,7 @@ def subject_of(question: str, context: list[str], top: int = 1) -> Subject:
     for word in dict.fromkeys(content_words(question)):
         if word in _TYPE_WORDS or stem(word) not in used:
             continue
-        candidates.append((_frequency(word), word))
+        candidates.append((word_frequency(word), word))
     words = tuple(w for _, w in sorted(candidates)[:top])
     numbers = tuple(
         n for n in _NAMING_NUMBER.findall(question) if not _YEAR.match(n)
@@ -75,18 +76,6 @@ def about(sentence: str, subject: Subject) -> bool:
         if not stems & {stem(w) for w in subject.words}:
             return False
     return all(re.search(rf"(?<![\d.]){re.escape(n)}(?![\d])", sentence) for n in subject.numbers)
-
-
-def _frequency(word: str) -> int:
-    """How common a word is in English (0 for a word no list holds, a name or a term)."""
-    return _english_frequencies()[word]
-
-
-@cache
-def _english_frequencies():
-    from spellchecker import SpellChecker
-
-    return SpellChecker(language="en", distance=1).word_frequency
 
 
 @cache

@@ -24,3 +24,12 @@ def is_english_word(word: str) -> bool:
     Example: is_english_word("vases") -> True; is_english_word("smes") -> False
     """
     return bool(word) and word.lower() in _checker()
+
+
+def word_frequency(word: str) -> int:
+    """How often a word occurs in the list's English (0 for a word it does not hold: a name,
+    a term); the answer-type check reads a question's rarest word as its subject.
+
+    Example: word_frequency("version") > word_frequency("mozilla")
+    """
+    return _checker().word_frequency[word.lower()] if word else 0
