@@ -83,11 +83,14 @@ def ask(message, history=None, state=None, k=None, threshold=None, max_sentences
 
 
 def snapshot(settings) -> dict[str, bytes]:
-    """Every file of the corpus and index folders (the encoder lives elsewhere in tests)."""
+    """Every file of the corpus and index folders (the encoder lives elsewhere in tests), but
+    the vector cache: it only gains entries named by their content, which a failed change may
+    leave (the next build reuses them)."""
     out = {}
+    cache = Path(settings.cache_path)
     for folder in (Path(settings.corpus_dir), Path(settings.index_dir)):
         for f in sorted(folder.rglob("*")):
-            if f.is_file():
+            if f.is_file() and not f.is_relative_to(cache):
                 out[str(f)] = f.read_bytes()
     return out
 

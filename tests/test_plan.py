@@ -270,8 +270,8 @@ def test_between_equal_matches_the_shorter_passage_ranks_first(plan_assistant, m
     n = len(r.index.passages)
     english = retriever_module.search_english
 
-    def equal_scores(pipeline, query, config):  # every passage matches equally well
-        return replace(english(pipeline, query, config), fused=np.ones(n))
+    def equal_scores(pipeline, query, config, scope=None):  # every passage matches equally well
+        return replace(english(pipeline, query, config, scope), fused=np.ones(n))
 
     monkeypatch.setattr(retriever_module, "search_english", equal_scores)
     monkeypatch.setattr(r, "config", replace(r.config, merge_depth=0))  # no neighbours joined
