@@ -20,7 +20,7 @@ from qa.errors import QAError
 # ---------------------------------------------------------------------------- the bounds
 
 QUEUE_SIZE = 64  # requests waiting in gradio's queue; the 65th is told "queue is full" at once
-CONCURRENCY = 2  # requests run at a time: the machine has few cores, more only queue in ONNX
+CONCURRENCY = 4  # requests run at a time: 4 kept 2 cores busier than 2 (bench/load.py), 8 did not
 MAX_REQUEST_FILE = "10mb"  # gradio's upload bound: eval spreadsheets are the largest files
 MAX_EVAL_ROWS = 1_000  # questions in one uploaded eval file (about 5 minutes on 2 cores)
 CONCURRENT_EVALUATIONS = 1  # a second evaluation meanwhile is told "busy" at once
