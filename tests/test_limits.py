@@ -247,7 +247,10 @@ def test_the_served_app_bounds_its_queue_and_kept_sessions(monkeypatch, tmp_path
     monkeypatch.setattr(app, "configure", lambda *a, **k: None)
     monkeypatch.delenv("QA_AUTH", raising=False)
     assert app.main(["--port", "1", "--feedback", str(tmp_path / "f.jsonl")]) == 0
-    assert seen["queue"] == {"max_size": QUEUE_SIZE, "default_concurrency_limit": 2}
+    assert seen["queue"] == {
+        "max_size": QUEUE_SIZE,
+        "default_concurrency_limit": limits.CONCURRENCY,
+    }
     assert seen["launch"]["state_session_capacity"] == limits.STATE_SESSIONS
     assert seen["launch"]["max_file_size"] == limits.MAX_REQUEST_FILE
     assert seen["launch"]["server_name"] == "127.0.0.1" and seen["launch"]["auth"] is None
