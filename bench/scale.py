@@ -25,6 +25,10 @@ import sys
 import time
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench.table import print_table  # noqa: E402
+
 REPO = Path(__file__).resolve().parents[1]
 # beside the repository's folder on these machines; --scale-script (or $SCALE_CORPUS_SCRIPT) elsewhere
 SCALE_SCRIPT = Path(
@@ -221,10 +225,7 @@ def main(argv: list[str] | None = None) -> int:
         rows.append(measure(size, args.work, args.skip_eval))
         print(json.dumps(rows[-1]), flush=True)
     keys = list(rows[0])
-    print("| " + " | ".join(keys) + " |")
-    print("|---" * len(keys) + "|")
-    for row in rows:
-        print("| " + " | ".join(str(row.get(k, "")) for k in keys) + " |")
+    print_table(rows, keys)
     return 0
 
 

@@ -27,6 +27,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.scaleout import make_corpus  # noqa: E402
+from bench.table import print_table  # noqa: E402
 from qa.assistant import Assistant, build  # noqa: E402
 from qa.config import Settings  # noqa: E402
 from qa.index.distributed import DaskTarget, dask_client, dask_factory  # noqa: E402
@@ -129,10 +130,7 @@ def main(argv: list[str] | None = None) -> int:
         f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}"
     )
     keys = ["build", "seconds", "vs local", "same passages", "min cosine", "same top-5"]
-    print("| " + " | ".join(keys) + " |")
-    print("|---" * len(keys) + "|")
-    for row in rows:
-        print("| " + " | ".join(str(row.get(k, "")) for k in keys) + " |")
+    print_table(rows, keys)
     return 0
 
 

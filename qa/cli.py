@@ -254,6 +254,17 @@ def cmd_ask(args: argparse.Namespace) -> int:
 # ---------------------------------------------------------------------------- parser
 
 
+def _add_doc_arg(p: argparse.ArgumentParser) -> None:
+    """--doc for search and ask: the documents of a library to search within."""
+    p.add_argument(
+        "--doc",
+        action="append",
+        metavar="NAME",
+        help="search only this document (its name as `qa search` shows it, or a pattern such "
+        "as 'licences/*'); repeat for several",
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     add_location_args(common)
@@ -284,26 +295,14 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("search", parents=[common], help="ranked source passages for a query")
     p.add_argument("query")
     p.add_argument("-k", type=int, default=5, help="passages to return (default 5)")
-    p.add_argument(
-        "--doc",
-        action="append",
-        metavar="NAME",
-        help="search only this document (its name as `qa search` shows it, or a pattern such "
-        "as 'licences/*'); repeat for several",
-    )
+    _add_doc_arg(p)
     p.set_defaults(func=cmd_search)
 
     p = sub.add_parser(
         "ask", parents=[common], help="an answer quoting the document, with citations"
     )
     p.add_argument("question")
-    p.add_argument(
-        "--doc",
-        action="append",
-        metavar="NAME",
-        help="search only this document (its name as `qa search` shows it, or a pattern such "
-        "as 'licences/*'); repeat for several",
-    )
+    _add_doc_arg(p)
     p.add_argument(
         "--llm",
         metavar="MODEL_DIR|URL",
