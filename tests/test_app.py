@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 from dataclasses import replace
 from pathlib import Path
 
@@ -25,49 +24,14 @@ from qa.errors import CorpusError, QAError
 from qa.evaluation.evalset import load_eval_file
 from qa.types import Document, Hit, Passage
 from qa.web.feedback import read_feedback
-from qa.web.shared import Shared, configure, get_assistant
-from tests.conftest import PLAN, REPO, write_corpus
+from qa.web.shared import Shared, get_assistant
+from tests.conftest import PLAN, REPO
 
 PLEDGE = "How are small enterprises supported in pledge loans?"
 BUNDLED_TITLE = "How to build an intellectual property power"  # the bundled text's first line
 CREDIT_FUNDS = "credit risk compensation funds for small and micro enterprises"
 
-
-@pytest.fixture(autouse=True)
-def _restore_app_state():
-    saved = (Shared.settings, Shared.assistant, Shared.feedback_path)
-    yield
-    Shared.settings, Shared.assistant, Shared.feedback_path = saved
-
-
-@pytest.fixture
-def bundled_app(plan_settings, plan_assistant, tmp_path):
-    """The app serving the bundled corpus (shared read-only index), feedback into tmp_path."""
-    configure(plan_settings, tmp_path / "feedback.jsonl", plan_assistant)
-    return plan_settings
-
-
-@pytest.fixture(scope="module")
-def tiny_index(tmp_path_factory, encoder_dir) -> Path:
-    """An index of the tiny corpus, built once; tests copy it next to their own corpus."""
-    from qa.assistant import build
-    from qa.config import Settings
-
-    root = tmp_path_factory.mktemp("tiny")
-    settings = Settings(
-        corpus_dir=write_corpus(root / "corpus"), index_dir=root / "index", encoder_dir=encoder_dir
-    )
-    build(settings)
-    return settings.index_dir
-
-
-@pytest.fixture
-def tiny_app(tiny_settings, tiny_index, tmp_path):
-    """The app over its own copy of the tiny corpus and index: safe to modify."""
-    shutil.copytree(tiny_index, tiny_settings.index_dir)
-    configure(tiny_settings, tmp_path / "feedback.jsonl")
-    get_assistant()
-    return tiny_settings
+pytestmark = pytest.mark.usefixtures("restore_app_state")  # tests.app_fixtures
 
 
 def ask(message, history=None, state=None, k=None, threshold=None, max_sentences=None):
@@ -207,7 +171,11 @@ def test_the_question_box_never_cuts_a_long_paste(bundled_app):
     """A browser cuts typed/pasted text at a textbox's max_length without a word; the server's
     bound (with its message) is the only one."""
     demo = layout.build_app()
-    boxes = [b for b in demo.blocks.values() if getattr(b, "elem_id", None) in ("question", "search-query")]
+    boxes = [
+        b
+        for b in demo.blocks.values()
+        if getattr(b, "elem_id", None) in ("question", "search-query")
+    ]
     assert len(boxes) == 2 and all(b.max_length is None for b in boxes)
 
 
@@ -440,7 +408,14 @@ def test_evaluate_messages_name_the_uploaded_file_not_its_temporary_path(bundled
 
 def test_corpus_info_lists_documents_and_manifest(bundled_app):
     rows, manifest, dropdown, manage = handlers.corpus_info()
-    assert views.CORPUS_HEADERS == ["document", "title", "type", "size", "passages", "modified (UTC)"]
+    assert views.CORPUS_HEADERS == [
+        "document",
+        "title",
+        "type",
+        "size",
+        "passages",
+        "modified (UTC)",
+    ]
     assert rows[0][:4] == [PLAN.name, BUNDLED_TITLE, "TXT", views.human_size(PLAN.stat().st_size)]
     assert rows[0][4] > 10 and re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d", rows[0][5])
     assert manage["choices"] == dropdown["choices"] == [PLAN.name]
@@ -551,8 +526,9 @@ def test_a_docx_upload_is_added_and_a_docx_can_be_replaced(tiny_app, tmp_path):
     assert next(r[2] for r in rows if r[0] == "keepers.docx") == "DOCX"
     assert "keepers.docx" in handlers.handle_search("lighthouse keeper log ships", 1)
     # a new version replaces it; a text file or a damaged DOCX cannot
-    new = write_docx("Keepers\n\nThe ferry captain rings the harbour bell at noon.\n",
-                     tmp_path / "v2.docx")
+    new = write_docx(
+        "Keepers\n\nThe ferry captain rings the harbour bell at noon.\n", tmp_path / "v2.docx"
+    )
     status = corpus_tab.handle_replace("keepers.docx", str(new), progress=no_progress)[0]
     assert status.startswith("✓ Replaced `keepers.docx`"), status
     assert "keepers.docx" in handlers.handle_search("who rings the harbour bell", 1)

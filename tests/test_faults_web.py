@@ -5,7 +5,6 @@ that answers from one consistent corpus."""
 from __future__ import annotations
 
 import json
-import shutil
 import threading
 from dataclasses import replace
 from pathlib import Path
@@ -22,39 +21,12 @@ from qa.index.hash_embedder import HashEmbedder
 from qa.index.store import load_index
 from qa.index.writer import save_index
 from qa.ingest.corpus import load_corpus
-from qa.web.shared import Shared, configure, get_assistant
-from tests.conftest import write_corpus
+from qa.web.shared import get_assistant
+
+pytestmark = pytest.mark.usefixtures("restore_app_state")  # tests.app_fixtures
 
 LIGHTHOUSE = b"Lighthouse rules\n\nEvery lighthouse keeper must log each passing ship.\n"
 QUESTIONS = ["when is wheat harvested?", "what do goats eat?", "where is grain stored?"]
-
-
-@pytest.fixture(autouse=True)
-def _restore_app_state():
-    saved = (Shared.settings, Shared.assistant, Shared.feedback_path)
-    yield
-    Shared.settings, Shared.assistant, Shared.feedback_path = saved
-
-
-@pytest.fixture(scope="module")
-def tiny_index(tmp_path_factory, encoder_dir) -> Path:
-    from qa.assistant import build
-    from qa.config import Settings
-
-    root = tmp_path_factory.mktemp("tiny-faults")
-    settings = Settings(
-        corpus_dir=write_corpus(root / "corpus"), index_dir=root / "index", encoder_dir=encoder_dir
-    )
-    build(settings)
-    return settings.index_dir
-
-
-@pytest.fixture
-def tiny_app(tiny_settings, tiny_index, tmp_path):
-    shutil.copytree(tiny_index, tiny_settings.index_dir)
-    configure(tiny_settings, tmp_path / "feedback.jsonl")
-    get_assistant()
-    return tiny_settings
 
 
 def questions_file(folder: Path) -> Path:

@@ -27,22 +27,11 @@ from qa.web.limits import (
     TooManyRowsError,
     check_eval_rows,
 )
-from qa.web.shared import Shared, configure
+from qa.web.shared import Shared
+
+pytestmark = pytest.mark.usefixtures("restore_app_state")  # tests.app_fixtures
 
 WHEAT = "when is wheat harvested?"
-
-
-@pytest.fixture(autouse=True)
-def _restore_app_state():
-    saved = (Shared.settings, Shared.assistant, Shared.feedback_path)
-    yield
-    Shared.settings, Shared.assistant, Shared.feedback_path = saved
-
-
-@pytest.fixture
-def bundled_app(plan_settings, plan_assistant, tmp_path):
-    configure(plan_settings, tmp_path / "feedback.jsonl", plan_assistant)
-    return plan_settings
 
 
 def eval_file(folder: Path, rows: int, name: str = "questions.jsonl") -> str:

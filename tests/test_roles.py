@@ -15,32 +15,11 @@ from qa.web.exposure import parse_users
 from qa.web.limits import RateLimit
 from qa.web.roles import Access, access_for, client_key, is_admin
 from qa.web.shared import Shared, configure, get_assistant
-from tests.conftest import write_corpus
+
+pytestmark = pytest.mark.usefixtures("restore_app_state")  # tests.app_fixtures
 
 USERS = "ann:pw:with:colons\n[admins]\nroot:r00t\n"
 NEW_DOC = b"Lighthouse rules\n\nEvery lighthouse keeper must log each passing ship.\n"
-
-
-@pytest.fixture(autouse=True)
-def _restore_app_state():
-    saved = (Shared.settings, Shared.assistant, Shared.feedback_path, Shared.access)
-    saved_changes = Shared.changes
-    yield
-    Shared.settings, Shared.assistant, Shared.feedback_path, Shared.access = saved
-    Shared.changes = saved_changes
-
-
-@pytest.fixture(scope="module")
-def tiny_index(tmp_path_factory, encoder_dir) -> Path:
-    from qa.assistant import build
-    from qa.config import Settings
-
-    root = tmp_path_factory.mktemp("tiny-roles")
-    settings = Settings(
-        corpus_dir=write_corpus(root / "corpus"), index_dir=root / "index", encoder_dir=encoder_dir
-    )
-    build(settings)
-    return settings.index_dir
 
 
 @pytest.fixture
@@ -106,7 +85,9 @@ def test_an_admins_upload_is_indexed(served, tmp_path):
 
 def test_a_reader_can_neither_replace_nor_remove(served, tmp_path):
     before = {p.name: p.read_bytes() for p in Path(served.corpus_dir).iterdir()}
-    replaced = corpus_tab.handle_replace("alpha.txt", upload_file(tmp_path, "a.txt"), request("ann"))
+    replaced = corpus_tab.handle_replace(
+        "alpha.txt", upload_file(tmp_path, "a.txt"), request("ann")
+    )
     removed = corpus_tab.handle_remove("alpha.txt", request("ann"))
     assert replaced[0].startswith("⚠ replacing a document needs the admin role")
     assert removed[0].startswith("⚠ removing a document needs the admin role")
