@@ -1,0 +1,53 @@
+"""Fixtures the web-app test modules share (a pytest plugin named in conftest.py); a module
+that changes the app's shared state marks itself
+`pytestmark = pytest.mark.usefixtures("restore_app_state")`."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from qa.web.shared import Shared, configure, get_assistant
+from tests.conftest import write_corpus
+
+
+@pytest.fixture
+def restore_app_state():
+    """Each test configures the app's shared state; put back what was there."""
+    saved = (Shared.settings, Shared.assistant, Shared.feedback_path, Shared.access)
+    saved_changes = Shared.changes
+    yield
+    Shared.settings, Shared.assistant, Shared.feedback_path, Shared.access = saved
+    Shared.changes = saved_changes
+
+
+@pytest.fixture
+def bundled_app(plan_settings, plan_assistant, tmp_path):
+    """The app serving the bundled corpus (shared read-only index), feedback into tmp_path."""
+    configure(plan_settings, tmp_path / "feedback.jsonl", plan_assistant)
+    return plan_settings
+
+
+@pytest.fixture(scope="module")
+def tiny_index(tmp_path_factory, encoder_dir) -> Path:
+    """An index of the tiny corpus, built once per module; tests copy it beside their corpus."""
+    from qa.assistant import build
+    from qa.config import Settings
+
+    root = tmp_path_factory.mktemp("tiny")
+    settings = Settings(
+        corpus_dir=write_corpus(root / "corpus"), index_dir=root / "index", encoder_dir=encoder_dir
+    )
+    build(settings)
+    return settings.index_dir
+
+
+@pytest.fixture
+def tiny_app(tiny_settings, tiny_index, tmp_path):
+    """The app over its own copy of the tiny corpus and index: safe to modify."""
+    shutil.copytree(tiny_index, tiny_settings.index_dir)
+    configure(tiny_settings, tmp_path / "feedback.jsonl")
+    get_assistant()
+    return tiny_settings
