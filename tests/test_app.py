@@ -828,3 +828,31 @@ def test_another_corpus_gets_only_the_declined_example(tiny_app):
 
 def test_the_bundled_corpus_gets_every_example(bundled_app):
     assert layout.examples_for(get_assistant()) == list(layout.EXAMPLES)
+
+
+def test_ask_within_chosen_documents(tiny_app):
+    """The chat's "Ask within" list names every document; a choice keeps the answer and its
+    sources inside it; a name the index lacks, or a malformed choice, is a message."""
+    from qa.web.within import MAX_CHOSEN, within_choices
+
+    update = within_choices()
+    assert update["choices"] == ["alpha.txt", "beta.md"] and update["visible"] is True
+    question = "Who checks every licence?"
+    _, sources, _, _ = handlers.handle_ask(question, [], 5, 0.0, 3, None, ["alpha.txt"])
+    assert "alpha.txt" in sources and "beta.md" not in sources
+    history, sources, _, _ = handlers.handle_ask(question, [], 5, 0.0, 3, None, ["beta.md"])
+    assert "harbour master" in history[-1]["content"] and "alpha.txt" not in sources
+    with pytest.raises(gr.Error, match="no document is named 'gamma.txt'"):
+        handlers.handle_ask(question, [], 5, 0.0, 3, None, ["gamma.txt"])
+    with pytest.raises(gr.Error, match="at most"):
+        handlers.handle_ask(question, [], 5, 0.0, 3, None, ["alpha.txt"] * (MAX_CHOSEN + 1))
+    with pytest.raises(gr.Error, match="choose documents"):
+        handlers.handle_ask(question, [], 5, 0.0, 3, None, [{"x": 1}])
+    names = {getattr(b, "elem_id", None) for b in layout.build_app().blocks.values()}
+    assert "within" in names
+
+
+def test_ask_within_is_hidden_for_one_document(bundled_app):
+    from qa.web.within import within_choices
+
+    assert within_choices()["visible"] is False

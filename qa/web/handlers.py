@@ -36,6 +36,7 @@ from qa.web.shared import (
     get_assistant,
     user_error,
 )
+from qa.web.within import chosen_documents
 
 # ---------------------------------------------------------------------------- chat
 
@@ -46,9 +47,15 @@ def new_session() -> dict:
 
 
 def answer_question(
-    question: str, history: list[str], k: int, threshold: float, max_sentences: int
+    question: str,
+    history: list[str],
+    k: int,
+    threshold: float,
+    max_sentences: int,
+    documents: list[str] | None = None,
 ) -> tuple[str, Answer]:
-    """Rewrite a follow-up, then ask with this request's settings. Returns (query, Answer)."""
+    """Rewrite a follow-up, then ask with this request's settings, within ``documents`` when
+    some are chosen. Returns (query, Answer)."""
     assistant = get_assistant()
     settings = assistant.settings
     question = validate_question(question, settings.max_question_chars)
@@ -59,7 +66,9 @@ def answer_question(
         retrieval=replace(settings.retrieval, min_score=float(threshold)),
     )
     # same index and encoders, this request's thresholds: nothing shared is modified
-    answer = Assistant(assistant.index, assistant.retriever, request).ask(query, k=int(k))
+    answer = Assistant(assistant.index, assistant.retriever, request).ask(
+        query, k=int(k), documents=documents or None
+    )
     answer = replace(answer, question=question)
     if query != question and not answer.abstained:
         answer = followup_check(answer, query[: -len(question)], assistant)
@@ -102,8 +111,10 @@ def handle_ask(
     threshold: float,
     max_sentences: int,
     state: dict | None = None,
+    documents: list[str] | None = None,
 ) -> tuple[list, str, str, dict]:
-    """Chat turn: (history, sources_html, copy_text, state). Invalid input raises gr.Error."""
+    """Chat turn: (history, sources_html, copy_text, state). Invalid input raises gr.Error.
+    ``documents``: the sources chosen in "Ask within" (none: every document)."""
     history = list(history or [])
     if not history or not state:  # a cleared chat starts a new conversation: no follow-ups
         state = new_session()
@@ -111,7 +122,9 @@ def handle_ask(
     threshold = bounded("abstention threshold", threshold, 0.0, 1.0)
     max_sentences = int(bounded("answer length", max_sentences, 1, 20, integer=True))
     try:
-        query, answer = answer_question(message, state["questions"], k, threshold, max_sentences)
+        query, answer = answer_question(
+            message, state["questions"], k, threshold, max_sentences, chosen_documents(documents)
+        )
     except QAError as e:
         raise user_error(e) from None
     assistant = get_assistant()
@@ -145,7 +158,7 @@ def handle_ask(
     return history, sources, markdown.copy_text(answer), state
 
 
-def handle_ask_ui(message, history, k, threshold, max_sentences, state=None):
+def handle_ask_ui(message, history, k, threshold, max_sentences, state=None, documents=None):
     """The chat's event: handle_ask, plus the question box and the status line beside it.
 
     A refused question (empty, too long, a bad setting) only fills the status line: the
@@ -153,7 +166,7 @@ def handle_ask_ui(message, history, k, threshold, max_sentences, state=None):
     """
     try:
         history, sources, copy, state = handle_ask(
-            message, history, k, threshold, max_sentences, state
+            message, history, k, threshold, max_sentences, state, documents
         )
     except gr.Error as e:
         return gr.update(), gr.update(), gr.update(), gr.update(), gr.update(), f"⚠ {e.message}"

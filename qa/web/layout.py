@@ -31,6 +31,7 @@ from qa.web.limits import GRADIO_CACHE
 from qa.web.saved_chats import add_saved_panel
 from qa.web.shared import MAX_K, get_assistant
 from qa.web.templating import asset
+from qa.web.within import within_choices
 
 EXAMPLES = (  # about the bundled corpus
     "How are small enterprises supported in pledge loans?",
@@ -144,6 +145,13 @@ def build_app() -> gr.Blocks:
                                 value=settings.answer.max_sentences,
                                 step=1,
                                 label="Answer length (sentences)",
+                            )
+                            within = gr.Dropdown(
+                                label="Ask within (none chosen: every document)",
+                                choices=[],
+                                multiselect=True,
+                                visible=False,
+                                elem_id="within",
                             )
                     with gr.Column(scale=2):
                         sources = gr.HTML(
@@ -271,7 +279,7 @@ def build_app() -> gr.Blocks:
                         manifest = gr.HTML()
 
         # ---- events
-        ask_inputs = [message, chatbot, k, threshold, max_sentences, state]
+        ask_inputs = [message, chatbot, k, threshold, max_sentences, state, within]
         ask_outputs = [chatbot, sources, copy_box, state, message, ask_status]
         saved = add_saved_panel(demo, chatbot, sources, copy_box, state, panel)
         saved.save_after(
@@ -351,7 +359,9 @@ def build_app() -> gr.Blocks:
         ):
             event(fn, inputs, change_outputs, api_name=name, js=js).then(
                 handle_read, doc_choice, reader, api_visibility="private"
-            ).then(handle_choose, manage_choice, download_btn, api_visibility="private")
+            ).then(handle_choose, manage_choice, download_btn, api_visibility="private").then(
+                within_choices, None, within, api_visibility="private"
+            )
         manage_choice.change(handle_choose, manage_choice, download_btn, api_name="choose_document")
         demo.load(
             handle_load,
@@ -359,6 +369,7 @@ def build_app() -> gr.Blocks:
             [docs_table, manifest, doc_choice, manage_choice, reader, header],
             api_name="corpus_info",
         )
+        demo.load(within_choices, None, within, api_visibility="private")
         demo.load(  # readers do not see the change controls; the handlers check again
             handle_role,
             None,
