@@ -113,7 +113,7 @@ def build_index(
     spans = sentence_spans(passages)
     probe = Index(documents, passages, spans, np.zeros((0, 1)), np.zeros((0, 1)), None, None, {})
     with_tokens = bool(getattr(minilm, "has_tokens", False))
-    jobs = _jobs(documents, passages, [probe.sentence_text(s) for s in spans])
+    jobs = _jobs(documents, passages, spans, [probe.sentence_text(s) for s in spans])
     found: dict[str, DocumentVectors] = {}
     todo = []
     for job in jobs:
@@ -184,14 +184,15 @@ def build_index(
     )
 
 
-def _jobs(documents: list[Document], passages, sentence_texts: list[str]) -> list[EmbeddingJob]:
+def _jobs(
+    documents: list[Document], passages, spans, sentence_texts: list[str]
+) -> list[EmbeddingJob]:
     """One job per document with passages, in corpus order (chunking keeps that order)."""
     by_source: dict[str, tuple[list[str], list[str]]] = {d.source: ([], []) for d in documents}
     owner = []
     for p in passages:
         by_source[p.source][0].append(embed_text(p))
         owner.append(p.source)
-    spans = sentence_spans(passages)
     for s, text in zip(spans, sentence_texts, strict=True):
         by_source[owner[s.passage]][1].append(text)
     return [

@@ -110,6 +110,8 @@ class Retriever:
 
     def scope(self, documents: Collection[str] | None) -> np.ndarray | None:
         """The passage ids of the named documents (raises UnknownDocumentError), or None."""
+        if not documents:  # the common case: no lists built on the question's path
+            return None
         sources = [d.source for d in self.index.documents]
         return scope_ids(documents, sources, [p.source for p in self.index.passages])
 
