@@ -193,8 +193,9 @@ def _build_locked(
     cache = vector_cache(settings, encoders)
     tally = EmbeddingTally()
     bulk = encoders.minilm.for_bulk() if hasattr(encoders.minilm, "for_bulk") else encoders.minilm
-    embed_many = embed_many_factory(bulk, encoders.e5) if embed_many_factory else None
-    index = build_index(documents, settings, bulk, encoders.e5, progress, cache, embed_many, tally)
+    index = build_index(
+        documents, settings, bulk, encoders.e5, progress, cache, embed_many_factory, tally
+    )
     seconds = time.perf_counter() - t0
     manifest = save_index(index, settings.index_dir, seconds, settings.vector_store)
     cache.prune(keep=set(tally.keys))

@@ -13,6 +13,9 @@ from qa.errors import ConfigError
 # package lives in site-packages, which is no place to write an index or feedback)
 REPO_ROOT = Path(__file__).resolve().parents[1]
 MAX_QUESTION_CHARS = 2000
+# e5 for every passage costs ~49 min per 65k passages on 2 cores; 10k keeps a library of a few
+# hundred documents (the 100x scale corpus: 7.4k passages) fully multilingual
+E5_MAX_PASSAGES = 10_000
 LOCK_TIMEOUT = 600.0  # seconds a second `qa index` waits for the first before it gives up
 
 
@@ -68,6 +71,9 @@ class RetrievalConfig:
     feedback_sentences: int = 5  # cross-lingual pseudo-feedback (see Retriever._cross_lingual)
     feedback_weight: float = 0.5
     cross_sentence_weight: float = 0.2  # best-sentence share in cross-lingual passage scores
+    # an index without e5 vectors (Settings.e5_max_passages): e5 embeds this many of a
+    # cross-lingual question's best candidates when it is asked (~40 ms each on 2 cores)
+    e5_on_demand: int = 24
     cross_lexical_words: int = 7  # corpus words nearest a non-English question (e5), for BM25
     cross_lexical_weight: float = 0.2  # ...and their weight beside e5 and feedback (0 = off)
     # BM25 over the dictionary's English for a Chinese question's words (qa/query/chinese_dictionary.py;
@@ -150,6 +156,9 @@ class Settings:
     encoder_dir: Path | None = None  # where the ONNX export lives; default index_dir/encoder
     cache_dir: Path | None = None  # per-document vectors (qa.index.vector_cache); default index_dir/cache
     use_e5: bool = True
+    # e5 vectors for every passage up to this many passages (e5 costs ~5x MiniLM to index);
+    # above, e5 scores each cross-lingual question's candidates at query time. QA_E5_MAX_PASSAGES
+    e5_max_passages: int = E5_MAX_PASSAGES
     chunking: ChunkingConfig = field(default_factory=ChunkingConfig)
     retrieval: RetrievalConfig = field(default_factory=RetrievalConfig)
     answer: AnswerConfig = field(default_factory=AnswerConfig)
@@ -172,6 +181,14 @@ class Settings:
                 raise ConfigError(
                     f"QA_LOCK_TIMEOUT must be a number of seconds, got {raw!r}; e.g. QA_LOCK_TIMEOUT=600"
                 ) from None
+        if os.environ.get("QA_E5_MAX_PASSAGES"):
+            raw = os.environ["QA_E5_MAX_PASSAGES"]
+            if not raw.isdigit():
+                raise ConfigError(
+                    f"QA_E5_MAX_PASSAGES must be a whole number of passages, got {raw!r}; "
+                    "e.g. QA_E5_MAX_PASSAGES=10000"
+                )
+            env["e5_max_passages"] = int(raw)
         if os.environ.get("QA_CORPUS_DIR"):
             env["corpus_dir"] = Path(os.environ["QA_CORPUS_DIR"])
         if os.environ.get("QA_INDEX_DIR"):

@@ -108,7 +108,7 @@ def test_a_killed_build_resumes_from_its_last_finished_document(tmp_path):
     docs, emb = load_corpus(docs_dir), HashEmbedder(32)
     cache = VectorCache(settings.cache_path, models_key(emb.name, emb.dim, None, "t"))
     with pytest.raises(Killed):
-        build_index(docs, settings, emb, cache=cache, embed_many=_killed_after(2, emb))
+        build_index(docs, settings, emb, cache=cache, embed_many_factory=lambda m, e: _killed_after(2, emb))
     tally = EmbeddingTally()
     resumed = build_index(docs, settings, emb, cache=cache, tally=tally)
     assert tally.documents_cached == 2 and tally.documents_embedded == 2

@@ -9,10 +9,12 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass, field
+from typing import Any
 
 import numpy as np
 
 from qa.config import Settings
+from qa.index.embed_once import EmbedOnce
 from qa.index.lexical import LexicalIndex
 from qa.index.store import EMBED_TEXT_VERSION, FORMAT, Index, Progress, embed_text, sentence_spans
 from qa.index.token_vectors import pack
@@ -24,6 +26,8 @@ from qa.types import Document
 
 # Embeds the jobs not in the cache, yielding (job, vectors) as each is done, in any order.
 EmbedMany = Callable[[list[EmbeddingJob]], Iterable[tuple[EmbeddingJob, DocumentVectors]]]
+# Given the encoders a build uses (minilm, e5 or None), the EmbedMany that runs them.
+EmbedManyFactory = Callable[[Any, Any], EmbedMany]
 
 
 @dataclass(frozen=True)
@@ -66,8 +70,9 @@ class EmbeddingTally:
 
 
 def embed_job(job: EmbeddingJob, minilm, e5=None, with_tokens: bool = True) -> DocumentVectors:
-    """One document's vectors. Token vectors are rounded to half precision here, whether they
-    are then cached or not, so an index is the same built at once or from the cache."""
+    """One document's vectors. Token vectors are kept in half precision from here on, whether
+    they are then cached or not, so an index is the same built at once or from the cache (and
+    a large build holds half the memory)."""
     tokens = counts = None
     if with_tokens and job.passages and hasattr(minilm, "encode_with_tokens"):
         vec, per_passage = minilm.encode_with_tokens(job.passages)
@@ -76,7 +81,7 @@ def embed_job(job: EmbeddingJob, minilm, e5=None, with_tokens: bool = True) -> D
         per_passage = minilm.encode_tokens(job.passages) if with_tokens and job.passages else None
     if per_passage is not None:
         tokens, _ = pack(per_passage, minilm.dim)
-        tokens = tokens.astype(TOKEN_DTYPE).astype(np.float32)
+        tokens = tokens.astype(TOKEN_DTYPE)
         counts = np.array([len(t) for t in per_passage], np.int64)
     sentences = minilm.encode_passages(job.sentences)
     e5_vec = e5_sentences = None
@@ -86,9 +91,15 @@ def embed_job(job: EmbeddingJob, minilm, e5=None, with_tokens: bool = True) -> D
 
 
 def local_embed_many(minilm, e5, with_tokens: bool) -> EmbedMany:
+    """Here, one document after another; a text repeated across the documents is embedded
+    once (qa.index.embed_once)."""
+
     def run(jobs: list[EmbeddingJob]) -> Iterator[tuple[EmbeddingJob, DocumentVectors]]:
+        texts = [t for job in jobs for t in (*job.passages, *job.sentences)]
+        once_minilm = EmbedOnce(minilm, texts)
+        once_e5 = EmbedOnce(e5, texts) if e5 is not None else None
         for job in jobs:
-            yield job, embed_job(job, minilm, e5, with_tokens)
+            yield job, embed_job(job, once_minilm, once_e5, with_tokens)
 
     return run
 
@@ -100,16 +111,28 @@ def build_index(
     e5=None,
     progress: Progress | None = None,
     cache: VectorCache | None = None,
-    embed_many: EmbedMany | None = None,
+    embed_many_factory: EmbedManyFactory | None = None,
     tally: EmbeddingTally | None = None,
 ) -> Index:
     """Chunk and embed the corpus. ``minilm`` / ``e5`` are Embedders (qa.index.embedding);
-    ``cache`` keeps each document's vectors for the next build; ``embed_many`` embeds the
-    documents the cache lacks (default: here, one after another)."""
+    ``cache`` keeps each document's vectors for the next build; ``embed_many_factory(minilm,
+    e5)`` gives what embeds the documents the cache lacks (default: here, one after another).
+
+    e5 embeds every passage only up to ``settings.e5_max_passages`` (it costs ~5x MiniLM:
+    about 49 min per 65k passages on 2 cores); above, questions in other languages have their
+    candidates scored by e5 at query time (qa.retrieval.cross_lingual)."""
     say = progress or (lambda msg, frac: None)
     tally = tally if tally is not None else EmbeddingTally()
     say("chunking", 0.02)
     passages = chunk_corpus(documents, settings.chunking)
+    e5_name, e5_scope = (e5.name, "all") if e5 is not None else (None, None)
+    if e5 is not None and len(passages) > settings.e5_max_passages:
+        say(
+            f"{len(passages)} passages, more than e5_max_passages={settings.e5_max_passages}: "
+            "e5 scores each question's candidates when it is asked",
+            0.03,
+        )
+        e5, e5_scope = None, "candidates"
     spans = sentence_spans(passages)
     probe = Index(documents, passages, spans, np.zeros((0, 1)), np.zeros((0, 1)), None, None, {})
     with_tokens = bool(getattr(minilm, "has_tokens", False))
@@ -124,7 +147,10 @@ def build_index(
             found[job.key] = hit
     tally.documents_cached = len(jobs) - len(todo)
     tally.keys = [job.key for job in jobs]
-    runner = embed_many or local_embed_many(minilm, e5, with_tokens)
+    if embed_many_factory is not None:
+        runner = embed_many_factory(minilm, e5)
+    else:
+        runner = local_embed_many(minilm, e5, with_tokens)
     for job, vectors in _with_eta(runner(todo), todo, say, lo=0.05, hi=0.85):
         if not vectors.fits(job, with_tokens, e5 is not None):
             raise RuntimeError(f"the encoder returned vectors of the wrong shape for {job.source}")
@@ -139,7 +165,7 @@ def build_index(
     svec = _stack([p.sentences for p in parts], minilm.dim)
     tokens = starts = None
     if with_tokens and passages:
-        tokens = _stack([p.tokens for p in parts], minilm.dim)
+        tokens = _stack([p.tokens for p in parts], minilm.dim, TOKEN_DTYPE)
         counts = np.concatenate([p.token_counts for p in parts])
         starts = np.concatenate([[0], np.cumsum(counts)[:-1]]).astype(np.int64)
     e5_vec = e5_svec = None
@@ -158,7 +184,8 @@ def build_index(
         "dim": int(vec.shape[1]),
         "count": len(passages),
         "sentences": len(spans),
-        "e5_model": e5.name if e5 is not None else None,
+        "e5_model": e5_name,
+        "e5_scope": e5_scope,  # "all" passages, or "candidates" (scored at query time)
         "chunking": asdict(settings.chunking),
         "embed_text": EMBED_TEXT_VERSION,
         "vocab": len(words),
@@ -230,9 +257,9 @@ def _duration(seconds: float) -> str:
     return f"{seconds // 60} min {seconds % 60} s" if seconds >= 60 else f"{seconds} s"
 
 
-def _stack(blocks: list, dim: int) -> np.ndarray:
+def _stack(blocks: list, dim: int, dtype=np.float32) -> np.ndarray:
     blocks = [b for b in blocks if b is not None and len(b)]
-    return np.vstack(blocks).astype(np.float32) if blocks else np.zeros((0, dim), np.float32)
+    return np.vstack(blocks).astype(dtype, copy=False) if blocks else np.zeros((0, dim), dtype)
 
 
 def _word_vectors(

@@ -105,7 +105,7 @@ class VectorCache:
                 arrays["passages"],
                 arrays["sentences"],
                 arrays.get("token_counts"),
-                arrays["tokens"].astype(np.float32) if "tokens" in arrays else None,
+                arrays.get("tokens"),
                 arrays.get("e5"),
                 arrays.get("e5_sentences"),
             )

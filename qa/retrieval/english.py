@@ -50,7 +50,7 @@ def search_english(
     # Cascade: e5 is asked only when MiniLM is unsure; its own top N join the candidates.
     unsure = float(s_cos.max(initial=0.0)) < config.e5_below
     e5_q = None
-    if p.e5 is not None and config.e5_weight > 0 and unsure:
+    if p.e5 is not None and p.index.e5 is not None and config.e5_weight > 0 and unsure:
         e5_q = p.e5.encode_queries([query.lookup])[0]
         if not candidates.complete:
             e5_ids = top_ids(p.index.e5 @ e5_q, n)

@@ -14,13 +14,14 @@ from dataclasses import dataclass
 import numpy as np
 
 from qa.config import RetrievalConfig
-from qa.index.store import Index
+from qa.index.store import Index, embed_text
 from qa.index.word_table import WordTable
 from qa.ingest.chunking import heading_level
 from qa.query.chinese_dictionary import ChineseDictionary
 from qa.query.reader import QueryReader
 from qa.retrieval.candidates import SentenceMap
 from qa.retrieval.cross_lingual import search_cross_lingual
+from qa.retrieval.cross_lingual_on_demand import E5OnDemand, search_cross_lingual_on_demand
 from qa.retrieval.english import search_english
 from qa.retrieval.ranking import ScoredSentence, adjusted, quote_sentences, ranked_hits
 from qa.retrieval.scope import scope_ids
@@ -63,7 +64,9 @@ class Retriever:
         self._blas = ThreadpoolController()
         self.index = index
         self.minilm = minilm
-        self.e5 = e5 if index.e5 is not None else None
+        # e5 reads questions in other languages when the index was built with it, for every
+        # passage (its vectors stored) or, in a large library, for the candidates on demand
+        self.e5 = e5 if index.manifest.get("e5_model") or index.e5 is not None else None
         self.config = config or RetrievalConfig()
         words = words if words is not None else WordTable.empty(minilm.encode_queries, minilm.dim)
         self.reader = QueryReader(index, words, self.e5, chinese)
@@ -76,9 +79,11 @@ class Retriever:
         self.maxsim = (
             MaxSimScorer(index.tokens, index.token_starts) if index.tokens is not None else None
         )
-        if self.e5 is not None:
+        if self.e5 is not None and index.e5 is not None:
             self.e5_sentence_cosine = SentenceCosine(index.e5_sentences)
             self.e5_passage_cosine = PassageCosine(index.e5)
+        elif self.e5 is not None:
+            self.e5_on_demand = E5OnDemand(self.e5, [embed_text(p) for p in index.passages])
         sentence_texts = [index.sentence_text(s) for s in index.sentences]
         self.literal = LiteralSentences([set(t) for t in self.lexical.tokenize(sentence_texts)])
         self._texts = {d.source: d.text for d in index.documents}
@@ -118,7 +123,9 @@ class Retriever:
     def search(self, query: Query, k: int, scope: np.ndarray | None = None) -> Retrieval:
         """Retrieve for a Query already read, within ``scope`` (passage ids) when given."""
         config = self.config
-        if query.cross_lingual:
+        if query.cross_lingual and self.index.e5 is None:
+            scored = search_cross_lingual_on_demand(self, query, config, scope)
+        elif query.cross_lingual:
             scored = search_cross_lingual(self, query, config, scope)
         else:
             scored = search_english(self, query, config, scope)
