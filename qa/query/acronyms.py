@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from functools import cached_property
 
 from qa.ingest.words import stopwords
 
@@ -94,27 +94,37 @@ def word_runs(text: str) -> list[list[str]]:
 # ---- the table
 
 
-@dataclass
 class AcronymReader:
-    """Finds what each acronym stands for in one corpus, remembering answers per acronym."""
+    """Finds what each acronym stands for in one corpus, remembering answers per acronym.
 
-    runs: list[list[str]]
-    known_words: frozenset[str]  # lowercase words the corpus uses: "IT" or "PLEDGE" is no acronym
-    _starts: dict[str, list[tuple[int, int]]] = field(
-        init=False, repr=False, default_factory=dict
-    )  # initial -> where in the runs
-    _found: dict[str, str] = field(init=False, repr=False, default_factory=dict)
+    The corpus's word runs are read on the first token that may be an acronym, not at start:
+    the scan takes seconds for a large library, and most questions have no acronym."""
 
-    def __post_init__(self) -> None:
-        for r, run in enumerate(self.runs):
-            for i, word in enumerate(run):
-                self._starts.setdefault(word[0].lower(), []).append((r, i))
+    def __init__(self, texts: list[str]):
+        self._texts = texts
+        self._found: dict[str, str] = {}
 
     @classmethod
     def from_texts(cls, texts: list[str]) -> AcronymReader:
-        runs = [run for t in texts for run in word_runs(t)]
-        known = frozenset(w.lower() for run in runs for w in run)
-        return cls(runs=runs, known_words=known)
+        return cls(texts)
+
+    @cached_property
+    def runs(self) -> list[list[str]]:
+        return [run for t in self._texts for run in word_runs(t)]
+
+    @cached_property
+    def known_words(self) -> frozenset[str]:
+        """Lowercase words the corpus uses: "IT" or "PLEDGE" is no acronym."""
+        return frozenset(w.lower() for run in self.runs for w in run)
+
+    @cached_property
+    def _starts(self) -> dict[str, list[tuple[int, int]]]:
+        """initial -> where in the runs"""
+        starts: dict[str, list[tuple[int, int]]] = {}
+        for r, run in enumerate(self.runs):
+            for i, word in enumerate(run):
+                starts.setdefault(word[0].lower(), []).append((r, i))
+        return starts
 
     def expansion(self, letters: str) -> str:
         """The commonest run of corpus words spelling ``letters``, lowercase; "" if none.
@@ -159,9 +169,9 @@ class AcronymReader:
             nonlocal candidates
             token = m.group(0)
             lower = token.lower()
-            if lower in self.known_words or lower in stopwords():  # "PLEDGE", "IT", "US"
+            if lower in stopwords() or (token.islower() and is_word(lower)):  # "cost", "bank"
                 return token
-            if token.islower() and is_word(lower):  # "cost", "bank"
+            if lower in self.known_words:  # "PLEDGE", "IT", "US" (a corpus scan, done once)
                 return token
             candidates += 1
             if candidates > MAX_LOOKUPS_PER_QUESTION:  # each lookup walks the corpus

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from functools import cached_property
 
 import numpy as np
 
@@ -64,9 +65,21 @@ class QueryReader:
         self.words = words
         self.e5 = e5
         self._chinese = chinese  # None: the bundled CC-CEDICT, read on the first Chinese question
-        self.acronyms = AcronymReader.from_texts([d.text for d in index.documents])
-        corpus_words = Counter(w for d in index.documents for w in content_words(d.text))
-        self.spelling = SpellingReader(corpus_words, self._is_known_word)
+
+    # The acronym and typo readers scan the whole corpus (3 s for a 2 MB library): they do it
+    # on the first word that may be an acronym or a typo, so a plain question never waits.
+
+    @cached_property
+    def acronyms(self) -> AcronymReader:
+        return AcronymReader.from_texts([d.text for d in self.index.documents])
+
+    @cached_property
+    def spelling(self) -> SpellingReader:
+        documents = self.index.documents
+        return SpellingReader(
+            lambda: Counter(w for d in documents for w in content_words(d.text)),
+            self._is_known_word,
+        )
 
     # ------------------------------------------------------------------------ the stage
 

@@ -29,13 +29,19 @@ CACHE_SIZE = 4096
 class SpellingReader:
     """Corrects question words against one corpus's words, remembering each answer."""
 
-    counts: Counter[str]  # corpus word -> how often the corpus uses it
+    # corpus word -> how often the corpus uses it; or what counts them, called on the first
+    # word that may be a typo (counting scans the whole corpus: seconds for a large library)
+    counts: Counter[str] | Callable[[], Counter[str]]
     is_known: Callable[[str], bool]  # a corpus or English word: never a typo
-    _choices: tuple[str, ...] = field(init=False, repr=False)
+    _choices: tuple[str, ...] | None = field(default=None, init=False, repr=False)
     _fixed: dict[str, str] = field(init=False, repr=False, default_factory=dict)
 
-    def __post_init__(self) -> None:
-        self._choices = tuple(self.counts)
+    def _corpus(self) -> tuple[Counter[str], tuple[str, ...]]:
+        if self._choices is None:
+            if callable(self.counts):
+                self.counts = self.counts()
+            self._choices = tuple(self.counts)
+        return self.counts, self._choices
 
     def correction(self, word: str) -> str:
         """The corpus word ``word`` was meant to be, lowercase; "" when there is none or it is
@@ -59,10 +65,11 @@ class SpellingReader:
         from rapidfuzz import process
         from rapidfuzz.distance import OSA
 
+        counts, choices = self._corpus()
         found = process.extract(
-            word, self._choices, scorer=OSA.distance, score_cutoff=MAX_EDITS, limit=None
+            word, choices, scorer=OSA.distance, score_cutoff=MAX_EDITS, limit=None
         )
-        best = min(found, key=lambda f: (f[1], -self.counts[f[0]], f[0]), default=None)
+        best = min(found, key=lambda f: (f[1], -counts[f[0]], f[0]), default=None)
         return best[0] if best else ""
 
     def correct(self, question: str) -> tuple[str, dict[str, str]]:

@@ -84,11 +84,14 @@ class Retriever:
             self.e5_passage_cosine = PassageCosine(index.e5)
         elif self.e5 is not None:
             self.e5_on_demand = E5OnDemand(self.e5, [embed_text(p) for p in index.passages])
-        sentence_texts = [index.sentence_text(s) for s in index.sentences]
-        self.literal = LiteralSentences([set(t) for t in self.lexical.tokenize(sentence_texts)])
+        self.literal = LiteralSentences(self._sentence_terms)
         self._texts = {d.source: d.text for d in index.documents}
         self._length = np.array([p.words / 70 for p in index.passages], dtype=np.float32)
         self._heading = np.array([heading_level(p.text) is not None for p in index.passages])
+
+    def _sentence_terms(self, ids: list[int]) -> list[set[str]]:
+        texts = [self.index.sentence_text(self.index.sentences[j]) for j in ids]
+        return [set(t) for t in self.lexical.tokenize(texts)]
 
     @property
     def words(self) -> WordTable:

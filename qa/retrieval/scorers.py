@@ -8,6 +8,8 @@ candidates existed.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 
 from qa.index.lexical import LexicalIndex
@@ -112,17 +114,30 @@ class MaxSimScorer:
 class LiteralSentences:
     """The candidate sentences holding every term of a keyword query ("pledge", "customs
     inspection"), when one of them is in the best ``depth`` passages (else none): then the
-    words asked for are in the corpus, however low the cosine of a lone word."""
+    words asked for are in the corpus, however low the cosine of a lone word.
 
-    def __init__(self, sentence_terms: list[set[str]]):
-        self.sentence_terms = sentence_terms
+    ``sentence_terms``: each sentence's BM25 terms, or what tokenizes sentences by id; then a
+    sentence is tokenized when it is first a candidate (a large library's 100k sentences are
+    not tokenized at start)."""
+
+    def __init__(self, sentence_terms: list[set[str]] | Callable[[list[int]], list[set[str]]]):
+        self._tokenize = sentence_terms if callable(sentence_terms) else None
+        self._terms: dict[int, set[str]] = (
+            {} if callable(sentence_terms) else dict(enumerate(sentence_terms))
+        )
+
+    def terms(self, ids: list[int]) -> list[set[str]]:
+        new = [j for j in dict.fromkeys(ids) if j not in self._terms]
+        if new and self._tokenize is not None:
+            self._terms.update(zip(new, self._tokenize(new), strict=True))
+        return [self._terms[j] for j in ids]
 
     def score(
         self, terms: list[str], fused: np.ndarray, candidates: Candidates, depth: int
     ) -> np.ndarray:
         wanted = set(terms)
         holds = np.array(
-            [wanted <= self.sentence_terms[j] for j in candidates.sentences.tolist()], dtype=bool
+            [wanted <= t for t in self.terms(candidates.sentences.tolist())], dtype=bool
         )
         best = np.argsort(-fused, kind="stable")[:depth]
         return holds if holds[np.isin(candidates.owner, best)].any() else np.zeros_like(holds)
