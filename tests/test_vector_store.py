@@ -141,7 +141,7 @@ def test_both_backends_give_the_same_hits(tmp_path, corpus):
 
 def test_manifest_records_the_backend_and_its_files(tmp_path, corpus):
     settings, _, _ = built(tmp_path / "f", corpus, "faiss")
-    assert manifest_of(settings)["vector_store"] == {"backend": "faiss"}
+    assert manifest_of(settings)["vector_store"] == {"backend": "faiss", "index": "flat"}
     assert FAISS_FILE in manifest_of(settings)["files"]
     settings, _, _ = built(tmp_path / "q", corpus, "qdrant")
     entry = manifest_of(settings)["vector_store"]
@@ -335,4 +335,26 @@ def test_cli_end_to_end_readers_need_no_flag(tiny_settings, tmp_path):
     assert "Traceback" not in held.stderr
     out = run(["index", "--backend", "faiss"], tiny_settings, **env).stdout
     assert "vector backend qdrant -> faiss" in out
-    assert manifest_of(tiny_settings)["vector_store"] == {"backend": "faiss"}
+    assert manifest_of(tiny_settings)["vector_store"] == {"backend": "faiss", "index": "flat"}
+
+
+def test_a_large_library_gets_hnsw_which_finds_the_exact_neighbours(monkeypatch):
+    """Above HNSW_MIN_PASSAGES the FAISS store is HNSW (recorded in the manifest entry); it
+    survives save and load and finds what exact search finds on well-separated vectors."""
+    from qa.index import vector_store
+
+    rng = np.random.default_rng(7)
+    vectors = rng.normal(size=(600, 32)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    monkeypatch.setattr(vector_store, "HNSW_MIN_PASSAGES", 500)
+    small = vector_store.FaissStore.empty(32, 400)
+    large = vector_store.FaissStore.empty(32, 600)
+    assert small.location() == {"backend": "faiss", "index": "flat"}
+    assert large.location() == {"backend": "faiss", "index": "hnsw32"}
+    large.add(vectors)
+    loaded = vector_store.FaissStore.from_bytes(large.save()[vector_store.FAISS_FILE])
+    assert loaded.kind == "hnsw32" and loaded.flat.hnsw.efSearch == vector_store.HNSW_EF_SEARCH
+    assert np.allclose(loaded.vectors(), vectors, atol=1e-6)
+    queries = vectors[:50] + 0.05 * rng.normal(size=(50, 32)).astype(np.float32)
+    _, found = loaded.search(queries, 1)
+    assert (found[:, 0] == np.arange(50)).mean() >= 0.95

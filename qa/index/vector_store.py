@@ -50,18 +50,33 @@ class VectorStore(Protocol):
 # ---------------------------------------------------------------------------- FAISS
 
 
+# Exact (flat) search up to this many passages, HNSW above. Measured on 2 cores: flat takes
+# 5.8 ms a query at 100k vectors and 54 ms at 1M; HNSW32 (efSearch 128) 0.3-0.5 ms at recall
+# .97 of the exact top 10. The first stage asks for ``RetrievalConfig.candidates`` passages and
+# later scorers re-rank them, so HNSW's misses are rare and far down.
+HNSW_MIN_PASSAGES = 100_000
+HNSW_NEIGHBOURS = 32
+HNSW_EF_SEARCH = 128
+
+
 class FaissStore:
-    """Exact inner-product search in process; saved as minilm.faiss in the index folder."""
+    """Inner-product search in process (flat, or HNSW for a large library); saved as
+    minilm.faiss in the index folder."""
 
     name = "faiss"
 
     def __init__(self, flat):
-        self.flat = flat  # faiss.IndexFlatIP
+        self.flat = flat  # faiss.IndexFlatIP or faiss.IndexHNSWFlat (inner product)
+        if hasattr(flat, "hnsw"):
+            flat.hnsw.efSearch = HNSW_EF_SEARCH
 
     @classmethod
-    def empty(cls, dim: int) -> FaissStore:
+    def empty(cls, dim: int, count: int = 0) -> FaissStore:
+        """An empty store for ``count`` vectors: flat up to HNSW_MIN_PASSAGES, HNSW above."""
         import faiss
 
+        if count > HNSW_MIN_PASSAGES:
+            return cls(faiss.IndexHNSWFlat(dim, HNSW_NEIGHBOURS, faiss.METRIC_INNER_PRODUCT))
         return cls(faiss.IndexFlatIP(dim))
 
     @classmethod
@@ -69,6 +84,10 @@ class FaissStore:
         import faiss
 
         return cls(faiss.deserialize_index(np.frombuffer(data, dtype=np.uint8)))
+
+    @property
+    def kind(self) -> str:
+        return f"hnsw{HNSW_NEIGHBOURS}" if hasattr(self.flat, "hnsw") else "flat"
 
     def add(self, vectors: np.ndarray, payloads: list[dict] | None = None) -> None:
         self.flat.add(np.ascontiguousarray(vectors, dtype=np.float32))
@@ -90,7 +109,7 @@ class FaissStore:
         return {FAISS_FILE: faiss.serialize_index(self.flat).tobytes()}
 
     def location(self) -> dict:
-        return {"backend": self.name}
+        return {"backend": self.name, "index": self.kind}
 
     def drop(self) -> None:
         """Nothing to do: the store is one file of the staged index folder."""
@@ -126,11 +145,12 @@ def preflight(spec: VectorStoreSpec | None) -> None:
     QdrantStore.preflight(spec)
 
 
-def create_store(spec: VectorStoreSpec, index_dir: Path, dim: int) -> VectorStore:
-    """A new, empty store for one build (Qdrant: a new collection, switched to by the manifest)."""
+def create_store(spec: VectorStoreSpec, index_dir: Path, dim: int, count: int = 0) -> VectorStore:
+    """A new, empty store for one build of ``count`` passages (Qdrant: a new collection,
+    switched to by the manifest)."""
     check_backend(spec)
     if spec.backend == "faiss":
-        return FaissStore.empty(dim)
+        return FaissStore.empty(dim, count)
     from qa.index.qdrant_store import QdrantStore
 
     return QdrantStore.create(spec, index_dir, dim)

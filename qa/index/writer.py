@@ -61,7 +61,7 @@ def save_index(
         put("documents.jsonl", _jsonl(asdict(d) for d in index.documents))
         put("passages.jsonl", _jsonl(asdict(p) for p in index.passages))
         put("sentences.jsonl", _jsonl(asdict(s) for s in index.sentences))
-        store = create_store(spec, index_dir, int(index.minilm.shape[1]))
+        store = create_store(spec, index_dir, int(index.minilm.shape[1]), len(index.passages))
         store.add(
             index.minilm, [{"source": p.source, "section": p.section} for p in index.passages]
         )
