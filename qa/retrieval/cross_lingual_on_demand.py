@@ -35,7 +35,9 @@ class E5OnDemand:
     def vectors(self, ids: np.ndarray) -> np.ndarray:
         new = [int(i) for i in ids if int(i) not in self._vectors]
         if new:
-            for i, v in zip(new, self._e5.encode_passages([self._texts[i] for i in new]), strict=True):
+            for i, v in zip(
+                new, self._e5.encode_passages([self._texts[i] for i in new]), strict=True
+            ):
                 self._vectors[i] = v
         for i in ids:
             self._vectors.move_to_end(int(i))

@@ -1,0 +1,95 @@
+"""e5 for every passage in a small library, for each question's candidates in a large one."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from qa.config import RetrievalConfig, Settings
+from qa.index.build import build_index
+from qa.index.hash_embedder import HashEmbedder
+from qa.index.store import index_status, load_index
+from qa.index.writer import save_index
+from qa.ingest.corpus import load_corpus
+from qa.query.chinese_dictionary import ChineseDictionary
+from qa.retrieval.retriever import Retriever
+from tests.conftest import write_corpus
+
+DOCS = {
+    "loans.md": "# Loans\n\nBanks grant pledge loans to small firms against their patents.\n\n"
+    "Each pledge loan is registered with the office.\n",
+    "harbour.md": "# Harbour\n\nShips unload grain at the harbour every morning.\n\n"
+    "The harbour master keeps the tide tables.\n",
+    "goats.md": "# Goats\n\nGoats graze on the hill above the village.\n\n"
+    "Their milk is sold at the market on Fridays.\n",
+}
+CEDICT = "質押 质押 [zhi4 ya1] /pledge/\n貸款 贷款 [dai4 kuan3] /loan/\n"
+
+
+class TranslatingE5(HashEmbedder):
+    """A stand-in multilingual encoder: a Chinese question is embedded as its English words,
+    so it lands near the English passages that say the same. Counts the passages it embeds."""
+
+    WORDS = {"质押": "pledge", "贷款": "loans"}
+
+    def __init__(self) -> None:
+        super().__init__(32)
+        self.name = "translating-e5"
+        self.passages_embedded = 0
+
+    def encode_queries(self, texts: list[str]) -> np.ndarray:
+        for chinese, english in self.WORDS.items():
+            texts = [t.replace(chinese, f" {english} ") for t in texts]
+        return super().encode_queries(texts)
+
+    def encode_passages(self, texts: list[str]) -> np.ndarray:
+        self.passages_embedded += len(texts)
+        return super().encode_passages(texts)
+
+
+def _built(tmp_path, e5_max_passages: int):
+    corpus = write_corpus(tmp_path / "corpus", DOCS)
+    settings = Settings(
+        corpus_dir=corpus, index_dir=tmp_path / "index", e5_max_passages=e5_max_passages
+    )
+    docs = load_corpus(corpus)
+    e5 = TranslatingE5()
+    index = build_index(docs, settings, HashEmbedder(64), e5=e5)
+    save_index(index, settings.index_dir)
+    return settings, docs, e5, index
+
+
+def test_a_library_above_the_limit_keeps_no_e5_vectors_and_says_so(tmp_path):
+    settings, docs, e5, index = _built(tmp_path, e5_max_passages=2)
+    assert index.e5 is None and index.e5_sentences is None and index.vocab_e5 is None
+    assert e5.passages_embedded == 0  # the build embedded nothing with e5
+    assert index.manifest["e5_model"] == "translating-e5"
+    assert index.manifest["e5_scope"] == "candidates"
+    loaded = load_index(settings.index_dir, docs)
+    assert loaded.e5 is None and loaded.manifest["e5_scope"] == "candidates"
+    assert index_status(settings, docs).state == "fresh"  # no rebuild loop for the missing e5
+
+
+def test_a_library_within_the_limit_has_e5_for_every_passage(tmp_path):
+    _, _, e5, index = _built(tmp_path, e5_max_passages=10_000)
+    assert index.manifest["e5_scope"] == "all"
+    assert index.e5.shape == (len(index.passages), 32)
+    assert e5.passages_embedded >= len(index.passages)
+
+
+def test_a_chinese_question_over_a_large_library_is_ranked_by_e5_on_demand(tmp_path):
+    settings, docs, e5, _ = _built(tmp_path, e5_max_passages=2)
+    index = load_index(settings.index_dir, docs)
+    config = RetrievalConfig(e5_on_demand=2)
+    retriever = Retriever(
+        index, HashEmbedder(64), e5, config, chinese=ChineseDictionary.from_cedict_text(CEDICT)
+    )
+    retrieval = retriever.retrieve("质押贷款", k=2)
+    assert retrieval.query.cross_lingual and retrieval.query.term_source == "dictionary"
+    assert retrieval.signals.non_latin and retrieval.signals.e5_top is not None
+    assert retrieval.hits[0].passage.source == "loans.md"
+    assert "pledge loan" in retrieval.hits[0].passage.text
+    assert 0 < e5.passages_embedded <= 2  # only the best candidates, not the library
+    retriever.retrieve("质押贷款", k=2)
+    assert e5.passages_embedded <= 2  # kept for the next question
+    scoped = retriever.retrieve("质押贷款", k=2, documents=["goats.md"])
+    assert {h.passage.source for h in scoped.hits} == {"goats.md"}
