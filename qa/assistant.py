@@ -64,6 +64,7 @@ class BuildReport:
     changes: CorpusChanges | None = None  # files added, changed, removed, kept since the last build
     documents_embedded: int = 0  # the rest came from the vector cache
     passages_embedded: int = 0
+    e5_scope: str | None = None  # "all" passages, "candidates" (a large library) or None (no e5)
 
 
 def validate_question(question: str, max_chars: int) -> str:
@@ -219,6 +220,7 @@ def _build_locked(
         changes,
         tally.documents_embedded,
         tally.passages_embedded,
+        manifest.get("e5_scope"),
     )
 
 

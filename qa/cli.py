@@ -142,6 +142,11 @@ def cmd_index(args: argparse.Namespace) -> int:
         )
         if report.changes is not None:
             print(_changes_line(report))
+        if report.e5_scope == "candidates":
+            print(
+                f"e5 (questions in other languages): more than {settings.e5_max_passages:,} "
+                "passages, so e5 ranks each such question's candidates when it is asked"
+            )
         store = report.vector_store or {}
         if store.get("backend") == "qdrant":
             where = store.get("url") or store.get("path")

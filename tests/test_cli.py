@@ -121,3 +121,17 @@ def test_a_reader_that_leaves_early_gets_no_traceback(plan_settings):
     err = proc.stderr.read().decode()
     assert proc.wait(timeout=300) == 141, err
     assert "Traceback" not in err
+
+
+def test_a_library_past_the_e5_limit_is_indexed_without_e5_and_still_reads_chinese(tiny_settings):
+    """QA_E5_MAX_PASSAGES below the corpus: the build says e5 works on demand, stores no e5
+    vectors, and a Chinese question is still answered from the English text."""
+    env = {"QA_ENCODER_DIR": str(tiny_settings.encoder_path), "QA_E5_MAX_PASSAGES": "1"}
+    out = run(["index", "--force"], tiny_settings, **env).stdout
+    assert "e5 ranks each such question's candidates when it is asked" in out
+    manifest = json.loads((tiny_settings.index_dir / "manifest.json").read_text("utf-8"))
+    assert manifest["e5_scope"] == "candidates" and "e5.npy" not in manifest["files"]
+    found = json.loads(run(["search", "小麦", "--json"], tiny_settings, **env).stdout)
+    assert "wheat" in found["passages"][0]["text"].lower()  # via the dictionary, ranked by e5
+    bad = run(["index"], tiny_settings, check=False, QA_E5_MAX_PASSAGES="many")
+    assert bad.returncode != 0 and "QA_E5_MAX_PASSAGES must be a whole number" in bad.stderr
