@@ -46,14 +46,14 @@ ABLATIONS = {
     "- answer kinds told apart (any number answers)": {"type_kinds_apart": False},
     "  answer-type check over 5 passages": {"type_check_depth": 5},
     # issue 17, declining what a document does not say (the "decline" rows)
-    "- decline: 'who wrote/maintains' asks for a name": {"agent_questions": False},
+    "- decline: 'who wrote/maintains', 'which court' ask for a name": {"name_questions": False},
     "- decline: a value given as an example answers too": {"examples_answer": True},
     "- decline: value's sentence covers the question (subject word only)": {"value_coverage": 0.0},
     "  decline: value's sentence covers .4 of the question": {"value_coverage": 0.4},
     "  decline: value's sentence covers .6 of the question": {"value_coverage": 0.6},
     "- decline: hyphenated words hold their parts": {"subject_word_parts": False},
     "- decline: all four rules above": {
-        "agent_questions": False,
+        "name_questions": False,
         "examples_answer": True,
         "value_coverage": 0.0,
         "subject_word_parts": False,

@@ -242,12 +242,24 @@ def test_dates_are_confirmed(candidate, is_one):
 def test_who_wrote_or_maintains_asks_for_a_name():
     assert expected_type("Who maintains the menu package today?") == "person or organisation"
     assert expected_type("Who wrote the first draft of this license?") == "person or organisation"
-    assert expected_type("Who maintains the menu package?", agents=False) is None
+    assert expected_type("Who maintains the menu package?", names_asked=False) is None
     assert expected_type("Who keeps an eye on patent agents?") is None  # no authorship verb
     role = "The Menu package maintainer is responsible for packaging administrivia only."
     assert not has_answer_of_type(role, "person or organisation")
     assert has_answer_of_type("It is maintained by the Acme Foundation.", "person or organisation")
     assert has_answer_of_type("Dr. Joey Hess maintains it.", "person or organisation")
+
+
+def test_which_court_asks_for_a_court_or_a_place_by_name():
+    question = "Which courts have jurisdiction over disputes about this License?"
+    assert expected_type(question) == "named court or place"
+    unnamed = (
+        "Any litigation relating to this License may be brought only in the courts of a "
+        "jurisdiction where the defendant maintains its principal place of business."
+    )
+    assert not has_answer_of_type(unnamed, "named court or place", question)
+    named = "Disputes about this License go to the courts in Santa Clara County, California."
+    assert has_answer_of_type(named, "named court or place", question)
 
 
 def test_a_value_given_as_an_example_answers_nothing():

@@ -68,7 +68,7 @@ def decide(question: str, hits: list[Hit], signals: Signals, config: RetrievalCo
     if config.type_check_depth <= 0:
         return ANSWER
     context = [h.passage.text for h in hits[: config.type_check_depth]]
-    wanted = expected_type(question, config.agent_questions)
+    wanted = expected_type(question, config.name_questions)
     if wanted:
         parts = config.subject_word_parts
         subject = subject_of(question, context, config.subject_words, parts)

@@ -27,15 +27,24 @@ PENALTY = "penalty"
 DOCUMENT_NUMBER = "document number"
 DURATION, PERCENTAGE, VERSION, ORGANISATION = "duration", "percentage", "version", "organisation"
 AGENT = "person or organisation"
+COURT = "named court or place"
 
 # "who wrote / maintains / founded X?" asks for whoever did it: a person's or an organisation's
 # name. A role ("the Menu package maintainer") or a mailing list names nobody.
-_AGENT_QUESTION = re.compile(
-    r"\bwho (wrote|writes|drafted|drafts|authored|created|creates|founded|maintains|maintained"
-    r"|owns|owned|invented|designed|developed|develops|edited|edits|translated|published"
-    r"|publishes|started|wrote up)\b",
-    re.I,
-)
+# "which courts hear disputes?" asks for a court or a place by name: "the courts of a
+# jurisdiction where the defendant maintains its principal place of business" names none.
+_NAME_QUESTIONS: list[tuple[str, re.Pattern]] = [
+    (
+        AGENT,
+        re.compile(
+            r"\bwho (wrote|writes|drafted|drafts|authored|created|creates|founded|maintains"
+            r"|maintained|owns|owned|invented|designed|developed|develops|edited|edits"
+            r"|translated|published|publishes|started)\b",
+            re.I,
+        ),
+    ),
+    (COURT, re.compile(r"\b(which|what) (courts?|tribunals?)\b", re.I)),
+]
 
 _TYPE_PATTERNS: list[tuple[str, re.Pattern]] = [
     # before QUANTITY: "文号是多少" asks for a document number, not an amount
@@ -156,6 +165,7 @@ _ANSWERED_BY: dict[str, frozenset[str]] = {
     ORGANISATION: frozenset({names.ORGANISATION}),
     PLACE: frozenset({names.PLACE}),
     AGENT: frozenset({names.PERSON, names.ORGANISATION}),
+    COURT: frozenset({names.ORGANISATION, names.PLACE}),
 }
 _REGEX_EVIDENCE = {
     DOCUMENT_NUMBER: _CITATION_NUMBER,
@@ -164,18 +174,17 @@ _REGEX_EVIDENCE = {
 }
 
 
-def expected_type(question: str, agents: bool = True) -> str | None:
+def expected_type(question: str, names_asked: bool = True) -> str | None:
     """The kind of answer a question asks for, or None for open questions (how, what, why).
-    ``agents``: "who wrote/maintains ...?" asks for a person or organisation (False: the
-    ablation, where only "who heads"-style questions ask for a person).
+    ``names_asked``: "who wrote/maintains ...?" and "which court ...?" ask for a name (False:
+    the ablation, where only "who heads"-style questions do).
 
     Example: expected_type("How many centres will be built?") -> "quantity"
     """
-    for name, pattern in _TYPE_PATTERNS:
+    patterns = _TYPE_PATTERNS + (_NAME_QUESTIONS if names_asked else [])
+    for name, pattern in patterns:
         if any(_is_question_word(question, m) for m in pattern.finditer(question)):
             return name
-    if agents and any(_is_question_word(question, m) for m in _AGENT_QUESTION.finditer(question)):
-        return AGENT
     return None
 
 
