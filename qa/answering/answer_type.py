@@ -15,8 +15,10 @@ organisations, places), and a value counts only in a sentence about the question
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from qa.answering import names, values
+from qa.answering.coverage import coverage
 from qa.answering.subject import Subject, about
 from qa.ingest.chunking import sentences
 
@@ -24,6 +26,25 @@ QUANTITY, DATE, PERSON, PLACE, ARTICLE = "quantity", "date", "person", "place", 
 PENALTY = "penalty"
 DOCUMENT_NUMBER = "document number"
 DURATION, PERCENTAGE, VERSION, ORGANISATION = "duration", "percentage", "version", "organisation"
+AGENT = "person or organisation"
+COURT = "named court or place"
+
+# "who wrote / maintains / founded X?" asks for whoever did it: a person's or an organisation's
+# name. A role ("the Menu package maintainer") or a mailing list names nobody.
+# "which courts hear disputes?" asks for a court or a place by name: "the courts of a
+# jurisdiction where the defendant maintains its principal place of business" names none.
+_NAME_QUESTIONS: list[tuple[str, re.Pattern]] = [
+    (
+        AGENT,
+        re.compile(
+            r"\bwho (wrote|writes|drafted|drafts|authored|created|creates|founded|maintains"
+            r"|maintained|owns|owned|invented|designed|developed|develops|edited|edits"
+            r"|translated|published|publishes|started)\b",
+            re.I,
+        ),
+    ),
+    (COURT, re.compile(r"\b(which|what) (courts?|tribunals?)\b", re.I)),
+]
 
 _TYPE_PATTERNS: list[tuple[str, re.Pattern]] = [
     # before QUANTITY: "文号是多少" asks for a document number, not an amount
@@ -143,6 +164,8 @@ _ANSWERED_BY: dict[str, frozenset[str]] = {
     PERSON: frozenset({names.PERSON}),
     ORGANISATION: frozenset({names.ORGANISATION}),
     PLACE: frozenset({names.PLACE}),
+    AGENT: frozenset({names.PERSON, names.ORGANISATION}),
+    COURT: frozenset({names.ORGANISATION, names.PLACE}),
 }
 _REGEX_EVIDENCE = {
     DOCUMENT_NUMBER: _CITATION_NUMBER,
@@ -151,12 +174,15 @@ _REGEX_EVIDENCE = {
 }
 
 
-def expected_type(question: str) -> str | None:
+def expected_type(question: str, names_asked: bool = True) -> str | None:
     """The kind of answer a question asks for, or None for open questions (how, what, why).
+    ``names_asked``: "who wrote/maintains ...?" and "which court ...?" ask for a name (False:
+    the ablation, where only "who heads"-style questions do).
 
     Example: expected_type("How many centres will be built?") -> "quantity"
     """
-    for name, pattern in _TYPE_PATTERNS:
+    patterns = _TYPE_PATTERNS + (_NAME_QUESTIONS if names_asked else [])
+    for name, pattern in patterns:
         if any(_is_question_word(question, m) for m in pattern.finditer(question)):
             return name
     return None
@@ -171,29 +197,43 @@ def _is_question_word(question: str, match: re.Match) -> bool:
     return len(clause.split()) <= 4
 
 
+@dataclass(frozen=True)
+class TypeCheck:
+    """How strictly a value must match the question (each field off is an ablation row)."""
+
+    strict: bool = True  # False: any number answers a date, amount, version question
+    examples: bool = False  # True: a value inside an example ("e.g. 2.0") answers too
+    min_coverage: float = 0.0  # share of the question's word weight the value's sentence holds
+    parts: bool = True  # a hyphenated word holds its parts for the subject rule
+
+
 def has_answer_of_type(
     text: str,
     answer_type: str,
     question: str = "",
     subject: Subject | None = None,
-    strict: bool = True,
+    check: TypeCheck | None = None,
 ) -> bool:
     """Whether text holds a value of that type that the question did not already say, in a
-    sentence about the question's subject (when one is given).
-
-    ``strict=False`` takes any number for a numeric type (amounts, dates, versions and
-    percentages not told apart), for the ablation.
+    sentence about the question's subject (when one is given) that says at least
+    ``check.min_coverage`` of what the question is about (qa.answering.coverage).
 
     Example: has_answer_of_type("Build 5 centres.", "quantity") -> True
     """
+    check = check or TypeCheck()
     return any(
-        subject is None or about(sentence, subject)
-        for sentence in _sentences_with_answer(text, answer_type, question, strict)
+        (subject is None or about(sentence, subject, check.parts))
+        and (check.min_coverage <= 0 or coverage(question, sentence) >= check.min_coverage)
+        for sentence in _sentences_with_answer(text, answer_type, question, check)
     )
 
 
-def _sentences_with_answer(text: str, answer_type: str, question: str, strict: bool) -> list[str]:
-    """The sentences of text holding a value of the type (values the question names aside)."""
+def _sentences_with_answer(
+    text: str, answer_type: str, question: str, check: TypeCheck
+) -> list[str]:
+    """The sentences of text holding a value of the type (values the question names, and
+    values given as examples, aside)."""
+    strict = check.strict
     if answer_type in _REGEX_EVIDENCE:
         pattern = _REGEX_EVIDENCE[answer_type]
         asked = {m.group(0).lower() for m in pattern.finditer(question)}
@@ -207,6 +247,9 @@ def _sentences_with_answer(text: str, answer_type: str, question: str, strict: b
         spans = [(v.start, v.end) for v in found if v.kind in wanted and not _asked(v, question)]
         if answer_type in (QUANTITY, DATE, DURATION):
             spans += [(m.start(), m.end()) for m in _CHINESE_VALUE.finditer(text)]
+    if not check.examples:
+        examples = values.example_spans(text)
+        spans = [(a, b) for a, b in spans if not any(s <= a < e for s, e in examples)]
     out = []
     for s in sentences(text):
         if any(s.start <= a < s.end for a, _ in spans):

@@ -18,7 +18,7 @@ from qa.ingest.words import content_words
 from qa.query.english import word_frequency
 
 # Words that say what kind of answer is wanted, not what it is about.
-_TYPE_WORDS = frozenset(
+TYPE_WORDS = frozenset(
     "date dates day days year years month months week weeks time deadline deadlines long many "
     "much number numbers amount amounts percentage percent rate rates version versions name "
     "names person people city cities country countries place places province provinces total "
@@ -44,38 +44,66 @@ class Subject:
         return bool(self.words or self.numbers)
 
 
-def subject_of(question: str, context: list[str], top: int = 1) -> Subject:
+def subject_of(question: str, context: list[str], top: int = 1, parts: bool = True) -> Subject:
     """The question's ``top`` rarest content words that the context passages use, and its
-    naming numbers.
+    naming numbers. ``parts``: a hyphenated word of the passages also uses each of its parts
+    ("copyright-format" uses "copyright"; False only for the ablation).
 
     Example: subject_of("On what date was version 4 of the licence released?",
     ["Version 3 was released on 29 June 2007."]) -> words ("released",), numbers ("4",)
     """
     stem = _stemmer().stemWord
-    used = {stem(w) for text in context for w in re.findall(r"[a-z][\w'-]*", text.lower())}
+    used = set().union(*(sentence_stems(text, parts) for text in context))
     candidates = []
     for word in dict.fromkeys(content_words(question)):
-        if word in _TYPE_WORDS or stem(word) not in used:
+        if word in TYPE_WORDS or stem(word) not in used:
             continue
         candidates.append((word_frequency(word), word))
     words = tuple(w for _, w in sorted(candidates)[:top])
-    numbers = tuple(
-        n for n in _NAMING_NUMBER.findall(question) if not _YEAR.match(n)
-    )
-    return Subject(words, numbers)
+    return Subject(words, naming_numbers(question))
 
 
-def about(sentence: str, subject: Subject) -> bool:
+def naming_numbers(question: str) -> tuple[str, ...]:
+    """The numbers that name something in a question ("version 4", "Perl 6", "2.0"; not
+    "by 2020").
+
+    Example: naming_numbers("When was version 4 released?") -> ("4",)
+    """
+    return tuple(n for n in _NAMING_NUMBER.findall(question) if not _YEAR.match(n))
+
+
+def holds_number(sentence: str, number: str) -> bool:
+    """Whether the sentence says that very number ("4" is not in "14" nor in "4.1")."""
+    return bool(re.search(rf"(?<![\d.]){re.escape(number)}(?![\d])", sentence))
+
+
+def about(sentence: str, subject: Subject, parts: bool = True) -> bool:
     """Whether a sentence holds the subject: one of its words and all of its numbers.
 
     Example: about("Version 3, 29 June 2007", Subject(("version",), ("4",))) -> False
     """
     stem = _stemmer().stemWord
     if subject.words:
-        stems = {stem(w) for w in re.findall(r"[a-z][\w'-]*", sentence.lower())}
-        if not stems & {stem(w) for w in subject.words}:
+        if not sentence_stems(sentence, parts) & {stem(w) for w in subject.words}:
             return False
-    return all(re.search(rf"(?<![\d.]){re.escape(n)}(?![\d])", sentence) for n in subject.numbers)
+    return all(holds_number(sentence, n) for n in subject.numbers)
+
+
+def sentence_stems(text: str, parts: bool = True) -> frozenset[str]:
+    """The stems of a text's words and, with ``parts``, of each part of its hyphenated words:
+    "copyright-format" holds "copyright" and "format" (a question about "the copyright format"
+    is about that word, whichever way the document joins it).
+
+    Example: "copyright" in sentence_stems("See copyright-format/1.0/.") -> True
+    """
+    stem = _stemmer().stemWord
+    out = set()
+    for word in re.findall(r"[a-z][\w'’-]*", text.lower()):
+        word = re.sub(r"['’]s?$", "", word)  # "contributor's" is about the contributor
+        out.add(stem(word))
+        if parts and "-" in word:
+            out.update(stem(part) for part in word.split("-") if part)
+    return frozenset(out)
 
 
 @cache

@@ -160,6 +160,24 @@ def _strip(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
+# An example illustrates a rule and answers nothing: '(e.g., "2.0.0" is considered equal to
+# "2.0")' names no version anything is compatible with. A parenthesis opened by an example
+# marker, or the rest of the clause after one (to ";", a sentence end or a blank line).
+_EXAMPLE = re.compile(
+    r"\(\s*(?:e\.\s?g\.|eg\.|for example|for instance)[^()]*\)"
+    r"|\b(?:e\.\s?g\.|for example|for instance)(?:(?!\.\s|;|\n\s*\n).)*",
+    re.I | re.S,
+)
+
+
+def example_spans(text: str) -> list[tuple[int, int]]:
+    """Where text gives examples (their values are illustrations, not answers).
+
+    Example: example_spans("Versions (e.g. 2.0) match.") -> [(9, 19)]
+    """
+    return [(m.start(), m.end()) for m in _EXAMPLE.finditer(text)]
+
+
 @lru_cache(maxsize=4096)
 def is_date(candidate: str) -> bool:
     """Whether the candidate is a calendar date ("29 June 2007", "May 5", "2007-06-29" yes;

@@ -1,0 +1,82 @@
+"""How much of what a question is about does one sentence say? Its idf-weighted coverage.
+
+The subject rule (qa.answering.subject) asks that a typed value stand in a sentence holding the
+question's rarest word. That lets through a sentence that shares one distinctive word and
+nothing else: "How many days' notice must a contributor give before my patent licence ends?"
+met "... prior to 30 days after Your receipt of the notice" (a licence's cure period, not a
+patent licence's end) through "contributor". Weighing every content word of the question by
+its rarity in English (a name or term no English list holds weighs most) and asking what share
+of that weight the value's sentence holds is the general form: a sentence answers the question
+only when it says most of what the question is about. The weights are the query stage's English
+word frequencies, so no corpus statistics are needed and a score means the same in any document.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from functools import cache
+
+from qa.answering.subject import TYPE_WORDS, holds_number, naming_numbers, sentence_stems
+from qa.ingest.words import content_words
+from qa.query.english import word_frequency
+
+_CORPUS_SIZE = 1e8  # the word list's counts are out of about this many words
+_SMOOTHING = 100  # a word seen fewer times than this is as distinctive as an unknown one
+
+
+@dataclass(frozen=True)
+class WeightedTerm:
+    """A question word, or a number that names something ("version 4"), and how much it says
+    about the question (higher: rarer in English; a naming number weighs as a name)."""
+
+    word: str
+    stem: str
+    weight: float
+    number: bool = False
+
+
+def weighted_terms(question: str) -> tuple[WeightedTerm, ...]:
+    """The question's content words (answer-kind words aside) and naming numbers, each once,
+    with its weight.
+
+    Example: [t.word for t in weighted_terms("How many days does Perl 6 support last?")]
+    -> ["perl", "support", "last", "6"]
+    """
+    stem = _stemmer().stemWord
+    words = dict.fromkeys(w for w in content_words(question) if w not in TYPE_WORDS)
+    terms = [WeightedTerm(w, stem(w), _weight(w)) for w in words]
+    name_weight = math.log(_CORPUS_SIZE / _SMOOTHING)
+    terms += [WeightedTerm(n, n, name_weight, True) for n in dict.fromkeys(naming_numbers(question))]
+    return tuple(terms)
+
+
+def coverage(question: str, sentence: str) -> float:
+    """The share of the question's word weight that the sentence holds (1.0 for a question
+    with no content words: nothing to miss).
+
+    Example: coverage("Which courts hear disputes?", "The courts of Paris hear all disputes.")
+    -> 1.0
+    """
+    terms = weighted_terms(question)
+    total = sum(t.weight for t in terms)
+    if total <= 0:
+        return 1.0
+    held = sentence_stems(sentence)
+    said = sum(
+        t.weight
+        for t in terms
+        if (holds_number(sentence, t.word) if t.number else t.stem in held)
+    )
+    return said / total
+
+
+def _weight(word: str) -> float:
+    return math.log(_CORPUS_SIZE / (word_frequency(word) + _SMOOTHING))
+
+
+@cache
+def _stemmer():
+    import Stemmer
+
+    return Stemmer.Stemmer("english")
