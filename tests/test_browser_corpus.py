@@ -106,9 +106,7 @@ def test_manage_documents(corpus_server, tmp_path):
 
         # download the original
         choose(page, "alpha.txt")
-        page.wait_for_function(
-            "!document.querySelector('#download-doc').hasAttribute('disabled')"
-        )
+        page.wait_for_function("!document.querySelector('#download-doc').hasAttribute('disabled')")
         with page.expect_download() as info:
             page.click("#download-doc")
         got = Path(info.value.path()).read_bytes()
@@ -157,3 +155,41 @@ def test_manage_documents(corpus_server, tmp_path):
         page.wait_for_function(
             "document.querySelector('#chatbot').textContent.includes('lighthouse keeper')"
         )
+
+
+def examples_shown(page) -> str:
+    return page.locator("#examples").inner_text()
+
+
+def test_examples_follow_an_upload_and_a_removal(corpus_server, tmp_path):
+    """Over the tiny corpus only the declined example is shown; a document with the words of
+    the others brings them (without a reload), removing it takes them away again."""
+    from tests.test_app import EXAMPLE_WORDS
+
+    pledge = "How are small enterprises supported in pledge loans?"
+    with browser_page(corpus_server.url) as page:
+        assert "capital of France" in examples_shown(page)
+        assert pledge not in examples_shown(page)
+        doc = tmp_path / "support.txt"
+        doc.write_text(EXAMPLE_WORDS, encoding="utf-8")
+        page.get_by_role("tab", name="Corpus").click()
+        page.set_input_files("#upload input[type=file]", str(doc))
+        page.wait_for_function("document.querySelector('#upload').textContent.includes('support')")
+        page.click("#add-doc")
+        wait_status(page, "Added")
+        page.get_by_role("tab", name="Chat").click()
+        page.wait_for_function(
+            "(t) => document.querySelector('#examples').textContent.includes(t)", arg=pledge
+        )
+        assert "trademark review system" in examples_shown(page)
+        shot(page, "app-08-examples-after-upload.png")
+        page.get_by_role("tab", name="Corpus").click()
+        choose(page, "support.txt")
+        page.once("dialog", lambda dialog: dialog.accept())
+        page.click("#remove-doc")
+        wait_status(page, "Removed")
+        page.get_by_role("tab", name="Chat").click()
+        page.wait_for_function(
+            "(t) => !document.querySelector('#examples').textContent.includes(t)", arg=pledge
+        )
+        assert "capital of France" in examples_shown(page)
