@@ -9,7 +9,13 @@ import gradio as gr
 import qa.web.markdown as markdown
 import qa.web.views as views
 from qa.evaluation.command import DEFAULT_K
-from qa.web.corpus_tab import handle_choose, handle_remove, handle_replace, handle_role
+from qa.web.corpus_tab import (
+    handle_audit,
+    handle_choose,
+    handle_remove,
+    handle_replace,
+    handle_role,
+)
 from qa.web.corpus_update import MAX_BINARY_UPLOAD_BYTES, MAX_UPLOAD_BYTES
 from qa.web.examples import DECLINED_EXAMPLE as DECLINED_EXAMPLE  # re-exported
 from qa.web.examples import EXAMPLES as EXAMPLES  # re-exported
@@ -255,6 +261,27 @@ def build_app() -> gr.Blocks:
                             "Each change builds a new index aside and swaps it in when it is "
                             "ready; questions are answered from the current index meanwhile."
                         )
+                        with gr.Accordion(
+                            "Audit log: who changed what (admins only)",
+                            open=False,
+                            visible=False,
+                            elem_id="audit",
+                        ) as audit_box:
+                            audit_table = gr.Dataframe(
+                                headers=[
+                                    "time (UTC)",
+                                    "user",
+                                    "action",
+                                    "document",
+                                    "result",
+                                    "detail",
+                                ],
+                                interactive=False,
+                                wrap=True,
+                                max_height=360,
+                                column_widths=["16%", "10%", "9%", "17%", "9%", "39%"],
+                                elem_id="audit-table",
+                            )
                     with gr.Column(scale=2):
                         manifest = gr.HTML()
 
@@ -341,7 +368,9 @@ def build_app() -> gr.Blocks:
                 handle_read, doc_choice, reader, api_visibility="private"
             ).then(handle_choose, manage_choice, download_btn, api_visibility="private").then(
                 within_choices, None, within, api_visibility="private"
-            ).then(handle_examples, None, examples, api_visibility="private")
+            ).then(handle_examples, None, examples, api_visibility="private").then(
+                handle_audit, None, [audit_box, audit_table], api_visibility="private"
+            )
         manage_choice.change(handle_choose, manage_choice, download_btn, api_name="choose_document")
         demo.load(
             handle_load,
@@ -351,6 +380,7 @@ def build_app() -> gr.Blocks:
         )
         demo.load(within_choices, None, within, api_visibility="private")
         demo.load(handle_examples, None, examples, api_visibility="private")
+        demo.load(handle_audit, None, [audit_box, audit_table], api_visibility="private")
         demo.load(  # readers do not see the change controls; the handlers check again
             handle_role,
             None,
