@@ -72,7 +72,7 @@ def test_every_change_and_refusal_is_logged_with_its_user(served, tmp_path):
     ]
     newest = read_audit(tmp_path / "fb" / "audit.jsonl")
     assert "needs the admin role" in newest[1].detail and "'ann'" in newest[1].detail
-    assert newest[0].detail.startswith("Removed `lighthouse.txt`")
+    assert newest[0].detail.startswith("Removed lighthouse.txt;")
     assert all(e.time.endswith("Z") and e.time[:4].isdigit() for e in newest)
     # the file itself: one JSON object per line, the documented fields
     lines = (tmp_path / "fb" / "audit.jsonl").read_text("utf-8").splitlines()
@@ -85,6 +85,28 @@ def test_a_bad_file_from_an_admin_is_logged_as_refused(served, tmp_path):
     status = corpus_tab.handle_upload(upload(tmp_path, "notes.exe"), request("root"))[0]
     assert status.startswith("⚠")
     assert logged(tmp_path) == [("root", "add", "notes.exe", "refused")]
+
+
+def test_an_unexpected_error_is_logged_as_failed(served, tmp_path, monkeypatch):
+    def broken(*args, **kwargs):
+        raise RuntimeError("disk controller on fire")
+
+    monkeypatch.setattr(corpus_tab.corpus_update, "add_document", broken)
+    with pytest.raises(RuntimeError):
+        corpus_tab.handle_upload(upload(tmp_path), request("root"))
+    assert logged(tmp_path) == [("root", "add", "lighthouse.txt", "failed")]
+    detail = read_audit(tmp_path / "fb" / "audit.jsonl")[0].detail
+    assert detail == "RuntimeError: disk controller on fire"
+
+
+def test_an_unwritable_audit_log_is_said_in_the_status(served, tmp_path, monkeypatch):
+    def refuse(*args, **kwargs):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(corpus_tab, "append_entry", refuse)
+    status = corpus_tab.handle_upload(upload(tmp_path), request("root"))[0]
+    assert status.startswith("✓ Added") and "not written to the audit log" in status
+    assert "Permission denied" in status
 
 
 def test_the_local_user_and_anonymous_visitors_are_named(served, tmp_path):

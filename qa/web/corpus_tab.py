@@ -154,7 +154,9 @@ def _audited(action: str, document: str | None, request, change: Callable[[], st
     except Exception as e:
         _log(entry(user, action, document, "failed", f"{type(e).__name__}: {e}"))
         raise
-    return _changed(message + _log(entry(user, action, document, "done", message)))
+    # the status line's Markdown code spans (`name`) read as plain text in the log
+    done = entry(user, action, document, "done", message.replace("`", ""))
+    return _changed(message + _log(done))
 
 
 def _name(file: str | None) -> str | None:
@@ -223,7 +225,14 @@ def handle_audit(request: gr.Request | None = None) -> tuple:
     if not is_admin(Shared.access, username_of(request)):
         return gr.update(visible=False), []
     rows = [
-        [e.time, e.user, e.action, e.document, e.result, e.detail]
+        [
+            e.time.replace("T", " ").removesuffix("Z"),
+            e.user,
+            e.action,
+            e.document,
+            e.result,
+            e.detail,
+        ]
         for e in read_audit(audit_path(Shared.feedback_path))
     ]
     return gr.update(visible=True), rows

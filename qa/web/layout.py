@@ -279,7 +279,7 @@ def build_app() -> gr.Blocks:
                                 interactive=False,
                                 wrap=True,
                                 max_height=360,
-                                column_widths=["16%", "10%", "9%", "17%", "9%", "39%"],
+                                column_widths=["19%", "10%", "12%", "17%", "11%", "31%"],
                                 elem_id="audit-table",
                             )
                     with gr.Column(scale=2):
