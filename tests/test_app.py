@@ -830,6 +830,26 @@ def test_the_bundled_corpus_gets_every_example(bundled_app):
     assert layout.examples_for(get_assistant()) == list(layout.EXAMPLES)
 
 
+# words of every English example (stemmed as the index reads them)
+EXAMPLE_WORDS = (
+    "Support for small enterprises\n\nBanks support small enterprises with pledge loans. "
+    "Patent navigation pilot projects start in three cities. The trademark review system "
+    "will be improved.\n"
+)
+
+
+def test_examples_are_worked_out_again_after_a_corpus_change(tiny_app):
+    from qa.web.corpus_tab import add_document, remove_document
+    from qa.web.examples import handle_examples
+
+    declined = [[layout.DECLINED_EXAMPLE]]
+    assert handle_examples()["samples"] == declined
+    add_document("support.txt", EXAMPLE_WORDS.encode())
+    assert handle_examples()["samples"] == [[q] for q in layout.EXAMPLES]
+    remove_document("support.txt")
+    assert handle_examples()["samples"] == declined
+
+
 def test_ask_within_chosen_documents(tiny_app):
     """The chat's "Ask within" list names every document; a choice keeps the answer and its
     sources inside it; a name the index lacks, or a malformed choice, is a message."""

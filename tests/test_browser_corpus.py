@@ -7,6 +7,7 @@ Needs /usr/bin/chromium; Playwright drives it and never downloads a browser of i
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -25,6 +26,7 @@ def corpus_server(tmp_path_factory, encoder_dir):
     corpus = write_corpus(tmp / "corpus")
     with running_app(corpus, tmp / "index", encoder_dir, tmp) as app:
         app.corpus = corpus
+        app.audit = tmp / "audit.jsonl"
         yield app
 
 
@@ -106,9 +108,7 @@ def test_manage_documents(corpus_server, tmp_path):
 
         # download the original
         choose(page, "alpha.txt")
-        page.wait_for_function(
-            "!document.querySelector('#download-doc').hasAttribute('disabled')"
-        )
+        page.wait_for_function("!document.querySelector('#download-doc').hasAttribute('disabled')")
         with page.expect_download() as info:
             page.click("#download-doc")
         got = Path(info.value.path()).read_bytes()
@@ -157,3 +157,60 @@ def test_manage_documents(corpus_server, tmp_path):
         page.wait_for_function(
             "document.querySelector('#chatbot').textContent.includes('lighthouse keeper')"
         )
+
+
+def examples_shown(page) -> str:
+    return page.locator("#examples").inner_text()
+
+
+def test_examples_and_the_audit_log_follow_an_upload_and_a_removal(corpus_server, tmp_path):
+    """Over the tiny corpus only the declined example is shown; a document with the words of
+    the others brings them (without a reload), removing it takes them away again. The admin
+    (the local user) sees both changes in the Corpus tab's audit log."""
+    from tests.test_app import EXAMPLE_WORDS
+
+    pledge = "How are small enterprises supported in pledge loans?"
+    with browser_page(corpus_server.url) as page:
+        assert "capital of France" in examples_shown(page)
+        assert pledge not in examples_shown(page)
+        doc = tmp_path / "support.txt"
+        doc.write_text(EXAMPLE_WORDS, encoding="utf-8")
+        page.get_by_role("tab", name="Corpus").click()
+        page.set_input_files("#upload input[type=file]", str(doc))
+        page.wait_for_function("document.querySelector('#upload').textContent.includes('support')")
+        page.click("#add-doc")
+        wait_status(page, "Added")
+        page.get_by_role("tab", name="Chat").click()
+        page.wait_for_function(
+            "(t) => document.querySelector('#examples').textContent.includes(t)", arg=pledge
+        )
+        assert "trademark review system" in examples_shown(page)
+        shot(page, "app-08-examples-after-upload.png")
+        page.get_by_role("tab", name="Corpus").click()
+        choose(page, "support.txt")
+        page.once("dialog", lambda dialog: dialog.accept())
+        page.click("#remove-doc")
+        wait_status(page, "Removed")
+        page.get_by_role("tab", name="Chat").click()
+        page.wait_for_function(
+            "(t) => !document.querySelector('#examples').textContent.includes(t)", arg=pledge
+        )
+        assert "capital of France" in examples_shown(page)
+
+        page.get_by_role("tab", name="Corpus").click()
+        page.locator("#audit").get_by_text("Audit log").click()
+        page.wait_for_selector("#audit-table")  # rendered once the accordion opens
+        page.wait_for_function(
+            "document.querySelector('#audit-table').textContent.includes('support.txt')"
+        )
+        table = page.locator("#audit-table").inner_text()
+        for word in ("local", "add", "remove", "done", "Removed support.txt;"):
+            assert word in table, word
+        page.locator("#audit").scroll_into_view_if_needed()
+        shot(page, "app-09-audit-log.png")
+    entries = [json.loads(line) for line in corpus_server.audit.read_text("utf-8").splitlines()]
+    assert [(e["user"], e["action"], e["document"], e["result"]) for e in entries[-2:]] == [
+        ("local", "add", "support.txt", "done"),
+        ("local", "remove", "support.txt", "done"),
+    ]
+    assert entries[0]["action"] == "rebuild"  # the server started without an index

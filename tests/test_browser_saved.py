@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from qa.web.feedback import read_feedback
 from tests.test_browser import (
     ARTIFACTS,
     CHROMIUM,
@@ -135,6 +136,14 @@ def test_saved_conversation_reopen_continue_export_and_delete(browser, server, p
         assert "Reopened from this browser's saved conversations" in sources
         assert page.locator("#sources .src.saved").count() >= 1
         shot(page, "saved-01-reopened.png")
+
+        # a vote on a reopened answer is recorded with its question and quoted passage
+        page.locator("#chatbot button[aria-label='Like']").first.click()
+        page.locator(".toast-body", has_text="saved as a regression case").wait_for()
+        vote = read_feedback(server.feedback)[-1]
+        assert (vote["question"], vote["vote"], vote["answerable"]) == (PLEDGE, "up", True)
+        assert "credit risk compensation" in vote["answer"]
+        assert any("credit risk compensation" in e for e in vote["evidence"])
 
         # a follow-up continues the reopened conversation (same entry, one more turn)
         ask_and_save(page, "And how is the trademark review system improved?", "trademark", 3)

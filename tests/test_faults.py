@@ -425,7 +425,7 @@ def test_feedback_write_failure_keeps_earlier_votes(tmp_path, monkeypatch, code)
     def refuse(fd, data):
         raise OSError(code, os.strerror(code), str(path))
 
-    monkeypatch.setattr("qa.web.feedback.os.write", refuse)
+    monkeypatch.setattr("qa.web.append.os.write", refuse)
     with pytest.raises(OSError, match=os.strerror(code)):
         append_feedback(path, feedback_record("When does it run?", "down"))
     monkeypatch.undo()

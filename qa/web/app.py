@@ -82,13 +82,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(warning, file=sys.stderr, flush=True)
     from qa.web.layout import build_app  # gradio loads here, once the arguments are good
 
-    configure(
-        Settings.from_env(corpus_dir=args.corpus, index_dir=args.index_dir),
-        args.feedback,
-        access=access_for(auth, args.host, args.share),
-    )
+    settings = Settings.from_env(corpus_dir=args.corpus, index_dir=args.index_dir)
+    configure(settings, args.feedback, access=access_for(auth, args.host, args.share))
     try:
+        before = manifest_stamp(settings.index_dir)
         assistant = get_assistant()  # build/load once, before the first visitor waits for it
+        if manifest_stamp(settings.index_dir) != before:
+            log_startup_build(args.feedback, len(assistant.passages), len(assistant.documents))
         demo = build_app()
     except QAError as e:
         print(f"error: {e}", file=sys.stderr)
@@ -121,6 +121,30 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
     demo.block_thread()
     return 0
+
+
+def manifest_stamp(index_dir: Path) -> tuple[int, int] | None:
+    """(mtime, size) of the index's manifest, written last by a build; None without one."""
+    from qa.index.store import MANIFEST
+
+    try:
+        st = (Path(index_dir) / MANIFEST).stat()
+    except OSError:
+        return None
+    return st.st_mtime_ns, st.st_size
+
+
+def log_startup_build(feedback_path: Path, passages: int, documents: int) -> None:
+    """The index was missing or stale and the start-up built it: an audit log entry of the
+    local user who started the app (a warning on stderr when it cannot be written)."""
+    from qa.web.audit import append_entry, audit_path, entry
+
+    path = audit_path(feedback_path)
+    detail = f"built at start-up (missing or stale): {passages} passages, {documents} document(s)"
+    try:
+        append_entry(path, entry("local", "rebuild", None, "done", detail))
+    except OSError as e:
+        print(f"warning: could not write the audit log {path}: {e}", file=sys.stderr)
 
 
 def bound_queue(demo, max_size: int = QUEUE_SIZE, concurrency: int = CONCURRENCY):

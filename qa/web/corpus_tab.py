@@ -18,6 +18,7 @@ import qa.web.markdown as markdown
 import qa.web.views as views
 from qa.errors import QAError
 from qa.ingest.formats import SUFFIXES
+from qa.web.audit import AuditEntry, append_entry, audit_path, check_room, entry, read_audit
 from qa.web.corpus_update import check_upload_size
 from qa.web.limits import DOWNLOADS
 from qa.web.roles import client_key, is_admin, require_admin, username_of
@@ -119,18 +120,63 @@ def may_change(request: gr.Request | None, what: str) -> None:
     Shared.changes.check(client_key(request))
 
 
+def audit_user(request: gr.Request | None) -> str:
+    """Who the audit log names: the login; "local" for the local user without one; else
+    "anonymous" and the client's address."""
+    user = username_of(request)
+    if user:
+        return user
+    if Shared.access.anonymous_admin:
+        return "local"
+    client = getattr(request, "client", None) if request is not None else None
+    return f"anonymous {getattr(client, 'host', None) or ''}".strip()
+
+
+def _log(e: AuditEntry) -> str:
+    """Append ``e`` to the audit log; "" once written, else a note for the status line."""
+    path = audit_path(Shared.feedback_path)
+    try:
+        written = append_entry(path, e)
+    except OSError as err:
+        return f" (not written to the audit log {path}: {err.strerror or err})"
+    if written or e.result == "refused":  # refused attempts past their share: not logged
+        return ""
+    return f" (not written to the audit log {path}: it is full)"
+
+
+def _audited(action: str, document: str | None, request, change: Callable[[], str]) -> tuple:
+    """Run ``change`` (its checks first), log what came of it, return the tab's outputs."""
+    user = audit_user(request)
+    try:
+        message = change()
+    except QAError as e:
+        return _refused(str(e) + _log(entry(user, action, document, "refused", str(e))))
+    except Exception as e:
+        _log(entry(user, action, document, "failed", f"{type(e).__name__}: {e}"))
+        raise
+    # the status line's Markdown code spans (`name`) read as plain text in the log
+    done = entry(user, action, document, "done", message.replace("`", ""))
+    return _changed(message + _log(done))
+
+
+def _name(file: str | None) -> str | None:
+    return Path(file).name if file else None
+
+
 def handle_upload(
     file: str | None,
     request: gr.Request | None = None,
     progress=gr.Progress(),  # noqa: B008
 ):
     """Add: (status, table, manifest, reader dropdown, manage dropdown, header)."""
-    try:
+
+    def change() -> str:
         may_change(request, "adding a document")
+        check_room(audit_path(Shared.feedback_path))
         name, data = _read_upload(file, "add")
-        return _changed(add_document(name, data, _bar(progress)))
-    except QAError as e:
-        return _refused(str(e))
+        return add_document(name, data, _bar(progress))
+
+    return _audited("add", _name(file), request, change)
 
 
 def handle_replace(
@@ -140,8 +186,10 @@ def handle_replace(
     progress=gr.Progress(),  # noqa: B008
 ):
     """Replace the chosen document with an uploaded new version (outputs as handle_upload)."""
-    try:
+
+    def change() -> str:
         may_change(request, "replacing a document")
+        check_room(audit_path(Shared.feedback_path))
         if not source:
             raise QAError("choose the document to replace first")
         name, data = _read_upload(file, "replace it with")
@@ -150,9 +198,9 @@ def handle_replace(
                 f"{source} is a {Path(source).suffix} document; choose a {Path(source).suffix} "
                 f"file as its new version (not {Path(name).suffix or 'a file without a suffix'})"
             )
-        return _changed(replace_document(source, data, _bar(progress)))
-    except QAError as e:
-        return _refused(str(e))
+        return replace_document(source, data, _bar(progress))
+
+    return _audited("replace", source, request, change)
 
 
 def handle_remove(
@@ -161,13 +209,33 @@ def handle_remove(
     progress=gr.Progress(),  # noqa: B008
 ):
     """Remove the chosen document (outputs as handle_upload)."""
-    try:
-        if not source:
-            raise QAError("nothing removed: choose a document, then confirm the removal")
+    if not source:  # nothing chosen, or the confirmation cancelled: nothing tried, no log
+        return _refused("nothing removed: choose a document, then confirm the removal")
+
+    def change() -> str:
         may_change(request, "removing a document")
-        return _changed(remove_document(source, _bar(progress)))
-    except QAError as e:
-        return _refused(str(e))
+        check_room(audit_path(Shared.feedback_path))
+        return remove_document(source, _bar(progress))
+
+    return _audited("remove", source, request, change)
+
+
+def handle_audit(request: gr.Request | None = None) -> tuple:
+    """The Corpus tab's audit log, for admins only: (its accordion, its rows newest first)."""
+    if not is_admin(Shared.access, username_of(request)):
+        return gr.update(visible=False), []
+    rows = [
+        [
+            e.time.replace("T", " ").removesuffix("Z"),
+            e.user,
+            e.action,
+            e.document,
+            e.result,
+            e.detail,
+        ]
+        for e in read_audit(audit_path(Shared.feedback_path))
+    ]
+    return gr.update(visible=True), rows
 
 
 def original_file(source: str | None) -> str | None:

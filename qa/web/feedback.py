@@ -7,21 +7,19 @@ reader ignores::
      "evidence": ["passage text"] or [], "answerable": true, "kind": "feedback",
      "vote": "down", "created_at": "2025-01-01T12:00:00+00:00"}
 
-Lines are appended with one ``write`` on an ``O_APPEND`` descriptor and fsynced, so concurrent
-writers never interleave and a crash loses at most the line being written.
+Lines are appended (qa.web.append) with one ``write`` on an ``O_APPEND`` descriptor and fsynced,
+so concurrent writers never interleave and a crash loses at most the line being written.
 """
 
 from __future__ import annotations
 
 import json
-import os
-import threading
 import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 
-from qa.atomic import fsync_dir
 from qa.errors import QAError
+from qa.web.append import append_line
 from qa.web.limits import MAX_FEEDBACK_BYTES
 
 VOTES = ("up", "down")
@@ -31,9 +29,6 @@ KIND = "feedback"
 
 class FeedbackFullError(QAError):
     """The feedback file reached its bound; nothing more is appended until it is moved away."""
-
-
-_lock = threading.Lock()  # one writer at a time within the process; O_APPEND covers the rest
 
 
 def feedback_record(
@@ -82,29 +77,13 @@ def append_feedback(path: Path, record: dict, max_bytes: int = MAX_FEEDBACK_BYTE
         raise ValueError(
             f"feedback record lacks {', '.join(missing)}; build it with feedback_record"
         )
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    line = json.dumps(record, ensure_ascii=False) + "\n"
-    with _lock:
-        created = not path.exists()
-        fd = os.open(path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o644)
-        try:
-            data = line.encode("utf-8")
-            if not created and _ends_without_newline(fd):
-                data = b"\n" + data  # a torn last line stays on its own line, not glued to ours
-            size = os.fstat(fd).st_size
-            if size + len(data) > max_bytes:
-                raise FeedbackFullError(
-                    f"the feedback file is full ({size:,} bytes; the bound is {max_bytes:,}), "
-                    "so this vote was not saved; earlier feedback is kept. Tell whoever runs "
-                    f"the app to replay it with `qa eval {path.name}` and move it away"
-                )
-            os.write(fd, data)
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-        if created:
-            fsync_dir(path.parent)
+    size = append_line(Path(path), json.dumps(record, ensure_ascii=False), max_bytes)
+    if size is not None:
+        raise FeedbackFullError(
+            f"the feedback file is full ({size:,} bytes; the bound is {max_bytes:,}), "
+            "so this vote was not saved; earlier feedback is kept. Tell whoever runs "
+            f"the app to replay it with `qa eval {Path(path).name}` and move it away"
+        )
 
 
 def read_feedback(path: Path) -> list[dict]:
@@ -121,8 +100,3 @@ def read_feedback(path: Path) -> list[dict]:
         if isinstance(rec, dict):
             out.append(rec)
     return out
-
-
-def _ends_without_newline(fd: int) -> bool:
-    size = os.fstat(fd).st_size
-    return size > 0 and os.pread(fd, 1, size - 1) != b"\n"

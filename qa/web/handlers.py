@@ -22,12 +22,14 @@ from qa.errors import QAError
 from qa.query.acronyms import reading_note
 from qa.query.followup import rewrite_followup
 from qa.types import Answer
+from qa.web.conversations import Turn
 from qa.web.corpus_tab import add_document as add_document  # re-exported for callers
 from qa.web.corpus_tab import corpus_info, page_header
 from qa.web.corpus_tab import handle_upload as handle_upload  # re-exported for callers
 from qa.web.feedback import FeedbackFullError, append_feedback, feedback_record
 from qa.web.limits import DOWNLOADS, EVALUATIONS, check_eval_rows
 from qa.web.reader import document_html
+from qa.web.reopened import vote_turn
 from qa.web.shared import (
     MAX_K,
     Shared,
@@ -195,7 +197,15 @@ def record_vote(state: dict | None, index: int, liked: bool) -> tuple[dict, list
     """Thumbs on the answer at chat ``index``. Up is saved at once; down returns the choices
     for "which passage should have been found" (saved by ``submit_feedback``)."""
     state = state or new_session()
-    turn = state["turns"].get(str(index))
+    key = str(index)
+    turn = state["turns"].get(key)
+    saved = (state.get("saved") or {}).get(key)
+    if turn is None and isinstance(saved, Turn):  # an answer of a reopened conversation
+        try:
+            turn = vote_turn(saved, get_assistant())
+        except QAError as e:
+            raise user_error(e) from None
+        state = {**state, "turns": {**state["turns"], key: turn}}
     if turn is None:
         raise fail("that message is not an answer of this session; ask again")
     if liked:

@@ -8,11 +8,19 @@ import gradio as gr
 
 import qa.web.markdown as markdown
 import qa.web.views as views
-from qa.assistant import Assistant
 from qa.evaluation.command import DEFAULT_K
-from qa.ingest.words import content_words
-from qa.web.corpus_tab import handle_choose, handle_remove, handle_replace, handle_role
+from qa.web.corpus_tab import (
+    handle_audit,
+    handle_choose,
+    handle_remove,
+    handle_replace,
+    handle_role,
+)
 from qa.web.corpus_update import MAX_BINARY_UPLOAD_BYTES, MAX_UPLOAD_BYTES
+from qa.web.examples import DECLINED_EXAMPLE as DECLINED_EXAMPLE  # re-exported
+from qa.web.examples import EXAMPLES as EXAMPLES  # re-exported
+from qa.web.examples import example_samples, handle_examples
+from qa.web.examples import examples_for as examples_for  # re-exported
 from qa.web.handlers import (
     api_ask,
     handle_ask_ui,
@@ -32,28 +40,6 @@ from qa.web.saved_chats import add_saved_panel
 from qa.web.shared import MAX_K, get_assistant
 from qa.web.templating import asset
 from qa.web.within import within_choices
-
-EXAMPLES = (  # about the bundled corpus
-    "How are small enterprises supported in pledge loans?",
-    "What does the plan say about patent navigation pilot projects?",
-    "How will the trademark review system be improved?",
-    "知识产权质押融资如何支持小微企业？",
-    "What is the capital of France?",
-)
-DECLINED_EXAMPLE = EXAMPLES[-1]  # shows a decline over any corpus
-
-
-def examples_for(assistant: Assistant) -> list[str]:
-    """The examples that fit the corpus: all of them when it has every word the English
-    ones search for (the bundled corpus), else only the one that shows a decline; questions
-    about pledge loans over another corpus would name the wrong document."""
-    vocab = assistant.retriever.reader.lexical.vocab
-    english = [q for q in EXAMPLES if q.isascii() and q != DECLINED_EXAMPLE]
-    terms = [
-        t for q in english for t in assistant.retriever.query_terms(" ".join(content_words(q)))
-    ]
-    return list(EXAMPLES) if all(t in vocab for t in terms) else [DECLINED_EXAMPLE]
-
 
 # runs in the browser before a removal: the user confirms, or the handler gets no name
 CONFIRM_REMOVE = (
@@ -111,7 +97,7 @@ def build_app() -> gr.Blocks:
                         ask_status = gr.Markdown(elem_id="ask-status")
                         examples = gr.Dataset(
                             components=[message],
-                            samples=[[q] for q in examples_for(assistant)],
+                            samples=example_samples(),
                             label="Examples",
                             elem_id="examples",
                         )
@@ -275,6 +261,27 @@ def build_app() -> gr.Blocks:
                             "Each change builds a new index aside and swaps it in when it is "
                             "ready; questions are answered from the current index meanwhile."
                         )
+                        with gr.Accordion(
+                            "Audit log: who changed what (admins only)",
+                            open=False,
+                            visible=False,
+                            elem_id="audit",
+                        ) as audit_box:
+                            audit_table = gr.Dataframe(
+                                headers=[
+                                    "time (UTC)",
+                                    "user",
+                                    "action",
+                                    "document",
+                                    "result",
+                                    "detail",
+                                ],
+                                interactive=False,
+                                wrap=True,
+                                max_height=360,
+                                column_widths=["19%", "10%", "12%", "17%", "11%", "31%"],
+                                elem_id="audit-table",
+                            )
                     with gr.Column(scale=2):
                         manifest = gr.HTML()
 
@@ -361,6 +368,8 @@ def build_app() -> gr.Blocks:
                 handle_read, doc_choice, reader, api_visibility="private"
             ).then(handle_choose, manage_choice, download_btn, api_visibility="private").then(
                 within_choices, None, within, api_visibility="private"
+            ).then(handle_examples, None, examples, api_visibility="private").then(
+                handle_audit, None, [audit_box, audit_table], api_visibility="private"
             )
         manage_choice.change(handle_choose, manage_choice, download_btn, api_name="choose_document")
         demo.load(
@@ -370,6 +379,8 @@ def build_app() -> gr.Blocks:
             api_name="corpus_info",
         )
         demo.load(within_choices, None, within, api_visibility="private")
+        demo.load(handle_examples, None, examples, api_visibility="private")
+        demo.load(handle_audit, None, [audit_box, audit_table], api_visibility="private")
         demo.load(  # readers do not see the change controls; the handlers check again
             handle_role,
             None,

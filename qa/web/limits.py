@@ -25,6 +25,10 @@ MAX_REQUEST_FILE = "10mb"  # gradio's upload bound: eval spreadsheets are the la
 MAX_EVAL_ROWS = 1_000  # questions in one uploaded eval file; `qa eval` runs larger ones
 CONCURRENT_EVALUATIONS = 1  # a second evaluation meanwhile is told "busy" at once
 MAX_FEEDBACK_BYTES = 20_000_000  # the feedback file stops growing here
+MAX_AUDIT_BYTES = 20_000_000  # the audit log of corpus changes stops growing here
+# refused attempts (a reader's, say) fill at most this share of it: a flood of them cannot use
+# up the room an admin's changes need, and a change is refused while its line would not fit
+AUDIT_REFUSED_SHARE = 0.9
 CHANGES_PER_MINUTE = 6  # corpus changes (add, replace, remove) per user: each re-indexes
 REPORT_FOLDERS_KEPT = 8  # evaluation reports and document copies kept for download
 GRADIO_CACHE = (3600, 3600)  # every hour, gradio deletes its copies of files older than an hour

@@ -21,6 +21,7 @@ import qa.web.conversations as conversations
 import qa.web.views as views
 from qa.web.conversations import Conversation, SavedSource, Turn
 from qa.web.markdown import section_parts
+from qa.web.reopened import saved_answers
 from qa.web.templating import render
 
 STORAGE_KEY = "planqa-conversations"
@@ -143,6 +144,7 @@ def handle_open_saved(conversation_id: str | None, stored: Any) -> tuple:
         **new_session(),
         "questions": [t.question for t in opened.turns],
         "conversation": opened.id,
+        "saved": saved_answers(opened),  # its answers take votes (qa.web.reopened)
     }
     return (
         conversations.chat_messages(opened),
