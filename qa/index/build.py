@@ -163,15 +163,18 @@ def build_index(
     parts = [found[job.key] for job in jobs]
     vec = _stack([p.passages for p in parts], minilm.dim)
     svec = _stack([p.sentences for p in parts], minilm.dim)
-    tokens = starts = None
-    if with_tokens and passages:
-        tokens = _stack([p.tokens for p in parts], minilm.dim, TOKEN_DTYPE)
-        counts = np.concatenate([p.token_counts for p in parts])
-        starts = np.concatenate([[0], np.cumsum(counts)[:-1]]).astype(np.int64)
     e5_vec = e5_svec = None
     if e5 is not None:
         e5_vec = _stack([p.e5 for p in parts], e5.dim)
         e5_svec = _stack([p.e5_sentences for p in parts], e5.dim)
+    tokens = starts = None
+    if with_tokens and passages:
+        counts = np.concatenate([p.token_counts for p in parts])
+        starts = np.concatenate([[0], np.cumsum(counts)[:-1]]).astype(np.int64)
+        blocks = [p.tokens for p in parts]
+        parts = None
+        found.clear()  # the blocks list holds the only references now
+        tokens = _stack_releasing(blocks, minilm.dim, TOKEN_DTYPE)
     say("embedding the corpus words for query expansion", 0.88)
     words = vocabulary([p.text for p in passages])
     word_vec = _word_vectors(words, minilm, "minilm", cache, queries=False)
@@ -260,6 +263,20 @@ def _duration(seconds: float) -> str:
 def _stack(blocks: list, dim: int, dtype=np.float32) -> np.ndarray:
     blocks = [b for b in blocks if b is not None and len(b)]
     return np.vstack(blocks).astype(dtype, copy=False) if blocks else np.zeros((0, dim), dtype)
+
+
+def _stack_releasing(blocks: list, dim: int, dtype) -> np.ndarray:
+    """Stack the blocks, letting each go once copied: a large library's token vectors (2 GB)
+    are held once, not per document and stacked at the same time."""
+    total = sum(len(b) for b in blocks if b is not None)
+    out = np.empty((total, dim), dtype)
+    row = 0
+    for i, block in enumerate(blocks):
+        if block is not None and len(block):
+            out[row : row + len(block)] = block
+            row += len(block)
+        blocks[i] = None
+    return out
 
 
 def _word_vectors(

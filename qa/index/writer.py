@@ -5,7 +5,6 @@ fails its checksums (and is rebuilt), never a mixed one that loads."""
 from __future__ import annotations
 
 import hashlib
-import io
 import json
 import os
 import shutil
@@ -19,7 +18,7 @@ import numpy as np
 from qa.atomic import atomic_write, fsync_dir
 from qa.config import VectorStoreSpec
 from qa.errors import IndexWriteError, QAError
-from qa.index.file_check import WHOLE_CHECK_BYTES, sample_digest_of_bytes
+from qa.index.file_check import WHOLE_CHECK_BYTES, sample_digest_of_bytes, sample_digest_of_file
 from qa.index.store import MANIFEST, STAGING_PREFIX, Index
 from qa.index.vector_store import MATRIX_FILE, create_store
 
@@ -57,6 +56,15 @@ def save_index(
         if len(data) > WHOLE_CHECK_BYTES:
             large[name] = {"size": len(data), "sample": sample_digest_of_bytes(data)}
 
+    def put_array(name: str, arr: np.ndarray, dtype=np.float32) -> None:
+        """An array streamed to its file and hashed on the way (a large library's token
+        vectors are 2 GB: as bytes in memory they were two more copies, and 8 GB peak RSS)."""
+        path = stage / name
+        size, digest = _save_npy(path, arr, dtype)
+        files[name] = digest
+        if size > WHOLE_CHECK_BYTES:
+            large[name] = {"size": size, "sample": sample_digest_of_file(path)}
+
     try:
         put("documents.jsonl", _jsonl(asdict(d) for d in index.documents))
         put("passages.jsonl", _jsonl(asdict(p) for p in index.passages))
@@ -68,18 +76,18 @@ def save_index(
         for name, data in store.save().items():
             put(name, data)
         if store.name != "faiss":  # the engine searches; planqa keeps the matrix to score with
-            put(MATRIX_FILE, _npy(index.minilm))
-        put("minilm-sentences.npy", _npy(index.minilm_sentences))
+            put_array(MATRIX_FILE, index.minilm)
+        put_array("minilm-sentences.npy", index.minilm_sentences)
         put("vocab.json", json.dumps(index.vocab, ensure_ascii=False).encode("utf-8"))
-        put("vocab-minilm.npy", _npy(index.vocab_vectors))
+        put_array("vocab-minilm.npy", index.vocab_vectors)
         if index.tokens is not None:
-            put("minilm-tokens.npy", _npy(index.tokens, np.float16))  # MaxSim only; half the disk
-            put("minilm-token-starts.npy", _npy(index.token_starts, np.int64))
+            put_array("minilm-tokens.npy", index.tokens, np.float16)  # MaxSim only; half the disk
+            put_array("minilm-token-starts.npy", index.token_starts, np.int64)
         if index.e5 is not None:
-            put("e5.npy", _npy(index.e5))
-            put("e5-sentences.npy", _npy(index.e5_sentences))
+            put_array("e5.npy", index.e5)
+            put_array("e5-sentences.npy", index.e5_sentences)
         if index.vocab_e5 is not None:
-            put("vocab-e5.npy", _npy(index.vocab_e5))
+            put_array("vocab-e5.npy", index.vocab_e5)
         for name, data in index.lexical.files().items():
             put(name, data)
         entry, retired = store.location(), []
@@ -169,7 +177,24 @@ def _jsonl(rows) -> bytes:
     return "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows).encode("utf-8")
 
 
-def _npy(arr: np.ndarray, dtype=np.float32) -> bytes:
-    buf = io.BytesIO()
-    np.save(buf, np.ascontiguousarray(arr, dtype=dtype), allow_pickle=False)
-    return buf.getvalue()
+class _HashingFile:
+    """A write-only file that hashes what passes through (np.save writes in blocks)."""
+
+    def __init__(self, f):
+        self.f, self.sha, self.size = f, hashlib.sha256(), 0
+
+    def write(self, data) -> int:
+        view = memoryview(data).cast("B")
+        self.sha.update(view)
+        self.size += len(view)
+        return self.f.write(view)
+
+
+def _save_npy(path: Path, arr: np.ndarray, dtype) -> tuple[int, str]:
+    """Write ``arr`` as ``dtype`` to a new .npy file (fsynced); returns (bytes, sha256)."""
+    with open(path, "xb") as f:  # "x": the staging folder is this build's own
+        out = _HashingFile(f)
+        np.save(out, np.ascontiguousarray(arr, dtype=dtype), allow_pickle=False)
+        f.flush()
+        os.fsync(f.fileno())
+    return out.size, out.sha.hexdigest()
