@@ -174,8 +174,6 @@ def test_an_index_without_stored_text_is_stale_not_misread(hash_index):
 
 def test_index_json_lines_are_read_fast_and_as_json_reads_them():
     """The fast reader (orjson) falls back to json for what only json accepts."""
-    from qa.index.store import _json_loads
-
-    loads = _json_loads()
+    from qa.index.fast_json import loads
     assert loads(b'{"id": 3, "text": "caf\\u00e9"}') == {"id": 3, "text": "café"}
     assert loads(json.dumps({"t": "a\ud800b"}).encode()) == {"t": "a\ud800b"}

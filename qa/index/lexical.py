@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from qa.atomic import atomic_write
+from qa.index import fast_json
 from qa.ingest.chunking import SECTION_SEP
 from qa.types import Passage
 
@@ -125,7 +126,7 @@ class LexicalIndex:
 
         folder = Path(folder)
         bm25 = bm25s.BM25.load(folder, show_progress=False, allow_pickle=False, **_BM25_NAMES)
-        terms = json.loads((folder / TERMS_FILE).read_text("utf-8"))
+        terms = fast_json.loads((folder / TERMS_FILE).read_bytes())
         if not isinstance(terms, list) or bm25.scores["num_docs"] != len(terms):
             raise ValueError(
                 f"{folder / TERMS_FILE} lists {len(terms)} passages, the BM25 model "

@@ -33,7 +33,7 @@ import numpy as np
 
 from qa.config import Settings
 from qa.errors import IndexMismatchError, IndexNotFoundError
-from qa.index import lexical
+from qa.index import fast_json, lexical
 from qa.index.file_check import sample_digest_of_file
 from qa.index.lexical import LexicalIndex
 from qa.index.vector_store import backend_change, open_store, store_files
@@ -181,7 +181,7 @@ def load_index(index_dir: Path, documents: list[Document]) -> Index:
         missing = ", ".join(sorted(promised - listed))
         raise IndexMismatchError(f"index at {index_dir} lacks {missing}; {rebuild}")
     try:
-        loads = _json_loads()
+        loads = fast_json.loads
         stored = [_document(loads(line)) for line in blobs["documents.jsonl"].splitlines()]
         passages = [Passage(**loads(line)) for line in blobs["passages.jsonl"].splitlines()]
         spans = [SentenceSpan(**loads(line)) for line in blobs["sentences.jsonl"].splitlines()]
@@ -239,23 +239,6 @@ def load_index(index_dir: Path, documents: list[Document]) -> Index:
         vocab_e5=vocab_e5,
         lexical=lexical_index,
     )
-
-
-def _json_loads() -> Callable[[bytes], object]:
-    """orjson (installed with gradio) reads the index's JSON lines twice as fast as json: a
-    large library's 200k passage and sentence lines are most of a cold start's reading."""
-    try:
-        import orjson
-    except ImportError:
-        return json.loads
-
-    def loads(data: bytes) -> object:
-        try:
-            return orjson.loads(data)
-        except orjson.JSONDecodeError:  # e.g. a lone surrogate escape, which json reads
-            return json.loads(data)
-
-    return loads
 
 
 def _valid_tokens(tokens: np.ndarray, starts: np.ndarray, n: int, dim: int, count) -> bool:

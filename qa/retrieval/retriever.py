@@ -87,7 +87,14 @@ class Retriever:
         self.literal = LiteralSentences(self._sentence_terms)
         self._texts = {d.source: d.text for d in index.documents}
         self._length = np.array([p.words / 70 for p in index.passages], dtype=np.float32)
-        self._heading = np.array([heading_level(p.text) is not None for p in index.passages])
+        # is a passage a heading: read by pattern when a passage is first a candidate
+        self._heading = np.full(len(index.passages), -1, dtype=np.int8)
+
+    def _headings(self, ids: np.ndarray) -> np.ndarray:
+        unknown = ids[self._heading[ids] < 0]
+        for i in unknown.tolist():
+            self._heading[i] = heading_level(self.index.passages[i].text) is not None
+        return self._heading[ids].astype(bool)
 
     def _sentence_terms(self, ids: list[int]) -> list[set[str]]:
         texts = [self.index.sentence_text(self.index.sentences[j]) for j in ids]
@@ -133,7 +140,7 @@ class Retriever:
         else:
             scored = search_english(self, query, config, scope)
         c = scored.candidates
-        ranking = adjusted(scored.fused, self._length[c.ids], self._heading[c.ids], config)
+        ranking = adjusted(scored.fused, self._length[c.ids], self._headings(c.ids), config)
         hits = ranked_hits(ranking, c, self.index, self._texts, k, config)
         sentences = quote_sentences(
             hits,

@@ -75,14 +75,21 @@ class PhraseScorer:
     ("patent examination highway") win over passages that only share the single words."""
 
     def __init__(self, passage_terms: list[list[str]]):
-        self.bigrams = [set(zip(w, w[1:], strict=False)) for w in passage_terms]
+        self.passage_terms = passage_terms
+        self._bigrams: dict[int, set] = {}  # made when a passage is first a candidate
+
+    def bigrams(self, i: int) -> set:
+        if i not in self._bigrams:
+            w = self.passage_terms[i]
+            self._bigrams[i] = set(zip(w, w[1:], strict=False))
+        return self._bigrams[i]
 
     def score(self, terms: list[str], candidates: Candidates) -> np.ndarray:
         pairs = set(zip(terms, terms[1:], strict=False))
         if not pairs:
             return np.zeros(len(candidates))
         return np.array(
-            [len(pairs & self.bigrams[i]) / len(pairs) for i in candidates.ids.tolist()],
+            [len(pairs & self.bigrams(i)) / len(pairs) for i in candidates.ids.tolist()],
             dtype=np.float64,
         )
 
