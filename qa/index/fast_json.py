@@ -8,6 +8,8 @@ refuses and json accepts (a lone surrogate escape) is read by json.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
+from dataclasses import asdict
 
 
 def loads(data: bytes | str) -> object:
@@ -19,3 +21,13 @@ def loads(data: bytes | str) -> object:
         return orjson.loads(data)
     except orjson.JSONDecodeError:
         return json.loads(data)
+
+
+def dataclass_lines(rows: Iterable) -> bytes:
+    """JSON lines of dataclass instances (UTF-8, one object a line), as json.dumps(asdict(row))
+    would write them; orjson writes 200k of them in well under a second, json in seconds."""
+    try:
+        import orjson
+    except ImportError:
+        return "".join(json.dumps(asdict(r), ensure_ascii=False) + "\n" for r in rows).encode()
+    return b"".join(orjson.dumps(r) + b"\n" for r in rows)

@@ -9,7 +9,6 @@ import json
 import os
 import shutil
 import tempfile
-from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -18,6 +17,7 @@ import numpy as np
 from qa.atomic import atomic_write, fsync_dir
 from qa.config import VectorStoreSpec
 from qa.errors import IndexWriteError, QAError
+from qa.index import fast_json
 from qa.index.file_check import WHOLE_CHECK_BYTES, sample_digest_of_bytes, sample_digest_of_file
 from qa.index.store import MANIFEST, STAGING_PREFIX, Index
 from qa.index.vector_store import MATRIX_FILE, create_store
@@ -66,9 +66,9 @@ def save_index(
             large[name] = {"size": size, "sample": sample_digest_of_file(path)}
 
     try:
-        put("documents.jsonl", _jsonl(asdict(d) for d in index.documents))
-        put("passages.jsonl", _jsonl(asdict(p) for p in index.passages))
-        put("sentences.jsonl", _jsonl(asdict(s) for s in index.sentences))
+        put("documents.jsonl", fast_json.dataclass_lines(index.documents))
+        put("passages.jsonl", fast_json.dataclass_lines(index.passages))
+        put("sentences.jsonl", fast_json.dataclass_lines(index.sentences))
         store = create_store(spec, index_dir, int(index.minilm.shape[1]), len(index.passages))
         store.add(
             index.minilm, [{"source": p.source, "section": p.section} for p in index.passages]
@@ -171,10 +171,6 @@ def clean_staging(index_dir: Path) -> list[str]:
             p.unlink(missing_ok=True)
             removed.append(p.name)
     return removed
-
-
-def _jsonl(rows) -> bytes:
-    return "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows).encode("utf-8")
 
 
 class _HashingFile:
