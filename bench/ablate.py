@@ -37,6 +37,13 @@ ABLATIONS = {
         "cross_lexical_weight": 0.0,
     },
     "- neighbour merging": {"merge_depth": 0},
+    "+ document support .2, depth 5": {"document_weight": 0.2, "document_depth": 5},
+    "+ 300 candidates": {"candidates": 300},
+    "+ 300 candidates, document support .2, depth 5": {
+        "candidates": 300,
+        "document_weight": 0.2,
+        "document_depth": 5,
+    },
     "- length prior (shorter of equal matches first)": {"length_penalty": 0.0},
     "- bare headings ranked last": {"headings_last": False},
     "- answer-type check": {"type_check_depth": 0},

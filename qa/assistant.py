@@ -26,6 +26,7 @@ from qa.errors import (
     QueryTooLongError,
 )
 from qa.index.build import CorpusChanges, EmbeddingTally, build_index
+from qa.index.memory import return_freed_arrays_to_the_os
 from qa.index.store import (
     Index,
     Progress,
@@ -188,6 +189,7 @@ def _build_locked(
             vector_store=m.get("vector_store") or {"backend": "faiss"},
         )
     preflight(settings.vector_store)  # a missing package or server fails before embedding
+    return_freed_arrays_to_the_os()  # peak RSS of a large build (qa.index.memory)
     clean_staging(settings.index_dir)  # what a killed build left behind
     changes = CorpusChanges.between(_indexed_corpus(settings), corpus_checksums(documents))
     encoders = encoders or _encoders(settings, allow_export=True, progress=progress)

@@ -88,6 +88,10 @@ class RetrievalConfig:
     bridge_max_chars: int = 8  # ...keywords this short only
     # a Latin-script question in another language (qa/query/language.py) goes the e5 way
     detect_language: bool = True
+    # among many documents, each candidate gains this times its document's support (the mean
+    # of the document's best document_depth candidate scores; qa.retrieval.documents)
+    document_weight: float = 0.0
+    document_depth: int = 3
     length_penalty: float = 0.04  # share of the top score taken per 70 words of a passage
     headings_last: bool = True  # a bare heading ranks after every passage with content
     merge_depth: int = 5  # adjacent passages of one item both in the top 5 become one hit

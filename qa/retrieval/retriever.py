@@ -22,6 +22,7 @@ from qa.query.reader import QueryReader
 from qa.retrieval.candidates import SentenceMap
 from qa.retrieval.cross_lingual import search_cross_lingual
 from qa.retrieval.cross_lingual_on_demand import E5OnDemand, search_cross_lingual_on_demand
+from qa.retrieval.documents import document_support
 from qa.retrieval.english import search_english
 from qa.retrieval.ranking import ScoredSentence, adjusted, quote_sentences, ranked_hits
 from qa.retrieval.scope import scope_ids
@@ -86,6 +87,8 @@ class Retriever:
             self.e5_on_demand = E5OnDemand(self.e5, [embed_text(p) for p in index.passages])
         self.literal = LiteralSentences(self._sentence_terms)
         self._texts = {d.source: d.text for d in index.documents}
+        number = {d.source: i for i, d in enumerate(index.documents)}
+        self._document = np.array([number[p.source] for p in index.passages], dtype=np.int64)
         self._length = np.array([p.words / 70 for p in index.passages], dtype=np.float32)
         # is a passage a heading: read by pattern when a passage is first a candidate
         self._heading = np.full(len(index.passages), -1, dtype=np.int8)
@@ -140,7 +143,11 @@ class Retriever:
         else:
             scored = search_english(self, query, config, scope)
         c = scored.candidates
-        ranking = adjusted(scored.fused, self._length[c.ids], self._headings(c.ids), config)
+        fused = scored.fused
+        if config.document_weight > 0 and len(self.index.documents) > 1:
+            support = document_support(fused, self._document[c.ids], config.document_depth)
+            fused = fused + config.document_weight * support
+        ranking = adjusted(fused, self._length[c.ids], self._headings(c.ids), config)
         hits = ranked_hits(ranking, c, self.index, self._texts, k, config)
         sentences = quote_sentences(
             hits,
