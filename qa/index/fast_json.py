@@ -10,12 +10,22 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from dataclasses import asdict
+from functools import cache
 
 
-def loads(data: bytes | str) -> object:
+@cache
+def _orjson():
+    """The orjson module, or None; looked up once, not per line."""
     try:
         import orjson
     except ImportError:
+        return None
+    return orjson
+
+
+def loads(data: bytes | str) -> object:
+    orjson = _orjson()
+    if orjson is None:
         return json.loads(data)
     try:
         return orjson.loads(data)
@@ -26,8 +36,7 @@ def loads(data: bytes | str) -> object:
 def dataclass_lines(rows: Iterable) -> bytes:
     """JSON lines of dataclass instances (UTF-8, one object a line), as json.dumps(asdict(row))
     would write them; orjson writes 200k of them in well under a second, json in seconds."""
-    try:
-        import orjson
-    except ImportError:
+    orjson = _orjson()
+    if orjson is None:
         return "".join(json.dumps(asdict(r), ensure_ascii=False) + "\n" for r in rows).encode()
     return b"".join(orjson.dumps(r) + b"\n" for r in rows)

@@ -17,26 +17,29 @@ from collections import OrderedDict
 import numpy as np
 
 from qa.config import RetrievalConfig
+from qa.index.store import embed_text
 from qa.retrieval.candidates import dense_top_ids, top_ids
 from qa.retrieval.english import Scored
 from qa.retrieval.fusion import Part, fuse
 from qa.retrieval.scope import within
 from qa.retrieval.scorers import best_per_passage
-from qa.types import Query, Signals
+from qa.types import Passage, Query, Signals
 
 
 class E5OnDemand:
     """e5 vectors of passages embedded when a question needs them, the most recent kept."""
 
-    def __init__(self, e5, texts: list[str], keep: int = 20_000):
-        self._e5, self._texts, self._keep = e5, texts, keep
+    def __init__(self, e5, passages: list[Passage], keep: int = 20_000):
+        self._e5, self._passages, self._keep = e5, passages, keep
         self._vectors: OrderedDict[int, np.ndarray] = OrderedDict()
 
     def vectors(self, ids: np.ndarray) -> np.ndarray:
         new = [int(i) for i in ids if int(i) not in self._vectors]
         if new:
             for i, v in zip(
-                new, self._e5.encode_passages([self._texts[i] for i in new]), strict=True
+                new,
+                self._e5.encode_passages([embed_text(self._passages[i]) for i in new]),
+                strict=True,
             ):
                 self._vectors[i] = v
         for i in ids:

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
 from qa.config import RetrievalConfig
-from qa.index.store import Index, embed_text
+from qa.index.store import Index
 from qa.index.word_table import WordTable
 from qa.ingest.chunking import heading_level
 from qa.query.chinese_dictionary import ChineseDictionary
@@ -84,14 +85,18 @@ class Retriever:
             self.e5_sentence_cosine = SentenceCosine(index.e5_sentences)
             self.e5_passage_cosine = PassageCosine(index.e5)
         elif self.e5 is not None:
-            self.e5_on_demand = E5OnDemand(self.e5, [embed_text(p) for p in index.passages])
+            self.e5_on_demand = E5OnDemand(self.e5, index.passages)
         self.literal = LiteralSentences(self._sentence_terms)
         self._texts = {d.source: d.text for d in index.documents}
-        number = {d.source: i for i, d in enumerate(index.documents)}
-        self._document = np.array([number[p.source] for p in index.passages], dtype=np.int64)
         self._length = np.array([p.words / 70 for p in index.passages], dtype=np.float32)
         # is a passage a heading: read by pattern when a passage is first a candidate
         self._heading = np.full(len(index.passages), -1, dtype=np.int8)
+
+    @cached_property
+    def _document(self) -> np.ndarray:
+        """Each passage's document number: only document support (off by default) reads it."""
+        number = {d.source: i for i, d in enumerate(self.index.documents)}
+        return np.array([number[p.source] for p in self.index.passages], dtype=np.int64)
 
     def _headings(self, ids: np.ndarray) -> np.ndarray:
         unknown = ids[self._heading[ids] < 0]
