@@ -205,7 +205,7 @@ def _build_locked(
     conversions.prune()
     if progress:
         progress("done", 1.0)
-    words = [p.words for p in index.passages] or [0]
+    words = index.passages.words.tolist() or [0]
     reason = "forced rebuild" if force and status.state == "fresh" else status.reason
     return BuildReport(
         True,

@@ -215,8 +215,8 @@ def manifest_disagrees(d: Path) -> str:
 
 
 def missing_file(d: Path) -> str:
-    (d / "passages.jsonl").unlink()
-    return "passages.jsonl is missing"
+    (d / "passages.npy").unlink()
+    return "passages.npy is missing"
 
 
 def other_models_vectors(d: Path) -> str:

@@ -46,7 +46,7 @@ def test_save_load_round_trip_gives_same_hits(hash_index):
 def test_manifest_and_no_pickle(hash_index):
     settings, docs, _, index = hash_index
     manifest = json.loads((settings.index_dir / "manifest.json").read_text())
-    assert manifest["format"] == "qa-index v3"
+    assert manifest["format"] == "qa-index v4"
     assert manifest["model"] == "hash-64" and manifest["dim"] == 64
     assert manifest["count"] == len(index.passages)
     assert set(manifest["corpus"]) == {"alpha.txt", "beta.md"}
@@ -79,7 +79,7 @@ def test_k_larger_than_corpus_returns_what_exists(hash_index):
 
 def test_truncated_file_is_detected(hash_index):
     settings, docs, _, _ = hash_index
-    path = settings.index_dir / "passages.jsonl"
+    path = settings.index_dir / "passages.npy"
     path.write_bytes(path.read_bytes()[:-20])
     with pytest.raises(IndexMismatchError, match="checksum"):
         load_index(settings.index_dir, docs)

@@ -151,7 +151,7 @@ def build_index(
         runner = embed_many_factory(minilm, e5)
     else:
         runner = local_embed_many(minilm, e5, with_tokens)
-    for job, vectors in _with_eta(runner(todo), todo, say, lo=0.05, hi=0.85):
+    for job, vectors in with_eta(runner(todo), todo, say, lo=0.05, hi=0.85):
         if not vectors.fits(job, with_tokens, e5 is not None):
             raise RuntimeError(f"the encoder returned vectors of the wrong shape for {job.source}")
         if cache:
@@ -198,8 +198,8 @@ def build_index(
     }
     return Index(
         documents,
-        passages,
-        spans,
+        probe.passages,
+        probe.sentences,
         vec,
         svec,
         e5_vec,
@@ -230,7 +230,7 @@ def _jobs(
     ]
 
 
-def _with_eta(
+def with_eta(
     results: Iterable[tuple[EmbeddingJob, DocumentVectors]],
     todo: list[EmbeddingJob],
     say: Progress,

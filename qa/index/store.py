@@ -5,9 +5,10 @@ Layout of the index folder (no pickle; metadata is JSON, vectors are FAISS / .np
     manifest.json        format, models, dimension, counts, corpus and file checksums (written last)
     documents.jsonl      each document's text as indexed (a PDF's, Word or HTML file's converted
                          text: what offsets point into) and a PDF's page starts
-    passages.jsonl       one Passage a line
-    sentences.jsonl      sentence spans {"passage": id, "start", "end"} used to compose answers
-    minilm.faiss         IndexFlatIP over normalised MiniLM passage vectors (score = cosine);
+    passages.npy, sections.json, sentences.npy   passages and sentence spans as columns
+                         (qa.index.passage_table); their text is sliced from the documents'
+    minilm.faiss         IndexFlatIP over normalised MiniLM passage vectors (score = cosine),
+                         memory-mapped: its rows are the passage matrix, never copied;
     minilm.npy           or, with another vector backend (Qdrant), planqa's copy of those vectors
                          (see qa.index.vector_store; the manifest's "vector_store" says which)
     minilm-sentences.npy MiniLM sentence vectors
@@ -15,7 +16,7 @@ Layout of the index folder (no pickle; metadata is JSON, vectors are FAISS / .np
     vocab-e5.npy         e5 vectors of the corpus words (a Chinese question's English words)
     minilm-tokens.npy    MiniLM content-token vectors of every passage (token matching), with
     minilm-token-starts.npy    each passage's first row
-    bm25-*.json, bm25-*.npy    the BM25 model (bm25s files) and each passage's terms, see
+    bm25-*.json, bm25-*.npy    the BM25 model (bm25s files) and each passage's term ids, see
                          qa.index.lexical
     encoder/minilm.onnx  the MiniLM encoder exported for torch-free queries, reused across rebuilds
 """
@@ -23,9 +24,8 @@ Layout of the index folder (no pickle; metadata is JSON, vectors are FAISS / .np
 from __future__ import annotations
 
 import hashlib
-import io
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -33,19 +33,21 @@ import numpy as np
 
 from qa.config import Settings
 from qa.errors import IndexMismatchError, IndexNotFoundError
-from qa.index import fast_json, lexical
+from qa.index import fast_json, lexical, passage_table
 from qa.index.file_check import sample_digest_of_file
 from qa.index.lexical import LexicalIndex
+from qa.index.passage_table import PassageTable, SentenceSpan, SentenceTable
 from qa.index.vector_store import backend_change, open_store, store_files
 from qa.ingest.chunking import SECTION_SEP, sentences
 from qa.ingest.corpus import corpus_checksums, load_corpus
 from qa.types import Document, Passage
 
-FORMAT = "qa-index v3"
+FORMAT = "qa-index v4"
 # older formats this version recognises: reported stale (rebuilt), not broken
 OLDER_FORMATS = {
     "qa-index v1": "index predates the saved BM25 model",
     "qa-index v2": "index predates stored document text (PDF, Word and HTML documents)",
+    "qa-index v3": "index predates passages stored as columns (a faster start)",
 }
 EMBED_TEXT_VERSION = "title+text v1"
 MANIFEST = "manifest.json"
@@ -55,20 +57,16 @@ ENCODER_DIR = "encoder"
 Progress = Callable[[str, float], None]  # (message, fraction done 0..1)
 
 
-@dataclass(frozen=True)
-class SentenceSpan:
-    passage: int
-    start: int
-    end: int
+__all__ = ["Index", "IndexStatus", "SentenceSpan", "load_index", "read_manifest"]
 
 
 @dataclass
 class Index:
-    """Everything retrieval needs, in memory."""
+    """Everything retrieval needs: small parts in memory, large arrays memory-mapped."""
 
     documents: list[Document]
-    passages: list[Passage]
-    sentences: list[SentenceSpan]
+    passages: Sequence[Passage]  # a PassageTable once built (lists are converted)
+    sentences: Sequence[SentenceSpan]  # a SentenceTable likewise
     minilm: np.ndarray  # (n_passages, dim)
     minilm_sentences: np.ndarray  # (n_sentences, dim)
     e5: np.ndarray | None
@@ -82,15 +80,18 @@ class Index:
     vocab_e5: np.ndarray | None = None  # e5 vectors of vocab (questions in other languages)
     lexical: LexicalIndex | None = None  # the BM25 model; set by build_index and load_index
 
+    def __post_init__(self):
+        self.passages = PassageTable.from_passages(self.passages, self.documents)
+        self.sentences = SentenceTable.from_spans(self.sentences)
+
     @property
     def faiss_index(self):
         """The FAISS index when the store is embedded FAISS (it scores every passage at once)."""
         return getattr(self.vector_store, "flat", None)
 
     def sentence_text(self, s: SentenceSpan) -> str:
-        return self.passages[s.passage].text[
-            s.start - self.passages[s.passage].start : s.end - self.passages[s.passage].start
-        ]
+        document = self.passages.document_numbers[s.passage]
+        return self.documents[document].text[s.start : s.end]
 
 
 @dataclass(frozen=True)
@@ -148,46 +149,28 @@ def _read_json_manifest(index_dir: Path) -> dict:
     return manifest
 
 
-def load_index(index_dir: Path, documents: list[Document]) -> Index:
-    """Load and verify: checksums, counts and shapes must match the manifest, or it raises."""
+def load_index(index_dir: Path, documents: list[Document] | None) -> Index:
+    """Load and verify: checksums, counts and shapes must match the manifest, or it raises.
+    ``documents``: the corpus as read now, which the index must match (None: not compared)."""
     index_dir = Path(index_dir)
     manifest = read_manifest(index_dir)
     rebuild = "run `qa index --force` to rebuild"
-    blobs: dict[str, bytes | Path] = {}  # a large .npy file stays on disk (memory-mapped)
-    large = manifest.get("large_files") or {}
-    for name, digest in manifest.get("files", {}).items():
-        path = index_dir / name
-        if not path.is_file():
-            raise IndexMismatchError(f"{path} is missing from the index; {rebuild}")
-        if name in large:
-            if not _large_file_intact(path, large[name]):
-                raise IndexMismatchError(
-                    f"{path} does not match its size or sampled checksum (truncated or "
-                    f"changed); {rebuild}"
-                )
-            blobs[name] = path if name.endswith(".npy") else path.read_bytes()
-            continue
-        data = path.read_bytes()
-        if hashlib.sha256(data).hexdigest() != digest:
-            raise IndexMismatchError(
-                f"{path} does not match its checksum (truncated or changed); {rebuild}"
-            )
-        blobs[name] = data
+    blobs = _checked_files(index_dir, manifest)
     listed = set(manifest.get("files", {}))
     promised = {"minilm-tokens.npy", "minilm-token-starts.npy"} if manifest.get("tokens") else set()
     promised |= {"vocab-e5.npy"} if manifest.get("vocab_e5") else set()
-    promised |= set(lexical.FILES) | store_files(manifest.get("vector_store"))
+    promised |= set(lexical.FILES) | set(passage_table.FILES)
+    promised |= store_files(manifest.get("vector_store"))
     if promised - listed:
         missing = ", ".join(sorted(promised - listed))
         raise IndexMismatchError(f"index at {index_dir} lacks {missing}; {rebuild}")
+    n, dim = manifest["count"], manifest["dim"]
     try:
         loads = fast_json.loads
         stored = [_document(loads(line)) for line in blobs["documents.jsonl"].splitlines()]
-        passages = [Passage(**loads(line)) for line in blobs["passages.jsonl"].splitlines()]
-        spans = [SentenceSpan(**loads(line)) for line in blobs["sentences.jsonl"].splitlines()]
-        store, minilm = open_store(
-            manifest.get("vector_store"), blobs, manifest["count"], manifest["dim"]
-        )
+        passages = PassageTable.from_files(stored, blobs)
+        spans = SentenceTable.from_files(blobs, len(passages))
+        store, minilm = open_store(manifest.get("vector_store"), blobs, n, dim)
         minilm_s = _load_npy(blobs["minilm-sentences.npy"])
         e5 = _load_npy(blobs["e5.npy"]) if "e5.npy" in blobs else None
         e5_s = _load_npy(blobs["e5-sentences.npy"]) if "e5-sentences.npy" in blobs else None
@@ -201,7 +184,6 @@ def load_index(index_dir: Path, documents: list[Document]) -> Index:
         lexical_index = LexicalIndex.from_files(blobs)
     except (KeyError, ValueError, TypeError, RuntimeError, OSError) as e:
         raise IndexMismatchError(f"index at {index_dir} is unreadable ({e}); {rebuild}") from None
-    n, dim = manifest["count"], manifest["dim"]
     if len(passages) != n or minilm.shape != (n, dim) or len(spans) != manifest["sentences"]:
         raise IndexMismatchError(f"index at {index_dir} has inconsistent counts; {rebuild}")
     if len(lexical_index) != n:
@@ -214,16 +196,10 @@ def load_index(index_dir: Path, documents: list[Document]) -> Index:
         raise IndexMismatchError(f"index at {index_dir} has inconsistent e5 vectors; {rebuild}")
     if tokens is not None and not _valid_tokens(tokens, starts, n, dim, manifest.get("tokens")):
         raise IndexMismatchError(f"index at {index_dir} has inconsistent token vectors; {rebuild}")
-    documents = _stored_documents(stored, documents, index_dir)
-    by_source = {d.source: d for d in documents}
-    for p in passages[:: max(1, n // 20)] + passages[-1:]:
-        doc = by_source.get(p.source)
-        if doc is None or doc.text[p.start : p.end] != p.text:
-            raise IndexMismatchError(
-                f"index at {index_dir} no longer matches {p.source}; {rebuild}"
-            )
+    if documents is not None:
+        stored = _stored_documents(stored, documents, index_dir)
     return Index(
-        documents,
+        stored,
         passages,
         spans,
         minilm,
@@ -239,6 +215,33 @@ def load_index(index_dir: Path, documents: list[Document]) -> Index:
         vocab_e5=vocab_e5,
         lexical=lexical_index,
     )
+
+
+def _checked_files(index_dir: Path, manifest: dict) -> dict[str, bytes | Path]:
+    """Every file the manifest lists, checked: small ones read and hashed whole (their bytes),
+    large ones by size and sampled blocks (their path, to be memory-mapped)."""
+    rebuild = "run `qa index --force` to rebuild"
+    blobs: dict[str, bytes | Path] = {}
+    large = manifest.get("large_files") or {}
+    for name, digest in manifest.get("files", {}).items():
+        path = index_dir / name
+        if not path.is_file():
+            raise IndexMismatchError(f"{path} is missing from the index; {rebuild}")
+        if name in large:
+            if not _large_file_intact(path, large[name]):
+                raise IndexMismatchError(
+                    f"{path} does not match its size or sampled checksum (truncated or "
+                    f"changed); {rebuild}"
+                )
+            blobs[name] = path if name.endswith((".npy", ".faiss")) else path.read_bytes()
+            continue
+        data = path.read_bytes()
+        if hashlib.sha256(data).hexdigest() != digest:
+            raise IndexMismatchError(
+                f"{path} does not match its checksum (truncated or changed); {rebuild}"
+            )
+        blobs[name] = data
+    return blobs
 
 
 def _valid_tokens(tokens: np.ndarray, starts: np.ndarray, n: int, dim: int, count) -> bool:
@@ -285,11 +288,7 @@ def check_encoders(index: Index, minilm, e5, index_dir: Path) -> None:
         )
 
 
-def _load_npy(data: bytes | Path) -> np.ndarray:
-    """An array from bytes already read and checked, or memory-mapped from a large file."""
-    if isinstance(data, Path):
-        return np.load(data, mmap_mode="r", allow_pickle=False)
-    return np.load(io.BytesIO(data), allow_pickle=False)
+_load_npy = passage_table.load_npy
 
 
 def _large_file_intact(path: Path, expected) -> bool:

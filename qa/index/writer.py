@@ -40,6 +40,7 @@ def save_index(
     """
     index_dir = Path(index_dir)
     previous = _previous_store(index_dir)
+    previous_files = _previous_files(index_dir)
     spec = vector_store or VectorStoreSpec.from_manifest(previous)  # keep the folder's backend
     try:
         index_dir.mkdir(parents=True, exist_ok=True)
@@ -67,11 +68,18 @@ def save_index(
 
     try:
         put("documents.jsonl", fast_json.dataclass_lines(index.documents))
-        put("passages.jsonl", fast_json.dataclass_lines(index.passages))
-        put("sentences.jsonl", fast_json.dataclass_lines(index.sentences))
+        for name, data in {**index.passages.files(), **index.sentences.files()}.items():
+            put(name, data)
         store = create_store(spec, index_dir, int(index.minilm.shape[1]), len(index.passages))
+        sections = index.passages.sections
         store.add(
-            index.minilm, [{"source": p.source, "section": p.section} for p in index.passages]
+            index.minilm,
+            [
+                {"source": source, "section": sections[number]}
+                for source, number in zip(
+                    index.passages.sources(), index.passages.columns[:, 3].tolist(), strict=True
+                )
+            ],
         )
         for name, data in store.save().items():
             put(name, data)
@@ -119,6 +127,8 @@ def save_index(
         raise _write_error(index_dir, e, kept=False) from None
     finally:
         shutil.rmtree(stage, ignore_errors=True)
+    for name in previous_files - set(files):  # an older format's files (passages.jsonl, ...)
+        (index_dir / name).unlink(missing_ok=True)
     index.manifest = manifest
     if retired:
         from qa.index.qdrant_store import drop_collections
@@ -137,6 +147,17 @@ def _previous_store(index_dir: Path) -> dict | None:
     except (OSError, ValueError, AttributeError):
         return None
     return entry if isinstance(entry, dict) else None
+
+
+def _previous_files(index_dir: Path) -> set[str]:
+    """The plain file names the manifest about to be replaced lists (none if unreadable)."""
+    try:
+        files = json.loads((index_dir / MANIFEST).read_text("utf-8")).get("files")
+    except (OSError, ValueError, AttributeError):
+        return set()
+    if not isinstance(files, dict):
+        return set()
+    return {n for n in files if isinstance(n, str) and n == Path(n).name and n != MANIFEST}
 
 
 def _drop_quietly(store) -> None:

@@ -73,8 +73,7 @@ class Retriever:
         words = words if words is not None else WordTable.empty(minilm.encode_queries, minilm.dim)
         self.reader = QueryReader(index, words, self.e5, chinese)
         self.lexical = index.lexical
-        sentence_passage = np.array([s.passage for s in index.sentences], dtype=np.int64)
-        self.sentence_map = SentenceMap(sentence_passage, len(index.passages))
+        self.sentence_map = SentenceMap(np.asarray(index.sentences.passage), len(index.passages))
         self.sentence_cosine = SentenceCosine(index.minilm_sentences)
         self.passage_cosine = PassageCosine(index.minilm, index.faiss_index)
         self.phrases = PhraseScorer(self.lexical.passage_terms)
@@ -88,15 +87,14 @@ class Retriever:
             self.e5_on_demand = E5OnDemand(self.e5, index.passages)
         self.literal = LiteralSentences(self._sentence_terms)
         self._texts = {d.source: d.text for d in index.documents}
-        self._length = np.array([p.words / 70 for p in index.passages], dtype=np.float32)
+        self._length = (index.passages.words / 70).astype(np.float32)
         # is a passage a heading: read by pattern when a passage is first a candidate
         self._heading = np.full(len(index.passages), -1, dtype=np.int8)
 
     @cached_property
     def _document(self) -> np.ndarray:
         """Each passage's document number: only document support (off by default) reads it."""
-        number = {d.source: i for i, d in enumerate(self.index.documents)}
-        return np.array([number[p.source] for p in self.index.passages], dtype=np.int64)
+        return np.asarray(self.index.passages.document_numbers, dtype=np.int64)
 
     def _headings(self, ids: np.ndarray) -> np.ndarray:
         unknown = ids[self._heading[ids] < 0]
@@ -136,7 +134,7 @@ class Retriever:
         if not documents:  # the common case: no lists built on the question's path
             return None
         sources = [d.source for d in self.index.documents]
-        return scope_ids(documents, sources, [p.source for p in self.index.passages])
+        return scope_ids(documents, sources, self.index.passages.sources())
 
     def search(self, query: Query, k: int, scope: np.ndarray | None = None) -> Retrieval:
         """Retrieve for a Query already read, within ``scope`` (passage ids) when given."""
