@@ -194,6 +194,26 @@ def _build_locked(
     changes = CorpusChanges.between(_indexed_corpus(settings), corpus_checksums(documents))
     encoders = encoders or _encoders(settings, allow_export=True, progress=progress)
     cache = vector_cache(settings, encoders)
+    if changes.added and not (force or changes.changed or changes.removed):
+        grown = _grow(settings, documents, encoders, cache, progress)
+        if grown is not None:
+            return BuildReport(
+                True,
+                status.reason,
+                len(documents),
+                grown.manifest["count"],
+                grown.manifest["dim"],
+                time.perf_counter() - t0,
+                grown.min_words,
+                grown.max_words,
+                encoders.export_seconds,
+                skipped,
+                grown.manifest["vector_store"],
+                changes,
+                grown.documents_added,
+                grown.passages_added,
+                grown.manifest.get("e5_scope"),
+            )
     tally = EmbeddingTally()
     bulk = encoders.minilm.for_bulk() if hasattr(encoders.minilm, "for_bulk") else encoders.minilm
     index = build_index(
@@ -224,6 +244,20 @@ def _build_locked(
         tally.passages_embedded,
         manifest.get("e5_scope"),
     )
+
+
+def _grow(settings: Settings, documents, encoders: Encoders, cache, progress: Progress | None):
+    """Only files added since the last build: append them to the index (qa.index.grow), or
+    None when a full build is needed."""
+    from qa.index.grow import grow_index
+
+    if progress:
+        progress("adding the new files to the index", 0.05)
+    bulk = encoders.minilm.for_bulk() if hasattr(encoders.minilm, "for_bulk") else encoders.minilm
+    grown = grow_index(settings, documents, bulk, encoders.e5, cache, progress)
+    if grown is not None and progress:
+        progress("done", 1.0)
+    return grown
 
 
 def _indexed_corpus(settings: Settings) -> dict[str, str]:

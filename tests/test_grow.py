@@ -1,0 +1,129 @@
+"""Growing an index by the files added since the last build (qa.index.grow): it answers as an
+index built from scratch on the same corpus, its large arrays grow in place, and a grow killed
+before its manifest is in place leaves an index that is rebuilt, never one that loads mixed."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+
+import numpy as np
+import pytest
+
+import qa.index.grow as grow_module
+import qa.index.writer as writer_module
+from qa.assistant import Assistant, build
+from qa.atomic import atomic_write
+from qa.errors import IndexMismatchError
+from qa.index.grow import _append_rows
+from qa.index.store import load_index
+from qa.ingest.corpus import load_corpus
+
+# "b-bridges.txt" sorts between alpha.txt and beta.md: its passages get ids after beta's when
+# grown, before them when built from scratch
+BRIDGES = (
+    "Bridge upkeep\n\n"
+    "Bridges are painted every five years. Rusted bolts are replaced before winter.\n\n"
+    "Inspectors walk each bridge in April and write a report for the council.\n"
+)
+ORCHARD = (
+    "# Orchard\n\n"
+    "Apple trees are pruned in February. Pruned branches are burned in the yard.\n\n"
+    "Cider is pressed from the windfalls each October.\n"
+)
+QUESTIONS = (
+    "when are bridges painted?",
+    "who checks every licence?",
+    "when is wheat harvested?",
+    "what happens to broken nets?",
+    "when are apple trees pruned?",
+)
+
+
+def _answers(settings) -> list[list[tuple]]:
+    assistant = Assistant.open(settings, auto_build=False)
+    return [
+        [(h.passage.source, h.passage.start, h.passage.end, round(h.score, 5)) for h in hits]
+        for hits in (assistant.search(q, k=4) for q in QUESTIONS)
+    ]
+
+
+def _spans(index) -> set[tuple]:
+    return {(p.source, p.start, p.end, p.section, p.text) for p in index.passages}
+
+
+@pytest.mark.parametrize("in_place", [False, True], ids=["rewritten", "appended-in-place"])
+def test_a_grown_index_answers_as_one_built_from_scratch(
+    tiny_settings, tmp_path, monkeypatch, in_place
+):
+    if in_place:  # every array file counts as large: its rows are appended where it lies
+        monkeypatch.setattr(writer_module, "WHOLE_CHECK_BYTES", 512)
+        monkeypatch.setattr(grow_module, "WHOLE_CHECK_BYTES", 512)
+    build(tiny_settings)
+    corpus = tiny_settings.corpus_dir
+    (corpus / "b-bridges.txt").write_text(BRIDGES, "utf-8")
+    report = build(tiny_settings)
+    manifest = json.loads((tiny_settings.index_dir / "manifest.json").read_text("utf-8"))
+    assert manifest["grown_by"] == ["b-bridges.txt"] and report.documents_embedded == 1
+    assert ("minilm-tokens.npy" in manifest["large_files"]) == in_place
+    (corpus / "orchard.md").write_text(ORCHARD, "utf-8")
+    build(tiny_settings)
+    scratch = replace(tiny_settings, index_dir=tmp_path / "scratch", cache_dir=tmp_path / "c2")
+    build(scratch)
+    docs = load_corpus(corpus)
+    grown, fresh = load_index(tiny_settings.index_dir, docs), load_index(scratch.index_dir, docs)
+    assert [p.source for p in grown.passages][-1] == "orchard.md"  # appended, not in corpus order
+    assert _spans(grown) == _spans(fresh) and len(grown.sentences) == len(fresh.sentences)
+    assert grown.vocab == fresh.vocab and grown.manifest["tokens"] == fresh.manifest["tokens"]
+    assert _answers(tiny_settings) == _answers(scratch)
+    # a removal takes the full build, which orders by corpus again
+    (corpus / "alpha.txt").unlink()
+    build(tiny_settings)
+    again = replace(scratch, index_dir=tmp_path / "scratch2")
+    build(again)
+    assert _answers(tiny_settings) == _answers(again)
+    assert "grown_by" not in json.loads((tiny_settings.index_dir / "manifest.json").read_text())
+
+
+class Killed(Exception):
+    pass
+
+
+def test_a_grow_killed_before_its_manifest_leaves_an_index_that_is_rebuilt(
+    tiny_settings, tmp_path, monkeypatch
+):
+    monkeypatch.setattr(writer_module, "WHOLE_CHECK_BYTES", 512)
+    monkeypatch.setattr(grow_module, "WHOLE_CHECK_BYTES", 512)
+    build(tiny_settings)
+    (tiny_settings.corpus_dir / "b-bridges.txt").write_text(BRIDGES, "utf-8")
+
+    def killed_at_the_manifest(path, data):
+        if path.name == "manifest.json":
+            raise Killed
+        atomic_write(path, data)
+
+    with monkeypatch.context() as m:  # the rows are appended, nothing renamed yet
+        m.setattr(grow_module, "atomic_write", killed_at_the_manifest)
+        with pytest.raises(Killed):
+            build(tiny_settings)
+    old_docs = [d for d in load_corpus(tiny_settings.corpus_dir) if d.source != "b-bridges.txt"]
+    with pytest.raises(IndexMismatchError, match="sampled checksum"):
+        load_index(tiny_settings.index_dir, old_docs)  # the old manifest no longer loads
+    assert not [p for p in tiny_settings.index_dir.iterdir() if p.name.startswith(".staging-")]
+    report = build(tiny_settings)  # growing is refused (the index fails its check): full build
+    assert report.rebuilt
+    scratch = replace(tiny_settings, index_dir=tmp_path / "scratch", cache_dir=tmp_path / "c2")
+    build(scratch)
+    assert _answers(tiny_settings) == _answers(scratch)
+
+
+def test_rows_are_appended_to_a_npy_file_in_place(tmp_path):
+    path = tmp_path / "a.npy"
+    first = np.arange(12, dtype=np.float16).reshape(4, 3)
+    np.save(path, first, allow_pickle=False)
+    more = np.ones((2, 3), np.float16)
+    assert _append_rows(path, more, np.float16)
+    assert np.array_equal(np.load(path, allow_pickle=False), np.vstack([first, more]))
+    assert not _append_rows(path, np.ones((1, 4), np.float16), np.float16)  # other width
+    assert not _append_rows(path, more, np.float32)  # other dtype
+    assert np.load(path).shape == (6, 3)
