@@ -194,7 +194,8 @@ def _build_locked(
     changes = CorpusChanges.between(_indexed_corpus(settings), corpus_checksums(documents))
     encoders = encoders or _encoders(settings, allow_export=True, progress=progress)
     cache = vector_cache(settings, encoders)
-    if changes.added and not (force or changes.changed or changes.removed):
+    only_added = changes.added and not (force or changes.changed or changes.removed)
+    if only_added and embed_many_factory is None:  # a Dask build embeds on its workers
         grown = _grow(settings, documents, encoders, cache, progress)
         if grown is not None:
             return BuildReport(
