@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import io
 import json
+import operator
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import overload
@@ -77,6 +78,7 @@ class PassageTable(Sequence[Passage]):
     def __getitem__(self, i):
         if isinstance(i, slice):
             return [self[j] for j in range(*i.indices(len(self)))]
+        i = operator.index(i)  # a numpy integer too; the Passage's id is a Python int
         doc, start, end, section, page, _ = self.columns[i].tolist()
         if i < 0:
             i += len(self)
@@ -170,7 +172,7 @@ class SentenceTable(Sequence[SentenceSpan]):
     def __getitem__(self, j):
         if isinstance(j, slice):
             return [self[k] for k in range(*j.indices(len(self)))]
-        return SentenceSpan(*self.columns[j].tolist())
+        return SentenceSpan(*self.columns[operator.index(j)].tolist())
 
     def __iter__(self) -> Iterator[SentenceSpan]:
         return (SentenceSpan(*row) for row in self.columns.tolist())
