@@ -23,7 +23,7 @@ from qa.query.reader import QueryReader
 from qa.retrieval.candidates import SentenceMap
 from qa.retrieval.cross_lingual import search_cross_lingual
 from qa.retrieval.cross_lingual_on_demand import E5OnDemand, search_cross_lingual_on_demand
-from qa.retrieval.documents import document_support
+from qa.retrieval.documents import DocumentTopics, document_support
 from qa.retrieval.english import search_english
 from qa.retrieval.ranking import ScoredSentence, adjusted, quote_sentences, ranked_hits
 from qa.retrieval.scope import scope_ids
@@ -97,6 +97,13 @@ class Retriever:
         """Each passage's document number: only document support (off by default) reads it."""
         number = {d.source: i for i, d in enumerate(self.index.documents)}
         return np.array([number[p.source] for p in self.index.passages], dtype=np.int64)
+
+    @cached_property
+    def document_topics(self) -> DocumentTopics | None:
+        """Each document's mean MiniLM vector, when there is more than one document."""
+        if len(self.index.documents) < 2:
+            return None
+        return DocumentTopics(self.index.minilm, self._document, len(self.index.documents))
 
     def _headings(self, ids: np.ndarray) -> np.ndarray:
         unknown = ids[self._heading[ids] < 0]
