@@ -886,7 +886,7 @@ def test_search_within_chosen_documents_and_grouped_by_document(tiny_app):
     assert first_head < first_card < page.index(f'<div class="doc-group-head">{heads[1]} ')
     page = handlers.handle_search(query, 6, ["beta.md"])
     assert "alpha.txt" not in page and "harbour master" in page
-    assert "doc-group" not in page and "(within beta.md)" in page
+    assert "doc-group" not in page and "Searched within beta.md." in page
     html, status = handlers.handle_search_ui(query, 6, ["gamma.txt"])
     assert "no document is named 'gamma.txt'" in status
     with pytest.raises(gr.Error, match="Search within: choose documents"):
