@@ -38,6 +38,11 @@ ABLATIONS = {
     },
     "- neighbour merging": {"merge_depth": 0},
     "+ document support .2, depth 5": {"document_weight": 0.2, "document_depth": 5},
+    "+ document topic 1": {"document_topic_weight": 1.0},
+    "+ topic candidates 3x20, document topic 1": {
+        "topic_documents": 3,
+        "document_topic_weight": 1.0,
+    },
     "+ 300 candidates": {"candidates": 300},
     "+ 300 candidates, document support .2, depth 5": {
         "candidates": 300,

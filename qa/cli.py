@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from qa.config import Settings, VectorStoreSpec, add_location_args
 from qa.errors import ConfigError, QAError
+from qa.types import hits_by_document
 
 if TYPE_CHECKING:
     from qa.types import Signals
@@ -200,7 +201,7 @@ def cmd_search(args: argparse.Namespace) -> int:
         )
         return 0
     several = len({h.passage.source for h in hits}) > 1
-    for source, group in _by_document(hits):
+    for source, group in hits_by_document(hits):
         if several:  # a library: each document once, in the order of its best passage
             print(f"== {source} ==")
         for h in group:
@@ -210,14 +211,6 @@ def cmd_search(args: argparse.Namespace) -> int:
             print(textwrap.fill(p.text, width=100, initial_indent="   ", subsequent_indent="   "))
             print()
     return 0
-
-
-def _by_document(hits: list) -> list[tuple[str, list]]:
-    """Hits grouped by document, documents ordered by their best hit, hits by rank."""
-    groups: dict[str, list] = {}
-    for h in hits:
-        groups.setdefault(h.passage.source, []).append(h)
-    return list(groups.items())
 
 
 def cmd_ask(args: argparse.Namespace) -> int:

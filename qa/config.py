@@ -92,6 +92,12 @@ class RetrievalConfig:
     # of the document's best document_depth candidate scores; qa.retrieval.documents)
     document_weight: float = 0.0
     document_depth: int = 3
+    # among many documents, the cosine of the question to each candidate's document (the mean
+    # of its passage vectors) joins the fusion with this weight (qa.retrieval.documents); off:
+    # at 1,000x it helped the bundled document's dev rows and cost the other documents' (README)
+    document_topic_weight: float = 0.0
+    topic_documents: int = 0  # the passages nearest the question in its nearest documents...
+    topic_passages: int = 20  # ...this many per document, join the candidates
     length_penalty: float = 0.04  # share of the top score taken per 70 words of a passage
     headings_last: bool = True  # a bare heading ranks after every passage with content
     merge_depth: int = 5  # adjacent passages of one item both in the top 5 become one hit

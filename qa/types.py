@@ -8,6 +8,7 @@ Every offset is a Python ``str`` index into a document's text: the UTF-8 decoded
 from __future__ import annotations
 
 import bisect
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -124,6 +125,18 @@ class Hit:
             "id": p.id,
             **({"page": p.page} if p.page is not None else {}),
         }
+
+
+def hits_by_document(hits: Sequence[Hit]) -> list[tuple[str, list[Hit]]]:
+    """Hits grouped by document, documents in the order of their best hit, hits by rank.
+
+    Example: [h.rank for h in hits_by_document(hits)[0][1]] -> [1, 3] when hits 1 and 3 share
+    a document and hit 2 is another's.
+    """
+    groups: dict[str, list[Hit]] = {}
+    for h in sorted(hits, key=lambda h: h.rank):
+        groups.setdefault(h.passage.source, []).append(h)
+    return list(groups.items())
 
 
 @dataclass(frozen=True)

@@ -872,6 +872,29 @@ def test_ask_within_chosen_documents(tiny_app):
     assert "within" in names
 
 
+def test_search_within_chosen_documents_and_grouped_by_document(tiny_app):
+    """The Search tab searches every document, its results grouped by document in the order
+    of each one's best result, or only the documents chosen in "Search within"."""
+    import re
+
+    query = "Who checks every licence?"
+    page = handlers.handle_search(query, 6)
+    heads = re.findall(r'<div class="doc-group-head">([^<]+?) <span', page)
+    assert sorted(heads) == ["alpha.txt", "beta.md"] and "from 2 documents" in page
+    first_card = re.search(r'id="sr-1"', page).start()
+    first_head = page.index(f'<div class="doc-group-head">{heads[0]} ')
+    assert first_head < first_card < page.index(f'<div class="doc-group-head">{heads[1]} ')
+    page = handlers.handle_search(query, 6, ["beta.md"])
+    assert "alpha.txt" not in page and "harbour master" in page
+    assert "doc-group" not in page and "Searched within beta.md." in page
+    html, status = handlers.handle_search_ui(query, 6, ["gamma.txt"])
+    assert "no document is named 'gamma.txt'" in status
+    with pytest.raises(gr.Error, match="Search within: choose documents"):
+        handlers.handle_search(query, 6, [3])
+    names = {getattr(b, "elem_id", None) for b in layout.build_app().blocks.values()}
+    assert "search-within" in names
+
+
 def test_ask_within_is_hidden_for_one_document(bundled_app):
     from qa.web.within import within_choices
 

@@ -32,3 +32,38 @@ def document_support(fused: np.ndarray, documents: np.ndarray, depth: int) -> np
     out = np.empty(len(fused))
     out[order] = support[inverse]
     return out
+
+
+class DocumentTopics:
+    """Each document's topic as the normalised mean of its passages' vectors: among many
+    documents, a question about patents is nearer a document about patents than a speech
+    that mentions them once. ``documents``: each passage's document number."""
+
+    def __init__(self, vectors: np.ndarray, documents: np.ndarray, n_documents: int):
+        self.vectors = vectors
+        in_order = bool(np.all(np.diff(documents) >= 0))  # an index stores them so
+        self.order = np.arange(len(documents)) if in_order else np.argsort(documents, kind="stable")
+        numbers = np.arange(n_documents)
+        self.first = np.searchsorted(documents[self.order], numbers, side="left")
+        self.stop = np.searchsorted(documents[self.order], numbers, side="right")
+        has = self.stop > self.first
+        sums = np.zeros((n_documents, vectors.shape[1]), np.float32)
+        if len(vectors):
+            grouped = vectors if in_order else vectors[self.order]
+            sums[has] = np.add.reduceat(grouped, self.first[has], axis=0)
+        norms = np.linalg.norm(sums, axis=1, keepdims=True)
+        self.topics = sums / np.where(norms > 0, norms, 1.0)
+        self.documents = documents
+
+    def score(self, q: np.ndarray, ids: np.ndarray) -> np.ndarray:
+        """The cosine of the query vector to each passage's document topic."""
+        return (self.topics @ q)[self.documents[ids]]
+
+    def nearest_passages(self, q: np.ndarray, documents: int, per_document: int) -> np.ndarray:
+        """The passages nearest the query within the ``documents`` documents nearest it: a
+        paraphrase far down the whole library's list can be near the top of its own document's."""
+        out = [np.zeros(0, np.int64)]
+        for d in np.argsort(-(self.topics @ q))[:documents].tolist():
+            ids = self.order[self.first[d] : self.stop[d]]
+            out.append(ids[np.argsort(-(self.vectors[ids] @ q))[:per_document]])
+        return np.concatenate(out)

@@ -45,6 +45,10 @@ def search_english(
     first = [dense_top_ids(p.index.vector_store, p.index.minilm, q, n)]
     if bm25_terms:
         first.append(top_ids(bm25_all, n))
+    if config.topic_documents > 0 and p.document_topics is not None:
+        first.append(
+            p.document_topics.nearest_passages(q, config.topic_documents, config.topic_passages)
+        )
     candidates = p.sentence_map.candidates(within(np.concatenate(first), scope))
     s_cos = p.sentence_cosine.score(q, candidates)
     # Cascade: e5 is asked only when MiniLM is unsure; its own top N join the candidates.
@@ -68,6 +72,9 @@ def search_english(
     ]
     if q_tokens is not None and len(q_tokens):
         parts.append(Part(config.token_weight, p.maxsim.score(q_tokens, candidates)))
+    if config.document_topic_weight > 0 and p.document_topics is not None:
+        topic = p.document_topics.score(q, candidates.ids)
+        parts.append(Part(config.document_topic_weight, topic, normalise=False))
     e5_top = None
     if e5_q is not None:
         e5_sent = best_per_passage(p.e5_sentence_cosine.score(e5_q, candidates), candidates)

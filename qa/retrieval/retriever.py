@@ -23,7 +23,7 @@ from qa.query.reader import QueryReader
 from qa.retrieval.candidates import SentenceMap
 from qa.retrieval.cross_lingual import search_cross_lingual
 from qa.retrieval.cross_lingual_on_demand import E5OnDemand, search_cross_lingual_on_demand
-from qa.retrieval.documents import document_support
+from qa.retrieval.documents import DocumentTopics, document_support
 from qa.retrieval.english import search_english
 from qa.retrieval.ranking import ScoredSentence, adjusted, quote_sentences, ranked_hits
 from qa.retrieval.scope import scope_ids
@@ -95,6 +95,13 @@ class Retriever:
     def _document(self) -> np.ndarray:
         """Each passage's document number: only document support (off by default) reads it."""
         return np.asarray(self.index.passages.document_numbers, dtype=np.int64)
+
+    @cached_property
+    def document_topics(self) -> DocumentTopics | None:
+        """Each document's mean MiniLM vector, when there is more than one document."""
+        if len(self.index.documents) < 2:
+            return None
+        return DocumentTopics(self.index.minilm, self._document, len(self.index.documents))
 
     def _headings(self, ids: np.ndarray) -> np.ndarray:
         unknown = ids[self._heading[ids] < 0]

@@ -19,7 +19,6 @@ import qa.web.markdown as markdown
 import qa.web.views as views
 from qa.assistant import Assistant, validate_question
 from qa.errors import QAError
-from qa.query.acronyms import reading_note
 from qa.query.followup import rewrite_followup
 from qa.types import Answer
 from qa.web.conversations import Turn
@@ -30,6 +29,8 @@ from qa.web.feedback import FeedbackFullError, append_feedback, feedback_record
 from qa.web.limits import DOWNLOADS, EVALUATIONS, check_eval_rows
 from qa.web.reader import document_html
 from qa.web.reopened import vote_turn
+from qa.web.search import handle_search as handle_search  # re-exported for callers
+from qa.web.search import handle_search_ui as handle_search_ui  # re-exported for callers
 from qa.web.shared import (
     MAX_K,
     Shared,
@@ -283,28 +284,6 @@ def handle_submit_feedback(choice: str | None, reference: str, state: dict | Non
 
 
 # ---------------------------------------------------------------------------- search + reader
-
-
-def handle_search(query: str, k: int) -> str:
-    """Search tab: ranked passages (no answer) with query terms marked."""
-    assistant = get_assistant()
-    k = int(bounded("number of passages", k, 1, MAX_K, integer=True))
-    try:
-        retrieval = assistant.retrieve(query, k=k)
-    except QAError as e:
-        raise user_error(e) from None
-    read_as = retrieval.signals.read_as
-    # the words asked for, and those the query was read as ("SMEs" marks "small", ...)
-    terms = assistant.retriever.query_terms(" ".join([query, *read_as.values()]))
-    return views.search_html(query.strip(), retrieval.hits, terms, reading_note(read_as))
-
-
-def handle_search_ui(query: str, k: int) -> tuple:
-    """The Search tab's event: (results html, status); a refused query only fills the status."""
-    try:
-        return handle_search(query, k), ""
-    except gr.Error as e:
-        return gr.update(), f"⚠ {e.message}"
 
 
 def read_document(

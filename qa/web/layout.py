@@ -158,6 +158,13 @@ def build_app() -> gr.Blocks:
                         1, MAX_K, value=settings.answer.k, step=1, label="Results", scale=2
                     )
                     search_btn = gr.Button("Search", variant="primary", scale=1)
+                search_within = gr.Dropdown(
+                    label="Search within (none chosen: every document)",
+                    choices=[],
+                    multiselect=True,
+                    visible=False,
+                    elem_id="search-within",
+                )
                 search_status = gr.Markdown(elem_id="search-status")
                 results = gr.HTML(elem_id="search-results", js_on_load=asset("open_passage.js"))
 
@@ -346,7 +353,7 @@ def build_app() -> gr.Blocks:
         gr.on(
             [query.submit, search_btn.click],
             handle_search_ui,
-            [query, search_k],
+            [query, search_k, search_within],
             [results, search_status],
             api_name="search",
         )
@@ -368,9 +375,9 @@ def build_app() -> gr.Blocks:
                 handle_read, doc_choice, reader, api_visibility="private"
             ).then(handle_choose, manage_choice, download_btn, api_visibility="private").then(
                 within_choices, None, within, api_visibility="private"
-            ).then(handle_examples, None, examples, api_visibility="private").then(
-                handle_audit, None, [audit_box, audit_table], api_visibility="private"
-            )
+            ).then(within_choices, None, search_within, api_visibility="private").then(
+                handle_examples, None, examples, api_visibility="private"
+            ).then(handle_audit, None, [audit_box, audit_table], api_visibility="private")
         manage_choice.change(handle_choose, manage_choice, download_btn, api_name="choose_document")
         demo.load(
             handle_load,
@@ -379,6 +386,7 @@ def build_app() -> gr.Blocks:
             api_name="corpus_info",
         )
         demo.load(within_choices, None, within, api_visibility="private")
+        demo.load(within_choices, None, search_within, api_visibility="private")
         demo.load(handle_examples, None, examples, api_visibility="private")
         demo.load(handle_audit, None, [audit_box, audit_table], api_visibility="private")
         demo.load(  # readers do not see the change controls; the handlers check again

@@ -18,7 +18,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from qa.ingest.titles import document_title
-from qa.types import Answer, Document, Hit, Passage
+from qa.types import Answer, Document, Hit, Passage, hits_by_document
 from qa.web.markdown import answer_markdown as answer_markdown  # re-exported for callers
 from qa.web.markdown import closest_hits, section_parts, where
 from qa.web.markdown import md_escape as md_escape  # re-exported for callers
@@ -186,13 +186,30 @@ def term_segments(text: str, terms: Sequence[str]) -> list[tuple[str, bool]]:
     return mark_segments(text, 0, ranges)
 
 
-def search_html(query: str, hits: Sequence[Hit], terms: Sequence[str], note: str = "") -> str:
+def search_html(
+    query: str,
+    hits: Sequence[Hit],
+    terms: Sequence[str],
+    note: str = "",
+    within: Sequence[str] = (),
+) -> str:
     """Ranked search results: heading path, score, source range, text with query terms marked;
-    ``note`` says how the query's acronyms and typos were read."""
-    cards = [
-        card(f"sr-{h.rank}", f"#{h.rank}", h, term_segments(h.passage.text, terms)) for h in hits
-    ]
-    return render("search.html", query=query, cards=cards, note=note)
+    grouped by document (in the order of each one's best result) when several answer. ``note``
+    says how the query's acronyms and typos were read; ``within``: the documents searched, if
+    chosen."""
+    def result(h: Hit) -> Card:
+        return card(f"sr-{h.rank}", f"#{h.rank}", h, term_segments(h.passage.text, terms))
+
+    groups = [(source, [result(h) for h in group]) for source, group in hits_by_document(hits)]
+    return render(
+        "search.html",
+        query=query,
+        count=len(hits),
+        groups=groups,
+        grouped=len(groups) > 1,
+        note=note,
+        within=list(within),
+    )
 
 
 # ---------------------------------------------------------------------------- corpus
