@@ -93,7 +93,8 @@ class Retriever:
 
     @cached_property
     def _document(self) -> np.ndarray:
-        """Each passage's document number: only document support (off by default) reads it."""
+        """Each passage's document number: only document support and topics (off by default)
+        read it."""
         return np.asarray(self.index.passages.document_numbers, dtype=np.int64)
 
     @cached_property
