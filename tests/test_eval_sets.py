@@ -177,7 +177,7 @@ def test_every_kind_present_in_both_splits():
             assert counts[kind] >= need, f"{name}: {counts[kind]} {kind} questions, need {need}"
 
 
-# ---------------------------------------------------------------- eval/other: six other documents
+# ---------------------------------------------------------------- eval/other: eight other documents
 # Question files over documents other than the bundled one (issue 17): each file asks about one
 # document of eval/other/corpus/, rebuilt from package registries by bench/fetch_other_documents.sh.
 OTHER_DIR = EVAL_DIR / "other"
@@ -188,10 +188,12 @@ OTHER_SETS = {  # question file -> (document file, id prefix; also the doc:<pref
     "perl_policy": ("debian_perl_policy.txt", "perlpolicy"),
     "apache2": ("apache_2_0.txt", "apache2"),
     "menu_policy": ("debian_menu_policy.txt", "menupolicy"),
+    "epl2": ("epl_2_0.txt", "epl2"),
+    "sotu1964": ("sotu_1964_johnson.txt", "sotu1964"),
 }
-# The second batch (declining what a document does not say): shorter documents, half the
-# questions blind, and a third of each batch unanswerable.
-SECOND_BATCH = {"apache2", "menu_policy"}
+# The second and third batches (declining what a document does not say): shorter documents,
+# half the questions blind, and a third of each batch unanswerable.
+SECOND_BATCH = {"apache2", "menu_policy", "epl2", "sotu1964"}
 OTHER_MIN_QUESTIONS = 30
 OTHER_MIN_CHINESE = 3
 OTHER_MIN_UNANSWERABLE = 4
