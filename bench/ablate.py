@@ -2,7 +2,7 @@
 
     python bench/ablate.py eval/dev.jsonl [eval/dev2.jsonl ...]
     QA_CORPUS_DIR=/tmp/other/corpus QA_INDEX_DIR=/tmp/other/index \
-        python bench/ablate.py --tag dev --rows answer eval/other/*.jsonl   # other documents' dev rows
+        python bench/ablate.py eval/other/*.jsonl --tag dev --rows answer   # other documents' dev rows
 
 Each row turns one part off and prints the same figures as bench/tune.py. ``--tag`` keeps the
 rows with that tag (the other documents' ``dev`` batches: never tune on ``blind``); ``--rows``
@@ -86,7 +86,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("files", type=Path, nargs="*", default=[Path("eval/dev.jsonl")])
     ap.add_argument("--tag", help="only the questions with this tag (e.g. dev)")
-    ap.add_argument("--rows", nargs="+", help="only ablation rows whose label holds one of these")
+    ap.add_argument("--rows", nargs="+", help="only ablation rows whose label holds one of these (after the files, or end it with --)")
     args = ap.parse_args()
     paths = args.files
     assistant = Assistant.open()
