@@ -28,12 +28,13 @@ from qa.web.corpus_tab import corpus_info, page_header
 from qa.web.corpus_tab import handle_upload as handle_upload  # re-exported for callers
 from qa.web.feedback import FeedbackFullError, append_feedback, feedback_record
 from qa.web.limits import DOWNLOADS, EVALUATIONS, check_eval_rows
-from qa.web.reader import document_html
+from qa.web.reader import document_html, passage_span
 from qa.web.reopened import vote_turn
 from qa.web.shared import (
     MAX_K,
     Shared,
     bounded,
+    count_question,
     fail,
     get_assistant,
     user_error,
@@ -114,15 +115,17 @@ def handle_ask(
     max_sentences: int,
     state: dict | None = None,
     documents: list[str] | None = None,
+    request: gr.Request | None = None,
 ) -> tuple[list, str, str, dict]:
-    """Chat turn: (history, sources_html, copy_text, state). Invalid input raises gr.Error.
-    ``documents``: the sources chosen in "Ask within" (none: every document)."""
+    """Chat turn: (history, sources_html, copy_text, state). Invalid input, or a user past the
+    questions limit, raises gr.Error. ``documents``: the sources chosen in "Ask within"."""
     history = list(history or [])
     if not history or not state:  # a cleared chat starts a new conversation: no follow-ups
         state = new_session()
     k = int(bounded("number of passages", k, 1, MAX_K, integer=True))
     threshold = bounded("abstention threshold", threshold, 0.0, 1.0)
     max_sentences = int(bounded("answer length", max_sentences, 1, 20, integer=True))
+    count_question(request)
     try:
         query, answer = answer_question(
             message, state["questions"], k, threshold, max_sentences, chosen_documents(documents)
@@ -160,7 +163,16 @@ def handle_ask(
     return history, sources, markdown.copy_text(answer), state
 
 
-def handle_ask_ui(message, history, k, threshold, max_sentences, state=None, documents=None):
+def handle_ask_ui(
+    message,
+    history,
+    k,
+    threshold,
+    max_sentences,
+    state=None,
+    documents=None,
+    request: gr.Request | None = None,
+):
     """The chat's event: handle_ask, plus the question box and the status line beside it.
 
     A refused question (empty, too long, a bad setting) only fills the status line: the
@@ -168,7 +180,7 @@ def handle_ask_ui(message, history, k, threshold, max_sentences, state=None, doc
     """
     try:
         history, sources, copy, state = handle_ask(
-            message, history, k, threshold, max_sentences, state, documents
+            message, history, k, threshold, max_sentences, state, documents, request
         )
     except gr.Error as e:
         return gr.update(), gr.update(), gr.update(), gr.update(), gr.update(), f"⚠ {e.message}"
@@ -180,10 +192,12 @@ def handle_clear() -> tuple[list, str, str, dict, dict]:
     return [], views.empty_sources_html(), "", new_session(), gr.update(visible=False)
 
 
-def api_ask(question: str, k: int | None = None) -> dict:
-    """API endpoint ``/ask``: one question, the Answer as JSON (same shape as ``qa ask --json``)."""
+def api_ask(question: str, k: int | None = None, request: gr.Request | None = None) -> dict:
+    """API endpoint ``/ask``: one question, the Answer as JSON (same shape as ``qa ask --json``);
+    the chat's questions limit counts these too."""
     assistant = get_assistant()
     k = int(bounded("k", k, 1, MAX_K, integer=True)) if k else assistant.settings.answer.k
+    count_question(request)
     try:
         return assistant.ask(question, k=k).to_dict()
     except QAError as e:
@@ -319,22 +333,10 @@ def read_document(
         if not 0 <= passage_id < len(assistant.passages):
             raise fail(f"no passage {passage_id}; search again")
         source = assistant.passages[passage_id].source
-        targets = _parts(parts, passage_id, len(assistant.passages))
+        targets = passage_span(parts, passage_id, len(assistant.passages))
     if source not in docs:
         source = assistant.documents[0].source
     return source, document_html(docs[source], assistant.passages, targets)
-
-
-def _parts(parts: str, passage_id: int, count: int) -> range:
-    """ "12-13" -> range(12, 14); anything malformed, or not holding passage_id, is just it."""
-    first, _, last = str(parts).partition("-")
-    try:
-        span = range(int(first), int(last) + 1)
-    except ValueError:
-        return range(passage_id, passage_id + 1)
-    if passage_id not in span or span.start < 0 or span.stop > count or len(span) > 8:
-        return range(passage_id, passage_id + 1)
-    return span
 
 
 def handle_read(source: str | None) -> str:
