@@ -152,14 +152,10 @@ def manifest_stamp(index_dir: Path) -> tuple[int, int] | None:
 def log_startup_build(feedback_path: Path, passages: int, documents: int) -> None:
     """The index was missing or stale and the start-up built it: an audit log entry of the
     local user who started the app (a warning on stderr when it cannot be written)."""
-    from qa.web.audit import append_entry, audit_path, entry
+    from qa.web.audit import append_or_warn, audit_path, entry
 
-    path = audit_path(feedback_path)
     detail = f"built at start-up (missing or stale): {passages} passages, {documents} document(s)"
-    try:
-        append_entry(path, entry("local", "rebuild", None, "done", detail))
-    except OSError as e:
-        print(f"warning: could not write the audit log {path}: {e}", file=sys.stderr)
+    append_or_warn(audit_path(feedback_path), entry("local", "rebuild", None, "done", detail))
 
 
 def bound_queue(demo, max_size: int = QUEUE_SIZE, concurrency: int = CONCURRENCY):
