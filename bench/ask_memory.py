@@ -127,10 +127,21 @@ def main(argv: list[str] | None = None) -> int:
         for t in threads:
             t.join()
 
+    def held() -> str:
+        """What gradio holds per session and per event (http only)."""
+        if args.via != "http":
+            return ""
+        queue = demo._queue
+        return (
+            f"; gradio holds {len(demo.state_holder.session_data)} session states, "
+            f"{len(queue.event_analytics)} event records, "
+            f"{len(queue.pending_event_ids_session)} session event sets"
+        )
+
     ask_until(len(questions))  # warm-up: every question once
     counter[0] = 0
     t0 = time.monotonic()
-    print(f"RSS after warm-up (0 asks): {rss_mb():.1f} MB", flush=True)
+    print(f"RSS after warm-up (0 asks): {rss_mb():.1f} MB{held()}", flush=True)
     if args.trace:
         import tracemalloc
 
@@ -139,7 +150,7 @@ def main(argv: list[str] | None = None) -> int:
     for mark in (m for m in MARKS if m <= args.asks):
         ask_until(mark)
         print(
-            f"RSS after {mark:>5} asks: {rss_mb():.1f} MB ({time.monotonic() - t0:.0f} s)",
+            f"RSS after {mark:>5} asks: {rss_mb():.1f} MB ({time.monotonic() - t0:.0f} s){held()}",
             flush=True,
         )
         if args.trace and first is None:

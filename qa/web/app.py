@@ -22,6 +22,7 @@ from qa.config import Settings, add_location_args
 from qa.errors import QAError
 from qa.web.exposure import ExposureError, check_exposure, logins
 from qa.web.limits import (
+    ANALYTICS_EVENTS,
     CONCURRENCY,
     MAX_REQUEST_FILE,
     QUESTIONS_PER_MINUTE,
@@ -35,6 +36,8 @@ from qa.web.templating import asset
 
 # gradio reads this when it would send telemetry (launch, version check), not at import
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+# gradio's queue keeps a timing record of each of the last N events, 10,000 by default
+os.environ.setdefault("GRADIO_ANALYTICS_MAX_EVENTS", str(ANALYTICS_EVENTS))
 
 
 # ---------------------------------------------------------------------------- serving

@@ -22,6 +22,7 @@ from qa.errors import QAError
 from qa.query.acronyms import reading_note
 from qa.query.followup import rewrite_followup
 from qa.types import Answer
+from qa.web.api_sessions import API_SESSIONS
 from qa.web.conversations import Turn
 from qa.web.corpus_tab import add_document as add_document  # re-exported for callers
 from qa.web.corpus_tab import corpus_info, page_header
@@ -195,13 +196,15 @@ def handle_clear() -> tuple[list, str, str, dict, dict]:
 def api_ask(question: str, k: int | None = None, request: gr.Request | None = None) -> dict:
     """API endpoint ``/ask``: one question, the Answer as JSON (same shape as ``qa ask --json``);
     the chat's questions limit counts these too."""
-    assistant = get_assistant()
-    k = int(bounded("k", k, 1, MAX_K, integer=True)) if k else assistant.settings.answer.k
-    count_question(request)
     try:
+        assistant = get_assistant()
+        k = int(bounded("k", k, 1, MAX_K, integer=True)) if k else assistant.settings.answer.k
+        count_question(request)
         return assistant.ask(question, k=k).to_dict()
     except QAError as e:
         raise user_error(e) from None
+    finally:  # gradio made a session state for this call: dropped once it is over
+        API_SESSIONS.finished(request)
 
 
 # ---------------------------------------------------------------------------- feedback

@@ -46,6 +46,8 @@ MAX_K = 20  # passages a chat or search request may ask for
 # (a copy of every component's config), and every page load or API call without a session
 # makes one: gradio's default of 10,000 would let clients grow the server by 1.3 GB
 STATE_SESSIONS = 400
+# the `/ask` API's calls make sessions too: qa.web.api_sessions drops theirs once answered
+ANALYTICS_EVENTS = 1_000  # events whose timings gradio's queue keeps (its default: 10,000)
 
 
 class BusyError(QAError):
