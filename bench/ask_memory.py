@@ -8,7 +8,7 @@ asks through gradio's HTTP API (POST ``/gradio_api/call/ask``, then the event st
 in this process, where RSS and tracemalloc can see them. ``--via direct`` calls the handler
 (qa.web.handlers.api_ask) only. Prints RSS (from /proc/self/status) after a warm-up pass and
 at 500, 1,000 and 2,000 asks; with ``--trace``, the allocation sites that grew most between
-the 500th ask and the last (tracemalloc, 25 frames).
+the 500th ask and the last (tracemalloc, ``--frames`` frames).
 """
 
 from __future__ import annotations
@@ -69,6 +69,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--via", choices=("http", "direct"), default="http")
     p.add_argument("--threads", type=int, default=4)
     p.add_argument("--trace", action="store_true")
+    p.add_argument("--frames", type=int, default=25, help="stack frames tracemalloc keeps")
     p.add_argument("--questions", type=Path, default=REPO / "eval" / "dev.jsonl")
     p.add_argument(
         "--index-dir", type=Path, default=Path(tempfile.gettempdir()) / "planqa-load-index"
@@ -145,7 +146,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.trace:
         import tracemalloc
 
-        tracemalloc.start(25)
+        tracemalloc.start(args.frames)
     first = None
     for mark in (m for m in MARKS if m <= args.asks):
         ask_until(mark)
