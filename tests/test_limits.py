@@ -374,3 +374,27 @@ def test_the_served_app_takes_its_question_limit_from_the_flag_or_the_environmen
     with pytest.raises(SystemExit) as e:
         app.main([*args, "--questions-per-minute", "many"])
     assert e.value.code == 2
+
+
+def test_the_served_ask_api_counts_questions_per_client_address(bundled_app, tmp_path):
+    """Through gradio's HTTP API: the request reaches api_ask, so the limit counts the
+    client's address, and the third question in a minute gets the message."""
+    from gradio_client import Client
+
+    from qa.web.app import bound_queue
+    from qa.web.layout import build_app
+    from qa.web.shared import configure
+
+    configure(bundled_app, tmp_path / "feedback.jsonl", Shared.assistant, questions_per_minute=2)
+    demo = build_app()
+    bound_queue(demo)
+    demo.launch(server_name="127.0.0.1", server_port=free_port(), prevent_thread_lock=True)
+    try:
+        client = Client(demo.local_url, verbose=False)
+        for _ in range(2):
+            assert client.predict(WHEAT, api_name="/ask")["question"] == WHEAT
+        with pytest.raises(Exception, match="2 questions in the last minute; the limit is 2"):
+            client.predict(WHEAT, api_name="/ask")
+        assert list(Shared.questions._events) == ["client:127.0.0.1"]
+    finally:
+        demo.close()
