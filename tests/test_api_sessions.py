@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import socket
 import threading
+import time
 from types import SimpleNamespace
 
 import pytest
@@ -71,7 +72,7 @@ def test_the_served_ask_api_keeps_no_session_state_per_call(bundled_app, monkeyp
     from qa.web.layout import build_app
     from qa.web.limits import ANALYTICS_EVENTS
 
-    monkeypatch.setattr(API_SESSIONS, "settle", 0.0)
+    monkeypatch.setattr(API_SESSIONS, "settle", 0.3)
     demo = build_app()
     bound_queue(demo)
     assert demo._queue.ANALYTICS_MAX_EVENTS == ANALYTICS_EVENTS == 1_000
@@ -79,6 +80,7 @@ def test_the_served_ask_api_keeps_no_session_state_per_call(bundled_app, monkeyp
     try:
         with httpx.Client(base_url=demo.local_url.rstrip("/"), timeout=60) as client:
             for _ in range(40):
+                time.sleep(0.35)  # the previous call settled: gradio is done with it
                 posted = client.post(
                     "/gradio_api/call/ask", json={"data": ["when is wheat harvested?", None]}
                 )
@@ -88,5 +90,8 @@ def test_the_served_ask_api_keeps_no_session_state_per_call(bundled_app, monkeyp
                 data = json.loads(reply.split("data: ", 1)[1].splitlines()[0])
                 assert data[0]["question"] == "when is wheat harvested?"
         assert len(demo.state_holder.session_data) <= 1, len(demo.state_holder.session_data)
+        queue = demo._queue  # nor what its queue keeps per session, once delivered
+        assert len(queue.pending_event_ids_session) <= 1, len(queue.pending_event_ids_session)
+        assert len(queue.pending_messages_per_session) <= 1
     finally:
         demo.close()
