@@ -127,7 +127,9 @@ def sources_html(
             for i, h in enumerate(closest_hits(answer), start=1)
         ]
         head = "Not in the documents — the closest passages"
-        return render("sources.html", head=head, searched=searched, cards=cards, others=[], **extra)
+        return render(
+            "sources.html", head=head, searched=searched, cards=cards, others=[], **extra
+        )
     cards = [
         source_card(
             f"src-{c.n}",
@@ -145,7 +147,9 @@ def sources_html(
         if h.passage.id not in cited
     ]
     head = f"Sources ({len(cards)})"
-    return render("sources.html", head=head, searched=searched, cards=cards, others=others, **extra)
+    return render(
+        "sources.html", head=head, searched=searched, cards=cards, others=others, **extra
+    )
 
 
 def empty_sources_html() -> str:
