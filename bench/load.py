@@ -53,6 +53,7 @@ def start_app(port: int, index_dir: Path, feedback: Path, log: Path) -> subproce
     env.pop("QA_AUTH", None)  # loopback without a login: nothing to log in with
     cmd = [sys.executable, str(REPO / "app.py"), "--host", HOST, "--port", str(port)]
     cmd += ["--index-dir", str(index_dir), "--feedback", str(feedback)]
+    cmd += ["--questions-per-minute", "0"]  # every user here is 127.0.0.1: one address
     with log.open("wb") as out:
         return subprocess.Popen(cmd, cwd=REPO, env=env, stdout=out, stderr=subprocess.STDOUT)
 
@@ -131,7 +132,9 @@ class HttpAsker:
         self.url, self.client = url, httpx.Client(timeout=timeout)
 
     def ask(self, question: str) -> dict:
-        joined = self.client.post(f"{self.url}/gradio_api/call/ask", json={"data": [question, None]})
+        joined = self.client.post(
+            f"{self.url}/gradio_api/call/ask", json={"data": [question, None]}
+        )
         if joined.status_code == 503:
             raise RuntimeError("queue is full")
         joined.raise_for_status()
@@ -164,9 +167,7 @@ class GradioAsker:
 ASKERS = {"gradio": GradioAsker, "http": HttpAsker}
 
 
-def user(
-    n: int, url: str, questions: list[str], stop: float, args, tally: Tally, pid: int
-) -> None:
+def user(n: int, url: str, questions: list[str], stop: float, args, tally: Tally, pid: int) -> None:
     try:
         client = ASKERS[args.client](url, args.timeout)
     except Exception as e:  # noqa: BLE001 - a user that cannot connect is an error
@@ -243,7 +244,9 @@ def report(
     mark = tally.rss_at_mark
     growth = (mark / rss_before - 1) * 100 if mark else float("nan")
     mark_text = f"{mark:.0f} MB ({growth:+.1f}%)" if mark else f"not reached (< {RSS_AT} asks)"
-    print(f"server RSS: after warm-up (each question once) {rss_before:.0f} MB; after {RSS_AT:,} asks {mark_text}")
+    print(
+        f"server RSS: after warm-up (each question once) {rss_before:.0f} MB; after {RSS_AT:,} asks {mark_text}"
+    )
     print(f"server RSS at the end {rss_end:.0f} MB ({(rss_end / rss_before - 1) * 100:+.1f}%)")
     series = ", ".join(f"{n}: {mb:.0f}" for n, mb in tally.rss_series)
     print(f"server RSS (MB) by asks answered: {series}")

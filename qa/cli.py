@@ -116,15 +116,23 @@ def cmd_index(args: argparse.Namespace) -> int:
         from qa.index.distributed import DaskTarget, dask_client, dask_factory
 
         target = DaskTarget.parse(args.dask)
-    with dask_client(target) if target else nullcontext() as client:
-        factory = None if client is None else dask_factory(client, settings.encoder_path, target)
-        report = build(
-            settings,
-            force=args.force,
-            progress=_stderr_progress(args.json),
-            on_wait=_say_waiting,
-            embed_many_factory=factory,
-        )
+    try:
+        with dask_client(target) if target else nullcontext() as client:
+            factory = (
+                None if client is None else dask_factory(client, settings.encoder_path, target)
+            )
+            report = build(
+                settings,
+                force=args.force,
+                progress=_stderr_progress(args.json),
+                on_wait=_say_waiting,
+                embed_many_factory=factory,
+            )
+    except BaseException as e:  # a bad corpus, a full disk, Ctrl-C: logged, then as before
+        _audit_index(args, settings, None, e)
+        raise
+    if report.rebuilt:  # an index already up to date changed nothing: no line
+        _audit_index(args, settings, report, None)
     for skipped in report.skipped:  # a PDF, Word or HTML file that could not be read
         print(f"warning: {skipped}", file=sys.stderr)
     if args.json:
@@ -153,6 +161,29 @@ def cmd_index(args: argparse.Namespace) -> int:
             where = store.get("url") or store.get("path")
             print(f"vectors in Qdrant collection {store.get('collection')} at {where}")
     return 0
+
+
+def _audit_index(args, settings: Settings, report, error: BaseException | None) -> None:
+    """A rebuild changes what the app serves: one line in the app's audit log (beside the
+    default feedback file) as ``cli:<login>``; a log that cannot be written is a warning."""
+    from qa.config import default_feedback_path
+    from qa.web.audit import append_or_warn, audit_path, cli_user, entry
+
+    command = f"qa index{' --force' if args.force else ''} ({settings.index_dir})"
+    if error is None:
+        c = report.changes
+        counts = (
+            f"added {len(c.added)}, changed {len(c.changed)}, removed {len(c.removed)}"
+            if c is not None
+            else "changes not known"
+        )
+        detail = f"{command}: {counts}; {report.passages} passages from {report.files} file(s)"
+        result = "done"
+    else:
+        detail = f"{command}: {type(error).__name__}: {error}".rstrip(": ")
+        result = "failed"
+    line = entry(cli_user(), "rebuild", None, result, detail)
+    append_or_warn(audit_path(default_feedback_path()), line)
 
 
 def _changes_line(report) -> str:

@@ -17,10 +17,10 @@ from tests.conftest import write_corpus
 def restore_app_state():
     """Each test configures the app's shared state; put back what was there."""
     saved = (Shared.settings, Shared.assistant, Shared.feedback_path, Shared.access)
-    saved_changes = Shared.changes
+    saved_limits = (Shared.changes, Shared.questions)
     yield
     Shared.settings, Shared.assistant, Shared.feedback_path, Shared.access = saved
-    Shared.changes = saved_changes
+    Shared.changes, Shared.questions = saved_limits
 
 
 @pytest.fixture

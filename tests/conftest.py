@@ -40,6 +40,14 @@ def write_corpus(folder: Path, docs: dict[str, str] = TINY_DOCS) -> Path:
     return folder
 
 
+@pytest.fixture(autouse=True)
+def audit_log_in_tmp(tmp_path: Path, monkeypatch):
+    """`qa index` appends to the audit log beside the default feedback file: in tmp_path, not
+    in the working folder (a test that sets $QA_FEEDBACK itself wins)."""
+    if "QA_FEEDBACK" not in os.environ:
+        monkeypatch.setenv("QA_FEEDBACK", str(tmp_path / "feedback" / "feedback.jsonl"))
+
+
 @pytest.fixture
 def tiny_corpus(tmp_path: Path) -> Path:
     return write_corpus(tmp_path / "corpus")

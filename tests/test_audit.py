@@ -226,3 +226,84 @@ def test_a_start_up_build_is_logged_and_a_fresh_index_is_not(tiny_settings, tmp_
     Shared.assistant = None
     assert app.main(args) == 0  # the index is fresh: loaded, not rebuilt, nothing logged
     assert len(logged(tmp_path)) == 1
+
+
+# ---------------------------------------------------------------------------- `qa index`
+
+
+def test_qa_index_on_the_command_line_is_logged_with_its_counts(
+    tiny_corpus, encoder_dir, tmp_path, monkeypatch, capsys
+):
+    import getpass
+
+    from qa.cli import main
+
+    log = tmp_path / "home" / "audit.jsonl"
+    monkeypatch.setenv("QA_FEEDBACK", str(tmp_path / "home" / "feedback.jsonl"))
+    monkeypatch.setenv("QA_ENCODER_DIR", str(encoder_dir))
+    args = ["index", "--corpus", str(tiny_corpus), "--index-dir", str(tmp_path / "index")]
+    assert main(args) == 0
+    (tiny_corpus / "gamma.txt").write_text("Lighthouse rules\n\nKeepers log each ship.\n", "utf-8")
+    (tiny_corpus / "beta.md").unlink()
+    assert main(args) == 0
+    assert main(args) == 0  # up to date: nothing changed, nothing logged
+    first, second = reversed(read_audit(log))
+    assert (first.user, first.action, first.document, first.result) == (
+        f"cli:{getpass.getuser()}",
+        "rebuild",
+        "",
+        "done",
+    )
+    assert "added 2, changed 0, removed 0; " in first.detail
+    assert second.detail.startswith(
+        f"qa index ({tmp_path / 'index'}): added 1, changed 0, removed 1"
+    )
+    assert second.result == "done" and len(read_audit(log)) == 2
+    assert "audit" not in capsys.readouterr().err
+
+
+def test_a_failed_qa_index_is_logged_as_failed(tmp_path, encoder_dir, monkeypatch, capsys):
+    from qa.cli import main
+
+    monkeypatch.setenv("QA_ENCODER_DIR", str(encoder_dir))
+    monkeypatch.setenv("QA_FEEDBACK", str(tmp_path / "home" / "feedback.jsonl"))
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    args = ["index", "--force", "--corpus", str(empty), "--index-dir", str(tmp_path / "i")]
+    assert main(args) == 2
+    (line,) = read_audit(tmp_path / "home" / "audit.jsonl")
+    assert line.result == "failed" and line.action == "rebuild"
+    assert line.detail.startswith("qa index --force (") and "Error: " in line.detail
+    assert capsys.readouterr().err.startswith("error: ")
+
+
+def test_an_unwritable_audit_log_does_not_stop_qa_index(
+    tiny_corpus, encoder_dir, tmp_path, monkeypatch, capsys
+):
+    from qa.cli import main
+    from qa.index.store import MANIFEST
+
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the feedback folder should be", "utf-8")
+    monkeypatch.setenv("QA_FEEDBACK", str(blocker / "feedback.jsonl"))
+    monkeypatch.setenv("QA_ENCODER_DIR", str(encoder_dir))
+    code = main(["index", "--corpus", str(tiny_corpus), "--index-dir", str(tmp_path / "index")])
+    captured = capsys.readouterr()
+    assert code == 0 and (tmp_path / "index" / MANIFEST).is_file()  # indexed all the same
+    assert "indexed 2 file(s)" in captured.out
+    assert f"warning: could not write the audit log {blocker / 'audit.jsonl'}" in captured.err
+    full = tmp_path / "full"
+    full.mkdir()
+    monkeypatch.setenv("QA_FEEDBACK", str(full / "feedback.jsonl"))
+    monkeypatch.setattr(audit, "MAX_AUDIT_BYTES", 10)  # a full log: also a warning, no failure
+    args = [
+        "index",
+        "--force",
+        "--corpus",
+        str(tiny_corpus),
+        "--index-dir",
+        str(tmp_path / "index"),
+    ]
+    assert main(args) == 0
+    err = capsys.readouterr().err
+    assert "could not write the audit log" in err and "it is full (the bound is 10 bytes)" in err

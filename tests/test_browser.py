@@ -72,6 +72,7 @@ def running_app(corpus: Path, index_dir: Path, encoder: Path, tmp: Path):
         "GRADIO_ANALYTICS_ENABLED": "False",
         "HF_HUB_OFFLINE": "1",
         "TRANSFORMERS_OFFLINE": "1",
+        "QA_QUESTIONS_PER_MINUTE": "0",  # tests ask faster than a person (tests/test_limits.py)
     }
     cmd = [
         sys.executable,

@@ -214,3 +214,53 @@ def test_examples_and_the_audit_log_follow_an_upload_and_a_removal(corpus_server
         ("local", "remove", "support.txt", "done"),
     ]
     assert entries[0]["action"] == "rebuild"  # the server started without an index
+
+
+def test_a_vote_on_a_reopened_answer_whose_document_changed_is_refused_in_the_page(
+    tmp_path_factory, encoder_dir, tmp_path
+):
+    """The browser keeps a conversation; its document is replaced in the Corpus tab; the
+    conversation is reopened and its answer voted on: the page says why the vote is refused
+    and nothing is recorded (tests/test_reopened_votes.py checks the same below the page)."""
+    from tests.test_browser import ask_in_chat
+    from tests.test_browser_saved import open_panel
+
+    need_browser()
+    tmp = tmp_path_factory.mktemp("vote-server")
+    corpus = write_corpus(tmp / "corpus")
+    grain = "Where is the grain stored?"  # answered from alpha.txt: "Store the grain in dry barns."
+    with running_app(corpus, tmp / "index", encoder_dir, tmp) as app:
+        with browser_page(app.url) as page:
+            ask_in_chat(page, grain, "dry barns")
+            page.wait_for_function(
+                "document.querySelector('#saved-status').textContent.includes('(1 answer')"
+            )
+            page.get_by_role("tab", name="Corpus").click()
+            choose(page, "alpha.txt")
+            new = tmp_path / "alpha-v2.txt"
+            new.write_text("Farming notes\n\nBarley is sown in autumn and cut in June.\n", "utf-8")
+            page.set_input_files("#replace-file input[type=file]", str(new))
+            page.wait_for_function(
+                "document.querySelector('#replace-file').textContent.includes('alpha-v2')"
+            )
+            page.click("#replace-doc")
+            wait_status(page, "Replaced alpha.txt")
+
+            page.reload()  # a new session: the conversation comes back from the browser only
+            page.wait_for_selector("#question textarea")
+            open_panel(page)
+            page.locator("#saved-list label").first.click()
+            page.wait_for_function(
+                "(t) => document.querySelector('#chatbot').textContent.includes(t)", arg=grain
+            )
+            assert "dry barns" in page.locator("#chatbot").inner_text()  # the saved answer
+            page.locator("#chatbot button[aria-label='Like']").first.click()
+            refusal = page.locator(".toast-body", has_text="cannot be voted on")
+            refusal.wait_for()
+            text = " ".join(refusal.inner_text().split())
+            assert "its document has changed or left the corpus since it was saved" in text
+            assert "Ask the question again and vote on the new answer" in text
+            page.wait_for_timeout(800)  # the toast has faded in
+            shot(page, "saved-03-vote-on-changed-document-refused.png")
+    votes = tmp / "feedback.jsonl"
+    assert not votes.exists() or grain not in votes.read_text("utf-8")  # nothing recorded

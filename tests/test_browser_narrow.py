@@ -29,6 +29,37 @@ def server(plan_settings, tmp_path_factory):
         yield app
 
 
+# every cell of a table whose text has no space but takes more than one line (gradio's cells
+# are div[role=gridcell]; a Range over a text node gives one rectangle per line)
+BROKEN_WORDS = """sel => [...document.querySelectorAll(sel + ' [role=gridcell]')].flatMap(cell => {
+  const text = cell.textContent.trim();
+  if (!text || /\\s/.test(text)) return [];
+  const walk = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
+  const lines = new Set();
+  for (let node = walk.nextNode(); node; node = walk.nextNode()) {
+    const range = document.createRange();
+    range.selectNodeContents(node);
+    for (const r of range.getClientRects()) if (r.width > 0) lines.add(Math.round(r.top));
+  }
+  return lines.size > 1 ? [text + ' (' + lines.size + ' lines)'] : [];
+})"""
+
+
+# every cell whose text reaches past the cell's edge (cells hide what overflows them)
+CLIPPED = """sel => [...document.querySelectorAll(sel + ' [role=gridcell]')].filter(cell => {
+  const edge = cell.getBoundingClientRect().right + 1;
+  const range = document.createRange();
+  range.selectNodeContents(cell);
+  return [...range.getClientRects()].some(r => r.width > 0 && r.right > edge);
+}).map(cell => cell.textContent.trim())"""
+
+
+# scrolls every scrolling box of a table to its end, down and sideways
+SCROLL_TO_END = """sel => [...document.querySelectorAll(sel + ' *')]
+  .filter(e => e.scrollHeight > e.clientHeight + 1 || e.scrollWidth > e.clientWidth + 1)
+  .map(e => { e.scrollTop = e.scrollHeight; e.scrollLeft = e.scrollWidth; return e.className; })"""
+
+
 def page_width(page) -> int:
     """How wide the page is: more than the viewport means it scrolls sideways."""
     return page.evaluate(
@@ -98,6 +129,20 @@ def test_corpus_and_evaluate_tables_fit_390px(server, tmp_path):
             "[...document.querySelectorAll('#eval-table th')].map(t => t.offsetWidth)"
         )
         assert widths and min(widths) >= 48, widths
+        # a one-word cell ("lexical", "unanswerable", "dev-001", "0.50") is never broken
+        # inside the word: the table scrolls sideways instead
+        # nor cut off at the cell's edge; the rows further down too
+        broken = page.evaluate(BROKEN_WORDS, "#eval-table")
+        clipped = page.evaluate(CLIPPED, "#eval-table")
+        kinds = page.evaluate(SCROLL_TO_END, "#eval-table")
+        page.wait_for_timeout(500)
+        broken += page.evaluate(BROKEN_WORDS, "#eval-table")
+        clipped += page.evaluate(CLIPPED, "#eval-table")
+        assert not broken, broken
+        assert not clipped, clipped
+        assert "unanswerable" in page.locator("#eval-table").inner_text(), kinds
+        page.locator("#eval-table").scroll_into_view_if_needed()
+        shot(page, "narrow-08-evaluate-table-scrolled-390px.png")
         page.locator("#eval-summary").scroll_into_view_if_needed()
         shot(page, "narrow-05-evaluate-summary-390px.png")
         page.locator("#eval-table").scroll_into_view_if_needed()

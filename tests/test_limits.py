@@ -26,6 +26,9 @@ from qa.web.limits import (
     TempFolders,
     TooManyRowsError,
     check_eval_rows,
+    question_limit,
+    questions_per_minute,
+    questions_refused,
 )
 from qa.web.shared import Shared
 
@@ -99,6 +102,97 @@ def test_rate_limit_counts_per_key_within_the_window():
     now[0] = 1000.0
     rl.check("carol")
     assert set(rl._events) == {"carol"}  # users who stopped are forgotten: memory is bounded
+
+
+# ---------------------------------------------------------------------------- questions
+
+
+def test_questions_per_minute_come_from_the_flag_the_environment_or_the_default(monkeypatch):
+    monkeypatch.delenv("QA_QUESTIONS_PER_MINUTE", raising=False)
+    assert questions_per_minute() == limits.QUESTIONS_PER_MINUTE == 30
+    monkeypatch.setenv("QA_QUESTIONS_PER_MINUTE", "12")
+    assert questions_per_minute() == 12 and question_limit().limit == 12
+    assert questions_per_minute("0") == 0 and questions_per_minute(" 5 ") == 5  # the flag wins
+    for bad in ("ten", "-1", "2.5"):
+        with pytest.raises(ValueError, match=f"whole number, 0 for no limit, got '{bad}'"):
+            questions_per_minute(bad)
+
+
+def test_the_question_limit_says_how_many_the_limit_and_when_to_try_again():
+    now = [0.0]
+    rl = RateLimit(3, 60.0, clock=lambda: now[0], refused=questions_refused)
+    for t in (0.0, 10.0, 20.0):
+        now[0] = t
+        rl.check("user:ann")
+    now[0] = 47.5
+    with pytest.raises(RateLimitError) as e:
+        rl.check("user:ann")
+    assert str(e.value) == ("3 questions in the last minute; the limit is 3; try again in 13 s")
+    rl.check("client:10.0.0.9")  # another user (or address) has their own count
+    now[0] = 60.0  # the first question left the minute: one more
+    rl.check("user:ann")
+    off = RateLimit(0, 60.0, refused=questions_refused)
+    for _ in range(1_000):
+        off.check("local")
+    assert off._events == {}  # 0 is no limit, and keeps nothing
+
+
+def test_a_rate_limit_remembers_at_most_its_keys_and_its_limit_per_key():
+    rl = RateLimit(4, 60.0, clock=lambda: 0.0, max_keys=100)
+    for n in range(1_000):  # 1,000 addresses within one minute
+        rl.check(f"client:{n}")
+    assert len(rl._events) == 100
+    assert set(rl._events) == {f"client:{n}" for n in range(900, 1_000)}  # the most recent
+    for _ in range(3):
+        rl.check("client:999")
+    with pytest.raises(RateLimitError):
+        rl.check("client:999")
+    assert all(len(times) <= 4 for times in rl._events.values())
+
+
+def test_the_rate_limit_counts_exactly_under_concurrent_requests():
+    rl = RateLimit(50, 60.0, refused=questions_refused)
+    allowed, refused = [], []
+
+    def ask() -> None:
+        for _ in range(20):
+            try:
+                rl.check("client:127.0.0.1")
+                allowed.append(1)
+            except RateLimitError:
+                refused.append(1)
+
+    threads = [threading.Thread(target=ask) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert (len(allowed), len(refused)) == (50, 110)
+
+
+def test_a_user_past_the_question_limit_is_told_at_once_and_keeps_the_conversation(
+    bundled_app,
+):
+    from types import SimpleNamespace
+
+    now = [0.0]
+    Shared.questions = RateLimit(2, 60.0, clock=lambda: now[0], refused=questions_refused)
+    ann = SimpleNamespace(username="ann", client=SimpleNamespace(host="10.0.0.7"))
+    bob = SimpleNamespace(username="bob", client=SimpleNamespace(host="10.0.0.7"))
+    history, _, _, state, _, status = handlers.handle_ask_ui(WHEAT, [], 5, 0.35, 3, None, None, ann)
+    assert status == "" and len(history) == 2
+    now[0] = 15.0
+    assert handlers.api_ask(WHEAT, None, ann)["question"] == WHEAT  # /ask counts too
+    t0 = time.monotonic()
+    *kept, status = handlers.handle_ask_ui(WHEAT, history, 5, 0.35, 3, state, None, ann)
+    assert time.monotonic() - t0 < 0.5  # answered at once, nothing searched
+    assert status == "⚠ 2 questions in the last minute; the limit is 2; try again in 45 s"
+    assert all(out == gr.update() for out in kept)  # conversation, sources, box stay on screen
+    with pytest.raises(gr.Error, match="2 questions in the last minute; the limit is 2; try"):
+        handlers.api_ask(WHEAT, None, ann)
+    assert handlers.handle_ask_ui(WHEAT, [], 5, 0.35, 3, None, None, bob)[-1] == ""  # his own
+    now[0] = 61.0
+    assert handlers.api_ask(WHEAT, None, ann)["question"] == WHEAT
 
 
 # ---------------------------------------------------------------------------- feedback
@@ -243,3 +337,64 @@ def test_the_served_app_bounds_its_queue_and_kept_sessions(monkeypatch, tmp_path
     assert seen["launch"]["state_session_capacity"] == limits.STATE_SESSIONS
     assert seen["launch"]["max_file_size"] == limits.MAX_REQUEST_FILE
     assert seen["launch"]["server_name"] == "127.0.0.1" and seen["launch"]["auth"] is None
+
+
+def test_the_served_app_takes_its_question_limit_from_the_flag_or_the_environment(
+    tiny_app, tmp_path, monkeypatch
+):
+    import qa.web.app as app
+    import qa.web.layout as layout
+
+    class Served:  # the app as main() serves it, without a server
+        local_url = "http://127.0.0.1:1/"
+
+        def queue(self, **kwargs):
+            return self
+
+        def launch(self, **kwargs):
+            pass
+
+        def block_thread(self):
+            pass
+
+    monkeypatch.setattr(layout, "build_app", Served)
+    monkeypatch.setenv("QA_ENCODER_DIR", str(tiny_app.encoder_dir))
+    monkeypatch.delenv("QA_AUTH", raising=False)
+    monkeypatch.delenv("QA_QUESTIONS_PER_MINUTE", raising=False)
+    args = [
+        "--port", "1",
+        "--corpus", str(tiny_app.corpus_dir),
+        "--index-dir", str(tiny_app.index_dir),
+        "--feedback", str(tmp_path / "feedback.jsonl"),
+    ]  # fmt: skip
+    assert app.main(args) == 0 and Shared.questions.limit == 30
+    monkeypatch.setenv("QA_QUESTIONS_PER_MINUTE", "7")
+    assert app.main(args) == 0 and Shared.questions.limit == 7
+    assert app.main([*args, "--questions-per-minute", "0"]) == 0 and Shared.questions.limit == 0
+    with pytest.raises(SystemExit) as e:
+        app.main([*args, "--questions-per-minute", "many"])
+    assert e.value.code == 2
+
+
+def test_the_served_ask_api_counts_questions_per_client_address(bundled_app, tmp_path):
+    """Through gradio's HTTP API: the request reaches api_ask, so the limit counts the
+    client's address, and the third question in a minute gets the message."""
+    from gradio_client import Client
+
+    from qa.web.app import bound_queue
+    from qa.web.layout import build_app
+    from qa.web.shared import configure
+
+    configure(bundled_app, tmp_path / "feedback.jsonl", Shared.assistant, questions_per_minute=2)
+    demo = build_app()
+    bound_queue(demo)
+    demo.launch(server_name="127.0.0.1", server_port=free_port(), prevent_thread_lock=True)
+    try:
+        client = Client(demo.local_url, verbose=False)
+        for _ in range(2):
+            assert client.predict(WHEAT, api_name="/ask")["question"] == WHEAT
+        with pytest.raises(Exception, match="2 questions in the last minute; the limit is 2"):
+            client.predict(WHEAT, api_name="/ask")
+        assert list(Shared.questions._events) == ["client:127.0.0.1"]
+    finally:
+        demo.close()

@@ -2,7 +2,7 @@
 corpus.
 
     python app.py [--host 127.0.0.1] [--port 7860] [--share] [--auth USERS_FILE]
-                  [--corpus DIR] [--index-dir DIR] [--feedback FILE]
+                  [--corpus DIR] [--index-dir DIR] [--feedback FILE] [--questions-per-minute N]
 
 (``qa serve`` passes its arguments here.) This module parses the arguments, loads the one
 Assistant of the process and serves the page of qa.web.layout; the handlers are in
@@ -21,13 +21,23 @@ from pathlib import Path
 from qa.config import Settings, add_location_args
 from qa.errors import QAError
 from qa.web.exposure import ExposureError, check_exposure, logins
-from qa.web.limits import CONCURRENCY, MAX_REQUEST_FILE, QUEUE_SIZE, STATE_SESSIONS
+from qa.web.limits import (
+    ANALYTICS_EVENTS,
+    CONCURRENCY,
+    MAX_REQUEST_FILE,
+    QUESTIONS_PER_MINUTE,
+    QUEUE_SIZE,
+    STATE_SESSIONS,
+    questions_per_minute,
+)
 from qa.web.roles import access_for
 from qa.web.shared import DEFAULT_FEEDBACK, Shared, configure, get_assistant
 from qa.web.templating import asset
 
 # gradio reads this when it would send telemetry (launch, version check), not at import
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+# gradio's queue keeps a timing record of each of the last N events, 10,000 by default
+os.environ.setdefault("GRADIO_ANALYTICS_MAX_EVENTS", str(ANALYTICS_EVENTS))
 
 
 # ---------------------------------------------------------------------------- serving
@@ -60,6 +70,12 @@ def build_parser() -> argparse.ArgumentParser:
         default=DEFAULT_FEEDBACK,
         help="where thumbs up/down are appended (default feedback/feedback.jsonl)",
     )
+    p.add_argument(
+        "--questions-per-minute",
+        metavar="N",
+        help=f"questions (chat and /ask) one user, or one address without logins, may ask per "
+        f"minute; 0: no limit (default $QA_QUESTIONS_PER_MINUTE, else {QUESTIONS_PER_MINUTE})",
+    )
     return p
 
 
@@ -73,6 +89,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         auth = logins(args.auth, os.environ.get("QA_AUTH"))
         warning = check_exposure(args.host, args.share, auth is not None, args.allow_anonymous)
+        per_minute = questions_per_minute(args.questions_per_minute)
     except ValueError as e:
         parser.error(str(e))
     except ExposureError as e:
@@ -83,7 +100,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     from qa.web.layout import build_app  # gradio loads here, once the arguments are good
 
     settings = Settings.from_env(corpus_dir=args.corpus, index_dir=args.index_dir)
-    configure(settings, args.feedback, access=access_for(auth, args.host, args.share))
+    access = access_for(auth, args.host, args.share)
+    configure(settings, args.feedback, access=access, questions_per_minute=per_minute)
     try:
         before = manifest_stamp(settings.index_dir)
         assistant = get_assistant()  # build/load once, before the first visitor waits for it
@@ -137,14 +155,10 @@ def manifest_stamp(index_dir: Path) -> tuple[int, int] | None:
 def log_startup_build(feedback_path: Path, passages: int, documents: int) -> None:
     """The index was missing or stale and the start-up built it: an audit log entry of the
     local user who started the app (a warning on stderr when it cannot be written)."""
-    from qa.web.audit import append_entry, audit_path, entry
+    from qa.web.audit import append_or_warn, audit_path, entry
 
-    path = audit_path(feedback_path)
     detail = f"built at start-up (missing or stale): {passages} passages, {documents} document(s)"
-    try:
-        append_entry(path, entry("local", "rebuild", None, "done", detail))
-    except OSError as e:
-        print(f"warning: could not write the audit log {path}: {e}", file=sys.stderr)
+    append_or_warn(audit_path(feedback_path), entry("local", "rebuild", None, "done", detail))
 
 
 def bound_queue(demo, max_size: int = QUEUE_SIZE, concurrency: int = CONCURRENCY):

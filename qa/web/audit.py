@@ -5,8 +5,8 @@ feedback file::
     {"time": "2026-12-05T02:30:00Z", "user": "root", "action": "add",
      "document": "rules.txt", "result": "done", "detail": "Added `rules.txt`: 2 passages; ..."}
 
-``user`` is the login, "local" for the local user without one (127.0.0.1), or "anonymous"
-with the client's address. ``result`` is "done", "refused" (nothing changed: not an admin,
+``user`` is the login, "local" for the local user without one (127.0.0.1), "anonymous"
+with the client's address, or "cli:<os login>" for `qa index` run in a shell. ``result`` is "done", "refused" (nothing changed: not an admin,
 the rate limit, a bad file) or "failed" (an unexpected error; the old index kept serving).
 Appends are atomic (qa.web.append) and bounded (qa.web.limits): refused attempts stop being
 logged at AUDIT_REFUSED_SHARE of the bound, so they cannot crowd out the admins' changes;
@@ -15,7 +15,10 @@ a change whose line would not fit is refused before it starts, so no change goes
 
 from __future__ import annotations
 
+import getpass
 import json
+import os
+import sys
 from collections import deque
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
@@ -88,6 +91,27 @@ def append_entry(path: Path, e: AuditEntry, max_bytes: int | None = None) -> boo
     max_bytes = MAX_AUDIT_BYTES if max_bytes is None else max_bytes
     bound = int(max_bytes * AUDIT_REFUSED_SHARE) if e.result == "refused" else max_bytes
     return append_line(path, json.dumps(asdict(e), ensure_ascii=False), bound) is None
+
+
+def cli_user() -> str:
+    """Who ran a command in a shell, as the audit log names them: ``cli:<os login>``."""
+    try:
+        return f"cli:{getpass.getuser()}"
+    except (KeyError, OSError):  # no name for the uid (a bare container user)
+        return f"cli:uid {os.getuid()}"
+
+
+def append_or_warn(path: Path, e: AuditEntry) -> bool:
+    """Append ``e``, or say on stderr why it could not be (full, disk, permissions): the work
+    it records is done already and must not fail for its log line. True when appended."""
+    try:
+        if append_entry(path, e):
+            return True
+        why = f"it is full (the bound is {MAX_AUDIT_BYTES:,} bytes); archive it"
+    except OSError as err:
+        why = str(err.strerror or err)
+    print(f"warning: could not write the audit log {path}: {why}", file=sys.stderr, flush=True)
+    return False
 
 
 def read_audit(path: Path, last: int = SHOWN) -> list[AuditEntry]:

@@ -21,13 +21,14 @@ from qa.assistant import Assistant, validate_question
 from qa.errors import QAError
 from qa.query.followup import rewrite_followup
 from qa.types import Answer
+from qa.web.api_sessions import API_SESSIONS
 from qa.web.conversations import Turn
 from qa.web.corpus_tab import add_document as add_document  # re-exported for callers
 from qa.web.corpus_tab import corpus_info, page_header
 from qa.web.corpus_tab import handle_upload as handle_upload  # re-exported for callers
 from qa.web.feedback import FeedbackFullError, append_feedback, feedback_record
 from qa.web.limits import DOWNLOADS, EVALUATIONS, check_eval_rows
-from qa.web.reader import document_html
+from qa.web.reader import document_html, passage_span
 from qa.web.reopened import vote_turn
 from qa.web.search import handle_search as handle_search  # re-exported for callers
 from qa.web.search import handle_search_ui as handle_search_ui  # re-exported for callers
@@ -35,6 +36,7 @@ from qa.web.shared import (
     MAX_K,
     Shared,
     bounded,
+    count_question,
     fail,
     get_assistant,
     user_error,
@@ -115,15 +117,17 @@ def handle_ask(
     max_sentences: int,
     state: dict | None = None,
     documents: list[str] | None = None,
+    request: gr.Request | None = None,
 ) -> tuple[list, str, str, dict]:
-    """Chat turn: (history, sources_html, copy_text, state). Invalid input raises gr.Error.
-    ``documents``: the sources chosen in "Ask within" (none: every document)."""
+    """Chat turn: (history, sources_html, copy_text, state). Invalid input, or a user past the
+    questions limit, raises gr.Error. ``documents``: the sources chosen in "Ask within"."""
     history = list(history or [])
     if not history or not state:  # a cleared chat starts a new conversation: no follow-ups
         state = new_session()
     k = int(bounded("number of passages", k, 1, MAX_K, integer=True))
     threshold = bounded("abstention threshold", threshold, 0.0, 1.0)
     max_sentences = int(bounded("answer length", max_sentences, 1, 20, integer=True))
+    count_question(request)
     try:
         query, answer = answer_question(
             message, state["questions"], k, threshold, max_sentences, chosen_documents(documents)
@@ -161,7 +165,16 @@ def handle_ask(
     return history, sources, markdown.copy_text(answer), state
 
 
-def handle_ask_ui(message, history, k, threshold, max_sentences, state=None, documents=None):
+def handle_ask_ui(
+    message,
+    history,
+    k,
+    threshold,
+    max_sentences,
+    state=None,
+    documents=None,
+    request: gr.Request | None = None,
+):
     """The chat's event: handle_ask, plus the question box and the status line beside it.
 
     A refused question (empty, too long, a bad setting) only fills the status line: the
@@ -169,7 +182,7 @@ def handle_ask_ui(message, history, k, threshold, max_sentences, state=None, doc
     """
     try:
         history, sources, copy, state = handle_ask(
-            message, history, k, threshold, max_sentences, state, documents
+            message, history, k, threshold, max_sentences, state, documents, request
         )
     except gr.Error as e:
         return gr.update(), gr.update(), gr.update(), gr.update(), gr.update(), f"⚠ {e.message}"
@@ -181,14 +194,18 @@ def handle_clear() -> tuple[list, str, str, dict, dict]:
     return [], views.empty_sources_html(), "", new_session(), gr.update(visible=False)
 
 
-def api_ask(question: str, k: int | None = None) -> dict:
-    """API endpoint ``/ask``: one question, the Answer as JSON (same shape as ``qa ask --json``)."""
-    assistant = get_assistant()
-    k = int(bounded("k", k, 1, MAX_K, integer=True)) if k else assistant.settings.answer.k
+def api_ask(question: str, k: int | None = None, request: gr.Request | None = None) -> dict:
+    """API endpoint ``/ask``: one question, the Answer as JSON (same shape as ``qa ask --json``);
+    the chat's questions limit counts these too."""
     try:
+        assistant = get_assistant()
+        k = int(bounded("k", k, 1, MAX_K, integer=True)) if k else assistant.settings.answer.k
+        count_question(request)
         return assistant.ask(question, k=k).to_dict()
     except QAError as e:
         raise user_error(e) from None
+    finally:  # gradio made a session state for this call: dropped once it is over
+        API_SESSIONS.finished(request)
 
 
 # ---------------------------------------------------------------------------- feedback
@@ -298,22 +315,10 @@ def read_document(
         if not 0 <= passage_id < len(assistant.passages):
             raise fail(f"no passage {passage_id}; search again")
         source = assistant.passages[passage_id].source
-        targets = _parts(parts, passage_id, len(assistant.passages))
+        targets = passage_span(parts, passage_id, len(assistant.passages))
     if source not in docs:
         source = assistant.documents[0].source
     return source, document_html(docs[source], assistant.passages, targets)
-
-
-def _parts(parts: str, passage_id: int, count: int) -> range:
-    """ "12-13" -> range(12, 14); anything malformed, or not holding passage_id, is just it."""
-    first, _, last = str(parts).partition("-")
-    try:
-        span = range(int(first), int(last) + 1)
-    except ValueError:
-        return range(passage_id, passage_id + 1)
-    if passage_id not in span or span.start < 0 or span.stop > count or len(span) > 8:
-        return range(passage_id, passage_id + 1)
-    return span
 
 
 def handle_read(source: str | None) -> str:

@@ -208,7 +208,7 @@ def build_app() -> gr.Blocks:
                     wrap=True,
                     interactive=False,
                     max_height=420,
-                    column_widths=["11%", "9%", "10%", "28%", "7%", "7%", "28%"],
+                    column_widths=["9%", "11%", "12%", "26%", "8%", "8%", "26%"],
                     elem_id="eval-table",
                 )
                 eval_files = gr.File(

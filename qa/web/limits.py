@@ -6,6 +6,8 @@ removed. A shared app must answer "busy, try again" at once rather than queue wi
 from __future__ import annotations
 
 import atexit
+import math
+import os
 import shutil
 import tempfile
 import threading
@@ -30,6 +32,11 @@ MAX_AUDIT_BYTES = 20_000_000  # the audit log of corpus changes stops growing he
 # up the room an admin's changes need, and a change is refused while its line would not fit
 AUDIT_REFUSED_SHARE = 0.9
 CHANGES_PER_MINUTE = 6  # corpus changes (add, replace, remove) per user: each re-indexes
+# questions (chat and /ask) per user, or per client address without logins; 0 turns it off.
+# A person asks a few a minute; 30 lets a script ask one every 2 s and stops one from taking
+# every worker of a shared app. QA_QUESTIONS_PER_MINUTE or `--questions-per-minute` change it
+QUESTIONS_PER_MINUTE = 30
+RATE_KEYS = 10_000  # users (or addresses) a rate limit remembers; the least recent go first
 REPORT_FOLDERS_KEPT = 8  # evaluation reports and document copies kept for download
 GRADIO_CACHE = (3600, 3600)  # every hour, gradio deletes its copies of files older than an hour
 MAX_UPLOAD_BYTES = 2_000_000  # one added .txt, .md, .html, .htm document
@@ -39,6 +46,8 @@ MAX_K = 20  # passages a chat or search request may ask for
 # (a copy of every component's config), and every page load or API call without a session
 # makes one: gradio's default of 10,000 would let clients grow the server by 1.3 GB
 STATE_SESSIONS = 400
+# the `/ask` API's calls make sessions too: qa.web.api_sessions drops theirs once answered
+ANALYTICS_EVENTS = 1_000  # events whose timings gradio's queue keeps (its default: 10,000)
 
 
 class BusyError(QAError):
@@ -68,21 +77,48 @@ def check_eval_rows(name: str, count: int, limit: int = MAX_EVAL_ROWS) -> None:
         )
 
 
+def changes_refused(limit: int, window: float, wait: float) -> str:
+    return (
+        f"{limit} changes to the corpus in {window:g} s is the limit "
+        f"(each one re-indexes every document); try again in {wait:.0f} s"
+    )
+
+
+def questions_refused(limit: int, window: float, wait: float) -> str:
+    return (
+        f"{limit} questions in the last minute; the limit is {limit}; "
+        f"try again in {max(1, math.ceil(wait))} s"
+    )
+
+
 class RateLimit:
-    """At most ``limit`` events per ``window`` seconds for each key (a user or a client).
+    """At most ``limit`` events per ``window`` seconds for each key (a user or a client);
+    ``limit`` 0 counts nothing. Memory is bounded: at most ``limit`` times per key, keys whose
+    events left the window are dropped, and past ``max_keys`` the least recent key goes.
 
     Example:
         >>> rl = RateLimit(2, 60.0, clock=lambda: 0.0)
         >>> rl.check("ann"); rl.check("ann"); rl.check("bob")
     """
 
-    def __init__(self, limit: int, window: float, clock: Callable[[], float] = time.monotonic):
+    def __init__(
+        self,
+        limit: int,
+        window: float,
+        clock: Callable[[], float] = time.monotonic,
+        refused: Callable[[int, float, float], str] = changes_refused,
+        max_keys: int = RATE_KEYS,
+    ):
         self.limit, self.window, self.clock = limit, window, clock
+        self.refused, self.max_keys = refused, max_keys
+        # insertion order is recency order: a key is moved to the end at each event
         self._events: dict[str, deque[float]] = {}
         self._lock = threading.Lock()
 
     def check(self, key: str) -> None:
         """Count one event for ``key``; RateLimitError (counting nothing) past the limit."""
+        if self.limit <= 0:
+            return
         now = self.clock()
         with self._lock:
             for other in list(self._events):  # forget users who stopped: memory stays bounded
@@ -91,14 +127,15 @@ class RateLimit:
                     old.popleft()
                 if not old:
                     del self._events[other]
-            events = self._events.setdefault(key, deque())
+            events = self._events.pop(key, None) or deque(maxlen=self.limit)
+            self._events[key] = events  # now the most recent key
             if len(events) >= self.limit:
-                wait = self.window - (now - events[0])
                 raise RateLimitError(
-                    f"{self.limit} changes to the corpus in {self.window:g} s is the limit "
-                    f"(each one re-indexes every document); try again in {wait:.0f} s"
+                    self.refused(self.limit, self.window, self.window - (now - events[0]))
                 )
             events.append(now)
+            while len(self._events) > self.max_keys:
+                del self._events[next(iter(self._events))]
 
 
 class Gate:
@@ -158,6 +195,32 @@ class TempFolders:
 def change_limit() -> RateLimit:
     """The corpus changes limit of a served app (qa.web.shared.configure makes a fresh one)."""
     return RateLimit(CHANGES_PER_MINUTE, 60.0)
+
+
+def questions_per_minute(raw: str | None = None) -> int:
+    """The question limit: ``raw`` (a flag's value), else $QA_QUESTIONS_PER_MINUTE, else
+    QUESTIONS_PER_MINUTE; 0 turns it off.
+
+    Example: questions_per_minute("12") -> 12
+    """
+    if raw is None:
+        raw = os.environ.get("QA_QUESTIONS_PER_MINUTE") or str(QUESTIONS_PER_MINUTE)
+    try:
+        value = int(str(raw).strip())
+    except ValueError:
+        value = -1
+    if value < 0:
+        raise ValueError(
+            f"questions per minute must be a whole number, 0 for no limit, got {raw!r}; "
+            "e.g. QA_QUESTIONS_PER_MINUTE=30"
+        )
+    return value
+
+
+def question_limit(per_minute: int | None = None) -> RateLimit:
+    """The questions limit of a served app (chat and /ask), per user or client address."""
+    limit = questions_per_minute() if per_minute is None else per_minute
+    return RateLimit(limit, 60.0, refused=questions_refused)
 
 
 # the process's own: one of each, shared by every session

@@ -192,3 +192,15 @@ def document_html(
     targets = {target} if isinstance(target, int) else set(target or ())
     outline, blocks = reader_blocks(doc, passages, targets)
     return render("reader.html", source=doc.source, outline=outline, blocks=blocks)
+
+
+def passage_span(parts: str, passage_id: int, count: int) -> range:
+    """ "12-13" -> range(12, 14); anything malformed, or not holding passage_id, is just it."""
+    first, _, last = str(parts).partition("-")
+    try:
+        span = range(int(first), int(last) + 1)
+    except ValueError:
+        return range(passage_id, passage_id + 1)
+    if passage_id not in span or span.start < 0 or span.stop > count or len(span) > 8:
+        return range(passage_id, passage_id + 1)
+    return span

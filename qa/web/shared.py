@@ -12,8 +12,8 @@ from qa.assistant import Assistant
 from qa.config import Settings, default_feedback_path
 from qa.errors import QAError
 from qa.web.limits import MAX_K as MAX_K  # re-exported: handlers and layout import it here
-from qa.web.limits import RateLimit, change_limit
-from qa.web.roles import Access
+from qa.web.limits import RateLimit, change_limit, question_limit
+from qa.web.roles import Access, client_key
 
 if TYPE_CHECKING:
     import gradio as gr
@@ -31,6 +31,7 @@ class Shared:
     feedback_path: Path = DEFAULT_FEEDBACK
     access: Access = Access()  # who is admin (qa.web.roles); the default: the local user
     changes: RateLimit = change_limit()  # corpus changes per user and minute
+    questions: RateLimit = question_limit(0)  # questions per user and minute; main sets it
 
 
 def configure(
@@ -38,14 +39,25 @@ def configure(
     feedback_path: Path | None = None,
     assistant: Assistant | None = None,
     access: Access | None = None,
+    questions_per_minute: int = 0,
 ) -> None:
-    """Point the app at a corpus/index (tests, main); the Assistant is opened on first use."""
+    """Point the app at a corpus/index (tests, main); the Assistant is opened on first use.
+    ``questions_per_minute``: per user or client address; main passes the served default."""
     with Shared.lock:
         Shared.settings = settings or Settings.from_env()
         Shared.assistant = assistant
         Shared.feedback_path = Path(feedback_path) if feedback_path else DEFAULT_FEEDBACK
         Shared.access = access or Access()
         Shared.changes = change_limit()
+        Shared.questions = question_limit(questions_per_minute)  # 0: no limit (tests, scripts)
+
+
+def count_question(request: gr.Request | None) -> None:
+    """Count a question of the request's user (or client address); a message past the limit."""
+    try:
+        Shared.questions.check(client_key(request))
+    except QAError as e:
+        raise user_error(e) from None
 
 
 def clamp(fraction: float) -> float:
