@@ -51,3 +51,29 @@ def tiny_app(tiny_settings, tiny_index, tmp_path):
     configure(tiny_settings, tmp_path / "feedback.jsonl")
     get_assistant()
     return tiny_settings
+
+
+@pytest.fixture
+def served_without_server(monkeypatch) -> dict:
+    """qa.web.app.main() runs as it would serve, with no server started: layout.build_app
+    gives an app that records the keyword arguments of its queue() and launch() calls in the
+    returned dict."""
+    import qa.web.layout as layout
+
+    seen: dict = {}
+
+    class Served:
+        local_url = "http://127.0.0.1:1/"
+
+        def queue(self, **kwargs):
+            seen["queue"] = kwargs
+            return self
+
+        def launch(self, **kwargs):
+            seen["launch"] = kwargs
+
+        def block_thread(self):
+            pass
+
+    monkeypatch.setattr(layout, "build_app", Served)
+    return seen

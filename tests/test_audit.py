@@ -194,23 +194,11 @@ def test_a_long_detail_is_cut_and_read_audit_keeps_the_newest(tmp_path):
 # ---------------------------------------------------------------------------- start-up
 
 
-def test_a_start_up_build_is_logged_and_a_fresh_index_is_not(tiny_settings, tmp_path, monkeypatch):
+def test_a_start_up_build_is_logged_and_a_fresh_index_is_not(
+    tiny_settings, tmp_path, monkeypatch, served_without_server
+):
     import qa.web.app as app
-    import qa.web.layout as layout
 
-    class Served:
-        local_url = "http://127.0.0.1:1/"
-
-        def queue(self, **kwargs):
-            return self
-
-        def launch(self, **kwargs):
-            pass
-
-        def block_thread(self):
-            pass
-
-    monkeypatch.setattr(layout, "build_app", Served)
     monkeypatch.setenv("QA_ENCODER_DIR", str(tiny_settings.encoder_dir))
     monkeypatch.delenv("QA_AUTH", raising=False)
     args = [

@@ -303,29 +303,15 @@ def test_a_full_queue_answers_busy_at_once():
         demo.close()
 
 
-def test_the_served_app_bounds_its_queue_and_kept_sessions(monkeypatch, tmp_path):
+def test_the_served_app_bounds_its_queue_and_kept_sessions(
+    monkeypatch, tmp_path, served_without_server
+):
     """main() hands gradio the bounds: the queue's size and concurrency, the request file size,
     and how many sessions' state is kept (each page load or API call without one makes one)."""
     import qa.web.app as app
-    import qa.web.layout as layout
 
-    seen = {}
-
-    class Served:
-        local_url = "http://127.0.0.1:1/"
-
-        def queue(self, **kwargs):
-            seen["queue"] = kwargs
-            return self
-
-        def launch(self, **kwargs):
-            seen["launch"] = kwargs
-
-        def block_thread(self):
-            pass
-
+    seen = served_without_server
     no_docs = type("Stub", (), {"passages": [], "documents": []})()
-    monkeypatch.setattr(layout, "build_app", Served)
     monkeypatch.setattr(app, "get_assistant", lambda: no_docs)
     monkeypatch.setattr(app, "configure", lambda *a, **k: None)
     monkeypatch.delenv("QA_AUTH", raising=False)
@@ -340,24 +326,10 @@ def test_the_served_app_bounds_its_queue_and_kept_sessions(monkeypatch, tmp_path
 
 
 def test_the_served_app_takes_its_question_limit_from_the_flag_or_the_environment(
-    tiny_app, tmp_path, monkeypatch
+    tiny_app, tmp_path, monkeypatch, served_without_server
 ):
     import qa.web.app as app
-    import qa.web.layout as layout
 
-    class Served:  # the app as main() serves it, without a server
-        local_url = "http://127.0.0.1:1/"
-
-        def queue(self, **kwargs):
-            return self
-
-        def launch(self, **kwargs):
-            pass
-
-        def block_thread(self):
-            pass
-
-    monkeypatch.setattr(layout, "build_app", Served)
     monkeypatch.setenv("QA_ENCODER_DIR", str(tiny_app.encoder_dir))
     monkeypatch.delenv("QA_AUTH", raising=False)
     monkeypatch.delenv("QA_QUESTIONS_PER_MINUTE", raising=False)
