@@ -247,15 +247,30 @@ def test_thumbs_up_and_down_become_eval_cases(bundled_app):
 def test_like_event_opens_the_panel_on_thumbs_down_only(bundled_app):
     history, _, _, state = ask(PLEDGE)
     down = gr.LikeData(None, {"index": 1, "value": history[1], "liked": False})
-    state, panel, dropdown, status = handlers.handle_vote(state, down)
+    state, panel, dropdown, status, _ = handlers.handle_vote(state, history, down)
     assert panel["visible"] and dropdown["choices"][0] == markdown.NOT_IN_DOCUMENTS
     assert state["pending"] == "1" and "Which passage" in status
     up = gr.LikeData(None, {"index": [1, 0], "value": history[1], "liked": True})
-    state, panel, _, status = handlers.handle_vote(state, up)
+    state, panel, _, status, _ = handlers.handle_vote(state, history, up)
     assert panel["visible"] is False and "Saved" in status
     undo = gr.LikeData(None, {"index": 1, "value": history[1], "liked": None})
-    assert handlers.handle_vote(state, undo)[3] == ""
+    assert handlers.handle_vote(state, history, undo)[3] == ""
     assert [r["vote"] for r in read_feedback(Shared.feedback_path)] == ["up"]
+
+
+def test_a_refused_vote_is_a_warning_and_only_recorded_votes_stay_lit(bundled_app):
+    from qa.web.reopened import feedback_shown
+
+    history, _, _, state = ask(PLEDGE)
+    up = gr.LikeData(None, {"index": 1, "value": history[1], "liked": True})
+    state = handlers.handle_vote(state, history, up)[0]
+    assert state["votes"] == {"1": "Like"}
+    history = [*history, {"role": "user", "content": "x"}, {"role": "assistant", "content": "y"}]
+    stranger = gr.LikeData(None, {"index": 3, "value": history[3], "liked": False})
+    state, panel, _, status, chat = handlers.handle_vote(state, history, stranger)
+    assert chat["feedback_value"] == ["Like", None] and status == ""  # not an answer: went dark
+    assert state["votes"] == {"1": "Like"} and "visible" not in panel
+    assert feedback_shown(None, {}) == []
 
 
 def test_feedback_needs_a_pending_vote_and_a_known_choice(bundled_app):

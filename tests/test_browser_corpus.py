@@ -261,6 +261,9 @@ def test_a_vote_on_a_reopened_answer_whose_document_changed_is_refused_in_the_pa
             assert "its document has changed or left the corpus since it was saved" in text
             assert "Ask the question again and vote on the new answer" in text
             page.wait_for_timeout(800)  # the toast has faded in
+            # the refused thumb went dark again: gradio labels a lit one "Liked"
+            thumbs = page.locator("#chatbot button[aria-label^='Like']")
+            assert thumbs.first.get_attribute("aria-label") == "Like"
             shot(page, "saved-03-vote-on-changed-document-refused.png")
     votes = tmp / "feedback.jsonl"
     assert not votes.exists() or grain not in votes.read_text("utf-8")  # nothing recorded

@@ -29,7 +29,7 @@ from qa.web.corpus_tab import handle_upload as handle_upload  # re-exported for 
 from qa.web.feedback import FeedbackFullError, append_feedback, feedback_record
 from qa.web.limits import DOWNLOADS, EVALUATIONS, check_eval_rows
 from qa.web.reader import document_html, passage_span
-from qa.web.reopened import vote_turn
+from qa.web.reopened import feedback_shown, vote_turn
 from qa.web.search import handle_search as handle_search  # re-exported for callers
 from qa.web.search import handle_search_ui as handle_search_ui  # re-exported for callers
 from qa.web.shared import (
@@ -252,21 +252,40 @@ def _save_feedback(record: dict) -> None:
         ) from None
 
 
-def handle_vote(state: dict | None, evt: gr.LikeData) -> tuple[dict, dict, dict, str]:
-    """Chatbot like/dislike: (state, feedback panel, passage dropdown, status)."""
+def handle_vote(
+    state: dict | None, history: list | None, evt: gr.LikeData
+) -> tuple[dict, dict, dict, str, dict]:
+    """Chatbot like/dislike: (state, feedback panel, passage dropdown, status, chatbot). A
+    refused vote is a warning, and the thumb it lit goes dark again (the votes recorded in this
+    session stay lit)."""
+    state = state or new_session()
     liked = evt.liked
     if liked not in (True, False, "Like", "Dislike"):  # a vote taken back: nothing to record
-        return state or new_session(), gr.update(), gr.update(), ""
+        return state, gr.update(), gr.update(), "", gr.update()
     index = evt.index[0] if isinstance(evt.index, list | tuple) else evt.index
-    state, choices = record_vote(state, int(index), liked in (True, "Like"))
+    try:
+        state, choices = record_vote(state, int(index), liked in (True, "Like"))
+    except gr.Error as e:
+        gr.Warning(e.message)
+        shown = feedback_shown(history, state.get("votes") or {})
+        lit = gr.update(value=history, feedback_value=shown)  # the value again redraws them
+        return state, gr.update(), gr.update(), "", lit
+    state = {
+        **state,
+        "votes": {
+            **(state.get("votes") or {}),
+            str(index): "Like" if liked in (True, "Like") else "Dislike",
+        },
+    }
     if choices is None:
         gr.Info("Thanks: saved as a regression case.")
-        return state, gr.update(visible=False), gr.update(), "Saved 👍"
+        return state, gr.update(visible=False), gr.update(), "Saved 👍", gr.update()
     return (
         state,
         gr.update(visible=True),
         gr.update(choices=choices, value=None),
         "Which passage should have been found?",
+        gr.update(),
     )
 
 

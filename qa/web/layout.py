@@ -332,8 +332,8 @@ def build_app() -> gr.Blocks:
         )
         chatbot.like(  # driven by event data (which message, which thumb): UI only
             handle_vote,
-            [state],
-            [state, panel, choice, feedback_status],
+            [state, chatbot],
+            [state, panel, choice, feedback_status, chatbot],
             api_name="vote",
             api_visibility="undocumented",
         )
