@@ -27,6 +27,10 @@ from qa.answering.values import is_date
         ("By what deadline must offices switch software?", "date"),
         ("Who heads the leading group?", "person"),
         ("Who is the commissioner of SIPO?", "person"),
+        ("Who is the deputy minister of trade?", "person"),  # a role noun with modifiers
+        ("Who is the current vice president?", "person"),
+        ("Who is the target of the president's order?", None),  # no role is asked
+        ("Who is the owner of the licence?", None),
         ("In which city will the court be set up?", "place"),
         ("Which article of the law applies?", "article"),
         ("Which section covers geographical indications?", None),  # a heading answers it

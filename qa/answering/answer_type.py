@@ -46,6 +46,9 @@ _NAME_QUESTIONS: list[tuple[str, re.Pattern]] = [
     (COURT, re.compile(r"\b(which|what) (courts?|tribunals?)\b", re.I)),
 ]
 
+# a word before a role noun that modifies it: not a preposition, article or conjunction
+_MODIFIER = r"(?!(?:of|for|to|in|on|at|by|with|from|and|or|the|a|an)\b)[a-z-]+"
+
 _TYPE_PATTERNS: list[tuple[str, re.Pattern]] = [
     # before QUANTITY: "文号是多少" asks for a document number, not an amount
     (
@@ -98,8 +101,11 @@ _TYPE_PATTERNS: list[tuple[str, re.Pattern]] = [
     (
         PERSON,
         re.compile(
-            r"\bwho (heads|leads|chairs|runs|directs|signed|is the (head|commissioner|director"
-            r"|minister|chair|chairman|chairwoman|president|leader|premier|spokesperson))\b"
+            # a role noun may carry up to two modifiers ("who is the executive director"), never
+            # a phrase of its own ("who is the target of the president's ...")
+            r"\bwho (heads|leads|chairs|runs|directs|signed|is the (" + _MODIFIER + r" ){0,2}(head"
+            r"|commissioner|director|minister|chair|chairman|chairwoman|president|leader|premier"
+            r"|spokesperson))\b"
             r"|\bwho (will|would|shall|is going to|is to) (head|lead|chair|run|direct)\b"
             r"|\bwhat is the name of the (head|commissioner|director|minister|leader)\b|谁是|是谁"
             r"|\bwho (was|is|were|will be) (put|placed|appointed|named) (in charge|to|as)\b"
