@@ -259,7 +259,7 @@ def test_like_event_opens_the_panel_on_thumbs_down_only(bundled_app):
 
 
 def test_a_refused_vote_is_a_warning_and_only_recorded_votes_stay_lit(bundled_app):
-    from qa.web.reopened import feedback_shown
+    from qa.web.views import feedback_shown
 
     history, _, _, state = ask(PLEDGE)
     up = gr.LikeData(None, {"index": 1, "value": history[1], "liked": True})

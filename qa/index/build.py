@@ -161,12 +161,12 @@ def build_index(
         tally.passages_embedded += len(job.passages)
         tally.sources_embedded.append(job.source)
     parts = [found[job.key] for job in jobs]
-    vec = _stack([p.passages for p in parts], minilm.dim)
-    svec = _stack([p.sentences for p in parts], minilm.dim)
+    vec = stack_blocks([p.passages for p in parts], minilm.dim)
+    svec = stack_blocks([p.sentences for p in parts], minilm.dim)
     e5_vec = e5_svec = None
     if e5 is not None:
-        e5_vec = _stack([p.e5 for p in parts], e5.dim)
-        e5_svec = _stack([p.e5_sentences for p in parts], e5.dim)
+        e5_vec = stack_blocks([p.e5 for p in parts], e5.dim)
+        e5_svec = stack_blocks([p.e5_sentences for p in parts], e5.dim)
     tokens = starts = None
     if with_tokens and passages:
         counts = np.concatenate([p.token_counts for p in parts])
@@ -260,7 +260,8 @@ def _duration(seconds: float) -> str:
     return f"{seconds // 60} min {seconds % 60} s" if seconds >= 60 else f"{seconds} s"
 
 
-def _stack(blocks: list, dim: int, dtype=np.float32) -> np.ndarray:
+def stack_blocks(blocks: list, dim: int, dtype=np.float32) -> np.ndarray:
+    """The blocks' rows in one array (empty and missing blocks skipped)."""
     blocks = [b for b in blocks if b is not None and len(b)]
     return np.vstack(blocks).astype(dtype, copy=False) if blocks else np.zeros((0, dim), dtype)
 
@@ -291,4 +292,4 @@ def _word_vectors(
         known.update(zip(missing, fresh, strict=True))
         if cache:
             cache.put_word_vectors(kind, known, encoder.dim)
-    return _stack([np.asarray([known[w] for w in words])] if words else [], encoder.dim)
+    return stack_blocks([np.asarray([known[w] for w in words])] if words else [], encoder.dim)

@@ -34,8 +34,9 @@ from qa.atomic import atomic_write, fsync_dir
 from qa.config import Settings
 from qa.errors import IndexMismatchError, IndexNotFoundError
 from qa.index import fast_json
-from qa.index.build import embed_job, with_eta
+from qa.index.build import embed_job, stack_blocks, with_eta
 from qa.index.file_check import WHOLE_CHECK_BYTES, sample_digest_of_bytes, sample_digest_of_file
+from qa.index.npy_io import npy_bytes
 from qa.index.passage_table import SentenceTable
 from qa.index.store import (
     EMBED_TEXT_VERSION,
@@ -209,23 +210,18 @@ def _embed(documents, passages, spans, texts, minilm, e5, with_tokens, cache, sa
     parts = [found[job.key] for job in jobs]
     dim = minilm.dim
     out = {
-        "passages": _rows([p.passages for p in parts], dim),
-        "sentences": _rows([p.sentences for p in parts], dim),
+        "passages": stack_blocks([p.passages for p in parts], dim),
+        "sentences": stack_blocks([p.sentences for p in parts], dim),
     }
     if with_tokens:
-        out["tokens"] = _rows([p.tokens for p in parts], dim, TOKEN_DTYPE)
+        out["tokens"] = stack_blocks([p.tokens for p in parts], dim, TOKEN_DTYPE)
         out["token_counts"] = np.concatenate(
             [p.token_counts for p in parts] or [np.zeros(0, np.int64)]
         )
     if e5 is not None:
-        out["e5"] = _rows([p.e5 for p in parts], e5.dim)
-        out["e5_sentences"] = _rows([p.e5_sentences for p in parts], e5.dim)
+        out["e5"] = stack_blocks([p.e5 for p in parts], e5.dim)
+        out["e5_sentences"] = stack_blocks([p.e5_sentences for p in parts], e5.dim)
     return out
-
-
-def _rows(blocks: list, dim: int, dtype=np.float32) -> np.ndarray:
-    blocks = [b for b in blocks if b is not None and len(b)]
-    return np.vstack(blocks).astype(dtype, copy=False) if blocks else np.zeros((0, dim), dtype)
 
 
 def _word_rows(words, old_words, old_rows, new_words, encoder, queries: bool) -> np.ndarray:
@@ -253,7 +249,7 @@ def _write(index_dir: Path, old: dict, manifest: dict, files: dict, appended: di
     try:
         for name, data in files.items():
             if isinstance(data, np.ndarray):
-                data = _npy(data)
+                data = npy_bytes(data)
             atomic_write(stage / name, data)
             digests[name] = hashlib.sha256(data).hexdigest()
             if len(data) > WHOLE_CHECK_BYTES:
@@ -267,7 +263,7 @@ def _write(index_dir: Path, old: dict, manifest: dict, files: dict, appended: di
                 large[name] = {"size": path.stat().st_size, "sample": sample}
                 continue
             whole = np.concatenate([np.load(path, allow_pickle=False), rows.astype(dtype)])
-            data = _npy(whole.astype(dtype))
+            data = npy_bytes(whole.astype(dtype))
             atomic_write(stage / name, data)
             digests[name] = hashlib.sha256(data).hexdigest()
             if len(data) > WHOLE_CHECK_BYTES:
@@ -315,9 +311,3 @@ def _append_rows(path: Path, rows: np.ndarray, dtype) -> bool:
         f.flush()
         os.fsync(f.fileno())
     return True
-
-
-def _npy(arr: np.ndarray) -> bytes:
-    out = io.BytesIO()
-    np.save(out, np.ascontiguousarray(arr), allow_pickle=False)
-    return out.getvalue()

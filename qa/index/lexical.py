@@ -18,7 +18,6 @@ it is first a candidate.
 
 from __future__ import annotations
 
-import io
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
@@ -27,6 +26,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from qa.atomic import atomic_write
+from qa.index.npy_io import load_npy, npy_bytes
 from qa.ingest.chunking import SECTION_SEP
 from qa.types import Passage
 
@@ -171,8 +171,8 @@ class LexicalIndex:
         with tempfile.TemporaryDirectory(prefix="bm25-") as tmp:
             self.bm25.save(tmp, show_progress=False, **_BM25_NAMES)
             out = {name: (Path(tmp) / name).read_bytes() for name in _BM25_NAMES.values()}
-        out[TERMS_FILE] = _npy(self.passage_terms.ids)
-        out[TERM_STARTS_FILE] = _npy(self.passage_terms.starts)
+        out[TERMS_FILE] = npy_bytes(self.passage_terms.ids)
+        out[TERM_STARTS_FILE] = npy_bytes(self.passage_terms.starts)
         return out
 
     def save(self, folder: Path) -> dict[str, bytes]:
@@ -205,7 +205,7 @@ class LexicalIndex:
                 )
             bm25 = bm25s.BM25.load(tmp, show_progress=False, allow_pickle=False, **_BM25_NAMES)
         terms = TermLists(
-            _array(files[TERMS_FILE]), _array(files[TERM_STARTS_FILE]), bm25.vocab_dict
+            load_npy(files[TERMS_FILE]), load_npy(files[TERM_STARTS_FILE]), bm25.vocab_dict
         )
         if bm25.scores["num_docs"] != len(terms):
             raise ValueError(
@@ -213,15 +213,3 @@ class LexicalIndex:
                 f"{bm25.scores['num_docs']}; save the model again"
             )
         return cls(bm25, terms)
-
-
-def _npy(arr: np.ndarray) -> bytes:
-    out = io.BytesIO()
-    np.save(out, np.ascontiguousarray(arr), allow_pickle=False)
-    return out.getvalue()
-
-
-def _array(data: bytes | Path) -> np.ndarray:
-    if isinstance(data, bytes):
-        return np.load(io.BytesIO(data), allow_pickle=False)
-    return np.load(data, mmap_mode="r", allow_pickle=False)

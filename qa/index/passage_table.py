@@ -14,7 +14,6 @@ Files (``.npy`` without pickle, JSON):
 
 from __future__ import annotations
 
-import io
 import json
 import operator
 from collections.abc import Iterator, Sequence
@@ -23,6 +22,7 @@ from typing import overload
 
 import numpy as np
 
+from qa.index.npy_io import load_npy, npy_bytes
 from qa.types import Document, Passage
 
 PASSAGES_FILE = "passages.npy"
@@ -196,16 +196,3 @@ class SentenceTable(Sequence[SentenceSpan]):
         if len(table) and (table.passage.min() < 0 or table.passage.max() >= passages):
             raise ValueError("sentence rows name passages the index lacks")
         return table
-
-
-def npy_bytes(arr: np.ndarray) -> bytes:
-    out = io.BytesIO()
-    np.save(out, np.ascontiguousarray(arr), allow_pickle=False)
-    return out.getvalue()
-
-
-def load_npy(data) -> np.ndarray:
-    """An array from bytes already read and checked, or memory-mapped from a large file."""
-    if isinstance(data, bytes):
-        return np.load(io.BytesIO(data), allow_pickle=False)
-    return np.load(data, mmap_mode="r", allow_pickle=False)

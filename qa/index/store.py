@@ -36,6 +36,7 @@ from qa.errors import IndexMismatchError, IndexNotFoundError
 from qa.index import fast_json, lexical, passage_table
 from qa.index.file_check import sample_digest_of_file
 from qa.index.lexical import LexicalIndex
+from qa.index.npy_io import load_npy
 from qa.index.passage_table import PassageTable, SentenceSpan, SentenceTable
 from qa.index.vector_store import backend_change, open_store, store_files
 from qa.ingest.chunking import SECTION_SEP, sentences
@@ -171,16 +172,16 @@ def load_index(index_dir: Path, documents: list[Document] | None) -> Index:
         passages = PassageTable.from_files(stored, blobs)
         spans = SentenceTable.from_files(blobs, len(passages))
         store, minilm = open_store(manifest.get("vector_store"), blobs, n, dim)
-        minilm_s = _load_npy(blobs["minilm-sentences.npy"])
-        e5 = _load_npy(blobs["e5.npy"]) if "e5.npy" in blobs else None
-        e5_s = _load_npy(blobs["e5-sentences.npy"]) if "e5-sentences.npy" in blobs else None
+        minilm_s = load_npy(blobs["minilm-sentences.npy"])
+        e5 = load_npy(blobs["e5.npy"]) if "e5.npy" in blobs else None
+        e5_s = load_npy(blobs["e5-sentences.npy"]) if "e5-sentences.npy" in blobs else None
         vocab = loads(blobs["vocab.json"])
-        vocab_vectors = _load_npy(blobs["vocab-minilm.npy"])
-        vocab_e5 = _load_npy(blobs["vocab-e5.npy"]) if "vocab-e5.npy" in blobs else None
+        vocab_vectors = load_npy(blobs["vocab-minilm.npy"])
+        vocab_e5 = load_npy(blobs["vocab-e5.npy"]) if "vocab-e5.npy" in blobs else None
         tokens = starts = None
         if "minilm-tokens.npy" in blobs:
-            tokens = _load_npy(blobs["minilm-tokens.npy"])
-            starts = _load_npy(blobs["minilm-token-starts.npy"])
+            tokens = load_npy(blobs["minilm-tokens.npy"])
+            starts = load_npy(blobs["minilm-token-starts.npy"])
         lexical_index = LexicalIndex.from_files(blobs)
     except (KeyError, ValueError, TypeError, RuntimeError, OSError) as e:
         raise IndexMismatchError(f"index at {index_dir} is unreadable ({e}); {rebuild}") from None
@@ -288,7 +289,6 @@ def check_encoders(index: Index, minilm, e5, index_dir: Path) -> None:
         )
 
 
-_load_npy = passage_table.load_npy
 
 
 def _large_file_intact(path: Path, expected) -> bool:

@@ -196,15 +196,11 @@ def open_store(
             FaissStore.from_file(data) if isinstance(data, Path) else FaissStore.from_bytes(data)
         )
         return store, store.vectors()
-    import io
 
+    from qa.index.npy_io import load_npy
     from qa.index.qdrant_store import QdrantStore
 
-    data = blobs[MATRIX_FILE]  # a large file is left on disk and memory-mapped
-    if isinstance(data, Path):
-        matrix = np.load(data, mmap_mode="r", allow_pickle=False)
-    else:
-        matrix = np.load(io.BytesIO(data), allow_pickle=False)
+    matrix = load_npy(blobs[MATRIX_FILE])  # a large file is left on disk and memory-mapped
     return QdrantStore.open(spec, str((entry or {}).get("collection", "")), count, dim), matrix
 
 

@@ -29,7 +29,7 @@ from qa.web.corpus_tab import handle_upload as handle_upload  # re-exported for 
 from qa.web.feedback import FeedbackFullError, append_feedback, feedback_record
 from qa.web.limits import DOWNLOADS, EVALUATIONS, check_eval_rows
 from qa.web.reader import document_html, passage_span
-from qa.web.reopened import feedback_shown, vote_turn
+from qa.web.reopened import vote_turn
 from qa.web.search import handle_search as handle_search  # re-exported for callers
 from qa.web.search import handle_search_ui as handle_search_ui  # re-exported for callers
 from qa.web.shared import (
@@ -256,27 +256,23 @@ def handle_vote(
     state: dict | None, history: list | None, evt: gr.LikeData
 ) -> tuple[dict, dict, dict, str, dict]:
     """Chatbot like/dislike: (state, feedback panel, passage dropdown, status, chatbot). A
-    refused vote is a warning, and the thumb it lit goes dark again (the votes recorded in this
-    session stay lit)."""
+    refused vote is a warning, and the thumb it lit goes dark again (the thumbs this session
+    took stay lit)."""
     state = state or new_session()
     liked = evt.liked
     if liked not in (True, False, "Like", "Dislike"):  # a vote taken back: nothing to record
         return state, gr.update(), gr.update(), "", gr.update()
     index = evt.index[0] if isinstance(evt.index, list | tuple) else evt.index
+    up = liked in (True, "Like")
+    votes = state.get("votes") or {}
     try:
-        state, choices = record_vote(state, int(index), liked in (True, "Like"))
+        state, choices = record_vote(state, int(index), up)
     except gr.Error as e:
         gr.Warning(e.message)
-        shown = feedback_shown(history, state.get("votes") or {})
+        shown = views.feedback_shown(history, votes)
         lit = gr.update(value=history, feedback_value=shown)  # the value again redraws them
         return state, gr.update(), gr.update(), "", lit
-    state = {
-        **state,
-        "votes": {
-            **(state.get("votes") or {}),
-            str(index): "Like" if liked in (True, "Like") else "Dislike",
-        },
-    }
+    state = {**state, "votes": {**votes, str(index): "Like" if up else "Dislike"}}
     if choices is None:
         gr.Info("Thanks: saved as a regression case.")
         return state, gr.update(visible=False), gr.update(), "Saved 👍", gr.update()

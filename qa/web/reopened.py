@@ -101,12 +101,3 @@ def vote_turn(turn: Turn, assistant: Assistant) -> dict:
     if state is None:
         raise ChangedAnswerError(CHANGED)
     return state
-
-
-def feedback_shown(history: list | None, votes: dict[str, str]) -> list[str | None]:
-    """The chatbot's thumbs, one per assistant message in order: the votes recorded (by
-    message index), none elsewhere."""
-    roles = [
-        m.get("role") if isinstance(m, dict) else getattr(m, "role", None) for m in history or []
-    ]
-    return [votes.get(str(i)) for i, role in enumerate(roles) if role == "assistant"]

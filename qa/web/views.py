@@ -212,6 +212,15 @@ def search_html(
     )
 
 
+def feedback_shown(history: list | None, votes: dict[str, str]) -> list[str | None]:
+    """The chatbot's thumbs, one per assistant message in order: the votes recorded (by
+    message index), none elsewhere."""
+    roles = [
+        m.get("role") if isinstance(m, dict) else getattr(m, "role", None) for m in history or []
+    ]
+    return [votes.get(str(i)) for i, role in enumerate(roles) if role == "assistant"]
+
+
 # ---------------------------------------------------------------------------- corpus
 
 
