@@ -64,6 +64,8 @@ ABLATIONS = {
     "  decline: value's sentence covers .4 of the question": {"value_coverage": 0.4},
     "  decline: value's sentence covers .6 of the question": {"value_coverage": 0.6},
     "- decline: hyphenated words hold their parts": {"subject_word_parts": False},
+    "- decline: a typed acronym held where spelled out": {"acronyms_spelled": False},
+    "- decline: a value covers its own part of a two-part question": {"value_clause": False},
     "- decline: all four rules above": {
         "name_questions": False,
         "examples_answer": True,
@@ -86,7 +88,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("files", type=Path, nargs="*", default=[Path("eval/dev.jsonl")])
     ap.add_argument("--tag", help="only the questions with this tag (e.g. dev)")
-    ap.add_argument("--rows", nargs="+", help="only ablation rows whose label holds one of these (after the files, or end it with --)")
+    ap.add_argument("--rows", nargs="+", help="only ablation rows whose label holds one of these (put it after the files)")
     args = ap.parse_args()
     paths = args.files
     assistant = Assistant.open()

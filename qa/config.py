@@ -128,6 +128,11 @@ class RetrievalConfig:
     value_coverage: float = 0.5
     # a hyphenated word ("copyright-format") holds its parts for the subject rule
     subject_word_parts: bool = True
+    # an acronym the question types ("GPL") is held where a sentence spells it out
+    acronyms_spelled: bool = True
+    # two questions in one ("which versions count, and what must I attach?"): a value answers
+    # the part asking for its kind, and must cover that part's words, not the whole's
+    value_clause: bool = True
 
 
 @dataclass(frozen=True)

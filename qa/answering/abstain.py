@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from qa.answering.answer_type import (
     TypeCheck,
+    asking_clause,
     expected_type,
     has_answer_of_type,
     mentions_money,
@@ -71,7 +72,11 @@ def decide(question: str, hits: list[Hit], signals: Signals, config: RetrievalCo
     wanted = expected_type(question, config.name_questions)
     if wanted:
         parts = config.subject_word_parts
-        subject = subject_of(question, context, config.subject_words, parts)
+        asked = question
+        if config.value_clause:
+            asked = asking_clause(question, wanted, config.name_questions)
+        spelled = config.acronyms_spelled
+        subject = subject_of(asked, context, config.subject_words, parts, spelled)
         if not subject or config.subject_words <= 0:
             subject = None
         check = TypeCheck(
@@ -79,8 +84,9 @@ def decide(question: str, hits: list[Hit], signals: Signals, config: RetrievalCo
             examples=config.examples_answer,
             min_coverage=config.value_coverage,
             parts=parts,
+            acronyms=spelled,
         )
-        if not any(has_answer_of_type(t, wanted, question, subject, check) for t in context):
+        if not any(has_answer_of_type(t, wanted, asked, subject, check) for t in context):
             a = "an" if wanted[0] in "aeiou" else "a"
             about = f" about {_describe(subject)}" if subject else ""
             return Decision(

@@ -108,7 +108,11 @@ _TYPE_PATTERNS: list[tuple[str, re.Pattern]] = [
             r"|spokesperson))\b"
             r"|\bwho (will|would|shall|is going to|is to) (head|lead|chair|run|direct)\b"
             r"|\bwhat is the name of the (head|commissioner|director|minister|leader)\b|谁是|是谁"
-            r"|\bwho (was|is|were|will be) (put|placed|appointed|named) (in charge|to|as)\b"
+            # choosing someone for a post: "who was appointed to", "who did the president pick to"
+            r"|\bwho (was|is|were|will be) (put|placed|appointed|named|chosen|picked|selected"
+            r"|nominated|hired) (in charge|to|as)\b"
+            r"|\bwho (did|does|will|would) ([\w'-]+ ){1,4}(choose|pick|select|appoint|nominate|name"
+            r"|hire|put) (in charge|to|as)\b"
             r"|\b(which|what) (general|minister|senator|secretary|judge|officer"
             r"|ambassador|person|author|editor|maintainer|developer|president|governor)\b",
             re.I,
@@ -194,6 +198,28 @@ def expected_type(question: str, names_asked: bool = True) -> str | None:
     return None
 
 
+# Where one question ends and the next begins: "Which versions count, and what must I attach?"
+_NEXT_QUESTION = re.compile(
+    r"[,;]?\s+and\s+(?=(?:what|which|who|whom|when|where|how|why)\b)|;\s*|\?\s+", re.I
+)
+
+
+def asking_clause(question: str, answer_type: str, names_asked: bool = True) -> str:
+    """The part of a question that asks for ``answer_type``: two questions joined by "and"
+    each say half of what the whole is about, and a value answers its own half.
+
+    Example: asking_clause("Which versions count, and what must I attach?", "version")
+    -> "Which versions count"
+    """
+    parts = [p for p in _NEXT_QUESTION.split(question) if p and p.strip()]
+    if len(parts) < 2 or any(len(p.split()) < 3 for p in parts):
+        return question  # one question ("When and where was it signed?")
+    for part in parts:
+        if expected_type(part, names_asked) == answer_type:
+            return part
+    return question
+
+
 def _is_question_word(question: str, match: re.Match) -> bool:
     """Only the clause's own question word counts: "how many" deep inside a clause
     ("quality rather than just how many there are") does not ask for a number."""
@@ -211,6 +237,7 @@ class TypeCheck:
     examples: bool = False  # True: a value inside an example ("e.g. 2.0") answers too
     min_coverage: float = 0.0  # share of the question's word weight the value's sentence holds
     parts: bool = True  # a hyphenated word holds its parts for the subject rule
+    acronyms: bool = True  # a typed acronym ("GPL") is held where a sentence spells it out
 
 
 def has_answer_of_type(
@@ -229,7 +256,10 @@ def has_answer_of_type(
     check = check or TypeCheck()
     return any(
         (subject is None or about(sentence, subject, check.parts))
-        and (check.min_coverage <= 0 or coverage(question, sentence) >= check.min_coverage)
+        and (
+            check.min_coverage <= 0
+            or coverage(question, sentence, check.acronyms) >= check.min_coverage
+        )
         for sentence in _sentences_with_answer(text, answer_type, question, check)
     )
 

@@ -19,6 +19,7 @@ from functools import cache
 
 from qa.answering.subject import TYPE_WORDS, holds_number, naming_numbers, sentence_stems
 from qa.ingest.words import content_words
+from qa.query.acronyms import spells_out, typed_acronyms
 from qa.query.english import word_frequency
 
 _CORPUS_SIZE = 1e8  # the word list's counts are out of about this many words
@@ -51,9 +52,10 @@ def weighted_terms(question: str) -> tuple[WeightedTerm, ...]:
     return tuple(terms)
 
 
-def coverage(question: str, sentence: str) -> float:
+def coverage(question: str, sentence: str, acronyms: bool = True) -> float:
     """The share of the question's word weight that the sentence holds (1.0 for a question
-    with no content words: nothing to miss).
+    with no content words: nothing to miss). An acronym the question types in capitals is held
+    where the sentence spells it out ("GPL", "the GNU General Public License").
 
     Example: coverage("Which courts hear disputes?", "The courts of Paris hear all disputes.")
     -> 1.0
@@ -63,12 +65,14 @@ def coverage(question: str, sentence: str) -> float:
     if total <= 0:
         return 1.0
     held = sentence_stems(sentence)
-    said = sum(
-        t.weight
-        for t in terms
-        if (holds_number(sentence, t.word) if t.number else t.stem in held)
-    )
-    return said / total
+    typed = typed_acronyms(question) if acronyms else frozenset()
+
+    def says(t: WeightedTerm) -> bool:
+        if t.number:
+            return holds_number(sentence, t.word)
+        return t.stem in held or (t.word in typed and spells_out(sentence, t.word))
+
+    return sum(t.weight for t in terms if says(t)) / total
 
 
 def _weight(word: str) -> float:

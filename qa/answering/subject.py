@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from qa.ingest.words import content_words
+from qa.query.acronyms import spells_out, typed_acronyms
 from qa.query.english import word_frequency
 
 # Words that say what kind of answer is wanted, not what it is about.
@@ -39,28 +40,36 @@ class Subject:
 
     words: tuple[str, ...] = ()  # content words, any one of which (stemmed) is enough
     numbers: tuple[str, ...] = ()  # every one must be there
+    acronyms: tuple[str, ...] = ()  # words typed in capitals: spelled out, they count too
 
     def __bool__(self) -> bool:
         return bool(self.words or self.numbers)
 
 
-def subject_of(question: str, context: list[str], top: int = 1, parts: bool = True) -> Subject:
+def subject_of(
+    question: str, context: list[str], top: int = 1, parts: bool = True, acronyms: bool = True
+) -> Subject:
     """The question's ``top`` rarest content words that the context passages use, and its
     naming numbers. ``parts``: a hyphenated word of the passages also uses each of its parts
-    ("copyright-format" uses "copyright"; False only for the ablation).
+    ("copyright-format" uses "copyright"; False only for the ablation). ``acronyms``: an
+    acronym the question types in capitals is used where the context spells it out, and a
+    sentence that spells it out holds it.
 
     Example: subject_of("On what date was version 4 of the licence released?",
     ["Version 3 was released on 29 June 2007."]) -> words ("released",), numbers ("4",)
     """
     stem = _stemmer().stemWord
     used = set().union(*(sentence_stems(text, parts) for text in context))
+    typed = typed_acronyms(question) if acronyms else frozenset()
     candidates = []
     for word in dict.fromkeys(content_words(question)):
-        if word in TYPE_WORDS or stem(word) not in used:
+        if word in TYPE_WORDS:
+            continue
+        if stem(word) not in used and not (word in typed and any(spells_out(t, word) for t in context)):
             continue
         candidates.append((word_frequency(word), word))
     words = tuple(w for _, w in sorted(candidates)[:top])
-    return Subject(words, naming_numbers(question))
+    return Subject(words, naming_numbers(question), tuple(w for w in words if w in typed))
 
 
 def naming_numbers(question: str) -> tuple[str, ...]:
@@ -78,13 +87,15 @@ def holds_number(sentence: str, number: str) -> bool:
 
 
 def about(sentence: str, subject: Subject, parts: bool = True) -> bool:
-    """Whether a sentence holds the subject: one of its words and all of its numbers.
+    """Whether a sentence holds the subject: one of its words (an acronym the question types
+    also when the sentence spells it out) and all of its numbers.
 
     Example: about("Version 3, 29 June 2007", Subject(("version",), ("4",))) -> False
     """
     stem = _stemmer().stemWord
     if subject.words:
-        if not sentence_stems(sentence, parts) & {stem(w) for w in subject.words}:
+        held = sentence_stems(sentence, parts) & {stem(w) for w in subject.words}
+        if not held and not any(spells_out(sentence, a) for a in subject.acronyms):
             return False
     return all(holds_number(sentence, n) for n in subject.numbers)
 

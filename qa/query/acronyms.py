@@ -86,6 +86,32 @@ def spelled_by(words: list[str], letters: str, links: bool = True) -> int:
     return match(0, 0)
 
 
+def typed_acronyms(question: str) -> frozenset[str]:
+    """The letters of the acronyms a question types in capitals, 3 or more letters, lowercase
+    ("GPL", "SMEs"; not "IT" or "US": two capitals match a text's initials by chance).
+
+    Example: typed_acronyms("Which GPL versions count?") -> frozenset({"gpl"})
+    """
+    out = set()
+    for m in _ANY_ACRONYM.finditer(question):
+        if m.group(1) and "&" not in m.group(1):
+            out.update(r for r in acronym_readings(m.group(0)) if len(r) >= 3)
+    return frozenset(out)
+
+
+def spells_out(text: str, letters: str) -> bool:
+    """Whether a run of the text's words spells ``letters`` by their initials: a sentence
+    that says "the GNU General Public License" holds "GPL".
+
+    Example: spells_out("either the GNU General Public License, Version 2.0", "gpl") -> True
+    """
+    for run in word_runs(text):
+        for i, word in enumerate(run):
+            if word[0].lower() == letters[0] and spelled_by(run[i : i + 2 * len(letters)], letters):
+                return True
+    return False
+
+
 def word_runs(text: str) -> list[list[str]]:
     """The text's words, cut into runs at punctuation."""
     return [_WORD.findall(run) for run in _RUN_BREAK.split(text) if run.strip()]

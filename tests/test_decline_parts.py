@@ -1,0 +1,109 @@
+"""Issue 17: declining what a document does not say, for questions in parts and with acronyms.
+
+General rules, each with its ablation row in bench/ablate.py: a typed acronym is held where a
+sentence spells it out, and a value answers the part of a two-part question that asks for its
+kind. Texts here are made up, not any eval document's.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from qa.answering.abstain import decide
+from qa.answering.answer_type import asking_clause, expected_type, has_answer_of_type
+from qa.answering.coverage import coverage
+from qa.answering.subject import about, subject_of
+from qa.config import RetrievalConfig
+from qa.query.acronyms import spells_out, typed_acronyms
+from qa.types import Hit, Passage, Signals
+
+
+def test_typed_acronyms_are_three_capitals_or_more():
+    assert typed_acronyms("Which GPL versions count?") == {"gpl"}
+    assert typed_acronyms("Are SMEs helped?") == {"sme"}
+    assert typed_acronyms("Is IT covered in the US?") == frozenset()  # two letters: chance
+    assert typed_acronyms("is gpl covered?") == frozenset()  # lowercase: not typed as one
+    assert typed_acronyms("Does R&D count?") == frozenset()
+
+
+def test_a_sentence_spells_an_acronym_out_by_its_initials():
+    assert spells_out("either the GNU General Public License, Version 2.0", "gpl")
+    assert spells_out("loans for small and micro enterprises", "sme")
+    assert not spells_out("General terms. Public License", "gpl")  # a full stop breaks the run
+    assert not spells_out("the Mozilla Public License", "gpl")
+
+
+def test_a_spelled_out_acronym_is_the_subject_and_covers_the_question():
+    question = "Which GPL versions are allowed?"
+    context = ["Allowed: the GNU General Public License, Version 2.0 or later."]
+    subject = subject_of(question, context)
+    assert subject.words == ("gpl",) and subject.acronyms == ("gpl",)
+    assert about(context[0], subject)
+    assert not about("Version 2.0 of the Mozilla Public License.", subject)
+    assert coverage(question, context[0]) > coverage(question, context[0], acronyms=False)
+    # without the rule "gpl" is no word the context uses: the subject falls to another word
+    assert "gpl" not in subject_of(question, context, acronyms=False).words
+
+
+@pytest.mark.parametrize(
+    ("question", "kind", "clause"),
+    [
+        ("Which versions count, and what must I attach?", "version", "Which versions count"),
+        ("What must I attach, and when is it due?", "date", "when is it due?"),
+        ("How many days? When is it due?", "date", "When is it due?"),
+        ("When and where was it signed?", "date", "When and where was it signed?"),  # one clause
+        ("What is the fee and how is it paid?", "quantity", "What is the fee"),
+    ],
+)
+def test_the_asking_clause_is_the_part_that_asks_for_the_kind(question, kind, clause):
+    assert asking_clause(question, kind) == clause
+
+
+def _hit(text: str) -> Hit:
+    return Hit(Passage(0, "licence.txt", 0, len(text), "", text), 0.9, 1)
+
+
+def test_a_two_part_question_with_an_acronym_is_answered_from_its_own_part():
+    text = (
+        '"Secondary Licence" means either the GNU General Public License, Version 2.0, or any '
+        "later version. The first contributor must attach the notice in Exhibit A to the code."
+    )
+    question = (
+        "Which GPL versions count as a Secondary Licence, and what must the first contributor "
+        "attach before the code is offered under one?"
+    )
+    signals = Signals(sentence_top=0.7, term_coverage=1.0)
+    assert not decide(question, [_hit(text)], signals, RetrievalConfig()).abstain
+    for off in ({"acronyms_spelled": False}, {"value_clause": False}):
+        assert decide(question, [_hit(text)], signals, RetrievalConfig(**off)).abstain
+    # the rules do not answer for a version the text lacks
+    mozilla = text.replace("GNU General Public License", "Mozilla Public License")
+    assert decide(question, [_hit(mozilla)], signals, RetrievalConfig()).abstain
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Who did the President choose to run the National Service Corps?",
+        "Who will the ministry appoint as head of the office?",
+        "Who was selected to lead the review?",
+        "Who did the committee name as chair?",
+    ],
+)
+def test_choosing_someone_for_a_post_asks_for_a_person(question):
+    assert expected_type(question) == "person"
+
+
+def test_who_did_they_ask_to_do_something_asks_for_no_kind():
+    assert expected_type("Who did the plan ask to report each year?") is None
+
+
+def test_a_post_without_a_named_person_is_declined():
+    text = "We must create a Service Corps to help the poor, as the Peace Corps helps abroad."
+    question = "Who did the President choose to run the Service Corps?"
+    signals = Signals(sentence_top=0.6, term_coverage=1.0)
+    decision = decide(question, [_hit(text)], signals, RetrievalConfig())
+    assert decision.abstain and "person" in decision.reason
+    named = text + " Mr. Sargent Shriver will run the Service Corps."
+    assert has_answer_of_type(named, "person", question)
+    assert not decide(question, [_hit(named)], signals, RetrievalConfig()).abstain
