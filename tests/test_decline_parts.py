@@ -107,3 +107,13 @@ def test_a_post_without_a_named_person_is_declined():
     named = text + " Mr. Sargent Shriver will run the Service Corps."
     assert has_answer_of_type(named, "person", question)
     assert not decide(question, [_hit(named)], signals, RetrievalConfig()).abstain
+
+
+def test_a_function_word_is_never_the_subject():
+    from qa.answering.coverage import weighted_terms
+
+    question = "Once a new version comes out, under which version may I pass the program on?"
+    context = ["You may pass the Program on under the version You received it under."]
+    subject = subject_of(question, context)
+    assert not set(subject.words) & {"once", "out", "under"}
+    assert not {"once", "out", "under"} & {t.word for t in weighted_terms(question)}

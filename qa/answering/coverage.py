@@ -17,7 +17,13 @@ import math
 from dataclasses import dataclass
 from functools import cache
 
-from qa.answering.subject import TYPE_WORDS, holds_number, naming_numbers, sentence_stems
+from qa.answering.subject import (
+    TYPE_WORDS,
+    function_words,
+    holds_number,
+    naming_numbers,
+    sentence_stems,
+)
 from qa.ingest.words import content_words
 from qa.query.acronyms import spells_out, typed_acronyms
 from qa.query.english import word_frequency
@@ -45,7 +51,8 @@ def weighted_terms(question: str) -> tuple[WeightedTerm, ...]:
     -> ["perl", "support", "last", "6"]
     """
     stem = _stemmer().stemWord
-    words = dict.fromkeys(w for w in content_words(question) if w not in TYPE_WORDS)
+    skip = TYPE_WORDS | function_words()
+    words = dict.fromkeys(w for w in content_words(question) if w not in skip)
     terms = [WeightedTerm(w, stem(w), _weight(w)) for w in words]
     name_weight = math.log(_CORPUS_SIZE / _SMOOTHING)
     terms += [WeightedTerm(n, n, name_weight, True) for n in dict.fromkeys(naming_numbers(question))]

@@ -63,13 +63,23 @@ def subject_of(
     typed = typed_acronyms(question) if acronyms else frozenset()
     candidates = []
     for word in dict.fromkeys(content_words(question)):
-        if word in TYPE_WORDS:
+        if word in TYPE_WORDS or word in function_words():
             continue
         if stem(word) not in used and not (word in typed and any(spells_out(t, word) for t in context)):
             continue
         candidates.append((word_frequency(word), word))
     words = tuple(w for _, w in sorted(candidates)[:top])
     return Subject(words, naming_numbers(question), tuple(w for w in words if w in typed))
+
+
+@cache
+def function_words() -> frozenset[str]:
+    """Prepositions, pronouns and auxiliaries ("under", "once", "out", "own"; bm25s' longer
+    English list): the content-word list keeps them for retrieval, but a question is never
+    *about* "under"."""
+    from bm25s.stopwords import STOPWORDS_EN_PLUS
+
+    return frozenset(STOPWORDS_EN_PLUS)
 
 
 def naming_numbers(question: str) -> tuple[str, ...]:
