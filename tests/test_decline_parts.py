@@ -117,3 +117,24 @@ def test_a_function_word_is_never_the_subject():
     subject = subject_of(question, context)
     assert not set(subject.words) & {"once", "out", "under"}
     assert not {"once", "out", "under"} & {t.word for t in weighted_terms(question)}
+
+
+@pytest.mark.parametrize(
+    ("text", "date"),
+    [
+        ("Act on this bill by the first of February, if at all possible.", "first of February"),
+        ("The year ending the 30th of September, 1869, saw more patents.", "30th of September, 1869"),
+        ("It opens on the twenty-first of March 2020.", "twenty-first of March 2020"),
+    ],
+)
+def test_a_day_written_as_an_ordinal_of_a_month_is_a_date(text, date):
+    from qa.answering.values import DATE, find_values
+
+    assert [(v.kind, v.text) for v in find_values(text)] == [(DATE, date)]
+    assert has_answer_of_type(text, "date")
+
+
+def test_an_ordinal_of_no_month_is_no_date():
+    from qa.answering.values import DATE, find_values
+
+    assert not [v for v in find_values("It is the first of many steps.") if v.kind == DATE]

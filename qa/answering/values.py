@@ -32,6 +32,12 @@ _MONTH = (
     r"|Sep(?:t|tember)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?"
 )
 _UNIT = r"(?:seconds?|minutes?|hours?|days?|weeks?|months?|years?|decades?)"
+# "the first of February", "the thirtieth of June", "the 30th of September"
+_ORDINAL = (
+    r"(?:\d{1,2}(?:st|nd|rd|th)|(?:(?:twenty|thirty)[- ]?)?(?:first|second|third|fourth|fifth"
+    r"|sixth|seventh|eighth|ninth)|tenth|eleventh|twelfth|thirteenth|fourteenth|fifteenth"
+    r"|sixteenth|seventeenth|eighteenth|nineteenth|twentieth|thirtieth)"
+)
 
 # Order matters: a span claimed by an earlier kind is not read again by a later one.
 _PATTERNS: list[tuple[str, re.Pattern]] = [
@@ -70,7 +76,8 @@ _PATTERNS: list[tuple[str, re.Pattern]] = [
     (
         DATE,
         re.compile(
-            rf"\b\d{{1,2}}(?:st|nd|rd|th)?\s+{_MONTH}(?:,?\s+\d{{4}})?\b"
+            rf"\b{_ORDINAL}\s+of\s+{_MONTH}(?:,?\s+\d{{4}})?\b"
+            rf"|\b\d{{1,2}}(?:st|nd|rd|th)?\s+{_MONTH}(?:,?\s+\d{{4}})?\b"
             rf"|\b{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?(?:,?\s+\d{{4}})?\b"
             rf"|\b{_MONTH},?\s+\d{{4}}\b"
             r"|\b\d{4}-\d{2}-\d{2}\b|\b\d{1,2}/\d{1,2}/\d{2,4}\b"
