@@ -127,3 +127,23 @@ def test_rows_are_appended_to_a_npy_file_in_place(tmp_path):
     assert not _append_rows(path, np.ones((1, 4), np.float16), np.float16)  # other width
     assert not _append_rows(path, more, np.float32)  # other dtype
     assert np.load(path).shape == (6, 3)
+
+
+def test_a_grow_puts_its_new_words_in_the_cache_so_the_next_full_build_embeds_none(
+    tiny_settings,
+):
+    from qa.ingest.words import vocabulary
+
+    build(tiny_settings)
+    (table,) = tiny_settings.cache_path.rglob("words-minilm.json")
+    before = set(json.loads(table.read_text("utf-8")))
+    (tiny_settings.corpus_dir / "b-bridges.txt").write_text(BRIDGES, "utf-8")
+    assert json.loads((tiny_settings.index_dir / "manifest.json").read_text())  # built
+    build(tiny_settings)  # grown
+    new_words = set(vocabulary([BRIDGES])) - before
+    assert new_words and new_words <= set(json.loads(table.read_text("utf-8")))
+    written = table.stat().st_mtime_ns
+    (tiny_settings.corpus_dir / "alpha.txt").unlink()  # a removal: the full build, from the cache
+    report = build(tiny_settings)
+    assert report.rebuilt and report.documents_embedded == 0
+    assert table.stat().st_mtime_ns == written  # no word was missing from the table

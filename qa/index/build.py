@@ -177,8 +177,10 @@ def build_index(
         tokens = _stack_releasing(blocks, minilm.dim, TOKEN_DTYPE)
     say("embedding the corpus words for query expansion", 0.88)
     words = vocabulary([p.text for p in passages])
-    word_vec = _word_vectors(words, minilm, "minilm", cache, queries=False)
-    e5_words = _word_vectors(words, e5, "e5", cache, queries=True) if e5 is not None else None
+    word_vec = cached_word_vectors(words, minilm, "minilm", cache, queries=False)
+    e5_words = None
+    if e5 is not None:
+        e5_words = cached_word_vectors(words, e5, "e5", cache, queries=True)
     say("indexing passages for BM25", 0.96)
     lexical_index = LexicalIndex.build(passages)
     manifest = {
@@ -280,7 +282,7 @@ def _stack_releasing(blocks: list, dim: int, dtype) -> np.ndarray:
     return out
 
 
-def _word_vectors(
+def cached_word_vectors(
     words: list[str], encoder, kind: str, cache: VectorCache | None, queries: bool
 ) -> np.ndarray:
     """Vectors of the corpus words, embedding only words no earlier build embedded."""

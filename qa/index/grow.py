@@ -34,7 +34,7 @@ from qa.atomic import atomic_write, fsync_dir
 from qa.config import Settings
 from qa.errors import IndexMismatchError, IndexNotFoundError
 from qa.index import fast_json
-from qa.index.build import embed_job, stack_blocks, with_eta
+from qa.index.build import cached_word_vectors, embed_job, stack_blocks, with_eta
 from qa.index.file_check import WHOLE_CHECK_BYTES, sample_digest_of_bytes, sample_digest_of_file
 from qa.index.npy_io import npy_bytes
 from qa.index.passage_table import SentenceTable
@@ -122,10 +122,10 @@ def grow_index(
     )
     words = sorted(set(old.vocab) | set(vocabulary([p.text for p in passages])))
     new_words = sorted(set(words) - set(old.vocab))
-    word_rows = _word_rows(words, old.vocab, old.vocab_vectors, new_words, minilm, False)
+    word_rows = _word_rows(words, old.vocab_vectors, new_words, minilm, "minilm", cache)
     vocab_e5 = None
     if old.vocab_e5 is not None:
-        vocab_e5 = _word_rows(words, old.vocab, old.vocab_e5, new_words, e5, True)
+        vocab_e5 = _word_rows(words, old.vocab_e5, new_words, e5, "e5", cache)
     say("indexing passages for BM25", 0.85)
     lexical = old.lexical.extended(passages)
 
@@ -224,11 +224,19 @@ def _embed(documents, passages, spans, texts, minilm, e5, with_tokens, cache, sa
     return out
 
 
-def _word_rows(words, old_words, old_rows, new_words, encoder, queries: bool) -> np.ndarray:
-    """Vectors of the grown vocabulary (sorted): old words' rows reused, only new words embedded."""
-    encode = encoder.encode_queries if queries else encoder.encode_passages
+def _word_rows(
+    words: list[str],
+    old_rows: np.ndarray,
+    new_words: list[str],
+    encoder,
+    kind: str,
+    cache: VectorCache | None,
+) -> np.ndarray:
+    """Vectors of the grown vocabulary (sorted): old words' rows reused, new words taken from
+    the cache's word table or embedded, and put there, so the next full build embeds none of
+    them again."""
     dim = old_rows.shape[1]
-    fresh = encode(new_words) if new_words else np.zeros((0, dim), np.float32)
+    fresh = cached_word_vectors(new_words, encoder, kind, cache, queries=kind == "e5")
     new = set(new_words)
     is_new = np.fromiter((w in new for w in words), dtype=bool, count=len(words))
     out = np.empty((len(words), dim), np.float32)
