@@ -177,7 +177,7 @@ def test_every_kind_present_in_both_splits():
             assert counts[kind] >= need, f"{name}: {counts[kind]} {kind} questions, need {need}"
 
 
-# ---------------------------------------------------------------- eval/other: eight other documents
+# ---------------------------------------------------------------- eval/other: ten other documents
 # Question files over documents other than the bundled one (issue 17): each file asks about one
 # document of eval/other/corpus/, rebuilt from package registries by bench/fetch_other_documents.sh.
 OTHER_DIR = EVAL_DIR / "other"
@@ -190,10 +190,12 @@ OTHER_SETS = {  # question file -> (document file, id prefix; also the doc:<pref
     "menu_policy": ("debian_menu_policy.txt", "menupolicy"),
     "epl2": ("epl_2_0.txt", "epl2"),
     "sotu1964": ("sotu_1964_johnson.txt", "sotu1964"),
+    "ccby4": ("cc_by_4_0.txt", "ccby4"),
+    "sotu1986": ("sotu_1986_reagan.txt", "sotu1986"),
 }
-# The second and third batches (declining what a document does not say): shorter documents,
-# half the questions blind, and a third of each batch unanswerable.
-SECOND_BATCH = {"apache2", "menu_policy", "epl2", "sotu1964"}
+# The second, third and fourth batches (declining what a document does not say): shorter
+# documents, half the questions blind, and a third of each batch unanswerable.
+SECOND_BATCH = {"apache2", "menu_policy", "epl2", "sotu1964", "ccby4", "sotu1986"}
 OTHER_MIN_QUESTIONS = 30
 OTHER_MIN_CHINESE = 3
 OTHER_MIN_UNANSWERABLE = 4
