@@ -138,3 +138,36 @@ def test_an_ordinal_of_no_month_is_no_date():
     from qa.answering.values import DATE, find_values
 
     assert not [v for v in find_values("It is the first of many steps.") if v.kind == DATE]
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        ("How many billions of dollars would the new veto save?", "sum of money"),
+        ("How much money will the fund receive?", "sum of money"),
+        ("How much funding will the court receive each year?", "sum of money"),
+        ("How many people live in the country?", "quantity"),  # no unit of money
+        ("What is the name of the Speaker whom the President salutes?", "person"),
+        ("What was the name of the deputy secretary?", "person"),
+        ("Which senator spoke first?", "person"),
+    ],
+)
+def test_a_unit_of_money_asks_for_a_sum_and_a_role_for_a_person(question, kind):
+    assert expected_type(question) == kind
+
+
+def test_a_count_of_something_else_is_no_sum_of_money():
+    question = "How many billions of dollars would a line-item veto save?"
+    text = "Give me a line-item veto, as 43 Governors have, and I will cut waste."
+    signals = Signals(sentence_top=0.6, term_coverage=1.0)
+    decision = decide(question, [_hit(text)], signals, RetrievalConfig())
+    assert decision.abstain and "sum of money" in decision.reason
+    saved = text + " The line-item veto would save $12 billion a year."
+    assert not decide(question, [_hit(saved)], signals, RetrievalConfig()).abstain
+
+
+def test_a_salutation_names_no_person():
+    question = "What is the name of the Speaker whom the President salutes?"
+    text = "Mr. Speaker, Mr. President, distinguished Members of the Congress: thank you."
+    signals = Signals(sentence_top=0.6, term_coverage=1.0)
+    assert decide(question, [_hit(text)], signals, RetrievalConfig()).abstain

@@ -26,6 +26,7 @@ QUANTITY, DATE, PERSON, PLACE, ARTICLE = "quantity", "date", "person", "place", 
 PENALTY = "penalty"
 DOCUMENT_NUMBER = "document number"
 DURATION, PERCENTAGE, VERSION, ORGANISATION = "duration", "percentage", "version", "organisation"
+MONEY = "sum of money"
 AGENT = "person or organisation"
 COURT = "named court or place"
 
@@ -46,6 +47,12 @@ _NAME_QUESTIONS: list[tuple[str, re.Pattern]] = [
     (COURT, re.compile(r"\b(which|what) (courts?|tribunals?)\b", re.I)),
 ]
 
+# nouns for a post a person holds: "who is the director", "which senator", "the name of the Speaker"
+_PERSON_ROLES = (
+    r"(head|commissioner|director|minister|chair|chairman|chairwoman|president|leader|premier"
+    r"|spokesperson|speaker|secretary|governor|mayor|judge|senator|general|ambassador|officer"
+    r"|author|editor|maintainer|developer)"
+)
 # a word before a role noun that modifies it: not a preposition, article or conjunction
 _MODIFIER = r"(?!(?:of|for|to|in|on|at|by|with|from|and|or|the|a|an)\b)[a-z-]+"
 
@@ -72,6 +79,16 @@ _TYPE_PATTERNS: list[tuple[str, re.Pattern]] = [
         re.compile(
             r"\b(for )?how long\b|\bhow many (days|weeks|months|years|hours|minutes)\b"
             r"|\bwhat (is the )?(\w+ )?(period|duration|time limit)\b|多久|多长时间|几[天年]",
+            re.I,
+        ),
+    ),
+    # a quantity in a unit of money ("how many billions of dollars", "how much money") is a sum
+    # of money: "43 Governors" does not answer it
+    (
+        MONEY,
+        re.compile(
+            r"\bhow (much|many) (money|cash|funding|(\w+ )?(dollars|yuan|euros|pounds)"
+            r"|(thousands|millions|billions|trillions) of (dollars|yuan|euros|pounds))\b",
             re.I,
         ),
     ),
@@ -103,18 +120,18 @@ _TYPE_PATTERNS: list[tuple[str, re.Pattern]] = [
         re.compile(
             # a role noun may carry up to two modifiers ("who is the executive director"), never
             # a phrase of its own ("who is the target of the president's ...")
-            r"\bwho (heads|leads|chairs|runs|directs|signed|is the (" + _MODIFIER + r" ){0,2}(head"
-            r"|commissioner|director|minister|chair|chairman|chairwoman|president|leader|premier"
-            r"|spokesperson))\b"
+            r"\bwho (heads|leads|chairs|runs|directs|signed|is the (" + _MODIFIER + r" ){0,2}"
+            + _PERSON_ROLES
+            + r")\b"
             r"|\bwho (will|would|shall|is going to|is to) (head|lead|chair|run|direct)\b"
-            r"|\bwhat is the name of the (head|commissioner|director|minister|leader)\b|谁是|是谁"
+            r"|\bwhat (is|was) the name of the (" + _MODIFIER + r" ){0,2}" + _PERSON_ROLES + r"\b"
+            r"|谁是|是谁"
             # choosing someone for a post: "who was appointed to", "who did the president pick to"
             r"|\bwho (was|is|were|will be) (put|placed|appointed|named|chosen|picked|selected"
             r"|nominated|hired) (in charge|to|as)\b"
             r"|\bwho (did|does|will|would) ([\w'-]+ ){1,4}(choose|pick|select|appoint|nominate|name"
             r"|hire|put) (in charge|to|as)\b"
-            r"|\b(which|what) (general|minister|senator|secretary|judge|officer"
-            r"|ambassador|person|author|editor|maintainer|developer|president|governor)\b",
+            r"|\b(which|what) (person|" + _PERSON_ROLES + r")\b",
             re.I,
         ),
     ),
@@ -167,6 +184,7 @@ _CHINESE_VALUE = re.compile(r"\d+\s*年|[一二三四五六七八九十百千万
 # Which typed values answer which kind of question (qa.answering.values, qa.answering.names).
 _ANSWERED_BY: dict[str, frozenset[str]] = {
     QUANTITY: frozenset({values.COUNT, values.MONEY, values.PERCENTAGE, values.DURATION}),
+    MONEY: frozenset({values.MONEY}),
     DATE: frozenset({values.DATE, values.YEAR, values.DURATION}),  # deadlines answer "when"
     DURATION: frozenset({values.DURATION, values.DATE, values.YEAR}),
     PERCENTAGE: frozenset({values.PERCENTAGE}),
