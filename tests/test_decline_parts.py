@@ -63,6 +63,13 @@ def _hit(text: str) -> Hit:
     return Hit(Passage(0, "licence.txt", 0, len(text), "", text), 0.9, 1)
 
 
+def _decide(question: str, text: str, **config):
+    """The decline policy on one passage whose best sentence is close (.7): only the
+    answer-type rules can decline."""
+    signals = Signals(sentence_top=0.7, term_coverage=1.0)
+    return decide(question, [_hit(text)], signals, RetrievalConfig(**config))
+
+
 def test_a_two_part_question_with_an_acronym_is_answered_from_its_own_part():
     text = (
         '"Secondary Licence" means either the GNU General Public License, Version 2.0, or any '
@@ -72,13 +79,12 @@ def test_a_two_part_question_with_an_acronym_is_answered_from_its_own_part():
         "Which GPL versions count as a Secondary Licence, and what must the first contributor "
         "attach before the code is offered under one?"
     )
-    signals = Signals(sentence_top=0.7, term_coverage=1.0)
-    assert not decide(question, [_hit(text)], signals, RetrievalConfig()).abstain
+    assert not _decide(question, text).abstain
     for off in ({"acronyms_spelled": False}, {"value_clause": False}):
-        assert decide(question, [_hit(text)], signals, RetrievalConfig(**off)).abstain
+        assert _decide(question, text, **off).abstain
     # the rules do not answer for a version the text lacks
     mozilla = text.replace("GNU General Public License", "Mozilla Public License")
-    assert decide(question, [_hit(mozilla)], signals, RetrievalConfig()).abstain
+    assert _decide(question, mozilla).abstain
 
 
 @pytest.mark.parametrize(
@@ -96,17 +102,6 @@ def test_choosing_someone_for_a_post_asks_for_a_person(question):
 
 def test_who_did_they_ask_to_do_something_asks_for_no_kind():
     assert expected_type("Who did the plan ask to report each year?") is None
-
-
-def test_a_post_without_a_named_person_is_declined():
-    text = "We must create a Service Corps to help the poor, as the Peace Corps helps abroad."
-    question = "Who did the President choose to run the Service Corps?"
-    signals = Signals(sentence_top=0.6, term_coverage=1.0)
-    decision = decide(question, [_hit(text)], signals, RetrievalConfig())
-    assert decision.abstain and "person" in decision.reason
-    named = text + " Mr. Sargent Shriver will run the Service Corps."
-    assert has_answer_of_type(named, "person", question)
-    assert not decide(question, [_hit(named)], signals, RetrievalConfig()).abstain
 
 
 def test_a_function_word_is_never_the_subject():
@@ -156,18 +151,31 @@ def test_a_unit_of_money_asks_for_a_sum_and_a_role_for_a_person(question, kind):
     assert expected_type(question) == kind
 
 
-def test_a_count_of_something_else_is_no_sum_of_money():
-    question = "How many billions of dollars would a line-item veto save?"
-    text = "Give me a line-item veto, as 43 Governors have, and I will cut waste."
-    signals = Signals(sentence_top=0.6, term_coverage=1.0)
-    decision = decide(question, [_hit(text)], signals, RetrievalConfig())
-    assert decision.abstain and "sum of money" in decision.reason
-    saved = text + " The line-item veto would save $12 billion a year."
-    assert not decide(question, [_hit(saved)], signals, RetrievalConfig()).abstain
+@pytest.mark.parametrize(
+    ("question", "text", "kind", "added"),
+    [
+        (  # a post, but no person named for it
+            "Who did the President choose to run the Service Corps?",
+            "We must create a Service Corps to help the poor, as the Peace Corps helps abroad.",
+            "person",
+            " Mr. Sargent Shriver will run the Service Corps.",
+        ),
+        (  # a count of something else is no sum of money
+            "How many billions of dollars would a line-item veto save?",
+            "Give me a line-item veto, as 43 Governors have, and I will cut waste.",
+            "sum of money",
+            " The line-item veto would save $12 billion a year.",
+        ),
+    ],
+)
+def test_declined_without_the_asked_kind_and_answered_with_it(question, text, kind, added):
+    decision = _decide(question, text)
+    assert decision.abstain and kind in decision.reason
+    assert has_answer_of_type(text + added, kind, question)
+    assert not _decide(question, text + added).abstain
 
 
 def test_a_salutation_names_no_person():
     question = "What is the name of the Speaker whom the President salutes?"
     text = "Mr. Speaker, Mr. President, distinguished Members of the Congress: thank you."
-    signals = Signals(sentence_top=0.6, term_coverage=1.0)
-    assert decide(question, [_hit(text)], signals, RetrievalConfig()).abstain
+    assert _decide(question, text).abstain
