@@ -286,6 +286,8 @@ def cached_word_vectors(
     words: list[str], encoder, kind: str, cache: VectorCache | None, queries: bool
 ) -> np.ndarray:
     """Vectors of the corpus words, embedding only words no earlier build embedded."""
+    if not words:  # a grow that brings no new word reads no word table
+        return np.zeros((0, encoder.dim), np.float32)
     encode = encoder.encode_queries if queries else encoder.encode_passages
     known = cache.word_vectors(kind) if cache else {}
     missing = [w for w in words if w not in known]
