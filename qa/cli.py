@@ -239,6 +239,8 @@ def cmd_search(args: argparse.Namespace) -> int:
             p = h.passage
             print(f"{h.rank}. [{h.score:.3f}] {p.section}")
             print(f"   {p.source}:{p.start}-{p.end}")
+            if h.also_in:
+                print(f"   same text also in: {', '.join(h.also_in)}")
             print(textwrap.fill(p.text, width=100, initial_indent="   ", subsequent_indent="   "))
             print()
     return 0

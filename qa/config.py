@@ -57,6 +57,8 @@ class RetrievalConfig:
     # first stage: the top N passages of each first-stage retriever (MiniLM via FAISS, BM25,
     # e5) are the candidates every later scorer scores; N >= the passages scores them all
     candidates: int = 100
+    # copies of one text in several documents count once in a ranking (qa.retrieval.copies)
+    collapse_copies: bool = True
     dense_weight: float = 0.7
     bm25_weight: float = 0.2
     expansion_threshold: float = 0.6  # query words the corpus lacks -> nearest corpus words

@@ -99,13 +99,15 @@ class Hit:
     """A passage returned for a query, with its fused score and 1-based rank.
 
     ``parts`` lists the index passages it covers when neighbours were merged into one hit
-    (see qa.retrieval.neighbours); empty means just ``passage.id``.
+    (see qa.retrieval.neighbours); empty means just ``passage.id``. ``also_in``: the other
+    documents whose passage ranked lower with the same text (copies of a licence).
     """
 
     passage: Passage
     score: float
     rank: int
     parts: tuple[int, ...] = ()
+    also_in: tuple[str, ...] = ()  # other documents holding the same text (qa.retrieval.copies)
 
     @property
     def passage_ids(self) -> tuple[int, ...]:
@@ -124,6 +126,7 @@ class Hit:
             "text": p.text,
             "id": p.id,
             **({"page": p.page} if p.page is not None else {}),
+            **({"also_in": list(self.also_in)} if self.also_in else {}),
         }
 
 

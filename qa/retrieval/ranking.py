@@ -10,6 +10,7 @@ import numpy as np
 from qa.config import RetrievalConfig
 from qa.index.store import Index, SentenceSpan
 from qa.retrieval.candidates import Candidates
+from qa.retrieval.copies import collapse_copies
 from qa.retrieval.neighbours import merge_neighbours
 from qa.types import Hit
 
@@ -52,15 +53,27 @@ def ranked_hits(
 ) -> list[Hit]:
     """The top k hits, adjacent passages of one item joined (qa.retrieval.neighbours)."""
     k = max(0, min(k, len(candidates)))
-    # k hits need at most k + merge_depth passages: only the top merge_depth are ever joined
-    order = np.argsort(-ranking, kind="stable")[: k + max(0, config.merge_depth)]
+    # k hits need at most k + merge_depth passages: only the top merge_depth are ever joined;
+    # with copies counted once, up to k more may be needed to fill the places copies held
+    extra = k if config.collapse_copies else 0
+    order = np.argsort(-ranking, kind="stable")[: k + max(0, config.merge_depth) + extra]
     position = {int(candidates.ids[p]): int(p) for p in order}
     merged = merge_neighbours(
         candidates.ids[order], index.passages, texts, config.merge_depth, config.merge_max_words
     )
+    if config.collapse_copies:
+        ranked = collapse_copies(merged)
+    else:
+        ranked = [(p, parts, ()) for p, parts in merged]
     return [
-        Hit(passage=p, score=float(np.clip(ranking[position[p.id]], 0, 1)), rank=r + 1, parts=parts)
-        for r, (p, parts) in enumerate(merged[:k])
+        Hit(
+            passage=p,
+            score=float(np.clip(ranking[position[p.id]], 0, 1)),
+            rank=r + 1,
+            parts=parts,
+            also_in=also_in,
+        )
+        for r, (p, parts, also_in) in enumerate(ranked[:k])
     ]
 
 

@@ -46,6 +46,7 @@ class Card:
     parts: str
     merged: int
     body: InParagraph | list[tuple[str, bool]]
+    also_in: tuple[str, ...] = ()  # other documents with the same text (qa.retrieval.copies)
 
 
 def card(anchor: str, label: str, hit: Hit, body: InParagraph | list[tuple[str, bool]]) -> Card:
@@ -62,6 +63,7 @@ def card(anchor: str, label: str, hit: Hit, body: InParagraph | list[tuple[str, 
         parts=f"{min(ids)}-{max(ids)}",
         merged=len(ids),
         body=body,
+        also_in=hit.also_in,
     )
 
 
