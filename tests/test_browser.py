@@ -101,6 +101,20 @@ def running_app(corpus: Path, index_dir: Path, encoder: Path, tmp: Path):
             proc.wait(timeout=10)
 
 
+@contextlib.contextmanager
+def running_tiny_app(tmp_path_factory, encoder_dir: Path, name: str):
+    """`python app.py` over a fresh copy of the tiny corpus (the test may change it): the app
+    carries ``corpus``; its working folder is ``corpus.parent``."""
+    from tests.conftest import write_corpus
+
+    need_browser()
+    tmp = tmp_path_factory.mktemp(name)
+    corpus = write_corpus(tmp / "corpus")
+    with running_app(corpus, tmp / "index", encoder_dir, tmp) as app:
+        app.corpus = corpus
+        yield app
+
+
 def need_browser() -> None:
     if not CHROMIUM.exists():
         pytest.skip("chromium not installed: apt-get install -y chromium (browser test NOT run)")

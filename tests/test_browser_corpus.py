@@ -12,21 +12,16 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import write_corpus
 from tests.format_files import write_pdf
-from tests.test_browser import browser_page, need_browser, running_app, shot
+from tests.test_browser import browser_page, running_tiny_app, shot
 
 pytestmark = pytest.mark.browser
 
 
 @pytest.fixture(scope="module")
 def corpus_server(tmp_path_factory, encoder_dir):
-    need_browser()
-    tmp = tmp_path_factory.mktemp("corpus-server")
-    corpus = write_corpus(tmp / "corpus")
-    with running_app(corpus, tmp / "index", encoder_dir, tmp) as app:
-        app.corpus = corpus
-        app.audit = tmp / "audit.jsonl"
+    with running_tiny_app(tmp_path_factory, encoder_dir, "corpus-server") as app:
+        app.audit = app.corpus.parent / "audit.jsonl"
         yield app
 
 
@@ -225,11 +220,8 @@ def test_a_vote_on_a_reopened_answer_whose_document_changed_is_refused_in_the_pa
     from tests.test_browser import ask_in_chat
     from tests.test_browser_saved import open_panel
 
-    need_browser()
-    tmp = tmp_path_factory.mktemp("vote-server")
-    corpus = write_corpus(tmp / "corpus")
     grain = "Where is the grain stored?"  # answered from alpha.txt: "Store the grain in dry barns."
-    with running_app(corpus, tmp / "index", encoder_dir, tmp) as app:
+    with running_tiny_app(tmp_path_factory, encoder_dir, "vote-server") as app:
         with browser_page(app.url) as page:
             ask_in_chat(page, grain, "dry barns")
             page.wait_for_function(
@@ -265,5 +257,5 @@ def test_a_vote_on_a_reopened_answer_whose_document_changed_is_refused_in_the_pa
             thumbs = page.locator("#chatbot button[aria-label^='Like']")
             assert thumbs.first.get_attribute("aria-label") == "Like"
             shot(page, "saved-03-vote-on-changed-document-refused.png")
-    votes = tmp / "feedback.jsonl"
+    votes = app.feedback
     assert not votes.exists() or grain not in votes.read_text("utf-8")  # nothing recorded

@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import write_corpus
-from tests.test_browser import browser_page, need_browser, running_app, shot
+from tests.test_browser import browser_page, running_tiny_app, shot
 
 pytestmark = pytest.mark.browser
 
@@ -19,10 +18,7 @@ QUERY = "Who checks every licence?"
 
 @pytest.fixture(scope="module")
 def page(tmp_path_factory, encoder_dir):
-    need_browser()
-    tmp = tmp_path_factory.mktemp("search-server")
-    corpus = write_corpus(tmp / "corpus")
-    with running_app(corpus, tmp / "index", encoder_dir, tmp) as app:
+    with running_tiny_app(tmp_path_factory, encoder_dir, "search-server") as app:
         with browser_page(app.url) as page:
             yield page
 

@@ -35,18 +35,15 @@ def collapse_copies(
     Example: [p.source for p, _, _ in collapse_copies([(a, ()), (a_copy, ())])] -> ["a.txt"],
     its copies ("b.txt",)
     """
-    kept: list[tuple[Passage, tuple[int, ...]]] = []
-    copies: dict[str, list[str]] = {}
-    first: dict[str, int] = {}
+    kept: list[tuple[Passage, tuple[int, ...], list[str]]] = []
+    by_key: dict[str, int] = {}  # text -> its place in kept
     for passage, parts in ranked:
         key = text_key(passage.text)
-        if key in first:
-            sources = copies[key]
-            owner = kept[first[key]][0].source
-            if passage.source != owner and passage.source not in sources:
-                sources.append(passage.source)
+        if key not in by_key:
+            by_key[key] = len(kept)
+            kept.append((passage, parts, []))
             continue
-        first[key] = len(kept)
-        copies[key] = []
-        kept.append((passage, parts))
-    return [(p, parts, tuple(copies[text_key(p.text)])) for p, parts in kept]
+        owner, _, copies = kept[by_key[key]]
+        if passage.source != owner.source and passage.source not in copies:
+            copies.append(passage.source)
+    return [(p, parts, tuple(copies)) for p, parts, copies in kept]

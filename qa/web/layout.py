@@ -132,13 +132,7 @@ def build_app() -> gr.Blocks:
                                 step=1,
                                 label="Answer length (sentences)",
                             )
-                            within = gr.Dropdown(
-                                label="Ask within (none chosen: every document)",
-                                choices=[],
-                                multiselect=True,
-                                visible=False,
-                                elem_id="within",
-                            )
+                            within = _within_dropdown("Ask", "within")
                     with gr.Column(scale=2):
                         sources = gr.HTML(
                             views.empty_sources_html(),
@@ -158,13 +152,7 @@ def build_app() -> gr.Blocks:
                         1, MAX_K, value=settings.answer.k, step=1, label="Results", scale=2
                     )
                     search_btn = gr.Button("Search", variant="primary", scale=1)
-                search_within = gr.Dropdown(
-                    label="Search within (none chosen: every document)",
-                    choices=[],
-                    multiselect=True,
-                    visible=False,
-                    elem_id="search-within",
-                )
+                search_within = _within_dropdown("Search", "search-within")
                 search_status = gr.Markdown(elem_id="search-status")
                 results = gr.HTML(elem_id="search-results", js_on_load=asset("open_passage.js"))
 
@@ -396,3 +384,14 @@ def build_app() -> gr.Blocks:
             api_visibility="private",
         )
     return demo
+
+
+def _within_dropdown(verb: str, elem_id: str) -> gr.Dropdown:
+    """A document filter, hidden until the corpus has several documents (qa.web.within)."""
+    return gr.Dropdown(
+        label=f"{verb} within (none chosen: every document)",
+        choices=[],
+        multiselect=True,
+        visible=False,
+        elem_id=elem_id,
+    )
