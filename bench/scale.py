@@ -8,7 +8,8 @@ For each size N it makes a corpus folder (the bundled corpus plus N-1 times its 
 government, legal and policy text from ../shared/scale/make_scale_corpus.sh; nothing large is
 committed), then runs `qa` as a user would, each step a new process, and prints one table row:
 build seconds (from scratch), passages/s, peak RSS of the build, index size on disk (index
-files; the vector cache beside them), adding one ~20 KB file (seconds, incremental), cold
+files; the vector cache beside them), adding one ~20 KB file, changing it and removing it
+(seconds, incremental; a large library retires the old rows, qa.index.retire), cold
 `qa ask`, warm ask p50/p95 over the dev questions, and the bundled eval sets' figures with all
 those documents indexed and no document filter.
 """
@@ -197,6 +198,9 @@ def measure(size: int, work: Path, skip_eval: bool) -> dict:
     added.unlink(missing_ok=True)
     shutil.copy(extra_file(root), added)
     add_s, _, _ = run(qa("index", "--json"), env)
+    with added.open("a", encoding="utf-8") as f:  # a new version of the file: one more line
+        f.write("\nThis paragraph was added to the file after it was indexed.\n")
+    change_s, _, _ = run(qa("index", "--json"), env)
     added.unlink()  # the figures below are for the corpus as first built
     remove_s, _, _ = run(qa("index", "--json"), env)
     cold = statistics.median(run(qa("ask", QUESTION), env)[0] for _ in range(3))
@@ -212,6 +216,7 @@ def measure(size: int, work: Path, skip_eval: bool) -> dict:
         "index MB": round(disk_mb(root / "index", skip=("cache", "encoder")), 1),
         "cache MB": round(disk_mb(root / "index" / "cache"), 1),
         "add 20 KB file s": round(add_s, 1),
+        "change it s": round(change_s, 1),
         "remove it s": round(remove_s, 1),
         "cold ask s": round(cold, 2),
         "warm p50 ms": round(p50, 1),

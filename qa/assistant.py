@@ -66,6 +66,7 @@ class BuildReport:
     documents_embedded: int = 0  # the rest came from the vector cache
     passages_embedded: int = 0
     e5_scope: str | None = None  # "all" passages, "candidates" (a large library) or None (no e5)
+    retired_passages: int = 0  # of removed or changed files, set aside until a full build
 
 
 def validate_question(question: str, max_chars: int) -> str:
@@ -194,15 +195,15 @@ def _build_locked(
     changes = CorpusChanges.between(_indexed_corpus(settings), corpus_checksums(documents))
     encoders = encoders or _encoders(settings, allow_export=True, progress=progress)
     cache = vector_cache(settings, encoders)
-    only_added = changes.added and not (force or changes.changed or changes.removed)
-    if only_added and embed_many_factory is None:  # a Dask build embeds on its workers
+    incremental = not force and (changes.added or changes.changed or changes.removed)
+    if incremental and embed_many_factory is None:  # a Dask build embeds on its workers
         grown = _grow(settings, documents, encoders, cache, progress)
         if grown is not None:
             return BuildReport(
                 True,
                 status.reason,
                 len(documents),
-                grown.manifest["count"],
+                grown.manifest["count"] - grown.manifest.get("retired_passages", 0),
                 grown.manifest["dim"],
                 time.perf_counter() - t0,
                 grown.min_words,
@@ -211,9 +212,10 @@ def _build_locked(
                 skipped,
                 grown.manifest["vector_store"],
                 changes,
-                grown.documents_added,
-                grown.passages_added,
+                grown.documents_embedded,
+                grown.passages_embedded,
                 grown.manifest.get("e5_scope"),
+                grown.manifest.get("retired_passages", 0),
             )
     tally = EmbeddingTally()
     bulk = encoders.minilm.for_bulk() if hasattr(encoders.minilm, "for_bulk") else encoders.minilm
@@ -248,12 +250,12 @@ def _build_locked(
 
 
 def _grow(settings: Settings, documents, encoders: Encoders, cache, progress: Progress | None):
-    """Only files added since the last build: append them to the index (qa.index.grow), or
-    None when a full build is needed."""
+    """Files added, changed or removed since the last build: append the new ones and retire
+    the old ones (qa.index.grow, qa.index.retire), or None when a full build is needed."""
     from qa.index.grow import grow_index
 
     if progress:
-        progress("adding the new files to the index", 0.05)
+        progress("updating the index with the changed files", 0.05)
     bulk = encoders.minilm.for_bulk() if hasattr(encoders.minilm, "for_bulk") else encoders.minilm
     grown = grow_index(settings, documents, bulk, encoders.e5, cache, progress)
     if grown is not None and progress:
@@ -349,11 +351,11 @@ class Assistant:
 
     @property
     def documents(self) -> list[Document]:
-        return self.index.documents
+        return self.index.live_documents
 
     @property
     def passages(self) -> list[Passage]:
-        return self.index.passages
+        return self.index.live_passages
 
     def search(
         self, query: str, k: int | None = None, documents: Collection[str] | None = None

@@ -151,6 +151,11 @@ def cmd_index(args: argparse.Namespace) -> int:
         )
         if report.changes is not None:
             print(_changes_line(report))
+        if report.retired_passages:
+            print(
+                f"{report.retired_passages:,} passages of removed or changed files are set aside "
+                "(never searched) until the next full build; `qa index --force` compacts them"
+            )
         if report.e5_scope == "candidates":
             print(
                 f"e5 (questions in other languages): more than {settings.e5_max_passages:,} "

@@ -11,9 +11,12 @@ appended files no longer match the old manifest's size, so a build killed before
 manifest is in place leaves an index that fails its check on load and is rebuilt from scratch
 (from the vector cache, about a minute), never a mixed one that loads.
 
-Only additions grow an index; a changed or removed document, other settings, another vector
-backend, or a library crossing a size where the index changes kind (e5 for every passage,
-flat to HNSW) take the full build. ``grow_index`` returns None in those cases.
+A removed or changed file's document retires (qa.index.retire): its rows stay, set aside, and a
+changed file is added again as a new document; a removal alone rewrites only the manifest.
+Other settings, another vector backend, a library crossing a size where the index changes kind
+(e5 for every passage, flat to HNSW), or a removal the retirement rules leave to a full build
+(a small library, too many retired rows) take the full build. ``grow_index`` returns None in
+those cases.
 """
 
 from __future__ import annotations
@@ -37,7 +40,8 @@ from qa.index import fast_json
 from qa.index.build import cached_word_vectors, embed_job, stack_blocks, with_eta
 from qa.index.file_check import WHOLE_CHECK_BYTES, sample_digest_of_bytes, sample_digest_of_file
 from qa.index.npy_io import npy_bytes
-from qa.index.passage_table import SentenceTable
+from qa.index.passage_table import PassageTable, SentenceTable
+from qa.index.retire import Retirement, retirement_for
 from qa.index.store import (
     EMBED_TEXT_VERSION,
     MANIFEST,
@@ -63,8 +67,8 @@ class Grown:
     """What growing wrote: the new manifest, and what was embedded."""
 
     manifest: dict
-    documents_added: int
-    passages_added: int
+    documents_embedded: int  # the others added came from the vector cache
+    passages_embedded: int
     min_words: int  # of any passage of the grown index
     max_words: int
 
@@ -77,33 +81,56 @@ def grow_index(
     cache: VectorCache | None = None,
     progress: Progress | None = None,
 ) -> Grown | None:
-    """Add the documents of ``documents`` the index lacks; returns what was written, or None
-    when only a full build can bring the index up to date (see the module's docstring)."""
+    """Bring the index up to ``documents``: add the new and changed ones, retire the removed
+    and changed ones; returns what was written, or None when only a full build can bring the
+    index up to date (see the module's docstring)."""
     say = progress or (lambda message, fraction: None)
     index_dir = Path(settings.index_dir)
     try:
         manifest = read_manifest(index_dir)
     except (IndexNotFoundError, IndexMismatchError):
         return None
-    indexed = manifest.get("corpus") or {}
-    current = {d.source: d for d in documents}
-    added = [d for d in documents if d.source not in indexed]
-    if not _can_grow(manifest, settings, minilm, e5) or not added:
+    if not _can_grow(manifest, settings, minilm, e5):
         return None
-    if any(s not in current for s in indexed):  # a removed document: full build
+    from qa.ingest.corpus import corpus_checksums
+
+    indexed = manifest.get("corpus") or {}
+    now = corpus_checksums(documents)
+    leaving = {s for s in indexed if now.get(s) != indexed[s]}  # removed or changed
+    added = [d for d in documents if indexed.get(d.source) != now[d.source]]  # new or changed
+    if not added and not leaving:
         return None
     try:
         old = load_index(index_dir, None)
     except IndexMismatchError:
         return None
-    from qa.ingest.corpus import corpus_checksums
-
-    if corpus_checksums([current[s] for s in indexed]) != indexed:
-        return None  # a changed document
     passages, first = [], len(old.passages)
     for doc in added:
         passages += chunk(doc, settings.chunking, first_id=first + len(passages))
     total = first + len(passages)
+    retirement = Retirement(old.retired, len(old.retired_ids))
+    if leaving:
+        if manifest.get("e5_scope") == "all":  # a small library: rebuilt in seconds
+            return None
+        sources = [d.source for d in old.documents]
+        numbers = old.passages.document_numbers
+        retirement = retirement_for(sources, old.retired, numbers, leaving, len(passages))
+        if retirement is None:
+            return None
+    corpus = {s: c for s, c in indexed.items() if s not in leaving} | {
+        d.source: now[d.source] for d in added
+    }
+    retired = {"retired": sorted(retirement.documents), "retired_passages": retirement.passages}
+    if not added:  # only removals: the arrays stay as they are, the manifest says what is out
+        updated = {
+            **manifest,
+            "corpus": dict(sorted(corpus.items())),
+            "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
+            **retired,
+        }
+        words = _live_words(old.passages, retirement.documents)
+        written = _write(index_dir, manifest, updated, {}, {})
+        return Grown(written, 0, 0, int(words.min(initial=0)), int(words.max(initial=0)))
     if manifest.get("e5_scope") == "all" and total > settings.e5_max_passages:
         return None
     if (first > HNSW_MIN_PASSAGES) != (total > HNSW_MIN_PASSAGES):
@@ -154,7 +181,6 @@ def grow_index(
     grown.add(np.ascontiguousarray(vectors["passages"], dtype=np.float32))
     files[FAISS_FILE] = faiss.serialize_index(grown).tobytes()
     del grown
-    corpus = dict(indexed) | corpus_checksums(added)
     updated = {
         **{k: v for k, v in manifest.items() if k not in ("files", "large_files")},
         "count": total,
@@ -164,12 +190,21 @@ def grow_index(
         "corpus": dict(sorted(corpus.items())),
         "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "grown_by": sorted(d.source for d in added),
+        **retired,
     }
-    words_per_passage = table.words.tolist() or [0]
+    words_per_passage = _live_words(table, retirement.documents).tolist() or [0]
     old = table = None
     say("writing the index", 0.92)
     written = _write(index_dir, manifest, updated, files, appended)
-    return Grown(written, len(added), len(passages), min(words_per_passage), max(words_per_passage))
+    done, passages_done = vectors["embedded"]
+    return Grown(written, done, passages_done, min(words_per_passage), max(words_per_passage))
+
+
+def _live_words(table: PassageTable, retired: frozenset[int]) -> np.ndarray:
+    """Each live passage's word count."""
+    if not retired:
+        return table.words
+    return table.words[~np.isin(table.document_numbers, sorted(retired))]
 
 
 def _can_grow(manifest: dict, settings: Settings, minilm, e5) -> bool:
@@ -202,6 +237,7 @@ def _embed(documents, passages, spans, texts, minilm, e5, with_tokens, cache, sa
         job.key: cache.get(job, with_tokens, e5 is not None) if cache else None for job in jobs
     }
     todo = [job for job in jobs if found[job.key] is None]
+    embedded = (len(todo), sum(len(job.passages) for job in todo))
     done = ((job, embed_job(job, minilm, e5, with_tokens)) for job in todo)
     for job, vectors in with_eta(done, todo, say, lo=0.1, hi=0.8):
         if cache:
@@ -212,6 +248,7 @@ def _embed(documents, passages, spans, texts, minilm, e5, with_tokens, cache, sa
     out = {
         "passages": stack_blocks([p.passages for p in parts], dim),
         "sentences": stack_blocks([p.sentences for p in parts], dim),
+        "embedded": embedded,  # (documents, passages) embedded now, not from the cache
     }
     if with_tokens:
         out["tokens"] = stack_blocks([p.tokens for p in parts], dim, TOKEN_DTYPE)

@@ -195,7 +195,11 @@ class QdrantStore:
                 )
                 self.client.upsert(self.collection, points=batch, wait=True)
 
-    def search(self, queries: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    def search(
+        self, queries: np.ndarray, k: int, exclude: np.ndarray | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        if exclude is not None and len(exclude):  # only an embedded FAISS index retires rows
+            raise ValueError("a Qdrant collection holds no retired rows to exclude")
         _, models = _qdrant()
         queries = np.asarray(queries, dtype=np.float32)
         scores = np.full((len(queries), k), -np.inf, dtype=np.float32)

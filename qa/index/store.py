@@ -27,6 +27,7 @@ import hashlib
 import json
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
@@ -80,10 +81,37 @@ class Index:
     token_starts: np.ndarray | None = None  # (n_passages,) first row of each passage in tokens
     vocab_e5: np.ndarray | None = None  # e5 vectors of vocab (questions in other languages)
     lexical: LexicalIndex | None = None  # the BM25 model; set by build_index and load_index
+    # documents (by number) of files removed or changed since the last full build: their rows
+    # stay in the arrays, and no search returns them (qa.index.retire)
+    retired: frozenset[int] = frozenset()
 
     def __post_init__(self):
         self.passages = PassageTable.from_passages(self.passages, self.documents)
         self.sentences = SentenceTable.from_spans(self.sentences)
+
+    @property
+    def live_documents(self) -> list[Document]:
+        """The corpus's documents: all but the retired ones."""
+        if not self.retired:
+            return self.documents
+        return [d for i, d in enumerate(self.documents) if i not in self.retired]
+
+    @cached_property
+    def retired_ids(self) -> np.ndarray:
+        """The retired documents' passage ids (ascending; empty when none)."""
+        if not self.retired:
+            return np.zeros(0, np.int64)
+        numbers = np.fromiter(self.retired, np.int64, len(self.retired))
+        return np.flatnonzero(np.isin(self.passages.document_numbers, numbers)).astype(np.int64)
+
+    @property
+    def live_passages(self) -> Sequence[Passage]:
+        """The corpus's passages: the table itself, or the passages of documents not retired
+        (ids as in the table)."""
+        if not self.retired:
+            return self.passages
+        retired = set(self.retired_ids.tolist())
+        return [self.passages[i] for i in range(len(self.passages)) if i not in retired]
 
     @property
     def faiss_index(self):
@@ -197,8 +225,10 @@ def load_index(index_dir: Path, documents: list[Document] | None) -> Index:
         raise IndexMismatchError(f"index at {index_dir} has inconsistent e5 vectors; {rebuild}")
     if tokens is not None and not _valid_tokens(tokens, starts, n, dim, manifest.get("tokens")):
         raise IndexMismatchError(f"index at {index_dir} has inconsistent token vectors; {rebuild}")
+    retired = _retired(manifest, len(stored), index_dir)
     if documents is not None:
-        stored = _stored_documents(stored, documents, index_dir)
+        live = [d for i, d in enumerate(stored) if i not in retired]
+        _stored_documents(live, documents, index_dir)
     return Index(
         stored,
         passages,
@@ -215,7 +245,21 @@ def load_index(index_dir: Path, documents: list[Document] | None) -> Index:
         token_starts=starts,
         vocab_e5=vocab_e5,
         lexical=lexical_index,
+        retired=retired,
     )
+
+
+def _retired(manifest: dict, documents: int, index_dir: Path) -> frozenset[int]:
+    """The manifest's retired document numbers, each one of the stored documents."""
+    numbers = manifest.get("retired") or []
+    if not isinstance(numbers, list) or not all(
+        isinstance(n, int) and 0 <= n < documents for n in numbers
+    ):
+        raise IndexMismatchError(
+            f"index at {index_dir} lists retired documents it lacks; run `qa index --force` "
+            "to rebuild"
+        )
+    return frozenset(numbers)
 
 
 def _checked_files(index_dir: Path, manifest: dict) -> dict[str, bytes | Path]:

@@ -31,8 +31,11 @@ class VectorStore(Protocol):
     def add(self, vectors: np.ndarray, payloads: list[dict]) -> None:
         """Append vectors; their ids are their row numbers, continuing from count()."""
 
-    def search(self, queries: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
-        """(scores, ids), each (len(queries), k), best first; -1 ids pad a short result."""
+    def search(
+        self, queries: np.ndarray, k: int, exclude: np.ndarray | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """(scores, ids), each (len(queries), k), best first; -1 ids pad a short result.
+        ``exclude``: ids never returned (a retired document's rows, qa.index.retire)."""
 
     def count(self) -> int:
         """How many vectors the store holds."""
@@ -69,6 +72,7 @@ class FaissStore:
         self.flat = flat  # faiss.IndexFlatIP or faiss.IndexHNSWFlat (inner product)
         if hasattr(flat, "hnsw"):
             flat.hnsw.efSearch = HNSW_EF_SEARCH
+        self._excluding: tuple[np.ndarray, object] | None = None  # (ids, search parameters)
 
     @classmethod
     def empty(cls, dim: int, count: int = 0) -> FaissStore:
@@ -100,9 +104,31 @@ class FaissStore:
     def add(self, vectors: np.ndarray, payloads: list[dict] | None = None) -> None:
         self.flat.add(np.ascontiguousarray(vectors, dtype=np.float32))
 
-    def search(self, queries: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
-        scores, ids = self.flat.search(np.ascontiguousarray(queries, dtype=np.float32), k)
+    def search(
+        self, queries: np.ndarray, k: int, exclude: np.ndarray | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        queries = np.ascontiguousarray(queries, dtype=np.float32)
+        if exclude is None or not len(exclude):
+            scores, ids = self.flat.search(queries, k)
+        else:
+            scores, ids = self.flat.search(queries, k, params=self._parameters(exclude))
         return scores, ids.astype(np.int64)
+
+    def _parameters(self, exclude: np.ndarray):
+        """FAISS search parameters that skip ``exclude`` (made once per array: the index's
+        retired ids are one array for its life)."""
+        if self._excluding is None or self._excluding[0] is not exclude:
+            import faiss
+
+            batch = faiss.IDSelectorBatch(np.ascontiguousarray(exclude, dtype=np.int64))
+            selector = faiss.IDSelectorNot(batch)
+            if hasattr(self.flat, "hnsw"):
+                params = faiss.SearchParametersHNSW(sel=selector, efSearch=HNSW_EF_SEARCH)
+            else:
+                params = faiss.SearchParameters(sel=selector)
+            params.keep = (batch, selector)  # the selectors must outlive the parameters
+            self._excluding = (exclude, params)
+        return self._excluding[1]
 
     def count(self) -> int:
         return int(self.flat.ntotal)

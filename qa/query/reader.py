@@ -71,11 +71,11 @@ class QueryReader:
 
     @cached_property
     def acronyms(self) -> AcronymReader:
-        return AcronymReader.from_texts([d.text for d in self.index.documents])
+        return AcronymReader.from_texts([d.text for d in self.index.live_documents])
 
     @cached_property
     def spelling(self) -> SpellingReader:
-        documents = self.index.documents
+        documents = self.index.live_documents
         return SpellingReader(
             lambda: Counter(w for d in documents for w in content_words(d.text)),
             self._is_known_word,

@@ -79,12 +79,29 @@ def top_ids(scores: np.ndarray, n: int) -> np.ndarray:
     return np.argpartition(-scores, n - 1)[:n].astype(np.int64)
 
 
-def dense_top_ids(store, vectors: np.ndarray, q: np.ndarray, n: int) -> np.ndarray:
+def dense_top_ids(
+    store, vectors: np.ndarray, q: np.ndarray, n: int, exclude: np.ndarray | None = None
+) -> np.ndarray:
     """The ``n`` passages nearest the query vector: the index's vector store (FAISS, Qdrant;
-    see qa.index.vector_store) searches, or numpy over ``vectors`` without a store."""
+    see qa.index.vector_store) searches, or numpy over ``vectors`` without a store.
+    ``exclude``: passage ids never returned (retired rows, qa.index.retire)."""
+    excluding = exclude is not None and len(exclude) > 0
     if n >= len(vectors):
-        return np.arange(len(vectors), dtype=np.int64)
+        every = np.arange(len(vectors), dtype=np.int64)
+        return np.setdiff1d(every, exclude) if excluding else every
     if store is None:
-        return top_ids(vectors @ q, n)
-    _, ids = store.search(np.ascontiguousarray(q[None, :], dtype=np.float32), n)
+        return top_ids(without(vectors @ q, exclude), n)
+    query = np.ascontiguousarray(q[None, :], dtype=np.float32)
+    _, ids = store.search(query, n, exclude) if excluding else store.search(query, n)
     return ids[0][ids[0] >= 0].astype(np.int64)
+
+
+def without(scores: np.ndarray, exclude: np.ndarray | None) -> np.ndarray:
+    """``scores`` (a fresh array, changed in place) with the excluded ids at -inf, so no top-N
+    takes them.
+
+    Example: without(np.array([.5, .9]), np.array([1])).tolist() == [.5, -inf]
+    """
+    if exclude is not None and len(exclude):
+        scores[exclude] = -np.inf
+    return scores

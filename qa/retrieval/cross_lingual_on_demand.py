@@ -18,7 +18,7 @@ import numpy as np
 
 from qa.config import RetrievalConfig
 from qa.index.store import embed_text
-from qa.retrieval.candidates import dense_top_ids, top_ids
+from qa.retrieval.candidates import dense_top_ids, top_ids, without
 from qa.retrieval.english import Scored
 from qa.retrieval.fusion import Part, fuse
 from qa.retrieval.scope import within
@@ -57,9 +57,10 @@ def search_cross_lingual_on_demand(
     Retriever (its ``e5_on_demand`` embeds the passages); ``scope`` as in search_english."""
     p = pipeline
     n = config.candidates
-    lexical_all = p.lexical.scores(list(query.terms)) if query.terms else None
+    retired = p.index.retired_ids  # rows of removed or changed files: never a candidate
+    lexical_all = without(p.lexical.scores(list(query.terms)), retired) if query.terms else None
     words = p.minilm.encode_queries([" ".join(query.terms) or query.topic])[0]
-    first = [dense_top_ids(p.index.vector_store, p.index.minilm, words, n)]
+    first = [dense_top_ids(p.index.vector_store, p.index.minilm, words, n, retired)]
     if lexical_all is not None:
         first.append(top_ids(lexical_all, n))
     broad = p.sentence_map.candidates(within(np.concatenate(first), scope))

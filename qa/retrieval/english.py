@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from qa.config import RetrievalConfig
-from qa.retrieval.candidates import Candidates, dense_top_ids, top_ids
+from qa.retrieval.candidates import Candidates, dense_top_ids, top_ids, without
 from qa.retrieval.fusion import Part, fuse, mix
 from qa.retrieval.scope import within
 from qa.retrieval.scorers import best_per_passage
@@ -41,8 +41,9 @@ def search_english(
     n = config.candidates
     q, q_tokens = p.encode_query(query.lookup, config)
     bm25_terms = [t for t in query.terms + query.expansion_terms if t in p.lexical.vocab]
-    bm25_all = p.lexical.scores(bm25_terms)
-    first = [dense_top_ids(p.index.vector_store, p.index.minilm, q, n)]
+    retired = p.index.retired_ids  # rows of removed or changed files: never a candidate
+    bm25_all = without(p.lexical.scores(bm25_terms), retired)
+    first = [dense_top_ids(p.index.vector_store, p.index.minilm, q, n, retired)]
     if bm25_terms:
         first.append(top_ids(bm25_all, n))
     if config.topic_documents > 0 and p.document_topics is not None:
@@ -57,7 +58,7 @@ def search_english(
     if p.e5 is not None and p.index.e5 is not None and config.e5_weight > 0 and unsure:
         e5_q = p.e5.encode_queries([query.lookup])[0]
         if not candidates.complete:
-            e5_ids = top_ids(p.index.e5 @ e5_q, n)
+            e5_ids = top_ids(without(p.index.e5 @ e5_q, retired), n)
             more = within(np.concatenate([candidates.ids, e5_ids]), scope)
             candidates = p.sentence_map.candidates(more)
             s_cos = p.sentence_cosine.score(q, candidates)

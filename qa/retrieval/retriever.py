@@ -86,7 +86,7 @@ class Retriever:
         elif self.e5 is not None:
             self.e5_on_demand = E5OnDemand(self.e5, index.passages)
         self.literal = LiteralSentences(self._sentence_terms)
-        self._texts = {d.source: d.text for d in index.documents}
+        self._texts = {d.source: d.text for d in index.live_documents}
         self._length = (index.passages.words / 70).astype(np.float32)
         # is a passage a heading: read by pattern when a passage is first a candidate
         self._heading = np.full(len(index.passages), -1, dtype=np.int8)
@@ -138,15 +138,24 @@ class Retriever:
             return self.search(self.read(question), k, scope)
 
     def scope(self, documents: Collection[str] | None) -> np.ndarray | None:
-        """The passage ids of the named documents (raises UnknownDocumentError), or None."""
+        """The passage ids of the named documents (raises UnknownDocumentError), or None; an
+        index with retired rows (qa.index.retire) always searches within its live passages."""
         if not documents:  # the common case: no lists built on the question's path
             return None
-        sources = [d.source for d in self.index.documents]
-        return scope_ids(documents, sources, self.index.passages.sources())
+        retired = self.index.retired_ids
+        sources = [d.source for d in self.index.live_documents]
+        chosen = scope_ids(documents, sources, self.index.passages.sources())
+        return np.setdiff1d(chosen, retired, assume_unique=True) if len(retired) else chosen
+
+    @cached_property
+    def _live_ids(self) -> np.ndarray:
+        return np.setdiff1d(np.arange(len(self.index.passages)), self.index.retired_ids)
 
     def search(self, query: Query, k: int, scope: np.ndarray | None = None) -> Retrieval:
         """Retrieve for a Query already read, within ``scope`` (passage ids) when given."""
         config = self.config
+        if scope is None and len(self.index.retired_ids):
+            scope = self._live_ids
         if query.cross_lingual and self.index.e5 is None:
             scored = search_cross_lingual_on_demand(self, query, config, scope)
         elif query.cross_lingual:
