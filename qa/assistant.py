@@ -183,11 +183,12 @@ def _build_locked(
             False,
             status.reason,
             len(documents),
-            m["count"],
+            m["count"] - m.get("retired_passages", 0),
             m["dim"],
             0.0,
             skipped=skipped,
             vector_store=m.get("vector_store") or {"backend": "faiss"},
+            retired_passages=m.get("retired_passages", 0),
         )
     preflight(settings.vector_store)  # a missing package or server fails before embedding
     return_freed_arrays_to_the_os()  # peak RSS of a large build (qa.index.memory)
@@ -341,7 +342,7 @@ class Assistant:
         return {
             "model": m.get("model"),
             "e5_model": m.get("e5_model"),
-            "passages": m.get("count"),
+            "passages": m.get("count", 0) - m.get("retired_passages", 0),
             "chunking": m.get("chunking"),
             "index_built_at": m.get("built_at"),
             "vector_store": (m.get("vector_store") or {"backend": "faiss"}).get("backend"),

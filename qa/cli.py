@@ -151,11 +151,6 @@ def cmd_index(args: argparse.Namespace) -> int:
         )
         if report.changes is not None:
             print(_changes_line(report))
-        if report.retired_passages:
-            print(
-                f"{report.retired_passages:,} passages of removed or changed files are set aside "
-                "(never searched) until the next full build; `qa index --force` compacts them"
-            )
         if report.e5_scope == "candidates":
             print(
                 f"e5 (questions in other languages): more than {settings.e5_max_passages:,} "
@@ -165,6 +160,11 @@ def cmd_index(args: argparse.Namespace) -> int:
         if store.get("backend") == "qdrant":
             where = store.get("url") or store.get("path")
             print(f"vectors in Qdrant collection {store.get('collection')} at {where}")
+    if report.retired_passages and not args.json:
+        print(
+            f"{report.retired_passages:,} passages of removed or changed files are set aside "
+            "(never searched) until the next full build; `qa index --force` compacts them"
+        )
     return 0
 
 

@@ -16,6 +16,9 @@ MAX_QUESTION_CHARS = 2000
 # e5 for every passage costs ~49 min per 65k passages on 2 cores; 10k keeps a library of a few
 # hundred documents (the 100x scale corpus: 7.4k passages) fully multilingual
 E5_MAX_PASSAGES = 10_000
+# below this many passages a removed file's library is built again rather than retiring its rows
+# (a full build from the vector cache takes seconds there; qa.index.retire)
+RETIRE_MIN_PASSAGES = 10_000
 LOCK_TIMEOUT = 600.0  # seconds a second `qa index` waits for the first before it gives up
 
 
@@ -187,6 +190,9 @@ class Settings:
     # e5 vectors for every passage up to this many passages (e5 costs ~5x MiniLM to index);
     # above, e5 scores each cross-lingual question's candidates at query time. QA_E5_MAX_PASSAGES
     e5_max_passages: int = E5_MAX_PASSAGES
+    # a removed or changed file retires its rows (qa.index.retire) in a library of at least this
+    # many passages; a smaller one is built again (seconds). QA_RETIRE_MIN_PASSAGES
+    retire_min_passages: int = RETIRE_MIN_PASSAGES
     chunking: ChunkingConfig = field(default_factory=ChunkingConfig)
     retrieval: RetrievalConfig = field(default_factory=RetrievalConfig)
     answer: AnswerConfig = field(default_factory=AnswerConfig)
@@ -217,6 +223,14 @@ class Settings:
                     "e.g. QA_E5_MAX_PASSAGES=10000"
                 )
             env["e5_max_passages"] = int(raw)
+        if os.environ.get("QA_RETIRE_MIN_PASSAGES"):
+            raw = os.environ["QA_RETIRE_MIN_PASSAGES"]
+            if not raw.isdigit():
+                raise ConfigError(
+                    f"QA_RETIRE_MIN_PASSAGES must be a whole number of passages, got {raw!r}; "
+                    "e.g. QA_RETIRE_MIN_PASSAGES=10000"
+                )
+            env["retire_min_passages"] = int(raw)
         if os.environ.get("QA_CORPUS_DIR"):
             env["corpus_dir"] = Path(os.environ["QA_CORPUS_DIR"])
         if os.environ.get("QA_INDEX_DIR"):

@@ -85,8 +85,8 @@ def test_a_grown_index_answers_as_one_built_from_scratch(
     assert "grown_by" not in json.loads((tiny_settings.index_dir / "manifest.json").read_text())
 
 
-class Killed(Exception):
-    pass
+class Killed(BaseException):
+    """The process dies: no handler of the build runs (an error is undone, see below)."""
 
 
 def test_a_grow_killed_before_its_manifest_leaves_an_index_that_is_rebuilt(
@@ -147,3 +147,26 @@ def test_a_grow_puts_its_new_words_in_the_cache_so_the_next_full_build_embeds_no
     report = build(tiny_settings)
     assert report.rebuilt and report.documents_embedded == 0
     assert table.stat().st_mtime_ns == written  # no word was missing from the table
+
+
+def test_an_error_before_the_manifest_puts_the_grown_arrays_back(tiny_settings, monkeypatch):
+    monkeypatch.setattr(writer_module, "WHOLE_CHECK_BYTES", 512)
+    monkeypatch.setattr(grow_module, "WHOLE_CHECK_BYTES", 512)
+    build(tiny_settings)
+    tokens = tiny_settings.index_dir / "minilm-tokens.npy"
+    before = tokens.read_bytes()
+    (tiny_settings.corpus_dir / "b-bridges.txt").write_text(BRIDGES, "utf-8")
+
+    def disk_full_at_the_manifest(path, data):
+        if path.name == "manifest.json":
+            raise OSError(28, "No space left on device")
+        atomic_write(path, data)
+
+    with monkeypatch.context() as m:
+        m.setattr(grow_module, "atomic_write", disk_full_at_the_manifest)
+        with pytest.raises(OSError, match="No space left"):
+            build(tiny_settings)
+    assert tokens.read_bytes() == before  # the appended rows are gone again
+    old_docs = [d for d in load_corpus(tiny_settings.corpus_dir) if d.source != "b-bridges.txt"]
+    assert len(load_index(tiny_settings.index_dir, old_docs).documents) == 2  # loads, whole
+    assert not [p for p in tiny_settings.index_dir.iterdir() if p.name.startswith(".staging-")]

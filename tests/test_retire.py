@@ -1,7 +1,7 @@
 """Removing or changing files in a large index (qa.index.retire): their documents retire, the
 arrays are not rewritten, no search returns a retired passage, and a full build compacts.
 
-The tiny corpus stands in for a large library: the size rule (``RETIRE_MIN_PASSAGES``) is set
+The tiny corpus stands in for a large library: the size rule (``retire_min_passages``) is set
 to 0 here, and e5 works on demand as it does above ``e5_max_passages``.
 """
 
@@ -36,9 +36,8 @@ QUESTIONS = ("who checks every licence?", "what happens to broken nets?", "when 
 @pytest.fixture
 def library(tiny_settings, monkeypatch):
     """The tiny corpus plus a third file, indexed as a large library would be."""
-    monkeypatch.setattr(retire_module, "RETIRE_MIN_PASSAGES", 0)
     monkeypatch.setattr(retire_module, "MAX_RETIRED_SHARE", 0.9)
-    settings = replace(tiny_settings, e5_max_passages=0)
+    settings = replace(tiny_settings, e5_max_passages=0, retire_min_passages=0)
     (settings.corpus_dir / "orchard.md").write_text(ORCHARD, "utf-8")
     build(settings)
     return settings
@@ -165,3 +164,96 @@ def test_retired_rows_are_never_dense_candidates(library):
     ids = dense_top_ids(index.vector_store, index.minilm, q, 3, index.retired_ids)
     assert len(ids) == 3 and not set(ids.tolist()) & set(index.retired_ids.tolist())
     assert 0 in dense_top_ids(index.vector_store, index.minilm, q, 3)
+
+
+# ---------------------------------------------------------------- the Corpus tab, in place
+
+
+def test_the_corpus_tab_updates_a_large_library_in_place(library):
+    from qa.web.corpus_update import add_document, remove_document, replace_document
+
+    live = Assistant.open(library, auto_build=False)
+    fresh = add_document(live, "lighthouse.txt", b"Lighthouse keepers log every passing ship.")
+    assert _manifest(library)["grown_by"] == ["lighthouse.txt"]  # grown, not built again
+    assert fresh.search("who logs passing ships?", k=1)[0].passage.source == "lighthouse.txt"
+    assert live.search("who logs passing ships?", k=1)[0].passage.source != "lighthouse.txt"
+    fresh = replace_document(fresh, "alpha.txt", NEW_ALPHA.encode())
+    assert _manifest(library)["retired"] == [0]
+    assert (library.corpus_dir / "alpha.txt").read_text("utf-8") == NEW_ALPHA
+    (alpha,) = [d for d in fresh.documents if d.source == "alpha.txt"]
+    assert alpha.text == NEW_ALPHA
+    fresh = remove_document(fresh, "beta.md")
+    assert not (library.corpus_dir / "beta.md").exists()
+    assert "beta.md" not in {d.source for d in fresh.documents}
+    assert all(h.passage.source != "beta.md" for h in fresh.search("broken nets", k=10))
+    assert not [p for p in library.index_dir.iterdir() if p.name.startswith(".upload-")]
+    reopened = Assistant.open(library, auto_build=False)  # on disk: whole and fresh
+    assert sorted(d.source for d in reopened.documents) == [
+        "alpha.txt",
+        "lighthouse.txt",
+        "orchard.md",
+    ]
+
+
+def test_a_failed_change_in_place_puts_the_corpus_files_back(library, monkeypatch):
+    import qa.web.corpus_update as corpus_update
+
+    live = Assistant.open(library, auto_build=False)
+    old_alpha = (library.corpus_dir / "alpha.txt").read_bytes()
+
+    def failing_build(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(corpus_update, "build", failing_build)
+    with pytest.raises(OSError, match="No space left"):
+        corpus_update.replace_document(live, "alpha.txt", NEW_ALPHA.encode())
+    with pytest.raises(OSError, match="No space left"):
+        corpus_update.add_document(live, "lighthouse.txt", b"Lighthouse keepers log ships.")
+    with pytest.raises(OSError, match="No space left"):
+        corpus_update.remove_document(live, "beta.md")
+    assert (library.corpus_dir / "alpha.txt").read_bytes() == old_alpha
+    assert (library.corpus_dir / "beta.md").is_file()
+    assert not (library.corpus_dir / "lighthouse.txt").exists()
+    assert not [p for p in library.index_dir.iterdir() if p.name.startswith(".upload-")]
+    assert Assistant.open(library, auto_build=False).search("broken nets", k=1)  # still fresh
+
+
+def test_qa_index_says_what_it_set_aside(library):
+    import os
+    import subprocess
+    import sys
+
+    env = {
+        **os.environ,
+        "QA_CORPUS_DIR": str(library.corpus_dir),
+        "QA_INDEX_DIR": str(library.index_dir),
+        "QA_ENCODER_DIR": str(library.encoder_dir),
+        "QA_E5_MAX_PASSAGES": "0",
+        "QA_RETIRE_MIN_PASSAGES": "0",
+    }
+    (library.corpus_dir / "orchard.md").unlink()
+
+    def qa_index(*args):
+        command = [sys.executable, "-m", "qa", "index", *args]
+        proc = subprocess.run(command, capture_output=True, text=True, env=env, timeout=300)
+        assert proc.returncode == 0, proc.stderr
+        return proc.stdout
+
+    out = qa_index()
+    assert "removed 1" in out and "removed: orchard.md" in out
+    aside = _manifest(library)["retired_passages"]
+    assert aside > 0 and f"{aside} passages of removed or changed files are set aside" in out
+    assert "set aside" in qa_index()  # up to date, still said
+    assert json.loads(qa_index("--force", "--json"))["retired_passages"] == 0
+    assert "set aside" not in qa_index()
+
+
+def test_the_size_rule_is_read_from_the_environment(monkeypatch):
+    from qa.config import Settings
+    from qa.errors import ConfigError
+
+    monkeypatch.setenv("QA_RETIRE_MIN_PASSAGES", "500")
+    assert Settings.from_env().retire_min_passages == 500
+    monkeypatch.setenv("QA_RETIRE_MIN_PASSAGES", "many")
+    with pytest.raises(ConfigError, match="QA_RETIRE_MIN_PASSAGES must be a whole number"):
+        Settings.from_env()

@@ -6,10 +6,11 @@ their passages the next ids, and appends their rows: the large vector files (sen
 vectors) get rows at their end and a new .npy header, in place; the rest (passages, BM25 from
 the passages' stored terms, the FAISS file, the vocabulary) is small enough to write again.
 
-Safety: new files are staged and renamed in with the manifest last, as a full build does. The
-appended files no longer match the old manifest's size, so a build killed before the new
-manifest is in place leaves an index that fails its check on load and is rebuilt from scratch
-(from the vector cache, about a minute), never a mixed one that loads.
+Safety: new files are staged and renamed in with the manifest last, as a full build does. An
+error before the renames (a full disk) truncates the appended rows away again, so the old index
+stays whole. A process killed in between leaves appended files that no longer match the old
+manifest's size: the index fails its check on load and is rebuilt from the vector cache (about
+a minute), never a mixed one that loads.
 
 A removed or changed file's document retires (qa.index.retire): its rows stay, set aside, and a
 changed file is added again as a new document; a removal alone rewrites only the manifest.
@@ -114,7 +115,8 @@ def grow_index(
             return None
         sources = [d.source for d in old.documents]
         numbers = old.passages.document_numbers
-        retirement = retirement_for(sources, old.retired, numbers, leaving, len(passages))
+        least = settings.retire_min_passages
+        retirement = retirement_for(sources, old.retired, numbers, leaving, len(passages), least)
         if retirement is None:
             return None
     corpus = {s: c for s, c in indexed.items() if s not in leaving} | {
@@ -291,6 +293,7 @@ def _write(index_dir: Path, old: dict, manifest: dict, files: dict, appended: di
     stage = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=index_dir))
     digests: dict[str, str] = {}
     large: dict[str, dict] = {}
+    undo: list[tuple[Path, int, bytes]] = []  # arrays grown in place: (path, size, head)
     try:
         for name, data in files.items():
             if isinstance(data, np.ndarray):
@@ -302,7 +305,11 @@ def _write(index_dir: Path, old: dict, manifest: dict, files: dict, appended: di
         for name, rows in appended.items():
             path = index_dir / name
             dtype = TOKEN_DTYPE if name == "minilm-tokens.npy" else np.float32
-            if name in (old.get("large_files") or {}) and _append_rows(path, rows, dtype):
+            in_place = name in (old.get("large_files") or {})
+            if in_place:
+                with open(path, "rb") as f:
+                    undo.append((path, path.stat().st_size, f.read(_HEAD_BYTES)))
+            if in_place and _append_rows(path, rows, dtype):
                 sample = sample_digest_of_file(path)
                 digests[name] = sample  # too large to hash whole; checked by its samples
                 large[name] = {"size": path.stat().st_size, "sample": sample}
@@ -320,12 +327,34 @@ def _write(index_dir: Path, old: dict, manifest: dict, files: dict, appended: di
             **large,
         }
         atomic_write(stage / MANIFEST, json.dumps(manifest, indent=2).encode())
+    except BaseException as e:
+        if isinstance(e, Exception):  # an error before any rename: the old index stays whole
+            _truncate(undo)
+        shutil.rmtree(stage, ignore_errors=True)
+        raise
+    try:
         for name in [*files, *(n for n in appended if (stage / n).exists()), MANIFEST]:
             os.replace(stage / name, index_dir / name)
         fsync_dir(index_dir)
     finally:
         shutil.rmtree(stage, ignore_errors=True)
     return manifest
+
+
+_HEAD_BYTES = 4096  # more than any .npy header this index writes
+
+
+def _truncate(grown: list[tuple[Path, int, bytes]]) -> None:
+    """Put arrays grown in place back as they were: their old size and header. A process
+    killed before this runs leaves arrays that fail the old manifest's size check instead (the
+    index is then built again from the vector cache)."""
+    for path, size, head in grown:
+        with open(path, "r+b") as f:
+            f.truncate(size)
+            f.seek(0)
+            f.write(head)
+            f.flush()
+            os.fsync(f.fileno())
 
 
 def _append_rows(path: Path, rows: np.ndarray, dtype) -> bool:

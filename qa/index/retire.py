@@ -7,9 +7,9 @@ no search returns its passages, and the corpus no longer names it. A changed fil
 old document and is added again like a new one (qa.index.grow). The next full build (`qa index
 --force`, or one this module asks for) writes the index without them.
 
-Until then BM25's word weights and the vocabulary still count the retired text: scores move a
-little, never which documents answer. Small libraries are cheap to rebuild, so they do not retire
-(``RETIRE_MIN_PASSAGES``); nor does a library whose retired rows would pass
+Until then BM25's word weights and the vocabulary still count the retired text, so scores can
+move a little. Small libraries are cheap to rebuild, so they do not retire
+(``Settings.retire_min_passages``); nor does a library whose retired rows would pass
 ``MAX_RETIRED_SHARE`` of the arrays, which a full build compacts.
 """
 
@@ -19,7 +19,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-RETIRE_MIN_PASSAGES = 10_000  # live passages needed to retire instead of rebuilding
 MAX_RETIRED_SHARE = 0.25  # of all rows; above it a full build compacts the index
 
 
@@ -37,19 +36,18 @@ def retirement_for(
     document_numbers,
     leaving: set[str],
     added_passages: int,
-    min_passages: int | None = None,
+    min_passages: int,
     max_share: float | None = None,
 ) -> Retirement | None:
     """The retirement that takes the documents of ``leaving`` (removed or changed sources) out
     of an index whose documents are named ``sources`` and whose passages belong to
     ``document_numbers``; None when a full build should do it instead: fewer live passages than
-    ``min_passages`` (default ``RETIRE_MIN_PASSAGES``), or retired rows above ``max_share``
+    ``min_passages`` (``Settings.retire_min_passages``), or retired rows above ``max_share``
     (``MAX_RETIRED_SHARE``) of all rows. ``added_passages``: the rows the update appends.
 
-    Example: retirement_for(["a", "b"], frozenset(), [0] * 20_000 + [1] * 10, {"b"}, 0)
+    Example: retirement_for(["a", "b"], frozenset(), [0] * 20_000 + [1] * 10, {"b"}, 0, 10_000)
     -> Retirement(documents=frozenset({1}), passages=10)
     """
-    min_passages = RETIRE_MIN_PASSAGES if min_passages is None else min_passages
     max_share = MAX_RETIRED_SHARE if max_share is None else max_share
     numbers = {i for i, s in enumerate(sources) if s in leaving and i not in retired}
     every = retired | numbers

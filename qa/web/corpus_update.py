@@ -1,7 +1,14 @@
-"""Change a live corpus (add, replace or remove a document): validate, index a copy, install.
+"""Change a live corpus (add, replace or remove a document): validate, index, install.
 
-The live corpus and index are touched only after the new index was built and loaded, so a failed
-change leaves them, and the Assistant serving them, exactly as they were.
+A small library is indexed in a copy: the live corpus and index are touched only after the new
+index was built and loaded, so a failed change leaves them, and the Assistant serving them,
+exactly as they were. A large one (``Settings.retire_min_passages``, on FAISS) is updated in
+place as `qa index` updates it, since a copy would mean a full build and 2.4 GB of backups at
+1,000x the plan's text: the new file's rows are appended and the old file's retired
+(qa.index.grow, qa.index.retire), a removal rewrites only the manifest. The Assistant serving keeps answering
+from what it loaded; a failed change puts the corpus files back, and the index is the old one
+(an error undoes the appended rows) or, if the process was killed while writing, one that fails
+its check and is built again from the vector cache.
 """
 
 from __future__ import annotations
@@ -161,6 +168,8 @@ def change_corpus(
     for name, data in write.items():
         check_upload_data(name, data)
     say = progress or (lambda message, fraction: None)
+    if _updates_in_place(live):
+        return _change_in_place(live, write, remove, say)
     settings = live.settings
     corpus, index_dir = Path(settings.corpus_dir), Path(settings.index_dir)
     index_dir.mkdir(parents=True, exist_ok=True)
@@ -200,6 +209,48 @@ def change_corpus(
         _, retired = succession(live_store, new_store, keep_previous=False)
         with contextlib.suppress(QAError):  # a leftover collection only costs space
             drop_collections(new_store, retired)
+    return Assistant(fresh.index, fresh.retriever, settings)
+
+
+def _updates_in_place(live: Assistant) -> bool:
+    """A library large enough to retire rows, on embedded FAISS (a Qdrant collection is
+    replaced whole: indexed in a copy)."""
+    backend = (live.index.manifest.get("vector_store") or {}).get("backend", "faiss")
+    passages = len(live.index.passages) - len(live.index.retired_ids)
+    return backend == "faiss" and passages >= live.settings.retire_min_passages
+
+
+def _change_in_place(
+    live: Assistant, write: dict[str, bytes], remove: tuple[str, ...], say: Callable
+) -> Assistant:
+    """Change the corpus files, then bring the index up to date as `qa index` does; on any
+    error put the files back (see the module's docstring for the index)."""
+    settings = live.settings
+    corpus, index_dir = Path(settings.corpus_dir), Path(settings.index_dir)
+    backup = Path(tempfile.mkdtemp(prefix=".upload-", dir=index_dir))
+    saved: dict[str, Path] = {}  # corpus name -> its backup copy (replaced or removed)
+    try:
+        for i, name in enumerate([*remove, *write]):
+            if (corpus / name).is_file():
+                saved[name] = backup / str(i)
+                shutil.copy2(corpus / name, saved[name])
+        try:
+            for name in remove:
+                (corpus / name).unlink()
+            for name, data in write.items():
+                atomic_write(corpus / name, data)
+            say("indexing the changed files", 0.0)
+            build(settings, progress=say)
+            fresh = Assistant.open(settings, auto_build=False)
+        except BaseException:
+            for name in write:
+                if name not in saved:
+                    (corpus / name).unlink(missing_ok=True)
+            for name, copy in saved.items():
+                shutil.copy2(copy, corpus / name)
+            raise
+    finally:
+        shutil.rmtree(backup, ignore_errors=True)
     return Assistant(fresh.index, fresh.retriever, settings)
 
 

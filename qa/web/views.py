@@ -275,6 +275,7 @@ MANIFEST_KEYS = (
     ("e5_model", "multilingual encoder"),
     ("dim", "dimension"),
     ("count", "passages"),
+    ("retired_passages", "passages set aside (removed or changed files, until a full build)"),
     ("sentences", "sentences"),
     ("built_at", "built at"),
     ("build_seconds", "build seconds"),
