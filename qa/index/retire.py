@@ -1,7 +1,7 @@
 """Removing or replacing files in a large index without rewriting it: their documents retire.
 
-Taking a document's rows out of a large library means rewriting every array after them: at
-1,000x the plan's text, 2.4 GB and about 30 s for one 20 KB file, however small it is. A retired
+Taking a document's rows out of a large library means rewriting every array after them: in a
+20 MB library, 2.4 GB and about 30 s for one 20 KB file, however small it is. A retired
 document's rows stay where they are and are set aside instead: the manifest lists its number,
 no search returns its passages, and the corpus no longer names it. A changed file retires its
 old document and is added again like a new one (qa.index.grow). The next full build (`qa index
