@@ -178,6 +178,16 @@ class VectorStoreSpec:
         return cls(**{k: entry.get(k) for k in cls.__dataclass_fields__ if k in entry})
 
 
+def _passages_from_env(variable: str) -> int:
+    """A whole number of passages from the environment, or a ConfigError that says so."""
+    raw = os.environ[variable]
+    if not raw.isdigit():
+        raise ConfigError(
+            f"{variable} must be a whole number of passages, got {raw!r}; e.g. {variable}=10000"
+        )
+    return int(raw)
+
+
 @dataclass(frozen=True)
 class Settings:
     # resolved when Settings is made (not at import), from $QA_HOME or the working folder
@@ -215,22 +225,12 @@ class Settings:
                 raise ConfigError(
                     f"QA_LOCK_TIMEOUT must be a number of seconds, got {raw!r}; e.g. QA_LOCK_TIMEOUT=600"
                 ) from None
-        if os.environ.get("QA_E5_MAX_PASSAGES"):
-            raw = os.environ["QA_E5_MAX_PASSAGES"]
-            if not raw.isdigit():
-                raise ConfigError(
-                    f"QA_E5_MAX_PASSAGES must be a whole number of passages, got {raw!r}; "
-                    "e.g. QA_E5_MAX_PASSAGES=10000"
-                )
-            env["e5_max_passages"] = int(raw)
-        if os.environ.get("QA_RETIRE_MIN_PASSAGES"):
-            raw = os.environ["QA_RETIRE_MIN_PASSAGES"]
-            if not raw.isdigit():
-                raise ConfigError(
-                    f"QA_RETIRE_MIN_PASSAGES must be a whole number of passages, got {raw!r}; "
-                    "e.g. QA_RETIRE_MIN_PASSAGES=10000"
-                )
-            env["retire_min_passages"] = int(raw)
+        for variable, key in (
+            ("QA_E5_MAX_PASSAGES", "e5_max_passages"),
+            ("QA_RETIRE_MIN_PASSAGES", "retire_min_passages"),
+        ):
+            if os.environ.get(variable):
+                env[key] = _passages_from_env(variable)
         if os.environ.get("QA_CORPUS_DIR"):
             env["corpus_dir"] = Path(os.environ["QA_CORPUS_DIR"])
         if os.environ.get("QA_INDEX_DIR"):

@@ -228,26 +228,15 @@ def _change_in_place(
     settings = live.settings
     corpus, index_dir = Path(settings.corpus_dir), Path(settings.index_dir)
     backup = Path(tempfile.mkdtemp(prefix=".upload-", dir=index_dir))
-    saved: dict[str, Path] = {}  # corpus name -> its backup copy (replaced or removed)
     try:
-        for i, name in enumerate([*remove, *write]):
-            if (corpus / name).is_file():
-                saved[name] = backup / str(i)
-                shutil.copy2(corpus / name, saved[name])
+        saved = _saved_corpus_files(corpus, [*remove, *write], backup)
         try:
-            for name in remove:
-                (corpus / name).unlink()
-            for name, data in write.items():
-                atomic_write(corpus / name, data)
+            _write_corpus_files(corpus, write, remove)
             say("indexing the changed files", 0.0)
             build(settings, progress=say)
             fresh = Assistant.open(settings, auto_build=False)
         except BaseException:
-            for name in write:
-                if name not in saved:
-                    (corpus / name).unlink(missing_ok=True)
-            for name, copy in saved.items():
-                shutil.copy2(copy, corpus / name)
+            _put_corpus_files_back(corpus, write, saved)
             raise
     finally:
         shutil.rmtree(backup, ignore_errors=True)
@@ -282,24 +271,13 @@ def _install(
     for f in files:
         if (index_dir / f).is_file():
             shutil.copy2(index_dir / f, backup / f)
-    saved = {}  # corpus name -> its backup copy (names of documents changed or removed)
-    for i, name in enumerate([*remove, *write]):
-        if (corpus / name).is_file():
-            saved[name] = backup / "corpus" / str(i)
-            shutil.copy2(corpus / name, saved[name])
+    saved = _saved_corpus_files(corpus, [*remove, *write], backup / "corpus")
     try:
-        for name in remove:
-            (corpus / name).unlink()
-        for name, data in write.items():
-            atomic_write(corpus / name, data)
+        _write_corpus_files(corpus, write, remove)
         for f in files:
             os.replace(new_index / f, index_dir / f)
     except OSError as e:
-        for name in write:
-            if name not in saved:
-                (corpus / name).unlink(missing_ok=True)
-        for name, copy in saved.items():
-            os.replace(copy, corpus / name)
+        _put_corpus_files_back(corpus, write, saved)
         for f in backup.iterdir():
             if f.is_file():
                 os.replace(f, index_dir / f.name)
@@ -307,3 +285,29 @@ def _install(
         raise CorpusError(
             f"could not change {names} ({e}); the previous corpus and index are unchanged"
         ) from None
+
+
+def _saved_corpus_files(corpus: Path, names: list[str], folder: Path) -> dict[str, Path]:
+    """Copies of the corpus files about to be replaced or removed: name -> its copy."""
+    saved = {}
+    for i, name in enumerate(names):
+        if (corpus / name).is_file():
+            saved[name] = folder / str(i)
+            shutil.copy2(corpus / name, saved[name])
+    return saved
+
+
+def _write_corpus_files(corpus: Path, write: dict[str, bytes], remove: tuple[str, ...]) -> None:
+    for name in remove:
+        (corpus / name).unlink()
+    for name, data in write.items():
+        atomic_write(corpus / name, data)
+
+
+def _put_corpus_files_back(corpus: Path, write: dict[str, bytes], saved: dict[str, Path]) -> None:
+    """Undo _write_corpus_files: new files go, replaced and removed ones come back."""
+    for name in write:
+        if name not in saved:
+            (corpus / name).unlink(missing_ok=True)
+    for name, copy in saved.items():
+        shutil.copy2(copy, corpus / name)
