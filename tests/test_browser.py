@@ -62,12 +62,16 @@ def wait_until_serving(url: str, proc: subprocess.Popen, log: Path) -> None:
 
 
 @contextlib.contextmanager
-def running_app(corpus: Path, index_dir: Path, encoder: Path, tmp: Path):
-    """`python app.py` on a free port over ``corpus``; always terminated."""
+def running_app(
+    corpus: Path, index_dir: Path, encoder: Path, tmp: Path, settings: dict | None = None
+):
+    """`python app.py` on a free port over ``corpus`` (``settings``: more QA_ variables);
+    always terminated."""
     port = free_port()
     log = tmp / "server.log"
     env = {
         **os.environ,
+        **(settings or {}),
         "QA_ENCODER_DIR": str(encoder),
         "GRADIO_ANALYTICS_ENABLED": "False",
         "HF_HUB_OFFLINE": "1",
@@ -102,7 +106,9 @@ def running_app(corpus: Path, index_dir: Path, encoder: Path, tmp: Path):
 
 
 @contextlib.contextmanager
-def running_tiny_app(tmp_path_factory, encoder_dir: Path, name: str):
+def running_tiny_app(
+    tmp_path_factory, encoder_dir: Path, name: str, settings: dict | None = None
+):
     """`python app.py` over a fresh copy of the tiny corpus (the test may change it): the app
     carries ``corpus``; its working folder is ``corpus.parent``."""
     from tests.conftest import write_corpus
@@ -110,7 +116,7 @@ def running_tiny_app(tmp_path_factory, encoder_dir: Path, name: str):
     need_browser()
     tmp = tmp_path_factory.mktemp(name)
     corpus = write_corpus(tmp / "corpus")
-    with running_app(corpus, tmp / "index", encoder_dir, tmp) as app:
+    with running_app(corpus, tmp / "index", encoder_dir, tmp, settings) as app:
         app.corpus = corpus
         yield app
 

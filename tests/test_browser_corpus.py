@@ -18,9 +18,16 @@ from tests.test_browser import browser_page, running_tiny_app, shot
 pytestmark = pytest.mark.browser
 
 
-@pytest.fixture(scope="module")
-def corpus_server(tmp_path_factory, encoder_dir):
-    with running_tiny_app(tmp_path_factory, encoder_dir, "corpus-server") as app:
+# The tiny corpus is indexed in a copy on each change; "in place" sets the size rule to 0 so it
+# is changed as a large library is (qa.web.corpus_update): an added file grows the index (a
+# replaced or removed one of these few passages passes the retired share: a full build, in place).
+IN_PLACE = {"QA_RETIRE_MIN_PASSAGES": "0", "QA_E5_MAX_PASSAGES": "0"}
+
+
+@pytest.fixture(scope="module", params=[None, IN_PLACE], ids=["in-a-copy", "in-place"])
+def corpus_server(request, tmp_path_factory, encoder_dir):
+    with running_tiny_app(tmp_path_factory, encoder_dir, "corpus-server", request.param) as app:
+        app.in_place = request.param is IN_PLACE
         app.audit = app.corpus.parent / "audit.jsonl"
         yield app
 
@@ -91,6 +98,9 @@ def test_manage_documents(corpus_server, tmp_path):
         )
         assert doc_names(page) == ["alpha.txt", "beta.md", "ferry rules.pdf"]
         assert "PDF" in page.locator("#docs-table").inner_text()
+        manifest = json.loads((corpus_server.corpus.parent / "index" / "manifest.json").read_text())
+        grown = ["ferry rules.pdf"] if corpus_server.in_place else None  # else a full build
+        assert manifest.get("grown_by") == grown
         page.get_by_role("tab", name="Chat").click()
         page.fill("#question textarea", "Who must ring the harbour bell?")
         page.press("#question textarea", "Enter")
