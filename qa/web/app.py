@@ -7,7 +7,8 @@ corpus.
 (``qa serve`` passes its arguments here.) This module parses the arguments, loads the one
 Assistant of the process and serves the page of qa.web.layout; the handlers are in
 qa.web.handlers, the HTML in qa.web.views and its templates, and all question answering is the
-library's (qa.assistant). Uploading a document builds a new index aside and swaps it in.
+library's (qa.assistant). Uploading a document updates the index (qa.web.corpus_update) and
+swaps it in.
 """
 
 from __future__ import annotations

@@ -253,8 +253,9 @@ def build_app() -> gr.Blocks:
                             "Add to the corpus and re-index", variant="primary", elem_id="add-doc"
                         )
                         gr.Markdown(
-                            "Each change builds a new index aside and swaps it in when it is "
-                            "ready; questions are answered from the current index meanwhile."
+                            "Each change embeds only the files it adds or replaces and swaps "
+                            "the new index in when it is ready; questions are answered from the "
+                            "current index meanwhile."
                         )
                         with gr.Accordion(
                             "Audit log: who changed what (admins only)",
