@@ -318,7 +318,12 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser(
         "index", parents=[common], help="build index/ from corpus/ (no-op when up to date)"
     )
-    p.add_argument("--force", action="store_true", help="rebuild even when the index is up to date")
+    p.add_argument(
+        "--force",
+        action="store_true",
+        help="rebuild even when the index is up to date (also compacts the rows that removed or "
+        "changed files left set aside)",
+    )
     add_vector_store_args(p)
     p.add_argument(
         "--dask",
