@@ -97,6 +97,7 @@ class Encoders:
     words: WordTable
     e5: Any = None
     export_seconds: float = 0.0  # spent exporting MiniLM to ONNX while loading, if it was
+    chinese: Any = None  # CC-CEDICT's table beside the encoder (qa.query.cedict_table), or None
 
 
 def _encoders(
@@ -126,7 +127,12 @@ def _encoders(
     minilm = minilm or load_minilm(encoder_dir)
     words = _word_table(encoder_dir, minilm, allow_export, progress)
     e5 = E5Small() if settings.use_e5 else None
-    return Encoders(minilm, words, e5, export_seconds)
+    chinese = None
+    if e5 is not None:  # only the multilingual path reads Chinese questions
+        from qa.query.cedict_table import stored_dictionary
+
+        chinese = stored_dictionary(encoder_dir, build=allow_export)
+    return Encoders(minilm, words, e5, export_seconds, chinese)
 
 
 def _word_table(encoder_dir, minilm, allow_build: bool, progress: Progress | None) -> WordTable:
@@ -331,7 +337,12 @@ class Assistant:
             _build_locked(settings, True, progress, encoders)
             index = load_index(settings.index_dir, documents)
         retriever = Retriever(
-            index, encoders.minilm, encoders.e5, settings.retrieval, words=encoders.words
+            index,
+            encoders.minilm,
+            encoders.e5,
+            settings.retrieval,
+            words=encoders.words,
+            chinese=encoders.chinese,
         )
         return cls(index, retriever, settings)
 

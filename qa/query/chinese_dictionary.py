@@ -6,7 +6,8 @@ document's English words: "自律" gives
 self-discipline, "海关" customs, "托管" trusteeship. BM25 over those words ranks passages for
 Chinese questions far better than e5's nearest words did (dev Chinese questions, 54: hit@W150
 .889 -> .963, MRR .824 -> .941). The dictionary (simplified and traditional headwords) is read
-on the first Chinese question (about 0.3 s), never for English ones.
+on the first Chinese question, never for English ones: from the table an index build writes
+beside the encoder (qa.query.cedict_table, the rows looked up), else parsed whole (about 0.3 s).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from __future__ import annotations
 import gzip
 import importlib.util
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -34,7 +36,7 @@ class ChineseDictionary:
     # headword (simplified or traditional) -> its senses as CC-CEDICT writes them, "/"-separated;
     # they are cleaned on lookup, since a question looks up a handful of the 190,000 words
     # (parsing: 0.4 -> 0.1 s)
-    entries: dict[str, str]
+    entries: Mapping[str, str]  # a dict, or a table read as looked up (qa.query.cedict_table)
     longest: int  # characters in the longest headword
 
     @classmethod
