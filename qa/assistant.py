@@ -131,7 +131,7 @@ def _encoders(
     if e5 is not None:  # only the multilingual path reads Chinese questions
         from qa.query.cedict_table import stored_dictionary
 
-        chinese = stored_dictionary(encoder_dir, build=allow_export)
+        chinese = stored_dictionary(encoder_dir)  # written by `qa index` (_build_locked)
     return Encoders(minilm, words, e5, export_seconds, chinese)
 
 
@@ -177,6 +177,10 @@ def _build_locked(
     embed_many_factory: Callable | None = None,
 ) -> BuildReport:
     t0 = time.perf_counter()
+    if settings.use_e5:  # CC-CEDICT's table for Chinese questions, once per encoder folder
+        from qa.query.cedict_table import stored_dictionary
+
+        stored_dictionary(settings.encoder_path, build=True)
     conversions = ConversionCache(settings.cache_path / "converted")
     corpus = read_corpus(settings.corpus_dir, conversions)
     documents, skipped = corpus.documents, tuple(str(s) for s in corpus.skipped)

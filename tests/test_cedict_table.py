@@ -73,3 +73,19 @@ def test_an_assistant_reads_chinese_from_the_table(plan_settings):
     assert isinstance(dictionary.entries, table_module.TableEntries)
     hits = assistant.search("如何支持小微企业的知识产权质押贷款？", k=3)
     assert any("pledge" in h.passage.text for h in hits)
+
+
+def test_asking_never_writes_the_table(tiny_settings):
+    """Only `qa index` writes it: an ask on a folder without one (read-only, or built before
+    the table existed) parses the dictionary as before and writes nothing."""
+    from qa.assistant import Assistant, build
+
+    build(tiny_settings)
+    table = tiny_settings.encoder_path / TABLE_FILE
+    assert table.is_file()
+    table.unlink()
+    assistant = Assistant.open(tiny_settings)  # fresh: nothing to build
+    assert not isinstance(assistant.retriever.reader._dictionary().entries, table_module.TableEntries)
+    assert not table.exists()
+    build(tiny_settings)  # an up-to-date `qa index` puts it back
+    assert table.is_file()

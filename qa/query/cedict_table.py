@@ -4,7 +4,8 @@ parse the whole dictionary.
 A Chinese question looks up a few hundred substrings among 190,000 headwords. Parsing the
 dictionary for them took 0.3 s of a cold Chinese `qa ask` (1.65 s in a 20 MB library, whose
 target is 1.5 s). An index build writes the parsed entries once, into ``cedict.sqlite`` in the
-encoder folder, and later processes open it and read only the rows they look up. The table is
+encoder folder (every `qa index` checks it is there, in a millisecond when it is), and later
+processes open it and read only the rows they look up; without it they parse as before. The table is
 stamped with the size and modification time of the installed dictionary file. A table of another
 dictionary, or one that cannot be read, is ignored, and the dictionary is parsed as before.
 """
