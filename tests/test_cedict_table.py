@@ -3,7 +3,7 @@ dictionary does, is written once by a build, and a stale or damaged table is ign
 
 from __future__ import annotations
 
-import threading
+from concurrent.futures import ThreadPoolExecutor
 
 import qa.query.cedict_table as table_module
 from qa.query.cedict_table import TABLE_FILE, stored_dictionary, write_table
@@ -48,20 +48,9 @@ def test_a_damaged_table_is_ignored(tmp_path):
 def test_threads_read_the_table_each_with_its_own_connection(tmp_path):
     write_table(tmp_path / TABLE_FILE, ChineseDictionary.from_cedict_text(SAMPLE), "s")
     stored = table_module._opened(tmp_path / TABLE_FILE, "s")
-    got, errors = [], []
-
-    def read() -> None:
-        try:
-            got.append(stored.senses("保险"))
-        except Exception as e:  # noqa: BLE001 - reported below
-            errors.append(e)
-
-    threads = [threading.Thread(target=read) for _ in range(4)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert not errors and got == [("insurance", "to be insured")] * 4
+    with ThreadPoolExecutor(4) as pool:  # an error in a thread is raised here
+        got = list(pool.map(lambda _: stored.senses("保险"), range(8)))
+    assert got == [("insurance", "to be insured")] * 8
 
 
 def test_an_assistant_reads_chinese_from_the_table(plan_settings):
