@@ -15,15 +15,9 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
-from qa.answering.subject import (
-    TYPE_WORDS,
-    function_words,
-    holds_number,
-    naming_numbers,
-    sentence_stems,
-)
+from qa.answering.subject import holds_number, naming_numbers, not_subject_words, sentence_stems
 from qa.ingest.words import content_words
 from qa.query.acronyms import spells_out, typed_acronyms
 from qa.query.english import word_frequency
@@ -43,6 +37,7 @@ class WeightedTerm:
     number: bool = False
 
 
+@lru_cache(maxsize=256)  # coverage() asks it again for every value sentence of one question
 def weighted_terms(question: str) -> tuple[WeightedTerm, ...]:
     """The question's content words (answer-kind words aside) and naming numbers, each once,
     with its weight.
@@ -51,7 +46,7 @@ def weighted_terms(question: str) -> tuple[WeightedTerm, ...]:
     -> ["perl", "support", "last", "6"]
     """
     stem = _stemmer().stemWord
-    skip = TYPE_WORDS | function_words()
+    skip = not_subject_words()
     words = dict.fromkeys(w for w in content_words(question) if w not in skip)
     terms = [WeightedTerm(w, stem(w), _weight(w)) for w in words]
     name_weight = math.log(_CORPUS_SIZE / _SMOOTHING)

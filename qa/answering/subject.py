@@ -63,13 +63,19 @@ def subject_of(
     typed = typed_acronyms(question) if acronyms else frozenset()
     candidates = []
     for word in dict.fromkeys(content_words(question)):
-        if word in TYPE_WORDS or word in function_words():
+        if word in not_subject_words():
             continue
         if stem(word) not in used and not (word in typed and any(spells_out(t, word) for t in context)):
             continue
         candidates.append((word_frequency(word), word))
     words = tuple(w for _, w in sorted(candidates)[:top])
     return Subject(words, naming_numbers(question), tuple(w for w in words if w in typed))
+
+
+@cache
+def not_subject_words() -> frozenset[str]:
+    """Words a question is never about: those naming the kind of answer, and function words."""
+    return TYPE_WORDS | function_words()
 
 
 @cache

@@ -296,4 +296,4 @@ def cached_word_vectors(
         known.update(zip(missing, fresh, strict=True))
         if cache:
             cache.put_word_vectors(kind, known, encoder.dim)
-    return stack_blocks([np.asarray([known[w] for w in words])] if words else [], encoder.dim)
+    return stack_blocks([np.asarray([known[w] for w in words])], encoder.dim)

@@ -104,14 +104,18 @@ class Index:
         numbers = np.fromiter(self.retired, np.int64, len(self.retired))
         return np.flatnonzero(np.isin(self.passages.document_numbers, numbers)).astype(np.int64)
 
-    @property
+    @cached_property
+    def live_ids(self) -> np.ndarray:
+        """The passage ids no search skips (ascending): all but the retired ones."""
+        return np.setdiff1d(np.arange(len(self.passages)), self.retired_ids)
+
+    @cached_property
     def live_passages(self) -> Sequence[Passage]:
         """The corpus's passages: the table itself, or the passages of documents not retired
         (ids as in the table)."""
         if not self.retired:
             return self.passages
-        retired = set(self.retired_ids.tolist())
-        return [self.passages[i] for i in range(len(self.passages)) if i not in retired]
+        return tuple(self.passages[i] for i in self.live_ids.tolist())
 
     @property
     def faiss_index(self):
@@ -331,8 +335,6 @@ def check_encoders(index: Index, minilm, e5, index_dir: Path) -> None:
             f"index at {index_dir} was built with {built[0]} ({built[1]} dims), but questions are "
             f"embedded with {now[0]} ({now[1]} dims); run `qa index --force` to rebuild it"
         )
-
-
 
 
 def _large_file_intact(path: Path, expected) -> bool:

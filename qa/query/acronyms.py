@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Callable
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 from qa.ingest.words import stopwords
 
@@ -86,6 +86,7 @@ def spelled_by(words: list[str], letters: str, links: bool = True) -> int:
     return match(0, 0)
 
 
+@lru_cache(maxsize=256)  # read again for every sentence a question's value is checked in
 def typed_acronyms(question: str) -> frozenset[str]:
     """The letters of the acronyms a question types in capitals, 3 or more letters, lowercase
     ("GPL", "SMEs"; not "IT" or "US": two capitals match a text's initials by chance).

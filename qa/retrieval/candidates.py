@@ -91,8 +91,7 @@ def dense_top_ids(
         return np.setdiff1d(every, exclude) if excluding else every
     if store is None:
         return top_ids(without(vectors @ q, exclude), n)
-    query = np.ascontiguousarray(q[None, :], dtype=np.float32)
-    _, ids = store.search(query, n, exclude) if excluding else store.search(query, n)
+    _, ids = store.search(np.ascontiguousarray(q[None, :], dtype=np.float32), n, exclude)
     return ids[0][ids[0] >= 0].astype(np.int64)
 
 

@@ -138,8 +138,7 @@ class Retriever:
             return self.search(self.read(question), k, scope)
 
     def scope(self, documents: Collection[str] | None) -> np.ndarray | None:
-        """The passage ids of the named documents (raises UnknownDocumentError), or None; an
-        index with retired rows (qa.index.retire) always searches within its live passages."""
+        """The passage ids of the named documents (raises UnknownDocumentError), or None."""
         if not documents:  # the common case: no lists built on the question's path
             return None
         retired = self.index.retired_ids
@@ -147,15 +146,12 @@ class Retriever:
         chosen = scope_ids(documents, sources, self.index.passages.sources())
         return np.setdiff1d(chosen, retired, assume_unique=True) if len(retired) else chosen
 
-    @cached_property
-    def _live_ids(self) -> np.ndarray:
-        return np.setdiff1d(np.arange(len(self.index.passages)), self.index.retired_ids)
-
     def search(self, query: Query, k: int, scope: np.ndarray | None = None) -> Retrieval:
-        """Retrieve for a Query already read, within ``scope`` (passage ids) when given."""
+        """Retrieve for a Query already read, within ``scope`` (passage ids) when given; an
+        index with retired rows (qa.index.retire) always searches within its live passages."""
         config = self.config
         if scope is None and len(self.index.retired_ids):
-            scope = self._live_ids
+            scope = self.index.live_ids
         if query.cross_lingual and self.index.e5 is None:
             scored = search_cross_lingual_on_demand(self, query, config, scope)
         elif query.cross_lingual:

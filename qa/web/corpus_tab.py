@@ -2,8 +2,8 @@
 
 Each change updates the index (qa.web.corpus_update: a small library's is built aside, a large
 one's changed in place) and swaps the new Assistant in, so questions are answered from the old
-index until the new one is ready. A refused change is a message in the
-tab's status line: the table and everything else stay as they were.
+index until the new one is ready. A refused change is a message in the tab's status line: the
+table and everything else stay as they were.
 """
 
 from __future__ import annotations
