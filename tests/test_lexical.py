@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -15,7 +17,7 @@ from qa.index.store import MANIFEST, index_status, load_index
 from qa.index.writer import save_index
 from qa.ingest.chunking import chunk_corpus
 from qa.ingest.corpus import load_corpus
-from tests.conftest import PLAN
+from tests.conftest import PLAN, REPO
 
 PLAN_QUESTIONS = [
     "patent examination highway",
@@ -193,3 +195,88 @@ def test_index_of_the_previous_format_is_stale(saved):
     assert status.state == "stale" and "BM25" in status.reason
     with pytest.raises(IndexMismatchError, match="format"):
         load_index(settings.index_dir, docs)
+
+
+# ------------------------------------------------- answering without bm25s (qa.index.bm25_matrix)
+
+OTHER_DOCUMENTS = sorted((REPO / "eval" / "other" / "corpus").glob("*.txt"))
+
+
+def test_texts_are_split_into_terms_as_bm25s_splits_them():
+    import bm25s
+
+    texts = [p for path in OTHER_DOCUMENTS for p in path.read_text().split("\n\n")]
+    texts += ["", "?", "a", "x1 y_2 __init__ 3.14 don't l'été Übung 港口 ＡＢＣ", "The the THE"]
+    assert len(texts) > 1000
+    stemmer = lexical._stemmer()
+    expected = bm25s.tokenize(
+        texts, stopwords="en", stemmer=stemmer, show_progress=False, return_ids=False
+    )
+    assert lexical.tokenize(texts, stemmer) == expected
+
+
+def test_stopword_lists_are_bm25s_own():
+    from bm25s.stopwords import STOPWORDS_EN, STOPWORDS_EN_PLUS
+
+    from qa.ingest.stopword_lists import bm25s_stopwords
+
+    assert bm25s_stopwords("STOPWORDS_EN") == tuple(STOPWORDS_EN)
+    assert bm25s_stopwords("STOPWORDS_EN_PLUS") == tuple(STOPWORDS_EN_PLUS)
+
+
+def test_scores_are_bm25s_scores_on_other_documents(tmp_path):
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    for path in OTHER_DOCUMENTS[:4]:
+        (folder / path.name).write_bytes(path.read_bytes())
+    passages = chunk_corpus(load_corpus(folder), Settings().chunking)
+    ref = Reference(passages)
+    lex = LexicalIndex.from_files(LexicalIndex.build(passages).files())
+    questions = ["patent licence termination", "warranty disclaimer AS IS", "licence licence"]
+    for q in questions + ["Who may distribute the Work in Source or Object form?"]:
+        terms = ref.terms(q)
+        assert lex.tokenize([q])[0] == terms
+        np.testing.assert_array_equal(lex.scores(terms), ref.scores(terms))
+    assert lex.scores(ref.terms("warranty")).max() > 0
+
+
+def test_a_loaded_model_writes_back_the_files_it_was_read_from(tiny_passages, tmp_path):
+    written = LexicalIndex.build(tiny_passages).save(tmp_path)
+    assert LexicalIndex.load(tmp_path).files() == written
+    grown = LexicalIndex.load(tmp_path).extended(_one_passage("Wheat and goats."))
+    assert len(grown) == len(tiny_passages) + 1
+    assert grown.scores([grown.stem("goats")])[-1] > 0
+
+
+def test_a_model_scored_otherwise_is_refused(tiny_passages):
+    files = LexicalIndex.build(tiny_passages).files()
+    params = json.loads(files["bm25-params.index.json"])
+    files["bm25-params.index.json"] = json.dumps({**params, "method": "bm25l"}).encode()
+    with pytest.raises(ValueError, match="bm25l"):
+        LexicalIndex.from_files(files)
+
+
+def test_a_matrix_that_does_not_fit_its_vocabulary_is_refused(tiny_passages):
+    from qa.index.bm25_matrix import Bm25Matrix
+
+    m = LexicalIndex.build(tiny_passages).matrix
+    with pytest.raises(ValueError, match="columns"):
+        Bm25Matrix(m.data, m.indices, m.indptr[:-1], m.vocab, m.passages)
+    with pytest.raises(ValueError, match="cover"):
+        Bm25Matrix(m.data[:-1], m.indices[:-1], m.indptr, m.vocab, m.passages)
+
+
+def test_answering_never_imports_bm25s(tiny_passages, tmp_path):
+    LexicalIndex.build(tiny_passages).save(tmp_path)
+    code = (
+        "import sys\n"
+        "from qa.index.lexical import LexicalIndex\n"
+        "from qa.ingest.words import stopwords\n"
+        "from qa.answering.subject import function_words\n"
+        f"lex = LexicalIndex.load({str(tmp_path)!r})\n"
+        "assert lex.scores(lex.tokenize(['wheat harvest'])[0]).max() > 0\n"
+        "assert 'the' in stopwords() and 'under' in function_words()\n"
+        "bad = [m for m in ('bm25s', 'scipy') if m in sys.modules]\n"
+        "assert not bad, bad\n"
+    )
+    subprocess.run([sys.executable, "-c", code], cwd=REPO, check=True)

@@ -83,9 +83,9 @@ def function_words() -> frozenset[str]:
     """Prepositions, pronouns and auxiliaries ("under", "once", "out", "own"; bm25s' longer
     English list): the content-word list keeps them for retrieval, but a question is never
     *about* "under"."""
-    from bm25s.stopwords import STOPWORDS_EN_PLUS
+    from qa.ingest.stopword_lists import bm25s_stopwords
 
-    return frozenset(STOPWORDS_EN_PLUS)
+    return frozenset(bm25s_stopwords("STOPWORDS_EN_PLUS"))
 
 
 def naming_numbers(question: str) -> tuple[str, ...]:

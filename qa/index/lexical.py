@@ -14,10 +14,15 @@ Files (bm25s's own ``save`` / ``load``, arrays with ``allow_pickle=False``; no p
 the manifest; ``from_files()`` reads the checked bytes back. The terms were a 22 MB JSON list
 in a large library, half a second of every cold start; as ids a passage's terms are read when
 it is first a candidate.
+
+bm25s indexes and saves the model; answering never imports it: the saved matrix is scored as
+it lies (qa.index.bm25_matrix), and questions are split into terms here as bm25s splits
+passages (tests/test_lexical.py holds the two to the same terms and scores).
 """
 
 from __future__ import annotations
 
+import re
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
@@ -26,8 +31,10 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from qa.atomic import atomic_write
+from qa.index.bm25_matrix import Bm25Matrix
 from qa.index.npy_io import load_npy, npy_bytes
 from qa.ingest.chunking import SECTION_SEP
+from qa.ingest.stopword_lists import bm25s_stopwords
 from qa.types import Passage
 
 if TYPE_CHECKING:
@@ -42,6 +49,7 @@ _BM25_NAMES = {
     "indptr_name": "bm25-indptr.csc.index.npy",
 }
 TERMS_FILE = "bm25-terms.npy"
+_TOKEN = re.compile(r"(?u)\b\w\w+\b")  # bm25s.tokenize's default, after scikit-learn
 TERM_STARTS_FILE = "bm25-term-starts.npy"
 FILES = (*_BM25_NAMES.values(), TERMS_FILE, TERM_STARTS_FILE)
 
@@ -104,25 +112,52 @@ def _stemmer():
 class LexicalIndex:
     """BM25 scores of every passage for stemmed query terms."""
 
-    def __init__(self, bm25: bm25s.BM25, passage_terms: Sequence[list[str]]):
-        self.bm25 = bm25
-        self.vocab: frozenset[str] = frozenset(bm25.vocab_dict)  # bm25s adds "" to it
+    def __init__(
+        self,
+        matrix: Bm25Matrix,
+        passage_terms: Sequence[list[str]],
+        saved: dict[str, bytes | Path] | None = None,
+        bm25: bm25s.BM25 | None = None,
+    ):
+        """``saved``: the model's files as read (a loaded model writes them back unchanged);
+        ``bm25``: the bm25s model just indexed, which saves them otherwise."""
+        if saved is None and bm25 is None:
+            raise ValueError("a BM25 model needs its saved files or the bm25s model")
+        self.matrix = matrix
+        self.vocab: frozenset[str] = frozenset(matrix.vocab)  # bm25s adds "" to it
         if not isinstance(passage_terms, TermLists):
-            passage_terms = TermLists.encode(list(passage_terms), bm25.vocab_dict)
+            passage_terms = TermLists.encode(list(passage_terms), matrix.vocab)
         self.passage_terms = passage_terms
+        self._saved, self._bm25 = saved, bm25
         self._stemmer = _stemmer()
+
+    @classmethod
+    def _indexed(cls, ids: list[list[int]], vocab: dict[str, int]) -> LexicalIndex:
+        """bm25s's model of passages given as term ids of ``vocab``."""
+        import bm25s
+
+        bm25 = bm25s.BM25()
+        bm25.index(bm25s.tokenization.Tokenized(ids=ids, vocab=vocab), show_progress=False)
+        if bm25.vocab_dict != vocab:
+            raise ValueError("bm25s renumbered the vocabulary; build the model from scratch")
+        flat = np.array([t for row in ids for t in row], dtype=np.int32)
+        starts = np.concatenate([[0], np.cumsum([len(row) for row in ids])]).astype(np.int64)
+        matrix = Bm25Matrix.from_bm25(bm25)
+        return cls(matrix, TermLists(flat, starts, bm25.vocab_dict), bm25=bm25)
 
     @classmethod
     def build(cls, passages: list[Passage]) -> LexicalIndex:
         """Tokenize (stopwords dropped, stemmed) and index the passages."""
-        import bm25s
+        return cls._from_terms([], {}, tokenize([bm25_text(p) for p in passages], _stemmer()))
 
-        texts = [bm25_text(p) for p in passages]
-        tokens = bm25s.tokenize(texts, stopwords="en", stemmer=_stemmer(), show_progress=False)
-        bm25 = bm25s.BM25()
-        bm25.index(tokens, show_progress=False)
-        word_of = {i: w for w, i in tokens.vocab.items()}
-        return cls(bm25, [[word_of[i] for i in ids] for ids in tokens.ids])
+    @classmethod
+    def _from_terms(
+        cls, ids: list[list[int]], vocab: dict[str, int], terms: list[list[str]]
+    ) -> LexicalIndex:
+        """The model over passages already numbered (``ids`` of ``vocab``) and new ones."""
+        vocab = dict(vocab)
+        ids = ids + [[vocab.setdefault(w, len(vocab)) for w in words] for words in terms]
+        return cls._indexed(ids, vocab)
 
     def __len__(self) -> int:
         return len(self.passage_terms)
@@ -130,21 +165,11 @@ class LexicalIndex:
     def extended(self, passages: list[Passage]) -> LexicalIndex:
         """The model over the indexed passages and these new ones: the old passages' terms are
         reused as they are (not tokenized again), the BM25 statistics computed over all."""
-        import bm25s
-
         old = self.passage_terms
-        vocab = dict(self.bm25.vocab_dict)
-        new = self.tokenize([bm25_text(p) for p in passages])
         ids = [row.tolist() for row in np.split(np.asarray(old.ids), np.asarray(old.starts)[1:-1])]
         ids = ids if len(old) else []
-        ids += [[vocab.setdefault(w, len(vocab)) for w in terms] for terms in new]
-        bm25 = bm25s.BM25()
-        bm25.index(bm25s.tokenization.Tokenized(ids=ids, vocab=vocab), show_progress=False)
-        if bm25.vocab_dict != vocab:
-            raise ValueError("bm25s renumbered the vocabulary; build the model from scratch")
-        flat = np.array([t for row in ids for t in row], dtype=np.int32)
-        starts = np.concatenate([[0], np.cumsum([len(row) for row in ids])]).astype(np.int64)
-        return LexicalIndex(bm25, TermLists(flat, starts, bm25.vocab_dict))
+        new = self.tokenize([bm25_text(p) for p in passages])
+        return self._from_terms(ids, self.matrix.vocab, new)
 
     def stem(self, word: str) -> str:
         """The English Snowball stem. Example: stem("loans") -> "loan"."""
@@ -152,24 +177,22 @@ class LexicalIndex:
 
     def tokenize(self, texts: list[str]) -> list[list[str]]:
         """BM25's stemmed terms of each text, stopwords dropped, in order."""
-        import bm25s
-
-        return bm25s.tokenize(
-            texts, stopwords="en", stemmer=self._stemmer, show_progress=False, return_ids=False
-        )
+        return tokenize(texts, self._stemmer)
 
     def scores(self, terms: list[str]) -> np.ndarray:
         """The BM25 score of every passage; terms not in the corpus are ignored (all zeros
         when none is in it). A term given twice counts twice."""
         known = [t for t in terms if t in self.vocab]
-        return self.bm25.get_scores(known) if known else np.zeros(len(self))
+        return self.matrix.scores(known) if known else np.zeros(len(self))
 
     # ------------------------------------------------------------------------ saving
 
     def files(self) -> dict[str, bytes]:
         """Every file of the model, by name: what ``save`` writes."""
+        if self._bm25 is None:
+            return {name: _read(data) for name, data in self._saved.items()}
         with tempfile.TemporaryDirectory(prefix="bm25-") as tmp:
-            self.bm25.save(tmp, show_progress=False, **_BM25_NAMES)
+            self._bm25.save(tmp, show_progress=False, **_BM25_NAMES)
             out = {name: (Path(tmp) / name).read_bytes() for name in _BM25_NAMES.values()}
         out[TERMS_FILE] = npy_bytes(self.passage_terms.ids)
         out[TERM_STARTS_FILE] = npy_bytes(self.passage_terms.starts)
@@ -195,21 +218,35 @@ class LexicalIndex:
     def from_files(cls, files: dict[str, bytes | Path]) -> LexicalIndex:
         """Read the model from its files' bytes (already checked against a manifest; a large
         file may be given as its path, memory-mapped). Raises ValueError when parts disagree."""
-        import bm25s
-
-        with tempfile.TemporaryDirectory(prefix="bm25-") as tmp:
-            for name in _BM25_NAMES.values():  # bm25s reads a folder: 15 MB in a large library
-                data = files[name]
-                (Path(tmp) / name).write_bytes(
-                    data if isinstance(data, bytes) else data.read_bytes()
-                )
-            bm25 = bm25s.BM25.load(tmp, show_progress=False, allow_pickle=False, **_BM25_NAMES)
-        terms = TermLists(
-            load_npy(files[TERMS_FILE]), load_npy(files[TERM_STARTS_FILE]), bm25.vocab_dict
+        names = _BM25_NAMES
+        matrix = Bm25Matrix.from_files(
+            files[names["params_name"]],
+            files[names["vocab_name"]],
+            files[names["data_name"]],
+            files[names["indices_name"]],
+            files[names["indptr_name"]],
         )
-        if bm25.scores["num_docs"] != len(terms):
+        terms = TermLists(load_npy(files[TERMS_FILE]), load_npy(files[TERM_STARTS_FILE]), matrix.vocab)
+        if matrix.passages != len(terms):
             raise ValueError(
                 f"{TERMS_FILE} lists {len(terms)} passages, the BM25 model "
-                f"{bm25.scores['num_docs']}; save the model again"
+                f"{matrix.passages}; save the model again"
             )
-        return cls(bm25, terms)
+        return cls(matrix, terms, saved={name: files[name] for name in FILES})
+
+
+def tokenize(texts: list[str], stemmer) -> list[list[str]]:
+    """Each text's stemmed terms in order, stopwords dropped: bm25s.tokenize's split (lower
+    case, words of two or more characters, its English stopwords), without importing bm25s.
+
+    Example: tokenize(["The loans of enterprises"], _stemmer()) -> [["loan", "enterpris"]]
+    """
+    stop = frozenset(bm25s_stopwords("STOPWORDS_EN"))
+    return [
+        stemmer.stemWords([w for w in _TOKEN.findall(text.lower()) if w not in stop])
+        for text in texts
+    ]
+
+
+def _read(data: bytes | Path) -> bytes:
+    return data if isinstance(data, bytes) else Path(data).read_bytes()

@@ -23,9 +23,9 @@ _QUESTION_WORDS = frozenset(
 
 @cache
 def stopwords() -> frozenset[str]:
-    from bm25s.stopwords import STOPWORDS_EN
+    from qa.ingest.stopword_lists import bm25s_stopwords
 
-    return frozenset(STOPWORDS_EN) | _QUESTION_WORDS
+    return frozenset(bm25s_stopwords("STOPWORDS_EN")) | _QUESTION_WORDS
 
 
 def content_words(text: str) -> list[str]:
