@@ -111,6 +111,8 @@ def test_unknown_terms_are_ignored(tiny_passages):
     n = len(tiny_passages)
     np.testing.assert_array_equal(lex.scores([]), np.zeros(n))
     np.testing.assert_array_equal(lex.scores(["zzz", "qqq"]), np.zeros(n))
+    assert "" in lex.vocab  # bm25s's empty-passage term scores nothing (bm25s itself raised)
+    np.testing.assert_array_equal(lex.scores([""]), np.zeros(n))
     wheat = lex.scores([lex.stem("wheat")])
     np.testing.assert_array_equal(lex.scores(["zzz", lex.stem("wheat"), "qqq"]), wheat)
     best = tiny_passages[int(wheat.argmax())]
@@ -213,6 +215,7 @@ def test_texts_are_split_into_terms_as_bm25s_splits_them():
         texts, stopwords="en", stemmer=stemmer, show_progress=False, return_ids=False
     )
     assert lexical.tokenize(texts, stemmer) == expected
+    assert lexical.tokenize("The loans", stemmer) == [["loan"]]  # one text, as bm25s takes it
 
 
 def test_stopword_lists_are_bm25s_own():
@@ -242,8 +245,10 @@ def test_scores_are_bm25s_scores_on_other_documents(tmp_path):
 
 def test_a_loaded_model_writes_back_the_files_it_was_read_from(tiny_passages, tmp_path):
     written = LexicalIndex.build(tiny_passages).save(tmp_path)
-    assert LexicalIndex.load(tmp_path).files() == written
-    grown = LexicalIndex.load(tmp_path).extended(_one_passage("Wheat and goats."))
+    loaded = LexicalIndex.load(tmp_path)
+    LexicalIndex.build(_one_passage("Another model in the same folder.")).save(tmp_path)
+    assert loaded.files() == written  # what it holds, not what the folder holds by now
+    grown = loaded.extended(_one_passage("Wheat and goats."))
     assert len(grown) == len(tiny_passages) + 1
     assert grown.scores([grown.stem("goats")])[-1] > 0
 
@@ -264,6 +269,16 @@ def test_a_matrix_that_does_not_fit_its_vocabulary_is_refused(tiny_passages):
         Bm25Matrix(m.data, m.indices, m.indptr[:-1], m.vocab, m.passages)
     with pytest.raises(ValueError, match="cover"):
         Bm25Matrix(m.data[:-1], m.indices[:-1], m.indptr, m.vocab, m.passages)
+    backwards = m.indptr.copy()
+    backwards[1], backwards[2] = backwards[2], backwards[1]
+    with pytest.raises(ValueError, match="cover"):
+        Bm25Matrix(m.data, m.indices, backwards, m.vocab, m.passages)
+    with pytest.raises(ValueError, match="outside"):
+        Bm25Matrix(m.data, m.indices, m.indptr, m.vocab, m.passages - 1)
+    first, second = list(m.vocab)[:2]
+    for vocab in ({**m.vocab, second: m.vocab[first]}, {**m.vocab, first: -1}):
+        with pytest.raises(ValueError, match="number"):
+            Bm25Matrix(m.data, m.indices, m.indptr, vocab, m.passages)
 
 
 def test_answering_never_imports_bm25s(tiny_passages, tmp_path):

@@ -11,7 +11,6 @@ float32 values. bm25s still indexes and saves the model (qa.index.lexical).
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import numpy as np
 
@@ -42,8 +41,12 @@ class Bm25Matrix:
                 f"the BM25 matrix has {columns} columns and {len(data)} scores at "
                 f"{len(indices)} places for a vocabulary of {len(vocab)} terms"
             )
-        if indptr[0] != 0 or indptr[-1] != len(data):
+        if indptr[0] != 0 or indptr[-1] != len(data) or np.any(np.diff(indptr) < 0):
             raise ValueError("the BM25 matrix's column starts do not cover its scores")
+        if len(indices) and (int(indices.min()) < 0 or int(indices.max()) >= passages):
+            raise ValueError(f"the BM25 matrix names passages outside its {passages}")
+        if sorted(vocab.values()) != list(range(len(vocab))):
+            raise ValueError("the BM25 vocabulary does not number its terms 0, 1, 2, ...")
         self.data, self.indices, self.indptr = data, indices, indptr
         self.columns = columns
         self.vocab = vocab
@@ -58,12 +61,10 @@ class Bm25Matrix:
         return cls(s["data"], s["indices"], s["indptr"], bm25.vocab_dict, int(s["num_docs"]))
 
     @classmethod
-    def from_files(
-        cls, params: bytes | Path, vocab: bytes | Path, data, indices, indptr
-    ) -> Bm25Matrix:
-        """The matrix from bm25s's saved files (bytes, or a path to memory-map an array).
+    def from_files(cls, params: bytes, vocab: bytes, data, indices, indptr) -> Bm25Matrix:
+        """The matrix from bm25s's saved files (the arrays as bytes, or a path to memory-map).
         Raises ValueError for a model this reader does not score as bm25s would."""
-        settings = json.loads(_bytes(params))
+        settings = json.loads(params)
         method = settings.get("method")
         if method not in SUMMED_METHODS:
             raise ValueError(f"BM25 method {method!r} is not scored by its matrix alone")
@@ -71,7 +72,7 @@ class Bm25Matrix:
             load_npy(data),
             load_npy(indices),
             load_npy(indptr),
-            json.loads(_bytes(vocab)),
+            json.loads(vocab),
             int(settings["num_docs"]),
         )
 
@@ -87,6 +88,3 @@ class Bm25Matrix:
             out[self.indices[start:stop]] += self.data[start:stop]  # no passage twice in a column
         return out
 
-
-def _bytes(data: bytes | Path) -> bytes:
-    return data if isinstance(data, bytes) else Path(data).read_bytes()

@@ -116,19 +116,20 @@ class LexicalIndex:
         self,
         matrix: Bm25Matrix,
         passage_terms: Sequence[list[str]],
-        saved: dict[str, bytes | Path] | None = None,
+        settings: dict[str, bytes] | None = None,
         bm25: bm25s.BM25 | None = None,
     ):
-        """``saved``: the model's files as read (a loaded model writes them back unchanged);
-        ``bm25``: the bm25s model just indexed, which saves them otherwise."""
-        if saved is None and bm25 is None:
-            raise ValueError("a BM25 model needs its saved files or the bm25s model")
+        """``bm25``: the bm25s model just indexed, which saves the files; else ``settings``,
+        the parameter and vocabulary files a loaded model was read from, which it writes back
+        with its arrays as held (not as the folder may hold them by then)."""
+        if settings is None and bm25 is None:
+            raise ValueError("a BM25 model needs its bm25s model or its saved settings")
         self.matrix = matrix
         self.vocab: frozenset[str] = frozenset(matrix.vocab)  # bm25s adds "" to it
         if not isinstance(passage_terms, TermLists):
             passage_terms = TermLists.encode(list(passage_terms), matrix.vocab)
         self.passage_terms = passage_terms
-        self._saved, self._bm25 = saved, bm25
+        self._settings, self._bm25 = settings, bm25
         self._stemmer = _stemmer()
 
     @classmethod
@@ -190,10 +191,17 @@ class LexicalIndex:
     def files(self) -> dict[str, bytes]:
         """Every file of the model, by name: what ``save`` writes."""
         if self._bm25 is None:
-            return {name: _read(data) for name, data in self._saved.items()}
-        with tempfile.TemporaryDirectory(prefix="bm25-") as tmp:
-            self._bm25.save(tmp, show_progress=False, **_BM25_NAMES)
-            out = {name: (Path(tmp) / name).read_bytes() for name in _BM25_NAMES.values()}
+            m, names = self.matrix, _BM25_NAMES
+            out = {
+                **self._settings,
+                names["data_name"]: npy_bytes(m.data),
+                names["indices_name"]: npy_bytes(m.indices),
+                names["indptr_name"]: npy_bytes(m.indptr),
+            }
+        else:
+            with tempfile.TemporaryDirectory(prefix="bm25-") as tmp:
+                self._bm25.save(tmp, show_progress=False, **_BM25_NAMES)
+                out = {name: (Path(tmp) / name).read_bytes() for name in _BM25_NAMES.values()}
         out[TERMS_FILE] = npy_bytes(self.passage_terms.ids)
         out[TERM_STARTS_FILE] = npy_bytes(self.passage_terms.starts)
         return out
@@ -219,9 +227,10 @@ class LexicalIndex:
         """Read the model from its files' bytes (already checked against a manifest; a large
         file may be given as its path, memory-mapped). Raises ValueError when parts disagree."""
         names = _BM25_NAMES
+        settings = {names[k]: _read(files[names[k]]) for k in ("params_name", "vocab_name")}
         matrix = Bm25Matrix.from_files(
-            files[names["params_name"]],
-            files[names["vocab_name"]],
+            settings[names["params_name"]],
+            settings[names["vocab_name"]],
             files[names["data_name"]],
             files[names["indices_name"]],
             files[names["indptr_name"]],
@@ -232,7 +241,7 @@ class LexicalIndex:
                 f"{TERMS_FILE} lists {len(terms)} passages, the BM25 model "
                 f"{matrix.passages}; save the model again"
             )
-        return cls(matrix, terms, saved={name: files[name] for name in FILES})
+        return cls(matrix, terms, settings=settings)
 
 
 def tokenize(texts: list[str], stemmer) -> list[list[str]]:
@@ -241,6 +250,8 @@ def tokenize(texts: list[str], stemmer) -> list[list[str]]:
 
     Example: tokenize(["The loans of enterprises"], _stemmer()) -> [["loan", "enterpris"]]
     """
+    if isinstance(texts, str):  # as bm25s.tokenize takes one text
+        texts = [texts]
     stop = frozenset(bm25s_stopwords("STOPWORDS_EN"))
     return [
         stemmer.stemWords([w for w in _TOKEN.findall(text.lower()) if w not in stop])
