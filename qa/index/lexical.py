@@ -49,9 +49,9 @@ _BM25_NAMES = {
     "indptr_name": "bm25-indptr.csc.index.npy",
 }
 TERMS_FILE = "bm25-terms.npy"
-_TOKEN = re.compile(r"(?u)\b\w\w+\b")  # bm25s.tokenize's default, after scikit-learn
 TERM_STARTS_FILE = "bm25-term-starts.npy"
 FILES = (*_BM25_NAMES.values(), TERMS_FILE, TERM_STARTS_FILE)
+_TOKEN = re.compile(r"(?u)\b\w\w+\b")  # bm25s.tokenize's default, after scikit-learn
 
 
 class TermLists(Sequence[list[str]]):
@@ -134,7 +134,8 @@ class LexicalIndex:
 
     @classmethod
     def _indexed(cls, ids: list[list[int]], vocab: dict[str, int]) -> LexicalIndex:
-        """bm25s's model of passages given as term ids of ``vocab``."""
+        """bm25s's model of passages given as term ids of ``vocab`` (bm25s adds "", the term
+        of an empty passage, to that very dict when it lacks it)."""
         import bm25s
 
         bm25 = bm25s.BM25()
