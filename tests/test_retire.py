@@ -72,6 +72,7 @@ def test_a_removed_file_retires_without_rewriting_the_arrays(library, tmp_path):
     assert report.documents_embedded == 0
     assert after["files"] == before["files"] and tokens.stat().st_mtime_ns == written
     assert after["retired"] == [0] and after["retired_passages"] > 0
+    assert after["grown_by"] == []  # the update added no file
     assert report.passages == before["count"] - after["retired_passages"]
     assert "alpha.txt" not in after["corpus"]
     assistant = Assistant.open(library, auto_build=False)

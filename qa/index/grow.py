@@ -128,6 +128,7 @@ def grow_index(
             **manifest,
             "corpus": dict(sorted(corpus.items())),
             "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
+            "grown_by": [],  # this update added no file (an earlier list could name a removed one)
             **retired,
         }
         words = _live_words(old.passages, retirement.documents)
