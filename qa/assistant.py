@@ -69,6 +69,11 @@ class BuildReport:
     retired_passages: int = 0  # of removed or changed files, set aside until a full build
 
 
+def live_passage_count(manifest: dict) -> int:
+    """The passages an index answers from: all but those set aside (qa.index.retire)."""
+    return manifest.get("count", 0) - manifest.get("retired_passages", 0)
+
+
 def validate_question(question: str, max_chars: int) -> str:
     """Untrusted text: must be non-empty and bounded. Returns it stripped."""
     if not isinstance(question, str) or not question.strip():
@@ -193,7 +198,7 @@ def _build_locked(
             False,
             status.reason,
             len(documents),
-            m["count"] - m.get("retired_passages", 0),
+            live_passage_count(m),
             m["dim"],
             0.0,
             skipped=skipped,
@@ -214,7 +219,7 @@ def _build_locked(
                 True,
                 status.reason,
                 len(documents),
-                grown.manifest["count"] - grown.manifest.get("retired_passages", 0),
+                live_passage_count(grown.manifest),
                 grown.manifest["dim"],
                 time.perf_counter() - t0,
                 grown.min_words,
@@ -357,7 +362,7 @@ class Assistant:
         return {
             "model": m.get("model"),
             "e5_model": m.get("e5_model"),
-            "passages": m.get("count", 0) - m.get("retired_passages", 0),
+            "passages": live_passage_count(m),
             "chunking": m.get("chunking"),
             "index_built_at": m.get("built_at"),
             "vector_store": (m.get("vector_store") or {"backend": "faiss"}).get("backend"),

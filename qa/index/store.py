@@ -232,7 +232,7 @@ def load_index(index_dir: Path, documents: list[Document] | None) -> Index:
     retired = _retired(manifest, len(stored), index_dir)
     if documents is not None:
         live = [d for i, d in enumerate(stored) if i not in retired]
-        _stored_documents(live, documents, index_dir)
+        _check_stored_documents(live, documents, index_dir)
     return Index(
         stored,
         passages,
@@ -305,10 +305,10 @@ def _document(row: dict) -> Document:
     return Document(row["source"], row["text"], tuple(row.get("pages") or ()))
 
 
-def _stored_documents(
+def _check_stored_documents(
     stored: list[Document], current: list[Document], index_dir: Path
-) -> list[Document]:
-    """The documents as indexed, which must be the corpus as read now (same sources and text;
+) -> None:
+    """The documents as indexed must be the corpus as read now (same sources and text;
     compared as they are, which is quicker than hashing both)."""
     if {d.source: d for d in stored} != {d.source: d for d in current}:
         changed = sorted(
@@ -319,7 +319,6 @@ def _stored_documents(
             f"index at {index_dir} no longer matches {', '.join(changed)}; "
             "run `qa index --force` to rebuild"
         )
-    return stored
 
 
 def check_encoders(index: Index, minilm, e5, index_dir: Path) -> None:

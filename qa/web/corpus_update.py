@@ -216,8 +216,7 @@ def _updates_in_place(live: Assistant) -> bool:
     """A library large enough to retire rows, on embedded FAISS (a Qdrant collection is
     replaced whole: indexed in a copy)."""
     backend = (live.index.manifest.get("vector_store") or {}).get("backend", "faiss")
-    passages = len(live.index.passages) - len(live.index.retired_ids)
-    return backend == "faiss" and passages >= live.settings.retire_min_passages
+    return backend == "faiss" and len(live.index.live_ids) >= live.settings.retire_min_passages
 
 
 def _change_in_place(
