@@ -49,8 +49,9 @@ class ChunkingConfig:
     # a long legal sentence stays whole, so its evidence is never split between two passages
     sentence_max_words: int = 160
     # v2: CRLF paragraphs; v3: long sentences are cut; v4: provisions; v5: underlined headings,
-    # rules dropped, a lead-in ending in ":" kept with its list
-    version: str = "chunk v5"
+    # rules dropped, a lead-in ending in ":" kept with its list; v6: editorial notes, addresses
+    # and sentence pieces are no headings, a contents list heads nothing
+    version: str = "chunk v6"
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 
@@ -11,6 +12,7 @@ from qa.ingest.chunking import (
     chunk,
     group_sentences,
     heading_level,
+    inline_title,
     is_item_title,
     paragraphs,
     sentences,
@@ -291,3 +293,111 @@ def test_a_lead_in_never_swallows_the_next_section():
     text = "See also:\n\n2. Main actions\n\nAct now.\n"
     passages = chunk(Document("x.txt", text))
     assert [p.text for p in passages] == ["See also:", "2. Main actions", "Act now."]
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "[Delivered in person before a joint session]",
+        "[ As delivered in person before a joint session ]",
+        "[Recorded on film and tape] [See APP Note.]",
+        "(French text omitted)",
+        "<https://example.org/licenses/shield/1.0.0>",
+        "http://www.example.org/licenses/",
+        "licensing@example.org",
+        ". transfer the software or this agreement to any third party; or",
+        "the code be disclosed or distributed in source code form and",
+    ],
+)
+def test_notes_addresses_and_sentence_pieces_are_no_headings(line):
+    assert heading_level(line) is None
+    doc = Document("speech.txt", f"Address to the Assembly, 1964\n\n{line}\n\nWe meet in hope.\n")
+    by_text = {p.text: p.section for p in chunk(doc)}
+    assert by_text["We meet in hope."] == "Address to the Assembly, 1964"
+    check_invariants(doc)
+
+
+@pytest.mark.parametrize("line", ["Exhibit A", "Terms and Conditions", "Plug-in", "Annex B"])
+def test_short_titles_ending_in_a_letter_or_a_plain_word_stay_headings(line):
+    assert heading_level(line) == 0
+
+
+LICENCE = """Example Licence
+
+1. Definitions.
+
+"Work" means the software.
+
+2. Grant of Copyright License. Subject to the terms of this License, you may copy the Work.
+
+3. Grant of Patent License. Each Contributor grants you a patent license to make the Work.
+The grant ends when you sue a Contributor.
+
+4. Notice to U.S. Government End Users. The Work is a commercial item.
+
+10. a. A derived work may carry another licence.
+"""
+
+
+def test_a_provision_with_an_inline_title_is_content_and_opens_its_section():
+    doc = Document("licence.txt", LICENCE)
+    by_text = {p.text: p.section for p in chunk(doc)}
+    grant = next(t for t in by_text if t.startswith("3. Grant of Patent"))
+    assert heading_level(grant) is None  # content, ranked and quoted like any passage
+    assert by_text[grant] == "Example Licence > 3. Grant of Patent License"
+    copying = next(t for t in by_text if t.startswith("2. Grant of Copyright"))
+    assert by_text[copying] == "Example Licence > 2. Grant of Copyright License"
+    notice = next(t for t in by_text if t.startswith("4. Notice"))
+    assert by_text[notice] == "Example Licence > 4. Notice to U.S. Government End Users"
+    # "a." is a list letter, not a title: the clause stays under the section before it
+    derived = next(t for t in by_text if t.startswith("10. a."))
+    assert by_text[derived] == "Example Licence > 4. Notice to U.S. Government End Users"
+    assert by_text['"Work" means the software.'] == "Example Licence > 1. Definitions"
+    check_invariants(doc)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "5.1. The rights granted under this License will terminate. Then more.",
+        "1. We agree that it is fine. Then more.",
+        "2. Main actions",
+        "(1) Promote the creation of rights. The plan says how.",
+    ],
+)
+def test_a_sentence_or_a_title_alone_opens_no_inline_title(line):
+    assert inline_title(line) is None
+
+
+def test_a_contents_list_heads_nothing():
+    text = (
+        "Chapter 5. The /var Hierarchy\n\nTable of Contents\n\n5.1. Purpose\n5.2. Requirements\n\n"
+        "5.1. Purpose\n\nThis directory holds variable data.\n"
+    )
+    by_text = {p.text: p.section for p in chunk(Document("fhs.txt", text))}
+    assert by_text["5.1. Purpose\n5.2. Requirements"] == (
+        "Chapter 5. The /var Hierarchy > Table of Contents"
+    )
+    assert by_text["This directory holds variable data."] == (
+        "Chapter 5. The /var Hierarchy > 5.1. Purpose"
+    )
+
+
+def test_a_label_has_its_spaces_made_plain():
+    text = "5.2.\u00a0Program   Dependencies\n\nPrograms depend on perl.\n"
+    by_text = {p.text: p.section for p in chunk(Document("perl.txt", text))}
+    assert by_text["Programs depend on perl."] == "5.2. Program Dependencies"
+
+
+def test_the_bundled_licence_cites_each_provision_under_its_number():
+    path = Path(__file__).parent.parent / "eval" / "other" / "corpus" / "apache_2_0.txt"
+    doc = Document(path.name, path.read_text("utf-8"))
+    passages = chunk(doc)
+    leaves = {p.section.split(SECTION_SEP)[-1] for p in passages}
+    for number, title in [(2, "Grant of Copyright License"), (4, "Redistribution"),
+                          (7, "Disclaimer of Warranty"), (9, "Accepting Warranty or Additional Liability")]:
+        assert f"{number}. {title}" in leaves
+    patent = next(p for p in passages if "patent license to make" in p.text)
+    assert patent.section.endswith("3. Grant of Patent License")
+    assert not any(leaf.startswith("http") for leaf in leaves)
+    check_invariants(doc)

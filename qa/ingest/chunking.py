@@ -25,6 +25,11 @@ _SENTENCE_END = re.compile(
     r"(?<=[.!?])[\"”’)]*(?=\s+(?:[A-Z“\"‘(\[\u3400-\u9fff]|——)|\s*$)|(?<=[。！？])[”’」）]*"
 )
 _NUMBERED = re.compile(r"^\s*(?:\d+(?:\.\d+)*[.)]|[IVX]+\.)\s+\S")
+# "2. Grant of Copyright License. Subject to ..." (a lone capital before the stop, as in "U.S.",
+# ends no title)
+_INLINE_TITLE = re.compile(
+    r"^\s*(\d+(?:\.\d+)*[.)]|[IVX]+\.|[(（]\d+[)）])[ \t]+([^\n]{1,80}?)(?<![.\s][A-Z])\.[ \t\n]+(?=\S)"
+)
 _PARENTHESISED = re.compile(r"^\s*[(（]\s*\d+\s*[)）]\s*\S")
 _MARKDOWN = re.compile(r"^\s*(#{1,6})\s+\S")
 # a short line underlined by a line of - or = (setext headings, plain-text licences)
@@ -36,6 +41,15 @@ _WORD_TOKEN = re.compile(r"[\u3400-\u9fff]|[^\s\u3400-\u9fff]+")  # what word_co
 _CLAUSE_END = re.compile(r"[,;:](?=\s)|[，；：、]")
 # the verbs of a statement: a line holding one is a provision or a sentence, never a heading
 _STATEMENT = re.compile(r"\b(?:shall|must|may|should|will|is|are|was|were)\b", re.IGNORECASE)
+# lines that look short enough for a title but name no part of the document: an editorial note
+# wholly in brackets ("[Applause]", "(French text omitted)"), a bare web or mail address, and a
+# broken-off piece of a sentence (one that opens with a stop or comma, or ends on "or", "and",
+# "the": a title never does)
+_EDITORIAL = re.compile(r"^\s*(?:\[[^\[\]]*\]\s*)+$|^\s*\([^()]*\)\s*$")
+_ADDRESS = re.compile(r"^\s*<?(?:[a-z][\w+.-]*://|www\.|mailto:)\S*?>?\s*$|^\s*<?[\w.+-]+@[\w.-]+>?\s*$", re.IGNORECASE)
+_FRAGMENT = re.compile(r"^\s*[.,;:!?]|(?<![\w-])(?:and|or|nor|but|of|the|to|for|with|by)\s*$")
+# a contents list names the sections that follow; it is never their parent
+_CONTENTS = re.compile(r"^(?:table of )?contents$", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -108,12 +122,12 @@ def heading_level(paragraph: str) -> int | None:
         return None
     if m := _MARKDOWN.match(first_line):
         return len(m.group(1))
-    if _STATEMENT.search(paragraph):
+    if _STATEMENT.search(paragraph) or _not_a_title(paragraph):
         return None
     words = word_count(paragraph)
-    if _NUMBERED.match(paragraph) and words <= 25:
+    if _NUMBERED.match(paragraph) and words <= 25 and not inline_title(paragraph):
         return 1
-    if _PARENTHESISED.match(paragraph) and words <= 30:
+    if _PARENTHESISED.match(paragraph) and words <= 30 and not inline_title(paragraph):
         return 2
     if (
         words <= 12
@@ -122,6 +136,37 @@ def heading_level(paragraph: str) -> int | None:
     ):
         return 0
     return None
+
+
+def inline_title(paragraph: str) -> tuple[int, str] | None:
+    """The level and label of a title that opens a numbered provision ("2. Grant of Copyright
+    License. Subject to the terms ..."), or None. Such a paragraph is content, and it opens the
+    section its title names: the provisions of a licence are cited under their own numbers.
+
+    Example: inline_title("2. Grant of License. You may copy it.") -> (1, "2. Grant of License")
+    """
+    m = _INLINE_TITLE.match(paragraph)
+    if not m:
+        return None
+    title = m.group(2)
+    words = title.split()
+    long_words = [w for w in words if len(w.strip("\"'()“”")) >= 4]
+    if (
+        len(words) > 8
+        or _STATEMENT.search(title)
+        or not all(w.lstrip("\"'(“")[:1].isupper() for w in [words[0], *long_words])
+    ):
+        return None
+    label = heading_label(f"{m.group(1)} {title}")
+    return heading_level(label) or 1, label
+
+
+def _not_a_title(line: str) -> bool:
+    """An editorial note, an address or a piece of a sentence: short, but no heading.
+
+    Example: _not_a_title("[Delivered in person before a joint session]") -> True
+    """
+    return bool(_EDITORIAL.match(line) or _ADDRESS.match(line) or _FRAGMENT.search(line))
 
 
 def is_item_title(sentence: str) -> bool:
@@ -138,7 +183,7 @@ def heading_label(paragraph: str) -> str:
     if m := _UNDERLINED.match(paragraph):
         paragraph = m.group(1)
     label = re.sub(r"^\s*#{1,6}\s+", "", paragraph.strip())
-    return label.rstrip(" .。")
+    return " ".join(label.split()).rstrip(" .。")  # "5.2.\xa0Program" as "5.2. Program"
 
 
 def split_long(text: str, span: Span, max_words: int) -> list[Span]:
@@ -232,8 +277,20 @@ def chunk(
     for para in blocks(text, config.max_words):
         body = text[para.start : para.end]
         level = heading_level(body)
-        if level is not None:
-            headings = [h for h in headings if h[0] < level] + [(level, heading_label(body))]
+        titled = inline_title(body) if level is None else None
+        if titled:
+            level, label = titled
+            kept = [h for h in headings if not _CONTENTS.match(h[1])]
+            headings = [h for h in kept if h[0] < level] + [(level, label)]
+            item_title = ""
+        elif level is not None:
+            label = heading_label(body)
+            # a contents list heads only itself: the next heading takes the place it stood in
+            kept = [h for h in headings if not _CONTENTS.match(h[1])]
+            if _CONTENTS.match(label):
+                headings = kept + [(level, label)]
+            else:
+                headings = [h for h in kept if h[0] < level] + [(level, label)]
             item_title = ""
         elif body.startswith(BULLET):
             first = sentences(text, para.start + len(BULLET), para.end)
