@@ -307,6 +307,9 @@ def test_a_lead_in_never_swallows_the_next_section():
         "licensing@example.org",
         ". transfer the software or this agreement to any third party; or",
         "the code be disclosed or distributed in source code form and",
+        "In the annual message of December, 1870, my predecessor declared that--",
+        "The President. Mr. Speaker——",
+        "1.2 'Compatible Licence' means",
     ],
 )
 def test_notes_addresses_and_sentence_pieces_are_no_headings(line):
@@ -317,7 +320,7 @@ def test_notes_addresses_and_sentence_pieces_are_no_headings(line):
     check_invariants(doc)
 
 
-@pytest.mark.parametrize("line", ["Exhibit A", "Terms and Conditions", "Plug-in", "Annex B"])
+@pytest.mark.parametrize("line", ["Exhibit A", "Terms and Conditions", "Plug-in", "Annex B", "---- Part 6: Notice (BSD) -----"])
 def test_short_titles_ending_in_a_letter_or_a_plain_word_stay_headings(line):
     assert heading_level(line) == 0
 

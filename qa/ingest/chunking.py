@@ -43,11 +43,15 @@ _CLAUSE_END = re.compile(r"[,;:](?=\s)|[，；：、]")
 _STATEMENT = re.compile(r"\b(?:shall|must|may|should|will|is|are|was|were)\b", re.IGNORECASE)
 # lines that look short enough for a title but name no part of the document: an editorial note
 # wholly in brackets ("[Applause]", "(French text omitted)"), a bare web or mail address, and a
-# broken-off piece of a sentence (one that opens with a stop or comma, or ends on "or", "and",
-# "the": a title never does)
+# broken-off piece of a sentence (one that opens with a stop or comma, ends on "or", "and",
+# "the", or breaks off with a dash, "my predecessor declared that--": a title never does)
 _EDITORIAL = re.compile(r"^\s*(?:\[[^\[\]]*\]\s*)+$|^\s*\([^()]*\)\s*$")
 _ADDRESS = re.compile(r"^\s*<?(?:[a-z][\w+.-]*://|www\.|mailto:)\S*?>?\s*$|^\s*<?[\w.+-]+@[\w.-]+>?\s*$", re.IGNORECASE)
-_FRAGMENT = re.compile(r"^\s*[.,;:!?]|(?<![\w-])(?:and|or|nor|but|of|the|to|for|with|by)\s*$")
+_FRAGMENT = re.compile(
+    r"^\s*[.,;:!?]|(?<![\w-])(?:and|or|nor|but|of|the|to|for|with|by)\s*$|(?<![-—\s])(?:-{2,}|—+)\s*$"
+)
+# a definition ("1.2 'Compatible Licence' means ...") states, as a modal or copular verb does
+_DEFINES = re.compile(r"\bmeans\b")
 # a contents list names the sections that follow; it is never their parent
 _CONTENTS = re.compile(r"^(?:table of )?contents$", re.IGNORECASE)
 
@@ -122,7 +126,7 @@ def heading_level(paragraph: str) -> int | None:
         return None
     if m := _MARKDOWN.match(first_line):
         return len(m.group(1))
-    if _STATEMENT.search(paragraph) or _not_a_title(paragraph):
+    if _STATEMENT.search(paragraph) or _DEFINES.search(paragraph) or _not_a_title(paragraph):
         return None
     words = word_count(paragraph)
     if _NUMBERED.match(paragraph) and words <= 25 and not inline_title(paragraph):
