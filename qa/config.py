@@ -50,8 +50,9 @@ class ChunkingConfig:
     sentence_max_words: int = 160
     # v2: CRLF paragraphs; v3: long sentences are cut; v4: provisions; v5: underlined headings,
     # rules dropped, a lead-in ending in ":" kept with its list; v6: editorial notes, addresses
-    # and sentence pieces are no headings, a contents list heads nothing
-    version: str = "chunk v6"
+    # and sentence pieces are no headings, a contents list heads nothing; v7: "Mr." and initials
+    # end no sentence
+    version: str = "chunk v7"
 
 
 @dataclass(frozen=True)

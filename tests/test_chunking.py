@@ -404,3 +404,21 @@ def test_the_bundled_licence_cites_each_provision_under_its_number():
     assert patent.section.endswith("3. Grant of Patent License")
     assert not any(leaf.startswith("http") for leaf in leaves)
     check_invariants(doc)
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        (
+            "Mr. Speaker, Mr. President, Members of Congress: I come. We go.",
+            ["Mr. Speaker, Mr. President, Members of Congress: I come.", "We go."],
+        ),
+        ("John F. Kennedy spoke. Dr. Smith came.", ["John F. Kennedy spoke.", "Dr. Smith came."]),
+        (
+            "Notice to U.S. Government End Users. The Software is commercial.",
+            ["Notice to U.S. Government End Users.", "The Software is commercial."],
+        ),
+    ],
+)
+def test_a_title_or_an_initial_ends_no_sentence(text, expected):
+    assert [text[s.start : s.end] for s in sentences(text)] == expected

@@ -20,9 +20,13 @@ BULLET = "——"
 
 _PARAGRAPH = re.compile(r"[^\n]+(?:\n(?![ \t\r]*\n)[^\n]*)*")
 # A sentence ends at . ! ? (plus closing quotes) before a capital, a quote, a bullet or the end;
-# "No. 6)" and "e.g. the" do not end one. CJK full stops end one wherever they stand.
+# "No. 6)" and "e.g. the" do not end one, nor does the stop of a title before a name ("Mr.
+# Speaker") or of an initial ("John F. Kennedy", "U.S. Government"). CJK full stops end one
+# wherever they stand.
+_TITLES = ("Mr", "Mrs", "Ms", "Messrs", "Dr", "Prof", "St", "Hon", "Gen", "Gov", "Sen", "Rep", "Rev", "Pres")
 _SENTENCE_END = re.compile(
-    r"(?<=[.!?])[\"”’)]*(?=\s+(?:[A-Z“\"‘(\[\u3400-\u9fff]|——)|\s*$)|(?<=[。！？])[”’」）]*"
+    r"(?<=[.!?])" + "".join(rf"(?<!\b{a}\.)" for a in _TITLES) + r"(?<![\s.(][A-Z]\.)"
+    r"[\"”’)]*(?=\s+(?:[A-Z“\"‘(\[\u3400-\u9fff]|——)|\s*$)|(?<=[。！？])[”’」）]*"
 )
 _NUMBERED = re.compile(r"^\s*(?:\d+(?:\.\d+)*[.)]|[IVX]+\.)\s+\S")
 # "2. Grant of Copyright License. Subject to ..." (a lone capital before the stop, as in "U.S.",
