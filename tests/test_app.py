@@ -323,6 +323,26 @@ def test_reader_shows_the_whole_document_with_outline_and_target(bundled_app):
         handlers.read_document(None, 10_000)
 
 
+def test_the_reader_outlines_a_provision_by_its_inline_title():
+    from qa.ingest.chunking import chunk
+
+    text = (
+        "Example Licence\n\n1. Definitions.\n\n\"Work\" means the software.\n\n"
+        "2. Grant of Copyright License. Subject to the terms of this License, you may copy it.\n"
+    )
+    doc = Document("licence.txt", text)
+    passages = chunk(doc)
+    grant = next(p for p in passages if p.text.startswith("2. Grant"))
+    outline, _ = reader.reader_blocks(doc, passages, {grant.id})
+    labels = [(e.level, e.label) for e in outline]
+    assert labels == [
+        ("lvl-0", "Example Licence"),
+        ("lvl-1", "1. Definitions"),
+        ("lvl-1", "2. Grant of Copyright License"),
+    ]
+    assert [e.label for e in outline if e.current] == ["2. Grant of Copyright License"]
+
+
 def test_open_event_switches_to_the_reader(bundled_app):
     hit = get_assistant().search(PLEDGE, k=1)[0]
     evt = gr.SelectData(None, {"index": hit.passage.id, "value": str(hit.passage.id)})

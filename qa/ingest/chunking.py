@@ -286,19 +286,9 @@ def chunk(
         body = text[para.start : para.end]
         level = heading_level(body)
         titled = inline_title(body) if level is None else None
-        if titled:
-            level, label = titled
-            kept = [h for h in headings if not _CONTENTS.match(h[1])]
-            headings = [h for h in kept if h[0] < level] + [(level, label)]
-            item_title = ""
-        elif level is not None:
-            label = heading_label(body)
-            # a contents list heads only itself: the next heading takes the place it stood in
-            kept = [h for h in headings if not _CONTENTS.match(h[1])]
-            if _CONTENTS.match(label):
-                headings = kept + [(level, label)]
-            else:
-                headings = [h for h in kept if h[0] < level] + [(level, label)]
+        if level is not None or titled:
+            level, label = titled or (level, heading_label(body))
+            headings = _opened(headings, level, label)
             item_title = ""
         elif body.startswith(BULLET):
             first = sentences(text, para.start + len(BULLET), para.end)
@@ -327,6 +317,20 @@ def chunk(
                 )
             )
     return passages
+
+
+def _opened(
+    headings: list[tuple[int, str]], level: int, label: str
+) -> list[tuple[int, str]]:
+    """The heading path once a heading opens: those of its level or deeper close. A contents
+    list heads only itself, so the next heading takes the place it stood in.
+
+    Example: _opened([(0, "Title"), (1, "1. Scope")], 1, "2. Terms") -> [(0, "Title"), (1, "2. Terms")]
+    """
+    kept = [h for h in headings if not _CONTENTS.match(h[1])]
+    if _CONTENTS.match(label):
+        return [*kept, (level, label)]
+    return [*[h for h in kept if h[0] < level], (level, label)]
 
 
 def blocks(text: str, max_words: int = 130) -> list[Span]:

@@ -9,7 +9,14 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 
-from qa.ingest.chunking import BULLET, heading_label, heading_level, paragraphs, sentences
+from qa.ingest.chunking import (
+    BULLET,
+    heading_label,
+    heading_level,
+    inline_title,
+    paragraphs,
+    sentences,
+)
 from qa.types import Document, Passage
 from qa.web.templating import macro, mark_segments, render
 
@@ -166,6 +173,8 @@ def reader_blocks(
             first = sentences(text, para.start + len(BULLET), para.end)
             title = heading_label(text[first[0].start : first[0].end]) if first else raw[:60]
             outline.append(OutlineEntry("lvl-item", anchor, title.lstrip("—")))
+        elif titled := inline_title(raw):  # "2. Grant of Copyright License. Subject to ..."
+            outline.append(OutlineEntry(f"lvl-{titled[0]}", anchor, titled[1]))
         if has_target:
             current = len(outline) - 1
         pieces, pos = [], para.start
