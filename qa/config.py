@@ -51,8 +51,8 @@ class ChunkingConfig:
     # v2: CRLF paragraphs; v3: long sentences are cut; v4: provisions; v5: underlined headings,
     # rules dropped, a lead-in ending in ":" kept with its list; v6: editorial notes, addresses
     # and sentence pieces are no headings, a contents list heads nothing; v7: "Mr." and initials
-    # end no sentence
-    version: str = "chunk v7"
+    # end no sentence; v8: "1.5 Modifications" is numbered too
+    version: str = "chunk v8"
 
 
 @dataclass(frozen=True)

@@ -232,6 +232,8 @@ def test_windows_line_endings_split_paragraphs():
         "1. Member States shall ensure that penalties are effective.",
         "2. The licensee must keep the notice intact",
         "(4) Such measures are reviewed every year.",
+        "2.2 By clicking to accept and/or using this kit, you hereby agree to the terms of the Agreement.",
+        "1.2.2 misrepresent or mask either your identity or that of your application when using it;",
     ],
 )
 def test_a_numbered_provision_is_content_not_a_heading(line):
@@ -243,7 +245,9 @@ def test_a_numbered_provision_is_content_not_a_heading(line):
     assert all(line not in p.section for p in passages)
 
 
-@pytest.mark.parametrize("line", ["2. Main actions", "(1) Promote the creation of rights", "1.2. Scope"])
+@pytest.mark.parametrize(
+    "line", ["2. Main actions", "(1) Promote the creation of rights", "1.2. Scope", "1.5 Modifications."]
+)
 def test_a_numbered_topic_is_still_a_heading(line):
     assert heading_level(line) in (1, 2)
 
@@ -338,6 +342,8 @@ The grant ends when you sue a Contributor.
 
 4. Notice to U.S. Government End Users. The Work is a commercial item.
 
+4.1 Use by Agencies. An agency may use the Work.
+
 10. a. A derived work may carry another licence.
 """
 
@@ -352,9 +358,11 @@ def test_a_provision_with_an_inline_title_is_content_and_opens_its_section():
     assert by_text[copying] == "Example Licence > 2. Grant of Copyright License"
     notice = next(t for t in by_text if t.startswith("4. Notice"))
     assert by_text[notice] == "Example Licence > 4. Notice to U.S. Government End Users"
+    agencies = next(t for t in by_text if t.startswith("4.1 Use"))
+    assert by_text[agencies] == "Example Licence > 4.1 Use by Agencies"  # no stop after "4.1"
     # "a." is a list letter, not a title: the clause stays under the section before it
     derived = next(t for t in by_text if t.startswith("10. a."))
-    assert by_text[derived] == "Example Licence > 4. Notice to U.S. Government End Users"
+    assert by_text[derived] == "Example Licence > 4.1 Use by Agencies"
     assert by_text['"Work" means the software.'] == "Example Licence > 1. Definitions"
     check_invariants(doc)
 

@@ -28,11 +28,13 @@ _SENTENCE_END = re.compile(
     r"(?<=[.!?])" + "".join(rf"(?<!\b{a}\.)" for a in _TITLES) + r"(?<![\s.(][A-Z]\.)"
     r"[\"”’)]*(?=\s+(?:[A-Z“\"‘(\[\u3400-\u9fff]|——)|\s*$)|(?<=[。！？])[”’」）]*"
 )
-_NUMBERED = re.compile(r"^\s*(?:\d+(?:\.\d+)*[.)]|[IVX]+\.)\s+\S")
+# "2.", "2)", "II." and "1.5" ("1.5 Modifications": a dotted number needs no closing stop)
+_NUMBER = r"(?:\d+(?:\.\d+)*[.)]|\d+(?:\.\d+)+|[IVX]+\.)"
+_NUMBERED = re.compile(rf"^\s*{_NUMBER}\s+\S")
 # "2. Grant of Copyright License. Subject to ..." (a lone capital before the stop, as in "U.S.",
 # ends no title)
 _INLINE_TITLE = re.compile(
-    r"^\s*(\d+(?:\.\d+)*[.)]|[IVX]+\.|[(（]\d+[)）])[ \t]+([^\n]{1,80}?)(?<![.\s][A-Z])\.[ \t\n]+(?=\S)"
+    rf"^\s*({_NUMBER}|[(（]\d+[)）])[ \t]+([^\n]{{1,80}}?)(?<![.\s][A-Z])\.[ \t\n]+(?=\S)"
 )
 _PARENTHESISED = re.compile(r"^\s*[(（]\s*\d+\s*[)）]\s*\S")
 _MARKDOWN = re.compile(r"^\s*(#{1,6})\s+\S")
@@ -134,7 +136,9 @@ def heading_level(paragraph: str) -> int | None:
         return None
     words = word_count(paragraph)
     if _NUMBERED.match(paragraph) and words <= 25 and not inline_title(paragraph):
-        return 1
+        # past 12 words a numbered line that ends as a sentence does is a provision ("2.2 By
+        # clicking to accept ..., you agree to the terms."), not a title
+        return None if words > 12 and re.search(r"[.;:,]\s*$", paragraph) else 1
     if _PARENTHESISED.match(paragraph) and words <= 30 and not inline_title(paragraph):
         return 2
     if (
