@@ -88,3 +88,13 @@ def test_a_keyword_query_quotes_the_sentences_with_its_words():
     assert [s.text for s in select_sentences(plain, AnswerConfig(relative_cut=0.85))] == [
         "Goats eat grass."
     ]
+
+
+def test_a_hard_wrapped_quote_reads_as_prose_and_stays_verbatim():
+    doc = "Each Contributor grants You a licence to\n      copy the Work.\n\nGoats eat grass."
+    end = doc.index("\n\n")
+    p0 = Passage(0, "lic.txt", 0, end, "Licence", doc[:end])
+    sent = ScoredSentence(SentenceSpan(0, 0, end), doc[:end], 0.9)
+    ans = compose("may I copy it?", Retrieval([Hit(p0, 0.9, 1)], [sent], Signals(sentence_top=0.9)))
+    assert ans.text == "Each Contributor grants You a licence to copy the Work. [1]"
+    assert ans.quotes[0].text == doc[:end] == "Each Contributor grants You a licence to\n      copy the Work."

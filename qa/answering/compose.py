@@ -79,7 +79,9 @@ def compose(
         Citation(n=n, hit=by_id[pid], quotes=tuple(q for q in quotes if q.citation == n))
         for pid, n in sorted(numbers.items(), key=lambda item: item[1])
     )
-    text = " ".join(f"{q.text} [{q.citation}]" for q in quotes)
+    # a hard-wrapped document's line breaks and indents are layout: the answer reads as prose,
+    # its quotes keep the verbatim text and offsets
+    text = " ".join(f"{' '.join(q.text.split())} [{q.citation}]" for q in quotes)
     return Answer(
         question=question,
         text=text,
