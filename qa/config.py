@@ -51,8 +51,9 @@ class ChunkingConfig:
     # v2: CRLF paragraphs; v3: long sentences are cut; v4: provisions; v5: underlined headings,
     # rules dropped, a lead-in ending in ":" kept with its list; v6: editorial notes, addresses
     # and sentence pieces are no headings, a contents list heads nothing; v7: "Mr." and initials
-    # end no sentence; v8: "1.5 Modifications" is numbered too
-    version: str = "chunk v8"
+    # end no sentence; v8: "1.5 Modifications" is numbered too; v9: numbered clauses ("3.1 copy,
+    # publish ...;") are no headings, a contents list closes what precedes it, "Inc." ends no title
+    version: str = "chunk v9"
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ from qa.ingest.chunking import (
     blocks,
     chunk,
     group_sentences,
+    heading_label,
     heading_level,
     inline_title,
     is_item_title,
@@ -386,12 +387,10 @@ def test_a_contents_list_heads_nothing():
         "5.1. Purpose\n\nThis directory holds variable data.\n"
     )
     by_text = {p.text: p.section for p in chunk(Document("fhs.txt", text))}
-    assert by_text["5.1. Purpose\n5.2. Requirements"] == (
-        "Chapter 5. The /var Hierarchy > Table of Contents"
-    )
-    assert by_text["This directory holds variable data."] == (
-        "Chapter 5. The /var Hierarchy > 5.1. Purpose"
-    )
+    assert by_text["5.1. Purpose\n5.2. Requirements"] == "Table of Contents"
+    # the contents closed the heading before it, as any heading of its level does, and the
+    # heading after it closes it: neither heads the sections that follow
+    assert by_text["This directory holds variable data."] == "5.1. Purpose"
 
 
 def test_a_label_has_its_spaces_made_plain():
@@ -430,3 +429,50 @@ def test_the_bundled_licence_cites_each_provision_under_its_number():
 )
 def test_a_title_or_an_initial_ends_no_sentence(text, expected):
     assert [text[s.start : s.end] for s in sentences(text)] == expected
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "3.1 If a Contributor Distributes the Program in any form, then:",
+        "3.1 copy, publish, distribute and transmit the Information;",
+        "2.1 For the purpose of this Section,",
+    ],
+)
+def test_a_numbered_clause_is_no_heading(line):
+    assert heading_level(line) is None
+
+
+def test_a_numbered_title_ending_in_a_colon_is_a_heading():
+    assert heading_level("3. LICENSE CONDITIONS:") == 1
+
+
+def test_a_short_provision_with_an_inline_title_is_never_a_title_line():
+    line = "2.6. Font Software. If the Software includes font software -"
+    assert heading_level(line) is None and inline_title(line) == (1, "2.6. Font Software")
+    assert heading_label("10. Limitation of Liability.  \u200b") == "10. Limitation of Liability"
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "6. OpenVPN Technologies, Inc. is the sole distributor of the Software.",
+        "1. Copyright © Unicode, Inc. All rights reserved.",
+    ],
+)
+def test_a_company_name_is_no_inline_title(line):
+    assert inline_title(line) is None
+
+
+def test_a_list_letter_may_follow_an_inline_title():
+    line = "3. TERMS FOR SPECIFIC COMPONENTS. a. Fonts. You may use the fonts."
+    assert inline_title(line) == (1, "3. TERMS FOR SPECIFIC COMPONENTS")
+
+
+def test_an_initial_before_a_sentence_opener_ends_the_sentence():
+    text = "as described in Exhibit A. You must also keep this notice. John F. Kennedy spoke."
+    assert [text[s.start : s.end] for s in sentences(text)] == [
+        "as described in Exhibit A.",
+        "You must also keep this notice.",
+        "John F. Kennedy spoke.",
+    ]

@@ -24,18 +24,28 @@ _PARAGRAPH = re.compile(r"[^\n]+(?:\n(?![ \t\r]*\n)[^\n]*)*")
 # Speaker") or of an initial ("John F. Kennedy", "U.S. Government"). CJK full stops end one
 # wherever they stand.
 _TITLES = ("Mr", "Mrs", "Ms", "Messrs", "Dr", "Prof", "St", "Hon", "Gen", "Gov", "Sen", "Rep", "Rev", "Pres")
+# words that open sentences, not names: after one, an initial's stop ends the sentence
+# ("Exhibit A. You must ...", "in the U.S. Neither ...")
+_OPENERS = (
+    "The|This|That|These|Those|There|It|Its|You|Your|We|Our|They|He|She|If|So|But|Neither|Nor|"
+    "In|For|Such|Any|Each|No|Nothing|All|As|When|Where|Unless|Upon"
+)
 _SENTENCE_END = re.compile(
-    r"(?<=[.!?])" + "".join(rf"(?<!\b{a}\.)" for a in _TITLES) + r"(?<![\s.(][A-Z]\.)"
+    r"(?<=[.!?])" + "".join(rf"(?<!\b{a}\.)" for a in _TITLES)
+    + rf"(?:(?<![\s.(][A-Z]\.)|(?=\s+(?:{_OPENERS})\b))"
     r"[\"”’)]*(?=\s+(?:[A-Z“\"‘(\[\u3400-\u9fff]|——)|\s*$)|(?<=[。！？])[”’」）]*"
 )
 # "2.", "2)", "II." and "1.5" ("1.5 Modifications": a dotted number needs no closing stop)
 _NUMBER = r"(?:\d+(?:\.\d+)*[.)]|\d+(?:\.\d+)+|[IVX]+\.)"
 _NUMBERED = re.compile(rf"^\s*{_NUMBER}\s+\S")
 # "2. Grant of Copyright License. Subject to ..." (a lone capital before the stop, as in "U.S.",
-# ends no title)
+# or a company's "Inc." ends no title, nor does a stop the sentence runs on from in lower case;
+# a list letter may follow: "3. TERMS FOR SPECIFIC COMPONENTS. a. ...")
 _INLINE_TITLE = re.compile(
-    rf"^\s*({_NUMBER}|[(（]\d+[)）])[ \t]+([^\n]{{1,80}}?)(?<![.\s][A-Z])\.[ \t\n]+(?=\S)"
+    rf"^\s*({_NUMBER}|[(（]\d+[)）])[ \t]+([^\n]{{1,80}}?)(?<![.\s][A-Z])"
+    r"(?<!\bInc)(?<!\bLtd)(?<!\bCo)(?<!\bCorp)\.[ \t\n]+(?=\S)(?![a-z]{2})"
 )
+_NUMBERED_PREFIX = re.compile(rf"^\s*{_NUMBER}\s+")
 _PARENTHESISED = re.compile(r"^\s*[(（]\s*\d+\s*[)）]\s*\S")
 _MARKDOWN = re.compile(r"^\s*(#{1,6})\s+\S")
 # a short line underlined by a line of - or = (setext headings, plain-text licences)
@@ -59,6 +69,7 @@ _FRAGMENT = re.compile(
 # a definition ("1.2 'Compatible Licence' means ...") states, as a modal or copular verb does
 _DEFINES = re.compile(r"\bmeans\b")
 # a contents list names the sections that follow; it is never their parent
+_FORMAT_CHARS = re.compile("[\u200b-\u200f\u2060\ufeff]")
 _CONTENTS = re.compile(r"^(?:table of )?contents$", re.IGNORECASE)
 
 
@@ -134,12 +145,12 @@ def heading_level(paragraph: str) -> int | None:
         return len(m.group(1))
     if _STATEMENT.search(paragraph) or _DEFINES.search(paragraph) or _not_a_title(paragraph):
         return None
+    if inline_title(paragraph):
+        return None  # a provision that opens with its title is content
     words = word_count(paragraph)
-    if _NUMBERED.match(paragraph) and words <= 25 and not inline_title(paragraph):
-        # past 12 words a numbered line that ends as a sentence does is a provision ("2.2 By
-        # clicking to accept ..., you agree to the terms."), not a title
-        return None if words > 12 and re.search(r"[.;:,]\s*$", paragraph) else 1
-    if _PARENTHESISED.match(paragraph) and words <= 30 and not inline_title(paragraph):
+    if _NUMBERED.match(paragraph) and words <= 25:
+        return None if _numbered_clause(paragraph, words) else 1
+    if _PARENTHESISED.match(paragraph) and words <= 30:
         return 2
     if (
         words <= 12
@@ -148,6 +159,27 @@ def heading_level(paragraph: str) -> int | None:
     ):
         return 0
     return None
+
+
+def _numbered_clause(line: str, words: int) -> bool:
+    """A numbered line that is a clause of the text, not a title: it ends in ";" or ",", or in
+    ":" unless it reads as a title ("3. LICENSE CONDITIONS:"), its first word is lower case
+    ("3.1 copy, publish and transmit ..."), or past 12 words it ends as a sentence does ("2.2
+    By clicking to accept ..., you agree to the terms.")."""
+    body = _NUMBERED_PREFIX.sub("", line, count=1).rstrip()
+    return bool(
+        body[-1:] in (";", ",")
+        or (body.endswith(":") and not _title_cased(body.rstrip(":").split()))
+        or body[:1].islower()
+        or (words > 12 and body.endswith("."))
+    )
+
+
+def _title_cased(words: list[str]) -> bool:
+    """The first word and every word of four letters or more capitalised ("Grant of Copyright
+    License", "LICENSE CONDITIONS")."""
+    long_words = [w for w in words if len(w.strip("\"'()“”")) >= 4]
+    return bool(words) and all(w.lstrip("\"'(“")[:1].isupper() for w in [words[0], *long_words])
 
 
 def inline_title(paragraph: str) -> tuple[int, str] | None:
@@ -162,12 +194,7 @@ def inline_title(paragraph: str) -> tuple[int, str] | None:
         return None
     title = m.group(2)
     words = title.split()
-    long_words = [w for w in words if len(w.strip("\"'()“”")) >= 4]
-    if (
-        len(words) > 8
-        or _STATEMENT.search(title)
-        or not all(w.lstrip("\"'(“")[:1].isupper() for w in [words[0], *long_words])
-    ):
+    if len(words) > 8 or _STATEMENT.search(title) or not _title_cased(words):
         return None
     label = heading_label(f"{m.group(1)} {title}")
     return heading_level(label) or 1, label
@@ -195,6 +222,7 @@ def heading_label(paragraph: str) -> str:
     if m := _UNDERLINED.match(paragraph):
         paragraph = m.group(1)
     label = re.sub(r"^\s*#{1,6}\s+", "", paragraph.strip())
+    label = _FORMAT_CHARS.sub("", label)  # a zero-width space is no part of a title
     return " ".join(label.split()).rstrip(" .。")  # "5.2.\xa0Program" as "5.2. Program"
 
 
@@ -327,14 +355,12 @@ def _opened(
     headings: list[tuple[int, str]], level: int, label: str
 ) -> list[tuple[int, str]]:
     """The heading path once a heading opens: those of its level or deeper close. A contents
-    list heads only itself, so the next heading takes the place it stood in.
+    list heads only itself: the heading after it closes it, whatever its level.
 
     Example: _opened([(0, "Title"), (1, "1. Scope")], 1, "2. Terms") -> [(0, "Title"), (1, "2. Terms")]
     """
-    kept = [h for h in headings if not _CONTENTS.match(h[1])]
-    if _CONTENTS.match(label):
-        return [*kept, (level, label)]
-    return [*[h for h in kept if h[0] < level], (level, label)]
+    kept = [h for h in headings if h[0] < level and not _CONTENTS.match(h[1])]
+    return [*kept, (level, label)]
 
 
 def blocks(text: str, max_words: int = 130) -> list[Span]:
