@@ -68,8 +68,9 @@ _FRAGMENT = re.compile(
 )
 # a definition ("1.2 'Compatible Licence' means ...") states, as a modal or copular verb does
 _DEFINES = re.compile(r"\bmeans\b")
-# a contents list names the sections that follow; it is never their parent
+# zero-width spaces and marks: no part of a label
 _FORMAT_CHARS = re.compile("[\u200b-\u200f\u2060\ufeff]")
+# a contents list names the sections that follow; it is never their parent
 _CONTENTS = re.compile(r"^(?:table of )?contents$", re.IGNORECASE)
 
 
