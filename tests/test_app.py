@@ -343,6 +343,17 @@ def test_the_reader_outlines_a_provision_by_its_inline_title():
     assert [e.label for e in outline if e.current] == ["2. Grant of Copyright License"]
 
 
+def test_the_reader_indents_a_dotted_section_under_its_parent():
+    from qa.ingest.chunking import chunk
+
+    text = "Spec\n\n4. File syntax\n\n4.1. Values\n\nA value is one line.\n"
+    doc = Document("spec.txt", text)
+    outline, _ = reader.reader_blocks(doc, chunk(doc))
+    assert [(e.level, e.label) for e in outline] == [
+        ("lvl-0", "Spec"), ("lvl-1", "4. File syntax"), ("lvl-2", "4.1. Values")
+    ]
+
+
 def test_open_event_switches_to_the_reader(bundled_app):
     hit = get_assistant().search(PLEDGE, k=1)[0]
     evt = gr.SelectData(None, {"index": hit.passage.id, "value": str(hit.passage.id)})

@@ -20,6 +20,7 @@ from qa.ingest.chunking import (
     split_long,
     word_count,
 )
+from qa.ingest.section_path import section_number
 from qa.types import Document
 from tests.conftest import PLAN, TINY_DOCS
 
@@ -357,10 +358,12 @@ def test_a_provision_with_an_inline_title_is_content_and_opens_its_section():
     notice = next(t for t in by_text if t.startswith("4. Notice"))
     assert by_text[notice] == "Example Licence > 4. Notice to U.S. Government End Users"
     agencies = next(t for t in by_text if t.startswith("4.1 Use"))
-    assert by_text[agencies] == "Example Licence > 4.1 Use by Agencies"  # no stop after "4.1"
+    assert by_text[agencies] == SECTION_SEP.join(  # no stop after "4.1", and it sits under 4
+        ["Example Licence", "4. Notice to U.S. Government End Users", "4.1 Use by Agencies"]
+    )
     # "a." is a list letter, not a title: the clause stays under the section before it
     derived = next(t for t in by_text if t.startswith("10. a."))
-    assert by_text[derived] == "Example Licence > 4.1 Use by Agencies"
+    assert by_text[derived] == by_text[agencies]
     assert by_text['"Work" means the software.'] == "Example Licence > 1. Definitions"
     check_invariants(doc)
 
@@ -388,6 +391,36 @@ def test_a_contents_list_heads_nothing():
     # the contents closed the heading before it, as any heading of its level does, and the
     # heading after it closes it: neither heads the sections that follow
     assert by_text["This directory holds variable data."] == "5.1. Purpose"
+
+
+def test_a_dotted_number_nests_under_the_section_it_extends():
+    text = (
+        "Licence\n\n4. File syntax\n\n4.1. Values\n\nA value is one line.\n\n(1) Options\n\n"
+        "An option follows.\n\n4.1.1. Examples\n\nAn example is given.\n\n4.2 Lists\n\n"
+        "A list has items.\n\n5.1 Orphans\n\nNo section five opened.\n\n6.0 Notices\n\n"
+        "Notices are kept.\n\n6.1 Copies\n\nCopies carry notices.\n"
+    )
+    doc = Document("spec.txt", text)
+    by_text = {p.text: p.section.split(SECTION_SEP) for p in chunk(doc)}
+    assert by_text["A value is one line."] == ["Licence", "4. File syntax", "4.1. Values"]
+    assert by_text["An option follows."] == ["Licence", "4. File syntax", "4.1. Values", "(1) Options"]
+    # a deeper number closes what was open under its parent, a sibling closes the one before it
+    assert by_text["An example is given."] == ["Licence", "4. File syntax", "4.1. Values", "4.1.1. Examples"]
+    assert by_text["A list has items."] == ["Licence", "4. File syntax", "4.2 Lists"]
+    # no open section is numbered 5: the line is a section of its own level and closes section 4
+    assert by_text["No section five opened."] == ["Licence", "5.1 Orphans"]
+    assert by_text["Copies carry notices."] == ["Licence", "6.0 Notices", "6.1 Copies"]
+    check_invariants(doc)
+    # a plain numbered line nests under the markdown heading its number extends
+    markdown = Document("guide.md", "# Guide\n\n## 7. Scope\n\n7.1 Users\n\nUsers are people.\n")
+    assert [p.section for p in chunk(markdown)][-1] == SECTION_SEP.join(["Guide", "7. Scope", "7.1 Users"])
+
+
+def test_a_section_number_drops_trailing_zeros():
+    assert section_number("4.1. Single-line values") == ("4", "1")
+    assert section_number("2.0 Use of the Software") == ("2",)
+    assert section_number("## 3. Scope") == ("3",)
+    assert section_number("(1) Options") == section_number("Chapter 5") == ()
 
 
 def test_a_label_has_its_spaces_made_plain():

@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 
 from qa.config import ChunkingConfig
+from qa.ingest.section_path import opened
 from qa.types import Document, Passage
 
 SECTION_SEP = " > "
@@ -70,8 +71,6 @@ _FRAGMENT = re.compile(
 _DEFINES = re.compile(r"\bmeans\b")
 # zero-width spaces and marks: no part of a label
 _FORMAT_CHARS = re.compile("[\u200b-\u200f\u2060\ufeff]")
-# a contents list names the sections that follow; it is never their parent
-_CONTENTS = re.compile(r"^(?:table of )?contents$", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -312,7 +311,7 @@ def chunk(
     """Passages of one document, in order, each with its heading path and exact offsets."""
     config = config or ChunkingConfig()
     text = document.text
-    headings: list[tuple[int, str]] = []  # stack of (level, label)
+    headings: list[tuple[float, str]] = []  # stack of (level, label)
     item_title = ""
     passages: list[Passage] = []
     for para in blocks(text, config.max_words):
@@ -321,7 +320,7 @@ def chunk(
         titled = inline_title(body) if level is None else None
         if level is not None or titled:
             level, label = titled or (level, heading_label(body))
-            headings = _opened(headings, level, label)
+            headings = opened(headings, level, label)
             item_title = ""
         elif body.startswith(BULLET):
             first = sentences(text, para.start + len(BULLET), para.end)
@@ -350,18 +349,6 @@ def chunk(
                 )
             )
     return passages
-
-
-def _opened(
-    headings: list[tuple[int, str]], level: int, label: str
-) -> list[tuple[int, str]]:
-    """The heading path once a heading opens: those of its level or deeper close. A contents
-    list heads only itself: the heading after it closes it, whatever its level.
-
-    Example: _opened([(0, "Title"), (1, "1. Scope")], 1, "2. Terms") -> [(0, "Title"), (1, "2. Terms")]
-    """
-    kept = [h for h in headings if h[0] < level and not _CONTENTS.match(h[1])]
-    return [*kept, (level, label)]
 
 
 def blocks(text: str, max_words: int = 130) -> list[Span]:

@@ -17,6 +17,7 @@ from qa.ingest.chunking import (
     paragraphs,
     sentences,
 )
+from qa.ingest.section_path import section_number
 from qa.types import Document, Passage
 from qa.web.templating import macro, mark_segments, render
 
@@ -166,7 +167,7 @@ def reader_blocks(
             label = heading_label(raw)
             piece = Piece(label, inside[0].id if inside else None, has_target)
             blocks.append(Block(anchor, f"h{min(6, 3 + max(0, level))}", (piece,)))
-            outline.append(OutlineEntry(f"lvl-{level}", anchor, label))
+            outline.append(OutlineEntry(_outline_class(level, label), anchor, label))
             current = len(outline) - 1 if has_target else current
             continue
         if raw.startswith(BULLET):
@@ -174,7 +175,7 @@ def reader_blocks(
             title = heading_label(text[first[0].start : first[0].end]) if first else raw[:60]
             outline.append(OutlineEntry("lvl-item", anchor, title.lstrip("—")))
         elif titled := inline_title(raw):  # "2. Grant of Copyright License. Subject to ..."
-            outline.append(OutlineEntry(f"lvl-{titled[0]}", anchor, titled[1]))
+            outline.append(OutlineEntry(_outline_class(*titled), anchor, titled[1]))
         if has_target:
             current = len(outline) - 1
         pieces, pos = [], para.start
@@ -190,6 +191,11 @@ def reader_blocks(
         entry = outline[current]
         outline[current] = OutlineEntry(entry.level, entry.anchor, entry.label, current=True)
     return outline, blocks
+
+
+def _outline_class(level: int, label: str) -> str:
+    """The outline's css class: a dotted number ("4.1 Values") is indented under its section."""
+    return "lvl-2" if level == 1 and len(section_number(label)) > 1 else f"lvl-{level}"
 
 
 def document_html(

@@ -1,0 +1,48 @@
+"""The heading path above a passage: which open headings a new heading closes.
+
+A heading closes those of its level or deeper; a numbered one also nests under the heading its
+number extends, so a licence's "4.1" is cited under its section "4." whatever the lines' levels.
+"""
+
+from __future__ import annotations
+
+import re
+
+# a contents list names the sections that follow; it is never their parent
+_CONTENTS = re.compile(r"^(?:table of )?contents$", re.IGNORECASE)
+# the number a label opens with ("4.1. Single-line values", "2.0 Use", "## 3. Scope"): sections
+# numbered 4.1 and 4.2 sit under section 4
+_SECTION_NUMBER = re.compile(r"^(?:#{1,6}\s+)?(\d+(?:\.\d+)*)\.?(?=\s|$)")
+
+
+def opened(headings: list[tuple[float, str]], level: float, label: str) -> list[tuple[float, str]]:
+    """The heading path once a heading opens: those of its level or deeper close. A contents
+    list heads only itself: the heading after it closes it, whatever its level. A dotted
+    number nests under the open heading its number extends ("4.1" under "4."), closing what
+    was open under that one, whatever the levels of the lines say.
+
+    Example: opened([(0, "Title"), (1, "1. Scope")], 1, "2. Terms") -> [(0, "Title"), (1, "2. Terms")]
+    Example: opened([(1, "4. Syntax"), (1.1, "4.1 Values")], 1, "4.2 Fields")
+            -> [(1, "4. Syntax"), (1.1, "4.2 Fields")]
+    """
+    number = section_number(label)
+    for i in range(len(headings) - 1, -1, -1) if len(number) > 1 else ():
+        parent_level, parent = headings[i]
+        above = section_number(parent)
+        if above and len(above) < len(number) and number[: len(above)] == above:
+            headings, level = headings[: i + 1], parent_level + 0.1 * (len(number) - len(above))
+            break
+    kept = [h for h in headings if h[0] < level and not _CONTENTS.match(h[1])]
+    return [*kept, (level, label)]
+
+
+def section_number(label: str) -> tuple[str, ...]:
+    """The parts of the number a heading opens with, trailing zeros dropped ("2.0" is section 2).
+
+    Example: section_number("4.1. Single-line values") -> ("4", "1")
+    """
+    m = _SECTION_NUMBER.match(label)
+    parts = m.group(1).split(".") if m else []
+    while len(parts) > 1 and parts[-1].strip("0") == "":
+        parts.pop()
+    return tuple(parts)
