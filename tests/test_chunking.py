@@ -416,6 +416,22 @@ def test_a_dotted_number_nests_under_the_section_it_extends():
     assert [p.section for p in chunk(markdown)][-1] == SECTION_SEP.join(["Guide", "7. Scope", "7.1 Users"])
 
 
+def test_a_part_in_roman_numerals_holds_the_numbered_sections_after_it():
+    text = (
+        "Research License\n\nI. DEFINITIONS\n\nA term is defined here.\n\nV. GENERAL TERMS\n\n"
+        "1. Trademark\n\nNo trademark is licensed.\n\n1.1 Marks\n\nMarks stay with us.\n\n"
+        "2. Integration\n\nThis is the whole agreement.\n\nVI. NOTICES\n\nNotices go by mail.\n"
+    )
+    doc = Document("research.txt", text)
+    by_text = {p.text: p.section.split(SECTION_SEP) for p in chunk(doc)}
+    assert by_text["No trademark is licensed."] == ["Research License", "V. GENERAL TERMS", "1. Trademark"]
+    assert by_text["Marks stay with us."] == ["Research License", "V. GENERAL TERMS", "1. Trademark", "1.1 Marks"]
+    assert by_text["This is the whole agreement."] == ["Research License", "V. GENERAL TERMS", "2. Integration"]
+    # the next part closes the sections of the one before
+    assert by_text["Notices go by mail."] == ["Research License", "VI. NOTICES"]
+    check_invariants(doc)
+
+
 def test_a_section_number_drops_trailing_zeros():
     assert section_number("4.1. Single-line values") == ("4", "1")
     assert section_number("2.0 Use of the Software") == ("2",)

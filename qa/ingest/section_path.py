@@ -13,24 +13,31 @@ _CONTENTS = re.compile(r"^(?:table of )?contents$", re.IGNORECASE)
 # the number a label opens with ("4.1. Single-line values", "2.0 Use", "## 3. Scope"): sections
 # numbered 4.1 and 4.2 sit under section 4
 _SECTION_NUMBER = re.compile(r"^(?:#{1,6}\s+)?(\d+(?:\.\d+)*)\.?(?=\s|$)")
+# a part numbered in Roman numerals ("V. GENERAL TERMS") holds the sections numbered "1.", "2."
+# that follow it
+_ROMAN = re.compile(r"^(?:#{1,6}\s+)?[IVX]+\.\s")
 
 
 def opened(headings: list[tuple[float, str]], level: float, label: str) -> list[tuple[float, str]]:
     """The heading path once a heading opens: those of its level or deeper close. A contents
     list heads only itself: the heading after it closes it, whatever its level. A dotted
     number nests under the open heading its number extends ("4.1" under "4."), closing what
-    was open under that one, whatever the levels of the lines say.
+    was open under that one, whatever the levels of the lines say; a section numbered "1."
+    nests under an open part of its level numbered in Roman numerals.
 
     Example: opened([(0, "Title"), (1, "1. Scope")], 1, "2. Terms") -> [(0, "Title"), (1, "2. Terms")]
     Example: opened([(1, "4. Syntax"), (1.1, "4.1 Values")], 1, "4.2 Fields")
             -> [(1, "4. Syntax"), (1.1, "4.2 Fields")]
     """
     number = section_number(label)
-    for i in range(len(headings) - 1, -1, -1) if len(number) > 1 else ():
+    for i in range(len(headings) - 1, -1, -1) if number else ():
         parent_level, parent = headings[i]
         above = section_number(parent)
         if above and len(above) < len(number) and number[: len(above)] == above:
             headings, level = headings[: i + 1], parent_level + 0.1 * (len(number) - len(above))
+            break
+        if len(number) == 1 and parent_level == level and _ROMAN.match(parent):
+            headings, level = headings[: i + 1], level + 0.05
             break
     kept = [h for h in headings if h[0] < level and not _CONTENTS.match(h[1])]
     return [*kept, (level, label)]
