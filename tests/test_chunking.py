@@ -252,6 +252,15 @@ NOT_TITLES = [
     "In the annual message of December, 1870, my predecessor declared that--",
     "The President. Mr. Speaker——",
     "1.2 'Compatible Licence' means",
+    "Single-line: the name upstream uses for the software",
+    "Depends: foo-data (>= 1.2-3)",
+    "URL: https://example.org/licensing/licence",
+    "(9) in Austria: the court of law in Vienna",
+    "- Files (mandatory)",
+    "· support services",
+    "* PURGE",
+    "Table 2. Numeric status codes",
+    "Example 1. tri-licensed files",
 ]
 
 
@@ -272,6 +281,11 @@ def test_a_line_that_names_no_section_is_content(line):
 )
 def test_a_numbered_topic_is_still_a_heading(line):
     assert heading_level(line) in (1, 2)
+
+
+@pytest.mark.parametrize("line", ["Appendix A: Sample Code", "6.1.10. /var/spool/cron : cron and at jobs"])
+def test_a_title_with_a_colon_is_still_a_heading(line):
+    assert heading_level(line) is not None
 
 
 def test_a_long_legal_sentence_stays_whole():

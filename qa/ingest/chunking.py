@@ -67,6 +67,16 @@ _ADDRESS = re.compile(r"^\s*<?(?:[a-z][\w+.-]*://|www\.|mailto:)\S*?>?\s*$|^\s*<
 _FRAGMENT = re.compile(
     r"^\s*[.,;:!?]|(?<![\w-])(?:and|or|nor|but|of|the|to|for|with|by)\s*$|(?<![-—\s])(?:-{2,}|—+)\s*$"
 )
+# a field and its value ("Depends: foo-data (>= 1.2)", "URL: https://...", "Single-line: the
+# name upstream uses"): a title after a colon goes on in capitals ("Appendix A: Sample Code"),
+# and a colon set off by spaces separates a title's parts ("/var/spool/cron : cron jobs")
+_FIELD = re.compile(r"^\s*[^\s:][^:\n]{0,40}(?<!\s):\s+[a-z]")
+# an item of a bulleted list ("- Files (mandatory)", "· support services") is a line of a list,
+# short as it may be: it heads nothing after it
+_BULLETED = re.compile(r"^\s*[-*•·–]\s")
+# a table's or an example's caption ("Table 2. Numeric status codes", "Example 1. tri-licensed
+# files") labels what follows it, not the sections after it
+_CAPTION = re.compile(r"^\s*(?:Table|Figure|Fig\.|Example|Listing)\s+[\dA-Z]+(?:\.\d+)*[.:]\s")
 # a definition ("1.2 'Compatible Licence' means ...") states, as a modal or copular verb does
 _DEFINES = re.compile(r"\bmeans\b")
 # zero-width spaces and marks: no part of a label
@@ -201,11 +211,19 @@ def inline_title(paragraph: str) -> tuple[int, str] | None:
 
 
 def _not_a_title(line: str) -> bool:
-    """An editorial note, an address or a piece of a sentence: short, but no heading.
+    """An editorial note, an address, a field and its value, a list item, a caption or a piece
+    of a sentence: short, but no heading.
 
     Example: _not_a_title("[Delivered in person before a joint session]") -> True
     """
-    return bool(_EDITORIAL.match(line) or _ADDRESS.match(line) or _FRAGMENT.search(line))
+    return bool(
+        _EDITORIAL.match(line)
+        or _ADDRESS.match(line)
+        or _FIELD.match(line)
+        or _BULLETED.match(line)
+        or _CAPTION.match(line)
+        or _FRAGMENT.search(line)
+    )
 
 
 def is_item_title(sentence: str) -> bool:
