@@ -397,14 +397,37 @@ def test_a_sentence_or_a_title_alone_opens_no_inline_title(line):
 
 def test_a_contents_list_heads_nothing():
     text = (
-        "Chapter 5. The /var Hierarchy\n\nTable of Contents\n\n5.1. Purpose\n5.2. Requirements\n\n"
-        "5.1. Purpose\n\nThis directory holds variable data.\n"
+        "Filesystem Hierarchy Standard\n\nChapter 5. The /var Hierarchy\n\nTable of Contents\n\n"
+        "5.1. Purpose\n5.2. Requirements\n\n5.1. Purpose\n\nThis directory holds variable data.\n"
     )
     by_text = {p.text: p.section for p in chunk(Document("fhs.txt", text))}
-    assert by_text["5.1. Purpose\n5.2. Requirements"] == "Table of Contents"
+    title = "Filesystem Hierarchy Standard"
+    assert by_text["5.1. Purpose\n5.2. Requirements"] == f"{title} > Table of Contents"
     # the contents closed the heading before it, as any heading of its level does, and the
     # heading after it closes it: neither heads the sections that follow
-    assert by_text["This directory holds variable data."] == "5.1. Purpose"
+    assert by_text["This directory holds variable data."] == f"{title} > 5.1. Purpose"
+
+
+def test_the_title_a_document_opens_with_heads_all_of_it():
+    text = (
+        "# Debian Perl Policy\n\nRaphael Hertzog\n\nVersion 1.0\n\nThis policy is for maintainers.\n\n"
+        "1. About\n\nIt covers Perl.\n"
+    )
+    by_text = {p.text: p.section for p in chunk(Document("perl.md", text))}
+    # short lines after the title are its parts; before, each replaced the one before it
+    assert by_text["This policy is for maintainers."] == "Debian Perl Policy > Version 1.0"
+    # the title said again in the text adds nothing to the path
+    again = "# JDBM License v1.00\n\nJDBM LICENSE v1.00\n\nYou may copy it.\n"
+    assert [p.section for p in chunk(Document("jdbm.md", again))] == ["JDBM License v1.00"] * 3
+    covers = by_text["It covers Perl."].split(SECTION_SEP)
+    assert covers[0] == "Debian Perl Policy" and covers[-1] == "1. About"
+    # a heading marked as the title was is the next top section, as in any markdown file
+    sections = "# Introduction\n\nIt starts here.\n\n# Usage\n\nRun it.\n"
+    by_text = {p.text: p.section for p in chunk(Document("guide.md", sections))}
+    assert by_text["Run it."] == "Usage"
+    # a numbered first line is a section, not the title
+    numbered = "1. Scope\n\nIt applies.\n\nCredits\n\nMany helped.\n"
+    assert [p.section for p in chunk(Document("n.txt", numbered))][-1] == "Credits"
 
 
 def test_a_dotted_number_nests_under_the_section_it_extends():

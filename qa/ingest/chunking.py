@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 
 from qa.config import ChunkingConfig
-from qa.ingest.section_path import opened
+from qa.ingest.section_path import TITLE_LEVEL, opened, section_number
 from qa.types import Document, Passage
 
 SECTION_SEP = " > "
@@ -331,13 +331,19 @@ def chunk(
     text = document.text
     headings: list[tuple[float, str]] = []  # stack of (level, label)
     item_title = ""
+    title_mark = None  # how the document's title is marked, once its first block is one
     passages: list[Passage] = []
-    for para in blocks(text, config.max_words):
+    for n, para in enumerate(blocks(text, config.max_words)):
         body = text[para.start : para.end]
         level = heading_level(body)
         titled = inline_title(body) if level is None else None
         if level is not None or titled:
             level, label = titled or (level, heading_label(body))
+            if n == 0 and not titled and level <= 1 and not section_number(label):
+                title_mark = _title_mark(body)
+                level = TITLE_LEVEL
+            elif title_mark and _title_mark(body) == title_mark:
+                level = TITLE_LEVEL  # "# Usage" after "# Introduction": the title was a section
             headings = opened(headings, level, label)
             item_title = ""
         elif body.startswith(BULLET):
@@ -367,6 +373,13 @@ def chunk(
                 )
             )
     return passages
+
+
+def _title_mark(paragraph: str) -> str:
+    """How a heading is marked: "#" or "=" (underlined), or "" for a line only its shape tells."""
+    if m := _UNDERLINED.match(paragraph):
+        return "=" if m.group(2)[0] == "=" else ""
+    return "#" if re.match(r"^\s*#\s", paragraph) else ""
 
 
 def blocks(text: str, max_words: int = 130) -> list[Span]:

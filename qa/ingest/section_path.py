@@ -8,6 +8,11 @@ from __future__ import annotations
 
 import re
 
+# the level of a document's title: its first block, when that is a heading with no number ("# Debian
+# Perl Policy", "Apache License"). The short lines after it ("Version 1.0", "TERMS AND
+# CONDITIONS") are its parts, not its successors; a heading marked as the title was ("# Usage")
+# closes it
+TITLE_LEVEL = -1
 # a contents list names the sections that follow; it is never their parent
 _CONTENTS = re.compile(r"^(?:table of )?contents$", re.IGNORECASE)
 # the number a label opens with ("4.1. Single-line values", "2.0 Use", "## 3. Scope"): sections
@@ -40,6 +45,8 @@ def opened(headings: list[tuple[float, str]], level: float, label: str) -> list[
             headings, level = headings[: i + 1], level + 0.05
             break
     kept = [h for h in headings if h[0] < level and not _CONTENTS.match(h[1])]
+    if any(h[1].casefold() == label.casefold() for h in kept):
+        return kept  # the title said again ("JDBM LICENSE v1.00" under "JDBM License v1.00")
     return [*kept, (level, label)]
 
 
