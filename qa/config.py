@@ -53,7 +53,7 @@ class ChunkingConfig:
     # and sentence pieces are no headings, a contents list heads nothing; v7: "Mr." and initials
     # end no sentence; v8: "1.5 Modifications" is numbered too; v9: numbered clauses ("3.1 copy,
     # publish ...;") are no headings, a contents list closes what precedes it, "Inc." ends no title
-    version: str = "chunk v12"
+    version: str = "chunk v13"
 
 
 @dataclass(frozen=True)

@@ -261,6 +261,11 @@ NOT_TITLES = [
     "* PURGE",
     "Table 2. Numeric status codes",
     "Example 1. tri-licensed files",
+    'And they all looked at me and said, "I think you\'re right."',
+    "The President. You don't want to do that, huh? [Laughter]",
+    "For example, the emacsen-common package could contain something like",
+    "dpkg-source -x .../path/to/filename.dsc",
+    "January 2020 http://license.example.org/MulanPSL2",
 ]
 
 
@@ -283,8 +288,16 @@ def test_a_numbered_topic_is_still_a_heading(line):
     assert heading_level(line) in (1, 2)
 
 
-@pytest.mark.parametrize("line", ["Appendix A: Sample Code", "6.1.10. /var/spool/cron : cron and at jobs"])
-def test_a_title_with_a_colon_is_still_a_heading(line):
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Appendix A: Sample Code",
+        "6.1.10. /var/spool/cron : cron and at jobs",
+        "Part 1. [On Our Foreign Relations.]",
+        "iPhone SDK Agreement",
+    ],
+)
+def test_a_title_with_a_colon_a_note_or_a_lower_case_letter_is_still_a_heading(line):
     assert heading_level(line) is not None
 
 

@@ -57,7 +57,9 @@ _CJK_CHAR = re.compile(r"[\u3400-\u9fff]")
 _WORD_TOKEN = re.compile(r"[\u3400-\u9fff]|[^\s\u3400-\u9fff]+")  # what word_count counts
 _CLAUSE_END = re.compile(r"[,;:](?=\s)|[，；：、]")
 # the verbs of a statement: a line holding one is a provision or a sentence, never a heading
-_STATEMENT = re.compile(r"\b(?:shall|must|may|should|will|is|are|was|were)\b", re.IGNORECASE)
+_STATEMENT = re.compile(
+    r"\b(?:shall|must|may|should|will|would|could|can|might|is|are|was|were)\b", re.IGNORECASE
+)
 # lines that look short enough for a title but name no part of the document: an editorial note
 # wholly in brackets ("[Applause]", "(French text omitted)"), a bare web or mail address, and a
 # broken-off piece of a sentence (one that opens with a stop or comma, ends on "or", "and",
@@ -77,6 +79,14 @@ _BULLETED = re.compile(r"^\s*[-*•·–]\s")
 # a table's or an example's caption ("Table 2. Numeric status codes", "Example 1. tri-licensed
 # files") labels what follows it, not the sections after it
 _CAPTION = re.compile(r"^\s*(?:Table|Figure|Fig\.|Example|Listing)\s+[\dA-Z]+(?:\.\d+)*[.:]\s")
+# a line that ends as a sentence or a clause does, a closing quote or a bracketed note after its
+# stop included ('... said, "I think you're right."', "You don't want to do that? [Laughter]")
+# (a note holds no stop: "Part 1. [On Our Foreign Relations.]" is a title)
+_ENDS_AS_SENTENCE = re.compile(r"[.!?。:;,][\"'”’)]*(?:\s*\[[^\[\].]*\])*\s*$")
+# a short line that is no title for all its shortness: a command or a code line, whose first word
+# is wholly lower case ("dpkg-source -x .../path", "old-prerm upgrade"; "iPhone SDK" is a
+# title), or a line holding a web address ("January 2020 http://license.example.org")
+_NO_TITLE_LINE = re.compile(r"^\s*[a-z][a-z0-9_.-]*(?:\s|$)|://")
 # a definition ("1.2 'Compatible Licence' means ...") states, as a modal or copular verb does
 _DEFINES = re.compile(r"\bmeans\b")
 # zero-width spaces and marks: no part of a label
@@ -164,8 +174,9 @@ def heading_level(paragraph: str) -> int | None:
         return 2
     if (
         words <= 12
-        and not re.search(r"[.!?。:;,]\s*$", paragraph)
+        and not _ENDS_AS_SENTENCE.search(paragraph)
         and not paragraph.startswith(BULLET)
+        and not _NO_TITLE_LINE.search(paragraph)
     ):
         return 0
     return None
