@@ -443,43 +443,56 @@ def test_the_title_a_document_opens_with_heads_all_of_it():
     assert [p.section for p in chunk(Document("n.txt", numbered))][-1] == "Credits"
 
 
-def test_a_dotted_number_nests_under_the_section_it_extends():
-    text = (
-        "Licence\n\n4. File syntax\n\n4.1. Values\n\nA value is one line.\n\n(1) Options\n\n"
-        "An option follows.\n\n4.1.1. Examples\n\nAn example is given.\n\n4.2 Lists\n\n"
-        "A list has items.\n\n5.1 Orphans\n\nNo section five opened.\n\n6.0 Notices\n\n"
-        "Notices are kept.\n\n6.1 Copies\n\nCopies carry notices.\n"
-    )
-    doc = Document("spec.txt", text)
-    by_text = {p.text: p.section.split(SECTION_SEP) for p in chunk(doc)}
-    assert by_text["A value is one line."] == ["Licence", "4. File syntax", "4.1. Values"]
-    assert by_text["An option follows."] == ["Licence", "4. File syntax", "4.1. Values", "(1) Options"]
-    # a deeper number closes what was open under its parent, a sibling closes the one before it
-    assert by_text["An example is given."] == ["Licence", "4. File syntax", "4.1. Values", "4.1.1. Examples"]
-    assert by_text["A list has items."] == ["Licence", "4. File syntax", "4.2 Lists"]
-    # no open section is numbered 5: the line is a section of its own level and closes section 4
-    assert by_text["No section five opened."] == ["Licence", "5.1 Orphans"]
-    assert by_text["Copies carry notices."] == ["Licence", "6.0 Notices", "6.1 Copies"]
+def paths_by_text(doc: Document) -> dict[str, list[str]]:
+    """Each passage's text and the labels of its section path, once the chunk invariants hold."""
     check_invariants(doc)
-    # a plain numbered line nests under the markdown heading its number extends
-    markdown = Document("guide.md", "# Guide\n\n## 7. Scope\n\n7.1 Users\n\nUsers are people.\n")
-    assert [p.section for p in chunk(markdown)][-1] == SECTION_SEP.join(["Guide", "7. Scope", "7.1 Users"])
+    return {p.text: p.section.split(SECTION_SEP) for p in chunk(doc)}
 
 
-def test_a_part_in_roman_numerals_holds_the_numbered_sections_after_it():
-    text = (
-        "Research License\n\nI. DEFINITIONS\n\nA term is defined here.\n\nV. GENERAL TERMS\n\n"
-        "1. Trademark\n\nNo trademark is licensed.\n\n1.1 Marks\n\nMarks stay with us.\n\n"
-        "2. Integration\n\nThis is the whole agreement.\n\nVI. NOTICES\n\nNotices go by mail.\n"
-    )
-    doc = Document("research.txt", text)
-    by_text = {p.text: p.section.split(SECTION_SEP) for p in chunk(doc)}
-    assert by_text["No trademark is licensed."] == ["Research License", "V. GENERAL TERMS", "1. Trademark"]
-    assert by_text["Marks stay with us."] == ["Research License", "V. GENERAL TERMS", "1. Trademark", "1.1 Marks"]
-    assert by_text["This is the whole agreement."] == ["Research License", "V. GENERAL TERMS", "2. Integration"]
-    # the next part closes the sections of the one before
-    assert by_text["Notices go by mail."] == ["Research License", "VI. NOTICES"]
-    check_invariants(doc)
+NESTED_NUMBERS = (
+    "Licence\n\n4. File syntax\n\n4.1. Values\n\nA value is one line.\n\n(1) Options\n\n"
+    "An option follows.\n\n4.1.1. Examples\n\nAn example is given.\n\n4.2 Lists\n\n"
+    "A list has items.\n\n5.1 Orphans\n\nNo section five opened.\n\n6.0 Notices\n\n"
+    "Notices are kept.\n\n6.1 Copies\n\nCopies carry notices.\n",
+    {
+        "A value is one line.": ["Licence", "4. File syntax", "4.1. Values"],
+        "An option follows.": ["Licence", "4. File syntax", "4.1. Values", "(1) Options"],
+        # a deeper number closes what was open under its parent, a sibling the one before it
+        "An example is given.": ["Licence", "4. File syntax", "4.1. Values", "4.1.1. Examples"],
+        "A list has items.": ["Licence", "4. File syntax", "4.2 Lists"],
+        # no open section is numbered 5: the line is a section of its own level, closing 4
+        "No section five opened.": ["Licence", "5.1 Orphans"],
+        "Copies carry notices.": ["Licence", "6.0 Notices", "6.1 Copies"],
+    },
+)
+# a plain numbered line nests under the markdown heading its number extends
+NESTED_UNDER_MARKDOWN = (
+    "# Guide\n\n## 7. Scope\n\n7.1 Users\n\nUsers are people.\n",
+    {"Users are people.": ["Guide", "7. Scope", "7.1 Users"]},
+)
+ROMAN_PARTS = (
+    "Research License\n\nI. DEFINITIONS\n\nA term is defined here.\n\nV. GENERAL TERMS\n\n"
+    "1. Trademark\n\nNo trademark is licensed.\n\n1.1 Marks\n\nMarks stay with us.\n\n"
+    "2. Integration\n\nThis is the whole agreement.\n\nVI. NOTICES\n\nNotices go by mail.\n",
+    {
+        "No trademark is licensed.": ["Research License", "V. GENERAL TERMS", "1. Trademark"],
+        "Marks stay with us.": ["Research License", "V. GENERAL TERMS", "1. Trademark", "1.1 Marks"],
+        "This is the whole agreement.": ["Research License", "V. GENERAL TERMS", "2. Integration"],
+        # the next part closes the sections of the one before
+        "Notices go by mail.": ["Research License", "VI. NOTICES"],
+    },
+)
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [NESTED_NUMBERS, NESTED_UNDER_MARKDOWN, ROMAN_PARTS],
+    ids=["a dotted number nests under the section it extends", "under a markdown heading",
+         "a part in Roman numerals holds the numbered sections after it"],
+)
+def test_numbered_sections_nest_under_their_parents(text, expected):
+    by_text = paths_by_text(Document("spec.md", text))
+    assert {line: by_text[line] for line in expected} == expected
 
 
 def test_a_section_number_drops_trailing_zeros():

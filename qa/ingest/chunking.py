@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 
 from qa.config import ChunkingConfig
+from qa.ingest.non_titles import no_title_line, not_a_title
 from qa.ingest.section_path import TITLE_LEVEL, opened, section_number
 from qa.types import Document, Passage
 
@@ -60,33 +61,6 @@ _CLAUSE_END = re.compile(r"[,;:](?=\s)|[，；：、]")
 _STATEMENT = re.compile(
     r"\b(?:shall|must|may|should|will|would|could|can|might|is|are|was|were)\b", re.IGNORECASE
 )
-# lines that look short enough for a title but name no part of the document: an editorial note
-# wholly in brackets ("[Applause]", "(French text omitted)"), a bare web or mail address, and a
-# broken-off piece of a sentence (one that opens with a stop or comma, ends on "or", "and",
-# "the", or breaks off with a dash, "my predecessor declared that--": a title never does)
-_EDITORIAL = re.compile(r"^\s*(?:\[[^\[\]]*\]\s*)+$|^\s*\([^()]*\)\s*$")
-_ADDRESS = re.compile(r"^\s*<?(?:[a-z][\w+.-]*://|www\.|mailto:)\S*?>?\s*$|^\s*<?[\w.+-]+@[\w.-]+>?\s*$", re.IGNORECASE)
-_FRAGMENT = re.compile(
-    r"^\s*[.,;:!?]|(?<![\w-])(?:and|or|nor|but|of|the|to|for|with|by)\s*$|(?<![-—\s])(?:-{2,}|—+)\s*$"
-)
-# a field and its value ("Depends: foo-data (>= 1.2)", "URL: https://...", "Single-line: the
-# name upstream uses"): a title after a colon goes on in capitals ("Appendix A: Sample Code"),
-# and a colon set off by spaces separates a title's parts ("/var/spool/cron : cron jobs")
-_FIELD = re.compile(r"^\s*[^\s:][^:\n]{0,40}(?<!\s):\s+[a-z]")
-# an item of a bulleted list ("- Files (mandatory)", "· support services") is a line of a list,
-# short as it may be: it heads nothing after it
-_BULLETED = re.compile(r"^\s*[-*•·–]\s")
-# a table's or an example's caption ("Table 2. Numeric status codes", "Example 1. tri-licensed
-# files") labels what follows it, not the sections after it
-_CAPTION = re.compile(r"^\s*(?:Table|Figure|Fig\.|Example|Listing)\s+[\dA-Z]+(?:\.\d+)*[.:]\s")
-# a line that ends as a sentence or a clause does, a closing quote or a bracketed note after its
-# stop included ('... said, "I think you're right."', "You don't want to do that? [Laughter]")
-# (a note holds no stop: "Part 1. [On Our Foreign Relations.]" is a title)
-_ENDS_AS_SENTENCE = re.compile(r"[.!?。:;,][\"'”’)]*(?:\s*\[[^\[\].]*\])*\s*$")
-# a short line that is no title for all its shortness: a command or a code line, whose first word
-# is wholly lower case ("dpkg-source -x .../path", "old-prerm upgrade"; "iPhone SDK" is a
-# title), or a line holding a web address ("January 2020 http://license.example.org")
-_NO_TITLE_LINE = re.compile(r"^\s*[a-z][a-z0-9_.-]*(?:\s|$)|://")
 # a definition ("1.2 'Compatible Licence' means ...") states, as a modal or copular verb does
 _DEFINES = re.compile(r"\bmeans\b")
 # zero-width spaces and marks: no part of a label
@@ -163,7 +137,7 @@ def heading_level(paragraph: str) -> int | None:
         return None
     if m := _MARKDOWN.match(first_line):
         return len(m.group(1))
-    if _STATEMENT.search(paragraph) or _DEFINES.search(paragraph) or _not_a_title(paragraph):
+    if _STATEMENT.search(paragraph) or _DEFINES.search(paragraph) or not_a_title(paragraph):
         return None
     if inline_title(paragraph):
         return None  # a provision that opens with its title is content
@@ -174,9 +148,8 @@ def heading_level(paragraph: str) -> int | None:
         return 2
     if (
         words <= 12
-        and not _ENDS_AS_SENTENCE.search(paragraph)
         and not paragraph.startswith(BULLET)
-        and not _NO_TITLE_LINE.search(paragraph)
+        and not no_title_line(paragraph)
     ):
         return 0
     return None
@@ -219,22 +192,6 @@ def inline_title(paragraph: str) -> tuple[int, str] | None:
         return None
     label = heading_label(f"{m.group(1)} {title}")
     return heading_level(label) or 1, label
-
-
-def _not_a_title(line: str) -> bool:
-    """An editorial note, an address, a field and its value, a list item, a caption or a piece
-    of a sentence: short, but no heading.
-
-    Example: _not_a_title("[Delivered in person before a joint session]") -> True
-    """
-    return bool(
-        _EDITORIAL.match(line)
-        or _ADDRESS.match(line)
-        or _FIELD.match(line)
-        or _BULLETED.match(line)
-        or _CAPTION.match(line)
-        or _FRAGMENT.search(line)
-    )
 
 
 def is_item_title(sentence: str) -> bool:

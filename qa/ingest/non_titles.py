@@ -1,0 +1,66 @@
+"""Short lines that name no section: they are content, however much they look like titles.
+
+A line short enough for a title may still be a note, an address, a field, a list item, a
+caption, a piece of a sentence or a command. Each of them, taken for a title, would head every
+passage after it, so a document's sections would be cited under it.
+"""
+
+from __future__ import annotations
+
+import re
+
+# lines that look short enough for a title but name no part of the document: an editorial note
+# wholly in brackets ("[Applause]", "(French text omitted)"), a bare web or mail address, and a
+# broken-off piece of a sentence (one that opens with a stop or comma, ends on "or", "and",
+# "the", or breaks off with a dash, "my predecessor declared that--": a title never does)
+_EDITORIAL = re.compile(r"^\s*(?:\[[^\[\]]*\]\s*)+$|^\s*\([^()]*\)\s*$")
+_ADDRESS = re.compile(
+    r"^\s*<?(?:[a-z][\w+.-]*://|www\.|mailto:)\S*?>?\s*$|^\s*<?[\w.+-]+@[\w.-]+>?\s*$",
+    re.IGNORECASE,
+)
+_FRAGMENT = re.compile(
+    r"^\s*[.,;:!?]|(?<![\w-])(?:and|or|nor|but|of|the|to|for|with|by)\s*$|(?<![-—\s])(?:-{2,}|—+)\s*$"
+)
+# a field and its value ("Depends: foo-data (>= 1.2)", "URL: https://...", "Single-line: the
+# name upstream uses"): a title after a colon goes on in capitals ("Appendix A: Sample Code"),
+# and a colon set off by spaces separates a title's parts ("/var/spool/cron : cron jobs")
+_FIELD = re.compile(r"^\s*[^\s:][^:\n]{0,40}(?<!\s):\s+[a-z]")
+# an item of a bulleted list ("- Files (mandatory)", "· support services") is a line of a list,
+# short as it may be: it heads nothing after it
+_BULLETED = re.compile(r"^\s*[-*•·–]\s")
+# a table's or an example's caption ("Table 2. Numeric status codes", "Example 1. tri-licensed
+# files") labels what follows it, not the sections after it
+_CAPTION = re.compile(r"^\s*(?:Table|Figure|Fig\.|Example|Listing)\s+[\dA-Z]+(?:\.\d+)*[.:]\s")
+# a line that ends as a sentence or a clause does, a closing quote or a bracketed note after its
+# stop included ('... said, "I think you're right."', "You don't want to do that? [Laughter]")
+# (a note holds no stop: "Part 1. [On Our Foreign Relations.]" is a title)
+_ENDS_AS_SENTENCE = re.compile(r"[.!?。:;,][\"'”’)]*(?:\s*\[[^\[\].]*\])*\s*$")
+# a short line that is no title for all its shortness: a command or a code line, whose first word
+# is wholly lower case ("dpkg-source -x .../path", "old-prerm upgrade"; "iPhone SDK" is a
+# title), or a line holding a web address ("January 2020 http://license.example.org")
+_NO_TITLE_LINE = re.compile(r"^\s*[a-z][a-z0-9_.-]*(?:\s|$)|://")
+
+
+def not_a_title(line: str) -> bool:
+    """An editorial note, an address, a field and its value, a list item, a caption or a piece
+    of a sentence: short, but no heading.
+
+    Example: not_a_title("[Delivered in person before a joint session]") -> True
+    """
+    return bool(
+        _EDITORIAL.match(line)
+        or _ADDRESS.match(line)
+        or _FIELD.match(line)
+        or _BULLETED.match(line)
+        or _CAPTION.match(line)
+        or _FRAGMENT.search(line)
+    )
+
+
+def no_title_line(line: str) -> bool:
+    """A short line that is no title line (level 0) either: it ends as a sentence does, or it is
+    a command or holds a web address.
+
+    Example: no_title_line('And they said, "I think you\'re right."') -> True
+    """
+    return bool(_ENDS_AS_SENTENCE.search(line) or _NO_TITLE_LINE.search(line))
