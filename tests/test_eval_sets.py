@@ -192,10 +192,12 @@ OTHER_SETS = {  # question file -> (document file, id prefix; also the doc:<pref
     "sotu1964": ("sotu_1964_johnson.txt", "sotu1964"),
     "ccby4": ("cc_by_4_0.txt", "ccby4"),
     "sotu1986": ("sotu_1986_reagan.txt", "sotu1986"),
+    "cddl1": ("cddl_1_0.txt", "cddl1"),
+    "sotu1996": ("sotu_1996_clinton.txt", "sotu1996"),
 }
-# The second, third and fourth batches (declining what a document does not say): shorter
-# documents, half the questions blind, and a third of each batch unanswerable.
-SECOND_BATCH = {"apache2", "menu_policy", "epl2", "sotu1964", "ccby4", "sotu1986"}
+# The second to fifth batches (declining what a document does not say): shorter documents,
+# half the questions blind, and a third of each batch unanswerable.
+SECOND_BATCH = {"apache2", "menu_policy", "epl2", "sotu1964", "ccby4", "sotu1986", "cddl1", "sotu1996"}
 OTHER_MIN_QUESTIONS = 30
 OTHER_MIN_CHINESE = 3
 OTHER_MIN_UNANSWERABLE = 4
