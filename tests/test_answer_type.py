@@ -30,6 +30,9 @@ from qa.answering.values import is_date
         ("Who is the deputy minister of trade?", "person"),  # a role noun with modifiers
         ("Who is the current vice president?", "person"),
         ("Who is the target of the president's order?", None),  # no role is asked
+        ("Which senators sponsored the bill?", "person"),  # a plural role asks for persons too
+        ("Who are the authors of the policy?", "person"),
+        ("What is the general rule for notices?", None),  # "general" here is no role
         ("Who is the owner of the licence?", None),
         ("In which city will the court be set up?", "place"),
         ("Which article of the law applies?", "article"),

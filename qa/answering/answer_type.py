@@ -47,11 +47,12 @@ _NAME_QUESTIONS: list[tuple[str, re.Pattern]] = [
     (COURT, re.compile(r"\b(which|what) (courts?|tribunals?)\b", re.I)),
 ]
 
-# nouns for a post a person holds: "who is the director", "which senator", "the name of the Speaker"
+# nouns for a post a person holds: "who is the director", "which senator", "the name of the Speaker";
+# the plural asks for persons too ("which senators", "who are the authors")
 _PERSON_ROLES = (
     r"(head|commissioner|director|minister|chair|chairman|chairwoman|president|leader|premier"
     r"|spokesperson|speaker|secretary|governor|mayor|judge|senator|general|ambassador|officer"
-    r"|author|editor|maintainer|developer)"
+    r"|author|editor|maintainer|developer)s?"
 )
 # a word before a role noun that modifies it: not a preposition, article or conjunction
 _MODIFIER = r"(?!(?:of|for|to|in|on|at|by|with|from|and|or|the|a|an)\b)[a-z-]+"
@@ -120,7 +121,7 @@ _TYPE_PATTERNS: list[tuple[str, re.Pattern]] = [
         re.compile(
             # a role noun may carry up to two modifiers ("who is the executive director"), never
             # a phrase of its own ("who is the target of the president's ...")
-            r"\bwho (heads|leads|chairs|runs|directs|signed|is the (" + _MODIFIER + r" ){0,2}"
+            r"\bwho (heads|leads|chairs|runs|directs|signed|(is|are|was|were) the (" + _MODIFIER + r" ){0,2}"
             + _PERSON_ROLES
             + r")\b"
             r"|\bwho (will|would|shall|is going to|is to) (head|lead|chair|run|direct)\b"
