@@ -130,6 +130,14 @@ def _encoders(
             # e.g. a read-only shared encoder folder: keep the old export, without token matching
             warnings.warn(f"kept the MiniLM export in {encoder_dir} ({e})", stacklevel=2)
     minilm = minilm or load_minilm(encoder_dir)
+    if not (encoder_dir / ONNX_FILE).is_file():  # only when not allowed to export one
+        warnings.warn(
+            f"no MiniLM export in {encoder_dir}: questions are embedded by the torch model, "
+            "slower to load and without token matching, so rankings can differ from those of a "
+            "normal run; run `qa index` (it exports the model there) or set QA_ENCODER_DIR to "
+            "the folder the index was built with",
+            stacklevel=3,
+        )
     words = _word_table(encoder_dir, minilm, allow_export, progress)
     e5 = E5Small() if settings.use_e5 else None
     chinese = None

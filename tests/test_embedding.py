@@ -316,3 +316,18 @@ def test_strip_prefix_and_safe_text() -> None:
     assert strip_prefix("tax query: x", "query: ") == "tax query: x"
     assert safe_text("a\ud800b") == "a?b"
     assert safe_text("中文") == "中文"
+
+
+def test_an_index_opened_without_its_export_says_so(plan_settings, tmp_path: Path) -> None:
+    """A folder without the ONNX export (QA_ENCODER_DIR set at build time, not now) must not
+    quietly answer another way: the torch model has no token matching."""
+    from dataclasses import replace
+
+    from qa.assistant import Assistant
+
+    elsewhere = replace(plan_settings, encoder_dir=tmp_path / "no-export")
+    with pytest.warns(UserWarning, match="no MiniLM export in .*no-export.*QA_ENCODER_DIR"):
+        assistant = Assistant.open(elsewhere, auto_build=False)
+    assert not getattr(assistant.retriever.minilm, "has_tokens", False)
+    assert assistant.search("pledge loans", k=1)  # it still answers, the slower way
+    assert not (tmp_path / "no-export").exists()  # and wrote nothing there
