@@ -52,7 +52,10 @@ class ChunkingConfig:
     # rules dropped, a lead-in ending in ":" kept with its list; v6: editorial notes, addresses
     # and sentence pieces are no headings, a contents list heads nothing; v7: "Mr." and initials
     # end no sentence; v8: "1.5 Modifications" is numbered too; v9: numbered clauses ("3.1 copy,
-    # publish ...;") are no headings, a contents list closes what precedes it, "Inc." ends no title
+    # publish ...;") are no headings, a contents list closes what precedes it, "Inc." ends no title;
+    # v10: "4.1" nests under "4."; v11: Roman parts hold "1." sections, fields, bulleted items and
+    # captions are no headings; v12: a document's title heads all of it; v13: short lines ending
+    # as sentences, with would/could/can/might, commands and addresses are no titles
     version: str = "chunk v13"
 
 

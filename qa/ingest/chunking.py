@@ -347,7 +347,8 @@ def _title_mark(paragraph: str) -> str:
     """How a heading is marked: "#" or "=" (underlined), or "" for a line only its shape tells."""
     if m := _UNDERLINED.match(paragraph):
         return "=" if m.group(2)[0] == "=" else ""
-    return "#" if re.match(r"^\s*#\s", paragraph) else ""
+    m = _MARKDOWN.match(paragraph)
+    return "#" if m and len(m.group(1)) == 1 else ""
 
 
 def blocks(text: str, max_words: int = 130) -> list[Span]:
