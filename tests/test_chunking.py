@@ -15,6 +15,7 @@ from qa.ingest.chunking import (
     heading_level,
     inline_title,
     is_item_title,
+    is_label,
     paragraphs,
     sentences,
     split_long,
@@ -423,12 +424,12 @@ def test_a_contents_list_heads_nothing():
 
 def test_the_title_a_document_opens_with_heads_all_of_it():
     text = (
-        "# Debian Perl Policy\n\nRaphael Hertzog\n\nVersion 1.0\n\nThis policy is for maintainers.\n\n"
+        "# Debian Perl Policy\n\nAbstract\n\nThis policy is for maintainers.\n\n"
         "1. About\n\nIt covers Perl.\n"
     )
     by_text = {p.text: p.section for p in chunk(Document("perl.md", text))}
     # short lines after the title are its parts; before, each replaced the one before it
-    assert by_text["This policy is for maintainers."] == "Debian Perl Policy > Version 1.0"
+    assert by_text["This policy is for maintainers."] == "Debian Perl Policy > Abstract"
     # the title said again in the text adds nothing to the path
     again = "# JDBM License v1.00\n\nJDBM LICENSE v1.00\n\nYou may copy it.\n"
     assert [p.section for p in chunk(Document("jdbm.md", again))] == ["JDBM License v1.00"] * 3
@@ -441,6 +442,59 @@ def test_the_title_a_document_opens_with_heads_all_of_it():
     # a numbered first line is a section, not the title
     numbered = "1. Scope\n\nIt applies.\n\nCredits\n\nMany helped.\n"
     assert [p.section for p in chunk(Document("n.txt", numbered))][-1] == "Credits"
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Version 1.0",
+        "Version 1.1, 3 January 2010",
+        "Last updated: 9 October 2018",
+        "Posted Date: December 19, 2018",
+        "Effective date: 6/1/2020",
+        "Rev. 2013-7-29",
+        "^[8]",
+        "[4] For example, to include the multiarch triplet",
+    ],
+)
+def test_a_date_or_version_stamp_or_a_footnote_is_no_heading(line):
+    assert heading_level(line) is None
+
+
+@pytest.mark.parametrize(
+    "line", ["## Version 4.6.2", "Version 1.0\n-----------", "Agreement version 4.4.1", "2019"]
+)
+def test_a_marked_version_heading_or_a_title_with_a_version_stays_a_heading(line):
+    assert heading_level(line) is not None
+
+
+@pytest.mark.parametrize(
+    "text, label",
+    [
+        ("2. Main actions", True),
+        ("Version 1.0, 3 January 2010", True),
+        ("^[8]", True),
+        ("^[1] Command binaries that are not essential are kept elsewhere.", False),
+        ("This licence was last updated in 2018.", False),
+    ],
+)
+def test_a_heading_a_stamp_or_a_bare_footnote_mark_is_a_label(text, label):
+    # ranking puts labels last: they state nothing a question asks for
+    assert is_label(text) is label
+
+
+def test_a_stamp_after_the_title_heads_no_section():
+    text = (
+        "Hazel Community Licence\n\nVersion 1.0, 3 January 2010\n\nThis licence sets terms.\n\n"
+        "1. Definitions\n\nA term means a word.\n\nTerms\n\nLast updated: 9 October 2018\n\n"
+        "The terms follow.\n"
+    )
+    paths = paths_by_text(Document("licence.txt", text))
+    assert paths["Version 1.0, 3 January 2010"] == ["Hazel Community Licence"]  # content now
+    assert paths["This licence sets terms."] == ["Hazel Community Licence"]
+    assert paths["A term means a word."] == ["Hazel Community Licence", "1. Definitions"]
+    # a stamp under a heading leaves that heading open
+    assert paths["The terms follow."] == ["Hazel Community Licence", "Terms"]
 
 
 def paths_by_text(doc: Document) -> dict[str, list[str]]:

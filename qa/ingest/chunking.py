@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 
 from qa.config import ChunkingConfig
-from qa.ingest.non_titles import no_title_line, not_a_title
+from qa.ingest.non_titles import no_title_line, not_a_title, stamp_or_mark
 from qa.ingest.section_path import TITLE_LEVEL, opened, section_number
 from qa.types import Document, Passage
 
@@ -153,6 +153,14 @@ def heading_level(paragraph: str) -> int | None:
     ):
         return 0
     return None
+
+
+def is_label(passage_text: str) -> bool:
+    """A passage that labels rather than states: a heading, a stamp or a footnote mark
+    ("Version 1.0", "^[8]"). Ranking puts labels last and a declined answer lists others first:
+    a label echoes many questions, or (a mark) is near every question to an encoder.
+    """
+    return heading_level(passage_text) is not None or stamp_or_mark(passage_text)
 
 
 def _numbered_clause(line: str, words: int) -> bool:

@@ -39,11 +39,38 @@ _ENDS_AS_SENTENCE = re.compile(r"[.!?。:;,][\"'”’)]*(?:\s*\[[^\[\].]*\])*\s
 # is wholly lower case ("dpkg-source -x .../path", "old-prerm upgrade"; "iPhone SDK" is a
 # title), or a line holding a web address ("January 2020 http://license.example.org")
 _NO_TITLE_LINE = re.compile(r"^\s*[a-z][a-z0-9_.-]*(?:\s|$)|://")
+# a line that only dates or versions the text ("Version 1.0", "Last updated: 9 October 2018",
+# "Posted Date: December 19, 2018", "Version 1.1, 3 January 2010") stamps the document: taken
+# for a title it would head every section after it. A marked heading ("## Version 4.6.2" in a
+# changelog) is still one: heading_level reads marks first
+_MONTH = (
+    r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
+    r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
+)
+_DATE = (
+    rf"(?:\d{{1,2}}(?:st|nd|rd|th)?\s+{_MONTH},?\s+\d{{4}}"  # 8 November 2022
+    rf"|{_MONTH}\s+(?:\d{{1,2}}(?:st|nd|rd|th)?,?\s+)?\d{{4}}"  # November 8, 2022; June 2005
+    r"|\d{4}-\d{1,2}-\d{1,2}|\d{1,2}[/.]\d{1,2}[/.]\d{2,4})"  # 2022-12-17, 6/1/2020
+)
+_VERSION = r"(?:version|ver\.?|v\.?|revision|rev\.?|release|draft)\s*\d[\w.-]*"
+_STAMP_WORD = (
+    r"(?:last|latest|updated|revised|modified|amended|effective|starting|date|dated|posted"
+    r"|issued|published|as|of|from|on|version|revision|release)"
+)
+_STAMP = re.compile(
+    rf"^\s*[(\[]?(?:{_STAMP_WORD}\b[\s:,-]*){{0,4}}(?:{_VERSION}|{_DATE})"
+    rf"(?:[\s,;:()-]+(?:{_VERSION}|{_DATE}|{_STAMP_WORD}\b))*\s*[.)\]]?\s*$",
+    re.IGNORECASE,
+)
+# a footnote ("^[8]", "[4] For example, ...") notes a point of the text above it; its mark
+# alone states nothing
+_FOOTNOTE = re.compile(r"^\s*(?:\^\[\d+\]|\[\d+\](?=\s|$))")
+_FOOTNOTE_MARK = re.compile(r"^\s*(?:\^\[\d+\]|\[\d+\])\s*$")
 
 
 def not_a_title(line: str) -> bool:
-    """An editorial note, an address, a field and its value, a list item, a caption or a piece
-    of a sentence: short, but no heading.
+    """An editorial note, an address, a field and its value, a list item, a caption, a piece
+    of a sentence, a date or version stamp or a footnote: short, but no heading.
 
     Example: not_a_title("[Delivered in person before a joint session]") -> True
     """
@@ -54,6 +81,8 @@ def not_a_title(line: str) -> bool:
         or _BULLETED.match(line)
         or _CAPTION.match(line)
         or _FRAGMENT.search(line)
+        or _STAMP.match(line)
+        or _FOOTNOTE.match(line)
     )
 
 
@@ -64,3 +93,12 @@ def no_title_line(line: str) -> bool:
     Example: no_title_line('And they said, "I think you\'re right."') -> True
     """
     return bool(_ENDS_AS_SENTENCE.search(line) or _NO_TITLE_LINE.search(line))
+
+
+def stamp_or_mark(text: str) -> bool:
+    """A date or version stamp, or a footnote's mark alone: content to the section path, but,
+    like a heading, a label that states nothing a question asks for.
+
+    Example: stamp_or_mark("Last updated: 9 October 2018") -> True
+    """
+    return bool(_STAMP.match(text) or _FOOTNOTE_MARK.match(text))

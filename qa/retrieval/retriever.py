@@ -17,7 +17,7 @@ import numpy as np
 from qa.config import RetrievalConfig
 from qa.index.store import Index
 from qa.index.word_table import WordTable
-from qa.ingest.chunking import heading_level
+from qa.ingest.chunking import is_label
 from qa.query.chinese_dictionary import ChineseDictionary
 from qa.query.reader import QueryReader
 from qa.retrieval.candidates import SentenceMap
@@ -88,7 +88,8 @@ class Retriever:
         self.literal = LiteralSentences(self._sentence_terms)
         self._texts = {d.source: d.text for d in index.live_documents}
         self._length = (index.passages.words / 70).astype(np.float32)
-        # is a passage a heading: read by pattern when a passage is first a candidate
+        # is a passage a heading or another label (qa.ingest.chunking.is_label): read by
+        # pattern when a passage is first a candidate
         self._heading = np.full(len(index.passages), -1, dtype=np.int8)
 
     @cached_property
@@ -107,7 +108,7 @@ class Retriever:
     def _headings(self, ids: np.ndarray) -> np.ndarray:
         unknown = ids[self._heading[ids] < 0]
         for i in unknown.tolist():
-            self._heading[i] = heading_level(self.index.passages[i].text) is not None
+            self._heading[i] = is_label(self.index.passages[i].text)
         return self._heading[ids].astype(bool)
 
     def _sentence_terms(self, ids: list[int]) -> list[set[str]]:

@@ -11,7 +11,7 @@ import html
 import re
 from collections.abc import Sequence
 
-from qa.ingest.chunking import BULLET, SECTION_SEP, heading_level
+from qa.ingest.chunking import BULLET, SECTION_SEP, is_label
 from qa.ingest.titles import document_title
 from qa.query.acronyms import reading_note
 from qa.types import Answer, Document, Hit, Passage
@@ -82,9 +82,9 @@ def header_markdown(documents: Sequence[Document]) -> str:
 
 def closest_hits(answer: Answer) -> list[Hit]:
     """What a declined answer lists as the closest passages: the best hits that have content;
-    a bare heading ("2. Main actions") says nothing, so it is skipped when others exist.
+    a bare heading ("2. Main actions") or stamp says nothing, so it is skipped when others exist.
     """
-    content = [h for h in answer.hits if heading_level(h.passage.text) is None]
+    content = [h for h in answer.hits if not is_label(h.passage.text)]
     return (content or list(answer.hits))[:CLOSEST_SHOWN]
 
 
