@@ -56,8 +56,9 @@ class ChunkingConfig:
     # v10: "4.1" nests under "4."; v11: Roman parts hold "1." sections, fields, bulleted items and
     # captions are no headings; v12: a document's title heads all of it; v13: short lines ending
     # as sentences, with would/could/can/might, commands and addresses are no titles; v14: date
-    # and version stamps ("Version 1.0", "Last updated: 9 October 2018") and footnotes neither
-    version: str = "chunk v14"
+    # and version stamps ("Version 1.0", "Last updated: 9 October 2018") and footnotes neither;
+    # v15: a numbered heading glued to the paragraph before it is a block of its own
+    version: str = "chunk v15"
 
 
 @dataclass(frozen=True)

@@ -497,6 +497,35 @@ def test_a_stamp_after_the_title_heads_no_section():
     assert paths["The terms follow."] == ["Hazel Community Licence", "Terms"]
 
 
+def test_a_numbered_heading_glued_to_the_paragraph_before_it_is_a_heading():
+    text = (
+        "Terms\n\nCustomer may change the Terms URL.\n2. Payment Terms.\n\n"
+        "Customer will pay all fees.\n2.1 Invoices\nGoogle sends invoices monthly.\n"
+    )
+    paths = paths_by_text(Document("tos.txt", text))
+    assert paths["Customer may change the Terms URL."] == ["Terms"]
+    assert paths["2. Payment Terms."] == ["Terms", "2. Payment Terms"]
+    assert paths["Customer will pay all fees."] == ["Terms", "2. Payment Terms"]
+    assert paths["Google sends invoices monthly."] == ["Terms", "2. Payment Terms", "2.1 Invoices"]
+
+
+@pytest.mark.parametrize(
+    "paragraph",
+    [
+        # a list of numbered items of one depth
+        "We use these parts.\n1. Apache Commons.\n2. Google Guava.",
+        # a sentence wrapped after its number, going on in lower case or in capitals
+        "Copies are allowed.\n3. All Advertising Materials Mentioning Features\nmust say so.",
+        "IT IS PROVIDED AS IS.\n2.8 RECIPIENT UNDERSTANDS THAT ALTHOUGH\nTHE LICENSES ARE SET FORTH.",
+        "It ends here.\n4. Terms of the\nAgreement apply.",
+        # a line after a lead-in, not after a sentence's end
+        "The parts are:\n1. Apache Commons",
+    ],
+)
+def test_numbered_lines_of_a_list_or_a_wrapped_sentence_stay_in_their_paragraph(paragraph):
+    assert paragraphs(paragraph) == [Span(0, len(paragraph))]
+
+
 def paths_by_text(doc: Document) -> dict[str, list[str]]:
     """Each passage's text and the labels of its section path, once the chunk invariants hold."""
     check_invariants(doc)

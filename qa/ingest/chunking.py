@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 
 from qa.config import ChunkingConfig
+from qa.ingest.grouping import group_sentences
 from qa.ingest.non_titles import no_title_line, not_a_title, stamp_or_mark
 from qa.ingest.section_path import TITLE_LEVEL, opened, section_number
 from qa.types import Document, Passage
@@ -57,6 +58,11 @@ _RULE = re.compile(r"^[\s\-=*_~#+|.·•]*$")  # a paragraph of only lines, rule
 _CJK_CHAR = re.compile(r"[\u3400-\u9fff]")
 _WORD_TOKEN = re.compile(r"[\u3400-\u9fff]|[^\s\u3400-\u9fff]+")  # what word_count counts
 _CLAUSE_END = re.compile(r"[,;:](?=\s)|[，；：、]")
+# a line that ends a sentence or a clause ("... the Terms URL.", "... and (b);")
+_ENDS_CLAUSE = re.compile(r"[.!?;][\"'”’)]*$")
+# a line that breaks off, its sentence going on in the next ("2.8 RECIPIENT UNDERSTANDS THAT
+# ALTHOUGH EACH CONTRIBUTOR AND")
+_BREAKS_OFF = re.compile(r"\b(?:and|or|nor|but|of|the|a|an|to|for|with|by|in|on|that)$", re.I)
 # the verbs of a statement: a line holding one is a provision or a sentence, never a heading
 _STATEMENT = re.compile(
     r"\b(?:shall|must|may|should|will|would|could|can|might|is|are|was|were)\b", re.IGNORECASE
@@ -79,16 +85,50 @@ class Span:
 
 
 def paragraphs(text: str, start: int = 0, end: int | None = None) -> list[Span]:
-    """Blocks of text[start:end] separated by blank lines, trimmed of surrounding whitespace.
+    """Blocks of text[start:end] separated by blank lines, trimmed of surrounding whitespace; a
+    numbered heading glued to the lines around it is a block of its own (_glued_headings).
 
     Example: paragraphs("a\\n\\nb c") -> [Span(0, 1), Span(3, 6)]
     """
     spans = []
     for m in _PARAGRAPH.finditer(text, start, len(text) if end is None else end):
-        start, end = _trim(text, m.start(), m.end())
-        if start < end:
-            spans.append(Span(start, end))
+        for cut_start, cut_end in _glued_headings(text, m.start(), m.end()):
+            s, e = _trim(text, cut_start, cut_end)
+            if s < e:
+                spans.append(Span(s, e))
     return spans
+
+
+def _glued_headings(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """text[start:end] cut before and after each numbered heading glued to it with no blank
+    line ("... to the Terms URL.\\n2. Payment Terms."): the line after a sentence's end, a
+    numbered title by itself. A run of numbered items of one depth is a list, and a line the
+    next one continues in lower case is a wrapped sentence: neither is cut.
+    """
+    lines = [(m.start(), m.end()) for m in re.finditer(r"[^\n]+", text[start:end])]
+    cuts = [start]
+    for i in range(1, len(lines)):
+        line = text[start + lines[i][0] : start + lines[i][1]].strip()
+        if not _NUMBERED.match(line) or heading_level(line) != 1:
+            continue
+        before = text[start + lines[i - 1][0] : start + lines[i - 1][1]].strip()
+        after = (
+            text[start + lines[i + 1][0] : start + lines[i + 1][1]].strip()
+            if i + 1 < len(lines)
+            else ""
+        )
+        depth = len(section_number(line))
+        if (
+            _ENDS_CLAUSE.search(before)
+            and _title_cased(_NUMBERED_PREFIX.sub("", line, count=1).split())
+            and not after[:1].islower()
+            and not _BREAKS_OFF.search(line)
+            and not (line.isupper() and after.isupper())
+            and depth not in (len(section_number(before)), len(section_number(after)))
+        ):
+            cuts += [start + lines[i][0], start + lines[i][1]]
+    cuts.append(end)
+    return list(zip(cuts[:-1], cuts[1:], strict=True))
 
 
 def sentences(text: str, start: int = 0, end: int | None = None) -> list[Span]:
@@ -146,11 +186,7 @@ def heading_level(paragraph: str) -> int | None:
         return None if _numbered_clause(paragraph, words) else 1
     if _PARENTHESISED.match(paragraph) and words <= 30:
         return 2
-    if (
-        words <= 12
-        and not paragraph.startswith(BULLET)
-        and not no_title_line(paragraph)
-    ):
+    if words <= 12 and not paragraph.startswith(BULLET) and not no_title_line(paragraph):
         return 0
     return None
 
@@ -239,61 +275,6 @@ def split_long(text: str, span: Span, max_words: int) -> list[Span]:
         begin = cut
     pieces.append(Span(*_trim(text, begin, span.end)))
     return [p for p in pieces if p.start < p.end]
-
-
-def group_sentences(counts: list[int], target: int, maximum: int) -> list[tuple[int, int]]:
-    """Split consecutive sentences (given their word counts) into balanced groups.
-
-    A paragraph up to ``maximum`` words stays whole. A longer one gets the fewest groups near
-    ``target`` words, balanced by dynamic programming so no group is a tiny remainder, and no group
-    exceeds ``maximum`` unless a single sentence does.
-
-    Example: group_sentences([50, 50, 50], target=90, maximum=130) -> [(0, 1), (1, 3)]
-    """
-    total = sum(counts)
-    if not counts:
-        return []
-    if total <= maximum:
-        return [(0, len(counts))]
-    prefix = [0]
-    for c in counts:
-        prefix.append(prefix[-1] + c)
-    n = len(counts)
-    for n_groups in range(max(2, math.ceil(total / target)), n + 1):
-        share = total / n_groups
-        best = _balanced_split(prefix, n_groups, share, maximum)
-        if best is not None:
-            return best
-    return [(i, i + 1) for i in range(n)]
-
-
-def _balanced_split(
-    prefix: list[int], n_groups: int, share: float, maximum: int
-) -> list[tuple[int, int]] | None:
-    """Breakpoints minimising the squared distance of each group's size to ``share``."""
-    n = len(prefix) - 1
-    inf = float("inf")
-    # cost[g][j]: best cost of cutting the first j sentences into g groups
-    cost = [[inf] * (n + 1) for _ in range(n_groups + 1)]
-    back = [[0] * (n + 1) for _ in range(n_groups + 1)]
-    cost[0][0] = 0.0
-    for g in range(1, n_groups + 1):
-        for j in range(g, n + 1):
-            for i in range(g - 1, j):
-                size = prefix[j] - prefix[i]
-                if size > maximum and j - i > 1:
-                    continue
-                c = cost[g - 1][i] + (size - share) ** 2
-                if c < cost[g][j]:
-                    cost[g][j], back[g][j] = c, i
-    if cost[n_groups][n] == inf:
-        return None
-    groups, j = [], n
-    for g in range(n_groups, 0, -1):
-        i = back[g][j]
-        groups.append((i, j))
-        j = i
-    return groups[::-1]
 
 
 # ---------------------------------------------------------------------------- chunking
