@@ -38,6 +38,9 @@ ABLATIONS = {
     },
     "- neighbour merging": {"merge_depth": 0},
     "- copies of a text counted once (qa.retrieval.copies)": {"collapse_copies": False},
+    "- documents named by kind searched alone ('does the plan ...')": {
+        "designated_documents": False
+    },
     "+ document support .2, depth 5": {"document_weight": 0.2, "document_depth": 5},
     "+ document topic 1": {"document_topic_weight": 1.0},
     "+ topic candidates 3x20, document topic 1": {

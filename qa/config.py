@@ -109,6 +109,9 @@ class RetrievalConfig:
     # of its passage vectors) joins the fusion with this weight (qa.retrieval.documents); off:
     # at 1,000x it helped the bundled document's dev rows and cost the other documents' (README)
     document_topic_weight: float = 0.0
+    # a question that names a kind of document ("does the plan ...", "in the licence") asks
+    # within the documents whose title or file name is of that kind (qa.retrieval.designated)
+    designated_documents: bool = True
     topic_documents: int = 0  # the passages nearest the question in its nearest documents...
     topic_passages: int = 20  # ...this many per document, join the candidates
     length_penalty: float = 0.04  # share of the top score taken per 70 words of a passage

@@ -59,7 +59,7 @@ class Reading:
 
     word: str
     read_as: str
-    why: str  # "acronym" | "typo" | "translation"
+    why: str  # "acronym" | "typo" | "translation" | "document" (qa.retrieval.designated)
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ top ``RetrievalConfig.candidates`` passages only.
 from __future__ import annotations
 
 from collections.abc import Collection
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 
 import numpy as np
@@ -23,6 +23,7 @@ from qa.query.reader import QueryReader
 from qa.retrieval.candidates import SentenceMap
 from qa.retrieval.cross_lingual import search_cross_lingual
 from qa.retrieval.cross_lingual_on_demand import E5OnDemand, search_cross_lingual_on_demand
+from qa.retrieval.designated import DocumentKinds
 from qa.retrieval.documents import DocumentTopics, document_support
 from qa.retrieval.english import search_english
 from qa.retrieval.ranking import ScoredSentence, adjusted, quote_sentences, ranked_hits
@@ -34,7 +35,7 @@ from qa.retrieval.scorers import (
     PhraseScorer,
     SentenceCosine,
 )
-from qa.types import Hit, Query, Signals
+from qa.types import Hit, Query, Reading, Signals
 
 __all__ = ["Retrieval", "Retriever", "ScoredSentence"]
 
@@ -136,7 +137,26 @@ class Retriever:
         # The products here are small: one BLAS thread is faster, and idle BLAS threads spinning
         # beside ONNX and e5's OpenMP made the slowest questions 2x slower (bench_latency p95).
         with self._blas.limit(limits=1, user_api="blas"):
-            return self.search(self.read(question), k, scope)
+            query = self.read(question)
+            if scope is None and self.config.designated_documents:
+                query, scope = self._designated(query)
+            return self.search(query, k, scope)
+
+    @cached_property
+    def document_kinds(self) -> DocumentKinds:
+        """What each live document is by its title and file name (plan, licence, speech, ...)."""
+        return DocumentKinds(self.index.live_documents)
+
+    def _designated(self, query: Query) -> tuple[Query, np.ndarray | None]:
+        """The query and the documents it names by kind ("does the plan ..."), or no scope;
+        the query's readings then say which documents were searched."""
+        if len(self.index.documents) < 2:
+            return query, None
+        named = self.document_kinds.designated(query.text)
+        if named is None:
+            return query, None
+        reading = Reading(named.words, named.note(), "document")
+        return replace(query, readings=(*query.readings, reading)), self.scope(named.sources)
 
     def scope(self, documents: Collection[str] | None) -> np.ndarray | None:
         """The passage ids of the named documents (raises UnknownDocumentError), or None."""
