@@ -57,8 +57,9 @@ class ChunkingConfig:
     # captions are no headings; v12: a document's title heads all of it; v13: short lines ending
     # as sentences, with would/could/can/might, commands and addresses are no titles; v14: date
     # and version stamps ("Version 1.0", "Last updated: 9 October 2018") and footnotes neither;
-    # v15: a numbered heading glued to the paragraph before it is a block of its own
-    version: str = "chunk v15"
+    # v15: a numbered heading glued to the paragraph before it is a block of its own; v16: a
+    # copyright notice is no heading, nor is a title page's author or publisher
+    version: str = "chunk v16"
 
 
 @dataclass(frozen=True)

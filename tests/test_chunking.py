@@ -455,14 +455,24 @@ def test_the_title_a_document_opens_with_heads_all_of_it():
         "Rev. 2013-7-29",
         "^[8]",
         "[4] For example, to include the multiarch triplet",
+        "Copyright (c) 2001 Silver Egg Technology",
+        "Copyright © 1999, 2001 Raphaël Hertzog, Brendan O'Dea",
+        "© 2004 National ICT Australia Ltd",
     ],
 )
-def test_a_date_or_version_stamp_or_a_footnote_is_no_heading(line):
+def test_a_date_or_version_stamp_a_footnote_or_a_copyright_is_no_heading(line):
     assert heading_level(line) is None
 
 
 @pytest.mark.parametrize(
-    "line", ["## Version 4.6.2", "Version 1.0\n-----------", "Agreement version 4.4.1", "2019"]
+    "line",
+    [
+        "## Version 4.6.2",
+        "Version 1.0\n-----------",
+        "Agreement version 4.4.1",
+        "2019",
+        "COPYRIGHT AND PERMISSION NOTICE",
+    ],
 )
 def test_a_marked_version_heading_or_a_title_with_a_version_stays_a_heading(line):
     assert heading_level(line) is not None
@@ -481,6 +491,22 @@ def test_a_marked_version_heading_or_a_title_with_a_version_stays_a_heading(line
 def test_a_heading_a_stamp_or_a_bare_footnote_mark_is_a_label(text, label):
     # ranking puts labels last: they state nothing a question asks for
     assert is_label(text) is label
+
+
+def test_a_title_pages_authors_head_nothing_but_a_heading_after_it_does():
+    text = (
+        "Debian Perl Policy\n\nRaphael Hertzog\n\nThe Debian Policy Mailing List\n\n"
+        "<debian-policy@lists.debian.org>\n\nversion 4.6.2.0\n\nCopyright (c) 1999 Raphael Hertzog\n\n"
+        "This manual is free software.\n\nAbstract\n\nIt covers Perl.\n"
+    )
+    paths = paths_by_text(Document("perl.txt", text))
+    assert paths["This manual is free software."] == ["Debian Perl Policy"]
+    assert paths["Raphael Hertzog"] == ["Debian Perl Policy"]  # content of the title page
+    assert paths["It covers Perl."] == ["Debian Perl Policy", "Abstract"]
+    # a short line after the title page's last stamp is a heading again
+    licence = "Foo Licence\n\nVersion 1.0\n\nTERMS AND CONDITIONS\n\nYou may copy it.\n"
+    paths = paths_by_text(Document("foo.txt", licence))
+    assert paths["You may copy it."] == ["Foo Licence", "TERMS AND CONDITIONS"]
 
 
 def test_a_stamp_after_the_title_heads_no_section():

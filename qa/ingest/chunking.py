@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from qa.config import ChunkingConfig
 from qa.ingest.grouping import group_sentences
-from qa.ingest.non_titles import no_title_line, not_a_title, stamp_or_mark
+from qa.ingest.non_titles import no_title_line, not_a_title, stamp_or_mark, title_page_line
 from qa.ingest.section_path import TITLE_LEVEL, opened, section_number
 from qa.types import Document, Passage
 
@@ -289,15 +289,20 @@ def chunk(
     headings: list[tuple[float, str]] = []  # stack of (level, label)
     item_title = ""
     title_mark = None  # how the document's title is marked, once its first block is one
+    title_page = 0  # the last block of the title page after it (_title_page_end)
     passages: list[Passage] = []
-    for n, para in enumerate(blocks(text, config.max_words)):
+    paras = blocks(text, config.max_words)
+    for n, para in enumerate(paras):
         body = text[para.start : para.end]
         level = heading_level(body)
+        if 0 < n <= title_page and level == 0:
+            level = None  # an author's name on the title page heads nothing
         titled = inline_title(body) if level is None else None
         if level is not None or titled:
             level, label = titled or (level, heading_label(body))
             if n == 0 and not titled and level <= 1 and not section_number(label):
                 title_mark = _title_mark(body)
+                title_page = _title_page_end(text, paras)
                 level = TITLE_LEVEL
             elif title_mark and _title_mark(body) == title_mark:
                 level = TITLE_LEVEL  # "# Usage" after "# Introduction": the title was a section
@@ -330,6 +335,22 @@ def chunk(
                 )
             )
     return passages
+
+
+def _title_page_end(text: str, paras: list[Span]) -> int:
+    """The last block of the title page after a document's title: its short lines up to the
+    last that dates, versions, addresses or copyrights the text ("Raphaël Hertzog", "The Debian
+    Policy Mailing List", "<debian-policy@lists.debian.org>", "version 4.6.2.0") are its parts,
+    not headings. A short line after that ("TERMS AND CONDITIONS") may head the text; 0 when
+    there is no such page."""
+    end = 0
+    for n in range(1, len(paras)):
+        line = text[paras[n].start : paras[n].end].strip()
+        if "\n" in line or word_count(line) > 12 or _NUMBERED.match(line):
+            break
+        if title_page_line(line):
+            end = n
+    return end
 
 
 def _title_mark(paragraph: str) -> str:

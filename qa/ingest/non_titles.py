@@ -62,6 +62,11 @@ _STAMP = re.compile(
     rf"(?:[\s,;:()-]+(?:{_VERSION}|{_DATE}|{_STAMP_WORD}\b))*\s*[.)\]]?\s*$",
     re.IGNORECASE,
 )
+# a copyright notice ("Copyright (c) 2001 Silver Egg Technology", "© 2004 NICTA") says who owns
+# the text; "COPYRIGHT AND PERMISSION NOTICE" is a title
+_COPYRIGHT = re.compile(
+    r"^\s*(?:copyright\s*(?:©|\(c\))?\s*(?:\d{4}|<year>)|(?:©|\(c\))\s*\d{4})", re.IGNORECASE
+)
 # a footnote ("^[8]", "[4] For example, ...") notes a point of the text above it; its mark
 # alone states nothing
 _FOOTNOTE = re.compile(r"^\s*(?:\^\[\d+\]|\[\d+\](?=\s|$))")
@@ -70,7 +75,8 @@ _FOOTNOTE_MARK = re.compile(r"^\s*(?:\^\[\d+\]|\[\d+\])\s*$")
 
 def not_a_title(line: str) -> bool:
     """An editorial note, an address, a field and its value, a list item, a caption, a piece
-    of a sentence, a date or version stamp or a footnote: short, but no heading.
+    of a sentence, a date or version stamp, a footnote or a copyright notice: short, but no
+    heading.
 
     Example: not_a_title("[Delivered in person before a joint session]") -> True
     """
@@ -83,6 +89,7 @@ def not_a_title(line: str) -> bool:
         or _FRAGMENT.search(line)
         or _STAMP.match(line)
         or _FOOTNOTE.match(line)
+        or _COPYRIGHT.match(line)
     )
 
 
@@ -102,3 +109,11 @@ def stamp_or_mark(text: str) -> bool:
     Example: stamp_or_mark("Last updated: 9 October 2018") -> True
     """
     return bool(_STAMP.match(text) or _FOOTNOTE_MARK.match(text))
+
+
+def title_page_line(line: str) -> bool:
+    """A line of a title page: a date or version stamp, an address or a copyright notice.
+
+    Example: title_page_line("<debian-policy@lists.debian.org>") -> True
+    """
+    return bool(_STAMP.match(line) or _ADDRESS.match(line) or _COPYRIGHT.match(line))
