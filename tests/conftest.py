@@ -34,10 +34,25 @@ TINY_DOCS = {
 
 
 def write_corpus(folder: Path, docs: dict[str, str] = TINY_DOCS) -> Path:
-    folder.mkdir(parents=True, exist_ok=True)
     for name, text in docs.items():
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
         (folder / name).write_text(text, encoding="utf-8")
     return folder
+
+
+def built_library(folder: Path, docs: dict[str, str], encoder_dir: Path):
+    """Settings of a small library of ``docs`` (names may hold folders), indexed without e5."""
+    from qa.assistant import build
+    from qa.config import Settings
+
+    settings = Settings(
+        corpus_dir=write_corpus(folder / "corpus", docs),
+        index_dir=folder / "index",
+        encoder_dir=encoder_dir,
+        use_e5=False,
+    )
+    build(settings)
+    return settings
 
 
 @pytest.fixture(autouse=True)

@@ -7,10 +7,10 @@ from dataclasses import replace
 
 import pytest
 
-from qa.assistant import Assistant, build
+from qa.assistant import Assistant
 from qa.retrieval.designated import DocumentKinds, calls_itself, document_kinds, named_kind
 from qa.types import Document
-from tests.conftest import write_corpus
+from tests.conftest import built_library
 
 
 @pytest.mark.parametrize(
@@ -76,21 +76,13 @@ def test_the_documents_of_a_kind_unless_all_or_none_are():
 
 @pytest.fixture
 def plan_and_speech(tmp_path, encoder_dir):
-    from qa.config import Settings
-
     docs = {
         "harbour_plan.txt": "Harbour Development Plan\n\nBuild a second pier for cargo ships. "
         "Dredge the channel every spring.\n",
         "annual_message.txt": "Annual Message to the Council\n\nOur harbour needs a second pier "
         "for cargo ships, and the pier tax will pay for it.\n",
     }
-    corpus = tmp_path / "corpus"
-    write_corpus(corpus, docs)
-    settings = Settings(
-        corpus_dir=corpus, index_dir=tmp_path / "index", encoder_dir=encoder_dir, use_e5=False
-    )
-    build(settings)
-    return settings
+    return built_library(tmp_path, docs, encoder_dir)
 
 
 def test_a_question_about_the_plan_is_answered_from_the_plan(plan_and_speech):

@@ -5,10 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from qa.assistant import Assistant, build
+from qa.assistant import Assistant
 from qa.retrieval import scope as scope_module
 from qa.retrieval.scope import UnknownDocumentError, scope_ids, within
-from tests.conftest import write_corpus
+from tests.conftest import built_library
 
 SOURCES = ["laws/water.txt", "laws/roads.txt", "notes.md"]
 PASSAGES = ["laws/water.txt", "laws/water.txt", "laws/roads.txt", "notes.md"]
@@ -36,8 +36,6 @@ def test_a_large_scope_keeps_first_stage_candidates_inside_it(monkeypatch):
 
 @pytest.fixture
 def library(tmp_path, encoder_dir):
-    from qa.config import Settings
-
     docs = {
         "ports/harbour.md": "# Harbour rules\n\nBoats must dock before sunset. "
         "The harbour master checks every licence.\n",
@@ -45,15 +43,7 @@ def library(tmp_path, encoder_dir):
         "The lock keeper checks every barge licence.\n",
         "farm.txt": "Farming notes\n\nGrow wheat in spring. Store grain in dry barns.\n",
     }
-    corpus = tmp_path / "corpus"
-    for name in docs:
-        (corpus / name).parent.mkdir(parents=True, exist_ok=True)
-    write_corpus(corpus, docs)
-    settings = Settings(
-        corpus_dir=corpus, index_dir=tmp_path / "index", encoder_dir=encoder_dir, use_e5=False
-    )
-    build(settings)
-    return settings
+    return built_library(tmp_path, docs, encoder_dir)
 
 
 def test_search_and_ask_within_documents(library):
