@@ -58,8 +58,9 @@ class ChunkingConfig:
     # as sentences, with would/could/can/might, commands and addresses are no titles; v14: date
     # and version stamps ("Version 1.0", "Last updated: 9 October 2018") and footnotes neither;
     # v15: a numbered heading glued to the paragraph before it is a block of its own; v16: a
-    # copyright notice is no heading, nor is a title page's author or publisher
-    version: str = "chunk v16"
+    # copyright notice is no heading, nor is a title page's author or publisher; v17: a title
+    # over its version and address lines in one paragraph is the title
+    version: str = "chunk v17"
 
 
 @dataclass(frozen=True)

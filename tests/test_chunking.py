@@ -509,6 +509,19 @@ def test_a_title_pages_authors_head_nothing_but_a_heading_after_it_does():
     assert paths["You may copy it."] == ["Foo Licence", "TERMS AND CONDITIONS"]
 
 
+def test_a_title_over_its_version_and_address_lines_is_the_title():
+    text = (
+        "                 Apache License\n           Version 2.0, January 2004\n"
+        "        http://www.apache.org/licenses/\n\nTERMS AND CONDITIONS\n\n1. Definitions.\n\n"
+        "A term means a word.\n"
+    )
+    paths = paths_by_text(Document("apache.txt", text))
+    assert paths["A term means a word."] == ["Apache License", "TERMS AND CONDITIONS", "1. Definitions"]
+    # a first paragraph of two ordinary lines is no title
+    prose = "Boats must dock early.\nThe harbour master checks them.\n\nNets are mended.\n"
+    assert paths_by_text(Document("harbour.txt", prose))["Nets are mended."] == [""]
+
+
 def test_a_stamp_after_the_title_heads_no_section():
     text = (
         "Hazel Community Licence\n\nVersion 1.0, 3 January 2010\n\nThis licence sets terms.\n\n"

@@ -298,8 +298,9 @@ def chunk(
         if 0 < n <= title_page and level == 0:
             level = None  # an author's name on the title page heads nothing
         titled = inline_title(body) if level is None else None
-        if level is not None or titled:
-            level, label = titled or (level, heading_label(body))
+        block = _title_block(body) if n == 0 and level is None and not titled else None
+        if level is not None or titled or block:
+            level, label = titled or block or (level, heading_label(body))
             if n == 0 and not titled and level <= 1 and not section_number(label):
                 title_mark = _title_mark(body)
                 title_page = _title_page_end(text, paras)
@@ -335,6 +336,17 @@ def chunk(
                 )
             )
     return passages
+
+
+def _title_block(paragraph: str) -> tuple[int, str] | None:
+    """A first paragraph that is a title over its stamp and address lines, with no blank line
+    between ("Apache License\\nVersion 2.0, January 2004\\nhttp://www.apache.org/licenses/"):
+    the title's level and label, else None."""
+    first, *rest = [line.strip() for line in paragraph.splitlines() if line.strip()]
+    level = heading_level(first)
+    if not rest or len(rest) > 3 or level not in (0, 1) or section_number(first):
+        return None
+    return (level, heading_label(first)) if all(title_page_line(r) for r in rest) else None
 
 
 def _title_page_end(text: str, paras: list[Span]) -> int:
