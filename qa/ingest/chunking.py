@@ -8,36 +8,19 @@ carries the heading path above it. Everything here is pure: offsets index the do
 
 from __future__ import annotations
 
-import math
 import re
-from dataclasses import dataclass
 
 from qa.config import ChunkingConfig
 from qa.ingest.grouping import group_sentences
 from qa.ingest.non_titles import no_title_line, not_a_title, stamp_or_mark, title_page_line
 from qa.ingest.section_path import TITLE_LEVEL, opened, section_number
+from qa.ingest.sentences import Span, sentences, split_long, trim, word_count
 from qa.types import Document, Passage
 
 SECTION_SEP = " > "
 BULLET = "——"
 
 _PARAGRAPH = re.compile(r"[^\n]+(?:\n(?![ \t\r]*\n)[^\n]*)*")
-# A sentence ends at . ! ? (plus closing quotes) before a capital, a quote, a bullet or the end;
-# "No. 6)" and "e.g. the" do not end one, nor does the stop of a title before a name ("Mr.
-# Speaker") or of an initial ("John F. Kennedy", "U.S. Government"). CJK full stops end one
-# wherever they stand.
-_TITLES = ("Mr", "Mrs", "Ms", "Messrs", "Dr", "Prof", "St", "Hon", "Gen", "Gov", "Sen", "Rep", "Rev", "Pres")
-# words that open sentences, not names: after one, an initial's stop ends the sentence
-# ("Exhibit A. You must ...", "in the U.S. Neither ...")
-_OPENERS = (
-    "The|This|That|These|Those|There|It|Its|You|Your|We|Our|They|He|She|If|So|But|Neither|Nor|"
-    "In|For|Such|Any|Each|No|Nothing|All|As|When|Where|Unless|Upon"
-)
-_SENTENCE_END = re.compile(
-    r"(?<=[.!?])" + "".join(rf"(?<!\b{a}\.)" for a in _TITLES)
-    + rf"(?:(?<![\s.(][A-Z]\.)|(?=\s+(?:{_OPENERS})\b))"
-    r"[\"”’)]*(?=\s+(?:[A-Z“\"‘(\[\u3400-\u9fff]|——)|\s*$)|(?<=[。！？])[”’」）]*"
-)
 # "2.", "2)", "II." and "1.5" ("1.5 Modifications": a dotted number needs no closing stop)
 _NUMBER = r"(?:\d+(?:\.\d+)*[.)]|\d+(?:\.\d+)+|[IVX]+\.)"
 _NUMBERED = re.compile(rf"^\s*{_NUMBER}\s+\S")
@@ -55,9 +38,6 @@ _MARKDOWN = re.compile(r"^\s*(#{1,6})\s+\S")
 _UNDERLINED = re.compile(r"^[ \t]*(\S[^\n]{0,150}?)[ \t]*\r?\n[ \t]*(-{3,}|={3,})[ \t]*$")
 _LIST_MARKER = re.compile(r"^\s*(?:[(（]?(?:\d+|[a-z]|[ivx]+)[.)）]|[*•·\-–]|——)\s*\S")
 _RULE = re.compile(r"^[\s\-=*_~#+|.·•]*$")  # a paragraph of only lines, rules or dots
-_CJK_CHAR = re.compile(r"[\u3400-\u9fff]")
-_WORD_TOKEN = re.compile(r"[\u3400-\u9fff]|[^\s\u3400-\u9fff]+")  # what word_count counts
-_CLAUSE_END = re.compile(r"[,;:](?=\s)|[，；：、]")
 # a line that ends a sentence or a clause ("... the Terms URL.", "... and (b);")
 _ENDS_CLAUSE = re.compile(r"[.!?;][\"'”’)]*$")
 # a line that breaks off, its sentence going on in the next ("2.8 RECIPIENT UNDERSTANDS THAT
@@ -73,14 +53,6 @@ _DEFINES = re.compile(r"\bmeans\b")
 _FORMAT_CHARS = re.compile("[\u200b-\u200f\u2060\ufeff]")
 
 
-@dataclass(frozen=True)
-class Span:
-    """A [start, end) range of the document text."""
-
-    start: int
-    end: int
-
-
 # ---------------------------------------------------------------------------- pure helpers
 
 
@@ -93,7 +65,7 @@ def paragraphs(text: str, start: int = 0, end: int | None = None) -> list[Span]:
     spans = []
     for m in _PARAGRAPH.finditer(text, start, len(text) if end is None else end):
         for cut_start, cut_end in _glued_headings(text, m.start(), m.end()):
-            s, e = _trim(text, cut_start, cut_end)
+            s, e = trim(text, cut_start, cut_end)
             if s < e:
                 spans.append(Span(s, e))
     return spans
@@ -129,30 +101,6 @@ def _glued_headings(text: str, start: int, end: int) -> list[tuple[int, int]]:
             cuts += [start + lines[i][0], start + lines[i][1]]
     cuts.append(end)
     return list(zip(cuts[:-1], cuts[1:], strict=True))
-
-
-def sentences(text: str, start: int = 0, end: int | None = None) -> list[Span]:
-    """Sentence spans of text[start:end], covering every non-space character of it.
-
-    Example: sentences("One. Two!") -> [Span(0, 4), Span(5, 9)]
-    """
-    end = len(text) if end is None else end
-    spans, cursor = [], start
-    for m in _SENTENCE_END.finditer(text, start, end):
-        cut = m.end()
-        s, e = _trim(text, cursor, cut)
-        if s < e:
-            spans.append(Span(s, e))
-        cursor = cut
-    s, e = _trim(text, cursor, end)
-    if s < e:
-        spans.append(Span(s, e))
-    return spans
-
-
-def word_count(text: str) -> int:
-    """Words for budgets; CJK characters count as one word each since they have no spaces."""
-    return len(_CJK_CHAR.sub(" ", text).split()) + len(_CJK_CHAR.findall(text))
 
 
 def heading_level(paragraph: str) -> int | None:
@@ -254,27 +202,6 @@ def heading_label(paragraph: str) -> str:
     label = re.sub(r"^\s*#{1,6}\s+", "", paragraph.strip())
     label = _FORMAT_CHARS.sub("", label)  # a zero-width space is no part of a title
     return " ".join(label.split()).rstrip(" .。")  # "5.2.\xa0Program" as "5.2. Program"
-
-
-def split_long(text: str, span: Span, max_words: int) -> list[Span]:
-    """Cut a sentence longer than max_words, preferring clause marks (, ; :), else between
-    words, so that no passage outgrows what the encoder reads (256 word pieces).
-
-    Example: split_long("a b c, d e f", Span(0, 12), 4) -> [Span(0, 6), Span(7, 12)]
-    """
-    total = word_count(text[span.start : span.end])
-    budget = math.ceil(total / math.ceil(total / max_words))  # even pieces, none over max
-    pieces, begin = [], span.start
-    while word_count(text[begin : span.end]) > max_words:
-        tokens = list(_WORD_TOKEN.finditer(text, begin, span.end))
-        limit = tokens[budget - 1].end()
-        clauses = list(_CLAUSE_END.finditer(text, begin, limit))
-        keep = [m for m in clauses if word_count(text[begin : m.end()]) >= budget // 2]
-        cut = keep[-1].end() if keep else limit
-        pieces.append(Span(*_trim(text, begin, cut)))
-        begin = cut
-    pieces.append(Span(*_trim(text, begin, span.end)))
-    return [p for p in pieces if p.start < p.end]
 
 
 # ---------------------------------------------------------------------------- chunking
@@ -428,11 +355,3 @@ def chunk_corpus(documents: list[Document], config: ChunkingConfig | None = None
     for doc in documents:
         out.extend(chunk(doc, config, first_id=len(out)))
     return out
-
-
-def _trim(text: str, start: int, end: int) -> tuple[int, int]:
-    while start < end and text[start].isspace():
-        start += 1
-    while end > start and text[end - 1].isspace():
-        end -= 1
-    return start, end
