@@ -191,6 +191,12 @@ class Signals:
     def read_as(self) -> dict[str, str]:
         return {r.word: r.read_as for r in self.readings}
 
+    @property
+    def words_read_as(self) -> tuple[str, ...]:
+        """The corpus words the question's words were read as (acronyms, typos,
+        translations): the search view marks them. Not the documents a question names."""
+        return tuple(r.read_as for r in self.readings if r.why != "document")
+
     def to_dict(self) -> dict:
         """JSON for eval rows (what each decline saw); from_dict reads it back."""
         return {

@@ -9,7 +9,7 @@ import pytest
 
 from qa.assistant import Assistant
 from qa.retrieval.designated import DocumentKinds, calls_itself, document_kinds, named_kind
-from qa.types import Document
+from qa.types import Document, Reading, Signals
 from tests.conftest import built_library
 
 
@@ -104,3 +104,14 @@ def test_a_question_about_the_plan_is_answered_from_the_plan(plan_and_speech):
     assert {h.passage.source for h in chosen.hits} == {"annual_message.txt"}
     # the plan does not say what the tax is: declined, not answered from the speech
     assert assistant.ask("What does the plan say about the pier tax?").abstained
+
+
+def test_the_search_view_marks_words_read_for_the_question_not_the_documents_named():
+    signals = Signals(
+        readings=(
+            Reading("SMEs", "small enterprises", "acronym"),
+            Reading("the plan", "the document harbour_plan.txt", "document"),
+        )
+    )
+    assert signals.words_read_as == ("small enterprises",)
+    assert signals.read_as["the plan"] == "the document harbour_plan.txt"  # the note says it

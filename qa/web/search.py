@@ -22,10 +22,11 @@ def handle_search(query: str, k: int, documents=None) -> str:
         retrieval = assistant.retrieve(query, k=k, documents=chosen or None)
     except QAError as e:
         raise user_error(e) from None
-    read_as = retrieval.signals.read_as
+    signals = retrieval.signals
     # the words asked for, and those the query was read as ("SMEs" marks "small", ...)
-    terms = assistant.retriever.query_terms(" ".join([query, *read_as.values()]))
-    return views.search_html(query.strip(), retrieval.hits, terms, reading_note(read_as), chosen)
+    terms = assistant.retriever.query_terms(" ".join([query, *signals.words_read_as]))
+    note = reading_note(signals.read_as)
+    return views.search_html(query.strip(), retrieval.hits, terms, note, chosen)
 
 
 def handle_search_ui(query: str, k: int, documents=None) -> tuple:
