@@ -21,6 +21,7 @@ SECTION_SEP = " > "
 BULLET = "——"
 
 _PARAGRAPH = re.compile(r"[^\n]+(?:\n(?![ \t\r]*\n)[^\n]*)*")
+_LINE = re.compile(r"[^\n]+")
 # "2.", "2)", "II." and "1.5" ("1.5 Modifications": a dotted number needs no closing stop)
 _NUMBER = r"(?:\d+(?:\.\d+)*[.)]|\d+(?:\.\d+)+|[IVX]+\.)"
 _NUMBERED = re.compile(rf"^\s*{_NUMBER}\s+\S")
@@ -77,18 +78,13 @@ def _glued_headings(text: str, start: int, end: int) -> list[tuple[int, int]]:
     numbered title by itself. A run of numbered items of one depth is a list, and a line the
     next one continues in lower case is a wrapped sentence: neither is cut.
     """
-    lines = [(m.start(), m.end()) for m in re.finditer(r"[^\n]+", text[start:end])]
+    found = list(_LINE.finditer(text, start, end))
+    lines = [m.group().strip() for m in found]
     cuts = [start]
-    for i in range(1, len(lines)):
-        line = text[start + lines[i][0] : start + lines[i][1]].strip()
-        if not _NUMBERED.match(line) or heading_level(line) != 1:
+    for i, line in enumerate(lines):
+        if i == 0 or not _NUMBERED.match(line) or heading_level(line) != 1:
             continue
-        before = text[start + lines[i - 1][0] : start + lines[i - 1][1]].strip()
-        after = (
-            text[start + lines[i + 1][0] : start + lines[i + 1][1]].strip()
-            if i + 1 < len(lines)
-            else ""
-        )
+        before, after = lines[i - 1], lines[i + 1] if i + 1 < len(lines) else ""
         depth = len(section_number(line))
         if (
             _ENDS_CLAUSE.search(before)
@@ -98,7 +94,7 @@ def _glued_headings(text: str, start: int, end: int) -> list[tuple[int, int]]:
             and not (line.isupper() and after.isupper())
             and depth not in (len(section_number(before)), len(section_number(after)))
         ):
-            cuts += [start + lines[i][0], start + lines[i][1]]
+            cuts += [found[i].start(), found[i].end()]
     cuts.append(end)
     return list(zip(cuts[:-1], cuts[1:], strict=True))
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cache
 from pathlib import PurePosixPath
 
 from qa.ingest.titles import document_title
@@ -118,9 +119,15 @@ def document_kinds(document: Document) -> set[str]:
 def calls_itself(text: str, kind: str) -> bool:
     """Whether a text names its kind throughout, as a licence says "License" in every clause:
     at least ``SELF_NAMED_PER_1000`` of every 1,000 words are the kind's words."""
-    words = [w for w, k in _QUESTION_KINDS.items() if k == kind]
-    found = re.findall(rf"\b(?:{'|'.join(words)})s?\b", text, re.IGNORECASE)
+    found = _kind_words(kind).findall(text)
     return len(found) * 1000 >= SELF_NAMED_PER_1000 * max(1, text.count(" "))
+
+
+@cache
+def _kind_words(kind: str) -> re.Pattern:
+    """The words that name a kind, singular or plural ("licence", "licenses", ...)."""
+    words = [w for w, k in _QUESTION_KINDS.items() if k == kind]
+    return re.compile(rf"\b(?:{'|'.join(words)})s?\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -132,7 +139,8 @@ class Designation:
     sources: tuple[str, ...]
 
     def note(self) -> str:
-        """What a reading note shows: "the document a.txt", "the 4 licences: a, b, c and 1 more"."""
+        """What a reading note shows: "the document a.txt", or "the 4 documents of that kind:
+        a.txt, b.txt, c.txt and 1 more"."""
         if len(self.sources) == 1:
             return f"the document {self.sources[0]}"
         shown = ", ".join(self.sources[:3])
