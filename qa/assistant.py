@@ -12,6 +12,7 @@ import time
 import warnings
 from collections.abc import Callable, Collection
 from dataclasses import asdict, dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from qa.answering.compose import compose
@@ -248,6 +249,7 @@ def _build_locked(
     )
     seconds = time.perf_counter() - t0
     manifest = save_index(index, settings.index_dir, seconds, settings.vector_store)
+    cache.release_rows(settings.index_dir)  # the index holds them now
     cache.prune(keep=set(tally.keys))
     conversions.prune()
     if progress:
@@ -282,6 +284,8 @@ def _grow(settings: Settings, documents, encoders: Encoders, cache, progress: Pr
         progress("updating the index with the changed files", 0.05)
     bulk = encoders.minilm.for_bulk() if hasattr(encoders.minilm, "for_bulk") else encoders.minilm
     grown = grow_index(settings, documents, bulk, encoders.e5, cache, progress)
+    if grown is not None:
+        cache.release_rows(settings.index_dir)  # the grown index holds the new rows
     if grown is not None and progress:
         progress("done", 1.0)
     return grown
@@ -302,7 +306,10 @@ def vector_cache(settings: Settings, encoders: Encoders) -> VectorCache:
 
     e5 = encoders.e5.name if encoders.e5 is not None else None
     key = models_key(encoders.minilm.name, encoders.minilm.dim, e5, EMBED_TEXT_VERSION)
-    return VectorCache(settings.cache_path, key)
+    # rows released to an index are read back from the one being updated, or from the one the
+    # cache sits in (an upload builds a trial index elsewhere with the live index's cache)
+    indexes = (Path(settings.index_dir), settings.cache_path.parent)
+    return VectorCache(settings.cache_path, key, indexes)
 
 
 class Assistant:

@@ -112,6 +112,7 @@ def test_a_grow_killed_before_its_manifest_leaves_an_index_that_is_rebuilt(
     assert not [p for p in tiny_settings.index_dir.iterdir() if p.name.startswith(".staging-")]
     report = build(tiny_settings)  # growing is refused (the index fails its check): full build
     assert report.rebuilt
+    assert report.documents_embedded == 0  # the old rows read back from the index, digest-checked
     scratch = replace(tiny_settings, index_dir=tmp_path / "scratch", cache_dir=tmp_path / "c2")
     build(scratch)
     assert _answers(tiny_settings) == _answers(scratch)

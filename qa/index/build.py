@@ -167,6 +167,10 @@ def build_index(
     if e5 is not None:
         e5_vec = stack_blocks([p.e5 for p in parts], e5.dim)
         e5_svec = stack_blocks([p.e5_sentences for p in parts], e5.dim)
+    row_keys = [
+        (job.key, len(job.sentences), int(p.token_counts.sum()) if with_tokens else 0)
+        for job, p in zip(jobs, parts, strict=True)
+    ]
     tokens = starts = None
     if with_tokens and passages:
         counts = np.concatenate([p.token_counts for p in parts])
@@ -213,6 +217,7 @@ def build_index(
         token_starts=starts,
         vocab_e5=e5_words,
         lexical=lexical_index,
+        row_keys=row_keys,
     )
 
 

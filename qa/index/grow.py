@@ -40,6 +40,7 @@ from qa.errors import IndexMismatchError, IndexNotFoundError
 from qa.index import fast_json
 from qa.index.build import cached_word_vectors, embed_job, stack_blocks, with_eta
 from qa.index.file_check import WHOLE_CHECK_BYTES, sample_digest_of_bytes, sample_digest_of_file
+from qa.index.indexed_rows import KEYS_FILE, key_rows, keys_bytes, read_keys
 from qa.index.npy_io import npy_bytes
 from qa.index.passage_table import PassageTable, SentenceTable
 from qa.index.retire import Retirement, retirement_for
@@ -169,6 +170,9 @@ def grow_index(
     }
     if vocab_e5 is not None:
         files["vocab-e5.npy"] = vocab_e5
+    token_rows = len(old.tokens) if with_tokens else 0
+    keys = read_keys(index_dir) + key_rows(vectors["row_keys"], len(old.sentences), token_rows)
+    files[KEYS_FILE] = keys_bytes(keys)
     appended = {"minilm-sentences.npy": vectors["sentences"]}
     if with_tokens:
         counts = vectors["token_counts"]
@@ -249,6 +253,10 @@ def _embed(documents, passages, spans, texts, minilm, e5, with_tokens, cache, sa
     parts = [found[job.key] for job in jobs]
     dim = minilm.dim
     out = {
+        "row_keys": [
+            (job.key, len(job.sentences), int(p.token_counts.sum()) if with_tokens else 0)
+            for job, p in zip(jobs, parts, strict=True)
+        ],
         "passages": stack_blocks([p.passages for p in parts], dim),
         "sentences": stack_blocks([p.sentences for p in parts], dim),
         "embedded": embedded,  # (documents, passages) embedded now, not from the cache

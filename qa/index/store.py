@@ -18,6 +18,8 @@ Layout of the index folder (no pickle; metadata is JSON, vectors are FAISS / .np
     minilm-token-starts.npy    each passage's first row
     bm25-*.json, bm25-*.npy    the BM25 model (bm25s files) and each passage's term ids, see
                          qa.index.lexical
+    vector-keys.json     each document's sentence and token rows by vector-cache key, which the
+                         cache reads back instead of keeping a copy (qa.index.indexed_rows)
     encoder/minilm.onnx  the MiniLM encoder exported for torch-free queries, reused across rebuilds
 """
 
@@ -84,6 +86,9 @@ class Index:
     # documents (by number) of files removed or changed since the last full build: their rows
     # stay in the arrays, and no search returns them (qa.index.retire)
     retired: frozenset[int] = frozenset()
+    # (vector cache key, sentence rows, token rows) per embedded document in row order, set by
+    # a build: written as vector-keys.json so the cache can read those rows back from here
+    row_keys: list[tuple[str, int, int]] | None = None
 
     def __post_init__(self):
         self.passages = PassageTable.from_passages(self.passages, self.documents)

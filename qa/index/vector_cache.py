@@ -4,10 +4,14 @@ from the documents it had finished (each is written as soon as it is embedded).
 
 Layout (inside the index folder unless Settings.cache_dir says otherwise):
 
-    cache/<models>/<sha256 of the embedded texts>.npz   one document's vectors (no pickle)
+    cache/<models>/<sha256 of the embedded texts>.npz   one document's passage vectors and the
+                                                        digest of its sentence and token rows
+    cache/<models>/<sha256>.rows.npz                     those rows, until an index holds them
     cache/<models>/words.json + words-*.npy             vectors of corpus words, by word
 
-``<models>`` names the encoders, so vectors of another model are never mixed in. A damaged or
+``<models>`` names the encoders, so vectors of another model are never mixed in. Once an index
+is written, the rows it holds leave the cache (``release_rows``) and are read back from the index
+(qa.index.indexed_rows): a library's vectors are on disk once, not twice. A damaged or
 mismatched entry is a cache miss (the document is embedded again), never an error.
 """
 
@@ -18,14 +22,16 @@ import io
 import json
 import shutil
 import zipfile
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from qa.atomic import atomic_write
+from qa.index.indexed_rows import TOKEN_DTYPE, IndexedRows, read_keys, rows_digest
 
-TOKEN_DTYPE = np.float16  # token vectors are only compared by MaxSim; half the disk
+ROWS = ("sentences", "tokens")  # what an index holds again, so the cache keeps it only until then
 
 
 @dataclass(frozen=True)
@@ -88,43 +94,84 @@ def models_key(minilm_name: str, dim: int, e5_name: str | None, embed_text: str)
 
 
 class VectorCache:
-    """Per-document vectors on disk, looked up by EmbeddingJob.key."""
+    """Per-document vectors on disk, looked up by EmbeddingJob.key; ``indexes``: the index
+    folders whose rows complete an entry that no longer keeps its own."""
 
-    def __init__(self, root: Path, models: str):
+    def __init__(self, root: Path, models: str, indexes: Sequence[Path] = ()):
         self.root = Path(root)
         self.folder = self.root / models
+        self.indexed = IndexedRows(indexes)
 
     def get(self, job: EmbeddingJob, with_tokens: bool, with_e5: bool) -> DocumentVectors | None:
         path = self.folder / f"{job.key}.npz"
         if not path.is_file():
             return None
         try:
-            with np.load(path, allow_pickle=False) as npz:
-                arrays = {name: npz[name] for name in npz.files}
-            vectors = DocumentVectors(
-                arrays["passages"],
-                arrays["sentences"],
-                arrays.get("token_counts"),
-                arrays.get("tokens"),
-                arrays.get("e5"),
-                arrays.get("e5_sentences"),
-            )
+            arrays = _arrays(path)
+            if (self.folder / f"{job.key}.rows.npz").is_file():
+                arrays |= _arrays(self.folder / f"{job.key}.rows.npz")
         except (OSError, ValueError, KeyError, zipfile.BadZipFile, EOFError):
             return None  # damaged: embed again
+        if "sentences" not in arrays and not self._rows_from_index(job.key, arrays):
+            return None
+        vectors = DocumentVectors(
+            arrays["passages"],
+            arrays["sentences"],
+            arrays.get("token_counts"),
+            arrays.get("tokens"),
+            arrays.get("e5"),
+            arrays.get("e5_sentences"),
+        )
         return vectors if vectors.fits(job, with_tokens, with_e5) else None
 
+    def _rows_from_index(self, key: str, arrays: dict) -> bool:
+        """Put the rows an index holds for ``key`` into ``arrays``; False when none match."""
+        if "rows_digest" not in arrays or "passages" not in arrays:
+            return False
+        found = self.indexed.rows(key, str(arrays["rows_digest"]), "token_counts" in arrays)
+        if found is None:
+            return False
+        arrays["sentences"] = found[0]
+        if found[1] is not None:
+            arrays["tokens"] = found[1]
+        return True
+
     def put(self, job: EmbeddingJob, vectors: DocumentVectors) -> None:
-        arrays = {"passages": vectors.passages, "sentences": vectors.sentences}
+        tokens = None
+        arrays = {"passages": vectors.passages}
         if vectors.tokens is not None and vectors.token_counts is not None:
-            arrays["tokens"] = vectors.tokens.astype(TOKEN_DTYPE)
+            tokens = vectors.tokens.astype(TOKEN_DTYPE)
             arrays["token_counts"] = vectors.token_counts.astype(np.int64)
         if vectors.e5 is not None and vectors.e5_sentences is not None:
             arrays["e5"] = vectors.e5
             arrays["e5_sentences"] = vectors.e5_sentences
-        buf = io.BytesIO()
-        np.savez(buf, **arrays)
+        arrays["rows_digest"] = np.array(rows_digest(vectors.sentences, tokens))
+        rows = {
+            "sentences": vectors.sentences,
+            **({"tokens": tokens} if tokens is not None else {}),
+        }
         self.folder.mkdir(parents=True, exist_ok=True)
-        atomic_write(self.folder / f"{job.key}.npz", buf.getvalue())
+        atomic_write(self.folder / f"{job.key}.rows.npz", _npz(rows))  # before the entry
+        atomic_write(self.folder / f"{job.key}.npz", _npz(arrays))
+
+    def release_rows(self, index_dir: Path) -> int:
+        """Drop the rows of every entry the index at ``index_dir`` holds (call it once that
+        index is written): they are read from there from now on. Returns how many went."""
+        released = 0
+        for entry in read_keys(index_dir):
+            key = entry.get("key") if isinstance(entry, dict) else None
+            path = self.folder / f"{key}.npz"
+            if not isinstance(key, str) or not path.is_file():
+                continue
+            try:
+                _drop_rows_inside(path)  # an entry written before rows had a file of their own
+            except (OSError, ValueError, KeyError, zipfile.BadZipFile, EOFError):
+                continue
+            rows = self.folder / f"{key}.rows.npz"
+            if rows.is_file():
+                rows.unlink(missing_ok=True)
+                released += 1
+        return released
 
     def prune(self, keep: set[str]) -> int:
         """Remove entries of documents no longer in the corpus and of other models' folders,
@@ -136,9 +183,9 @@ class VectorCache:
                     shutil.rmtree(other, ignore_errors=True)
         if self.folder.is_dir():
             for entry in self.folder.glob("*.npz"):
-                if entry.stem not in keep:
+                if entry.name.split(".")[0] not in keep:
                     entry.unlink(missing_ok=True)
-                    removed += 1
+                    removed += not entry.name.endswith(".rows.npz")
         return removed
 
     # ------------------------------------------------------------------ corpus words
@@ -165,3 +212,25 @@ class VectorCache:
         atomic_write(
             self.folder / f"words-{kind}.json", json.dumps(words, ensure_ascii=False).encode()
         )
+
+
+def _arrays(path: Path) -> dict[str, np.ndarray]:
+    with np.load(path, allow_pickle=False) as npz:
+        return {name: npz[name] for name in npz.files}
+
+
+def _npz(arrays: dict[str, np.ndarray]) -> bytes:
+    buf = io.BytesIO()
+    np.savez(buf, **arrays)
+    return buf.getvalue()
+
+
+def _drop_rows_inside(path: Path) -> None:
+    """Rewrite an entry that keeps its rows inside as one that keeps their digest instead."""
+    arrays = _arrays(path)
+    if "sentences" not in arrays:
+        return
+    tokens = arrays.get("tokens") if "token_counts" in arrays else None
+    kept = {name: a for name, a in arrays.items() if name not in ROWS}
+    kept["rows_digest"] = np.array(rows_digest(arrays["sentences"], tokens))
+    atomic_write(path, _npz(kept))

@@ -19,6 +19,7 @@ from qa.config import VectorStoreSpec
 from qa.errors import IndexWriteError, QAError
 from qa.index import fast_json
 from qa.index.file_check import WHOLE_CHECK_BYTES, sample_digest_of_bytes, sample_digest_of_file
+from qa.index.indexed_rows import KEYS_FILE, key_rows, keys_bytes
 from qa.index.store import MANIFEST, STAGING_PREFIX, Index
 from qa.index.vector_store import MATRIX_FILE, create_store
 
@@ -98,6 +99,8 @@ def save_index(
             put_array("vocab-e5.npy", index.vocab_e5)
         for name, data in index.lexical.files().items():
             put(name, data)
+        if index.row_keys is not None:
+            put(KEYS_FILE, keys_bytes(key_rows(index.row_keys)))
         entry, retired = store.location(), []
         if previous and previous.get("backend") == "qdrant":
             from qa.index.qdrant_store import succession
