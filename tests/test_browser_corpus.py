@@ -176,7 +176,10 @@ def test_examples_and_the_audit_log_follow_an_upload_and_a_removal(corpus_server
 
     pledge = "How are small enterprises supported in pledge loans?"
     with browser_page(corpus_server.url) as page:
-        assert "capital of France" in examples_shown(page)
+        # the page's load event renders the corpus's examples again: wait until they are there
+        page.wait_for_function(
+            "document.querySelector('#examples').textContent.includes('capital of France')"
+        )
         assert pledge not in examples_shown(page)
         doc = tmp_path / "support.txt"
         doc.write_text(EXAMPLE_WORDS, encoding="utf-8")
