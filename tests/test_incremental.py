@@ -165,3 +165,5 @@ def test_corpus_tab_upload_embeds_only_the_new_file(tiny_settings):
     assert len(after) == 3 and all(after[name] == t for name, t in before.items())
     assert fresh.search("when are bridges painted?", k=1)[0].passage.source == "gamma.txt"
     assert Path(tiny_settings.corpus_dir / "gamma.txt").is_file()
+    assert not list(tiny_settings.cache_path.rglob("*.rows.npz"))  # the new rows: in the index
+    assert build(tiny_settings, force=True).documents_embedded == 0  # read back from there
