@@ -160,9 +160,9 @@ class VectorCache:
         released = 0
         for entry in read_keys(index_dir):
             key = entry.get("key") if isinstance(entry, dict) else None
-            path = self.folder / f"{key}.npz"
-            if not isinstance(key, str) or not path.is_file():
+            if not isinstance(key, str) or not (self.folder / f"{key}.npz").is_file():
                 continue
+            path = self.folder / f"{key}.npz"
             try:
                 _drop_rows_inside(path)  # an entry written before rows had a file of their own
             except (OSError, ValueError, KeyError, zipfile.BadZipFile, EOFError):
@@ -227,9 +227,10 @@ def _npz(arrays: dict[str, np.ndarray]) -> bytes:
 
 def _drop_rows_inside(path: Path) -> None:
     """Rewrite an entry that keeps its rows inside as one that keeps their digest instead."""
+    with np.load(path, allow_pickle=False) as npz:
+        if "sentences" not in npz.files:  # the names only: no array is read
+            return
     arrays = _arrays(path)
-    if "sentences" not in arrays:
-        return
     tokens = arrays.get("tokens") if "token_counts" in arrays else None
     kept = {name: a for name, a in arrays.items() if name not in ROWS}
     kept["rows_digest"] = np.array(rows_digest(arrays["sentences"], tokens))
