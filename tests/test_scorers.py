@@ -22,6 +22,7 @@ from qa.retrieval.fusion import Part, fuse, minmax, mix
 from qa.retrieval.retriever import Retriever
 from qa.retrieval.scorers import (
     Bm25Scorer,
+    HeadingScorer,
     LiteralSentences,
     MaxSimScorer,
     PassageCosine,
@@ -117,6 +118,34 @@ def test_phrases_and_literal_sentences():
     assert holds.tolist() == [False, True, False, True, False, False, False]
     # none of the best passage's sentences holds them all: no literal match at all
     assert not literal.score(["c"], fused, smap.all(), depth=1).any()
+
+
+def test_a_passage_whose_own_heading_the_question_names_scores_one():
+    sections = [
+        "Copyright format > 6. Fields > 6.5. Disclaimer",
+        "Copyright format > 6. Fields > 6.1. Format",
+        "Apache License > 7. Disclaimer of Warranty",
+        "Copyright format",  # the document's title alone: no heading of a part
+    ]
+    import Stemmer
+
+    from qa.index.lexical import tokenize
+
+    stemmer = Stemmer.Stemmer("english")
+    headings = HeadingScorer(np.array([0, 1, 2, 3]), sections, lambda t: tokenize(t, stemmer))
+    smap = SentenceMap(SENTENCE_PASSAGE, 4)
+    got = headings.score("What goes in the Disclaimer field?", smap.all())
+    assert got.tolist() == [1.0, 0.0, 0.0, 0.0]  # "Disclaimer of Warranty" is not named in full
+    assert headings.score("Which disclaimer of warranty applies?", smap.all()).tolist() == [
+        1.0,
+        0.0,
+        1.0,
+        0.0,
+    ]
+    # "this format" is the document the question is asked of, not its section "6.1. Format"
+    assert not headings.score("How many packages use this format?", smap.all()).any()
+    assert headings.score("What is the Format field for?", smap.all()).tolist()[1] == 1.0
+    assert not headings.score("copyright", smap.all()).any()  # a title is no part's heading
 
 
 def test_bm25_scorer_on_candidates(tiny_corpus):

@@ -71,6 +71,8 @@ def search_english(
         Part(config.bm25_weight, bm25),
         Part(config.phrase_weight, p.phrases.score(terms, candidates), normalise=False),
     ]
+    if config.heading_weight > 0:
+        parts.append(Part(config.heading_weight, p.headings.score(query.lookup, candidates), False))
     if q_tokens is not None and len(q_tokens):
         parts.append(Part(config.token_weight, p.maxsim.score(q_tokens, candidates)))
     if config.document_topic_weight > 0 and p.document_topics is not None:

@@ -29,6 +29,7 @@ from qa.retrieval.english import search_english
 from qa.retrieval.ranking import ScoredSentence, adjusted, quote_sentences, ranked_hits
 from qa.retrieval.scope import scope_ids
 from qa.retrieval.scorers import (
+    HeadingScorer,
     LiteralSentences,
     MaxSimScorer,
     PassageCosine,
@@ -78,6 +79,9 @@ class Retriever:
         self.sentence_cosine = SentenceCosine(index.minilm_sentences)
         self.passage_cosine = PassageCosine(index.minilm, index.faiss_index)
         self.phrases = PhraseScorer(self.lexical.passage_terms)
+        self.headings = HeadingScorer(
+            index.passages.columns[:, 3], index.passages.sections, self.lexical.tokenize
+        )
         self.maxsim = (
             MaxSimScorer(index.tokens, index.token_starts) if index.tokens is not None else None
         )

@@ -8,12 +8,14 @@ candidates existed.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 import numpy as np
 
 from qa.index.lexical import LexicalIndex
 from qa.index.token_vectors import maxsim
+from qa.ingest.chunking import SECTION_SEP
 from qa.retrieval.candidates import Candidates, concatenated_ranges
 
 
@@ -92,6 +94,43 @@ class PhraseScorer:
             [len(pairs & self.bigrams(i)) / len(pairs) for i in candidates.ids.tolist()],
             dtype=np.float64,
         )
+
+
+# "this format", "these terms", "the present agreement": the document the question is asked of
+_THIS_DOCUMENT = re.compile(r"\b(?:this|these|the present)\s+[\w-]+", re.I)
+
+
+class HeadingScorer:
+    """1 for a passage whose own heading the question names in full ("What goes in the
+    Disclaimer field?" and "6.5. Disclaimer"; "Applications/Emulators"), else 0. A name that
+    heads a section is often missing from its text ("this field is used for ..."), and a
+    passage that merely mentions the name elsewhere wins on the words. The document itself is no
+    such heading: neither its title (the first part of a path) nor what the question calls it
+    ("How many packages use this format?" is not about the section "6.1. Format")."""
+
+    def __init__(self, section_numbers: np.ndarray, sections: list[str], tokenize):
+        self.section_numbers = np.asarray(section_numbers, dtype=np.int64)
+        self.sections = sections
+        self.tokenize = tokenize
+        self._terms: dict[int, frozenset[str]] = {}
+
+    def heading_terms(self, number: int) -> frozenset[str]:
+        """The stemmed word terms of the section's last heading; none for a top-level path."""
+        if number not in self._terms:
+            parts = self.sections[number].split(SECTION_SEP) if self.sections[number] else []
+            words = self.tokenize([parts[-1]])[0] if len(parts) > 1 else []
+            self._terms[number] = frozenset(w for w in words if w.isalpha())
+        return self._terms[number]
+
+    def score(self, question: str, candidates: Candidates) -> np.ndarray:
+        asked = set(self.tokenize([_THIS_DOCUMENT.sub(" ", question)])[0])
+        out = np.zeros(len(candidates))
+        if not asked:
+            return out
+        for j, number in enumerate(self.section_numbers[candidates.ids].tolist()):
+            heading = self.heading_terms(number)
+            out[j] = float(bool(heading) and heading <= asked)
+        return out
 
 
 class MaxSimScorer:
