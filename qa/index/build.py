@@ -167,10 +167,7 @@ def build_index(
     if e5 is not None:
         e5_vec = stack_blocks([p.e5 for p in parts], e5.dim)
         e5_svec = stack_blocks([p.e5_sentences for p in parts], e5.dim)
-    row_keys = [
-        (job.key, len(job.sentences), int(p.token_counts.sum()) if with_tokens else 0)
-        for job, p in zip(jobs, parts, strict=True)
-    ]
+    row_keys = row_counts(jobs, parts, with_tokens)
     tokens = starts = None
     if with_tokens and passages:
         counts = np.concatenate([p.token_counts for p in parts])
@@ -219,6 +216,17 @@ def build_index(
         lexical=lexical_index,
         row_keys=row_keys,
     )
+
+
+def row_counts(
+    jobs: list[EmbeddingJob], parts: list[DocumentVectors], with_tokens: bool
+) -> list[tuple[str, int, int]]:
+    """(cache key, sentence rows, token rows) of each document, in row order: what the index
+    lists so the cache can read those rows back (qa.index.indexed_rows)."""
+    return [
+        (job.key, len(job.sentences), int(p.token_counts.sum()) if with_tokens else 0)
+        for job, p in zip(jobs, parts, strict=True)
+    ]
 
 
 def _jobs(

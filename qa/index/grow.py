@@ -38,7 +38,7 @@ from qa.atomic import atomic_write, fsync_dir
 from qa.config import Settings
 from qa.errors import IndexMismatchError, IndexNotFoundError
 from qa.index import fast_json
-from qa.index.build import cached_word_vectors, embed_job, stack_blocks, with_eta
+from qa.index.build import cached_word_vectors, embed_job, row_counts, stack_blocks, with_eta
 from qa.index.file_check import WHOLE_CHECK_BYTES, sample_digest_of_bytes, sample_digest_of_file
 from qa.index.indexed_rows import KEYS_FILE, key_rows, keys_bytes, read_keys
 from qa.index.npy_io import npy_bytes
@@ -253,10 +253,7 @@ def _embed(documents, passages, spans, texts, minilm, e5, with_tokens, cache, sa
     parts = [found[job.key] for job in jobs]
     dim = minilm.dim
     out = {
-        "row_keys": [
-            (job.key, len(job.sentences), int(p.token_counts.sum()) if with_tokens else 0)
-            for job, p in zip(jobs, parts, strict=True)
-        ],
+        "row_keys": row_counts(jobs, parts, with_tokens),
         "passages": stack_blocks([p.passages for p in parts], dim),
         "sentences": stack_blocks([p.sentences for p in parts], dim),
         "embedded": embedded,  # (documents, passages) embedded now, not from the cache
