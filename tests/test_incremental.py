@@ -166,4 +166,56 @@ def test_corpus_tab_upload_embeds_only_the_new_file(tiny_settings):
     assert fresh.search("when are bridges painted?", k=1)[0].passage.source == "gamma.txt"
     assert Path(tiny_settings.corpus_dir / "gamma.txt").is_file()
     assert not list(tiny_settings.cache_path.rglob("*.rows.npz"))  # the new rows: in the index
+    assert fresh.index.manifest["grown_by"] == ["gamma.txt"]  # grown as `qa index` grows it
+    assert build(tiny_settings).rebuilt is False  # the installed index is fresh for the corpus
     assert build(tiny_settings, force=True).documents_embedded == 0  # read back from there
+
+
+def _index_files(settings) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in Path(settings.index_dir).iterdir() if p.is_file()}
+
+
+def test_corpus_tab_changes_in_a_small_library_take_the_qa_index_path(tiny_settings):
+    """An added file grows a copy of the index; a replaced or removed one rebuilds the copy
+    from the cache; each ends as the index `qa index` makes for that corpus."""
+    from qa.web.corpus_update import add_document, remove_document, replace_document
+
+    build(tiny_settings)
+    live = Assistant.open(tiny_settings, auto_build=False)
+    grown = add_document(live, "gamma.txt", GAMMA.encode())
+    kept = [p.text for p in live.index.passages]
+    assert [p.text for p in grown.index.passages][: len(kept)] == kept  # the old rows first
+    replaced = replace_document(grown, "gamma.txt", GAMMA.replace("April", "May").encode())
+    assert "grown_by" not in replaced.index.manifest or not replaced.index.manifest["grown_by"]
+    text = replaced.search("when do inspectors walk each bridge?", k=1)[0].passage.text
+    assert "May" in text and "April" not in text
+    removed = remove_document(replaced, "gamma.txt")
+    assert {d.source for d in removed.documents} == {"alpha.txt", "beta.md"}
+    assert build(tiny_settings).rebuilt is False
+
+
+def test_a_failed_upload_leaves_the_live_index_files_as_they_were(tiny_settings, monkeypatch):
+    """The copy that grows is a copy: a grow appends to its files in place, and a failure
+    after it (here: loading the new index) must leave the live files byte for byte."""
+    import qa.index.grow as grow_module
+    import qa.index.writer as writer_module
+    import qa.web.corpus_update as corpus_update
+    from qa.errors import QAError
+
+    for module in (writer_module, grow_module):  # the arrays count as large: rows appended
+        monkeypatch.setattr(module, "WHOLE_CHECK_BYTES", 512)
+    build(tiny_settings)
+    live = Assistant.open(tiny_settings, auto_build=False)
+    before = _index_files(tiny_settings)
+
+    class Broken(Assistant):
+        @classmethod
+        def open(cls, *args, **kwargs):
+            raise QAError("the new index could not be loaded")
+
+    monkeypatch.setattr(corpus_update, "Assistant", Broken)
+    with pytest.raises(QAError, match="could not be loaded"):
+        corpus_update.add_document(live, "gamma.txt", GAMMA.encode())
+    assert _index_files(tiny_settings) == before
+    assert not (tiny_settings.corpus_dir / "gamma.txt").exists()
+    assert build(tiny_settings).rebuilt is False  # still fresh for the unchanged corpus

@@ -1,8 +1,9 @@
 """Change a live corpus (add, replace or remove a document): validate, index, install.
 
-A small library is indexed in a copy: the live corpus and index are touched only after the new
+A small library is changed in a copy: the live corpus and index are touched only after the new
 index was built and loaded, so a failed change leaves them, and the Assistant serving them,
-exactly as they were. A large one (``Settings.retire_min_passages``, on FAISS) is updated in
+exactly as they were. The copy is brought up to date as `qa index` would: an added file grows it
+(qa.index.grow), a changed or removed one rebuilds it from the vector cache. A large one (``Settings.retire_min_passages``, on FAISS) is updated in
 place as `qa index` updates it, since a copy would mean a full build and, for a 20 MB library,
 2.4 GB of backups: the new file's rows are appended and the old file's retired (qa.index.grow,
 qa.index.retire), a removal rewrites only the manifest. The Assistant serving keeps answering
@@ -26,7 +27,7 @@ from qa.assistant import Assistant, build
 from qa.atomic import atomic_write, index_lock
 from qa.config import VectorStoreSpec
 from qa.errors import CorpusError, QAError
-from qa.index.store import MANIFEST
+from qa.index.store import MANIFEST, read_manifest
 from qa.ingest.converted import INSTALL_HINT, UnreadableFileError
 from qa.ingest.formats import SUFFIXES, TEXT_SUFFIXES, convert
 from qa.web.limits import MAX_BINARY_UPLOAD_BYTES, MAX_UPLOAD_BYTES
@@ -189,8 +190,14 @@ def change_corpus(
             vector_store=_same_store(live_store, index_dir),
             cache_dir=settings.cache_path,  # only the new file is embedded
         )
+        # files only added, on FAISS: a copy of the index grows as `qa index` grows it; a
+        # changed or removed file (retired only in a large library) or a Qdrant collection
+        # (replaced whole) takes a full build from the vector cache
+        added = not remove and not any((corpus / name).exists() for name in write)
+        grows = added and trial.vector_store.backend == "faiss"
+        grows = grows and _copy_index(index_dir, work / "index")
         say("indexing the changed corpus", 0.0)
-        build(trial, force=True, progress=say)
+        build(trial, force=not grows, progress=say)
         fresh = Assistant.open(trial, auto_build=False)
         new_store = fresh.index.manifest["vector_store"]
         try:  # the same lock as `qa index`: an upload never interleaves with another build
@@ -210,6 +217,21 @@ def change_corpus(
         with contextlib.suppress(QAError):  # a leftover collection only costs space
             drop_collections(new_store, retired)
     return Assistant(fresh.index, fresh.retriever, settings)
+
+
+def _copy_index(index_dir: Path, copy: Path) -> bool:
+    """Copy the files the live index's manifest lists (manifest last); False when it has none
+    readable. Copies, not links: a grow appends to its large files in place."""
+    try:
+        manifest = read_manifest(index_dir)
+    except QAError:
+        return False
+    copy.mkdir()
+    for name in [*manifest.get("files", {}), MANIFEST]:
+        if not (index_dir / name).is_file():
+            return False  # a damaged index: the trial build starts afresh
+        shutil.copy2(index_dir / name, copy / name)
+    return True
 
 
 def _updates_in_place(live: Assistant) -> bool:
