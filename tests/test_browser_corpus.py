@@ -18,9 +18,10 @@ from tests.test_browser import browser_page, running_tiny_app, shot
 pytestmark = pytest.mark.browser
 
 
-# The tiny corpus is indexed in a copy on each change; "in place" sets the size rule to 0 so it
-# is changed as a large library is (qa.web.corpus_update): an added file grows the index (a
-# replaced or removed one of these few passages passes the retired share: a full build, in place).
+# The tiny corpus is changed in a copy of its index (an added file grows the copy); "in place"
+# sets the size rule to 0 so it is changed as a large library is (qa.web.corpus_update): an added
+# file grows the index itself (a replaced or removed one of these few passages passes the
+# retired share: a full build, in place).
 IN_PLACE = {"QA_RETIRE_MIN_PASSAGES": "0", "QA_E5_MAX_PASSAGES": "0"}
 
 
@@ -99,8 +100,7 @@ def test_manage_documents(corpus_server, tmp_path):
         assert doc_names(page) == ["alpha.txt", "beta.md", "ferry rules.pdf"]
         assert "PDF" in page.locator("#docs-table").inner_text()
         manifest = json.loads((corpus_server.corpus.parent / "index" / "manifest.json").read_text())
-        grown = ["ferry rules.pdf"] if corpus_server.in_place else None  # else a full build
-        assert manifest.get("grown_by") == grown
+        assert manifest.get("grown_by") == ["ferry rules.pdf"]  # grown, in place or in a copy
         page.get_by_role("tab", name="Chat").click()
         page.fill("#question textarea", "Who must ring the harbour bell?")
         page.press("#question textarea", "Enter")
