@@ -27,6 +27,7 @@ ABLATIONS = {
     "- query expansion": {"expansion_per_word": 0},
     "- phrase matching": {"phrase_weight": 0.0},
     "- a passage whose heading the question names": {"heading_weight": 0.0},
+    "- a passage holding the question's quoted phrase": {"quoted_weight": 0.0},
     "- token matching (MaxSim)": {"token_weight": 0.0},
     "- BM25 (and expansion, phrases)": {"bm25_weight": 0.0, "phrase_weight": 0.0},
     "- e5 for unsure English": {"e5_weight": 0.0, "min_e5_english": 0.0},

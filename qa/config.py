@@ -81,6 +81,7 @@ class RetrievalConfig:
     )
     phrase_weight: float = 0.2  # exact multi-word names (query word pairs found in a passage)
     heading_weight: float = 0.1  # a passage whose own heading the question names in full
+    quoted_weight: float = 0.2  # a passage holding the question's "quoted phrase" (when one does)
     sentence_weight: float = 0.7  # passage score = mix of its own cosine and its best sentence's
     e5_weight: float = 1.0  # e5 on English questions (finds paraphrases MiniLM misses)
     e5_below: float = 0.6  # ...only when the best MiniLM sentence cosine is below this

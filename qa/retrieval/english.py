@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from qa.config import RetrievalConfig
+from qa.query.quoted import quoted_phrases
 from qa.retrieval.candidates import Candidates, dense_top_ids, top_ids, without
 from qa.retrieval.fusion import Part, fuse, mix
 from qa.retrieval.scope import within
@@ -73,6 +74,10 @@ def search_english(
     ]
     if config.heading_weight > 0:
         parts.append(Part(config.heading_weight, p.headings.score(query.lookup, candidates), False))
+    quoted = quoted_phrases(query.text) if config.quoted_weight > 0 else ()
+    held = p.quoted.score(quoted, candidates)
+    if held.any():  # else the part would only scale every score down
+        parts.append(Part(config.quoted_weight, held, normalise=False))
     if q_tokens is not None and len(q_tokens):
         parts.append(Part(config.token_weight, p.maxsim.score(q_tokens, candidates)))
     if config.document_topic_weight > 0 and p.document_topics is not None:

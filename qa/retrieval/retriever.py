@@ -34,6 +34,7 @@ from qa.retrieval.scorers import (
     MaxSimScorer,
     PassageCosine,
     PhraseScorer,
+    QuotedPhrases,
     SentenceCosine,
 )
 from qa.types import Hit, Query, Reading, Signals
@@ -82,6 +83,7 @@ class Retriever:
         self.headings = HeadingScorer(
             index.passages.columns[:, 3], index.passages.sections, self.lexical.tokenize
         )
+        self.quoted = QuotedPhrases(lambda i: index.passages[i].text)
         self.maxsim = (
             MaxSimScorer(index.tokens, index.token_starts) if index.tokens is not None else None
         )

@@ -16,6 +16,7 @@ import numpy as np
 from qa.index.lexical import LexicalIndex
 from qa.index.token_vectors import maxsim
 from qa.ingest.chunking import SECTION_SEP
+from qa.query.quoted import normalised
 from qa.retrieval.candidates import Candidates, concatenated_ranges
 
 
@@ -155,6 +156,20 @@ class MaxSimScorer:
         sizes = stop - first
         chosen = np.asarray(self.tokens[rows], dtype=np.float32)
         return maxsim(q_tokens, chosen, (np.cumsum(sizes) - sizes).astype(np.int64))
+
+
+class QuotedPhrases:
+    """The share of the question's quoted phrases (qa.query.quoted) a candidate passage holds,
+    in any case and however its lines are wrapped."""
+
+    def __init__(self, passage_text: Callable[[int], str]):
+        self.passage_text = passage_text
+
+    def score(self, phrases: tuple[str, ...], candidates: Candidates) -> np.ndarray:
+        if not phrases:
+            return np.zeros(len(candidates))
+        texts = [normalised(self.passage_text(i)) for i in candidates.ids.tolist()]
+        return np.array([sum(p in t for p in phrases) / len(phrases) for t in texts])
 
 
 class LiteralSentences:
