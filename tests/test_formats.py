@@ -13,13 +13,14 @@ import pytest
 
 from qa.config import Settings
 from qa.errors import CorpusError
-from qa.ingest.chunking import chunk_corpus
+from qa.ingest.chunking import chunk, chunk_corpus
 from qa.ingest.converted import UnreadableFileError
 from qa.ingest.corpus import SUFFIXES, CorpusWarning, load_corpus, read_corpus
 from qa.ingest.docx_text import heading_prefix
 from qa.ingest.formats import convert
 from qa.ingest.html_text import html_to_text
 from qa.ingest.pdf_text import Line, drop_furniture, join_pages, reflow
+from qa.types import Document
 from tests.conftest import PLAN, TINY_DOCS
 from tests.format_files import write_docx, write_html, write_image_pdf, write_pdf
 
@@ -49,10 +50,38 @@ def test_html_keeps_headings_and_drops_scripts_styles_nav_footer():
     text = html_to_text(page)
     assert text == (
         "# Harbour rules\n\nBoats must dock before sunset & pay.\n\n## Fees\n\n"
-        "Ten coins a day.\n\nFive at night.\n"
+        "- Ten coins a day.\n\n- Five at night.\n"
     )
     for dropped in ("secret", "color", "Home menu", "Contact us", "<"):
         assert dropped not in text
+
+
+def test_html_of_a_generated_page_drops_its_sidebar_and_permalinks():
+    """A documentation generator's page (Sphinx: a sidebar and breadcrumbs marked by role, a
+    "¶" permalink in each heading, a list of authors): the text is the body's, each list item
+    a bulleted line, which no heading rule takes for a title."""
+    page = (
+        b'<html><body><div class="related" role="navigation"><h3>Navigation</h3>'
+        b'<ul><li><a href="#">Policy 1.0 documentation</a> &#187;</li></ul></div>'
+        b'<div class="document"><div class="body" role="main">'
+        b'<h1>Harbour policy<a class="headerlink" href="#harbour" title="Permalink">\xc2\xb6</a>'
+        b"</h1><dl><dt>Authors:</dt><dd><ul><li><p>Ann Lee &lt;<a href='mailto:ann@x.org'>"
+        b"ann@x.org</a>&gt;</p></li><li><p>Bo Chen</p><ul><li>harbour master</li></ul></li></ul>"
+        b"</dd></dl><h2>1. Fees<a class='headerlink' href='#fees'>\xc2\xb6</a></h2>"
+        b"<p>Boats pay ten coins.</p></div></div>"
+        b'<div class="sphinxsidebar" role="navigation"><div><h3>Table of Contents</h3>'
+        b"<ul><li><a href='#fees'>1. Fees</a></li></ul></div><div role='search'>"
+        b"<form><input></form></div></div>"
+        b'<div class="footer" role="contentinfo">&#169; 2021, the harbour board.</div>'
+        b"<p>After the footer.</p></body></html>"
+    )
+    text = html_to_text(page)
+    assert text == (
+        "# Harbour policy\n\nAuthors:\n\n- Ann Lee <ann@x.org>\n\n- Bo Chen\n\n"
+        "- harbour master\n\n## 1. Fees\n\nBoats pay ten coins.\n\nAfter the footer.\n"
+    )
+    sections = {p.section for p in chunk(Document("policy.html", text))}
+    assert sections == {"Harbour policy", "Harbour policy > 1. Fees"}
 
 
 def test_html_in_a_declared_charset_and_undecodable_html():

@@ -12,7 +12,7 @@ from qa.atomic import atomic_write
 from qa.ingest.converted import Converted
 
 # bump when a converter's output changes, so no text of an older converter is reused
-CONVERTERS_VERSION = "converters v1"
+CONVERTERS_VERSION = "converters v2"  # v2: HTML list items bulleted, landmarks by role and permalinks dropped
 
 
 class ConversionCache:

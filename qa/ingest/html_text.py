@@ -1,5 +1,7 @@
-"""HTML -> text: headings become Markdown heading lines, block elements paragraphs; scripts,
-styles, navigation, headers' menus, footers and forms are dropped. Standard library only."""
+"""HTML -> text: headings become Markdown heading lines, list items bulleted lines ("- "),
+other block elements paragraphs; scripts, styles, navigation, footers and forms are dropped,
+and so are what generated pages mark as such (``role="navigation"``, a sidebar's table of
+contents) and their headings' permalinks ("¶"). Standard library only."""
 
 from __future__ import annotations
 
@@ -17,6 +19,11 @@ BLOCKS = {
     "blockquote", "pre", "figure", "figcaption", "header", "br", "hr", "address", "caption",
     "body", "td", "th",
 }  # fmt: skip
+# landmarks a page marks by role rather than by tag: a sidebar (role="navigation"), a search
+# box, the page's footer (role="contentinfo")
+DROPPED_ROLES = {"navigation", "search", "contentinfo"}
+# a heading's permalink (Sphinx's and MkDocs' "headerlink", "¶"): no part of its text
+_PERMALINK = re.compile(r"\b(?:headerlink|anchorjs-link|anchor-link|permalink)\b")
 HEADINGS = {f"h{n}": n for n in range(1, 7)}
 VOID = {"br", "hr", "img", "meta", "link", "input", "wbr", "area", "base", "col", "source"}
 _CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_\-]+)""", re.I)
@@ -28,30 +35,49 @@ class _Text(HTMLParser):
         self.blocks: list[str] = []
         self.current: list[str] = []
         self.dropped = 0  # depth inside dropped elements
+        self.dropped_by: list[list] = []  # [tag, depth] of elements dropped by role or class
         self.heading = 0
+        self.bullet = False  # the next block opens a list item
 
     def _flush(self) -> None:
         text = " ".join("".join(self.current).split())
         if text:
-            self.blocks.append(("#" * self.heading + " " if self.heading else "") + text)
+            mark = "#" * self.heading + " " if self.heading else "- " if self.bullet else ""
+            self.blocks.append(mark + text)
+            self.bullet = False
         self.current = []
 
     def handle_starttag(self, tag: str, attrs) -> None:
+        if tag not in VOID and _dropped_by_attributes(tag, dict(attrs)):
+            self.dropped += 1
+            self.dropped_by.append([tag, 1])  # closed by its own end tag (nesting counted)
+            return
+        if self.dropped_by and tag == self.dropped_by[-1][0] and tag not in VOID:
+            self.dropped_by[-1][1] += 1  # the same tag nested inside the dropped element
         if tag in DROPPED and tag not in VOID:
             self.dropped += 1
         elif not self.dropped and (tag in BLOCKS or tag in HEADINGS):
             self._flush()
             self.heading = HEADINGS.get(tag, self.heading)
+            self.bullet = self.bullet or tag == "li"
         elif not self.dropped and tag in ("td", "th"):
             self.current.append(" ")
 
     def handle_endtag(self, tag: str) -> None:
+        if self.dropped_by and tag == self.dropped_by[-1][0]:
+            self.dropped_by[-1][1] -= 1
+            if self.dropped_by[-1][1] == 0:
+                self.dropped_by.pop()
+                self.dropped = max(0, self.dropped - 1)
+            return
         if tag in DROPPED and tag not in VOID:
             self.dropped = max(0, self.dropped - 1)
         elif not self.dropped and (tag in BLOCKS or tag in HEADINGS):
             self._flush()
             if tag in HEADINGS:
                 self.heading = 0
+            if tag == "li":
+                self.bullet = False
 
     def handle_startendtag(self, tag: str, attrs) -> None:
         if not self.dropped and tag in BLOCKS:
@@ -60,6 +86,13 @@ class _Text(HTMLParser):
     def handle_data(self, data: str) -> None:
         if not self.dropped:
             self.current.append(data)
+
+
+def _dropped_by_attributes(tag: str, attrs: dict) -> bool:
+    """A landmark marked by its role, or a heading's permalink."""
+    if (attrs.get("role") or "").strip().lower() in DROPPED_ROLES:
+        return True
+    return tag == "a" and bool(_PERMALINK.search(attrs.get("class") or ""))
 
 
 def decode_html(data: bytes) -> str:
