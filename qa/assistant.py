@@ -217,10 +217,12 @@ def _build_locked(
     preflight(settings.vector_store)  # a missing package or server fails before embedding
     return_freed_arrays_to_the_os()  # peak RSS of a large build (qa.index.memory)
     clean_staging(settings.index_dir)  # what a killed build left behind
-    changes = CorpusChanges.between(_indexed_corpus(settings), corpus_checksums(documents))
+    indexed = _indexed_corpus(settings)
+    changes = CorpusChanges.between(indexed, corpus_checksums(documents))
     encoders = encoders or _encoders(settings, allow_export=True, progress=progress)
     cache = vector_cache(settings, encoders)
-    incremental = not force and (changes.added or changes.changed or changes.removed)
+    # an index to update (with none, a first build: no "updating the index" step to show)
+    incremental = indexed and not force and (changes.added or changes.changed or changes.removed)
     if incremental and embed_many_factory is None:  # a Dask build embeds on its workers
         grown = _grow(settings, documents, encoders, cache, progress)
         if grown is not None:

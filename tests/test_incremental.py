@@ -30,7 +30,9 @@ def _entries(settings) -> dict[str, float]:
 
 
 def test_adding_a_file_embeds_only_that_file(tiny_settings):
-    first = build(tiny_settings)
+    said_first = []
+    first = build(tiny_settings, progress=lambda message, fraction: said_first.append(message))
+    assert not any("updating the index" in m for m in said_first)  # none yet: a first build
     assert first.rebuilt and first.documents_embedded == 2
     assert first.changes.added == ("alpha.txt", "beta.md") and not first.changes.kept
     before = _entries(tiny_settings)
@@ -39,6 +41,7 @@ def test_adding_a_file_embeds_only_that_file(tiny_settings):
     said = []
     second = build(tiny_settings, progress=lambda message, fraction: said.append(message))
     assert second.changes == CorpusChanges(added=("gamma.txt",), kept=("alpha.txt", "beta.md"))
+    assert "updating the index with the changed files" in said
     eta = [m for m in said if m.startswith("embedding: ")]
     assert eta and eta[-1].startswith("embedding: 1/1 documents, ") and eta[-1].endswith(" left")
     assert second.documents_embedded == 1 and second.passages_embedded >= 1
