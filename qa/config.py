@@ -59,8 +59,9 @@ class ChunkingConfig:
     # and version stamps ("Version 1.0", "Last updated: 9 October 2018") and footnotes neither;
     # v15: a numbered heading glued to the paragraph before it is a block of its own; v16: a
     # copyright notice is no heading, nor is a title page's author or publisher; v17: a title
-    # over its version and address lines in one paragraph is the title
-    version: str = "chunk v17"
+    # over its version and address lines in one paragraph is the title; v18: in a document that
+    # marks its section headings ("## Fees"), a line only its shape makes a title is content
+    version: str = "chunk v18"
 
 
 @dataclass(frozen=True)

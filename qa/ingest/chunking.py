@@ -215,11 +215,14 @@ def chunk(
     title_page = 0  # the last block of the title page after it (_title_page_end)
     passages: list[Passage] = []
     paras = blocks(text, config.max_words)
+    marks_sections = _marks_sections(text, paras)
     for n, para in enumerate(paras):
         body = text[para.start : para.end]
         level = heading_level(body)
         if 0 < n <= title_page and level == 0:
             level = None  # an author's name on the title page heads nothing
+        if n > 0 and level == 0 and marks_sections and _title_mark(body) == "":
+            level = None  # its headings are marked: a line only its shape makes a title is not
         titled = inline_title(body) if level is None else None
         block = _title_block(body) if n == 0 and level is None and not titled else None
         if level is not None or titled or block:
@@ -259,6 +262,17 @@ def chunk(
                 )
             )
     return passages
+
+
+def _marks_sections(text: str, paras: list[Span]) -> bool:
+    """Whether the document marks its section headings (``## Fees``, as HTML, Word and Markdown
+    give them), not only its title: at least two marked headings after the first block."""
+    marked = 0
+    for p in paras[1:]:
+        marked += bool(_MARKDOWN.match(text[p.start : p.end]))
+        if marked == 2:
+            return True
+    return False
 
 
 def _title_block(paragraph: str) -> tuple[int, str] | None:

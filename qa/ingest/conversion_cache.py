@@ -11,8 +11,9 @@ from pathlib import Path
 from qa.atomic import atomic_write
 from qa.ingest.converted import Converted
 
-# bump when a converter's output changes, so no text of an older converter is reused
-CONVERTERS_VERSION = "converters v2"  # v2: HTML list items bulleted, landmarks by role and permalinks dropped
+# bump when a converter's output changes, so no text of an older converter is reused; v2: HTML
+# list items bulleted, landmarks by role and permalinks dropped, "# " body lines escaped
+CONVERTERS_VERSION = "converters v2"
 
 
 class ConversionCache:

@@ -3,6 +3,7 @@ helpers they share."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 INSTALL_HINT = "pip install 'planqa[formats]'"
@@ -33,6 +34,19 @@ def join_blocks(blocks: list[str]) -> str:
         if text:
             clean.append(text)
     return "\n\n".join(clean) + "\n" if clean else ""
+
+
+_HEADING_SYNTAX = re.compile(r"^([ \t]*)(#{1,6}\s)", re.MULTILINE)
+
+
+def literal(text: str) -> str:
+    """Body text a converter writes: a line that opens as a Markdown heading would ("# This
+    file was generated", a comment in an example) is escaped ("\\# This ..."), since the
+    converter marks the headings itself and the chunker reads "# " lines as headings.
+
+    Example: literal("# a comment\nx = 1") -> '\\# a comment\nx = 1'
+    """
+    return _HEADING_SYNTAX.sub(r"\1\\\2", text)
 
 
 def require(module: str, package: str):

@@ -8,7 +8,7 @@ import io
 import re
 import zipfile
 
-from qa.ingest.converted import Converted, UnreadableFileError, join_blocks, require
+from qa.ingest.converted import Converted, UnreadableFileError, join_blocks, literal, require
 
 _HEADING_STYLE = re.compile(r"heading\s*(\d)", re.I)
 
@@ -42,9 +42,10 @@ def docx_to_text(data: bytes) -> Converted:
         if isinstance(item, Paragraph):
             style = item.style.name if item.style is not None else ""
             text = " ".join(item.text.split())
-            blocks.append(heading_prefix(style) + text if text else "")
+            prefix = heading_prefix(style)
+            blocks.append(prefix + (text if prefix else literal(text)) if text else "")
         elif isinstance(item, Table):
             for row in item.rows:
                 cells = [" ".join(c.text.split()) for c in row.cells]
-                blocks.append(" | ".join(dict.fromkeys(c for c in cells if c)))
+                blocks.append(literal(" | ".join(dict.fromkeys(c for c in cells if c))))
     return Converted(join_blocks(blocks))

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from html.parser import HTMLParser
 
-from qa.ingest.converted import UnreadableFileError, join_blocks
+from qa.ingest.converted import UnreadableFileError, join_blocks, literal
 
 DROPPED = {
     "script", "style", "noscript", "template", "nav", "footer", "aside", "form", "button",
@@ -43,7 +43,7 @@ class _Text(HTMLParser):
         text = " ".join("".join(self.current).split())
         if text:
             mark = "#" * self.heading + " " if self.heading else "- " if self.bullet else ""
-            self.blocks.append(mark + text)
+            self.blocks.append(mark + (text if self.heading else literal(text)))
             self.bullet = False
         self.current = []
 

@@ -18,7 +18,13 @@ from collections import Counter
 from dataclasses import dataclass
 
 from qa.ingest.chunking import BULLET, heading_level
-from qa.ingest.converted import Converted, UnreadableFileError, join_blocks, require
+from qa.ingest.converted import (
+    Converted,
+    UnreadableFileError,
+    join_blocks,
+    literal,
+    require,
+)
 
 _ENDS_SENTENCE = re.compile(r"[.!?:;。！？：；][\"”’)]*$")
 _STARTS_BLOCK = re.compile(r"^(?:——|[•▪●◦\-–]\s|\d+(?:\.\d+)*[.)]\s|[(（]\d+[)）]\s*|[IVX]+\.\s)")
@@ -99,6 +105,8 @@ def layout_text(lines: list[Line]) -> str:
         size = round(para[0].size)
         if size in bigger and heading_level(text) is None:  # "2. Actions" is read as it is
             text = "#" * min(bigger.index(size) + 1, 6) + " " + text
+        elif size not in bigger:
+            text = literal(text)
         out.append(text)
     return "\n\n".join(out)
 
