@@ -12,8 +12,9 @@ from qa.atomic import atomic_write
 from qa.ingest.converted import Converted
 
 # bump when a converter's output changes, so no text of an older converter is reused; v2: HTML
-# list items bulleted, landmarks by role and permalinks dropped, "# " body lines escaped
-CONVERTERS_VERSION = "converters v2"
+# list items bulleted, landmarks by role and permalinks dropped, "# " body lines escaped; v3: a
+# PDF line's font size is the one most of it is set in (a small bullet glyph splits no item)
+CONVERTERS_VERSION = "converters v3"
 
 
 class ConversionCache:

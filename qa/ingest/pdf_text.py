@@ -1,7 +1,8 @@
 """PDF -> text with pypdf, page by page, lines joined back into paragraphs.
 
 A PDF has no paragraphs, only positioned lines. A paragraph ends where the space between two
-lines is clearly larger than the line spacing of their font size, where the font size changes,
+lines is clearly larger than the line spacing of their font size, where the font size changes
+(a line's size is the one most of its characters are set in, not its bullet glyph's),
 after a short line that ends a sentence or looks like a heading, and before a bullet item; lines in a larger font than the body become ``#`` heading lines (the largest
 ``#``, the next ``##``) unless the chunker already reads them as headings ("2. Main actions",
 "(1) ..."). A PDF that gives no positions falls back to reflow(), which reads the
@@ -46,25 +47,31 @@ def page_lines(page) -> list[Line]:
     """The page's text lines as pypdf extracts them, each with its height and font size."""
     lines: list[Line] = []
     current: list[str] = []
-    where: list[tuple[float, float]] = []
+    where: list[float] = []  # the line's baseline: its first piece's
+    sizes: Counter = Counter()  # font size -> characters of the line set in it
 
     def visit(text, cm, tm, font, size) -> None:
         pieces = text.split("\n")
         for i, piece in enumerate(pieces):
             if i:
                 _close()
-            if piece.strip() and not where:
+            if piece.strip():
                 scale = abs(tm[3] * cm[3]) or 1.0
-                where.append((tm[5] * cm[3] + cm[5], size * scale))
+                if not where:
+                    where.append(tm[5] * cm[3] + cm[5])
+                sizes[size * scale] += len(piece.strip())
             current.append(piece)
 
     def _close() -> None:
         text = " ".join("".join(current).split())
         if text:
-            y, size = where[0] if where else (0.0, 0.0)
-            lines.append(Line(text, y, size))
+            # the size most of the line is set in: a bullet glyph in a smaller symbol font does
+            # not make its item a paragraph apart from the item's wrapped lines
+            size = sizes.most_common(1)[0][0] if sizes else 0.0
+            lines.append(Line(text, where[0] if where else 0.0, size))
         current.clear()
         where.clear()
+        sizes.clear()
 
     page.extract_text(visitor_text=visit)
     _close()
