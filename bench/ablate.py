@@ -72,6 +72,7 @@ ABLATIONS = {
     "- decline: hyphenated words hold their parts": {"subject_word_parts": False},
     "- decline: a typed acronym held where spelled out": {"acronyms_spelled": False},
     "- decline: a value covers its own part of a two-part question": {"value_clause": False},
+    "- decline: 'how many X' needs a count near an X": {"counted_words": False},
     "- decline: all four rules above": {
         "name_questions": False,
         "examples_answer": True,

@@ -142,6 +142,9 @@ class RetrievalConfig:
     # "who wrote/maintains X?" asks for a person's or an organisation's name, "which court?"
     # for a court's or a place's
     name_questions: bool = True
+    # "how many X?" is answered by a count that stands near an X ("two requirements" does not
+    # answer "how many applications ...?")
+    counted_words: bool = True
     # a value given as an example ("(e.g., 2.0.0 ...)") answers nothing
     examples_answer: bool = False
     # the value's sentence must hold this share of the question's idf-weighted content words

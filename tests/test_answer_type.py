@@ -2,7 +2,13 @@ from __future__ import annotations
 
 import pytest
 
-from qa.answering.answer_type import expected_type, has_answer_of_type, mentions_money, money_asked
+from qa.answering.answer_type import (
+    counted_words,
+    expected_type,
+    has_answer_of_type,
+    mentions_money,
+    money_asked,
+)
 from qa.answering.subject import about, subject_of
 from qa.answering.values import is_date
 
@@ -33,6 +39,12 @@ from qa.answering.values import is_date
         ("Which senators sponsored the bill?", "person"),  # a plural role asks for persons too
         ("Who are the authors of the policy?", "person"),
         ("What is the general rule for notices?", None),  # "general" here is no role
+        ("What are the general principles?", None),  # nor after a verb
+        ("Which Debian developer wrote the section?", "person"),  # a role with a modifier
+        ("Which senior Debian developer signed it?", "person"),
+        ("What is the largest size in bytes of a cache file?", "quantity"),  # a measure
+        ("What is the length of a line?", "quantity"),
+        ("What is the size of the problem?", "quantity"),
         ("Who is the owner of the licence?", None),
         ("In which city will the court be set up?", "place"),
         ("Which article of the law applies?", "article"),
@@ -305,3 +317,26 @@ def test_a_hyphenated_word_holds_its_parts_for_the_subject():
     assert subject_of(question, context).words == ("copyright",)
     assert subject_of(question, context, parts=False).words == ()
     assert not about("Apache License Version 2.0, January 2004", subject_of(question, context))
+
+
+def test_how_many_x_is_answered_by_a_count_of_x():
+    """A count answers "how many X?" only where it counts X: followed by it within a few words
+    ("30 new pilot projects") or after "the number of X"; another count in a sentence on the
+    subject ("two important requirements for the MIME database") answers nothing."""
+    question = "How many applications already use the shared MIME database?"
+    assert counted_words(question) == ("applic", "alreadi")
+    assert counted_words("How many of them are there?") == ()  # nothing named: no rule
+    two = "There are two important requirements for the way the MIME database is stored."
+    assert not has_answer_of_type(two, "quantity", question)
+    three = "Each application installs one XML file into one of the three directories."
+    assert not has_answer_of_type(three, "quantity", question)
+    used = "Some 40 applications already use the shared MIME database."
+    assert has_answer_of_type(used, "quantity", question)
+    pilots = "How many pilot projects will be launched?"
+    assert has_answer_of_type("The plan will launch 30 new pilot projects.", "quantity", pilots)
+    number = "The number of pilot projects will reach 30 by 2020."
+    assert has_answer_of_type(number, "quantity", pilots)
+    # the ablation: any count then answers
+    from qa.answering.answer_type import TypeCheck
+
+    assert has_answer_of_type(two, "quantity", question, check=TypeCheck(counted=False))

@@ -85,6 +85,7 @@ def decide(question: str, hits: list[Hit], signals: Signals, config: RetrievalCo
             min_coverage=config.value_coverage,
             parts=parts,
             acronyms=spelled,
+            counted=config.counted_words,
         )
         if not any(has_answer_of_type(t, wanted, asked, subject, check) for t in context):
             a = "an" if wanted[0] in "aeiou" else "a"

@@ -56,6 +56,11 @@ _PERSON_ROLES = (
 )
 # a word before a role noun that modifies it: not a preposition, article or conjunction
 _MODIFIER = r"(?!(?:of|for|to|in|on|at|by|with|from|and|or|the|a|an)\b)[a-z-]+"
+# ...nor, after "which"/"what", a verb ("what are the general ..." asks for no person)
+_ROLE_MODIFIER = (
+    r"(?!(?:is|are|was|were|be|do|does|did|will|would|can|could|shall|should|may|might|must"
+    r"|has|have|had)\b)" + _MODIFIER
+)
 
 _TYPE_PATTERNS: list[tuple[str, re.Pattern]] = [
     # before QUANTITY: "文号是多少" asks for a document number, not an amount
@@ -103,6 +108,9 @@ _TYPE_PATTERNS: list[tuple[str, re.Pattern]] = [
             r"|\bwhat (is |are |will be )?(the )?(\w+ )?(salary|salaries|budget|cost|costs|price|fine"
             r"|fines|fee|fees)\b"
             r"|\b(what|which) (is the )?(maximum|minimum) number\b"
+            # a measure: "what is the largest size in bytes ...", "what is the length of ..."
+            r"|\bwhat (is|are|was|were) the (\w+ ){0,2}(size|sizes|length|lengths|capacity|weight"
+            r"|height|width|depth)\b"
             r"|[多几]少|多大|多高|几[个项家位次]|金额|预算|费用|工资|薪",
             re.I,
         ),
@@ -132,7 +140,7 @@ _TYPE_PATTERNS: list[tuple[str, re.Pattern]] = [
             r"|nominated|hired) (in charge|to|as)\b"
             r"|\bwho (did|does|will|would) ([\w'-]+ ){1,4}(choose|pick|select|appoint|nominate|name"
             r"|hire|put) (in charge|to|as)\b"
-            r"|\b(which|what) (person|" + _PERSON_ROLES + r")\b",
+            r"|\b(which|what) (" + _ROLE_MODIFIER + r" ){0,2}(person|" + _PERSON_ROLES + r")\b",
             re.I,
         ),
     ),
@@ -257,6 +265,7 @@ class TypeCheck:
     min_coverage: float = 0.0  # share of the question's word weight the value's sentence holds
     parts: bool = True  # a hyphenated word holds its parts for the subject rule
     acronyms: bool = True  # a typed acronym ("GPL") is held where a sentence spells it out
+    counted: bool = True  # "how many X?": a count answers only near an X (False: any count)
 
 
 def has_answer_of_type(
@@ -299,7 +308,14 @@ def _sentences_with_answer(
         if not strict and wanted & values.NUMERIC:
             wanted = values.NUMERIC
         found = names.find_names(text) if wanted & _NAME_KINDS else values.find_values(text)
-        spans = [(v.start, v.end) for v in found if v.kind in wanted and not _asked(v, question)]
+        counted = counted_words(question) if check.counted else ()
+        spans = [
+            (v.start, v.end)
+            for v in found
+            if v.kind in wanted
+            and not _asked(v, question)
+            and (v.kind != values.COUNT or not counted or _counts(text, v, counted))
+        ]
         if answer_type in (QUANTITY, DATE, DURATION):
             spans += [(m.start(), m.end()) for m in _CHINESE_VALUE.finditer(text)]
     if not check.examples:
@@ -313,6 +329,48 @@ def _sentences_with_answer(
 
 
 _NAME_KINDS = frozenset({names.PERSON, names.ORGANISATION, names.PLACE})
+_HOW_MANY = re.compile(r"\bhow many ((?:[a-z][\w-]* ?){1,2})", re.I)
+COUNT_REACH = 3  # words from a count to what it counts ("30 new pilot projects")
+
+
+def counted_words(question: str) -> tuple[str, ...]:
+    """The stems of what "how many ...?" counts: the (up to two) words after "how many" before
+    a function word.
+
+    Example: counted_words("How many applications already use it?") -> ("applic", "alreadi")
+    """
+    from qa.answering.subject import function_words, stem_word
+
+    m = _HOW_MANY.search(question)
+    if not m:
+        return ()
+    out = []
+    for word in m.group(1).lower().split():
+        if word in function_words():
+            break
+        out.append(stem_word(word))
+    return tuple(out)
+
+
+def _counts(text: str, value: values.Value, counted: tuple[str, ...]) -> bool:
+    """Whether a count counts what the question counts: it is followed within COUNT_REACH
+    words by it ("30 new pilot projects" answers "how many pilot projects ...?"), or follows
+    "the number of" it ("the number of pilots will reach 30"); "two important requirements"
+    does not answer "how many applications ...?".
+
+    Example: _counts("Build 30 new pilot projects.", Value("count", 6, 8, "30"), ("project",))
+    -> True
+    """
+    from qa.answering.subject import stem_word
+
+    after = re.findall(r"[a-z][\w'-]*", text[value.end :].lower())[:COUNT_REACH]
+    if any(stem_word(w) in counted for w in after):
+        return True
+    before = re.findall(r"[a-z][\w'-]*", text[: value.start].lower())[-8:]
+    for i, word in enumerate(before[:-2]):
+        if word == "number" and before[i + 1] == "of":
+            return any(stem_word(w) in counted for w in before[i + 2 : i + 2 + COUNT_REACH])
+    return False
 
 
 def _asked(value: values.Value, question: str) -> bool:

@@ -133,6 +133,11 @@ def sentence_stems(text: str, parts: bool = True) -> frozenset[str]:
     return frozenset(out)
 
 
+def stem_word(word: str) -> str:
+    """The English stem of one lower-case word ("applications" -> "applic")."""
+    return _stemmer().stemWord(word)
+
+
 @cache
 def _stemmer():
     import Stemmer
