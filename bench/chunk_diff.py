@@ -2,8 +2,9 @@
 
     python bench/chunk_diff.py OLD_CHECKOUT NEW_CHECKOUT CORPUS [--examples 15]
 
-Prints how many files and passages change their section path, how many files get new passage
-boundaries (their vectors change: a rebuild embeds them again), and one changed path per file.
+Prints how many files and passages change their section path, how many files a rebuild embeds
+again (new passage boundaries, or a passage whose last heading changed: the encoders read it
+with the passage, qa.index.store.embed_text), and one changed path per file.
 Each checkout runs in its own process from an empty folder, so neither imports the other's code.
 """
 
@@ -46,14 +47,17 @@ def main() -> None:
     parser.add_argument("--examples", type=int, default=15)
     args = parser.parse_args()
     old, new = passages(args.old, args.corpus), passages(args.new, args.corpus)
-    files = bounds = paths = 0
+    files = bounds = embedded = paths = 0
     examples = []
     for source in sorted(set(old) | set(new)):
         before, after = old.get(source, []), new.get(source, [])
         if before == after:
             continue
         files += 1
-        bounds += [p[:2] for p in before] != [p[:2] for p in after]
+        new_bounds = [p[:2] for p in before] != [p[:2] for p in after]
+        bounds += new_bounds
+        last = [p[2].split(" > ")[-1] for p in before] != [p[2].split(" > ")[-1] for p in after]
+        embedded += new_bounds or last
         was = {(a, b): s for a, b, s in before}
         moved = [(was[(a, b)], s) for a, b, s in after if was.get((a, b), s) != s]
         paths += len(moved)
@@ -61,8 +65,8 @@ def main() -> None:
             examples.append((source, *moved[0]))
     total = sum(len(v) for v in new.values())
     print(
-        f"{files} files changed, {bounds} with new boundaries; {paths} of {total} passages "
-        "have a new section path"
+        f"{files} files changed, {bounds} with new boundaries, {embedded} to embed again; "
+        f"{paths} of {total} passages have a new section path"
     )
     for source, before, after in examples[: args.examples]:
         print(f"- {source}\n    old: {before[:140]}\n    new: {after[:140]}")
