@@ -222,7 +222,8 @@ def _build_locked(
     encoders = encoders or _encoders(settings, allow_export=True, progress=progress)
     cache = vector_cache(settings, encoders)
     # an index to update (with none, a first build: no "updating the index" step to show)
-    incremental = indexed and not force and (changes.added or changes.changed or changes.removed)
+    changed = bool(changes.added or changes.changed or changes.removed)
+    incremental = bool(indexed) and not force and changed
     if incremental and embed_many_factory is None:  # a Dask build embeds on its workers
         grown = _grow(settings, documents, encoders, cache, progress)
         if grown is not None:

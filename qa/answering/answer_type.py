@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 from qa.answering import names, values
 from qa.answering.coverage import coverage
-from qa.answering.subject import Subject, about
+from qa.answering.subject import Subject, about, function_words, stem_word
 from qa.ingest.chunking import sentences
 
 QUANTITY, DATE, PERSON, PLACE, ARTICLE = "quantity", "date", "person", "place", "article"
@@ -339,8 +339,6 @@ def counted_words(question: str) -> tuple[str, ...]:
 
     Example: counted_words("How many applications already use it?") -> ("applic", "alreadi")
     """
-    from qa.answering.subject import function_words, stem_word
-
     m = _HOW_MANY.search(question)
     if not m:
         return ()
@@ -361,8 +359,6 @@ def _counts(text: str, value: values.Value, counted: tuple[str, ...]) -> bool:
     Example: _counts("Build 30 new pilot projects.", Value("count", 6, 8, "30"), ("project",))
     -> True
     """
-    from qa.answering.subject import stem_word
-
     after = re.findall(r"[a-z][\w'-]*", text[value.end :].lower())[:COUNT_REACH]
     if any(stem_word(w) in counted for w in after):
         return True

@@ -3,13 +3,14 @@
 A small library is changed in a copy: the live corpus and index are touched only after the new
 index was built and loaded, so a failed change leaves them, and the Assistant serving them,
 exactly as they were. The copy is brought up to date as `qa index` would: an added file grows it
-(qa.index.grow), a changed or removed one rebuilds it from the vector cache. A large one (``Settings.retire_min_passages``, on FAISS) is updated in
-place as `qa index` updates it, since a copy would mean a full build and, for a 20 MB library,
-2.4 GB of backups: the new file's rows are appended and the old file's retired (qa.index.grow,
-qa.index.retire), a removal rewrites only the manifest. The Assistant serving keeps answering
-from what it loaded; a failed change puts the corpus files back, and the index is the old one
-(an error undoes the appended rows) or, if the process was killed while writing, one that fails
-its check and is built again from the vector cache.
+(qa.index.grow), a changed or removed one rebuilds it from the vector cache. A large one
+(``Settings.retire_min_passages``, on FAISS) is updated in place as `qa index` updates it, since
+a copy would mean a full build and, for a 20 MB library, 2.4 GB of backups: the new file's rows
+are appended and the old file's retired (qa.index.grow, qa.index.retire), a removal rewrites only
+the manifest. The Assistant serving keeps answering from what it loaded; a failed change puts the
+corpus files back, and the index is the old one (an error undoes the appended rows) or, if the
+process was killed while writing, one that fails its check and is built again from the vector
+cache.
 """
 
 from __future__ import annotations
