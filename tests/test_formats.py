@@ -20,6 +20,7 @@ from qa.ingest.docx_text import heading_prefix
 from qa.ingest.formats import convert
 from qa.ingest.html_text import html_to_text
 from qa.ingest.pdf_text import Line, drop_furniture, join_pages, reflow
+from qa.ingest.titles import document_title
 from qa.types import Document
 from tests.conftest import PLAN, TINY_DOCS
 from tests.format_files import write_docx, write_html, write_image_pdf, write_pdf
@@ -82,6 +83,46 @@ def test_html_of_a_generated_page_drops_its_sidebar_and_permalinks():
     )
     sections = {p.section for p in chunk(Document("policy.html", text))}
     assert sections == {"Harbour policy", "Harbour policy > 1. Fees"}
+
+
+def test_html_titled_by_its_title_when_its_headings_are_sections():
+    """Several <h1> (a Sphinx page: "Abstract", "Contents"), or none: the page's <title> is the
+    document's title and every heading goes one level down. One <h1> first: that is the title."""
+    sections = (
+        b"<html><head><title>Harbour &amp; dock policy</title></head><body>"
+        b"<h1>Abstract</h1><p>Rules for boats.</p><h1>Contents</h1><h2>1. Fees</h2>"
+        b"<p>Boats pay ten coins.</p>"
+        b"<svg><title>an icon</title></svg><h6>Small print</h6><p>None.</p></body></html>"
+    )
+    text = html_to_text(sections)
+    assert text == (
+        "# Harbour & dock policy\n\n## Abstract\n\nRules for boats.\n\n## Contents\n\n"
+        "### 1. Fees\n\nBoats pay ten coins.\n\n###### Small print\n\nNone.\n"
+    )
+    document = Document("policy.html", text)
+    assert document_title(document) == "Harbour & dock policy"
+    assert {p.section for p in chunk(document)} == {
+        "Harbour & dock policy",
+        "Harbour & dock policy > Abstract",
+        "Harbour & dock policy > Contents",
+        "Harbour & dock policy > 1. Fees",  # a numbered section is no part of "Contents"
+        "Harbour & dock policy > 1. Fees > Small print",
+    }
+    no_headings = b"<title>Opening hours</title><p>Open at nine.</p>"
+    assert html_to_text(no_headings) == "# Opening hours\n\nOpen at nine.\n"
+    one_title = b"<title>Council site | News</title><h1>Harbour rules</h1><h2>Fees</h2><p>Ten.</p>"
+    assert html_to_text(one_title) == "# Harbour rules\n\n## Fees\n\nTen.\n"
+    repeated = b"<title>Harbour rules</title><h1>Harbour rules</h1><h1>Fees</h1><p>Ten.</p>"
+    assert html_to_text(repeated) == "# Harbour rules\n\n# Fees\n\nTen.\n"
+
+
+def test_html_whose_dropped_landmark_never_closes_keeps_its_text():
+    """A <div role="navigation"> without its end tag would drop the rest of the page: the page
+    is read again with nothing dropped by role, so no text is lost."""
+    page = b'<div role="navigation"><p>Home</p></div><div role="search"><p>Boats pay ten coins.</p>'
+    assert html_to_text(page) == "Home\n\nBoats pay ten coins.\n"
+    closed = b'<div role="search"><p>Find</p></div><p>Boats pay ten coins.</p>'
+    assert html_to_text(closed) == "Boats pay ten coins.\n"
 
 
 def test_html_in_a_declared_charset_and_undecodable_html():

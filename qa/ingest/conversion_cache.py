@@ -13,8 +13,9 @@ from qa.ingest.converted import Converted
 
 # bump when a converter's output changes, so no text of an older converter is reused; v2: HTML
 # list items bulleted, landmarks by role and permalinks dropped, "# " body lines escaped; v3: a
-# PDF line's font size is the one most of it is set in (a small bullet glyph splits no item)
-CONVERTERS_VERSION = "converters v3"
+# PDF line's font size is the one most of it is set in (a small bullet glyph splits no item); v4:
+# an HTML page without one title heading of its own is titled by its <title>
+CONVERTERS_VERSION = "converters v4"
 
 
 class ConversionCache:

@@ -1,7 +1,9 @@
 """HTML -> text: headings become Markdown heading lines, list items bulleted lines ("- "),
 other block elements paragraphs; scripts, styles, navigation, footers and forms are dropped,
 and so are what generated pages mark as such (``role="navigation"``, a sidebar's table of
-contents) and their headings' permalinks ("¶"). Standard library only."""
+contents) and their headings' permalinks ("¶"). A page whose headings do not open with one
+title of their own (several ``<h1>``, or none) is titled by its ``<title>``: it becomes the ``#``
+line and every heading goes one level down, as Word's Title style does. Standard library only."""
 
 from __future__ import annotations
 
@@ -9,6 +11,7 @@ import re
 from html.parser import HTMLParser
 
 from qa.ingest.converted import UnreadableFileError, join_blocks, literal
+from qa.ingest.titles import MAX_TITLE_CHARS
 
 DROPPED = {
     "script", "style", "noscript", "template", "nav", "footer", "aside", "form", "button",
@@ -30,7 +33,7 @@ _CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_\-]+)""",
 
 
 class _Text(HTMLParser):
-    def __init__(self) -> None:
+    def __init__(self, drop_roles: bool = True) -> None:
         super().__init__(convert_charrefs=True)
         self.blocks: list[str] = []
         self.current: list[str] = []
@@ -38,6 +41,9 @@ class _Text(HTMLParser):
         self.dropped_by: list[list] = []  # [tag, depth] of elements dropped by role or class
         self.heading = 0
         self.bullet = False  # the next block opens a list item
+        self.drop_roles = drop_roles
+        self.title: list[str] = []  # the text of <title>
+        self.in_title = False
 
     def _flush(self) -> None:
         text = " ".join("".join(self.current).split())
@@ -48,7 +54,9 @@ class _Text(HTMLParser):
         self.current = []
 
     def handle_starttag(self, tag: str, attrs) -> None:
-        if tag not in VOID and _dropped_by_attributes(tag, dict(attrs)):
+        # the page's title is in its head, before any text (an <svg>'s <title> is a tooltip)
+        self.in_title = tag == "title" and not self.title and not self.blocks
+        if self.drop_roles and tag not in VOID and _dropped_by_attributes(tag, dict(attrs)):
             self.dropped += 1
             self.dropped_by.append([tag, 1])  # closed by its own end tag (nesting counted)
             return
@@ -64,6 +72,8 @@ class _Text(HTMLParser):
             self.current.append(" ")
 
     def handle_endtag(self, tag: str) -> None:
+        if tag == "title":
+            self.in_title = False
         if self.dropped_by and tag == self.dropped_by[-1][0]:
             self.dropped_by[-1][1] -= 1
             if self.dropped_by[-1][1] == 0:
@@ -84,7 +94,9 @@ class _Text(HTMLParser):
             self._flush()
 
     def handle_data(self, data: str) -> None:
-        if not self.dropped:
+        if self.in_title:
+            self.title.append(data)
+        elif not self.dropped:
             self.current.append(data)
 
 
@@ -117,8 +129,36 @@ def html_to_text(data: bytes) -> str:
     Example: html_to_text(b"<nav>Menu</nav><h2>Fees</h2><p>Pay <b>early</b>.</p>") ->
     '## Fees\\n\\nPay early.\\n'
     """
-    parser = _Text()
-    parser.feed(decode_html(data))
+    page = decode_html(data)
+    parser = _parsed(page, drop_roles=True)
+    if parser.dropped_by:  # an element dropped by its role never closed: it took the rest
+        parser = _parsed(page, drop_roles=False)
+    return join_blocks(titled(parser.blocks, " ".join("".join(parser.title).split())))
+
+
+def _parsed(page: str, drop_roles: bool) -> _Text:
+    parser = _Text(drop_roles)
+    parser.feed(page)
     parser.close()
     parser._flush()
-    return join_blocks(parser.blocks)
+    return parser
+
+
+def titled(blocks: list[str], title: str) -> list[str]:
+    """The blocks under the page's ``<title>`` when their headings do not open with a title of
+    their own: exactly one level-1 heading, the first heading. Headings go one level down.
+
+    Example: titled(["# Scope", "Text.", "# Fees"], "Harbour rules") ->
+    ['# Harbour rules', '## Scope', 'Text.', '## Fees']
+    """
+    headings = [b for b in blocks if b.startswith("#")]
+    levels = [len(b) - len(b.lstrip("#")) for b in headings]
+    own_title = levels[:1] == [1] and levels.count(1) == 1
+    if not title or own_title or len(title) > MAX_TITLE_CHARS:
+        return blocks
+    if levels[:1] == [1] and headings[0][2:].casefold() == title.casefold():
+        return blocks  # the first of several level-1 headings repeats the title
+    shifted = [
+        ("#" if b.startswith("#") and not b.startswith("######") else "") + b for b in blocks
+    ]
+    return ["# " + title, *shifted]
