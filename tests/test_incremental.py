@@ -222,3 +222,59 @@ def test_a_failed_upload_leaves_the_live_index_files_as_they_were(tiny_settings,
     assert _index_files(tiny_settings) == before
     assert not (tiny_settings.corpus_dir / "gamma.txt").exists()
     assert build(tiny_settings).rebuilt is False  # still fresh for the unchanged corpus
+
+
+DELTA = "Ferry times\n\nThe ferry leaves at seven and returns at noon on weekdays.\n"
+
+
+def _changed_by_another_process(monkeypatch, settings, times: int) -> None:
+    """While an upload indexes its copy, another process (here: the same build, called on the
+    live folders) adds a file and indexes it, the first ``times`` times."""
+    import qa.web.corpus_update as corpus_update
+
+    real_build = corpus_update.build
+    calls: list[int] = []
+
+    def build_beside(trial, **kwargs):
+        if len(calls) < times:
+            calls.append(1)
+            name = f"delta{len(calls)}.txt"
+            (settings.corpus_dir / name).write_text(DELTA.replace("seven", f"{6 + len(calls)}"))
+            real_build(settings)
+        return real_build(trial, **kwargs)
+
+    monkeypatch.setattr(corpus_update, "build", build_beside)
+
+
+def test_an_upload_indexed_while_another_process_changed_the_library_loses_neither(
+    tiny_settings, monkeypatch
+):
+    """The other process's file stays in the corpus and the index: the upload is indexed again
+    from the library that process left, instead of installing an index without its file."""
+    import qa.web.corpus_update as corpus_update
+
+    build(tiny_settings)
+    live = Assistant.open(tiny_settings, auto_build=False)
+    _changed_by_another_process(monkeypatch, tiny_settings, times=1)
+    said: list[str] = []
+    fresh = corpus_update.add_document(
+        live, "gamma.txt", GAMMA.encode(), lambda message, fraction: said.append(message)
+    )
+    sources = {d.source for d in fresh.documents}
+    assert sources == {"alpha.txt", "beta.md", "delta1.txt", "gamma.txt"}
+    assert any("another process changed the library" in m for m in said)
+    assert build(tiny_settings).rebuilt is False  # the installed index is fresh for the corpus
+
+
+def test_an_upload_gives_up_when_the_library_keeps_changing(tiny_settings, monkeypatch):
+    import qa.web.corpus_update as corpus_update
+    from qa.errors import CorpusError
+
+    build(tiny_settings)
+    live = Assistant.open(tiny_settings, auto_build=False)
+    _changed_by_another_process(monkeypatch, tiny_settings, times=corpus_update.CHANGE_ATTEMPTS)
+    with pytest.raises(CorpusError, match=r"could not change gamma\.txt: another process"):
+        corpus_update.add_document(live, "gamma.txt", GAMMA.encode())
+    assert not (tiny_settings.corpus_dir / "gamma.txt").exists()
+    assert (tiny_settings.corpus_dir / "delta3.txt").is_file()
+    assert build(tiny_settings).rebuilt is False  # the other process's index stays installed

@@ -11,6 +11,10 @@ the manifest. The Assistant serving keeps answering from what it loaded; a faile
 corpus files back, and the index is the old one (an error undoes the appended rows) or, if the
 process was killed while writing, one that fails its check and is built again from the vector
 cache.
+
+The copy is made without the index lock, which only the install takes: if another process
+(`qa index`, an upload in another app) changed the live library meanwhile, the install would
+undo its change, so the change is indexed again from the new state (``CHANGE_ATTEMPTS``).
 """
 
 from __future__ import annotations
@@ -36,6 +40,11 @@ from qa.web.limits import MAX_BINARY_UPLOAD_BYTES, MAX_UPLOAD_BYTES
 # one added document (qa.web.limits); the corpus reader allows larger files on disk
 BINARY_SUFFIXES = (".pdf", ".docx")
 _SAFE_NAME = re.compile(r"[\w][\w .()+-]{0,118}", re.UNICODE)
+CHANGE_ATTEMPTS = 3  # a change indexed again when another process changed the library meanwhile
+
+
+class _LibraryChanged(Exception):
+    """The live corpus or index is not the one a change's copy was made from."""
 
 
 def check_upload_name(name: str) -> str:
@@ -172,10 +181,29 @@ def change_corpus(
     say = progress or (lambda message, fraction: None)
     if _updates_in_place(live):
         return _change_in_place(live, write, remove, say)
+    for _ in range(CHANGE_ATTEMPTS):
+        try:
+            return _change_in_copy(live, write, remove, say)
+        except _LibraryChanged:
+            say("another process changed the library meanwhile; indexing the change again", 0.0)
+    names = ", ".join([*remove, *write])
+    raise CorpusError(
+        f"could not change {names}: another process (`qa index` or an upload in another app) "
+        f"changed the library each of {CHANGE_ATTEMPTS} times it was indexed; the corpus and "
+        "index are as that process left them; try again once it has finished"
+    )
+
+
+def _change_in_copy(
+    live: Assistant, write: dict[str, bytes], remove: tuple[str, ...], say: Callable
+) -> Assistant:
+    """Index the change in a copy of the library and install it (the module's docstring);
+    _LibraryChanged when the live library is no longer the one copied."""
     settings = live.settings
     corpus, index_dir = Path(settings.corpus_dir), Path(settings.index_dir)
     index_dir.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix=".upload-", dir=index_dir))  # same disk: renames
+    copied = _library_state(corpus, index_dir)
     try:
         shutil.copytree(corpus, work / "corpus", ignore=shutil.ignore_patterns(".*"))
         for name in remove:
@@ -203,6 +231,8 @@ def change_corpus(
         new_store = fresh.index.manifest["vector_store"]
         try:  # the same lock as `qa index`: an upload never interleaves with another build
             with index_lock(index_dir, settings.lock_timeout):
+                if _library_state(corpus, index_dir) != copied:
+                    raise _LibraryChanged
                 _install(write, remove, corpus, work / "index", index_dir, work / "backup")
         except BaseException:
             with contextlib.suppress(QAError):  # the first error is the one to report
@@ -218,6 +248,21 @@ def change_corpus(
         with contextlib.suppress(QAError):  # a leftover collection only costs space
             drop_collections(new_store, retired)
     return Assistant(fresh.index, fresh.retriever, settings)
+
+
+def _library_state(corpus: Path, index_dir: Path) -> tuple[bytes, list[tuple[str, int, int]]]:
+    """What a copy of the library is made from: the live manifest (each build and grow writes
+    a new one) and the corpus files' names, sizes and modification times (hidden ones aside, as
+    the copy leaves them out)."""
+    manifest = index_dir / MANIFEST
+    files = [
+        (str(path.relative_to(corpus)), stat.st_size, stat.st_mtime_ns)
+        for path in sorted(corpus.rglob("*"))
+        if not any(part.startswith(".") for part in path.relative_to(corpus).parts)
+        and path.is_file()
+        and (stat := path.stat())
+    ]
+    return (manifest.read_bytes() if manifest.is_file() else b""), files
 
 
 def _copy_index(index_dir: Path, copy: Path) -> bool:
