@@ -283,8 +283,6 @@ def _grow(settings: Settings, documents, encoders: Encoders, cache, progress: Pr
     the old ones (qa.index.grow, qa.index.retire), or None when a full build is needed."""
     from qa.index.grow import grow_index
 
-    if progress:
-        progress("updating the index with the changed files", 0.05)
     bulk = encoders.minilm.for_bulk() if hasattr(encoders.minilm, "for_bulk") else encoders.minilm
     grown = grow_index(settings, documents, bulk, encoders.e5, cache, progress)
     if grown is not None:

@@ -56,8 +56,12 @@ def test_changed_and_removed_files_are_reported_and_pruned(tiny_settings):
     (tiny_settings.corpus_dir / "alpha.txt").unlink()
     beta = tiny_settings.corpus_dir / "beta.md"
     beta.write_text(beta.read_text("utf-8") + "\nAnchors are checked monthly.\n", "utf-8")
-    report = build(tiny_settings)
+    said: list[tuple[str, float]] = []
+    report = build(tiny_settings, progress=lambda message, share: said.append((message, share)))
     assert report.changes == CorpusChanges(changed=("beta.md",), removed=("alpha.txt",))
+    # a small library rebuilds from the cache: its progress starts there, not at "updating"
+    assert not any("updating the index" in m for m, _ in said)
+    assert [f for _, f in said] == sorted(f for _, f in said)
     assert report.documents_embedded == 1
     assert len(_entries(tiny_settings)) == 1  # the removed and the old version are gone
 

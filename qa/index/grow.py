@@ -139,6 +139,8 @@ def grow_index(
         return None
     if (first > HNSW_MIN_PASSAGES) != (total > HNSW_MIN_PASSAGES):
         return None
+    # said only now: a change a full build must make starts over at "chunking" (2%)
+    say("updating the index with the changed files", 0.05)
     table = old.passages.extended(added, passages)
     spans = sentence_spans(passages)
     texts = [
