@@ -14,8 +14,9 @@ from qa.ingest.converted import Converted
 # bump when a converter's output changes, so no text of an older converter is reused; v2: HTML
 # list items bulleted, landmarks by role and permalinks dropped, "# " body lines escaped; v3: a
 # PDF line's font size is the one most of it is set in (a small bullet glyph splits no item); v4:
-# an HTML page without one title heading of its own is titled by its <title>
-CONVERTERS_VERSION = "converters v4"
+# an HTML page without one title heading of its own is titled by its <title>; v5: a PDF title
+# its running heads repeat in a smaller size is kept, a mail address set large heads nothing
+CONVERTERS_VERSION = "converters v5"
 
 
 class ConversionCache:

@@ -15,7 +15,11 @@ import re
 # "the", or breaks off with a dash, "my predecessor declared that--": a title never does)
 _EDITORIAL = re.compile(r"^\s*(?:\[[^\[\]]*\]\s*)+$|^\s*\([^()]*\)\s*$")
 _ADDRESS = re.compile(
-    r"^\s*<?(?:[a-z][\w+.-]*://|www\.|mailto:)\S*?>?\s*$|^\s*<?[\w.+-]+@[\w.-]+>?\s*$",
+    r"^\s*<?(?:[a-z][\w+.-]*://|www\.|mailto:)\S*?>?\s*$|^\s*<?[\w.+-]+@[\w.-]+>?\s*$"
+    # a mail address spelled out against harvesters: "ann at example.org", "ann [at] example
+    # [dot] org"
+    r"|^\s*<?[\w.+-]+\s*(?:\bat\b|\[at\]|\(at\))\s*[\w-]+"
+    r"(?:(?:\.|\s*(?:\[dot\]|\(dot\))\s*)[\w-]+)+>?\s*$",
     re.IGNORECASE,
 )
 _FRAGMENT = re.compile(
@@ -82,7 +86,7 @@ def not_a_title(line: str) -> bool:
     """
     return bool(
         _EDITORIAL.match(line)
-        or _ADDRESS.match(line)
+        or is_address(line)
         or _FIELD.match(line)
         or _BULLETED.match(line)
         or _CAPTION.match(line)
@@ -91,6 +95,14 @@ def not_a_title(line: str) -> bool:
         or _FOOTNOTE.match(line)
         or _COPYRIGHT.match(line)
     )
+
+
+def is_address(line: str) -> bool:
+    """A web or mail address alone on its line, a mail address spelled out included.
+
+    Example: is_address("ann at example.org") -> True; is_address("Life at sea") -> False
+    """
+    return bool(_ADDRESS.match(line))
 
 
 def no_title_line(line: str) -> bool:

@@ -26,6 +26,7 @@ from qa.ingest.converted import (
     literal,
     require,
 )
+from qa.ingest.non_titles import is_address
 
 _ENDS_SENTENCE = re.compile(r"[.!?:;。！？：；][\"”’)]*$")
 _STARTS_BLOCK = re.compile(r"^(?:——|[•▪●◦\-–]\s|\d+(?:\.\d+)*[.)]\s|[(（]\d+[)）]\s*|[IVX]+\.\s)")
@@ -110,7 +111,8 @@ def layout_text(lines: list[Line]) -> str:
     for para in paragraphs:
         text = _join_lines([line.text for line in para])
         size = round(para[0].size)
-        if size in bigger and heading_level(text) is None:  # "2. Actions" is read as it is
+        # "2. Actions" is read as it is; an author's address set large heads nothing
+        if size in bigger and heading_level(text) is None and not is_address(text):
             text = "#" * min(bigger.index(size) + 1, 6) + " " + text
         elif size not in bigger:
             text = literal(text)
@@ -121,29 +123,29 @@ def layout_text(lines: list[Line]) -> str:
 def drop_furniture(pages: list[list[Line]]) -> list[list[Line]]:
     """Pages without their page numbers and running heads or feet: a page's first or last line
     that is only a number, or that (digits aside) starts or ends at least half the pages (3 or
-    more). Running heads cut paragraphs apart and are not the document's text.
+    more) in the same font size. Running heads cut paragraphs apart and are not the document's
+    text; the title they repeat, set large on the first page, is.
 
     Example: drop_furniture([[Line("Rules", 700, 10), Line("Dock early.", 680, 10),
     Line("1", 40, 10)]]) -> [[Line("Rules", 700, 10), Line("Dock early.", 680, 10)]]
     """
     ends = Counter()
     for lines in pages:
-        ends.update({_shape(x.text) for x in (lines[:1] + lines[-1:])})
+        ends.update({_shape(x) for x in (lines[:1] + lines[-1:])})
     repeated = {t for t, n in ends.items() if len(pages) >= 3 and n * 2 >= len(pages)}
     out = []
     for lines in pages:
         keep = list(lines)
         for at in (0, -1):
-            if keep and (
-                _PAGE_NUMBER.fullmatch(keep[at].text) or _shape(keep[at].text) in repeated
-            ):
+            if keep and (_PAGE_NUMBER.fullmatch(keep[at].text) or _shape(keep[at]) in repeated):
                 keep.pop(at)
         out.append(keep)
     return out
 
 
-def _shape(text: str) -> str:
-    return re.sub(r"\d+", "#", text.strip().lower())
+def _shape(line: Line) -> tuple[str, int]:
+    """A line's text, digits aside, and its font size: what a running head repeats."""
+    return re.sub(r"\d+", "#", line.text.strip().lower()), round(line.size or 0)
 
 
 def reflow(page_text: str) -> str:
