@@ -89,6 +89,14 @@ def add_eval_parser(subparsers: Any) -> argparse.ArgumentParser:
     )
     p.add_argument("--limit", type=_positive_int, default=None, help="only the first N questions")
     p.add_argument(
+        "--doc",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="ask within this document (a name as `qa search` shows it, or a pattern such as "
+        "'licences/*'; repeat for several) every question whose row names no \"documents\"",
+    )
+    p.add_argument(
         "--read-as",
         choices=READINGS,
         default=None,
@@ -167,6 +175,7 @@ def _run_ours(args: argparse.Namespace, assistant: Any, items: list) -> tuple[An
             file=str(args.file),
             strict=args.strict,
             on_progress=lambda done, total: bar.update(1),
+            documents=args.doc,
         )
 
 
@@ -240,6 +249,8 @@ def run_eval_command(args: argparse.Namespace, open_assistant: Callable[[], Any]
             raise EvalInputError(
                 "\n".join(problems) + "\n(strict mode: fix these rows, or run without --strict)"
             )
+    if answers and args.doc and not side_by_side_run:
+        warnings.append("--doc is ignored: the rows hold another system's answers, not planqa's")
     if not answers or side_by_side_run:
         ours, problems_ours = _run_ours(args, assistant, items)
     if answers and side_by_side_run:

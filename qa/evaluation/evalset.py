@@ -43,6 +43,7 @@ __all__ = [
 ]
 
 MAX_FIELD_CHARS = 20_000
+MAX_SCOPE_NAMES = 50  # a row's "documents" (qa.retrieval.scope.MAX_PATTERNS)
 
 # Alias lists, in priority order: the first non-empty one wins (per reading: qa.evaluation.schema).
 QUESTION_KEYS = ("question", "query", "user_input")
@@ -238,6 +239,12 @@ def _item(
 
     kind = _text(where, "kind", rec.get("kind")) or "general"
     tags = _tags(where, rec.get("tags"), table)
+    documents = _string_list(where, "documents", rec.get("documents"), table)
+    if len(documents) > MAX_SCOPE_NAMES:
+        raise EvalInputError(
+            f'{where}: field "documents" names {len(documents)} documents, over the limit of '
+            f"{MAX_SCOPE_NAMES}; use a pattern such as 'licences/*'"
+        )
     answerable = _bool(where, "answerable", rec.get("answerable"))
 
     if answerable is None:
@@ -263,6 +270,7 @@ def _item(
         tags=tags,
         line=n,
         file=file,
+        documents=documents,
     )
     if reading is not GOLD:
         skey, response = _pick(rec, RESPONSE_KEYS)

@@ -31,6 +31,7 @@ from qa.evaluation.metrics import (
     summarize_by,
     token_f1,
 )
+from qa.evaluation.scopes import check_scopes, item_scope
 from qa.types import Answer
 
 REPORT_FORMAT = "planqa-eval v1"  # written to meta["format"]; load_report checks it
@@ -145,11 +146,13 @@ def run_evaluation(
     *,
     file: str = "",
     system: dict | None = None,
+    documents: Sequence[str] = (),
 ) -> EvalReport:
     """Ask every question, time it, score it, and summarise overall, per kind and per tag.
 
     ``system`` is free-form info about the assistant (model, index, versions) stored in meta,
-    so two reports can be told apart later.
+    so two reports can be told apart later. ``documents``: the documents to ask within when a
+    row names none of its own (qa.evaluation.scopes).
 
     Example:
         >>> report = run_evaluation(assistant.ask, items, spans, k=20)  # doctest: +SKIP
@@ -166,7 +169,8 @@ def run_evaluation(
         t0 = time.perf_counter()
         error: str | None = None
         try:
-            ans = ask(item.question, k)
+            scope = item_scope(item, documents)
+            ans = ask(item.question, k, documents=scope) if scope else ask(item.question, k)
             latency_ms = (time.perf_counter() - t0) * 1000
             hits = sorted(ans.hits, key=lambda h: h.rank)
             answer = ans.to_dict()
@@ -180,6 +184,8 @@ def run_evaluation(
             ranked = []
             errors += 1
         row = _row(item, item_spans, answer, latency_ms)
+        if item_scope(item, documents):
+            row["documents"] = list(item_scope(item, documents))
         row["metrics"] = score_question(item, item_spans, answer, ranked, k, error is not None)
         if error is not None:
             row["error"] = error
@@ -203,6 +209,7 @@ def run_evaluation(
         "errors": errors,
         "system": dict(system or {}),
         "answer_tokens": ANSWER_TOKENISATION,
+        **({"documents": list(documents)} if documents else {}),
     }
     return EvalReport(
         rows=rows,
@@ -361,6 +368,7 @@ def evaluate_assistant(
     file: str,
     strict: bool = False,
     on_progress: Callable[[int, int], None] | None = None,
+    documents: Sequence[str] = (),
 ) -> tuple[EvalReport, list[str]]:
     """Locate the evidence, ask every question and score it: the run behind both `qa eval` and
     the app's Evaluate tab. ``assistant`` needs .ask(question, k), .documents and .passages.
@@ -369,6 +377,7 @@ def evaluate_assistant(
     """
     import qa
 
+    check_scopes(items, documents, [d.source for d in assistant.documents])
     spans, problems = locate_evidence(
         items, list(assistant.documents), list(getattr(assistant, "passages", None) or [])
     )
@@ -383,7 +392,14 @@ def evaluate_assistant(
         **dict(getattr(assistant, "info", None) or {}),
     }
     report = run_evaluation(
-        assistant.ask, items, spans, k=k, on_progress=on_progress, file=file, system=system
+        assistant.ask,
+        items,
+        spans,
+        k=k,
+        on_progress=on_progress,
+        file=file,
+        system=system,
+        documents=documents,
     )
     settings = getattr(assistant, "settings", None)
     if settings is not None:

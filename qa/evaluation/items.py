@@ -23,6 +23,8 @@ class EvalItem:
     retrieved: tuple = ()  # qa.evaluation.schema.Context, in the system's rank order
     abstained: bool | None = None  # as the file says (planqa's rows.csv); else read from phrases
     has_output: bool = False
+    # asked within these documents (names or patterns, as `qa ask --doc` takes); () = all
+    documents: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
