@@ -229,6 +229,15 @@ def test_the_subject_is_the_rarest_word_the_passages_use():
     assert not subject_of("How many?", context)  # nothing to be about: no check
 
 
+@pytest.mark.parametrize(
+    "text",
+    ["37 straight months of growth", "for three consecutive years", "two more years of war"],
+)
+def test_a_word_between_a_durations_number_and_unit(text):
+    """"30 business days" was a duration; so are "37 straight months" and "two more years"."""
+    assert has_answer_of_type(text, "duration")
+
+
 def test_a_question_about_a_version_the_passages_lack_is_declined(tmp_path):
     from qa.answering.abstain import decide
     from qa.config import RetrievalConfig

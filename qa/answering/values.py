@@ -32,6 +32,12 @@ _MONTH = (
     r"|Sep(?:t|tember)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?"
 )
 _UNIT = r"(?:seconds?|minutes?|hours?|days?|weeks?|months?|years?|decades?)"
+# a word between a duration's number and its unit: "30 business days", "37 straight months",
+# "three consecutive years", "two more years"
+_UNIT_MODIFIER = (
+    r"(?:business|calendar|working|full|straight|consecutive|successive|whole|additional"
+    r"|more|further)"
+)
 # "the first of February", "the thirtieth of June", "the 30th of September"
 _ORDINAL = (
     r"(?:\d{1,2}(?:st|nd|rd|th)|(?:(?:twenty|thirty)[- ]?)?(?:first|second|third|fourth|fifth"
@@ -88,7 +94,7 @@ _PATTERNS: list[tuple[str, re.Pattern]] = [
         re.compile(
             r"\b(?:(?:with)?in|for|after|before|(?:not|no) (?:later|earlier|more|less) than"
             r"|at (?:least|most)|up to|over|under|every)?\s*"
-            rf"{_NUM}(?:\s*\(\d+\))?[- ](?:(?:business|calendar|working|full)\s+)?{_UNIT}\b"
+            rf"{_NUM}(?:\s*\(\d+\))?[- ](?:{_UNIT_MODIFIER}\s+)?{_UNIT}\b"
             rf"|\bby the end of (?:the |this |that )?(?:year|month|\d{{4}})\b"
             r"|\b(?:annually|yearly|monthly|weekly|daily|quarterly)\b",
             re.I,
