@@ -32,7 +32,7 @@ from qa.web.limits import (
     questions_per_minute,
 )
 from qa.web.roles import access_for
-from qa.web.shared import DEFAULT_FEEDBACK, Shared, configure, get_assistant
+from qa.web.shared import DEFAULT_FEEDBACK, Shared, configure, get_assistant, manifest_stamp
 from qa.web.templating import asset
 
 # gradio reads this when it would send telemetry (launch, version check), not at import
@@ -102,8 +102,14 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     settings = Settings.from_env(corpus_dir=args.corpus, index_dir=args.index_dir)
     access = access_for(auth, args.host, args.share)
-    configure(settings, args.feedback, access=access, questions_per_minute=per_minute)
     try:
+        configure(
+            settings,
+            args.feedback,
+            access=access,
+            questions_per_minute=per_minute,
+            follow_disk=True,
+        )
         before = manifest_stamp(settings.index_dir)
         assistant = get_assistant()  # build/load once, before the first visitor waits for it
         if manifest_stamp(settings.index_dir) != before:
@@ -140,17 +146,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
     demo.block_thread()
     return 0
-
-
-def manifest_stamp(index_dir: Path) -> tuple[int, int] | None:
-    """(mtime, size) of the index's manifest, written last by a build; None without one."""
-    from qa.index.store import MANIFEST
-
-    try:
-        st = (Path(index_dir) / MANIFEST).stat()
-    except OSError:
-        return None
-    return st.st_mtime_ns, st.st_size
 
 
 def log_startup_build(feedback_path: Path, passages: int, documents: int) -> None:

@@ -1,10 +1,17 @@
 """What every handler of the web app shares: the process's one Assistant (opened lazily, swapped
 after an upload), the feedback file, and the checks that turn bad input into messages.
+
+A served app follows the index on disk: another process may rebuild it (`qa index`, a replica's
+upload), and a request after the manifest changed loads the new index, at most one look every
+``RELOAD_CHECK_SECONDS``. A new index that does not load yet (its files still being copied) is
+tried again at the next look, and the one loaded is served meanwhile.
 """
 
 from __future__ import annotations
 
+import os
 import threading
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -19,6 +26,7 @@ if TYPE_CHECKING:
     import gradio as gr
 
 DEFAULT_FEEDBACK = default_feedback_path()  # the working folder's (or $QA_HOME's) feedback/
+RELOAD_CHECK_SECONDS = 5.0  # default of $QA_RELOAD_SECONDS
 
 
 class Shared:
@@ -32,6 +40,11 @@ class Shared:
     access: Access = Access()  # who is admin (qa.web.roles); the default: the local user
     changes: RateLimit = change_limit()  # corpus changes per user and minute
     questions: RateLimit = question_limit(0)  # questions per user and minute; main sets it
+    follow_disk = False  # load a new index another process wrote (the served app; not tests)
+    reload_seconds = RELOAD_CHECK_SECONDS
+    loaded_stamp: tuple[int, int, int] | None = None  # the manifest the Assistant came from
+    looked_at = 0.0  # time.monotonic() of the last look at the manifest
+    unloadable: tuple[int, int, int] | None = None  # a new manifest that failed to load (said once)
 
 
 def configure(
@@ -40,12 +53,17 @@ def configure(
     assistant: Assistant | None = None,
     access: Access | None = None,
     questions_per_minute: int = 0,
+    follow_disk: bool = False,
 ) -> None:
     """Point the app at a corpus/index (tests, main); the Assistant is opened on first use.
-    ``questions_per_minute``: per user or client address; main passes the served default."""
+    ``questions_per_minute``: per user or client address; main passes the served default.
+    ``follow_disk``: load a new index written by another process (main: on)."""
     with Shared.lock:
+        Shared.follow_disk = follow_disk
+        Shared.reload_seconds = reload_seconds() if follow_disk else RELOAD_CHECK_SECONDS
         Shared.settings = settings or Settings.from_env()
         Shared.assistant = assistant
+        Shared.loaded_stamp = manifest_stamp(Shared.settings.index_dir) if assistant else None
         Shared.feedback_path = Path(feedback_path) if feedback_path else DEFAULT_FEEDBACK
         Shared.access = access or Access()
         Shared.changes = change_limit()
@@ -76,6 +94,9 @@ def get_assistant() -> Assistant:
             if Shared.settings is None:
                 Shared.settings = Settings.from_env()
             Shared.assistant = Assistant.open(Shared.settings, progress=console_progress)
+            Shared.loaded_stamp = manifest_stamp(Shared.settings.index_dir)
+        elif Shared.follow_disk:
+            _follow_disk()
         return Shared.assistant
 
 
@@ -83,6 +104,59 @@ def swap_assistant(assistant: Assistant) -> None:
     """Serve a new Assistant (a new index) from the next request on."""
     with Shared.lock:
         Shared.assistant = assistant
+        if Shared.settings is not None:
+            Shared.loaded_stamp = manifest_stamp(Shared.settings.index_dir)
+
+
+def _follow_disk() -> None:
+    """Load the index on disk if its manifest is not the one served (see the module docstring);
+    called with Shared.lock held."""
+    now = time.monotonic()
+    if now - Shared.looked_at < Shared.reload_seconds or Shared.upload_lock.locked():
+        return  # looked a moment ago, or this process is changing the index itself
+    Shared.looked_at = now
+    stamp = manifest_stamp(Shared.settings.index_dir)
+    if stamp is None or stamp == Shared.loaded_stamp:
+        return
+    try:
+        fresh = Assistant.open(Shared.settings, auto_build=False)
+    except QAError as e:
+        if stamp != Shared.unloadable:
+            Shared.unloadable = stamp
+            console_progress(
+                f"a new index on disk does not load yet ({e}); serving the one loaded", 0
+            )
+        return
+    Shared.assistant, Shared.loaded_stamp = fresh, stamp
+    console_progress(
+        f"the index on disk changed: serving it now ({len(fresh.passages)} passages)", 1
+    )
+
+
+def reload_seconds() -> float:
+    """$QA_RELOAD_SECONDS: how often a served app looks for a new index on disk."""
+    raw = os.environ.get("QA_RELOAD_SECONDS", "").strip()
+    try:
+        seconds = float(raw) if raw else RELOAD_CHECK_SECONDS
+    except ValueError:
+        seconds = -1.0
+    if not 0 <= seconds < float("inf"):
+        raise QAError(
+            f"QA_RELOAD_SECONDS must be a number of seconds (0 or more), got {raw!r}; "
+            "e.g. QA_RELOAD_SECONDS=5"
+        )
+    return seconds
+
+
+def manifest_stamp(index_dir: Path) -> tuple[int, int, int] | None:
+    """(inode, mtime, size) of the index's manifest, written last by a build; None without one."""
+    from qa.index.store import MANIFEST
+
+    try:
+        st = (Path(index_dir) / MANIFEST).stat()
+    except OSError:
+        return None
+    return st.st_ino, st.st_mtime_ns, st.st_size
 
 
 # ---------------------------------------------------------------------------- input checks
