@@ -35,6 +35,7 @@ def test_a_rebuild_by_another_process_is_served_without_a_restart(served, capsys
     build(served)  # as `qa index` in another process
     assert _sources() == {"alpha.txt", "beta.md", "gamma.txt"}
     assert "the index on disk changed: serving it now" in capsys.readouterr().out
+    assert get_assistant().settings.lock_timeout == served.lock_timeout  # the app's own
     hit = get_assistant().search("when are bridges painted?", k=1)[0]
     assert hit.passage.source == "gamma.txt"
 
@@ -48,6 +49,33 @@ def test_a_new_index_that_does_not_load_leaves_the_old_one_serving(served, capsy
     assert get_assistant() is serving
     assert get_assistant() is serving  # tried again, said once
     assert capsys.readouterr().out.count("does not load yet") == 1
+
+
+def test_a_build_that_holds_the_lock_is_not_waited_for(served, capsys):
+    import threading
+
+    from qa.atomic import index_lock
+
+    serving = get_assistant()
+    (served.corpus_dir / "gamma.txt").write_text(GAMMA, encoding="utf-8")
+    build(served)
+    held, done = threading.Event(), threading.Event()
+
+    def builder() -> None:  # another holder of the lock (the lock is re-entrant in a thread)
+        with index_lock(served.index_dir, 1):
+            held.set()
+            done.wait(30)
+
+    thread = threading.Thread(target=builder)
+    thread.start()
+    try:
+        assert held.wait(30)
+        assert get_assistant() is serving  # waited a second at most, then kept serving
+    finally:
+        done.set()
+        thread.join()
+    assert "does not load yet" in capsys.readouterr().out
+    assert "gamma.txt" in _sources()  # the next look, once the lock is free
 
 
 def test_no_reload_while_this_process_changes_the_index_or_when_not_following(

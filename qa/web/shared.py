@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import threading
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -27,6 +28,7 @@ if TYPE_CHECKING:
 
 DEFAULT_FEEDBACK = default_feedback_path()  # the working folder's (or $QA_HOME's) feedback/
 RELOAD_CHECK_SECONDS = 5.0  # default of $QA_RELOAD_SECONDS
+LOAD_WAIT_SECONDS = 1.0  # a reload waits this long for a build's lock, then tries again later
 
 
 class Shared:
@@ -118,8 +120,8 @@ def _follow_disk() -> None:
     stamp = manifest_stamp(Shared.settings.index_dir)
     if stamp is None or stamp == Shared.loaded_stamp:
         return
-    try:
-        fresh = Assistant.open(Shared.settings, auto_build=False)
+    try:  # a build that still holds the index lock: look again later, every request waits
+        opened = Assistant.open(replace(Shared.settings, lock_timeout=LOAD_WAIT_SECONDS), False)
     except QAError as e:
         if stamp != Shared.unloadable:
             Shared.unloadable = stamp
@@ -127,6 +129,7 @@ def _follow_disk() -> None:
                 f"a new index on disk does not load yet ({e}); serving the one loaded", 0
             )
         return
+    fresh = Assistant(opened.index, opened.retriever, Shared.settings)
     Shared.assistant, Shared.loaded_stamp = fresh, stamp
     console_progress(
         f"the index on disk changed: serving it now ({len(fresh.passages)} passages)", 1
