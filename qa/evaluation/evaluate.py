@@ -166,10 +166,10 @@ def run_evaluation(
     errors = 0
     for done, item in enumerate(items, start=1):
         item_spans = spans.get(item.id, [])
+        scope = item_scope(item, documents)
         t0 = time.perf_counter()
         error: str | None = None
         try:
-            scope = item_scope(item, documents)
             ans = ask(item.question, k, documents=scope) if scope else ask(item.question, k)
             latency_ms = (time.perf_counter() - t0) * 1000
             hits = sorted(ans.hits, key=lambda h: h.rank)
@@ -184,8 +184,8 @@ def run_evaluation(
             ranked = []
             errors += 1
         row = _row(item, item_spans, answer, latency_ms)
-        if item_scope(item, documents):
-            row["documents"] = list(item_scope(item, documents))
+        if scope:
+            row["documents"] = list(scope)
         row["metrics"] = score_question(item, item_spans, answer, ranked, k, error is not None)
         if error is not None:
             row["error"] = error
