@@ -109,3 +109,14 @@ def test_documents_field_types_are_checked(tmp_path):
     csv.write_text(f'question,documents\n"{QUESTION}","[""a.txt"", ""b/*""]"\n', "utf-8")
     items, _ = load_eval_file(csv)
     assert items[0].documents == ("a.txt", "b/*")
+
+
+def test_the_apps_evaluate_tab_reads_the_documents_field(library, tmp_path):
+    from qa.web import handlers
+    from qa.web.shared import configure
+
+    configure(library.settings, tmp_path / "feedback.jsonl", library)
+    rows = [{"id": "south", "question": QUESTION, "documents": ["south/*"]}]
+    report, _, _ = handlers.evaluate_file(_rows(tmp_path, rows), 5)
+    assert report.rows[0]["documents"] == ["south/*"]
+    assert {p["source"] for p in report.rows[0]["passages"]} == {"south/harbour.txt"}
