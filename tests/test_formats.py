@@ -112,8 +112,34 @@ def test_html_titled_by_its_title_when_its_headings_are_sections():
     assert html_to_text(no_headings) == "# Opening hours\n\nOpen at nine.\n"
     one_title = b"<title>Council site | News</title><h1>Harbour rules</h1><h2>Fees</h2><p>Ten.</p>"
     assert html_to_text(one_title) == "# Harbour rules\n\n## Fees\n\nTen.\n"
+    # the first of several <h1> says the title: it is the title, the others go below it
     repeated = b"<title>Harbour rules</title><h1>Harbour rules</h1><h1>Fees</h1><p>Ten.</p>"
-    assert html_to_text(repeated) == "# Harbour rules\n\n# Fees\n\nTen.\n"
+    assert html_to_text(repeated) == "# Harbour rules\n\n## Fees\n\nTen.\n"
+
+
+def test_html_of_a_docbook_manual():
+    """DocBook's HTML (Debian's, GNOME's manuals): the title an <h2> like the chapters, its
+    authors and subtitle headings of a title page, a table of contents and navigation bars by
+    class. The title heads everything, the credits are text, the contents and bars are gone."""
+    page = (
+        b"<html><head><title>Harbour manual</title></head><body>"
+        b'<div class="navheader"><a href="#">Prev</a> <a href="#">Next</a></div>'
+        b'<div class="titlepage"><h2 class="title">Harbour manual</h2>'
+        b'<h3 class="subtitle">Protocol version 2.1</h3><h3 class="author">Ann Lee</h3>'
+        b'<p>Copyright 2020 the harbour board</p></div><div class="toc"><p>Table of Contents</p>'
+        b'<dl><dt>1. Fees</dt><dt>1.1. Night fees</dt></dl></div>'
+        b'<h2 class="title">1. Fees</h2><p>Boats pay ten coins.</p>'
+        b'<h3 class="title">1.1. Night fees</h3><p>Five at night.</p>'
+        b'<div class="navfooter"><a href="#">Up</a></div></body></html>'
+    )
+    text = html_to_text(page)
+    assert text == (
+        "# Harbour manual\n\nProtocol version 2.1\n\nAnn Lee\n\nCopyright 2020 the harbour "
+        "board\n\n## 1. Fees\n\nBoats pay ten coins.\n\n### 1.1. Night fees\n\nFive at night.\n"
+    )
+    paths = {p.section for p in chunk(Document("manual.html", text))}
+    assert "Harbour manual > 1. Fees > 1.1. Night fees" in paths
+    assert not any("Ann Lee" in path or "Protocol" in path for path in paths)
 
 
 def test_html_whose_dropped_landmark_never_closes_keeps_its_text():

@@ -15,8 +15,10 @@ from qa.ingest.converted import Converted
 # list items bulleted, landmarks by role and permalinks dropped, "# " body lines escaped; v3: a
 # PDF line's font size is the one most of it is set in (a small bullet glyph splits no item); v4:
 # an HTML page without one title heading of its own is titled by its <title>; v5: a PDF title
-# its running heads repeat in a smaller size is kept, a mail address set large heads nothing
-CONVERTERS_VERSION = "converters v5"
+# its running heads repeat in a smaller size is kept, a mail address set large heads nothing;
+# v6: HTML tables of contents and navigation bars dropped by class, title-page credits are text,
+# a first heading that says the <title> is the title whatever its level
+CONVERTERS_VERSION = "converters v6"
 
 
 class ConversionCache:

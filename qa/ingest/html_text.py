@@ -25,6 +25,15 @@ BLOCKS = {
 # landmarks a page marks by role rather than by tag: a sidebar (role="navigation"), a search
 # box, the page's footer (role="contentinfo")
 DROPPED_ROLES = {"navigation", "search", "contentinfo"}
+# ...or by class: a table of contents (DocBook's and most wikis' "toc", DocBook's lists of
+# tables and figures) and a chunked manual's "Prev / Up / Next" bars. (Sphinx's
+# "toctree-wrapper" is no such thing: a single-page build holds the whole text in it.)
+DROPPED_CLASSES = {
+    "toc", "list-of-tables", "list-of-figures", "list-of-examples", "navheader", "navfooter",
+}  # fmt: skip
+# a heading a title page marks as its author, editor or subtitle (DocBook: <h3 class="author">)
+# names no section: it is text
+CREDIT_CLASSES = {"author", "corpauthor", "editor", "othercredit", "subtitle", "releaseinfo"}
 # a heading's permalink (Sphinx's and MkDocs' "headerlink", "¶"): no part of its text
 _PERMALINK = re.compile(r"\b(?:headerlink|anchorjs-link|anchor-link|permalink)\b")
 HEADINGS = {f"h{n}": n for n in range(1, 7)}
@@ -66,7 +75,8 @@ class _Text(HTMLParser):
             self.dropped += 1
         elif not self.dropped and (tag in BLOCKS or tag in HEADINGS):
             self._flush()
-            self.heading = HEADINGS.get(tag, self.heading)
+            credit = tag in HEADINGS and _classes(dict(attrs)) & CREDIT_CLASSES
+            self.heading = 0 if credit else HEADINGS.get(tag, self.heading)
             self.bullet = self.bullet or tag == "li"
         elif not self.dropped and tag in ("td", "th"):
             self.current.append(" ")
@@ -101,10 +111,17 @@ class _Text(HTMLParser):
 
 
 def _dropped_by_attributes(tag: str, attrs: dict) -> bool:
-    """A landmark marked by its role, or a heading's permalink."""
+    """A landmark marked by its role, a table of contents or navigation bar by its class, or
+    a heading's permalink."""
     if (attrs.get("role") or "").strip().lower() in DROPPED_ROLES:
         return True
+    if _classes(attrs) & DROPPED_CLASSES:
+        return True
     return tag == "a" and bool(_PERMALINK.search(attrs.get("class") or ""))
+
+
+def _classes(attrs: dict) -> set[str]:
+    return set((attrs.get("class") or "").lower().split())
 
 
 def decode_html(data: bytes) -> str:
@@ -145,20 +162,34 @@ def _parsed(page: str, drop_roles: bool) -> _Text:
 
 
 def titled(blocks: list[str], title: str) -> list[str]:
-    """The blocks under the page's ``<title>`` when their headings do not open with a title of
-    their own: exactly one level-1 heading, the first heading. Headings go one level down.
+    """The blocks under one title when their headings do not open with exactly one level-1
+    heading: the first heading if it says the page's ``<title>`` (DocBook: an ``<h2>``, with
+    the chapters ``<h2>`` too), else the ``<title>`` as a new first heading. Every other heading
+    goes below it, levels kept apart as they were.
 
     Example: titled(["# Scope", "Text.", "# Fees"], "Harbour rules") ->
     ['# Harbour rules', '## Scope', 'Text.', '## Fees']
     """
-    headings = [b for b in blocks if b.startswith("#")]
-    levels = [len(b) - len(b.lstrip("#")) for b in headings]
-    own_title = levels[:1] == [1] and levels.count(1) == 1
-    if not title or own_title or len(title) > MAX_TITLE_CHARS:
-        return blocks
-    if levels[:1] == [1] and headings[0][2:].casefold() == title.casefold():
-        return blocks  # the first of several level-1 headings repeats the title
-    shifted = [
-        ("#" if b.startswith("#") and not b.startswith("######") else "") + b for b in blocks
-    ]
-    return ["# " + title, *shifted]
+    levels = [len(b) - len(b.lstrip("#")) for b in blocks]
+    headings = [i for i, level in enumerate(levels) if level]
+    if headings and levels[headings[0]] == 1 and levels.count(1) == 1:
+        return blocks  # one level-1 heading, the first: the page's own title
+    if headings and blocks[headings[0]][levels[headings[0]] + 1 :].casefold() == title.casefold():
+        first = headings[0]  # the first heading says the title: it is the title
+        return _below([*blocks[:first], "# " + title, *blocks[first + 1 :]], first, levels[first])
+    if title and len(title) <= MAX_TITLE_CHARS:
+        return _below(["# " + title, *blocks], 0, 1)
+    return blocks
+
+
+def _below(blocks: list[str], title_at: int, top: int) -> list[str]:
+    """Every heading but the title's one level below it at least: level - top + 2 (max 6)."""
+    out = []
+    for i, block in enumerate(blocks):
+        level = len(block) - len(block.lstrip("#"))
+        if i == title_at or not level:
+            out.append(block)
+            continue
+        new = min(max(2, level - top + 2), 6)
+        out.append("#" * new + block[level:])
+    return out
