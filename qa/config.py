@@ -60,8 +60,9 @@ class ChunkingConfig:
     # v15: a numbered heading glued to the paragraph before it is a block of its own; v16: a
     # copyright notice is no heading, nor is a title page's author or publisher; v17: a title
     # over its version and address lines in one paragraph is the title; v18: in a document that
-    # marks its section headings ("## Fees"), a line only its shape makes a title is content
-    version: str = "chunk v18"
+    # marks its section headings ("## Fees"), a line only its shape makes a title is content;
+    # v19: a table of contents' entry ("1 Introduction . . . . 1") is no heading
+    version: str = "chunk v19"
 
 
 @dataclass(frozen=True)

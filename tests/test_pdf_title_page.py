@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from qa.ingest.chunking import chunk
+from qa.ingest.chunking import chunk, heading_level
 from qa.ingest.formats import convert
-from qa.ingest.pdf_text import Line, drop_furniture
+from qa.ingest.pdf_text import Line, drop_furniture, layout_text
 from qa.ingest.titles import document_title
 from qa.types import Document
 from tests.format_files import FONT_DIR
@@ -100,3 +100,24 @@ def test_addresses_spelled_out_are_addresses(line, address):
 
     assert is_address(line) is address
     assert not_a_title(line) or not address
+
+
+def test_a_table_of_contents_entry_heads_nothing():
+    """A Texinfo manual's contents page sets its entries in the chapters' large font, each with
+    a dot leader and a page number: they are no headings, neither to the PDF converter nor to
+    the chunker, so the chapters are not cited under "1 Fees . . . . 2"."""
+    entry = "1 Fees . . . . . . . . . . . . 2"
+    lines = [
+        Line("Table of Contents", 760, 14),
+        Line(entry, 720, 14),  # each entry a paragraph of its own, as Texinfo spaces them
+        Line("2 Night mooring . . . . . . . . 3", 680, 14),
+        Line("Boats pay ten coins a day at the harbour office.", 640, 10),
+        Line("Night mooring costs five coins more.", 626, 10),
+        Line("Fees are paid in coins of the harbour board only.", 612, 10),
+        Line("A receipt is kept on board until the boat leaves.", 598, 10),
+    ]
+    text = layout_text(lines)
+    assert not any(line.startswith("#") and ". ." in line for line in text.splitlines())
+    assert not any(". ." in p.section for p in chunk(Document("manual.pdf", text)))
+    assert heading_level(entry) is None and heading_level("Index......xii") is None
+    assert heading_level("1 Fees") is not None  # the chapter's own heading still is one

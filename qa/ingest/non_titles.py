@@ -75,6 +75,9 @@ _COPYRIGHT = re.compile(
 # alone states nothing
 _FOOTNOTE = re.compile(r"^\s*(?:\^\[\d+\]|\[\d+\](?=\s|$))")
 _FOOTNOTE_MARK = re.compile(r"^\s*(?:\^\[\d+\]|\[\d+\])\s*$")
+# an entry of a table of contents: a dot leader, then a page number ("1 Introduction . . . . 1",
+# "Index........xii"); the heading it points to is elsewhere
+_CONTENTS_ENTRY = re.compile(r"(?:\.\s*){4,}(?:\d+|[ivxlc]+)\s*$", re.IGNORECASE)
 
 
 def not_a_title(line: str) -> bool:
@@ -94,7 +97,16 @@ def not_a_title(line: str) -> bool:
         or _STAMP.match(line)
         or _FOOTNOTE.match(line)
         or _COPYRIGHT.match(line)
+        or is_contents_entry(line)
     )
+
+
+def is_contents_entry(line: str) -> bool:
+    """A line of a table of contents: a title, a dot leader and a page number.
+
+    Example: is_contents_entry("2 ASN.1 structure handling . . . . . 2") -> True
+    """
+    return bool(_CONTENTS_ENTRY.search(line))
 
 
 def is_address(line: str) -> bool:

@@ -26,7 +26,7 @@ from qa.ingest.converted import (
     literal,
     require,
 )
-from qa.ingest.non_titles import is_address
+from qa.ingest.non_titles import is_address, is_contents_entry
 
 _ENDS_SENTENCE = re.compile(r"[.!?:;。！？：；][\"”’)]*$")
 _STARTS_BLOCK = re.compile(r"^(?:——|[•▪●◦\-–]\s|\d+(?:\.\d+)*[.)]\s|[(（]\d+[)）]\s*|[IVX]+\.\s)")
@@ -112,12 +112,17 @@ def layout_text(lines: list[Line]) -> str:
         text = _join_lines([line.text for line in para])
         size = round(para[0].size)
         # "2. Actions" is read as it is; an author's address set large heads nothing
-        if size in bigger and heading_level(text) is None and not is_address(text):
+        if size in bigger and heading_level(text) is None and not _never_heads(text):
             text = "#" * min(bigger.index(size) + 1, 6) + " " + text
         elif size not in bigger:
             text = literal(text)
         out.append(text)
     return "\n\n".join(out)
+
+
+def _never_heads(text: str) -> bool:
+    """A line no font size makes a heading: an address, a table of contents' entry."""
+    return is_address(text) or is_contents_entry(text)
 
 
 def drop_furniture(pages: list[list[Line]]) -> list[list[Line]]:
