@@ -43,6 +43,9 @@ ABLATIONS = {
     "- documents named by kind searched alone ('does the plan ...')": {
         "designated_documents": False
     },
+    "- a document named by its name searched alone ('the Apache License')": {
+        "named_documents": False
+    },
     "+ document support .2, depth 5": {"document_weight": 0.2, "document_depth": 5},
     "+ document topic 1": {"document_topic_weight": 1.0},
     "+ topic candidates 3x20, document topic 1": {

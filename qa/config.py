@@ -118,6 +118,9 @@ class RetrievalConfig:
     # a question that names a kind of document ("does the plan ...", "in the licence") asks
     # within the documents whose title or file name is of that kind (qa.retrieval.designated)
     designated_documents: bool = True
+    # ...and one named by its name before the kind ("the Apache License", "the CDDL") asks
+    # within the documents of that kind whose title or file name holds the name
+    named_documents: bool = True
     topic_documents: int = 0  # the passages nearest the question in its nearest documents...
     topic_passages: int = 20  # ...this many per document, join the candidates
     length_penalty: float = 0.04  # share of the top score taken per 70 words of a passage

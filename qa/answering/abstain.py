@@ -18,6 +18,7 @@ from qa.answering.answer_type import (
 )
 from qa.answering.subject import Subject, subject_of
 from qa.config import RetrievalConfig
+from qa.retrieval.designated import without_document_name
 from qa.types import Hit, Signals
 
 
@@ -73,8 +74,10 @@ def decide(question: str, hits: list[Hit], signals: Signals, config: RetrievalCo
     if wanted:
         parts = config.subject_word_parts
         asked = question
+        if config.named_documents:  # "under the CDDL": the document, not what is asked of it
+            asked = without_document_name(asked)
         if config.value_clause:
-            asked = asking_clause(question, wanted, config.name_questions)
+            asked = asking_clause(asked, wanted, config.name_questions)
         spelled = config.acronyms_spelled
         subject = subject_of(asked, context, config.subject_words, parts, spelled)
         if not subject or config.subject_words <= 0:

@@ -8,13 +8,18 @@ A kind is named by a document's title or file name ("National ... Action Plan",
 names it as the document it reads ("does the plan ...", "in the licence", "the plan says"), not
 as a thing the text talks about ("which plan will be drawn up?"). When every document or none
 is of that kind, nothing changes; a scope chosen by the user (``--doc``) always wins.
+
+A question may name one document of the kind by its name before the kind ("the Apache License",
+"the Eclipse licence", "Roosevelt's speech", or an acronym alone: "the CDDL"): then it asks
+within the documents of that kind whose title or file name holds every word of the name, when
+some do.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 from pathlib import PurePosixPath
 
 from qa.ingest.titles import document_title
@@ -78,6 +83,17 @@ _CHINESE_NAMED = re.compile(
     rf"|(?P<c>{_CHINESE_KIND})(?=[里中])"
 )
 _WORD = re.compile(r"[a-z]+")
+# a document's name before its kind: capitalised words ("the Mozilla Public License",
+# "Roosevelt's speech"), or an acronym alone ("the CDDL", "under the GPL")
+_NAME_BEFORE_KIND = re.compile(
+    rf"\b((?:[A-Za-z][\w.+-]*\s+){{0,3}}[A-Za-z][\w.+-]*)(?:'s|’s)?\s+(?i:({_KIND}))\b"
+)
+_ACRONYM = re.compile(r"\b(?:the|under|in|of)\s+([A-Z][A-Z0-9]{2,})\b")
+_NOT_NAMES = frozenset(
+    "the this these that a an in of under to by from per within does do did is are was what "
+    "which how who when where why will would can could should".split()
+)
+_TOKEN = re.compile(r"[a-z0-9]+")
 OPENING_CHARS = 300  # the opening lines read for a kind, up to the first blank line
 SELF_NAMED_PER_1000 = 5  # a licence: 1,392 of 1,505 licences; the plan says "plan" 2.7 times
 
@@ -98,6 +114,49 @@ def named_kind(question: str) -> tuple[str, str] | None:
     word = words.split()[-1].lower()
     kind = _QUESTION_KINDS.get(word) or _QUESTION_KINDS.get(word[:-1])
     return (kind, words) if kind else None
+
+
+def document_name(question: str) -> tuple[tuple[str, ...], str | None]:
+    """The words (lower case) of a document's name the question gives, and the kind they name:
+    capitalised words before a kind word ("the Mozilla Public License"), or an acronym after
+    "the" (no kind); ((), None) when none.
+
+    Example: document_name("Under the Mozilla Public License, may I ...?") ->
+    (("mozilla", "public"), "licence")
+    """
+    for m in _NAME_BEFORE_KIND.finditer(question):
+        kind = m.group(2).lower()
+        kind = _QUESTION_KINDS.get(kind) or _QUESTION_KINDS.get(kind[:-1])
+        run: list[str] = []
+        for word in reversed(m.group(1).split()):  # the capitalised words next to the kind
+            if not word[:1].isupper() or word.lower() in _NOT_NAMES:
+                break
+            run.insert(0, word.lower().strip("."))
+        if kind and run:
+            return tuple(run), kind
+    m = _ACRONYM.search(question)
+    return ((m.group(1).lower(),), None) if m else ((), None)
+
+
+def without_document_name(question: str) -> str:
+    """The question without the words that name its document ("Under the CDDL, how long ...?"
+    -> "Under the , how long ...?"): they frame the question, and an answer need not say them
+    (the subject and coverage rules of qa.answering read what is left).
+
+    Example: without_document_name("Which courts hear disputes under the CDDL?") ->
+    'Which courts hear disputes under the ?'
+    """
+    name, _ = document_name(question)
+    if not name:
+        return question
+    words = re.compile(r"\b(?:" + "|".join(re.escape(w) for w in name) + r")\b(?:'s|’s)?", re.I)
+    return " ".join(words.sub("", question).split()).replace(" ,", ",")
+
+
+def naming_tokens(document: Document) -> frozenset[str]:
+    """The words a document's title and file name call it by (lower case)."""
+    stem = PurePosixPath(document.source).stem.replace("_", " ")
+    return frozenset(_TOKEN.findall(f"{document_title(document)} {stem}".lower()))
 
 
 def document_kinds(document: Document) -> set[str]:
@@ -167,8 +226,15 @@ class DocumentKinds:
             )
         return self._of_kind[kind]
 
-    def designated(self, question: str) -> Designation | None:
-        """The documents the question names by kind, when some but not all are of it."""
+    def designated(self, question: str, by_name: bool = True) -> Designation | None:
+        """The documents the question names by kind, when some but not all are of it; with
+        ``by_name``, those of them its name names ("the Apache License"), when some are."""
+        name, name_kind = document_name(question) if by_name else ((), None)
+        if name:
+            pool = self.of_kind(name_kind) if name_kind else self.kinds
+            called = tuple(s for s in pool if set(name) <= self._names[s])
+            if called and len(called) < len(self.documents):
+                return Designation(name_kind or "document", " ".join(name), called)
         named = named_kind(question)
         if named is None:
             return None
@@ -177,3 +243,7 @@ class DocumentKinds:
         if not sources or len(sources) == len(self.documents):
             return None
         return Designation(kind, words, sources)
+
+    @cached_property
+    def _names(self) -> dict[str, frozenset[str]]:
+        return {d.source: naming_tokens(d) for d in self.documents}

@@ -158,7 +158,7 @@ class Retriever:
         the query's readings then say which documents were searched."""
         if len(self.index.documents) < 2:
             return query, None
-        named = self.document_kinds.designated(query.text)
+        named = self.document_kinds.designated(query.text, self.config.named_documents)
         if named is None:
             return query, None
         reading = Reading(named.words, named.note(), "document")
