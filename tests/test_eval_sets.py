@@ -326,3 +326,19 @@ def test_other_questions_are_new():
             q = _norm(row["question"])
             assert q not in seen, f"{name} {row['id']}: also in {seen[q]}"
             seen[q] = name
+
+
+def test_named_questions_name_their_document_and_quote_it():
+    """eval/other/named.jsonl: questions that name their document ("the Apache License"); each
+    row's doc:<prefix> tag says which, and its evidence is verbatim there."""
+    from qa.retrieval.designated import document_name
+
+    documents = {prefix: file for file, prefix in OTHER_SETS.values()}
+    rows = _load_other("named")
+    assert len(rows) == 10 and all("named" in row["tags"] for row in rows)
+    for row in rows:
+        prefix = next(t[4:] for t in row["tags"] if t.startswith("doc:"))
+        text = " ".join(_document_text(documents[prefix]).split())
+        assert all(" ".join(ev.split()) in text for ev in row["evidence"]), row["id"]
+    named = sum(bool(document_name(row["question"])[0]) for row in rows)
+    assert named == 9  # "Reagan's address": "address" is a kind of title, not of question
