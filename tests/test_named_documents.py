@@ -25,6 +25,7 @@ from tests.conftest import built_library
         ("What does the plan say about pledge loans?", (), None),  # a kind, no name
         ("Which plan will be drawn up?", (), None),
         ("License terms of Apache?", (), None),  # no name before the kind
+        ("Which countries will China sign new IP agreements with?", (), None),  # not one
     ],
 )
 def test_the_name_a_question_gives_its_document(question, name, kind):

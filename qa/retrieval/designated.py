@@ -85,8 +85,12 @@ _CHINESE_NAMED = re.compile(
 _WORD = re.compile(r"[a-z]+")
 # a document's name before its kind: capitalised words ("the Mozilla Public License",
 # "Roosevelt's speech"), or an acronym alone ("the CDDL", "under the GPL")
+# ...after "the" or as a possessive, before the kind in the singular: "new IP agreements" are
+# agreements, not one document
+_ONE_KIND = "|".join(sorted(_QUESTION_KINDS, key=len, reverse=True))
 _NAME_BEFORE_KIND = re.compile(
-    rf"\b((?:[A-Za-z][\w.+-]*\s+){{0,3}}[A-Za-z][\w.+-]*)(?:'s|’s)?\s+(?i:({_KIND}))\b"
+    rf"(?:\b[Tt]he\s+((?:[A-Z][\w.+-]*\s+){{0,3}}[A-Z][\w.+-]*)"
+    rf"|\b((?:[A-Z][\w.+-]*\s+){{0,2}}[A-Z][\w.+-]*)(?:'s|’s))\s+(?i:({_ONE_KIND}))\b"
 )
 _ACRONYM = re.compile(r"\b(?:the|under|in|of)\s+([A-Z][A-Z0-9]{2,})\b")
 _NOT_NAMES = frozenset(
@@ -125,14 +129,13 @@ def document_name(question: str) -> tuple[tuple[str, ...], str | None]:
     (("mozilla", "public"), "licence")
     """
     for m in _NAME_BEFORE_KIND.finditer(question):
-        kind = m.group(2).lower()
-        kind = _QUESTION_KINDS.get(kind) or _QUESTION_KINDS.get(kind[:-1])
+        kind = _QUESTION_KINDS[m.group(3).lower()]
         run: list[str] = []
-        for word in reversed(m.group(1).split()):  # the capitalised words next to the kind
-            if not word[:1].isupper() or word.lower() in _NOT_NAMES:
+        for word in reversed((m.group(1) or m.group(2)).split()):  # the words next to the kind
+            if word.lower() in _NOT_NAMES:
                 break
             run.insert(0, word.lower().strip("."))
-        if kind and run:
+        if run:
             return tuple(run), kind
     m = _ACRONYM.search(question)
     return ((m.group(1).lower(),), None) if m else ((), None)
