@@ -51,6 +51,7 @@ def test_the_documents_a_name_names():
     kinds = DocumentKinds(LICENCES)
     named = kinds.designated("Under the Harbour Public License, who pays fees?")
     assert named is not None and named.sources == ("harbour_public_license.txt",)
+    assert named.words == "the Harbour Public License"  # the answer's "Read ... as ..." note
     kind = kinds.designated("Does the licence say who pays fees?")  # the kind: both licences
     assert kind is not None and set(kind.sources) == {
         "harbour_public_license.txt",

@@ -141,6 +141,13 @@ def document_name(question: str) -> tuple[tuple[str, ...], str | None]:
     return ((m.group(1).lower(),), None) if m else ((), None)
 
 
+def _as_said(question: str, name: tuple[str, ...]) -> str:
+    """The name as the question writes it, with its kind word ("the Apache License")."""
+    words = r"\s+".join(re.escape(w) for w in name)
+    m = re.search(rf"(?:\bthe\s+)?{words}(?:'s|’s)?(?:\s+(?:{_ONE_KIND})\b)?", question, re.I)
+    return m.group(0) if m else " ".join(name)
+
+
 def without_document_name(question: str) -> str:
     """The question without the words that name its document ("Under the CDDL, how long ...?"
     -> "Under the , how long ...?"): they frame the question, and an answer need not say them
@@ -237,7 +244,7 @@ class DocumentKinds:
             pool = self.of_kind(name_kind) if name_kind else self.kinds
             called = tuple(s for s in pool if set(name) <= self._names[s])
             if called and len(called) < len(self.documents):
-                return Designation(name_kind or "document", " ".join(name), called)
+                return Designation(name_kind or "document", _as_said(question, name), called)
         named = named_kind(question)
         if named is None:
             return None
