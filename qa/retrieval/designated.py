@@ -83,10 +83,9 @@ _CHINESE_NAMED = re.compile(
     rf"|(?P<c>{_CHINESE_KIND})(?=[里中])"
 )
 _WORD = re.compile(r"[a-z]+")
-# a document's name before its kind: capitalised words ("the Mozilla Public License",
-# "Roosevelt's speech"), or an acronym alone ("the CDDL", "under the GPL")
-# ...after "the" or as a possessive, before the kind in the singular: "new IP agreements" are
-# agreements, not one document
+# a document's name: capitalised words after "the" or as a possessive, before its kind in the
+# singular ("the Mozilla Public License", "Roosevelt's speech"; "new IP agreements" are many
+# agreements, not one document), or an acronym alone ("the CDDL", "under the GPL")
 _ONE_KIND = "|".join(sorted(_QUESTION_KINDS, key=len, reverse=True))
 _NAME_BEFORE_KIND = re.compile(
     rf"(?:\b[Tt]he\s+((?:[A-Z][\w.+-]*\s+){{0,3}}[A-Z][\w.+-]*)"
