@@ -125,15 +125,15 @@ def _follow_disk() -> None:
     except QAError as e:
         if stamp != Shared.unloadable:
             Shared.unloadable = stamp
-            console_progress(
-                f"a new index on disk does not load yet ({e}); serving the one loaded", 0
-            )
+            _log(f"a new index on disk does not load yet ({e}); serving the one loaded")
         return
     fresh = Assistant(opened.index, opened.retriever, Shared.settings)
     Shared.assistant, Shared.loaded_stamp = fresh, stamp
-    console_progress(
-        f"the index on disk changed: serving it now ({len(fresh.passages)} passages)", 1
-    )
+    _log(f"the index on disk changed: serving it now ({len(fresh.passages)} passages)")
+
+
+def _log(message: str) -> None:
+    print(f"[planqa] {message}", flush=True)
 
 
 def reload_seconds() -> float:
