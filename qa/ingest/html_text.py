@@ -42,7 +42,9 @@ _CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_\-]+)""",
 
 
 class _Text(HTMLParser):
-    def __init__(self, drop_roles: bool = True) -> None:
+    def __init__(self, drop_marked: bool = True) -> None:
+        """``drop_marked``: drop what is marked as no text by its role or class (off only when
+        such an element never closed)."""
         super().__init__(convert_charrefs=True)
         self.blocks: list[str] = []
         self.current: list[str] = []
@@ -50,7 +52,7 @@ class _Text(HTMLParser):
         self.dropped_by: list[list] = []  # [tag, depth] of elements dropped by role or class
         self.heading = 0
         self.bullet = False  # the next block opens a list item
-        self.drop_roles = drop_roles
+        self.drop_marked = drop_marked
         self.title: list[str] = []  # the text of <title>
         self.in_title = False
 
@@ -65,7 +67,8 @@ class _Text(HTMLParser):
     def handle_starttag(self, tag: str, attrs) -> None:
         # the page's title is in its head, before any text (an <svg>'s <title> is a tooltip)
         self.in_title = tag == "title" and not self.title and not self.blocks
-        if self.drop_roles and tag not in VOID and _dropped_by_attributes(tag, dict(attrs)):
+        attributes = dict(attrs)
+        if self.drop_marked and tag not in VOID and _dropped_by_attributes(tag, attributes):
             self.dropped += 1
             self.dropped_by.append([tag, 1])  # closed by its own end tag (nesting counted)
             return
@@ -75,7 +78,7 @@ class _Text(HTMLParser):
             self.dropped += 1
         elif not self.dropped and (tag in BLOCKS or tag in HEADINGS):
             self._flush()
-            credit = tag in HEADINGS and _classes(dict(attrs)) & CREDIT_CLASSES
+            credit = tag in HEADINGS and _classes(attributes) & CREDIT_CLASSES
             self.heading = 0 if credit else HEADINGS.get(tag, self.heading)
             self.bullet = self.bullet or tag == "li"
         elif not self.dropped and tag in ("td", "th"):
@@ -147,14 +150,14 @@ def html_to_text(data: bytes) -> str:
     '## Fees\\n\\nPay early.\\n'
     """
     page = decode_html(data)
-    parser = _parsed(page, drop_roles=True)
-    if parser.dropped_by:  # an element dropped by its role never closed: it took the rest
-        parser = _parsed(page, drop_roles=False)
+    parser = _parsed(page, drop_marked=True)
+    if parser.dropped_by:  # an element dropped by its role or class never closed: it took the rest
+        parser = _parsed(page, drop_marked=False)
     return join_blocks(titled(parser.blocks, " ".join("".join(parser.title).split())))
 
 
-def _parsed(page: str, drop_roles: bool) -> _Text:
-    parser = _Text(drop_roles)
+def _parsed(page: str, drop_marked: bool) -> _Text:
+    parser = _Text(drop_marked)
     parser.feed(page)
     parser.close()
     parser._flush()

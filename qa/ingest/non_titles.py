@@ -140,4 +140,4 @@ def title_page_line(line: str) -> bool:
 
     Example: title_page_line("<debian-policy@lists.debian.org>") -> True
     """
-    return bool(_STAMP.match(line) or _ADDRESS.match(line) or _COPYRIGHT.match(line))
+    return bool(_STAMP.match(line) or is_address(line) or _COPYRIGHT.match(line))

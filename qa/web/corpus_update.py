@@ -34,6 +34,7 @@ from qa.config import VectorStoreSpec
 from qa.errors import CorpusError, QAError
 from qa.index.store import MANIFEST, read_manifest
 from qa.ingest.converted import INSTALL_HINT, UnreadableFileError
+from qa.ingest.corpus import corpus_files
 from qa.ingest.formats import SUFFIXES, TEXT_SUFFIXES, convert
 from qa.web.limits import MAX_BINARY_UPLOAD_BYTES, MAX_UPLOAD_BYTES
 
@@ -252,15 +253,12 @@ def _change_in_copy(
 
 def _library_state(corpus: Path, index_dir: Path) -> tuple[bytes, list[tuple[str, int, int]]]:
     """What a copy of the library is made from: the live manifest (each build and grow writes
-    a new one) and the corpus files' names, sizes and modification times (hidden ones aside, as
-    the copy leaves them out)."""
+    a new one) and the corpus files' names, sizes and modification times (those the corpus reader
+    indexes, qa.ingest.corpus.corpus_files: hidden ones aside, as the copy leaves them out)."""
     manifest = index_dir / MANIFEST
     files = [
-        (str(path.relative_to(corpus)), stat.st_size, stat.st_mtime_ns)
-        for path in sorted(corpus.rglob("*"))
-        if not any(part.startswith(".") for part in path.relative_to(corpus).parts)
-        and path.is_file()
-        and (stat := path.stat())
+        (str(path.relative_to(corpus)), (stat := path.stat()).st_size, stat.st_mtime_ns)
+        for path in corpus_files(corpus)
     ]
     return (manifest.read_bytes() if manifest.is_file() else b""), files
 
