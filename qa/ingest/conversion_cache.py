@@ -17,8 +17,9 @@ from qa.ingest.converted import Converted
 # an HTML page without one title heading of its own is titled by its <title>; v5: a PDF title
 # its running heads repeat in a smaller size is kept, a mail address set large heads nothing;
 # v6: HTML tables of contents and navigation bars dropped by class, title-page credits are text,
-# a first heading that says the <title> is the title whatever its level
-CONVERTERS_VERSION = "converters v6"
+# a first heading that says the <title> is the title whatever its level; v7: a PDF's heading
+# ranks are the whole document's font sizes (not each page's), and "2 Chapter" lines are marked
+CONVERTERS_VERSION = "converters v7"
 
 
 class ConversionCache:

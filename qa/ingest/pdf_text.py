@@ -4,8 +4,10 @@ A PDF has no paragraphs, only positioned lines. A paragraph ends where the space
 lines is clearly larger than the line spacing of their font size, where the font size changes
 (a line's size is the one most of its characters are set in, not its bullet glyph's),
 after a short line that ends a sentence or looks like a heading, and before a bullet item; lines in a larger font than the body become ``#`` heading lines (the largest
-``#``, the next ``##``) unless the chunker already reads them as headings ("2. Main actions",
-"(1) ..."). A PDF that gives no positions falls back to reflow(), which reads the
+``#``, the next ``##``, ranked over the whole document so that a heading's level does not
+depend on what else its page holds) unless the chunker already reads them as headings ("2. Main
+actions", "(1) ..."); a chapter numbered without a stop ("2 Using the library", "Appendix A
+Licence") is marked too, so the sections numbered under it ("2.1 ...") nest in it. A PDF that gives no positions falls back to reflow(), which reads the
 text alone. Pages are separated by a blank line, except that a paragraph cut by a page break is
 joined back; ``Converted.pages`` says where each page starts.
 """
@@ -37,11 +39,32 @@ LINE = 1.25  # line spacing at most this many times the font size (when lines ar
 BIGGER = 1.15  # a font this many times the body's size or more is a heading
 
 
+# a chapter's label: "2 Using the library", "A.1 Licence", "Appendix A Copying" (the chunker
+# reads such short lines as titles, level 0, which nest nothing)
+_CHAPTER = re.compile(
+    r"^(?:\d+(?:\.\d+)*|[A-Z](?:\.\d+)+|(?i:chapter|appendix|annex|part|schedule)\s+[\dA-Z]+)"
+    r"\.?\s+\S"
+)
+
+
 @dataclass(frozen=True)
 class Line:
     text: str
     y: float  # baseline height on the page (0 when the PDF does not say)
     size: float  # font size in points
+
+
+@dataclass(frozen=True)
+class Fonts:
+    """The font sizes larger than the body's (the median line's), largest first: heading ranks."""
+
+    bigger: tuple[int, ...]
+
+    @classmethod
+    def of(cls, lines: list[Line]) -> Fonts:
+        body = statistics.median(line.size for line in lines) if lines else 0.0
+        bigger = sorted({round(x.size) for x in lines if x.size >= BIGGER * body}, reverse=True)
+        return cls(tuple(bigger))
 
 
 def page_lines(page) -> list[Line]:
@@ -79,14 +102,16 @@ def page_lines(page) -> list[Line]:
     return lines
 
 
-def layout_text(lines: list[Line]) -> str:
-    """Lines into paragraphs by their spacing and font size; larger fonts become ``#`` headings.
+def layout_text(lines: list[Line], fonts: Fonts | None = None, title_page: bool = True) -> str:
+    """Lines into paragraphs by their spacing and font size; larger fonts become ``#`` headings,
+    ranked by ``fonts`` (the whole document's; this page's when not given). On a title page a
+    short large line ("Ann Lee") stays a line, unless it is a chapter's label.
 
     Falls back to reflow() (text only) when the PDF gives no positions.
     """
     if len(lines) < 2 or not all(line.y and line.size for line in lines):
         return reflow("\n".join(line.text for line in lines))
-    body = statistics.median(line.size for line in lines)
+    bigger = list((fonts or Fonts.of(lines)).bigger)
     widths: dict[float, int] = {}  # font size -> its longest line (a full line), in characters
     for line in lines:
         widths[line.size] = max(widths.get(line.size, 0), len(line.text))
@@ -94,7 +119,6 @@ def layout_text(lines: list[Line]) -> str:
     for a, b in zip(lines, lines[1:], strict=False):
         if abs(a.size - b.size) < 0.5 and 0 < a.y - b.y:
             gaps[a.size] = min(gaps.get(a.size, LINE * a.size), a.y - b.y)
-    bigger = sorted({round(x.size) for x in lines if x.size >= BIGGER * body}, reverse=True)
     paragraphs: list[list[Line]] = []
     for i, line in enumerate(lines):
         previous = lines[i - 1] if i else None
@@ -112,12 +136,34 @@ def layout_text(lines: list[Line]) -> str:
         text = _join_lines([line.text for line in para])
         size = round(para[0].size)
         # "2. Actions" is read as it is; an author's address set large heads nothing
-        if size in bigger and heading_level(text) is None and not _never_heads(text):
+        if size in bigger and _marked_by_size(text, title_page):
             text = "#" * min(bigger.index(size) + 1, 6) + " " + text
         elif size not in bigger:
-            text = literal(text)
+            text = _below_sizes(literal(text), len(bigger))
         out.append(text)
     return "\n\n".join(out)
+
+
+def _marked_by_size(text: str, title_page: bool) -> bool:
+    """Does a paragraph set in a larger font become a ``#`` heading of its size's rank? Yes
+    unless the chunker reads it as a numbered heading of its own ("2. Actions", "(1) ..."), it
+    is a short line of the title page that labels no chapter (an author), or it never heads."""
+    level = heading_level(text)
+    if _never_heads(text) or level not in (None, 0):
+        return False
+    return level is None or not title_page or _CHAPTER.match(text) is not None
+
+
+def _below_sizes(text: str, ranks: int) -> str:
+    """A numbered heading set in the body's size ("0. PREAMBLE" in bold) ranks below every
+    larger font: marked so, it nests in the chapter above it instead of closing it.
+
+    Example: _below_sizes("0. PREAMBLE", 2) -> '### 0. PREAMBLE'
+    """
+    level = heading_level(text)
+    if not ranks or level not in (1, 2) or text.startswith(("#", "\\#")):
+        return text
+    return "#" * min(ranks + level, 6) + " " + text
 
 
 def _never_heads(text: str) -> bool:
@@ -199,9 +245,9 @@ def pdf_to_text(data: bytes) -> Converted:
             raise UnreadableFileError(
                 "it is encrypted with a password; save a copy without the password and index that"
             )
-        texts = [
-            layout_text(lines) for lines in drop_furniture([page_lines(p) for p in reader.pages])
-        ]
+        pages = drop_furniture([page_lines(p) for p in reader.pages])
+        fonts = Fonts.of([line for lines in pages for line in lines if line.size])
+        texts = [layout_text(lines, fonts, i == 0) for i, lines in enumerate(pages)]
     except UnreadableFileError:
         raise
     except (PdfReadError, ValueError, KeyError, TypeError, AttributeError, OSError) as e:
