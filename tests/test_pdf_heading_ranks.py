@@ -93,7 +93,8 @@ def test_a_page_ranks_its_sizes_by_the_documents_fonts():
         ("Appendix A Forms", True),
         ("A.1 Berth request", True),
         ("Ann Lee", False),  # a title page's author heads nothing...
-        ("2. Night mooring", False),  # the chunker reads it as a heading of its own
+        ("2. Night mooring", True),  # ranked by its size like the others
+        ("(2) Night mooring", True),
         ("tal197 at users.sf.net", False),
     ],
 )

@@ -5,9 +5,8 @@ lines is clearly larger than the line spacing of their font size, where the font
 (a line's size is the one most of its characters are set in, not its bullet glyph's),
 after a short line that ends a sentence or looks like a heading, and before a bullet item; lines in a larger font than the body become ``#`` heading lines (the largest
 ``#``, the next ``##``, ranked over the whole document so that a heading's level does not
-depend on what else its page holds) unless the chunker already reads them as headings ("2. Main
-actions", "(1) ..."); a chapter numbered without a stop ("2 Using the library", "Appendix A
-Licence") is marked too, so the sections numbered under it ("2.1 ...") nest in it. A PDF that gives no positions falls back to reflow(), which reads the
+depend on what else its page holds), numbered ("2.1 Syntax") or not; a numbered heading in the
+body's size ranks below them all. A PDF that gives no positions falls back to reflow(), which reads the
 text alone. Pages are separated by a blank line, except that a paragraph cut by a page break is
 joined back; ``Converted.pages`` says where each page starts.
 """
@@ -135,7 +134,7 @@ def layout_text(lines: list[Line], fonts: Fonts | None = None, title_page: bool 
     for para in paragraphs:
         text = _join_lines([line.text for line in para])
         size = round(para[0].size)
-        # "2. Actions" is read as it is; an author's address set large heads nothing
+        # an author's address set large heads nothing
         if size in bigger and _marked_by_size(text, title_page):
             text = "#" * min(bigger.index(size) + 1, 6) + " " + text
         elif size not in bigger:
@@ -145,13 +144,14 @@ def layout_text(lines: list[Line], fonts: Fonts | None = None, title_page: bool 
 
 
 def _marked_by_size(text: str, title_page: bool) -> bool:
-    """Does a paragraph set in a larger font become a ``#`` heading of its size's rank? Yes
-    unless the chunker reads it as a numbered heading of its own ("2. Actions", "(1) ..."), it
-    is a short line of the title page that labels no chapter (an author), or it never heads."""
+    """Does a paragraph set in a larger font become a ``#`` heading of its size's rank? Yes,
+    numbered or not ("2.1 Syntax" ranks by its size beside "Chapter 2" and "Rationale"),
+    unless it is a short line of the title page that labels no chapter (an author's name), a
+    Markdown heading already, or a line that never heads."""
     level = heading_level(text)
-    if _never_heads(text) or level not in (None, 0):
+    if _never_heads(text) or text.startswith("#"):
         return False
-    return level is None or not title_page or _CHAPTER.match(text) is not None
+    return level != 0 or not title_page or _CHAPTER.match(text) is not None
 
 
 def _below_sizes(text: str, ranks: int) -> str:
