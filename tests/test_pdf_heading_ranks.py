@@ -12,7 +12,7 @@ import pytest
 
 from qa.ingest.chunking import chunk
 from qa.ingest.formats import convert
-from qa.ingest.pdf_text import Fonts, Line, layout_text
+from qa.ingest.pdf_text import Fonts, Line, drop_furniture, layout_text
 from qa.types import Document
 from tests.format_files import FONT_DIR
 
@@ -86,6 +86,17 @@ def test_a_page_ranks_its_sizes_by_the_documents_fonts():
     assert layout_text(page, title_page=False).startswith("# Chains\n")
 
 
+def test_a_title_pages_sizes_rank_no_heading():
+    """Ranked with the title page's 25 pt title and 17 pt subtitle, chapters in 14 pt would be
+    ``###``, below a numbered line the chunker finds in a long table of contents (level 1)."""
+    body = [Line(BODY, 680 - 14 * i, 10) for i in range(8)]
+    pages = [[Line(TITLE, 760, 25), Line("Release 4.6", 730, 17), *body],
+             [Line("1.1 Scope", 760, 14), *body]]  # fmt: skip
+    assert Fonts.of_pages(pages).bigger == (14,)
+    assert Fonts.of_pages(pages[:1]).bigger == (25, 17)  # a one-page document: its own sizes
+    assert layout_text(pages[1], Fonts.of_pages(pages), title_page=False).startswith("# 1.1 Scope")
+
+
 @pytest.mark.parametrize(
     ("line", "marked"),
     [
@@ -96,6 +107,8 @@ def test_a_page_ranks_its_sizes_by_the_documents_fonts():
         ("2. Night mooring", True),  # ranked by its size like the others
         ("(2) Night mooring", True),
         ("tal197 at users.sf.net", False),
+        ("Release 4.6.2.0", False),  # a version stamp set large heads nothing
+        ("Copyright © 2015 The Harbour Board", False),
     ],
 )
 def test_which_large_lines_are_marked_by_their_size(line, marked):
@@ -106,3 +119,30 @@ def test_which_large_lines_are_marked_by_their_size(line, marked):
 def test_a_short_large_line_after_the_title_page_is_a_heading():
     page = [Line("Ann Lee", 700, 17)] + [Line(BODY, 680 - 14 * i, 10) for i in range(8)]
     assert layout_text(page, title_page=False).startswith("# Ann Lee\n")
+
+
+WORDS = "Fees Lights Ropes Chains Awnings Berths Cranes Fuel Tides Locks Buoys".split()
+
+
+def test_running_feet_that_carry_the_page_number_are_dropped():
+    """A book's feet name the chapter on even pages and the section on odd ones, each with the
+    page's printed number ("8 Chapter 2. Fees", "2.3. Night rates 9"): no one of them repeats on
+    half the pages, but the printed numbers follow the pages, so each is furniture. A larger
+    "Chapter 4" atop printed page 4 is a heading, not furniture."""
+    # a new chapter every third page, a new section every page: no foot repeats
+    feet = ["{n} Chapter {c}. {chapter}", "{c}.{n}. {section} {n}"]
+    pages = []
+    for i in range(8):
+        n = i + 3  # printed numbers start at 3: a title page and a contents page come first
+        top = Line("Chapter 4", 760, 17) if n == 4 else Line(WORDS[i], 760, 10)
+        pages.append([top, Line(f"Boats moor at berth {n}.", 700, 10),
+                      Line(feet[n % 2].format(n=n, c=n // 3, chapter=WORDS[n // 3], section=WORDS[n]), 40, 10)])  # fmt: skip
+    texts = [[x.text for x in page] for page in drop_furniture(pages)]
+    assert texts == [[x.text for x in page[:2]] for page in pages]
+    assert texts[1] == ["Chapter 4", "Boats moor at berth 4."]
+
+
+def test_numbers_at_line_ends_that_do_not_follow_the_pages_are_text():
+    pages = [[Line(WORDS[n], 760, 10), Line(f"{WORDS[n + 1]} to {n * 7}", 40, 10)]
+             for n in range(6)]  # fmt: skip
+    assert drop_furniture(pages) == pages

@@ -18,7 +18,8 @@ from qa.ingest.converted import Converted
 # its running heads repeat in a smaller size is kept, a mail address set large heads nothing;
 # v6: HTML tables of contents and navigation bars dropped by class, title-page credits are text,
 # a first heading that says the <title> is the title whatever its level; v7: a PDF's heading
-# ranks are the whole document's font sizes (not each page's), and "2 Chapter" lines are marked
+# ranks are the font sizes of the pages after the title page (not each page's), numbered or
+# not, and a page's top or foot line with its printed number is a running head
 CONVERTERS_VERSION = "converters v7"
 
 

@@ -27,10 +27,12 @@ from qa.ingest.converted import (
     literal,
     require,
 )
-from qa.ingest.non_titles import is_address, is_contents_entry
+from qa.ingest.non_titles import is_contents_entry, title_page_line
 
 _ENDS_SENTENCE = re.compile(r"[.!?:;。！？：；][\"”’)]*$")
 _STARTS_BLOCK = re.compile(r"^(?:——|[•▪●◦\-–]\s|\d+(?:\.\d+)*[.)]\s|[(（]\d+[)）]\s*|[IVX]+\.\s)")
+# a page number opening or closing a line: "8 Chapter 2", "2.3. Syntax 9" (not "2.3.")
+_EDGE_NUMBER = re.compile(r"^(\d{1,4})(?=\s)|(?<=\s)(\d{1,4})$|^(\d{1,4})$")
 _PAGE_NUMBER = re.compile(r"(?:page\s+)?(?:\d{1,4}|[ivxlc]{1,6})(?:\s*(?:/|of)\s*\d{1,4})?", re.I)
 FULL_LINE = 0.8  # a line this share of the page's longest line or more is a wrapped line
 GAP = 1.35  # a gap over this many times the line spacing starts a paragraph
@@ -58,6 +60,15 @@ class Fonts:
     """The font sizes larger than the body's (the median line's), largest first: heading ranks."""
 
     bigger: tuple[int, ...]
+
+    @classmethod
+    def of_pages(cls, pages: list[list[Line]]) -> Fonts:
+        """The sizes of the pages after the first (all pages', when only the first has text):
+        a title page's sizes (a 25 pt title, a 17 pt subtitle) head no section, and ranked
+        with the rest they would put the chapters two levels down, below a numbered line the
+        chunker finds in a long table of contents (level 1)."""
+        later = [line for lines in pages[1:] for line in lines if line.size]
+        return cls.of(later or [line for lines in pages[:1] for line in lines if line.size])
 
     @classmethod
     def of(cls, lines: list[Line]) -> Fonts:
@@ -167,15 +178,19 @@ def _below_sizes(text: str, ranks: int) -> str:
 
 
 def _never_heads(text: str) -> bool:
-    """A line no font size makes a heading: an address, a table of contents' entry."""
-    return is_address(text) or is_contents_entry(text)
+    """A line no font size makes a heading: an address, a date or version stamp, a copyright
+    notice, a table of contents' entry."""
+    return title_page_line(text) or is_contents_entry(text)
 
 
 def drop_furniture(pages: list[list[Line]]) -> list[list[Line]]:
     """Pages without their page numbers and running heads or feet: a page's first or last line
-    that is only a number, or that (digits aside) starts or ends at least half the pages (3 or
-    more) in the same font size. Running heads cut paragraphs apart and are not the document's
-    text; the title they repeat, set large on the first page, is.
+    that is only a number, that (digits aside) starts or ends at least half the pages (3 or
+    more) in the same font size, or that is a short line opening or closing with the page's
+    printed number ("2.3. Copyright considerations 9", "8 Chapter 2. The Archive": the number
+    that most pages' edges give as their page's, counting from where printed numbers start).
+    Running heads cut paragraphs apart and are not the document's text; the title they
+    repeat, set large on the first page, is.
 
     Example: drop_furniture([[Line("Rules", 700, 10), Line("Dock early.", 680, 10),
     Line("1", 40, 10)]]) -> [[Line("Rules", 700, 10), Line("Dock early.", 680, 10)]]
@@ -184,14 +199,47 @@ def drop_furniture(pages: list[list[Line]]) -> list[list[Line]]:
     for lines in pages:
         ends.update({_shape(x) for x in (lines[:1] + lines[-1:])})
     repeated = {t for t, n in ends.items() if len(pages) >= 3 and n * 2 >= len(pages)}
+    offset = _printed_offset(pages)
+    sizes = [x.size for lines in pages for x in lines if x.size]
+    body = statistics.median(sizes) if sizes else 0.0
     out = []
-    for lines in pages:
+    for i, lines in enumerate(pages):
         keep = list(lines)
         for at in (0, -1):
-            if keep and (_PAGE_NUMBER.fullmatch(keep[at].text) or _shape(keep[at]) in repeated):
+            if keep and (
+                _PAGE_NUMBER.fullmatch(keep[at].text)
+                or _shape(keep[at]) in repeated
+                or (_printed(keep[at], i - (offset or 0), body) and offset is not None)
+            ):
                 keep.pop(at)
         out.append(keep)
     return out
+
+
+def _printed(line: Line, number: int, body: float) -> bool:
+    """A line in the body's size or smaller that opens or closes with the page's number (a
+    heading set larger, "Chapter 4" atop page 4, is kept)."""
+    return line.size <= body and number in _edge_numbers(line.text)
+
+
+def _printed_offset(pages: list[list[Line]]) -> int | None:
+    """The page index less its printed number that the first or last lines of at least half
+    the pages (3 or more) agree on, else None."""
+    offsets: Counter = Counter()
+    for i, lines in enumerate(pages):
+        numbers = set().union(*(_edge_numbers(x.text) for x in lines[:1] + lines[-1:]))
+        offsets.update({i - n for n in numbers})
+    if len(pages) < 3 or not offsets:
+        return None
+    offset, n = offsets.most_common(1)[0]
+    return offset if n * 2 >= len(pages) else None
+
+
+def _edge_numbers(text: str) -> set[int]:
+    """The numbers a short line opens or closes with ("8 Chapter 2", "2.3. Syntax 9": 8, 9)."""
+    if len(text.split()) > 12:
+        return set()
+    return {int(next(g for g in m.groups() if g)) for m in _EDGE_NUMBER.finditer(text)}
 
 
 def _shape(line: Line) -> tuple[str, int]:
@@ -246,7 +294,7 @@ def pdf_to_text(data: bytes) -> Converted:
                 "it is encrypted with a password; save a copy without the password and index that"
             )
         pages = drop_furniture([page_lines(p) for p in reader.pages])
-        fonts = Fonts.of([line for lines in pages for line in lines if line.size])
+        fonts = Fonts.of_pages(pages)
         texts = [layout_text(lines, fonts, i == 0) for i, lines in enumerate(pages)]
     except UnreadableFileError:
         raise
