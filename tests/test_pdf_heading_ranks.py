@@ -146,3 +146,23 @@ def test_numbers_at_line_ends_that_do_not_follow_the_pages_are_text():
     pages = [[Line(WORDS[n], 760, 10), Line(f"{WORDS[n + 1]} to {n * 7}", 40, 10)]
              for n in range(6)]  # fmt: skip
     assert drop_furniture(pages) == pages
+
+
+def test_a_chapters_running_head_and_a_page_number_extracted_second_are_dropped():
+    """A chapter's running head ("The Root Filesystem", atop each of its pages but on fewer than
+    half the document's) and the page number a PDF gives second, though it sits at the page's
+    foot, are furniture; the footnote that ends the extracted page is text."""
+    pages = []
+    for i in range(10):
+        head = "The Harbour" if i < 4 else "The Quay"
+        pages.append([Line(head, 748, 10), Line(str(i + 1), 40, 10),
+                      Line(f"{WORDS[i]} are checked.", 700, 10),
+                      Line(f"{i + 1} A note on {WORDS[i].lower()}.", 70, 8)])  # fmt: skip
+    texts = [[x.text for x in page] for page in drop_furniture(pages)]
+    assert texts == [[x.text for x in page[2:]] for page in pages]
+
+
+def test_a_heading_repeated_atop_pages_far_apart_is_kept():
+    pages = [[Line("Rationale" if i % 4 == 0 else WORDS[i], 748, 10),
+              Line(f"{WORDS[i]} are checked.", 700, 10)] for i in range(10)]  # fmt: skip
+    assert drop_furniture(pages) == pages

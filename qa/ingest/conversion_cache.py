@@ -19,7 +19,8 @@ from qa.ingest.converted import Converted
 # v6: HTML tables of contents and navigation bars dropped by class, title-page credits are text,
 # a first heading that says the <title> is the title whatever its level; v7: a PDF's heading
 # ranks are the font sizes of the pages after the title page (not each page's), numbered or
-# not, and a page's top or foot line with its printed number is a running head
+# not; a chapter's running head and a page's top or foot line with its printed number are
+# dropped; a line's baseline is the one most of its characters sit on
 CONVERTERS_VERSION = "converters v7"
 
 

@@ -81,7 +81,7 @@ def page_lines(page) -> list[Line]:
     """The page's text lines as pypdf extracts them, each with its height and font size."""
     lines: list[Line] = []
     current: list[str] = []
-    where: list[float] = []  # the line's baseline: its first piece's
+    where: Counter = Counter()  # baseline -> characters of the line set on it
     sizes: Counter = Counter()  # font size -> characters of the line set in it
 
     def visit(text, cm, tm, font, size) -> None:
@@ -91,18 +91,18 @@ def page_lines(page) -> list[Line]:
                 _close()
             if piece.strip():
                 scale = abs(tm[3] * cm[3]) or 1.0
-                if not where:
-                    where.append(tm[5] * cm[3] + cm[5])
+                where[tm[5] * cm[3] + cm[5]] += len(piece.strip())
                 sizes[size * scale] += len(piece.strip())
             current.append(piece)
 
     def _close() -> None:
         text = " ".join("".join(current).split())
         if text:
-            # the size most of the line is set in: a bullet glyph in a smaller symbol font does
-            # not make its item a paragraph apart from the item's wrapped lines
+            # the size and baseline most of the line is set in: a bullet glyph in a smaller
+            # symbol font, or a footnote's raised number, does not set its line apart from the
+            # lines it wraps into
             size = sizes.most_common(1)[0][0] if sizes else 0.0
-            lines.append(Line(text, where[0] if where else 0.0, size))
+            lines.append(Line(text, where.most_common(1)[0][0] if where else 0.0, size))
         current.clear()
         where.clear()
         sizes.clear()
@@ -186,40 +186,63 @@ def _never_heads(text: str) -> bool:
 def drop_furniture(pages: list[list[Line]]) -> list[list[Line]]:
     """Pages without their page numbers and running heads or feet: a page's first or last line
     that is only a number, that (digits aside) starts or ends at least half the pages (3 or
-    more) in the same font size, or that is a short line opening or closing with the page's
-    printed number ("2.3. Copyright considerations 9", "8 Chapter 2. The Archive": the number
-    that most pages' edges give as their page's, counting from where printed numbers start).
+    more) in the same font size, or on 3 pages within 5 in the body's size or smaller (a
+    chapter's running head, "The Root Filesystem"), or that is a short line opening or closing
+    with the page's printed number ("2.3. Copyright considerations 9", "8 Chapter 2. The
+    Archive": the number that most pages' edges give as their page's). A page's edges are its
+    first and last lines as extracted and its top and bottom lines.
     Running heads cut paragraphs apart and are not the document's text; the title they
     repeat, set large on the first page, is.
 
     Example: drop_furniture([[Line("Rules", 700, 10), Line("Dock early.", 680, 10),
     Line("1", 40, 10)]]) -> [[Line("Rules", 700, 10), Line("Dock early.", 680, 10)]]
     """
-    ends = Counter()
-    for lines in pages:
-        ends.update({_shape(x) for x in (lines[:1] + lines[-1:])})
-    repeated = {t for t, n in ends.items() if len(pages) >= 3 and n * 2 >= len(pages)}
+    at: dict[tuple[str, int], list[int]] = {}  # a shape -> the pages whose edges have it
+    for i, lines in enumerate(pages):
+        for shape in {_shape(x) for x in _edges(lines)}:
+            at.setdefault(shape, []).append(i)
+    repeated = {t for t, n in at.items() if len(pages) >= 3 and len(n) * 2 >= len(pages)}
+    chapter_heads = {
+        t for t, n in at.items() if any(c - a <= 4 for a, c in zip(n, n[2:], strict=False))
+    }
     offset = _printed_offset(pages)
     sizes = [x.size for lines in pages for x in lines if x.size]
     body = statistics.median(sizes) if sizes else 0.0
+
+    def furniture(line: Line, page: int) -> bool:
+        return bool(
+            _PAGE_NUMBER.fullmatch(line.text)
+            or _shape(line) in repeated
+            or (line.size <= body and _shape(line) in chapter_heads)
+            or (offset is not None and _printed(line, page - offset, body))
+        )
+
     out = []
     for i, lines in enumerate(pages):
-        keep = list(lines)
-        for at in (0, -1):
-            if keep and (
-                _PAGE_NUMBER.fullmatch(keep[at].text)
-                or _shape(keep[at]) in repeated
-                or (_printed(keep[at], i - (offset or 0), body) and offset is not None)
-            ):
-                keep.pop(at)
-        out.append(keep)
+        dropped = {id(x) for x in _edges(lines) if furniture(x, i)}
+        out.append([x for x in lines if id(x) not in dropped])
     return out
 
 
+def _edges(lines: list[Line]) -> list[Line]:
+    """A page's first and last lines as extracted, and its top and bottom lines by height: a
+    page may give its running head first and its page number, at its foot, second."""
+    edges = lines[:1] + lines[-1:]
+    placed = [x for x in lines if x.y]
+    if placed:
+        edges += [max(placed, key=lambda x: x.y), min(placed, key=lambda x: x.y)]
+    return list({id(x): x for x in edges}.values())
+
+
 def _printed(line: Line, number: int, body: float) -> bool:
-    """A line in the body's size or smaller that opens or closes with the page's number (a
-    heading set larger, "Chapter 4" atop page 4, is kept)."""
-    return line.size <= body and number in _edge_numbers(line.text)
+    """A line in the body's size or smaller that opens or closes with the page's number and
+    ends no sentence (a heading set larger, "Chapter 4" atop page 4, is kept, and so is a
+    footnote numbered as its page is: "4 See the fee table.")."""
+    return (
+        line.size <= body
+        and not _ENDS_SENTENCE.search(line.text)
+        and number in _edge_numbers(line.text)
+    )
 
 
 def _printed_offset(pages: list[list[Line]]) -> int | None:
@@ -227,7 +250,7 @@ def _printed_offset(pages: list[list[Line]]) -> int | None:
     the pages (3 or more) agree on, else None."""
     offsets: Counter = Counter()
     for i, lines in enumerate(pages):
-        numbers = set().union(*(_edge_numbers(x.text) for x in lines[:1] + lines[-1:]))
+        numbers = set().union(*(_edge_numbers(x.text) for x in _edges(lines)))
         offsets.update({i - n for n in numbers})
     if len(pages) < 3 or not offsets:
         return None
