@@ -170,7 +170,10 @@ _TYPE_PATTERNS: list[tuple[str, re.Pattern]] = [
         re.compile(
             r"\b(in )?(which|what) (city|cities|province|provinces|country|countries|town|region)\b"
             r"|\bwhere (will|is|are|was|were|does|do)\b.*\b(located|set up|built|based|held|headquartered)\b"
-            r"|哪[个些座]城市|哪[个些]国家|哪[个些]省|哪些地区|在哪里",
+            # "在哪里" as English's "where": where something is located, set up, built, held
+            # or based ("设在哪里"), not where a file is put ("应该放在哪里": a path)
+            r"|哪[个些座]城市|哪[个些]国家|哪[个些]省|哪些地区"
+            r"|(设|设立|建|建立|位于|坐落|举办|举行|召开|总部)(在)?哪里|在哪里(设|建|举办|举行|召开)",
             re.I,
         ),
     ),

@@ -12,7 +12,13 @@ import re
 
 from qa.config import ChunkingConfig
 from qa.ingest.grouping import group_sentences
-from qa.ingest.non_titles import no_title_line, not_a_title, stamp_or_mark, title_page_line
+from qa.ingest.non_titles import (
+    is_contents,
+    no_title_line,
+    not_a_title,
+    stamp_or_mark,
+    title_page_line,
+)
 from qa.ingest.section_path import TITLE_LEVEL, opened, section_number
 from qa.ingest.sentences import Span, sentences, split_long, trim, word_count
 from qa.types import Document, Passage
@@ -136,11 +142,16 @@ def heading_level(paragraph: str) -> int | None:
 
 
 def is_label(passage_text: str) -> bool:
-    """A passage that labels rather than states: a heading, a stamp or a footnote mark
-    ("Version 1.0", "^[8]"). Ranking puts labels last and a declined answer lists others first:
-    a label echoes many questions, or (a mark) is near every question to an encoder.
+    """A passage that labels rather than states: a heading, a stamp, a footnote mark or a
+    table of contents ("Version 1.0", "^[8]", "2.1 Syntax ...... 7 2.2 Fields ...... 9").
+    Ranking puts labels last and a declined answer lists others first: a label echoes many
+    questions, or (a mark) is near every question to an encoder.
     """
-    return heading_level(passage_text) is not None or stamp_or_mark(passage_text)
+    return (
+        heading_level(passage_text) is not None
+        or stamp_or_mark(passage_text)
+        or is_contents(passage_text)
+    )
 
 
 def _numbered_clause(line: str, words: int) -> bool:

@@ -78,6 +78,7 @@ _FOOTNOTE_MARK = re.compile(r"^\s*(?:\^\[\d+\]|\[\d+\])\s*$")
 # an entry of a table of contents: a dot leader, then a page number ("1 Introduction . . . . 1",
 # "Index........xii"); the heading it points to is elsewhere
 _CONTENTS_ENTRY = re.compile(r"(?:\.\s*){4,}(?:\d+|[ivxlc]+)\s*$", re.IGNORECASE)
+_LEADER = re.compile(r"(?:\.\s*){4,}(?:\d+|[ivxlc]+)\b", re.IGNORECASE)  # ". . . . 12"
 
 
 def not_a_title(line: str) -> bool:
@@ -107,6 +108,17 @@ def is_contents_entry(line: str) -> bool:
     Example: is_contents_entry("2 ASN.1 structure handling . . . . . 2") -> True
     """
     return bool(_CONTENTS_ENTRY.search(line))
+
+
+def is_contents(passage: str) -> bool:
+    """A run of a table of contents' entries: two dot leaders or more, each ending in a page
+    number, and little else ("Linux ...... 39 6.1.1. / : Root directory ...... 39").
+
+    Example: is_contents("1 Fees . . . . 2 2 Night mooring . . . . 3") -> True
+    """
+    leaders = list(_LEADER.finditer(passage))
+    rest = len(_LEADER.sub("", passage).split())
+    return len(leaders) >= 2 and rest <= 12 * len(leaders)
 
 
 def is_address(line: str) -> bool:
