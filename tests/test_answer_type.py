@@ -65,6 +65,10 @@ from qa.answering.values import is_date
         ("专利代理师资格考试多久举行一次？", "duration"),
         ("每年检查几次？", "quantity"),
         ("知识产权法院将在哪些城市设立？", "place"),
+        ("知识产权法院设在哪里？", "place"),  # where it is set up: a place, as in English
+        ("会议在哪里举行？", "place"),
+        ("配置文件应该放在哪里？", None),  # where a file is put: a path, no place name
+        ("Where should configuration files be put?", None),
         ("What is the maximum fine for infringement?", "quantity"),
         ("What are the annual fees for a patent?", "quantity"),
         ("What annual budget is allocated for software?", "quantity"),
@@ -234,7 +238,7 @@ def test_the_subject_is_the_rarest_word_the_passages_use():
     ["37 straight months of growth", "for three consecutive years", "two more years of war"],
 )
 def test_a_word_between_a_durations_number_and_unit(text):
-    """"30 business days" was a duration; so are "37 straight months" and "two more years"."""
+    """ "30 business days" was a duration; so are "37 straight months" and "two more years"."""
     assert has_answer_of_type(text, "duration")
 
 
@@ -257,8 +261,14 @@ def test_a_question_about_a_version_the_passages_lack_is_declined(tmp_path):
 
 @pytest.mark.parametrize(
     ("candidate", "is_one"),
-    [("29 June 2007", True), ("May 5", True), ("June 2007", True), ("June 45", False),
-     ("2007-06-29", True), ("31/31/2007", False)],
+    [
+        ("29 June 2007", True),
+        ("May 5", True),
+        ("June 2007", True),
+        ("June 45", False),
+        ("2007-06-29", True),
+        ("31/31/2007", False),
+    ],
 )
 def test_dates_are_confirmed(candidate, is_one):
     assert is_date(candidate) is is_one
