@@ -34,12 +34,12 @@ PAGES = [
 ]  # fmt: skip
 
 
-def write_manual(path: Path) -> Path:
+def write_manual(path: Path, pages: list = PAGES) -> Path:
     from fpdf import FPDF
 
     pdf = FPDF(format="A4")
     pdf.add_font("DejaVu", "", str(FONT_DIR / "DejaVuSans.ttf"))
-    for page in PAGES:
+    for page in pages:
         pdf.add_page()
         for size, text in page:
             pdf.set_font("DejaVu", "", size)
@@ -166,3 +166,21 @@ def test_a_heading_repeated_atop_pages_far_apart_is_kept():
     pages = [[Line("Rationale" if i % 4 == 0 else WORDS[i], 748, 10),
               Line(f"{WORDS[i]} are checked.", 700, 10)] for i in range(10)]  # fmt: skip
     assert drop_furniture(pages) == pages
+
+
+def test_a_title_in_the_size_of_the_parts_stays_the_title(tmp_path):
+    """A book's title page sets its title ("harbour rules 5.4", which no rule reads as a title
+    line, so its size marks it "#") in the size its parts have later ("Moorings"): the parts
+    rank below the title, or each part would be read as the title said again."""
+    pages = [
+        [(24, "harbour rules 5.4"), (12, "Ann Lee")],
+        [(24, "Moorings"), (14, "Fees"), (10, "A day's mooring costs ten coins.")],
+        [(24, "Repairs"), (14, "Cranes"), (10, "Cranes are booked a week ahead.")],
+    ]
+    path = tmp_path / "book.pdf"
+    write_manual(path, pages)
+    text = convert(path, path.read_bytes()).text
+    assert sections(text) == {
+        "A day's mooring costs ten coins.": "harbour rules 5.4 > Moorings > Fees",
+        "Cranes are booked a week ahead.": "harbour rules 5.4 > Repairs > Cranes",
+    }

@@ -20,8 +20,9 @@ from qa.ingest.converted import Converted
 # a first heading that says the <title> is the title whatever its level; v7: a PDF's heading
 # ranks are the font sizes of the pages after the title page (not each page's), numbered or
 # not; a chapter's running head and a page's top or foot line with its printed number are
-# dropped; a line's baseline is the one most of its characters sit on
-CONVERTERS_VERSION = "converters v7"
+# dropped; a line's baseline is the one most of its characters sit on; v8: the headings after
+# a title page's title marked "#" rank one level below it
+CONVERTERS_VERSION = "converters v8"
 
 
 class ConversionCache:

@@ -112,10 +112,13 @@ def page_lines(page) -> list[Line]:
     return lines
 
 
-def layout_text(lines: list[Line], fonts: Fonts | None = None, title_page: bool = True) -> str:
+def layout_text(
+    lines: list[Line], fonts: Fonts | None = None, title_page: bool = True, below: int = 0
+) -> str:
     """Lines into paragraphs by their spacing and font size; larger fonts become ``#`` headings,
-    ranked by ``fonts`` (the whole document's; this page's when not given). On a title page a
-    short large line ("Ann Lee") stays a line, unless it is a chapter's label.
+    ranked by ``fonts`` (the whole document's; this page's when not given) and ``below`` levels
+    down (under a title marked ``#``). On a title page a short large line ("Ann Lee") stays a
+    line, unless it is a chapter's label.
 
     Falls back to reflow() (text only) when the PDF gives no positions.
     """
@@ -147,9 +150,9 @@ def layout_text(lines: list[Line], fonts: Fonts | None = None, title_page: bool 
         size = round(para[0].size)
         # an author's address set large heads nothing
         if size in bigger and _marked_by_size(text, title_page):
-            text = "#" * min(bigger.index(size) + 1, 6) + " " + text
+            text = "#" * min(bigger.index(size) + 1 + below, 6) + " " + text
         elif size not in bigger:
-            text = _below_sizes(literal(text), len(bigger))
+            text = _below_sizes(literal(text), len(bigger) + below)
         out.append(text)
     return "\n\n".join(out)
 
@@ -318,7 +321,11 @@ def pdf_to_text(data: bytes) -> Converted:
             )
         pages = drop_furniture([page_lines(p) for p in reader.pages])
         fonts = Fonts.of_pages(pages)
-        texts = [layout_text(lines, fonts, i == 0) for i, lines in enumerate(pages)]
+        texts = [layout_text(lines, fonts, i == 0) for i, lines in enumerate(pages[:1])]
+        # a title marked "#" on the title page: the headings after it rank below it, or the
+        # chunker reads a part set in the title's size ("# Gnuplot") as the title again
+        below = int(bool(texts) and texts[0].startswith("# "))
+        texts += [layout_text(lines, fonts, False, below) for lines in pages[1:]]
     except UnreadableFileError:
         raise
     except (PdfReadError, ValueError, KeyError, TypeError, AttributeError, OSError) as e:
