@@ -148,7 +148,7 @@ def layout_text(
     for para in paragraphs:
         text = _join_lines([line.text for line in para])
         size = round(para[0].size)
-        # an author's address set large heads nothing
+        # a larger font's rank is the heading's level; a body-size numbered heading is below
         if size in bigger and _marked_by_size(text, title_page):
             text = "#" * min(bigger.index(size) + 1 + below, 6) + " " + text
         elif size not in bigger:
