@@ -12,7 +12,7 @@ import pytest
 
 from qa.ingest.chunking import chunk
 from qa.ingest.formats import convert
-from qa.ingest.pdf_text import Fonts, Line, drop_furniture, layout_text
+from qa.ingest.pdf_text import Fonts, Line, chapter_openers, drop_furniture, layout_text
 from qa.types import Document
 from tests.format_files import FONT_DIR
 
@@ -184,3 +184,30 @@ def test_a_title_in_the_size_of_the_parts_stays_the_title(tmp_path):
         "A day's mooring costs ten coins.": "harbour rules 5.4 > Moorings > Fees",
         "Cranes are booked a week ahead.": "harbour rules 5.4 > Repairs > Cranes",
     }
+
+
+def test_a_sphinx_chapter_opener_heads_its_sections(tmp_path):
+    """Sphinx opens a chapter with "CHAPTER", its number in words and its name, the last two
+    in its sections' size: the opener is one heading, and the sections nest in it."""
+    pages = [
+        [(24, TITLE), (12, "Ann Lee")],
+        [(10, "CHAPTER"), (14, "TWO"), (14, "NIGHT MOORING"), (14, "2.1 Lights"),
+         (10, "Show a white light."), (10, "Keep the deck clear.")],
+        [(10, "CHAPTER"), (14, "THREE"), (14, "REPAIRS"), (14, "3.1 Cranes"),
+         (10, "Cranes are booked a week ahead."), (10, "Pay before lifting.")],
+    ]  # fmt: skip
+    path = tmp_path / "sphinx.pdf"
+    write_manual(path, pages)
+    text = convert(path, path.read_bytes()).text
+    assert sections(text) == {
+        "Show a white light.": f"{TITLE} > TWO NIGHT MOORING > 2.1 Lights",
+        "Keep the deck clear.": f"{TITLE} > TWO NIGHT MOORING > 2.1 Lights",
+        "Cranes are booked a week ahead.": f"{TITLE} > THREE REPAIRS > 3.1 Cranes",
+        "Pay before lifting.": f"{TITLE} > THREE REPAIRS > 3.1 Cranes",
+    }
+
+
+def test_a_number_alone_in_the_bodys_size_opens_no_chapter():
+    body = [Line(BODY, 640 - 14 * i, 10) for i in range(6)]
+    page = [Line("12", 700, 10), Line("USA", 686, 10), *body]
+    assert chapter_openers([page]) == [page]

@@ -21,8 +21,9 @@ from qa.ingest.converted import Converted
 # ranks are the font sizes of the pages after the title page (not each page's), numbered or
 # not; a chapter's running head and a page's top or foot line with its printed number are
 # dropped; a line's baseline is the one most of its characters sit on; v8: the headings after
-# a title page's title marked "#" rank one level below it
-CONVERTERS_VERSION = "converters v8"
+# a title page's title marked "#" rank one level below it; v9: a chapter opener ("TWO" /
+# "THE ARCHIVE") is one heading
+CONVERTERS_VERSION = "converters v9"
 
 
 class ConversionCache:

@@ -40,6 +40,12 @@ LINE = 1.25  # line spacing at most this many times the font size (when lines ar
 BIGGER = 1.15  # a font this many times the body's size or more is a heading
 
 
+# a chapter's number alone on its line, in words or digits ("TWO", "TWENTYONE", "3")
+_CHAPTER_NUMBER = re.compile(
+    r"(?:twenty|thirty|forty)?(?:one|two|three|four|five|six|seven|eight|nine)|ten|eleven|twelve"
+    r"|(?:thir|four|fif|six|seven|eigh|nine)teen|twenty|thirty|forty|\d{1,3}",
+    re.I,
+)
 # a chapter's label: "2 Using the library", "A.1 Licence", "Appendix A Copying" (the chunker
 # reads such short lines as titles, level 0, which nest nothing)
 _CHAPTER = re.compile(
@@ -268,6 +274,49 @@ def _edge_numbers(text: str) -> set[int]:
     return {int(next(g for g in m.groups() if g)) for m in _EDGE_NUMBER.finditer(text)}
 
 
+def chapter_openers(pages: list[list[Line]]) -> list[list[Line]]:
+    """Pages with each chapter opener as one heading line, ranked a size above its own. Sphinx
+    (and LaTeX's report styles) open a chapter with "CHAPTER", then its number in words, then
+    its name, the last two in the size of the chapter's sections ("TWO" / "THE DEBIAN ARCHIVE"
+    over "2.1 The Debian Free Software Guidelines"): read by size, the chapter would be a
+    sibling of its sections, and "TWO" a heading of its own.
+
+    Example: chapter_openers([[Line("TWO", 700, 14), Line("THE ARCHIVE", 680, 14)]])
+    -> [[Line("TWO THE ARCHIVE", 700, 15)]]
+    """
+    sizes = [x.size for lines in pages for x in lines if x.size]
+    body = statistics.median(sizes) if sizes else 0.0
+    out = []
+    for lines in pages:
+        kept: list[Line] = []
+        i = 0
+        while i < len(lines):
+            line, title = lines[i], []
+            if line.size >= BIGGER * body and _CHAPTER_NUMBER.fullmatch(line.text):
+                rest = lines[i + 1 :]
+                while rest and len(title) < 3 and _continues_title(rest[0], line):
+                    title.append(rest.pop(0).text)
+            if title:
+                if kept and kept[-1].text.casefold() == "chapter":
+                    kept.pop()  # its "CHAPTER" line, when no running-head rule dropped it
+                kept.append(Line(" ".join([line.text, *title]), line.y, line.size + 1))
+                i += 1 + len(title)
+            else:
+                kept.append(line)
+                i += 1
+        out.append(kept)
+    return out
+
+
+def _continues_title(line: Line, number: Line) -> bool:
+    """A line of a chapter opener's name: the number's size, in capitals, no numbered heading."""
+    return (
+        abs(line.size - number.size) < 0.5
+        and line.text.isupper()
+        and not _STARTS_BLOCK.match(line.text)
+    )
+
+
 def _shape(line: Line) -> tuple[str, int]:
     """A line's text, digits aside, and its font size: what a running head repeats."""
     return re.sub(r"\d+", "#", line.text.strip().lower()), round(line.size or 0)
@@ -319,7 +368,7 @@ def pdf_to_text(data: bytes) -> Converted:
             raise UnreadableFileError(
                 "it is encrypted with a password; save a copy without the password and index that"
             )
-        pages = drop_furniture([page_lines(p) for p in reader.pages])
+        pages = chapter_openers(drop_furniture([page_lines(p) for p in reader.pages]))
         fonts = Fonts.of_pages(pages)
         texts = [layout_text(lines, fonts, i == 0) for i, lines in enumerate(pages[:1])]
         # a title marked "#" on the title page: the headings after it rank below it, or the
