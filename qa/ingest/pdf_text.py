@@ -276,13 +276,13 @@ def _edge_numbers(text: str) -> set[int]:
 
 def chapter_openers(pages: list[list[Line]]) -> list[list[Line]]:
     """Pages with each chapter opener as one heading line, ranked a size above its own. Sphinx
-    (and LaTeX's report styles) open a chapter with "CHAPTER", then its number in words, then
-    its name, the last two in the size of the chapter's sections ("TWO" / "THE DEBIAN ARCHIVE"
-    over "2.1 The Debian Free Software Guidelines"): read by size, the chapter would be a
-    sibling of its sections, and "TWO" a heading of its own.
+    opens a chapter with "CHAPTER", then its number in words, then its name, the last two in
+    the size of the chapter's sections ("TWO" / "THE DEBIAN ARCHIVE" over "2.1 The Debian Free
+    Software Guidelines"): read by size, the chapter would be a sibling of its sections, and
+    "TWO" a heading of its own. The number must be set larger than the body (the median line).
 
-    Example: chapter_openers([[Line("TWO", 700, 14), Line("THE ARCHIVE", 680, 14)]])
-    -> [[Line("TWO THE ARCHIVE", 700, 15)]]
+    Example: with body lines in 10 pt, [Line("TWO", 700, 14), Line("THE ARCHIVE", 680, 14)]
+    becomes [Line("TWO THE ARCHIVE", 700, 15)]
     """
     sizes = [x.size for lines in pages for x in lines if x.size]
     body = statistics.median(sizes) if sizes else 0.0
