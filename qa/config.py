@@ -218,9 +218,7 @@ class Settings:
     index_dir: Path = field(default_factory=lambda: data_home() / "index")
     feedback_path: Path = field(default_factory=default_feedback_path)
     encoder_dir: Path | None = None  # where the ONNX export lives; default index_dir/encoder
-    cache_dir: Path | None = (
-        None  # per-document vectors (qa.index.vector_cache); default index_dir/cache
-    )
+    cache_dir: Path | None = None  # per-document vectors (qa.index.vector_cache); default index_dir/cache
     use_e5: bool = True
     # e5 vectors for every passage up to this many passages (e5 costs ~5x MiniLM to index);
     # above, e5 scores each cross-lingual question's candidates at query time. QA_E5_MAX_PASSAGES

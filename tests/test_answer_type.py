@@ -238,7 +238,7 @@ def test_the_subject_is_the_rarest_word_the_passages_use():
     ["37 straight months of growth", "for three consecutive years", "two more years of war"],
 )
 def test_a_word_between_a_durations_number_and_unit(text):
-    """ "30 business days" was a duration; so are "37 straight months" and "two more years"."""
+    """"30 business days" was a duration; so are "37 straight months" and "two more years"."""
     assert has_answer_of_type(text, "duration")
 
 
@@ -261,14 +261,8 @@ def test_a_question_about_a_version_the_passages_lack_is_declined(tmp_path):
 
 @pytest.mark.parametrize(
     ("candidate", "is_one"),
-    [
-        ("29 June 2007", True),
-        ("May 5", True),
-        ("June 2007", True),
-        ("June 45", False),
-        ("2007-06-29", True),
-        ("31/31/2007", False),
-    ],
+    [("29 June 2007", True), ("May 5", True), ("June 2007", True), ("June 45", False),
+     ("2007-06-29", True), ("31/31/2007", False)],
 )
 def test_dates_are_confirmed(candidate, is_one):
     assert is_date(candidate) is is_one

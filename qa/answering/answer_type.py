@@ -129,9 +129,7 @@ _TYPE_PATTERNS: list[tuple[str, re.Pattern]] = [
         re.compile(
             # a role noun may carry up to two modifiers ("who is the executive director"), never
             # a phrase of its own ("who is the target of the president's ...")
-            r"\bwho (heads|leads|chairs|runs|directs|signed|(is|are|was|were) the ("
-            + _MODIFIER
-            + r" ){0,2}"
+            r"\bwho (heads|leads|chairs|runs|directs|signed|(is|are|was|were) the (" + _MODIFIER + r" ){0,2}"
             + _PERSON_ROLES
             + r")\b"
             r"|\bwho (will|would|shall|is going to|is to) (head|lead|chair|run|direct)\b"

@@ -50,9 +50,7 @@ def weighted_terms(question: str) -> tuple[WeightedTerm, ...]:
     words = dict.fromkeys(w for w in content_words(question) if w not in skip)
     terms = [WeightedTerm(w, stem(w), _weight(w)) for w in words]
     name_weight = math.log(_CORPUS_SIZE / _SMOOTHING)
-    terms += [
-        WeightedTerm(n, n, name_weight, True) for n in dict.fromkeys(naming_numbers(question))
-    ]
+    terms += [WeightedTerm(n, n, name_weight, True) for n in dict.fromkeys(naming_numbers(question))]
     return tuple(terms)
 
 

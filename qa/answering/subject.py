@@ -65,9 +65,7 @@ def subject_of(
     for word in dict.fromkeys(content_words(question)):
         if word in not_subject_words():
             continue
-        if stem(word) not in used and not (
-            word in typed and any(spells_out(t, word) for t in context)
-        ):
+        if stem(word) not in used and not (word in typed and any(spells_out(t, word) for t in context)):
             continue
         candidates.append((word_frequency(word), word))
     words = tuple(w for _, w in sorted(candidates)[:top])

@@ -131,9 +131,7 @@ _PATTERNS: list[tuple[str, re.Pattern]] = [
     ),
 ]
 # "one" as a pronoun ("no one", "one of the", "any one") counts nothing.
-_PRONOUN_ONE = re.compile(
-    r"\b(?:no|any|every|each|some|the|this|that|which|a) one\b|\bone of\b", re.I
-)
+_PRONOUN_ONE = re.compile(r"\b(?:no|any|every|each|some|the|this|that|which|a) one\b|\bone of\b", re.I)
 _NAMED_DAY = re.compile(r"(?<![\d,])(\d{1,2})(?:st|nd|rd|th)?\b(?![,.]?\s*\d{3})")
 NUMERIC = frozenset({DATE, DURATION, YEAR, PERCENTAGE, MONEY, COUNT, VERSION})
 

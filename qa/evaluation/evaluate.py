@@ -47,9 +47,7 @@ class EvalReport:
     by_kind: dict
     by_tag: dict
     meta: dict
-    abstention: dict = field(
-        default_factory=dict
-    )  # threshold trade-offs (qa.evaluation.abstain_sweep)
+    abstention: dict = field(default_factory=dict)  # threshold trade-offs (qa.evaluation.abstain_sweep)
     compare: dict = field(default_factory=dict)  # side by side with another system on this file
 
     def to_dict(self) -> dict:
@@ -122,9 +120,7 @@ def _row(item: EvalItem, spans: list[Span], answer: dict, latency_ms: float) -> 
         "answerable": item.answerable,
     }
     if "signals" in answer:
-        row["signals"] = answer[
-            "signals"
-        ]  # what the decline decision saw (qa.evaluation.abstain_sweep)
+        row["signals"] = answer["signals"]  # what the decline decision saw (qa.evaluation.abstain_sweep)
     return row
 
 

@@ -87,3 +87,4 @@ class Bm25Matrix:
             start, stop = int(self.indptr[column]), int(self.indptr[column + 1])
             out[self.indices[start:stop]] += self.data[start:stop]  # no passage twice in a column
         return out
+

@@ -236,9 +236,7 @@ class LexicalIndex:
             files[names["indices_name"]],
             files[names["indptr_name"]],
         )
-        terms = TermLists(
-            load_npy(files[TERMS_FILE]), load_npy(files[TERM_STARTS_FILE]), matrix.vocab
-        )
+        terms = TermLists(load_npy(files[TERMS_FILE]), load_npy(files[TERM_STARTS_FILE]), matrix.vocab)
         if matrix.passages != len(terms):
             raise ValueError(
                 f"{TERMS_FILE} lists {len(terms)} passages, the BM25 model "

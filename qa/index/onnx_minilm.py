@@ -117,9 +117,7 @@ class OnnxMiniLM:
     def encode_with_tokens(self, texts: list[str]) -> tuple[np.ndarray, list[np.ndarray]]:
         """Passage vectors and content-token vectors from one model run (indexing runs the
         model once per passage instead of twice)."""
-        vecs_out = (
-            empty_matrix(self.dim) if not texts else np.empty((len(texts), self.dim), np.float32)
-        )
+        vecs_out = empty_matrix(self.dim) if not texts else np.empty((len(texts), self.dim), np.float32)
         tokens: list[np.ndarray] = [empty_matrix(self.dim)] * len(texts)
         for idx, ids, (vecs, hidden) in self._run(texts, [SENTENCE_OUTPUT, TOKEN_OUTPUT]):
             vecs_out[idx] = vecs

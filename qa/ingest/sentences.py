@@ -13,22 +13,7 @@ from dataclasses import dataclass
 # "No. 6)" and "e.g. the" do not end one, nor does the stop of a title before a name ("Mr.
 # Speaker") or of an initial ("John F. Kennedy", "U.S. Government"). CJK full stops end one
 # wherever they stand.
-_TITLES = (
-    "Mr",
-    "Mrs",
-    "Ms",
-    "Messrs",
-    "Dr",
-    "Prof",
-    "St",
-    "Hon",
-    "Gen",
-    "Gov",
-    "Sen",
-    "Rep",
-    "Rev",
-    "Pres",
-)
+_TITLES = ("Mr", "Mrs", "Ms", "Messrs", "Dr", "Prof", "St", "Hon", "Gen", "Gov", "Sen", "Rep", "Rev", "Pres")
 # words that open sentences, not names: after one, an initial's stop ends the sentence
 # ("Exhibit A. You must ...", "in the U.S. Neither ...")
 _OPENERS = (
@@ -36,8 +21,7 @@ _OPENERS = (
     "In|For|Such|Any|Each|No|Nothing|All|As|When|Where|Unless|Upon"
 )
 _SENTENCE_END = re.compile(
-    r"(?<=[.!?])"
-    + "".join(rf"(?<!\b{a}\.)" for a in _TITLES)
+    r"(?<=[.!?])" + "".join(rf"(?<!\b{a}\.)" for a in _TITLES)
     + rf"(?:(?<![\s.(][A-Z]\.)|(?=\s+(?:{_OPENERS})\b))"
     r"[\"”’)]*(?=\s+(?:[A-Z“\"‘(\[\u3400-\u9fff]|——)|\s*$)|(?<=[。！？])[”’」）]*"
 )

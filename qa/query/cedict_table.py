@@ -105,9 +105,7 @@ def write_table(path: Path, dictionary: ChineseDictionary, stamp: str) -> bool:
         os.replace(tmp, path)
         return True
     except (OSError, sqlite3.Error) as e:
-        warnings.warn(
-            f"could not write {path} ({e}); Chinese questions parse CC-CEDICT", stacklevel=2
-        )
+        warnings.warn(f"could not write {path} ({e}); Chinese questions parse CC-CEDICT", stacklevel=2)
         if tmp is not None:
             tmp.unlink(missing_ok=True)
         return False

@@ -41,7 +41,7 @@ def is_non_latin(text: str) -> bool:
 
 
 def script_language(text: str) -> str:
-    """ "zh" for Han characters, "other" for another non-Latin script, else "en".
+    """"zh" for Han characters, "other" for another non-Latin script, else "en".
 
     Example: script_language("电子商务") -> "zh"
     """
@@ -122,7 +122,9 @@ class QueryReader:
             term_coverage=sum(t in vocab for t in terms) / len(terms) if terms else 0.0,
         )
 
-    def _read_other_script(self, text: str, config: RetrievalConfig, language: str = "") -> Query:
+    def _read_other_script(
+        self, text: str, config: RetrievalConfig, language: str = ""
+    ) -> Query:
         language = language or script_language(text)
         topic = chinese_topic(text)  # "计划是否提到知识产权保险？" looks up 知识产权保险
         q = self.e5.encode_queries([topic])[0]

@@ -129,7 +129,9 @@ def sources_html(
             for i, h in enumerate(closest_hits(answer), start=1)
         ]
         head = "Not in the documents — the closest passages"
-        return render("sources.html", head=head, searched=searched, cards=cards, others=[], **extra)
+        return render(
+            "sources.html", head=head, searched=searched, cards=cards, others=[], **extra
+        )
     cards = [
         source_card(
             f"src-{c.n}",
@@ -147,7 +149,9 @@ def sources_html(
         if h.passage.id not in cited
     ]
     head = f"Sources ({len(cards)})"
-    return render("sources.html", head=head, searched=searched, cards=cards, others=others, **extra)
+    return render(
+        "sources.html", head=head, searched=searched, cards=cards, others=others, **extra
+    )
 
 
 def empty_sources_html() -> str:
@@ -195,7 +199,6 @@ def search_html(
     grouped by document (in the order of each one's best result) when several answer. ``note``
     says how the query's acronyms and typos were read; ``within``: the documents searched, if
     chosen."""
-
     def result(h: Hit) -> Card:
         return card(f"sr-{h.rank}", f"#{h.rank}", h, term_segments(h.passage.text, terms))
 
