@@ -5,7 +5,9 @@ several checkouts of planqa, runs interleaved so machine load falls on each alik
                              --checkout after=.:/tmp/new_index [--runs 5] [--question "..."]
 
 Each checkout is NAME=SOURCE_DIR:INDEX_DIR (the index built by that checkout's own code).
-Prints each run's wall time and the median per checkout.
+Prints each run's wall time and the median per checkout. An index a checkout's code would
+rebuild (another chunking, another corpus) is refused before any run: `qa ask` builds a stale
+index in place, so timing it would replace an index another checkout or a bench still needs.
 """
 
 from __future__ import annotations
@@ -23,9 +25,39 @@ QUESTIONS = [
 ]
 
 
-def cold_ask(source: str, index: str, question: str) -> float:
+# run in a checkout: is its index fresh for its own code and the corpus (qa.index.store)?
+FRESH_CHECK = (
+    "from qa.config import Settings; from qa.index.store import index_status; "
+    "s = index_status(Settings.from_env()); print(s.state, s.reason)"
+)
+
+
+def _env(source: str, index: str) -> dict[str, str]:
     env = {**os.environ, "PYTHONPATH": os.path.abspath(source), "QA_INDEX_DIR": index}
     env.setdefault("HF_HUB_OFFLINE", "1")
+    return env
+
+
+def not_fresh(source: str, index: str) -> str | None:
+    """Why the checkout at ``source`` would rebuild ``index`` (None when it is fresh for it)."""
+    done = subprocess.run(
+        [sys.executable, "-c", FRESH_CHECK],
+        cwd=source,
+        env=_env(source, index),
+        capture_output=True,
+        text=True,
+    )
+    state, _, reason = done.stdout.strip().partition(" ")
+    if done.returncode == 0 and state == "fresh":
+        return None
+    if reason:
+        return reason
+    errors = done.stderr.strip().splitlines()
+    return errors[-1] if errors else "unknown"
+
+
+def cold_ask(source: str, index: str, question: str) -> float:
+    env = _env(source, index)
     t0 = time.perf_counter()
     subprocess.run(
         [sys.executable, "-m", "qa", "ask", question],
@@ -49,6 +81,14 @@ def main() -> None:
         name, _, rest = spec.partition("=")
         source, _, index = rest.partition(":")
         checkouts[name] = (source, index)
+    for name, (source, index) in checkouts.items():
+        reason = not_fresh(source, index)
+        if reason:
+            sys.exit(
+                f"error: {name}: the index {index} is not fresh for {source} ({reason}); "
+                f"`qa ask` would rebuild it there. Build that checkout an index of its own "
+                f"(cd {source} && QA_INDEX_DIR=<new folder> python -m qa index) and pass that."
+            )
     for question in args.question or QUESTIONS:
         times: dict[str, list[float]] = {name: [] for name in checkouts}
         for source, index in checkouts.values():  # warm the file cache once

@@ -1,0 +1,29 @@
+"""bench/cold_ask.py refuses an index its checkout would rebuild: `qa ask` builds a stale
+index in place, and a bench run must never replace an index that something else still needs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from bench.cold_ask import not_fresh
+
+REPO = str(Path(__file__).resolve().parent.parent)
+
+
+def test_a_missing_index_is_refused_and_nothing_is_built(tmp_path, tiny_corpus, monkeypatch):
+    monkeypatch.setenv("QA_CORPUS_DIR", str(tiny_corpus))
+    index = tmp_path / "index"
+    assert "no index" in not_fresh(REPO, str(index))
+    assert not index.exists()
+
+
+def test_a_fresh_index_passes_and_a_changed_corpus_is_refused(tiny_settings, monkeypatch):
+    from qa.assistant import build
+
+    build(tiny_settings)
+    monkeypatch.setenv("QA_CORPUS_DIR", str(tiny_settings.corpus_dir))
+    monkeypatch.setenv("QA_ENCODER_DIR", str(tiny_settings.encoder_dir))
+    assert not_fresh(REPO, str(tiny_settings.index_dir)) is None
+    first = sorted(tiny_settings.corpus_dir.iterdir())[0]
+    first.write_text(first.read_text("utf-8") + " Fees rise in May.", "utf-8")
+    assert "corpus changed" in not_fresh(REPO, str(tiny_settings.index_dir))
