@@ -17,6 +17,7 @@ import io
 import re
 import statistics
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from qa.ingest.chunking import BULLET, heading_level
@@ -78,9 +79,15 @@ class Fonts:
 
     @classmethod
     def of(cls, lines: list[Line]) -> Fonts:
-        body = statistics.median(line.size for line in lines) if lines else 0.0
+        body = _body_size(lines)
         bigger = sorted({round(x.size) for x in lines if x.size >= BIGGER * body}, reverse=True)
         return cls(tuple(bigger))
+
+
+def _body_size(lines: Iterable[Line]) -> float:
+    """The body's font size: the median line's (0 when no line gives a size)."""
+    sizes = [x.size for x in lines if x.size]
+    return statistics.median(sizes) if sizes else 0.0
 
 
 def page_lines(page) -> list[Line]:
@@ -215,8 +222,7 @@ def drop_furniture(pages: list[list[Line]]) -> list[list[Line]]:
         t for t, n in at.items() if any(c - a <= 4 for a, c in zip(n, n[2:], strict=False))
     }
     offset = _printed_offset(pages)
-    sizes = [x.size for lines in pages for x in lines if x.size]
-    body = statistics.median(sizes) if sizes else 0.0
+    body = _body_size(x for lines in pages for x in lines)
 
     def furniture(line: Line, page: int) -> bool:
         return bool(
@@ -284,8 +290,7 @@ def chapter_openers(pages: list[list[Line]]) -> list[list[Line]]:
     Example: with body lines in 10 pt, [Line("TWO", 700, 14), Line("THE ARCHIVE", 680, 14)]
     becomes [Line("TWO THE ARCHIVE", 700, 15)]
     """
-    sizes = [x.size for lines in pages for x in lines if x.size]
-    body = statistics.median(sizes) if sizes else 0.0
+    body = _body_size(x for lines in pages for x in lines)
     out = []
     for lines in pages:
         kept: list[Line] = []
