@@ -11,6 +11,7 @@ from qa.index.store import index_status, load_index
 from qa.index.writer import save_index
 from qa.ingest.corpus import load_corpus
 from qa.query.chinese_dictionary import ChineseDictionary
+from qa.retrieval.cross_lingual_on_demand import E5OnDemand, opening
 from qa.retrieval.retriever import Retriever
 from tests.conftest import write_corpus
 
@@ -35,6 +36,7 @@ class TranslatingE5(HashEmbedder):
         super().__init__(32)
         self.name = "translating-e5"
         self.passages_embedded = 0
+        self.texts: list[str] = []
 
     def encode_queries(self, texts: list[str]) -> np.ndarray:
         for chinese, english in self.WORDS.items():
@@ -43,6 +45,7 @@ class TranslatingE5(HashEmbedder):
 
     def encode_passages(self, texts: list[str]) -> np.ndarray:
         self.passages_embedded += len(texts)
+        self.texts += texts
         return super().encode_passages(texts)
 
 
@@ -93,3 +96,36 @@ def test_a_chinese_question_over_a_large_library_is_ranked_by_e5_on_demand(tmp_p
     assert e5.passages_embedded <= 2  # kept for the next question
     scoped = retriever.retrieve("质押贷款", k=2, documents=["goats.md"])
     assert {h.passage.source for h in scoped.hits} == {"goats.md"}
+
+
+def test_opening_ends_at_a_word_and_keeps_the_text_as_it_is():
+    assert opening("Article 1. Scope of\nthe rules", 3) == "Article 1. Scope"
+    assert opening("Article 1. Scope of\nthe rules", 5) == "Article 1. Scope of\nthe"
+    assert opening("two words", 40) == "two words"
+    assert opening("all of it", 0) == "all of it"
+
+
+def test_e5_on_demand_reads_each_candidates_opening_words_only(tmp_path):
+    settings, docs, e5, _ = _built(tmp_path, e5_max_passages=2)
+    index = load_index(settings.index_dir, docs)
+    config = RetrievalConfig(e5_on_demand=2, e5_on_demand_words=4)
+    retriever = Retriever(
+        index, HashEmbedder(64), e5, config, chinese=ChineseDictionary.from_cedict_text(CEDICT)
+    )
+    retrieval = retriever.retrieve("质押贷款", k=2)
+    assert retrieval.hits[0].passage.source == "loans.md"
+    assert e5.texts and all(len(t.split()) <= 4 for t in e5.texts)
+    assert any(t.startswith("Loans. Banks grant pledge") for t in e5.texts)
+
+
+def test_e5_on_demand_embeds_again_when_the_opening_length_changes(tmp_path):
+    settings, docs, e5, _ = _built(tmp_path, e5_max_passages=2)
+    index = load_index(settings.index_dir, docs)
+    on_demand = E5OnDemand(e5, index.passages, words=3)
+    ids = np.array([0, 1])
+    first = on_demand.vectors(ids)
+    assert e5.passages_embedded == 2 and np.allclose(on_demand.vectors(ids, 3), first)
+    assert e5.passages_embedded == 2  # kept
+    whole = on_demand.vectors(ids, 0)
+    assert e5.passages_embedded == 4 and e5.texts[-2:] != e5.texts[:2]
+    assert whole.shape == first.shape

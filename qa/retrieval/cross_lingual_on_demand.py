@@ -4,14 +4,16 @@ Embedding every passage with e5 costs about five times MiniLM (49 min per 65k pa
 cores), so above ``Settings.e5_max_passages`` the index keeps none (manifest ``e5_scope``
 "candidates"). A question in another script then finds its candidates in English: BM25 over the
 dictionary's English words for it (qa.query.chinese_dictionary) and MiniLM over those words;
-e5 embeds the best ``RetrievalConfig.e5_on_demand`` of them now (about 40 ms each, kept for
-later questions) and ranks them against the question, and the MiniLM vectors of the passages e5
+e5 embeds the best ``RetrievalConfig.e5_on_demand`` of them now (their first
+``e5_on_demand_words`` words: a passage's title and opening say what it is about, and e5's time
+grows with its input; kept for later questions) and ranks them against the question, and the MiniLM vectors of the passages e5
 ranks first become the English query that picks the sentences to quote (pseudo-feedback, as in
 qa.retrieval.cross_lingual).
 """
 
 from __future__ import annotations
 
+import re
 from collections import OrderedDict
 
 import numpy as np
@@ -25,22 +27,38 @@ from qa.retrieval.scope import within
 from qa.retrieval.scorers import best_per_passage
 from qa.types import Passage, Query, Signals
 
+_WORD = re.compile(r"\S+")
+
+
+def opening(text: str, words: int) -> str:
+    """The text up to the end of its ``words``-th word (all of it when ``words`` is 0).
+
+    Example: opening("Article 1. Scope of\nthe rules", 3) == "Article 1. Scope"
+    """
+    if words <= 0:
+        return text
+    for n, match in enumerate(_WORD.finditer(text), start=1):
+        if n == words:
+            return text[: match.end()]
+    return text
+
 
 class E5OnDemand:
-    """e5 vectors of passages embedded when a question needs them, the most recent kept."""
+    """e5 vectors of passages embedded when a question needs them, the most recent kept;
+    each from the passage's first ``words`` words (0: all of it)."""
 
-    def __init__(self, e5, passages: list[Passage], keep: int = 20_000):
-        self._e5, self._passages, self._keep = e5, passages, keep
+    def __init__(self, e5, passages: list[Passage], keep: int = 20_000, words: int = 0):
+        self._e5, self._passages, self._keep, self.words = e5, passages, keep, words
         self._vectors: OrderedDict[int, np.ndarray] = OrderedDict()
 
-    def vectors(self, ids: np.ndarray) -> np.ndarray:
+    def vectors(self, ids: np.ndarray, words: int | None = None) -> np.ndarray:
+        if words is not None and words != self.words:
+            self.words = words  # vectors of another opening length are no longer comparable
+            self._vectors.clear()
         new = [int(i) for i in ids if int(i) not in self._vectors]
         if new:
-            for i, v in zip(
-                new,
-                self._e5.encode_passages([embed_text(self._passages[i]) for i in new]),
-                strict=True,
-            ):
+            texts = [opening(embed_text(self._passages[i]), self.words) for i in new]
+            for i, v in zip(new, self._e5.encode_passages(texts), strict=True):
                 self._vectors[i] = v
         for i in ids:
             self._vectors.move_to_end(int(i))
@@ -70,7 +88,7 @@ def search_cross_lingual_on_demand(
     best = broad.ids[np.argsort(-fuse(guess), kind="stable")[: config.e5_on_demand]]
     candidates = p.sentence_map.candidates(best)
     ids = candidates.ids
-    e5_score = p.e5_on_demand.vectors(ids) @ query.vector
+    e5_score = p.e5_on_demand.vectors(ids, config.e5_on_demand_words) @ query.vector
     leaders = ids[np.argsort(-e5_score)[: config.feedback_sentences]]
     english = p.index.minilm[leaders].mean(axis=0)
     english /= np.linalg.norm(english) or 1.0

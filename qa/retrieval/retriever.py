@@ -91,7 +91,9 @@ class Retriever:
             self.e5_sentence_cosine = SentenceCosine(index.e5_sentences)
             self.e5_passage_cosine = PassageCosine(index.e5)
         elif self.e5 is not None:
-            self.e5_on_demand = E5OnDemand(self.e5, index.passages)
+            self.e5_on_demand = E5OnDemand(
+                self.e5, index.passages, words=self.config.e5_on_demand_words
+            )
         self.literal = LiteralSentences(self._sentence_terms)
         self._texts = {d.source: d.text for d in index.live_documents}
         self._length = (index.passages.words / 70).astype(np.float32)
