@@ -29,6 +29,7 @@ from qa.ingest.converted import (
     require,
 )
 from qa.ingest.non_titles import is_contents_entry, title_page_line
+from qa.ingest.pdf_word_gaps import count_word_gaps
 
 _ENDS_SENTENCE = re.compile(r"[.!?:;。！？：；][\"”’)]*$")
 _STARTS_BLOCK = re.compile(r"^(?:——|[•▪●◦\-–]\s|\d+(?:\.\d+)*[.)]\s|[(（]\d+[)）]\s*|[IVX]+\.\s)")
@@ -365,6 +366,7 @@ def _join_lines(lines: list[str]) -> str:
 
 def pdf_to_text(data: bytes) -> Converted:
     pypdf = require("pypdf", "pypdf")
+    count_word_gaps()
     from pypdf.errors import PdfReadError
 
     try:
