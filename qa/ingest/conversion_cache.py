@@ -22,8 +22,8 @@ from qa.ingest.converted import Converted
 # not; a chapter's running head and a page's top or foot line with its printed number are
 # dropped; a line's baseline is the one most of its characters sit on; v8: the headings after
 # a title page's title marked "#" rank one level below it; v9: a chapter opener ("TWO" /
-# "THE ARCHIVE") is one heading; v10: a PDF's word gaps drawn as TJ offsets of a fifth of an em
-# or more are spaces (qa.ingest.pdf_word_gaps)
+# "THE ARCHIVE") is one heading; v10: a PDF's word gaps drawn as TJ offsets of 0.15 em or more
+# are spaces (qa.ingest.pdf_word_gaps), footnote marks left out (qa.ingest.pdf_lines)
 CONVERTERS_VERSION = "converters v10"
 
 

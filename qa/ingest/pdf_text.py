@@ -29,6 +29,7 @@ from qa.ingest.converted import (
     require,
 )
 from qa.ingest.non_titles import is_contents_entry, title_page_line
+from qa.ingest.pdf_lines import Line, page_lines
 from qa.ingest.pdf_word_gaps import count_word_gaps
 
 _ENDS_SENTENCE = re.compile(r"[.!?:;。！？：；][\"”’)]*$")
@@ -57,13 +58,6 @@ _CHAPTER = re.compile(
 
 
 @dataclass(frozen=True)
-class Line:
-    text: str
-    y: float  # baseline height on the page (0 when the PDF does not say)
-    size: float  # font size in points
-
-
-@dataclass(frozen=True)
 class Fonts:
     """The font sizes larger than the body's (the median line's), largest first: heading ranks."""
 
@@ -89,41 +83,6 @@ def _body_size(lines: Iterable[Line]) -> float:
     """The body's font size: the median line's (0 when no line gives a size)."""
     sizes = [x.size for x in lines if x.size]
     return statistics.median(sizes) if sizes else 0.0
-
-
-def page_lines(page) -> list[Line]:
-    """The page's text lines as pypdf extracts them, each with its height and font size."""
-    lines: list[Line] = []
-    current: list[str] = []
-    where: Counter = Counter()  # baseline -> characters of the line set on it
-    sizes: Counter = Counter()  # font size -> characters of the line set in it
-
-    def visit(text, cm, tm, font, size) -> None:
-        pieces = text.split("\n")
-        for i, piece in enumerate(pieces):
-            if i:
-                _close()
-            if piece.strip():
-                scale = abs(tm[3] * cm[3]) or 1.0
-                where[tm[5] * cm[3] + cm[5]] += len(piece.strip())
-                sizes[size * scale] += len(piece.strip())
-            current.append(piece)
-
-    def _close() -> None:
-        text = " ".join("".join(current).split())
-        if text:
-            # the size and baseline most of the line is set in: a bullet glyph in a smaller
-            # symbol font, or a footnote's raised number, does not set its line apart from the
-            # lines it wraps into
-            size = sizes.most_common(1)[0][0] if sizes else 0.0
-            lines.append(Line(text, where.most_common(1)[0][0] if where else 0.0, size))
-        current.clear()
-        where.clear()
-        sizes.clear()
-
-    page.extract_text(visitor_text=visit)
-    _close()
-    return lines
 
 
 def layout_text(

@@ -6,8 +6,8 @@ gap at least 95% of its estimate of the font's space width, and for a composite 
 space glyph that estimate is whatever glyph sits at code 32 (pypdf issue #3978, open): in the
 Debian Policy PDF every justified line set tighter than that width came out as one run of
 letters ("packagesthatshouldbeincludedbydefault...", 1,771 such runs). Kerning moves glyphs
-closer (a positive number) or apart by a few hundredths of an em, so a gap of a fifth of an em
-or more is a word gap in any font; pypdf's own threshold is kept when it is smaller.
+closer (a positive number) or apart by a few hundredths of an em, so a gap of 0.15 em or more
+is a word gap in any font; pypdf's own threshold is kept when it is smaller.
 """
 
 from __future__ import annotations

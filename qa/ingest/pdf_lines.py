@@ -1,0 +1,132 @@
+"""A PDF page's text lines as pypdf draws them: each line's text, baseline and font size, with
+its footnote markers left out.
+
+A footnote's number is drawn twice: raised and small after the word it annotates ("a
+site-specific filesystem.⁶ The setup ..."), and at the start of the footnote at the page's foot.
+Kept in the text, the raised one reads as a word ("filesystem. 6 The setup", "a suitable21 BLAS")
+and is quoted in answers. A raised small number is dropped only when a line of the same page
+opens with it in a smaller font, followed by words, so an exponent ("10⁶", "x²") or a formula's
+numerator with no such footnote stays. A mark raised by text rise (``Ts``) instead of position is
+not seen: pypdf reports no rise.
+"""
+
+from __future__ import annotations
+
+import re
+import statistics
+from collections import Counter
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Line:
+    text: str
+    y: float  # baseline height on the page (0 when the PDF does not say)
+    size: float  # font size in points
+
+
+@dataclass(frozen=True)
+class Piece:
+    """A run of text pypdf draws in one font at one position."""
+
+    text: str
+    y: float  # baseline height
+    size: float  # font size in points
+
+
+_LABEL = re.compile(r"(?:\d{1,3}|[*†‡§])(?!\d)")
+_WORD = re.compile(r"[^\W\d_]{2,}")
+SMALLER = 0.9  # a footnote's size: under this share of the page's body size
+RAISED = 0.2  # a marker's baseline: at least this share of its line's size above the line's
+
+
+def page_lines(page) -> list[Line]:
+    """The page's text lines as pypdf extracts them, each with its height and font size."""
+    rows: list[list[Piece]] = []
+    current: list[Piece] = []
+
+    def visit(text, cm, tm, font, size) -> None:
+        for i, piece in enumerate(text.split("\n")):
+            if i:
+                _close()
+            scale = abs(tm[3] * cm[3]) or 1.0
+            current.append(Piece(piece, tm[5] * cm[3] + cm[5], size * scale))
+
+    def _close() -> None:
+        if current:
+            rows.append(current.copy())
+        current.clear()
+
+    page.extract_text(visitor_text=visit)
+    _close()
+    labels = footnote_labels(rows)
+    lines = [line_of(without_markers(row, labels)) for row in rows]
+    return [line for line in lines if line.text]
+
+
+def line_of(pieces: list[Piece]) -> Line:
+    """The line's text, and the baseline and size most of its characters are set on: a bullet
+    glyph in a smaller symbol font, or a footnote's raised number, does not set its line apart
+    from the lines it wraps into."""
+    text = " ".join("".join(p.text for p in pieces).split())
+    where, sizes = _weights(pieces)
+    return Line(
+        text,
+        where.most_common(1)[0][0] if where else 0.0,
+        sizes.most_common(1)[0][0] if sizes else 0.0,
+    )
+
+
+def _weights(pieces: list[Piece]) -> tuple[Counter, Counter]:
+    """Characters set on each baseline, and in each size."""
+    where: Counter = Counter()
+    sizes: Counter = Counter()
+    for p in pieces:
+        if n := len(p.text.strip()):
+            where[p.y] += n
+            sizes[p.size] += n
+    return where, sizes
+
+
+def footnote_labels(rows: list[list[Piece]]) -> frozenset[str]:
+    """The numbers (or *, †, ‡, §) that open a line of words set smaller than the page's
+    body: the page's footnotes.
+
+    Example: rows [[Piece("Body text.", 700, 10)], [Piece("6", 60, 6), Piece(" A note.", 58, 8)]]
+    -> {"6"}
+    """
+    lines = [line_of(row) for row in rows]
+    sizes = [line.size for line in lines if line.size]
+    if not sizes:
+        return frozenset()
+    body = statistics.median(sizes)
+    labels = set()
+    for line in lines:
+        opening = _LABEL.match(line.text)  # "9https://..." when the note is a bare address
+        label, note = (opening.group(), line.text[opening.end() :]) if opening else ("", "")
+        if (
+            label
+            and 0 < line.size < SMALLER * body
+            and len(_WORD.findall(note)) >= 2  # a note, not a formula's lone "1" or "0"
+        ):
+            labels.add(label)
+    return frozenset(labels)
+
+
+def without_markers(row: list[Piece], labels: frozenset[str]) -> list[Piece]:
+    """The row without its footnote markers: a piece that is one of ``labels``, after other
+    text, smaller than the line and raised above its baseline."""
+    if not labels:
+        return row
+    line = line_of(row)
+    kept: list[Piece] = []
+    for p in row:
+        marker = (
+            p.text.strip() in labels
+            and any(k.text.strip() for k in kept)
+            and p.size <= SMALLER * line.size
+            and p.y - line.y >= RAISED * line.size
+        )
+        if not marker:
+            kept.append(p)
+    return kept

@@ -1,0 +1,87 @@
+"""A footnote's raised number is left out of the text where it annotates a word, and kept where
+the footnote itself opens; a raised number with no footnote of that number (an exponent, a
+formula's numerator) stays."""
+
+from __future__ import annotations
+
+import pytest
+
+from qa.ingest.formats import convert
+from qa.ingest.pdf_lines import Piece, footnote_labels, line_of, without_markers
+from tests.format_files import FONT_DIR
+
+BODY = "Boats that stay the night pay the harbour office before the gate closes at ten."
+
+
+def body(y: float, text: str = BODY) -> list[Piece]:
+    return [Piece(text, y, 10)]
+
+
+def test_a_raised_small_number_with_its_footnote_is_left_out():
+    marked = [Piece("The setup will differ by site.", 700, 10), Piece("6", 704, 7.5),
+              Piece(" Ask the office.", 700, 10)]  # fmt: skip
+    rows = [body(714), marked, *[body(686 - 12 * i) for i in range(6)],
+            [Piece("6", 62, 6), Piece(" Harbours keep their own rules.", 60, 8)]]  # fmt: skip
+    labels = footnote_labels(rows)
+    assert labels == {"6"}
+    assert line_of(without_markers(marked, labels)).text == (
+        "The setup will differ by site. Ask the office."
+    )
+    note = without_markers(rows[-1], labels)  # the footnote keeps its own number
+    assert line_of(note).text == "6 Harbours keep their own rules."
+
+
+def test_an_exponent_or_a_lone_numerator_is_no_footnote():
+    power = [Piece("A berth holds 10", 700, 10), Piece("6", 704, 7), Piece(" grams.", 700, 10)]
+    rows = [power, *[body(686 - 12 * i) for i in range(6)], [Piece("1", 300, 7)]]
+    labels = footnote_labels(rows)
+    assert labels == frozenset()  # a "1" with no words is a formula's, not a footnote
+    assert line_of(without_markers(power, labels)).text == "A berth holds 106 grams."
+
+
+def test_a_number_on_the_line_is_kept_even_when_a_footnote_has_it():
+    level = [Piece("Berth", 700, 10), Piece(" 6", 700, 10), Piece(" is free.", 700, 10)]
+    rows = [level, *[body(686 - 12 * i) for i in range(6)],
+            [Piece("6", 62, 6), Piece(" Harbours keep their own rules.", 60, 8)]]  # fmt: skip
+    assert line_of(without_markers(level, footnote_labels(rows))).text == "Berth 6 is free."
+
+
+def raised(pdf, text: str) -> None:
+    """Write ``text`` small and 1.5 mm up (as DocBook's and LaTeX's PDFs set a footnote mark),
+    then go on from the line's baseline."""
+    x, y = pdf.get_x(), pdf.get_y()
+    pdf.set_font("DejaVu", "", 7)
+    pdf.set_xy(x, y - 1.5)
+    pdf.write(5, text)
+    pdf.set_xy(pdf.get_x(), y)
+    pdf.set_font("DejaVu", "", 10)
+
+
+def test_a_pdf_with_a_footnote_converts_without_its_marker(tmp_path):
+    pytest.importorskip("pypdf", reason="the formats extra is needed: pip install -e '.[formats]'")
+    fpdf = pytest.importorskip("fpdf", reason="the test extra is needed: pip install -e '.[test]'")
+    pdf = fpdf.FPDF(format="A4")
+    pdf.add_font("DejaVu", "", str(FONT_DIR / "DejaVuSans.ttf"))
+    pdf.add_page()
+    pdf.set_font("DejaVu", "", 10)
+    for _ in range(4):
+        pdf.multi_cell(0, 5, BODY, new_x="LMARGIN", new_y="NEXT")
+    pdf.write(5, "The setup will differ by site.")
+    raised(pdf, "6")
+    pdf.write(5, " Ask the office. A berth holds 10")
+    raised(pdf, "3")
+    pdf.write(5, " ropes.")
+    pdf.ln(8)
+    for _ in range(3):
+        pdf.multi_cell(0, 5, BODY, new_x="LMARGIN", new_y="NEXT")
+    pdf.set_y(-30)
+    pdf.set_font("DejaVu", "", 6)
+    pdf.write(4, "6")
+    pdf.set_font("DejaVu", "", 8)
+    pdf.write(4, " Harbours keep their own rules.")
+    path = tmp_path / "harbour.pdf"
+    pdf.output(str(path))
+    text = convert(path, path.read_bytes()).text
+    assert "The setup will differ by site. Ask the office." in text
+    assert "A berth holds 103 ropes." in text  # no footnote 3: kept as drawn
+    assert "6 Harbours keep their own rules." in text
