@@ -23,7 +23,8 @@ from qa.ingest.converted import Converted
 # dropped; a line's baseline is the one most of its characters sit on; v8: the headings after
 # a title page's title marked "#" rank one level below it; v9: a chapter opener ("TWO" /
 # "THE ARCHIVE") is one heading; v10: a PDF's word gaps drawn as TJ offsets of 0.15 em or more
-# are spaces (qa.ingest.pdf_word_gaps), footnote marks left out (qa.ingest.pdf_lines)
+# are spaces (qa.ingest.pdf_word_gaps), footnote marks left out and ligatures spelled out
+# (qa.ingest.pdf_lines)
 CONVERTERS_VERSION = "converters v10"
 
 

@@ -1,5 +1,5 @@
 """A PDF page's text lines as pypdf draws them: each line's text, baseline and font size, with
-its footnote markers left out.
+its footnote markers left out and its ligature glyphs ("ﬁ") spelled out.
 
 A footnote's number is drawn twice: raised and small after the word it annotates ("a
 site-specific filesystem.⁶ The setup ..."), and at the start of the footnote at the page's foot.
@@ -34,6 +34,11 @@ class Piece:
     size: float  # font size in points
 
 
+# a ligature glyph is two or three letters: "speciﬁed" is no word to BM25 or MiniLM (an unknown
+# word piece), "specified" is
+LIGATURES = str.maketrans(
+    {"ﬀ": "ff", "ﬁ": "fi", "ﬂ": "fl", "ﬃ": "ffi", "ﬄ": "ffl", "ﬅ": "st", "ﬆ": "st"}
+)
 _LABEL = re.compile(r"(?:\d{1,3}|[*†‡§])(?!\d)")
 _WORD = re.compile(r"[^\W\d_]{2,}")
 SMALLER = 0.9  # a footnote's size: under this share of the page's body size
@@ -65,10 +70,10 @@ def page_lines(page) -> list[Line]:
 
 
 def line_of(pieces: list[Piece]) -> Line:
-    """The line's text, and the baseline and size most of its characters are set on: a bullet
-    glyph in a smaller symbol font, or a footnote's raised number, does not set its line apart
-    from the lines it wraps into."""
-    text = " ".join("".join(p.text for p in pieces).split())
+    """The line's text, its typographic ligatures spelled out, and the baseline and size most
+    of its characters are set on: a bullet glyph in a smaller symbol font, or a footnote's
+    raised number, does not set its line apart from the lines it wraps into."""
+    text = " ".join("".join(p.text for p in pieces).translate(LIGATURES).split())
     where, sizes = _weights(pieces)
     return Line(
         text,

@@ -1,6 +1,6 @@
-"""A footnote's raised number is left out of the text where it annotates a word, and kept where
+"""A line of a PDF: a footnote's raised number is left out where it annotates a word, kept where
 the footnote itself opens; a raised number with no footnote of that number (an exponent, a
-formula's numerator) stays."""
+formula's numerator) stays; a ligature glyph is spelled out."""
 
 from __future__ import annotations
 
@@ -85,3 +85,21 @@ def test_a_pdf_with_a_footnote_converts_without_its_marker(tmp_path):
     assert "The setup will differ by site. Ask the office." in text
     assert "A berth holds 103 ropes." in text  # no footnote 3: kept as drawn
     assert "6 Harbours keep their own rules." in text
+
+
+def test_ligature_glyphs_are_spelled_out(tmp_path):
+    """LaTeX draws "fi" as one glyph, which pypdf gives as U+FB01: MiniLM reads "speciﬁed" as
+    word pieces ending in an unknown one, and BM25 never matches it to "specified"."""
+    assert line_of([Piece("The buﬀer is speciﬁed in the ﬁrst ﬂag", 700, 10)]).text == (
+        "The buffer is specified in the first flag"
+    )
+    pytest.importorskip("pypdf", reason="the formats extra is needed: pip install -e '.[formats]'")
+    fpdf = pytest.importorskip("fpdf", reason="the test extra is needed: pip install -e '.[test]'")
+    pdf = fpdf.FPDF(format="A4")
+    pdf.add_font("DejaVu", "", str(FONT_DIR / "DejaVuSans.ttf"))
+    pdf.add_page()
+    pdf.set_font("DejaVu", "", 10)
+    pdf.multi_cell(0, 5, "The buﬀer size is speciﬁed at open time.")
+    path = tmp_path / "streams.pdf"
+    pdf.output(str(path))
+    assert "The buffer size is specified at open time." in convert(path, path.read_bytes()).text
