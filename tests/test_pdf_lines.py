@@ -87,6 +87,11 @@ def test_a_pdf_with_a_footnote_converts_without_its_marker(tmp_path):
     assert "6 Harbours keep their own rules." in text
 
 
+def test_control_characters_are_no_text():
+    assert line_of([Piece("and NAMESPACE file \x08", 700, 10)]).text == "and NAMESPACE file"
+    assert line_of([Piece("\x08", 700, 10)]).text == ""
+
+
 def test_ligature_glyphs_are_spelled_out(tmp_path):
     """LaTeX draws "fi" as one glyph, which pypdf gives as U+FB01: MiniLM reads "speciﬁed" as
     word pieces ending in an unknown one, and BM25 never matches it to "specified"."""

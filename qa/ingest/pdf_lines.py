@@ -35,10 +35,11 @@ class Piece:
 
 
 # a ligature glyph is two or three letters: "speciﬁed" is no word to BM25 or MiniLM (an unknown
-# word piece), "specified" is
-LIGATURES = str.maketrans(
-    {"ﬀ": "ff", "ﬁ": "fi", "ﬂ": "fl", "ﬃ": "ffi", "ﬄ": "ffl", "ﬅ": "st", "ﬆ": "st"}
-)
+# word piece), "specified" is; a control character (Texinfo draws a box's corner as U+0008) is
+# no text at all
+LIGATURES = {"ﬀ": "ff", "ﬁ": "fi", "ﬂ": "fl", "ﬃ": "ffi", "ﬄ": "ffl", "ﬅ": "st", "ﬆ": "st"}
+_CONTROL = {chr(c): " " for c in [*range(32), 127] if chr(c) not in "\t\n\r"}
+_SPELLED = str.maketrans({**LIGATURES, **_CONTROL})
 _LABEL = re.compile(r"(?:\d{1,3}|[*†‡§])(?!\d)")
 _WORD = re.compile(r"[^\W\d_]{2,}")
 SMALLER = 0.9  # a footnote's size: under this share of the page's body size
@@ -70,10 +71,10 @@ def page_lines(page) -> list[Line]:
 
 
 def line_of(pieces: list[Piece]) -> Line:
-    """The line's text, its typographic ligatures spelled out, and the baseline and size most
-    of its characters are set on: a bullet glyph in a smaller symbol font, or a footnote's
-    raised number, does not set its line apart from the lines it wraps into."""
-    text = " ".join("".join(p.text for p in pieces).translate(LIGATURES).split())
+    """The line's text (ligatures spelled out, control characters left out), and the baseline
+    and size most of its characters are set on: a bullet glyph in a smaller symbol font, or a
+    footnote's raised number, does not set its line apart from the lines it wraps into."""
+    text = " ".join("".join(p.text for p in pieces).translate(_SPELLED).split())
     where, sizes = _weights(pieces)
     return Line(
         text,
