@@ -91,7 +91,7 @@ class RetrievalConfig:
     feedback_weight: float = 0.5
     cross_sentence_weight: float = 0.2  # best-sentence share in cross-lingual passage scores
     # an index without e5 vectors (Settings.e5_max_passages): e5 embeds this many of a
-    # cross-lingual question's best candidates when it is asked (~40 ms each on 2 cores)
+    # cross-lingual question's best candidates when it is asked (40-110 ms each on 2 cores)
     e5_on_demand: int = 24
     # ...reading each one's first this many words (0 = all), a trade of quality for time: at
     # 1,000x, 40 words kept the Chinese dev + dev2 rows' hit@W400 (.857) in 62% of the time but

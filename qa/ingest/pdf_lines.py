@@ -42,7 +42,7 @@ _CONTROL = {chr(c): " " for c in [*range(32), 127] if chr(c) not in "\t\n\r"}
 _SPELLED = str.maketrans({**LIGATURES, **_CONTROL})
 _LABEL = re.compile(r"(?:\d{1,3}|[*†‡§])(?!\d)")
 _WORD = re.compile(r"[^\W\d_]{2,}")
-SMALLER = 0.9  # a footnote's size: under this share of the page's body size
+SMALLER = 0.9  # a footnote's size, and its mark's: under this share of the body's or line's
 RAISED = 0.2  # a marker's baseline: at least this share of its line's size above the line's
 
 

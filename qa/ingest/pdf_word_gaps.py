@@ -5,9 +5,10 @@ and the gap to the next one a negative number (thousandths of an em). pypdf writ
 gap at least 95% of its estimate of the font's space width, and for a composite font without a
 space glyph that estimate is whatever glyph sits at code 32 (pypdf issue #3978, open): in the
 Debian Policy PDF every justified line set tighter than that width came out as one run of
-letters ("packagesthatshouldbeincludedbydefault...", 1,771 such runs). Kerning moves glyphs
-closer (a positive number) or apart by a few hundredths of an em, so a gap of 0.15 em or more
-is a word gap in any font; pypdf's own threshold is kept when it is smaller.
+letters ("packagesthatshouldbeincludedbydefault...": 3,736 runs of 20 letters or more). Kerning
+moves glyphs closer (a positive number) or apart by a few hundredths of an em, so a gap of 0.15
+em or more is a word gap in any font; pypdf's own threshold is kept when it is smaller. The hook
+is a private method of pypdf's; tests/test_pdf_word_gaps.py fails when a pypdf lacks it.
 """
 
 from __future__ import annotations

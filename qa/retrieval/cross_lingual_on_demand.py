@@ -4,11 +4,11 @@ Embedding every passage with e5 costs about five times MiniLM (49 min per 65k pa
 cores), so above ``Settings.e5_max_passages`` the index keeps none (manifest ``e5_scope``
 "candidates"). A question in another script then finds its candidates in English: BM25 over the
 dictionary's English words for it (qa.query.chinese_dictionary) and MiniLM over those words;
-e5 embeds the best ``RetrievalConfig.e5_on_demand`` of them now (their first
-``e5_on_demand_words`` words: a passage's title and opening say what it is about, and e5's time
-grows with its input; kept for later questions) and ranks them against the question, and the MiniLM vectors of the passages e5
-ranks first become the English query that picks the sentences to quote (pseudo-feedback, as in
-qa.retrieval.cross_lingual).
+e5 embeds the best ``RetrievalConfig.e5_on_demand`` of them now (kept for later questions; all
+of each by default, or its first ``e5_on_demand_words`` words, its title and opening, since e5's
+time grows with what it reads) and ranks them against the question, and the MiniLM vectors of
+the passages e5 ranks first become the English query that picks the sentences to quote
+(pseudo-feedback, as in qa.retrieval.cross_lingual).
 """
 
 from __future__ import annotations
