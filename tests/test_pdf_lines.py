@@ -46,6 +46,17 @@ def test_a_number_on_the_line_is_kept_even_when_a_footnote_has_it():
     assert line_of(without_markers(level, footnote_labels(rows))).text == "Berth 6 is free."
 
 
+def new_pdf():
+    """An A4 page in 10 pt DejaVu Sans, to write on."""
+    pytest.importorskip("pypdf", reason="the formats extra is needed: pip install -e '.[formats]'")
+    fpdf = pytest.importorskip("fpdf", reason="the test extra is needed: pip install -e '.[test]'")
+    pdf = fpdf.FPDF(format="A4")
+    pdf.add_font("DejaVu", "", str(FONT_DIR / "DejaVuSans.ttf"))
+    pdf.add_page()
+    pdf.set_font("DejaVu", "", 10)
+    return pdf
+
+
 def raised(pdf, text: str) -> None:
     """Write ``text`` small and 1.5 mm up (as DocBook's and LaTeX's PDFs set a footnote mark),
     then go on from the line's baseline."""
@@ -58,12 +69,7 @@ def raised(pdf, text: str) -> None:
 
 
 def test_a_pdf_with_a_footnote_converts_without_its_marker(tmp_path):
-    pytest.importorskip("pypdf", reason="the formats extra is needed: pip install -e '.[formats]'")
-    fpdf = pytest.importorskip("fpdf", reason="the test extra is needed: pip install -e '.[test]'")
-    pdf = fpdf.FPDF(format="A4")
-    pdf.add_font("DejaVu", "", str(FONT_DIR / "DejaVuSans.ttf"))
-    pdf.add_page()
-    pdf.set_font("DejaVu", "", 10)
+    pdf = new_pdf()
     for _ in range(4):
         pdf.multi_cell(0, 5, BODY, new_x="LMARGIN", new_y="NEXT")
     pdf.write(5, "The setup will differ by site.")
@@ -98,12 +104,7 @@ def test_ligature_glyphs_are_spelled_out(tmp_path):
     assert line_of([Piece("The buﬀer is speciﬁed in the ﬁrst ﬂag", 700, 10)]).text == (
         "The buffer is specified in the first flag"
     )
-    pytest.importorskip("pypdf", reason="the formats extra is needed: pip install -e '.[formats]'")
-    fpdf = pytest.importorskip("fpdf", reason="the test extra is needed: pip install -e '.[test]'")
-    pdf = fpdf.FPDF(format="A4")
-    pdf.add_font("DejaVu", "", str(FONT_DIR / "DejaVuSans.ttf"))
-    pdf.add_page()
-    pdf.set_font("DejaVu", "", 10)
+    pdf = new_pdf()
     pdf.multi_cell(0, 5, "The buﬀer size is speciﬁed at open time.")
     path = tmp_path / "streams.pdf"
     pdf.output(str(path))
