@@ -24,8 +24,9 @@ from qa.ingest.converted import Converted
 # a title page's title marked "#" rank one level below it; v9: a chapter opener ("TWO" /
 # "THE ARCHIVE") is one heading; v10: a PDF's word gaps drawn as TJ offsets of 0.15 em or more
 # are spaces (qa.ingest.pdf_word_gaps), footnote marks left out and ligatures spelled out
-# (qa.ingest.pdf_lines)
-CONVERTERS_VERSION = "converters v10"
+# (qa.ingest.pdf_lines); v11: a Word document's footnotes and endnotes follow its body
+# (qa.ingest.docx_notes)
+CONVERTERS_VERSION = "converters v11"
 
 
 class ConversionCache:

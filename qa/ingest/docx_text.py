@@ -1,6 +1,7 @@
 """Word (.docx) -> text with python-docx: the Title style and heading styles ("Heading 1", ...)
 become Markdown heading lines (``#`` for the title, ``##`` for Heading 1, ...), every other paragraph a paragraph, each table row a paragraph (cells joined by
-" | "), in document order."""
+" | "), in document order; the footnotes and endnotes follow under "Notes"
+(qa.ingest.docx_notes)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import re
 import zipfile
 
 from qa.ingest.converted import Converted, UnreadableFileError, join_blocks, literal, require
+from qa.ingest.docx_notes import document_notes
 
 _HEADING_STYLE = re.compile(r"heading\s*(\d)", re.I)
 
@@ -48,4 +50,6 @@ def docx_to_text(data: bytes) -> Converted:
             for row in item.rows:
                 cells = [" ".join(c.text.split()) for c in row.cells]
                 blocks.append(literal(" | ".join(dict.fromkeys(c for c in cells if c))))
+    if notes := document_notes(document):
+        blocks += ["## Notes", *(literal(note) for note in notes)]
     return Converted(join_blocks(blocks))
