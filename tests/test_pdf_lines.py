@@ -109,3 +109,10 @@ def test_ligature_glyphs_are_spelled_out(tmp_path):
     path = tmp_path / "streams.pdf"
     pdf.output(str(path))
     assert "The buffer size is specified at open time." in convert(path, path.read_bytes()).text
+
+
+def test_an_accent_drawn_apart_joins_its_letter_where_unicode_has_the_pair():
+    text = "M¨uller's Pad´e table; ¯x and ¯y; ’˜a/’ and xˆy in code"
+    assert line_of([Piece(text, 700, 10)]).text == (
+        "Müller's Padé table; ¯x and ȳ; ’˜a/’ and xˆy in code"
+    )

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 import statistics
+import unicodedata
 from collections import Counter
 from dataclasses import dataclass
 
@@ -40,6 +41,12 @@ class Piece:
 LIGATURES = {"ﬀ": "ff", "ﬁ": "fi", "ﬂ": "fl", "ﬃ": "ffi", "ﬄ": "ffl", "ﬅ": "st", "ﬆ": "st"}
 _CONTROL = {chr(c): " " for c in [*range(32), 127] if chr(c) not in "\t\n\r"}
 _SPELLED = str.maketrans({**LIGATURES, **_CONTROL})
+# an accent TeX draws as a glyph of its own before the letter ("M¨uller", "Pad´e"): the pair is
+# one letter where Unicode has one ("Müller"), and left as drawn where it has none; not "˜" or
+# "ˆ", which TeX also draws for a tilde or caret in code ("˜a" is gnuplot's overprint, "xˆy")
+_ACCENTS = {"¨": "\u0308", "´": "\u0301", "ˇ": "\u030c", "˚": "\u030a", "˘": "\u0306",
+            "˙": "\u0307", "¯": "\u0304", "˝": "\u030b"}  # fmt: skip
+_ACCENTED = re.compile(f"([{''.join(_ACCENTS)}])([A-Za-z])")
 _LABEL = re.compile(r"(?:\d{1,3}|[*†‡§])(?!\d)")
 _WORD = re.compile(r"[^\W\d_]{2,}")
 SMALLER = 0.9  # a footnote's size, and its mark's: under this share of the body's or line's
@@ -74,13 +81,26 @@ def line_of(pieces: list[Piece]) -> Line:
     """The line's text (ligatures spelled out, control characters left out), and the baseline
     and size most of its characters are set on: a bullet glyph in a smaller symbol font, or a
     footnote's raised number, does not set its line apart from the lines it wraps into."""
-    text = " ".join("".join(p.text for p in pieces).translate(_SPELLED).split())
+    text = _accented(" ".join("".join(p.text for p in pieces).translate(_SPELLED).split()))
     where, sizes = _weights(pieces)
     return Line(
         text,
         where.most_common(1)[0][0] if where else 0.0,
         sizes.most_common(1)[0][0] if sizes else 0.0,
     )
+
+
+def _accented(text: str) -> str:
+    """Spacing accents joined to the letter after them where Unicode has that letter.
+
+    Example: _accented("M¨uller's Pad´e table, ¯x") -> "Müller's Padé table, ¯x"
+    """
+
+    def join(m: re.Match) -> str:
+        letter = unicodedata.normalize("NFC", m.group(2) + _ACCENTS[m.group(1)])
+        return letter if len(letter) == 1 else m.group(0)
+
+    return _ACCENTED.sub(join, text) if any(a in text for a in _ACCENTS) else text
 
 
 def _weights(pieces: list[Piece]) -> tuple[Counter, Counter]:
