@@ -25,8 +25,10 @@ from qa.ingest.converted import Converted
 # "THE ARCHIVE") is one heading; v10: a PDF's word gaps drawn as TJ offsets of 0.15 em or more
 # are spaces (qa.ingest.pdf_word_gaps), footnote marks left out and ligatures spelled out
 # (qa.ingest.pdf_lines); v11: a Word document's footnotes and endnotes follow its body
-# (qa.ingest.docx_notes); v12: an accent a PDF draws apart from its letter joins it ("M¨uller")
-CONVERTERS_VERSION = "converters v12"
+# (qa.ingest.docx_notes); v12: an accent a PDF draws apart from its letter joins it ("M¨uller");
+# v13: a Word paragraph's tracked insertions are text, its deletions not, and the blocks inside
+# content controls are read (qa.ingest.docx_runs)
+CONVERTERS_VERSION = "converters v13"
 
 
 class ConversionCache:

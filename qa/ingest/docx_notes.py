@@ -9,7 +9,8 @@ numbers them by default).
 
 from __future__ import annotations
 
-W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+from qa.ingest.docx_runs import W, paragraph_text
+
 # part name -> (element, label)
 NOTE_PARTS = {
     "/word/footnotes.xml": ("footnote", "Footnote"),
@@ -42,15 +43,5 @@ def document_notes(document) -> list[str]:
 
 
 def note_text(note) -> str:
-    """The note's paragraphs as one line: runs joined as Word shows them (a word may be split
-    over runs), a tab or break a space."""
-    paragraphs = []
-    for paragraph in note.iter(W + "p"):
-        pieces = []
-        for node in paragraph.iter():
-            if node.tag == W + "t":
-                pieces.append(node.text or "")
-            elif node.tag in (W + "tab", W + "br"):
-                pieces.append(" ")
-        paragraphs.append("".join(pieces))
-    return " ".join(" ".join(paragraphs).split())
+    """The note's paragraphs as one line, as Word shows them."""
+    return " ".join(t for p in note.iter(W + "p") if (t := paragraph_text(p)))

@@ -1,6 +1,7 @@
 """Word (.docx) -> text with python-docx: the Title style and heading styles ("Heading 1", ...)
 become Markdown heading lines (``#`` for the title, ``##`` for Heading 1, ...), every other paragraph a paragraph, each table row a paragraph (cells joined by
-" | "), in document order; the footnotes and endnotes follow under "Notes"
+" | "), in document order, as Word shows them (tracked insertions in, deletions out, content
+controls' blocks in: qa.ingest.docx_runs); the footnotes and endnotes follow under "Notes"
 (qa.ingest.docx_notes)."""
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import zipfile
 
 from qa.ingest.converted import Converted, UnreadableFileError, join_blocks, literal, require
 from qa.ingest.docx_notes import document_notes
+from qa.ingest.docx_runs import W, body_blocks, paragraph_text
 
 _HEADING_STYLE = re.compile(r"heading\s*(\d)", re.I)
 
@@ -24,6 +26,11 @@ def heading_prefix(style_name: str) -> str:
     if m := _HEADING_STYLE.fullmatch(style_name.strip()):
         return "#" * min(max(int(m.group(1)), 1) + 1, 6) + " "
     return "# " if style_name.strip().lower() == "title" else ""
+
+
+def cell_text(cell) -> str:
+    """A table cell's paragraphs (a table nested in it included) as one line."""
+    return " ".join(t for p in cell._tc.iter(W + "p") if (t := paragraph_text(p)))
 
 
 def docx_to_text(data: bytes) -> Converted:
@@ -40,15 +47,17 @@ def docx_to_text(data: bytes) -> Converted:
             "LibreOffice and save it again as .docx (an old .doc must be converted)"
         ) from None
     blocks = []
-    for item in document.iter_inner_content():
-        if isinstance(item, Paragraph):
-            style = item.style.name if item.style is not None else ""
-            text = " ".join(item.text.split())
+    body = document._body  # a paragraph's style is looked up through it
+    for element in body_blocks(document.element.body):
+        if element.tag == W + "p":
+            paragraph = Paragraph(element, body)
+            style = paragraph.style.name if paragraph.style is not None else ""
+            text = paragraph_text(element)
             prefix = heading_prefix(style)
             blocks.append(prefix + (text if prefix else literal(text)) if text else "")
-        elif isinstance(item, Table):
-            for row in item.rows:
-                cells = [" ".join(c.text.split()) for c in row.cells]
+        else:
+            for row in Table(element, body).rows:
+                cells = [cell_text(c) for c in row.cells]
                 blocks.append(literal(" | ".join(dict.fromkeys(c for c in cells if c))))
     if notes := document_notes(document):
         blocks += ["## Notes", *(literal(note) for note in notes)]

@@ -1,0 +1,59 @@
+"""What Word shows of a document, read from its XML where python-docx reads less.
+
+python-docx's ``Paragraph.text`` reads only the runs directly in a paragraph, so a tracked
+insertion (``<w:ins>``, the words a reviewer added and Word shows underlined) is lost, and
+``iter_inner_content`` skips every block inside a content control (``<w:sdt>``: a cover page, a
+form, a templated policy's clauses). Here a paragraph's text is every run Word shows (inserted
+words in, deleted and moved-away words out, field codes out), and the body's blocks include
+those inside content controls.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+# what Word does not show as the paragraph's text: deleted or moved-away runs, field codes,
+# a text box's own paragraphs, a content control's settings
+_HIDDEN = {W + t for t in ("del", "moveFrom", "delText", "instrText", "txbxContent", "sdtPr")}
+_SPACE = {W + t for t in ("tab", "ptab", "br", "cr")}
+
+
+def paragraph_text(paragraph) -> str:
+    """The text Word shows for a ``<w:p>`` element (lxml or ElementTree), spaces normalised.
+
+    Example: <w:p><w:r><w:t>Boats </w:t></w:r><w:ins><w:r><w:t>may</w:t></w:r></w:ins>
+    <w:del><w:r><w:delText>must</w:delText></w:r></w:del></w:p> -> "Boats may"
+    """
+    pieces: list[str] = []
+
+    def walk(node) -> None:
+        for child in node:
+            tag = child.tag
+            if tag in _HIDDEN:
+                continue
+            if tag == W + "t":
+                pieces.append(child.text or "")
+            elif tag in _SPACE:
+                pieces.append(" ")
+            elif tag == W + "noBreakHyphen":
+                pieces.append("-")
+            else:
+                walk(child)
+
+    walk(paragraph)
+    return " ".join("".join(pieces).split())
+
+
+def body_blocks(container) -> Iterator:
+    """The ``<w:p>`` and ``<w:tbl>`` elements of a body in order, those inside content controls
+    (``<w:sdt>``) and custom XML wrappers included."""
+    for child in container:
+        if child.tag in (W + "p", W + "tbl"):
+            yield child
+        elif child.tag == W + "sdt":
+            content = child.find(W + "sdtContent")
+            if content is not None:
+                yield from body_blocks(content)
+        elif child.tag == W + "customXml":
+            yield from body_blocks(child)

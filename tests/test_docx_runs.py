@@ -1,0 +1,84 @@
+"""A Word document reads as Word shows it: a reviewer's tracked insertion is text and a tracked
+deletion is not, blocks inside content controls are read, a table cell's nested table too."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+
+from qa.ingest.docx_runs import paragraph_text
+from qa.ingest.formats import convert
+
+docx = pytest.importorskip(
+    "docx", reason="the formats extra is needed: pip install -e '.[formats]'"
+)
+
+NS = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+
+
+def xml(text: str):
+    """An element from WordprocessingML written without its namespace declaration."""
+    from docx.oxml import parse_xml
+
+    return parse_xml(text.replace(">", f" {NS}>", 1))
+
+
+def converted(tmp_path, document) -> str:
+    buffer = io.BytesIO()
+    document.save(buffer)
+    path = tmp_path / "rules.docx"
+    path.write_bytes(buffer.getvalue())
+    return convert(path, buffer.getvalue()).text
+
+
+def test_tracked_insertions_are_text_and_deletions_are_not(tmp_path):
+    document = docx.Document()
+    document.add_heading("Harbour Rules", level=0)
+    paragraph = document.add_paragraph("Boats ")
+    paragraph._p.append(
+        xml(
+            '<w:ins w:id="1" w:author="Ann"><w:r><w:t xml:space="preserve">may </w:t></w:r></w:ins>'
+        )
+    )
+    paragraph._p.append(
+        xml('<w:del w:id="2" w:author="Ann"><w:r><w:delText>must </w:delText></w:r></w:del>')
+    )
+    paragraph._p.append(xml("<w:r><w:t>stay the night.</w:t></w:r>"))
+    assert paragraph.text == "Boats stay the night."  # what python-docx reads
+    assert "Boats may stay the night." in converted(tmp_path, document)
+
+
+def test_blocks_inside_content_controls_are_read_in_order(tmp_path):
+    document = docx.Document()
+    document.add_paragraph("Before the control.")
+    control = xml(
+        "<w:sdt><w:sdtPr><w:alias w:val='Clause'/></w:sdtPr><w:sdtContent>"
+        "<w:p><w:r><w:t>Fees are paid at the harbour office.</w:t></w:r></w:p>"
+        "</w:sdtContent></w:sdt>"
+    )
+    document.element.body.insert(1, control)
+    document.add_paragraph("After the control.")
+    text = converted(tmp_path, document)
+    assert (
+        text.index("Before")
+        < text.index("Fees are paid at the harbour office.")
+        < text.index("After")
+    )
+
+
+def test_a_nested_table_in_a_cell_is_read(tmp_path):
+    document = docx.Document()
+    table = document.add_table(rows=1, cols=2)
+    table.cell(0, 0).text = "Berth A"
+    inner = table.cell(0, 1).add_table(rows=1, cols=1)
+    inner.cell(0, 0).text = "ten coins a night"
+    assert "Berth A | ten coins a night" in converted(tmp_path, document)
+
+
+def test_field_codes_and_tabs():
+    p = xml(
+        "<w:p><w:r><w:instrText> PAGEREF _Toc1 \\h </w:instrText></w:r>"
+        "<w:r><w:t>Fees</w:t><w:tab/><w:t>12</w:t></w:r></w:p>"
+    )
+    assert paragraph_text(p) == "Fees 12"
