@@ -48,12 +48,23 @@ def paragraph_text(paragraph) -> str:
 def body_blocks(container) -> Iterator:
     """The ``<w:p>`` and ``<w:tbl>`` elements of a body in order, those inside content controls
     (``<w:sdt>``) and custom XML wrappers included."""
+    return children(container, (W + "p", W + "tbl"))
+
+
+def cell_text(cell) -> str:
+    """A ``<w:tc>``'s paragraphs, those of tables nested in it included, as one line."""
+    return " ".join(t for p in cell.iter(W + "p") if (t := paragraph_text(p)))
+
+
+def children(container, tags: tuple[str, ...]) -> Iterator:
+    """The children of ``container`` with one of ``tags``, in order, looking inside content
+    controls and custom XML wrappers (Word may wrap a paragraph, a table, a row or a cell)."""
     for child in container:
-        if child.tag in (W + "p", W + "tbl"):
+        if child.tag in tags:
             yield child
         elif child.tag == W + "sdt":
             content = child.find(W + "sdtContent")
             if content is not None:
-                yield from body_blocks(content)
+                yield from children(content, tags)
         elif child.tag == W + "customXml":
-            yield from body_blocks(child)
+            yield from children(child, tags)

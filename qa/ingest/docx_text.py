@@ -12,7 +12,7 @@ import zipfile
 
 from qa.ingest.converted import Converted, UnreadableFileError, join_blocks, literal, require
 from qa.ingest.docx_notes import document_notes
-from qa.ingest.docx_runs import W, body_blocks, paragraph_text
+from qa.ingest.docx_runs import W, body_blocks, cell_text, paragraph_text
 
 _HEADING_STYLE = re.compile(r"heading\s*(\d)", re.I)
 
@@ -26,11 +26,6 @@ def heading_prefix(style_name: str) -> str:
     if m := _HEADING_STYLE.fullmatch(style_name.strip()):
         return "#" * min(max(int(m.group(1)), 1) + 1, 6) + " "
     return "# " if style_name.strip().lower() == "title" else ""
-
-
-def cell_text(cell) -> str:
-    """A table cell's paragraphs (a table nested in it included) as one line."""
-    return " ".join(t for p in cell._tc.iter(W + "p") if (t := paragraph_text(p)))
 
 
 def docx_to_text(data: bytes) -> Converted:
@@ -47,17 +42,16 @@ def docx_to_text(data: bytes) -> Converted:
             "LibreOffice and save it again as .docx (an old .doc must be converted)"
         ) from None
     blocks = []
-    body = document._body  # a paragraph's style is looked up through it
     for element in body_blocks(document.element.body):
         if element.tag == W + "p":
-            paragraph = Paragraph(element, body)
-            style = paragraph.style.name if paragraph.style is not None else ""
+            style = Paragraph(element, document).style  # looked up through the document's part
             text = paragraph_text(element)
-            prefix = heading_prefix(style)
+            prefix = heading_prefix(style.name if style is not None else "")
             blocks.append(prefix + (text if prefix else literal(text)) if text else "")
         else:
-            for row in Table(element, body).rows:
-                cells = [cell_text(c) for c in row.cells]
+            # python-docx's rows give a merged cell in every row and column it spans
+            for row in Table(element, document).rows:
+                cells = [cell_text(c._tc) for c in row.cells]
                 blocks.append(literal(" | ".join(dict.fromkeys(c for c in cells if c))))
     if notes := document_notes(document):
         blocks += ["## Notes", *(literal(note) for note in notes)]
