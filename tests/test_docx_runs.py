@@ -82,3 +82,13 @@ def test_field_codes_and_tabs():
         "<w:r><w:t>Fees</w:t><w:tab/><w:t>12</w:t></w:r></w:p>"
     )
     assert paragraph_text(p) == "Fees 12"
+
+
+def test_a_cell_merged_down_the_rows_heads_each_row_as_before(tmp_path):
+    document = docx.Document()
+    table = document.add_table(rows=2, cols=2)
+    table.cell(0, 0).merge(table.cell(1, 0)).text = "Berths"
+    table.cell(0, 1).text = "A: ten coins"
+    table.cell(1, 1).text = "B: five coins"
+    text = converted(tmp_path, document)
+    assert "Berths | A: ten coins\n\nBerths | B: five coins" in text
