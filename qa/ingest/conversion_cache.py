@@ -27,8 +27,9 @@ from qa.ingest.converted import Converted
 # (qa.ingest.pdf_lines); v11: a Word document's footnotes and endnotes follow its body
 # (qa.ingest.docx_notes); v12: an accent a PDF draws apart from its letter joins it ("M¨uller");
 # v13: a Word paragraph's tracked insertions are text, its deletions not, and the blocks inside
-# content controls are read (qa.ingest.docx_runs)
-CONVERTERS_VERSION = "converters v13"
+# content controls are read (qa.ingest.docx_runs); v14: a web page's note marks (a superscript
+# linking within the page, Sphinx's footnote link) are left out of their sentences
+CONVERTERS_VERSION = "converters v14"
 
 
 class ConversionCache:

@@ -3,7 +3,8 @@ other block elements paragraphs; scripts, styles, navigation, footers and forms 
 and so are what generated pages mark as such (``role="navigation"``, a sidebar's table of
 contents) and their headings' permalinks ("¶"). A page whose headings do not open with one
 title of their own (several ``<h1>``, or none) is titled by its ``<title>``: it becomes the ``#``
-line and every heading goes one level down, as Word's Title style does. Standard library only."""
+line and every heading goes one level down, as Word's Title style does. A note's mark (a
+superscript linking within the page) is left out of its sentence. Standard library only."""
 
 from __future__ import annotations
 
@@ -30,6 +31,7 @@ DROPPED_ROLES = {"navigation", "search", "contentinfo"}
 # "toctree-wrapper" is no such thing: a single-page build holds the whole text in it.)
 DROPPED_CLASSES = {
     "toc", "list-of-tables", "list-of-figures", "list-of-examples", "navheader", "navfooter",
+    "footnote-reference",  # Sphinx's mark of a note: "... by the project. 1 If one person ..."
 }  # fmt: skip
 # a heading a title page marks as its author, editor or subtitle (DocBook: <h3 class="author">)
 # names no section: it is text
@@ -55,6 +57,8 @@ class _Text(HTMLParser):
         self.drop_marked = drop_marked
         self.title: list[str] = []  # the text of <title>
         self.in_title = False
+        self.links: list[bool] = []  # each open <a>: does it link within the page?
+        self.sups: list[list] = []  # each open <sup>: [where its text starts, in a link?]
 
     def _flush(self) -> None:
         text = " ".join("".join(self.current).split())
@@ -74,6 +78,12 @@ class _Text(HTMLParser):
             return
         if self.dropped_by and tag == self.dropped_by[-1][0] and tag not in VOID:
             self.dropped_by[-1][1] += 1  # the same tag nested inside the dropped element
+        if tag == "a":
+            self.links.append((attributes.get("href") or "").startswith("#"))
+            if self.sups and self.links[-1]:
+                self.sups[-1][1] = True
+        elif tag == "sup":
+            self.sups.append([len(self.current), any(self.links)])
         if tag in DROPPED and tag not in VOID:
             self.dropped += 1
         elif not self.dropped and (tag in BLOCKS or tag in HEADINGS):
@@ -93,6 +103,10 @@ class _Text(HTMLParser):
                 self.dropped_by.pop()
                 self.dropped = max(0, self.dropped - 1)
             return
+        if tag == "a" and self.links:
+            self.links.pop()
+        elif tag == "sup" and self.sups:
+            self._drop_note_mark(*self.sups.pop())
         if tag in DROPPED and tag not in VOID:
             self.dropped = max(0, self.dropped - 1)
         elif not self.dropped and (tag in BLOCKS or tag in HEADINGS):
@@ -101,6 +115,13 @@ class _Text(HTMLParser):
                 self.heading = 0
             if tag == "li":
                 self.bullet = False
+
+    def _drop_note_mark(self, start: int, linked: bool) -> None:
+        """A note's mark ("[1]", "2", "*": a superscript linking within the page) after other
+        text is no word of the sentence; the note itself, which opens with it, keeps it."""
+        mark = "".join(self.current[start:]).strip()
+        if linked and _NOTE_MARK.fullmatch(mark) and "".join(self.current[:start]).strip():
+            del self.current[start:]
 
     def handle_startendtag(self, tag: str, attrs) -> None:
         if not self.dropped and tag in BLOCKS:
@@ -121,6 +142,10 @@ def _dropped_by_attributes(tag: str, attrs: dict) -> bool:
     if _classes(attrs) & DROPPED_CLASSES:
         return True
     return tag == "a" and bool(_PERMALINK.search(attrs.get("class") or ""))
+
+
+# a note's mark: "1", "[12]", "a", "*" (a superscript, or Sphinx's "footnote-reference" link)
+_NOTE_MARK = re.compile(r"\[?(?:\d{1,3}|[a-z]|[*†‡§])\]?")
 
 
 def _classes(attrs: dict) -> set[str]:
