@@ -92,3 +92,30 @@ def test_a_cell_merged_down_the_rows_heads_each_row_as_before(tmp_path):
     table.cell(1, 1).text = "B: five coins"
     text = converted(tmp_path, document)
     assert "Berths | A: ten coins\n\nBerths | B: five coins" in text
+
+
+MC = 'xmlns:mc="http://schemas.openxmlformats.org/markup-compatibility/2006"'
+
+
+def box(text: str) -> str:
+    return f"<w:txbxContent><w:p><w:r><w:t>{text}</w:t></w:r></w:p></w:txbxContent>"
+
+
+def test_a_text_box_is_read_once_after_its_paragraph(tmp_path):
+    """Word stores a text box as a shape (mc:Choice) and again for older readers (mc:Fallback)."""
+    document = docx.Document()
+    anchor = document.add_paragraph("Fees are set each year.")
+    anchor._p.append(
+        xml(
+            f"<w:r><mc:AlternateContent {MC}>"
+            f"<mc:Choice Requires='wps'><w:drawing>{box('Key figure: ten coins a night.')}"
+            f"</w:drawing></mc:Choice>"
+            f"<mc:Fallback><w:pict>{box('Key figure: ten coins a night.')}</w:pict></mc:Fallback>"
+            "</mc:AlternateContent></w:r>"
+        )
+    )
+    document.add_paragraph("Boats leave by noon.")
+    text = converted(tmp_path, document)
+    assert text.count("Key figure: ten coins a night.") == 1
+    assert text.index("Fees are set") < text.index("Key figure") < text.index("Boats leave")
+    assert "Fees are set each year.\n" in text  # the box is a block of its own

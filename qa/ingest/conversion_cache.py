@@ -28,8 +28,9 @@ from qa.ingest.converted import Converted
 # (qa.ingest.docx_notes); v12: an accent a PDF draws apart from its letter joins it ("M¨uller");
 # v13: a Word paragraph's tracked insertions are text, its deletions not, and the blocks inside
 # content controls are read (qa.ingest.docx_runs); v14: a web page's note marks (a superscript
-# linking within the page, Sphinx's footnote link) are left out of their sentences
-CONVERTERS_VERSION = "converters v14"
+# linking within the page, Sphinx's footnote link) are left out of their sentences; v15: a Word
+# text box is read once, after the paragraph that anchors it
+CONVERTERS_VERSION = "converters v15"
 
 
 class ConversionCache:

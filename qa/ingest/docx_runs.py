@@ -3,9 +3,9 @@
 python-docx's ``Paragraph.text`` reads only the runs directly in a paragraph, so a tracked
 insertion (``<w:ins>``, the words a reviewer added and Word shows underlined) is lost, and
 ``iter_inner_content`` skips every block inside a content control (``<w:sdt>``: a cover page, a
-form, a templated policy's clauses). Here a paragraph's text is every run Word shows (inserted
+form, a templated policy's clauses) or a text box (a callout, a box of key figures). Here a paragraph's text is every run Word shows (inserted
 words in, deleted and moved-away words out, field codes out), and the body's blocks include
-those inside content controls.
+those inside content controls and text boxes.
 """
 
 from __future__ import annotations
@@ -13,9 +13,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+_FALLBACK = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"
 # what Word does not show as the paragraph's text: deleted or moved-away runs, field codes,
-# a text box's own paragraphs, a content control's settings
+# a text box's own paragraphs (blocks of their own), a content control's settings, and the copy
+# for older readers of what a newer Word stores twice (mc:Fallback)
 _HIDDEN = {W + t for t in ("del", "moveFrom", "delText", "instrText", "txbxContent", "sdtPr")}
+_HIDDEN.add(_FALLBACK)
 _SPACE = {W + t for t in ("tab", "ptab", "br", "cr")}
 
 
@@ -43,6 +46,20 @@ def paragraph_text(paragraph) -> str:
 
     walk(paragraph)
     return " ".join("".join(pieces).split())
+
+
+def text_boxes(paragraph) -> Iterator:
+    """The ``<w:txbxContent>`` of each text box a paragraph anchors (a callout, a box of key
+    figures), once: Word stores a box twice, as a shape and as its older VML fallback. A box
+    inside a box is its box's."""
+    for box in paragraph.iter(W + "txbxContent"):
+        between = []
+        for ancestor in box.iterancestors():
+            if ancestor is paragraph:
+                break
+            between.append(ancestor.tag)
+        if _FALLBACK not in between and W + "txbxContent" not in between:
+            yield box
 
 
 def body_blocks(container) -> Iterator:

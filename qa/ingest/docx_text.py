@@ -12,7 +12,7 @@ import zipfile
 
 from qa.ingest.converted import Converted, UnreadableFileError, join_blocks, literal, require
 from qa.ingest.docx_notes import document_notes
-from qa.ingest.docx_runs import W, body_blocks, cell_text, paragraph_text
+from qa.ingest.docx_runs import W, body_blocks, cell_text, paragraph_text, text_boxes
 
 _HEADING_STYLE = re.compile(r"heading\s*(\d)", re.I)
 
@@ -31,8 +31,6 @@ def heading_prefix(style_name: str) -> str:
 def docx_to_text(data: bytes) -> Converted:
     docx = require("docx", "python-docx")
     from docx.opc.exceptions import PackageNotFoundError
-    from docx.table import Table
-    from docx.text.paragraph import Paragraph
 
     try:
         document = docx.Document(io.BytesIO(data))
@@ -41,18 +39,29 @@ def docx_to_text(data: bytes) -> Converted:
             f"not a readable Word .docx file ({type(e).__name__}: {e}); open it in Word or "
             "LibreOffice and save it again as .docx (an old .doc must be converted)"
         ) from None
-    blocks = []
-    for element in body_blocks(document.element.body):
+    blocks: list[str] = []
+    add_blocks(blocks, document.element.body, document)
+    if notes := document_notes(document):
+        blocks += ["## Notes", *(literal(note) for note in notes)]
+    return Converted(join_blocks(blocks))
+
+
+def add_blocks(blocks: list[str], container, document) -> None:
+    """The paragraphs and tables of ``container`` as blocks, each paragraph followed by the
+    text boxes it anchors."""
+    from docx.table import Table
+    from docx.text.paragraph import Paragraph
+
+    for element in body_blocks(container):
         if element.tag == W + "p":
             style = Paragraph(element, document).style  # looked up through the document's part
             text = paragraph_text(element)
             prefix = heading_prefix(style.name if style is not None else "")
             blocks.append(prefix + (text if prefix else literal(text)) if text else "")
+            for box in text_boxes(element):
+                add_blocks(blocks, box, document)
         else:
             # python-docx's rows give a merged cell in every row and column it spans
             for row in Table(element, document).rows:
                 cells = [cell_text(c._tc) for c in row.cells]
                 blocks.append(literal(" | ".join(dict.fromkeys(c for c in cells if c))))
-    if notes := document_notes(document):
-        blocks += ["## Notes", *(literal(note) for note in notes)]
-    return Converted(join_blocks(blocks))
