@@ -119,3 +119,34 @@ def test_a_text_box_is_read_once_after_its_paragraph(tmp_path):
     assert text.count("Key figure: ten coins a night.") == 1
     assert text.index("Fees are set") < text.index("Key figure") < text.index("Boats leave")
     assert "Fees are set each year.\n" in text  # the box is a block of its own
+
+
+def test_a_custom_heading_style_ranks_by_its_outline_level(tmp_path):
+    from docx.enum.style import WD_STYLE_TYPE
+
+    document = docx.Document()
+    document.add_heading("Harbour Rules", level=0)
+    section = document.styles.add_style("Policy Section", WD_STYLE_TYPE.PARAGRAPH)
+    section.base_style = document.styles["Heading 1"]  # its outline level 0 comes from there
+    document.add_paragraph("Mooring", style="Policy Section")
+    own = document.add_paragraph("Night berths")
+    own._p.get_or_add_pPr().append(xml('<w:outlineLvl w:val="1"></w:outlineLvl>'))
+    document.add_paragraph("Boats pay the harbour office.")
+    text = converted(tmp_path, document)
+    assert "## Mooring\n\n### Night berths\n\nBoats pay" in text
+
+
+def test_a_table_of_contents_control_is_not_read_and_a_cover_page_is(tmp_path):
+    def control(gallery: str, text: str):
+        return xml(
+            f"<w:sdt><w:sdtPr><w:docPartObj><w:docPartGallery w:val='{gallery}'/>"
+            f"</w:docPartObj></w:sdtPr><w:sdtContent><w:p><w:r><w:t>{text}</w:t></w:r></w:p>"
+            "</w:sdtContent></w:sdt>"
+        )
+
+    document = docx.Document()
+    document.add_paragraph("Boats pay the harbour office.")
+    document.element.body.insert(0, control("Table of Contents", "Mooring 3"))
+    document.element.body.insert(0, control("Cover Pages", "Harbour Rules 2024"))
+    text = converted(tmp_path, document)
+    assert "Harbour Rules 2024" in text and "Mooring 3" not in text

@@ -29,8 +29,10 @@ from qa.ingest.converted import Converted
 # v13: a Word paragraph's tracked insertions are text, its deletions not, and the blocks inside
 # content controls are read (qa.ingest.docx_runs); v14: a web page's note marks (a superscript
 # linking within the page, Sphinx's footnote link) are left out of their sentences; v15: a Word
-# text box is read once, after the paragraph that anchors it
-CONVERTERS_VERSION = "converters v15"
+# text box is read once, after the paragraph that anchors it; v16: a Word paragraph whose style
+# (or a style it is based on) has an outline level is a heading of that level, and Word's table
+# of contents control is not read
+CONVERTERS_VERSION = "converters v16"
 
 
 class ConversionCache:

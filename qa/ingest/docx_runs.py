@@ -81,7 +81,33 @@ def children(container, tags: tuple[str, ...]) -> Iterator:
             yield child
         elif child.tag == W + "sdt":
             content = child.find(W + "sdtContent")
-            if content is not None:
+            if content is not None and not is_contents_control(child):
                 yield from children(content, tags)
         elif child.tag == W + "customXml":
             yield from children(child, tags)
+
+
+def is_contents_control(sdt) -> bool:
+    """Word's table of contents: a content control of the "Table of Contents" gallery, whose
+    entries ("Introduction 3") would read as text and compete with the sections they list."""
+    gallery = sdt.find(f"{W}sdtPr/{W}docPartObj/{W}docPartGallery")
+    return gallery is not None and "contents" in (gallery.get(W + "val") or "").lower()
+
+
+def outline_level(element, style) -> int | None:
+    """Word's outline level of a ``<w:p>`` (0 for a first-level heading, up to 8), from the
+    paragraph or its style or a style that one is based on; None for body text (level 9 or
+    none). A custom heading style ("Policy Section", based on "Heading 1") has one."""
+    own = element.find(f"{W}pPr/{W}outlineLvl")
+    for _ in range(10):  # a style chain is short; a loop in a damaged file ends here
+        if own is not None:
+            try:
+                level = int(own.get(W + "val") or "9")
+            except ValueError:
+                return None
+            return level if 0 <= level < 9 else None
+        if style is None:
+            return None
+        own = style.element.find(f"{W}pPr/{W}outlineLvl")
+        style = style.base_style
+    return None

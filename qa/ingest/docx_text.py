@@ -1,5 +1,5 @@
-"""Word (.docx) -> text with python-docx: the Title style and heading styles ("Heading 1", ...)
-become Markdown heading lines (``#`` for the title, ``##`` for Heading 1, ...), every other paragraph a paragraph, each table row a paragraph (cells joined by
+"""Word (.docx) -> text with python-docx: the Title style and heading styles ("Heading 1", ...,
+or any style with an outline level) become Markdown heading lines (``#`` for the title, ``##`` for Heading 1, ...), every other paragraph a paragraph, each table row a paragraph (cells joined by
 " | "), in document order, as Word shows them (tracked insertions in, deletions out, content
 controls' blocks in: qa.ingest.docx_runs); the footnotes and endnotes follow under "Notes"
 (qa.ingest.docx_notes)."""
@@ -12,7 +12,14 @@ import zipfile
 
 from qa.ingest.converted import Converted, UnreadableFileError, join_blocks, literal, require
 from qa.ingest.docx_notes import document_notes
-from qa.ingest.docx_runs import W, body_blocks, cell_text, paragraph_text, text_boxes
+from qa.ingest.docx_runs import (
+    W,
+    body_blocks,
+    cell_text,
+    outline_level,
+    paragraph_text,
+    text_boxes,
+)
 
 _HEADING_STYLE = re.compile(r"heading\s*(\d)", re.I)
 
@@ -57,6 +64,8 @@ def add_blocks(blocks: list[str], container, document) -> None:
             style = Paragraph(element, document).style  # looked up through the document's part
             text = paragraph_text(element)
             prefix = heading_prefix(style.name if style is not None else "")
+            if not prefix and (level := outline_level(element, style)) is not None:
+                prefix = "#" * min(level + 2, 6) + " "  # level 0 ranks as "Heading 1"
             blocks.append(prefix + (text if prefix else literal(text)) if text else "")
             for box in text_boxes(element):
                 add_blocks(blocks, box, document)
