@@ -3,9 +3,11 @@
 python-docx's ``Paragraph.text`` reads only the runs directly in a paragraph, so a tracked
 insertion (``<w:ins>``, the words a reviewer added and Word shows underlined) is lost, and
 ``iter_inner_content`` skips every block inside a content control (``<w:sdt>``: a cover page, a
-form, a templated policy's clauses) or a text box (a callout, a box of key figures). Here a paragraph's text is every run Word shows (inserted
-words in, deleted and moved-away words out, field codes out), and the body's blocks include
-those inside content controls and text boxes.
+form, a templated policy's clauses) or a text box (a callout, a box of key figures). Here a
+paragraph's text is every run Word shows (inserted words in, deleted and moved-away words out,
+field codes out), and the body's blocks include those inside content controls (not Word's table
+of contents) and text boxes. A paragraph's outline level says whether it is a heading when its
+style's name does not.
 """
 
 from __future__ import annotations
