@@ -26,3 +26,18 @@ def test_note_marks_are_left_out_and_notes_keep_their_numbers(tmp_path):
     )
     assert "[1] Harbours Act 1984." in text
     assert "E = mc2 holds at the 1st berth, as 5 says." in text
+
+
+def test_a_note_lists_label_opens_its_note(tmp_path):
+    """Sphinx lists notes as <dt>5</dt><dd><p>...</p></dd>: the label alone was a passage, and
+    read as a heading it headed the notes after it."""
+    page = (
+        b"<html><body><h1>Harbour Rules</h1><p>Boats pay the office.</p>"
+        b'<dl class="footnote brackets"><dt class="label"><span class="brackets">'
+        b'<a class="fn-backref" href="#r5">5</a></span></dt><dd><p>Set each April.</p>'
+        b"<p>See the board.</p></dd></dl><dl><dt>0</dt><dd>success</dd></dl></body></html>"
+    )
+    path = tmp_path / "rules.html"
+    path.write_bytes(page)
+    text = convert(path, page).text
+    assert "\n\n[5] Set each April.\n\nSee the board.\n\n0\n\nsuccess" in text

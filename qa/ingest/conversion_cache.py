@@ -31,8 +31,9 @@ from qa.ingest.converted import Converted
 # linking within the page, Sphinx's footnote link) are left out of their sentences; v15: a Word
 # text box is read once, after the paragraph that anchors it; v16: a Word paragraph whose style
 # (or a style it is based on) has an outline level is a heading of that level, and Word's table
-# of contents control is not read
-CONVERTERS_VERSION = "converters v16"
+# of contents control is not read; v17: a web page's note list (<dt> a linked label, <dd> the
+# note) gives "[5] The note ...", not the label as a paragraph of its own
+CONVERTERS_VERSION = "converters v17"
 
 
 class ConversionCache:

@@ -59,9 +59,14 @@ class _Text(HTMLParser):
         self.in_title = False
         self.links: list[bool] = []  # each open <a>: does it link within the page?
         self.sups: list[list] = []  # each open <sup>: [where its text starts, in a link?]
+        self.term_linked = False  # the open <dt> holds a link within the page (a note's label)
+        self.note_label = ""  # a note's label ("5") waiting for its <dd>: "[5] The note ..."
+        self.note_prefix = ""  # ...and then for the note's first text
 
     def _flush(self) -> None:
         text = " ".join("".join(self.current).split())
+        if text and self.note_prefix:
+            text, self.note_prefix = self.note_prefix + text, ""
         if text:
             mark = "#" * self.heading + " " if self.heading else "- " if self.bullet else ""
             self.blocks.append(mark + (text if self.heading else literal(text)))
@@ -82,12 +87,21 @@ class _Text(HTMLParser):
             self.links.append((attributes.get("href") or "").startswith("#"))
             if self.sups and self.links[-1]:
                 self.sups[-1][1] = True
+            self.term_linked = self.term_linked or self.links[-1]
+        elif tag == "dt":
+            self.term_linked = False
         elif tag == "sup":
             self.sups.append([len(self.current), any(self.links)])
         if tag in DROPPED and tag not in VOID:
             self.dropped += 1
         elif not self.dropped and (tag in BLOCKS or tag in HEADINGS):
             self._flush()
+            if self.note_label:  # the note's first block opens with its label, or it stands alone
+                if tag == "dd":
+                    self.note_prefix = f"[{self.note_label}] "
+                else:
+                    self.blocks.append(self.note_label)
+                self.note_label = ""
             credit = tag in HEADINGS and _classes(attributes) & CREDIT_CLASSES
             self.heading = 0 if credit else HEADINGS.get(tag, self.heading)
             self.bullet = self.bullet or tag == "li"
@@ -107,6 +121,10 @@ class _Text(HTMLParser):
             self.links.pop()
         elif tag == "sup" and self.sups:
             self._drop_note_mark(*self.sups.pop())
+        elif tag == "dt" and self.term_linked and not self.dropped:
+            label = "".join(self.current).strip().strip("[]")
+            if _NOTE_MARK.fullmatch(label):  # Sphinx's note list: <dt>5</dt><dd>The note</dd>
+                self.note_label, self.current = label, []
         if tag in DROPPED and tag not in VOID:
             self.dropped = max(0, self.dropped - 1)
         elif not self.dropped and (tag in BLOCKS or tag in HEADINGS):
