@@ -35,9 +35,12 @@ def test_a_note_lists_label_opens_its_note(tmp_path):
         b"<html><body><h1>Harbour Rules</h1><p>Boats pay the office.</p>"
         b'<dl class="footnote brackets"><dt class="label"><span class="brackets">'
         b'<a class="fn-backref" href="#r5">5</a></span></dt><dd><p>Set each April.</p>'
-        b"<p>See the board.</p></dd></dl><dl><dt>0</dt><dd>success</dd></dl></body></html>"
+        b"<p>See the board.</p></dd></dl><dl><dt>0</dt><dd>success</dd></dl>"
+        b"<dl><dt><a href='#r6'>6</a></dt><dd></dd><dt><a href='#r7'>7</a></dt><dd>Rule seven.</dd>"
+        b"</dl><p>Gates close at ten.</p></body></html>"
     )
     path = tmp_path / "rules.html"
     path.write_bytes(page)
     text = convert(path, page).text
     assert "\n\n[5] Set each April.\n\nSee the board.\n\n0\n\nsuccess" in text
+    assert "\n\n[7] Rule seven.\n\nGates close at ten." in text  # the empty note 6 lends none

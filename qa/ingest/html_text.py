@@ -133,6 +133,8 @@ class _Text(HTMLParser):
                 self.heading = 0
             if tag == "li":
                 self.bullet = False
+            if tag == "dd":
+                self.note_prefix = ""  # an empty note gives its label to no later paragraph
 
     def _drop_note_mark(self, start: int, linked: bool) -> None:
         """A note's mark ("[1]", "2", "*": a superscript linking within the page) after other
