@@ -17,33 +17,40 @@ def body(y: float, text: str = BODY) -> list[Piece]:
     return [Piece(text, y, 10)]
 
 
+def lines_of(rows: list[list[Piece]]) -> list:
+    return [line_of(row) for row in rows]
+
+
 def test_a_raised_small_number_with_its_footnote_is_left_out():
     marked = [Piece("The setup will differ by site.", 700, 10), Piece("6", 704, 7.5),
               Piece(" Ask the office.", 700, 10)]  # fmt: skip
     rows = [body(714), marked, *[body(686 - 12 * i) for i in range(6)],
             [Piece("6", 62, 6), Piece(" Harbours keep their own rules.", 60, 8)]]  # fmt: skip
-    labels = footnote_labels(rows)
+    labels = footnote_labels(lines_of(rows))
     assert labels == {"6"}
-    assert line_of(without_markers(marked, labels)).text == (
+    assert line_of(without_markers(marked, line_of(marked), labels)).text == (
         "The setup will differ by site. Ask the office."
     )
-    note = without_markers(rows[-1], labels)  # the footnote keeps its own number
+    note = without_markers(rows[-1], line_of(rows[-1]), labels)  # the footnote keeps its number
     assert line_of(note).text == "6 Harbours keep their own rules."
 
 
 def test_an_exponent_or_a_lone_numerator_is_no_footnote():
     power = [Piece("A berth holds 10", 700, 10), Piece("6", 704, 7), Piece(" grams.", 700, 10)]
     rows = [power, *[body(686 - 12 * i) for i in range(6)], [Piece("1", 300, 7)]]
-    labels = footnote_labels(rows)
+    labels = footnote_labels(lines_of(rows))
     assert labels == frozenset()  # a "1" with no words is a formula's, not a footnote
-    assert line_of(without_markers(power, labels)).text == "A berth holds 106 grams."
+    assert (
+        line_of(without_markers(power, line_of(power), labels)).text == "A berth holds 106 grams."
+    )
 
 
 def test_a_number_on_the_line_is_kept_even_when_a_footnote_has_it():
     level = [Piece("Berth", 700, 10), Piece(" 6", 700, 10), Piece(" is free.", 700, 10)]
     rows = [level, *[body(686 - 12 * i) for i in range(6)],
             [Piece("6", 62, 6), Piece(" Harbours keep their own rules.", 60, 8)]]  # fmt: skip
-    assert line_of(without_markers(level, footnote_labels(rows))).text == "Berth 6 is free."
+    labels = footnote_labels(lines_of(rows))
+    assert line_of(without_markers(level, line_of(level), labels)).text == "Berth 6 is free."
 
 
 def new_pdf():

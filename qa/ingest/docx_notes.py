@@ -9,7 +9,7 @@ numbers them by default).
 
 from __future__ import annotations
 
-from qa.ingest.docx_runs import W, paragraph_text
+from qa.ingest.docx_runs import W, paragraphs_text
 
 # part name -> (element, label)
 NOTE_PARTS = {
@@ -37,11 +37,6 @@ def document_notes(document) -> list[str]:
             if note.get(W + "type") not in (None, "normal"):
                 continue  # the separator lines Word draws above the notes
             number += 1
-            if text := note_text(note):
+            if text := paragraphs_text(note):
                 out.append(f"{label} {number}: {text}")
     return out
-
-
-def note_text(note) -> str:
-    """The note's paragraphs as one line, as Word shows them."""
-    return " ".join(t for p in note.iter(W + "p") if (t := paragraph_text(p)))

@@ -70,9 +70,10 @@ def body_blocks(container) -> Iterator:
     return children(container, (W + "p", W + "tbl"))
 
 
-def cell_text(cell) -> str:
-    """A ``<w:tc>``'s paragraphs, those of tables nested in it included, as one line."""
-    return " ".join(t for p in cell.iter(W + "p") if (t := paragraph_text(p)))
+def paragraphs_text(element) -> str:
+    """Every ``<w:p>`` under an element (a table cell, a note), those of tables nested in it
+    included, as one line."""
+    return " ".join(t for p in element.iter(W + "p") if (t := paragraph_text(p)))
 
 
 def children(container, tags: tuple[str, ...]) -> Iterator:

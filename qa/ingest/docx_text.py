@@ -15,9 +15,9 @@ from qa.ingest.docx_notes import document_notes
 from qa.ingest.docx_runs import (
     W,
     body_blocks,
-    cell_text,
     outline_level,
     paragraph_text,
+    paragraphs_text,
     text_boxes,
 )
 
@@ -72,5 +72,5 @@ def add_blocks(blocks: list[str], container, document) -> None:
         else:
             # python-docx's rows give a merged cell in every row and column it spans
             for row in Table(element, document).rows:
-                cells = [cell_text(c._tc) for c in row.cells]
+                cells = [paragraphs_text(c._tc) for c in row.cells]
                 blocks.append(literal(" | ".join(dict.fromkeys(c for c in cells if c))))

@@ -16,6 +16,7 @@ import re
 import statistics
 import unicodedata
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 
@@ -72,9 +73,19 @@ def page_lines(page) -> list[Line]:
 
     page.extract_text(visitor_text=visit)
     _close()
-    labels = footnote_labels(rows)
-    lines = [line_of(without_markers(row, labels)) for row in rows]
+    lines = [line_of(row) for row in rows]
+    if labels := footnote_labels(lines):  # a row that loses a mark is read again
+        lines = [
+            line if (kept := without_markers(row, line, labels)) is row else line_of(kept)
+            for row, line in zip(rows, lines, strict=True)
+        ]
     return [line for line in lines if line.text]
+
+
+def body_size(lines: Iterable[Line]) -> float:
+    """The body's font size: the median line's (0 when no line gives a size)."""
+    sizes = [x.size for x in lines if x.size]
+    return statistics.median(sizes) if sizes else 0.0
 
 
 def line_of(pieces: list[Piece]) -> Line:
@@ -100,7 +111,7 @@ def _accented(text: str) -> str:
         letter = unicodedata.normalize("NFC", m.group(2) + _ACCENTS[m.group(1)])
         return letter if len(letter) == 1 else m.group(0)
 
-    return _ACCENTED.sub(join, text) if any(a in text for a in _ACCENTS) else text
+    return _ACCENTED.sub(join, text)
 
 
 def _weights(pieces: list[Piece]) -> tuple[Counter, Counter]:
@@ -114,18 +125,13 @@ def _weights(pieces: list[Piece]) -> tuple[Counter, Counter]:
     return where, sizes
 
 
-def footnote_labels(rows: list[list[Piece]]) -> frozenset[str]:
+def footnote_labels(lines: list[Line]) -> frozenset[str]:
     """The numbers (or *, †, ‡, §) that open a line of words set smaller than the page's
     body: the page's footnotes.
 
-    Example: rows [[Piece("Body text.", 700, 10)], [Piece("6", 60, 6), Piece(" A note.", 58, 8)]]
-    -> {"6"}
+    Example: [Line("Body text.", 700, 10), Line("6 A note.", 58, 8)] -> {"6"}
     """
-    lines = [line_of(row) for row in rows]
-    sizes = [line.size for line in lines if line.size]
-    if not sizes:
-        return frozenset()
-    body = statistics.median(sizes)
+    body = body_size(lines)
     labels = set()
     for line in lines:
         opening = _LABEL.match(line.text)  # "9https://..." when the note is a bare address
@@ -139,12 +145,10 @@ def footnote_labels(rows: list[list[Piece]]) -> frozenset[str]:
     return frozenset(labels)
 
 
-def without_markers(row: list[Piece], labels: frozenset[str]) -> list[Piece]:
-    """The row without its footnote markers: a piece that is one of ``labels``, after other
-    text, smaller than the line and raised above its baseline."""
-    if not labels:
-        return row
-    line = line_of(row)
+def without_markers(row: list[Piece], line: Line, labels: frozenset[str]) -> list[Piece]:
+    """The row (read as ``line``) without its footnote markers: a piece that is one of
+    ``labels``, after other text, smaller than the line and raised above its baseline. The
+    row itself when it has none."""
     kept: list[Piece] = []
     for p in row:
         marker = (
@@ -155,4 +159,4 @@ def without_markers(row: list[Piece], labels: frozenset[str]) -> list[Piece]:
         )
         if not marker:
             kept.append(p)
-    return kept
+    return row if len(kept) == len(row) else kept

@@ -15,9 +15,7 @@ from __future__ import annotations
 
 import io
 import re
-import statistics
 from collections import Counter
-from collections.abc import Iterable
 from dataclasses import dataclass
 
 from qa.ingest.chunking import BULLET, heading_level
@@ -29,7 +27,7 @@ from qa.ingest.converted import (
     require,
 )
 from qa.ingest.non_titles import is_contents_entry, title_page_line
-from qa.ingest.pdf_lines import Line, page_lines
+from qa.ingest.pdf_lines import Line, body_size, page_lines
 from qa.ingest.pdf_word_gaps import count_word_gaps
 
 _ENDS_SENTENCE = re.compile(r"[.!?:;。！？：；][\"”’)]*$")
@@ -74,15 +72,9 @@ class Fonts:
 
     @classmethod
     def of(cls, lines: list[Line]) -> Fonts:
-        body = _body_size(lines)
+        body = body_size(lines)
         bigger = sorted({round(x.size) for x in lines if x.size >= BIGGER * body}, reverse=True)
         return cls(tuple(bigger))
-
-
-def _body_size(lines: Iterable[Line]) -> float:
-    """The body's font size: the median line's (0 when no line gives a size)."""
-    sizes = [x.size for x in lines if x.size]
-    return statistics.median(sizes) if sizes else 0.0
 
 
 def layout_text(
@@ -182,7 +174,7 @@ def drop_furniture(pages: list[list[Line]]) -> list[list[Line]]:
         t for t, n in at.items() if any(c - a <= 4 for a, c in zip(n, n[2:], strict=False))
     }
     offset = _printed_offset(pages)
-    body = _body_size(x for lines in pages for x in lines)
+    body = body_size(x for lines in pages for x in lines)
 
     def furniture(line: Line, page: int) -> bool:
         return bool(
@@ -250,7 +242,7 @@ def chapter_openers(pages: list[list[Line]]) -> list[list[Line]]:
     Example: with body lines in 10 pt, [Line("TWO", 700, 14), Line("THE ARCHIVE", 680, 14)]
     becomes [Line("TWO THE ARCHIVE", 700, 15)]
     """
-    body = _body_size(x for lines in pages for x in lines)
+    body = body_size(x for lines in pages for x in lines)
     out = []
     for lines in pages:
         kept: list[Line] = []
