@@ -67,6 +67,9 @@ def test_attention_groups_pad_sequences_of_similar_length() -> None:
     assert short_rows.tolist() == [[0, 1, 2, 0], [43, 44, 45, 46]]
     assert (short_mask[0, 0, 0] < 0).tolist() == [False, False, False, True]
     assert long_rows.tolist() == [list(range(3, 43))]
+    # four sequences of 512 would hold 1M scores a head: three fit in one group
+    many = _attention_groups(np.arange(4) * 512, np.full(4, 512), cells=3 * 512**2)
+    assert [rows.shape for rows, _ in many] == [(3, 512), (1, 512)]
 
 
 @pytest.fixture(scope="module")

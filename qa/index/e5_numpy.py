@@ -17,6 +17,7 @@ from qa.index.e5_file import E5File, Layer
 from qa.index.unigram import UnigramTokenizer
 
 CHUNK_TOKENS = 8192  # tokens per forward pass: bounds memory for any number of texts
+ATTENTION_CELLS = 1 << 20  # per head, per attention group: 48 MB of scores for 12 heads
 _GELU_C = np.float32(np.sqrt(2.0 / np.pi))
 
 
@@ -102,14 +103,16 @@ class E5Encoder:
 
 
 def _attention_groups(
-    starts: np.ndarray, lengths: np.ndarray
+    starts: np.ndarray, lengths: np.ndarray, cells: int = ATTENTION_CELLS
 ) -> list[tuple[np.ndarray, np.ndarray]]:
-    """Sequences of similar length padded together: each group's token numbers (sequences,
-    longest) and its additive mask (0 for a token, -1e9 for padding)."""
+    """Sequences of similar length padded together, each group's (sequences x longest^2) at
+    most ``cells``: each group's token numbers (sequences, longest) and its additive mask (0
+    for a token, -1e9 for padding)."""
     order = np.argsort(lengths, kind="stable")
     groups, current = [], []
     for i in order.tolist():
-        if current and lengths[i] > 2 * lengths[current[0]] + 8:
+        longer = current and lengths[i] > 2 * lengths[current[0]] + 8
+        if current and (longer or (len(current) + 1) * int(lengths[i]) ** 2 > cells):
             groups.append(current)
             current = []
         current.append(i)
