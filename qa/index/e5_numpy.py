@@ -62,7 +62,7 @@ class E5Encoder:
     def _run_parts(self, parts: list[list[tuple[int, list[int]]]]) -> list[np.ndarray]:
         """Each part's mean states, the parts on as many threads as cores, each with one BLAS
         thread: BLAS's own threads spin while another process holds a core, which made a batch
-        1.5 times slower than one thread with one core busy (README, "Multilingual encoder")."""
+        1.6 times slower than one thread with one core busy (README, "Multilingual encoder")."""
         from threadpoolctl import threadpool_limits
 
         sequences = [[pieces for _, pieces in part] for part in parts]
