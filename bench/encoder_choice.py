@@ -1,9 +1,10 @@
 """Which MiniLM runtime to use: each candidate's agreement with the reference vectors and speed.
 
-    python bench/encoder_choice.py [--passages 400] [--onnx-dir DIR]
+    python bench/encoder_choice.py [--passages 400] [--onnx-dir DIR] [--corpus DIR]
 
 The reference is the bundled sentence-transformers model in torch. The candidates are the ONNX
-export planqa uses (float32) and smaller copies of it made here with onnxruntime's quantizers:
+export planqa embeds questions with (float32), the same weights in numpy that `qa index` embeds
+with (qa.index.minilm_numpy), and smaller copies of the export made with onnxruntime's quantizers:
 int8 weights and activations (``quantize_dynamic``, per tensor and per channel) and 8-bit or
 4-bit weights only (``MatMulNBits``, computing in float or, at accuracy level 4, in int8). For
 each it prints the cosine of its passage and question vectors to the reference (min, 1st
@@ -12,8 +13,8 @@ question on one thread (as a query is embedded), and passages per second on ever
 batches of 64 (as an index is built). The rule (issue 18): the fastest whose vectors keep a
 minimum cosine of at least .999.
 
-Texts: passages of the bundled plan and the other documents of eval/other (chunked as an index
-chunks them), and the plan's dev questions.
+Texts: passages of the bundled plan and the other documents of eval/other, or of the documents in
+``--corpus`` (chunked as an index chunks them), and the plan's dev questions.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ sys.path.insert(0, str(REPO))
 
 from qa.config import ChunkingConfig  # noqa: E402
 from qa.index.embedding import ONNX_FILE, TOKENIZER_FILE, bundled_model_dir  # noqa: E402
+from qa.index.minilm_numpy import MiniLMWeights, NumpyMiniLM  # noqa: E402
 from qa.index.onnx_minilm import OnnxMiniLM  # noqa: E402
 from qa.index.store import embed_text  # noqa: E402
 from qa.ingest.chunking import chunk  # noqa: E402
@@ -41,10 +43,16 @@ from qa.ingest.corpus import load_corpus  # noqa: E402
 from qa.types import Document  # noqa: E402
 
 
-def texts(limit: int) -> tuple[list[str], list[str]]:
-    """Passages (every k-th of the plan's and eval/other's, ``limit`` of them) and questions."""
-    others = sorted((REPO / "eval" / "other" / "corpus").glob("*.txt"))
-    docs = load_corpus(REPO / "corpus") + [Document(p.name, p.read_text("utf-8")) for p in others]
+def texts(limit: int, corpus: Path | None = None) -> tuple[list[str], list[str]]:
+    """Passages (every k-th of the plan's and eval/other's, or of ``corpus``'s documents,
+    ``limit`` of them) and questions."""
+    if corpus is not None:
+        docs = load_corpus(corpus)
+    else:
+        others = sorted((REPO / "eval" / "other" / "corpus").glob("*.txt"))
+        docs = load_corpus(REPO / "corpus") + [
+            Document(p.name, p.read_text("utf-8")) for p in others
+        ]
     passages = [embed_text(p) for d in docs for p in chunk(d, ChunkingConfig())]
     step = max(1, len(passages) // limit)
     questions = [json.loads(line)["question"] for line in (REPO / "eval" / "dev.jsonl").open()]
@@ -101,9 +109,10 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--passages", type=int, default=400)
     parser.add_argument("--onnx-dir", type=Path, default=None, help="an existing export")
+    parser.add_argument("--corpus", type=Path, default=None, help="passages from this folder")
     args = parser.parse_args(argv)
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    passages, questions = texts(args.passages)
+    passages, questions = texts(args.passages, args.corpus)
     from sentence_transformers import SentenceTransformer
 
     torch_model = SentenceTransformer(str(bundled_model_dir()), device="cpu")
@@ -119,11 +128,19 @@ def main(argv: list[str] | None = None) -> int:
         made = variants(onnx_dir, Path(tmp))
         base_tokens = None
         print(f"{len(passages)} passages, {len(questions)} questions; cosine min / 1% / mean")
-        print("| runtime | MB | passages | questions | tokens (to float32) | query ms | passages/s |")
+        print(
+            "| runtime | MB | passages | questions | tokens (to float32) | query ms | passages/s |"
+        )
         print("|---|---|---|---|---|---|---|")
-        for label, folder in made.items():
+        runs = [(label, folder, "onnx") for label, folder in made.items()]
+        runs.insert(1, ("float32, numpy (planqa's index)", made["float32 (planqa)"], "numpy"))
+        weights = MiniLMWeights(bundled_model_dir() / "model.safetensors")
+        for label, folder, runtime in runs:
             query = OnnxMiniLM(folder)
-            bulk = query.for_bulk()
+            if runtime == "numpy":
+                bulk = NumpyMiniLM(weights, query._tok)
+            else:
+                bulk = OnnxMiniLM(folder, batch_size=64, threads=os.cpu_count() or 1)
             t0 = time.perf_counter()
             vectors, tokens = bulk.encode_with_tokens(passages)
             rate = len(passages) / (time.perf_counter() - t0)

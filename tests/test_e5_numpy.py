@@ -11,7 +11,7 @@ import pytest
 
 from qa.index.e5 import E5Small, bundled_e5_file
 from qa.index.e5_file import E5File, Vocabulary, dequantize
-from qa.index.e5_numpy import _attention_groups, _chunks
+from qa.index.bert_numpy import _attention_groups, _chunks
 from qa.index.unigram import UnigramTokenizer
 
 REPO = Path(__file__).resolve().parents[1]

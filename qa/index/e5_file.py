@@ -19,20 +19,11 @@ from pathlib import Path
 
 import numpy as np
 
+from qa.index.bert_numpy import Layer, Shape
+
 MAGIC = b"E5S1"
 BLOCK = 32  # weights per Q4_0 block
 BLOCK_BYTES = 18  # float16 scale + 16 bytes of nibbles
-
-
-@dataclass(frozen=True)
-class Shape:
-    hidden: int
-    layers: int
-    heads: int
-    ffn: int
-    vocab: int
-    max_positions: int
-    eps: float
 
 
 @dataclass(frozen=True)
@@ -46,22 +37,6 @@ class Vocabulary:
     eos: int
     unk: int
     normalisation: dict[int, str]
-
-
-@dataclass(frozen=True)
-class Layer:
-    """One encoder layer; matrices are (inputs, outputs), so that rows @ matrix."""
-
-    qkv: np.ndarray
-    qkv_bias: np.ndarray
-    attention_out: np.ndarray
-    attention_out_bias: np.ndarray
-    attention_norm: tuple[np.ndarray, np.ndarray]
-    ffn_in: np.ndarray
-    ffn_in_bias: np.ndarray
-    ffn_out: np.ndarray
-    ffn_out_bias: np.ndarray
-    output_norm: tuple[np.ndarray, np.ndarray]
 
 
 def dequantize(blocks: np.ndarray, rows: int, cols: int) -> np.ndarray:
