@@ -9,9 +9,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from qa.index.bert_numpy import _attention_groups, _chunks
 from qa.index.e5 import E5Small, bundled_e5_file
 from qa.index.e5_file import E5File, Vocabulary, dequantize
-from qa.index.bert_numpy import _attention_groups, _chunks
 from qa.index.unigram import UnigramTokenizer
 
 REPO = Path(__file__).resolve().parents[1]
