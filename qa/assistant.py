@@ -27,6 +27,7 @@ from qa.errors import (
     QueryTooLongError,
 )
 from qa.index.build import CorpusChanges, EmbeddingTally, build_index
+from qa.index.corpus_stat import remember_corpus, unchanged_since_build
 from qa.index.memory import return_freed_arrays_to_the_os
 from qa.index.store import (
     Index,
@@ -40,7 +41,7 @@ from qa.index.vector_store import preflight
 from qa.index.word_table import WordTable, build_word_table, common_words
 from qa.index.writer import clean_staging, save_index
 from qa.ingest.conversion_cache import ConversionCache
-from qa.ingest.corpus import corpus_checksums, load_corpus, read_corpus
+from qa.ingest.corpus import Corpus, corpus_checksums, load_corpus, read_corpus
 from qa.retrieval.retriever import Retrieval, Retriever
 from qa.types import Answer, Document, Hit, Passage
 
@@ -197,6 +198,23 @@ def _build_locked(
         stored_dictionary(settings.encoder_path, build=True)
     conversions = ConversionCache(settings.cache_path / "converted")
     corpus = read_corpus(settings.corpus_dir, conversions)
+    report = _build_for(
+        settings, corpus, conversions, force, progress, encoders, embed_many_factory, t0
+    )
+    remember_corpus(settings.index_dir, corpus)  # the next open need not read it again
+    return report
+
+
+def _build_for(
+    settings: Settings,
+    corpus: Corpus,
+    conversions: ConversionCache,
+    force: bool,
+    progress: Progress | None,
+    encoders: Encoders | None,
+    embed_many_factory: Callable | None,
+    t0: float,
+) -> BuildReport:
     documents, skipped = corpus.documents, tuple(str(s) for s in corpus.skipped)
     status = index_status(settings, documents)
     if status.state == "fresh" and not force:
@@ -342,10 +360,12 @@ class Assistant:
     def _open_locked(
         cls, settings: Settings, auto_build: bool, progress: Progress | None
     ) -> Assistant:
-        documents = load_corpus(
-            settings.corpus_dir, ConversionCache(settings.cache_path / "converted")
-        )
-        status = index_status(settings, documents)
+        documents: list[Document] | None = None  # None: unchanged since the build, not read
+        if not unchanged_since_build(settings.index_dir, settings.corpus_dir):
+            documents = load_corpus(
+                settings.corpus_dir, ConversionCache(settings.cache_path / "converted")
+            )
+        status = index_status(settings, documents, corpus_unchanged=documents is None)
         if status.state != "fresh" and not auto_build:
             error = IndexNotFoundError if status.state == "missing" else IndexMismatchError
             raise error(f"{status.reason}; run `qa index` to build it")

@@ -350,8 +350,12 @@ def _large_file_intact(path: Path, expected) -> bool:
         return False
 
 
-def index_status(settings: Settings, documents: list[Document] | None = None) -> IndexStatus:
-    """Is the index on disk usable for this corpus and these settings, and if not, why."""
+def index_status(
+    settings: Settings, documents: list[Document] | None = None, corpus_unchanged: bool = False
+) -> IndexStatus:
+    """Is the index on disk usable for this corpus and these settings, and if not, why.
+    ``corpus_unchanged``: the corpus is known unchanged since the build (qa.index.corpus_stat),
+    so it is not read or compared."""
     try:
         manifest = _read_json_manifest(settings.index_dir)
         if manifest.get("format") in OLDER_FORMATS:
@@ -361,13 +365,14 @@ def index_status(settings: Settings, documents: list[Document] | None = None) ->
         return IndexStatus("missing", f"no index at {settings.index_dir}")
     except IndexMismatchError as e:
         return IndexStatus("broken", str(e))
-    documents = documents if documents is not None else load_corpus(settings.corpus_dir)
-    indexed, current = manifest.get("corpus") or {}, corpus_checksums(documents)
-    if indexed != current:
-        changed = sorted(
-            s for s in indexed.keys() | current.keys() if indexed.get(s) != current.get(s)
-        )
-        return IndexStatus("stale", f"corpus changed: {', '.join(changed)}")
+    if not corpus_unchanged:
+        documents = documents if documents is not None else load_corpus(settings.corpus_dir)
+        indexed, current = manifest.get("corpus") or {}, corpus_checksums(documents)
+        if indexed != current:
+            changed = sorted(
+                s for s in indexed.keys() | current.keys() if indexed.get(s) != current.get(s)
+            )
+            return IndexStatus("stale", f"corpus changed: {', '.join(changed)}")
     if manifest.get("chunking") != asdict(settings.chunking):
         return IndexStatus("stale", "chunking settings changed")
     if "vocab" not in manifest:

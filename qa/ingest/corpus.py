@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from qa.errors import CorpusError
@@ -42,10 +42,12 @@ class SkippedFile:
 
 @dataclass(frozen=True)
 class Corpus:
-    """The documents read, in a stable order, and the files skipped."""
+    """The documents read, in a stable order, and the files skipped; ``stats``: each file's
+    (size, modification time in ns) as it was just before it was read (qa.index.corpus_stat)."""
 
     documents: list[Document]
     skipped: tuple[SkippedFile, ...] = ()
+    stats: dict[str, tuple[int, int]] = field(default_factory=dict)
 
 
 def corpus_files(corpus_dir: Path) -> list[Path]:
@@ -135,8 +137,9 @@ def read_corpus(corpus_dir: Path, conversions: ConversionCache | None = None) ->
     Raises CorpusError for a bad .txt/.md file, or when no file at all could be read.
     """
     corpus_dir = Path(corpus_dir)
-    documents, skipped = [], []
+    documents, skipped, stats = [], [], {}
     for path in corpus_files(corpus_dir):
+        stats[path.relative_to(corpus_dir).as_posix()] = file_stat(path)
         try:
             documents.append(read_document(path, corpus_dir, conversions))
         except UnreadableFileError as e:
@@ -144,7 +147,19 @@ def read_corpus(corpus_dir: Path, conversions: ConversionCache | None = None) ->
     if not documents:
         reasons = "; ".join(str(s) for s in skipped)
         raise CorpusError(f"no document in {corpus_dir} could be read ({reasons})")
-    return Corpus(documents, tuple(skipped))
+    return Corpus(documents, tuple(skipped), stats)
+
+
+def file_stat(path: Path) -> tuple[int, int]:
+    """(size, modification time in ns): what tells a file unchanged without reading it."""
+    st = path.stat()
+    return st.st_size, st.st_mtime_ns
+
+
+def corpus_stats(corpus_dir: Path) -> dict[str, tuple[int, int]]:
+    """Every corpus file's file_stat, by source, without reading any."""
+    corpus_dir = Path(corpus_dir)
+    return {p.relative_to(corpus_dir).as_posix(): file_stat(p) for p in corpus_files(corpus_dir)}
 
 
 def load_corpus(corpus_dir: Path, conversions: ConversionCache | None = None) -> list[Document]:
