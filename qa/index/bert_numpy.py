@@ -106,15 +106,18 @@ def in_parts(
 
     One BLAS thread each: BLAS's own threads spin while another process holds a core, which made
     a batch 1.6 times slower than one thread with one core busy (README, "Which multilingual-e5
-    runtime"). A part holds at most CHUNK_TOKENS tokens, so memory is bounded for any batch."""
+    runtime"). A part holds at most CHUNK_TOKENS tokens, so memory is bounded for any batch; the
+    activations' memory is reused from layer to layer (qa.index.memory)."""
     from threadpoolctl import threadpool_limits
+
+    from qa.index.memory import scratch_memory_reused
 
     order = list(range(len(sequences))) if order is None else order
     lengths = [len(sequences[i]) for i in order]
     workers = max(1, min(os.cpu_count() or 1, MAX_WORKERS))
     budget = min(CHUNK_TOKENS, -(-sum(lengths) // workers))  # one part per core at least
     parts = [[order[j] for j in chunk] for chunk in _chunks(lengths, budget)]
-    with threadpool_limits(limits=1, user_api="blas"):
+    with threadpool_limits(limits=1, user_api="blas"), scratch_memory_reused():
         if len(parts) <= 1 or workers == 1:
             results = [run([sequences[i] for i in part]) for part in parts]
         else:
