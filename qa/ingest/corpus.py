@@ -63,7 +63,8 @@ def corpus_files(corpus_dir: Path) -> list[Path]:
         rel = path.relative_to(corpus_dir)
         if any(part.startswith(".") for part in rel.parts):
             continue  # hidden files (editor swap files, .gitkeep) are not documents
-        _check_inside(path, root, corpus_dir)
+        if path.is_symlink():  # rglob enters no linked folder: only a linked file can leave
+            _check_inside(path, root, corpus_dir)
         if path.suffix.lower() not in SUFFIXES:
             raise CorpusError(
                 f"{path}: only {KINDS} files can be indexed; convert it or move it out of {corpus_dir}"
