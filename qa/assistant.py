@@ -27,7 +27,7 @@ from qa.errors import (
     QueryTooLongError,
 )
 from qa.index.build import CorpusChanges, EmbeddingTally, build_index
-from qa.index.corpus_stat import remember_corpus, unchanged_since_build
+from qa.index.corpus_stat import read_unless_unchanged, remember_corpus
 from qa.index.memory import return_freed_arrays_to_the_os
 from qa.index.store import (
     Index,
@@ -41,7 +41,7 @@ from qa.index.vector_store import preflight
 from qa.index.word_table import WordTable, build_word_table, common_words
 from qa.index.writer import clean_staging, save_index
 from qa.ingest.conversion_cache import ConversionCache
-from qa.ingest.corpus import Corpus, corpus_checksums, load_corpus, read_corpus
+from qa.ingest.corpus import Corpus, corpus_checksums, read_corpus
 from qa.retrieval.retriever import Retrieval, Retriever
 from qa.types import Answer, Document, Hit, Passage
 
@@ -360,11 +360,9 @@ class Assistant:
     def _open_locked(
         cls, settings: Settings, auto_build: bool, progress: Progress | None
     ) -> Assistant:
-        documents: list[Document] | None = None  # None: unchanged since the build, not read
-        if not unchanged_since_build(settings.index_dir, settings.corpus_dir):
-            documents = load_corpus(
-                settings.corpus_dir, ConversionCache(settings.cache_path / "converted")
-            )
+        conversions = ConversionCache(settings.cache_path / "converted")
+        # None: unchanged since the build, so not read (qa.index.corpus_stat)
+        documents = read_unless_unchanged(settings.index_dir, settings.corpus_dir, conversions)
         status = index_status(settings, documents, corpus_unchanged=documents is None)
         if status.state != "fresh" and not auto_build:
             error = IndexNotFoundError if status.state == "missing" else IndexMismatchError

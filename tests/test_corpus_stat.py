@@ -8,7 +8,7 @@ import os
 
 import pytest
 
-import qa.assistant
+import qa.index.corpus_stat
 from qa.assistant import Assistant, build
 from qa.errors import IndexMismatchError
 from qa.index.corpus_stat import HINT, unchanged_since_build
@@ -30,7 +30,7 @@ def reads(monkeypatch) -> list[str]:
         seen.append(str(corpus_dir))
         return load_corpus(corpus_dir, *args, **kwargs)
 
-    monkeypatch.setattr(qa.assistant, "load_corpus", recording)
+    monkeypatch.setattr(qa.index.corpus_stat, "load_corpus", recording)
     return seen
 
 

@@ -13,11 +13,14 @@ from __future__ import annotations
 
 import hashlib
 import json
+import warnings
 from pathlib import Path
 
 from qa.atomic import atomic_write
 from qa.errors import CorpusError
-from qa.ingest.corpus import Corpus, corpus_checksums, corpus_stats
+from qa.ingest.conversion_cache import ConversionCache
+from qa.ingest.corpus import Corpus, CorpusWarning, corpus_checksums, corpus_stats, load_corpus
+from qa.types import Document
 
 HINT = "corpus-stat.json"
 
@@ -44,22 +47,43 @@ def remember_corpus(index_dir: Path, corpus: Corpus) -> None:
     indexed = _indexed(index_dir)
     if not indexed or indexed != corpus_checksums(corpus.documents):
         return
-    hint = {"corpus": _key(indexed), "files": {s: list(v) for s, v in corpus.stats.items()}}
+    hint = {
+        "corpus": _key(indexed),
+        "files": {s: list(v) for s, v in corpus.stats.items()},
+        "skipped": [str(s) for s in corpus.skipped],
+    }
     try:
         atomic_write(Path(index_dir) / HINT, json.dumps(hint, sort_keys=True).encode())
     except OSError:
         pass
 
 
+def read_unless_unchanged(
+    index_dir: Path, corpus_dir: Path, conversions: ConversionCache | None = None
+) -> list[Document] | None:
+    """The corpus's documents, or None when it is unchanged since the index was built; then
+    the files the build skipped are warned about (CorpusWarning), as reading them would."""
+    hint = _hint_if_unchanged(index_dir, corpus_dir)
+    if hint is None:
+        return load_corpus(corpus_dir, conversions)
+    for message in hint.get("skipped", []):
+        warnings.warn(CorpusWarning(str(message)), stacklevel=2)
+    return None
+
+
 def unchanged_since_build(index_dir: Path, corpus_dir: Path) -> bool:
-    """Does the corpus folder hold exactly the files the hint lists, each with the same size
-    and modification time, and is the hint the index's own?"""
+    return _hint_if_unchanged(index_dir, corpus_dir) is not None
+
+
+def _hint_if_unchanged(index_dir: Path, corpus_dir: Path) -> dict | None:
+    """The hint, if the corpus folder holds exactly the files it lists, each with the same
+    size and modification time, and it is the index's own; else None."""
     try:
         hint = json.loads((Path(index_dir) / HINT).read_bytes())
         recorded = {s: tuple(v) for s, v in hint["files"].items()}
         indexed = _indexed(index_dir)
         if not indexed or hint["corpus"] != _key(indexed):
-            return False
-        return corpus_stats(corpus_dir) == recorded
+            return None
+        return hint if corpus_stats(corpus_dir) == recorded else None
     except (OSError, ValueError, KeyError, TypeError, AttributeError, CorpusError):
-        return False
+        return None
