@@ -12,7 +12,7 @@ import qa.index.corpus_stat
 from qa.assistant import Assistant, build
 from qa.errors import IndexMismatchError
 from qa.index.corpus_stat import HINT, unchanged_since_build
-from qa.ingest.corpus import load_corpus
+from qa.ingest.corpus import read_corpus
 
 
 @pytest.fixture
@@ -28,9 +28,9 @@ def reads(monkeypatch) -> list[str]:
 
     def recording(corpus_dir, *args, **kwargs):
         seen.append(str(corpus_dir))
-        return load_corpus(corpus_dir, *args, **kwargs)
+        return read_corpus(corpus_dir, *args, **kwargs)
 
-    monkeypatch.setattr(qa.index.corpus_stat, "load_corpus", recording)
+    monkeypatch.setattr(qa.index.corpus_stat, "read_corpus", recording)
     return seen
 
 
@@ -52,8 +52,7 @@ def test_a_touched_file_is_read_and_the_index_stays_fresh(built, reads) -> None:
     os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns + 1_000_000_000))
     Assistant.open(built, auto_build=False)  # same text: fresh, no rebuild
     assert reads == [str(built.corpus_dir)]
-    build(built)  # `qa index` records the new time
-    Assistant.open(built, auto_build=False)
+    Assistant.open(built, auto_build=False)  # the first open recorded the new time
     assert len(reads) == 1
 
 
@@ -62,6 +61,7 @@ def test_changed_added_and_removed_files_are_found(built) -> None:
     path.write_text(path.read_text(encoding="utf-8") + " More text.", encoding="utf-8")
     with pytest.raises(IndexMismatchError, match="corpus changed"):
         Assistant.open(built, auto_build=False)
+    assert not unchanged_since_build(built.index_dir, built.corpus_dir)  # nothing recorded
     build(built)
     (built.corpus_dir / "new.txt").write_text("A new document about fees.", encoding="utf-8")
     assert not unchanged_since_build(built.index_dir, built.corpus_dir)

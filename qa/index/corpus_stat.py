@@ -6,7 +6,8 @@ manifest, every file's size and modification time (ns) as they were just before 
 when the corpus folder lists the same files with the same size and time, the index is taken as
 fresh for it without reading them, as make and rsync decide. Anything else (a file added,
 removed, touched or rewritten, or a hint left by another index) falls back to reading and
-hashing. `qa index` always reads and hashes.
+hashing (and, when the index matches what it read, records the new stats). `qa index` always
+reads and hashes.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from pathlib import Path
 from qa.atomic import atomic_write
 from qa.errors import CorpusError
 from qa.ingest.conversion_cache import ConversionCache
-from qa.ingest.corpus import Corpus, CorpusWarning, corpus_checksums, corpus_stats, load_corpus
+from qa.ingest.corpus import Corpus, CorpusWarning, corpus_checksums, corpus_stats, read_corpus
 from qa.types import Document
 
 HINT = "corpus-stat.json"
@@ -61,14 +62,20 @@ def remember_corpus(index_dir: Path, corpus: Corpus) -> None:
 def read_unless_unchanged(
     index_dir: Path, corpus_dir: Path, conversions: ConversionCache | None = None
 ) -> list[Document] | None:
-    """The corpus's documents, or None when it is unchanged since the index was built; then
-    the files the build skipped are warned about (CorpusWarning), as reading them would."""
+    """The corpus's documents, or None when it is unchanged since the index was built. Files
+    skipped (a scanned PDF) are warned about (CorpusWarning) either way. A corpus read in full
+    that the index matches (its files touched, not changed) is remembered, so the next open
+    need not read it."""
     hint = _hint_if_unchanged(index_dir, corpus_dir)
     if hint is None:
-        return load_corpus(corpus_dir, conversions)
-    for message in hint.get("skipped", []):
-        warnings.warn(CorpusWarning(str(message)), stacklevel=2)
-    return None
+        corpus = read_corpus(corpus_dir, conversions)
+        remember_corpus(index_dir, corpus)
+        skipped = [str(s) for s in corpus.skipped]
+    else:
+        skipped = [str(message) for message in hint.get("skipped", [])]
+    for message in skipped:
+        warnings.warn(CorpusWarning(message), stacklevel=2)
+    return corpus.documents if hint is None else None
 
 
 def unchanged_since_build(index_dir: Path, corpus_dir: Path) -> bool:
