@@ -11,7 +11,7 @@ import re
 import time
 import warnings
 from collections.abc import Callable, Collection
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -69,6 +69,7 @@ class BuildReport:
     passages_embedded: int = 0
     e5_scope: str | None = None  # "all" passages, "candidates" (a large library) or None (no e5)
     retired_passages: int = 0  # of removed or changed files, set aside until a full build
+    left_out: tuple[str, ...] = ()  # files of other kinds in the corpus folder (not documents)
 
 
 def live_passage_count(manifest: dict) -> int:
@@ -202,7 +203,7 @@ def _build_locked(
         settings, corpus, conversions, force, progress, encoders, embed_many_factory, t0
     )
     remember_corpus(settings.index_dir, corpus)  # the next open need not read it again
-    return report
+    return replace(report, left_out=corpus.left_out)
 
 
 def _build_for(

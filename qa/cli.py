@@ -109,6 +109,7 @@ def cmd_index(args: argparse.Namespace) -> int:
     from contextlib import nullcontext
 
     from qa.assistant import build
+    from qa.ingest.corpus import left_out_note
 
     settings = _settings(args)
     target = None
@@ -133,8 +134,10 @@ def cmd_index(args: argparse.Namespace) -> int:
         raise
     if report.rebuilt:  # an index already up to date changed nothing: no line
         _audit_index(args, settings, report, None)
-    for skipped in report.skipped:  # a PDF, Word or HTML file that could not be read
+    for skipped in report.skipped:  # a file of a kind read that could not be read
         print(f"warning: {skipped}", file=sys.stderr)
+    if report.left_out:  # an image, a spreadsheet: one line, not one a file
+        print(f"note: {left_out_note(report.left_out)}", file=sys.stderr)
     if args.json:
         from dataclasses import asdict
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import json
 import os
+import re
 import subprocess
 import sys
 import zipfile
@@ -18,7 +19,7 @@ from hypothesis import strategies as st
 from qa.errors import CorpusError, EvalInputError, QAError
 from qa.evaluation.evalset import load_eval_file
 from qa.ingest.chunking import chunk_corpus
-from qa.ingest.corpus import load_corpus
+from qa.ingest.corpus import CorpusWarning, load_corpus, read_corpus
 from qa.types import Document
 
 REPO = Path(__file__).resolve().parents[1]
@@ -245,17 +246,26 @@ def test_eval_readers_on_random_bytes_raise_only_qa_errors(tmp_path, data, ext):
         ("image.txt", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "not valid UTF-8|binary"),
         ("zeros.txt", b"text\x00\x00\x00more", "binary file"),
         ("empty.md", b"   \n", "empty"),
-        ("report.exe", b"MZ\x90\x00", "only .txt, .md, .pdf"),
     ],
 )
-def test_bad_corpus_file_is_refused_with_its_name(tmp_path, name, data, says):
+def test_bad_corpus_file_is_skipped_with_its_name(tmp_path, name, data, says):
     corpus = tmp_path / "corpus"
     corpus.mkdir()
     (corpus / "ok.txt").write_text("Boats dock before sunset.", "utf-8")
     (corpus / name).write_bytes(data)
-    with pytest.raises(CorpusError, match=says) as e:
-        load_corpus(corpus)
-    assert name in str(e.value)
+    with pytest.warns(CorpusWarning, match=rf"{re.escape(name)}: skipped, .*({says})"):
+        documents = load_corpus(corpus)
+    assert [d.source for d in documents] == ["ok.txt"]
+
+
+def test_a_file_of_another_kind_is_left_out_not_read(tmp_path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "ok.txt").write_text("Boats dock before sunset.", "utf-8")
+    (corpus / "report.exe").write_bytes(b"MZ\x90\x00")
+    read = read_corpus(corpus)
+    assert [d.source for d in read.documents] == ["ok.txt"]
+    assert read.left_out == ("report.exe",) and read.skipped == ()
 
 
 def test_a_corrupt_pdf_is_skipped_by_name_and_the_rest_is_indexed(tmp_path):

@@ -81,7 +81,8 @@ def test_missing_corpus_and_non_utf8(tmp_path, plan_settings):
     bad.mkdir()
     (bad / "latin1.txt").write_bytes(b"na\xefve")
     proc = run(["index"], replace(missing, corpus_dir=bad), check=False)
-    assert proc.returncode == 2 and "latin1.txt: not valid UTF-8" in proc.stderr
+    assert proc.returncode == 2 and "latin1.txt: skipped, not valid UTF-8" in proc.stderr
+    assert "could be read" in proc.stderr and "Traceback" not in proc.stderr
 
 
 def test_changed_corpus_is_rebuilt_and_noop_after(tiny_settings):

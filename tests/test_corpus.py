@@ -1,9 +1,18 @@
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from qa.errors import CorpusError
-from qa.ingest.corpus import corpus_checksums, load_corpus
+from qa.ingest.corpus import (
+    CorpusWarning,
+    corpus_checksums,
+    corpus_files,
+    left_out_summary,
+    load_corpus,
+    read_corpus,
+)
 
 
 def test_reads_txt_and_md_exactly(tiny_corpus):
@@ -29,23 +38,81 @@ def test_empty_folder(tmp_path):
         load_corpus(tmp_path)
 
 
-def test_non_utf8_names_file_and_byte(tmp_path):
+def test_non_utf8_is_skipped_naming_file_and_byte(tmp_path):
+    (tmp_path / "ok.txt").write_text("fine", "utf-8")
     (tmp_path / "bad.txt").write_bytes(b"caf\xe9 au lait")
-    with pytest.raises(CorpusError, match=r"bad\.txt: not valid UTF-8 \(byte 3"):
+    corpus = read_corpus(tmp_path)
+    assert [d.source for d in corpus.documents] == ["ok.txt"]
+    assert [str(s) for s in corpus.skipped] == [
+        "bad.txt: skipped, not valid UTF-8 (byte 3: b'\\xe9 au'); re-save it as UTF-8"
+    ]
+
+
+def test_only_unreadable_text_files_is_an_error_naming_them(tmp_path):
+    (tmp_path / "bad.txt").write_bytes(b"caf\xe9 au lait")
+    with pytest.raises(CorpusError, match=r"could be read \(bad\.txt: skipped, not valid UTF-8"):
         load_corpus(tmp_path)
 
 
-def test_other_extension_is_an_error_naming_the_file(tmp_path):
+def test_other_kinds_are_left_out_and_counted(tmp_path):
     (tmp_path / "ok.txt").write_text("fine", "utf-8")
     (tmp_path / "slides.pptx").write_bytes(b"PK")
-    with pytest.raises(CorpusError, match=r"slides\.pptx: only \.txt, \.md, \.pdf, .* can be"):
+    (tmp_path / "pics").mkdir()
+    for name in ("a.JPG", "b.jpg", "README"):
+        (tmp_path / "pics" / name).write_bytes(b"\xff\xd8")
+    corpus = read_corpus(tmp_path)
+    assert [d.source for d in corpus.documents] == ["ok.txt"] and corpus.skipped == ()
+    assert corpus.left_out == ("pics/README", "pics/a.JPG", "pics/b.jpg", "slides.pptx")
+    assert left_out_summary(corpus.left_out) == (
+        "4 file(s) of other kinds (.jpg 2, no suffix 1, .pptx 1; e.g. pics/README)"
+    )
+    assert corpus_files(tmp_path) == [tmp_path / "ok.txt"]
+
+
+def test_a_folder_of_only_other_kinds_says_what_it_holds(tmp_path):
+    (tmp_path / "slides.pptx").write_bytes(b"PK")
+    with pytest.raises(
+        CorpusError, match=r"has no documents .* it holds 1 file\(s\) of other kinds"
+    ):
         load_corpus(tmp_path)
 
 
-def test_empty_file_is_an_error(tmp_path):
+def test_office_lock_files_are_no_documents(tmp_path):
+    (tmp_path / "report.docx").write_bytes(b"PK")  # unreadable here; only its lock matters
+    (tmp_path / "~$report.docx").write_bytes(b"\x05Alice" + b"\x00" * 40)
+    (tmp_path / "ok.txt").write_text("fine", "utf-8")
+    corpus = read_corpus(tmp_path)
+    assert "~$report.docx" not in {s.source for s in corpus.skipped} | set(corpus.left_out)
+    assert all(not p.name.startswith("~$") for p in corpus_files(tmp_path))
+
+
+def test_empty_file_is_skipped(tmp_path):
+    (tmp_path / "ok.txt").write_text("fine", "utf-8")
     (tmp_path / "blank.txt").write_text("  \n\n", "utf-8")
-    with pytest.raises(CorpusError, match="blank.txt: the file is empty"):
-        load_corpus(tmp_path)
+    with pytest.warns(CorpusWarning, match="blank.txt: skipped, the file is empty"):
+        documents = load_corpus(tmp_path)
+    assert [d.source for d in documents] == ["ok.txt"]
+
+
+def test_a_file_this_user_may_not_read_is_skipped(tmp_path, monkeypatch):
+    (tmp_path / "ok.txt").write_text("fine", "utf-8")
+    locked = tmp_path / "locked.txt"
+    locked.write_text("secret", "utf-8")
+    real = Path.read_bytes
+
+    def read_bytes(self):
+        if self.name == "locked.txt":
+            raise PermissionError(13, "Permission denied")
+        return real(self)
+
+    monkeypatch.setattr(Path, "read_bytes", read_bytes)  # root may read any file: fake it
+    corpus = read_corpus(tmp_path)
+    assert [d.source for d in corpus.documents] == ["ok.txt"]
+    assert [str(s) for s in corpus.skipped] == [
+        "locked.txt: skipped, it could not be read (Permission denied); "
+        "check that this user may read it"
+    ]
+    assert set(corpus.stats) == {"ok.txt", "locked.txt"}  # the next open need not read again
 
 
 def test_checksums_change_with_text(tiny_corpus):

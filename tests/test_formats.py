@@ -325,11 +325,13 @@ def test_a_corpus_of_only_unreadable_files_is_an_error_naming_them(tmp_path):
         read_corpus(tmp_path)
 
 
-def test_a_bad_txt_is_still_an_error_for_the_whole_corpus(tmp_path):
+def test_a_bad_txt_is_skipped_like_a_bad_pdf(tmp_path):
     write_html(FARMING, tmp_path / "farming.html")
     (tmp_path / "bad.txt").write_bytes(b"caf\xe9")
-    with pytest.raises(CorpusError, match=r"bad\.txt: not valid UTF-8"):
-        read_corpus(tmp_path)
+    corpus = read_corpus(tmp_path)
+    assert [d.source for d in corpus.documents] == ["farming.html"]
+    assert [s.source for s in corpus.skipped] == ["bad.txt"]
+    assert "not valid UTF-8" in corpus.skipped[0].reason
 
 
 def test_importing_the_corpus_reader_loads_no_converter():

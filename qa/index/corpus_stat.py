@@ -72,9 +72,21 @@ def read_unless_unchanged(
         skipped = [str(s) for s in corpus.skipped]
     else:
         skipped = [str(message) for message in hint.get("skipped", [])]
-    for message in skipped:
+    for message in shown_skipped(skipped):
         warnings.warn(CorpusWarning(message), stacklevel=2)
     return corpus.documents if hint is None else None
+
+
+def shown_skipped(messages: list[str], most: int = 10) -> list[str]:
+    """The skipped files an open warns about: each, or the first few and how many more (a shared
+    drive's hundreds of scans would bury the answer at every question; `qa index` names all).
+
+    Example: len(shown_skipped([f"{i}.pdf: skipped, ..." for i in range(50)])) -> 10
+    """
+    if len(messages) <= most:
+        return messages
+    more = len(messages) - (most - 1)
+    return [*messages[: most - 1], f"{more} more file(s) skipped; `qa index` names each and why"]
 
 
 def unchanged_since_build(index_dir: Path, corpus_dir: Path) -> bool:

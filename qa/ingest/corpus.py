@@ -2,17 +2,21 @@
 Word and HTML files through their converters (qa.ingest.formats), whose text is what offsets
 point into and is stored with the index.
 
-A .txt / .md file that cannot be read is an error for the whole corpus (fix it and index again);
-a PDF, Word or HTML file that cannot be converted (encrypted, scanned without text, damaged) is
-skipped with a warning that names it and says why, and the rest is indexed.
+A file that cannot be read (a .txt that is not UTF-8, an empty one; a PDF, Word or HTML file
+that is encrypted, scanned without text or damaged; one the reader may not open) is skipped with a
+warning that names it and says why, and the rest is indexed: on a shared drive one bad file does
+not stop a library of thousands. Files of other kinds (.xlsx, .jpg, an old .doc) are left out and
+counted; hidden files and Office's lock files ("~$report.docx") are no documents at all.
 """
 
 from __future__ import annotations
 
 import hashlib
 import warnings
+from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from qa.errors import CorpusError
 from qa.ingest.conversion_cache import ConversionCache
@@ -25,6 +29,7 @@ __all__ = ["SUFFIXES", "TEXT_SUFFIXES", "Corpus", "CorpusWarning", "SkippedFile"
 MAX_FILE_BYTES = 5_000_000  # .txt / .md, and the text converted from any file
 MAX_CONVERTED_FILE_BYTES = 100_000_000  # a PDF, DOCX or HTML file as it is on disk
 KINDS = ", ".join(SUFFIXES)
+LOCK_FILE_PREFIX = "~$"  # Word and Excel's owner file beside a document that is open
 
 
 class CorpusWarning(UserWarning):
@@ -48,33 +53,74 @@ class Corpus:
     documents: list[Document]
     skipped: tuple[SkippedFile, ...] = ()
     stats: dict[str, tuple[int, int]] = field(default_factory=dict)
+    left_out: tuple[str, ...] = ()  # files of other kinds, relative to the corpus folder
 
 
-def corpus_files(corpus_dir: Path) -> list[Path]:
-    """The files to index, sorted; a file of another kind is an error naming the file."""
+@dataclass(frozen=True)
+class Listing:
+    """The corpus folder's files, sorted: documents of the kinds read, and files of others."""
+
+    documents: list[Path]
+    others: list[Path]
+
+
+def list_corpus(corpus_dir: Path) -> Listing:
+    """Every file under the corpus folder but hidden and lock files, by kind; a link out of the
+    folder is an error naming it."""
     corpus_dir = Path(corpus_dir)
     if not corpus_dir.is_dir():
         raise CorpusError(
             f"corpus folder {corpus_dir} does not exist; create it and put documents ({KINDS}) in it"
         )
-    files = []
+    documents, others = [], []
     root = corpus_dir.resolve()
     for path in sorted(p for p in corpus_dir.rglob("*") if p.is_file()):
         rel = path.relative_to(corpus_dir)
         if any(part.startswith(".") for part in rel.parts):
             continue  # hidden files (editor swap files, .gitkeep) are not documents
+        if path.name.startswith(LOCK_FILE_PREFIX):
+            continue  # Office writes one beside each open document and deletes it on closing
         if path.is_symlink():  # rglob enters no linked folder: only a linked file can leave
             _check_inside(path, root, corpus_dir)
-        if path.suffix.lower() not in SUFFIXES:
-            raise CorpusError(
-                f"{path}: only {KINDS} files can be indexed; convert it or move it out of {corpus_dir}"
-            )
-        files.append(path)
-    if not files:
+        (documents if path.suffix.lower() in SUFFIXES else others).append(path)
+    return Listing(documents, others)
+
+
+def corpus_files(corpus_dir: Path) -> list[Path]:
+    """The files to index, sorted (files of other kinds left out); none is an error."""
+    return _documents_of(list_corpus(corpus_dir), Path(corpus_dir))
+
+
+def _documents_of(listing: Listing, corpus_dir: Path) -> list[Path]:
+    """The listing's documents; none is an error that says what the folder holds instead."""
+    if not listing.documents:
+        names = [p.relative_to(corpus_dir).as_posix() for p in listing.others]
+        others = f"; it holds {left_out_summary(names)}" if names else ""
         raise CorpusError(
-            f"corpus folder {corpus_dir} has no documents ({KINDS}); add at least one document"
+            f"corpus folder {corpus_dir} has no documents ({KINDS}){others}; "
+            "add at least one document"
         )
-    return files
+    return listing.documents
+
+
+def left_out_summary(names: Sequence[str]) -> str:
+    """One line for the files of other kinds (paths relative to the corpus folder), counted by
+    suffix, with the first as an example.
+
+    Example: left_out_summary(["a.jpg", "b/c.jpg", "old.doc"]) ->
+    "3 file(s) of other kinds (.jpg 2, .doc 1; e.g. a.jpg)"
+    """
+    counts = Counter(PurePosixPath(n).suffix.lower() or "no suffix" for n in names)
+    kinds = ", ".join(f"{kind} {n}" for kind, n in counts.most_common())
+    return f"{len(names)} file(s) of other kinds ({kinds}; e.g. {names[0]})"
+
+
+def left_out_note(names: Sequence[str]) -> str:
+    """What `qa index` says of the files of other kinds: how many, and what to do."""
+    return (
+        f"left out {left_out_summary(names)}: only {KINDS} files are read; "
+        "convert those you want indexed (`qa index --json` lists them all)"
+    )
 
 
 def _check_inside(path: Path, root: Path, corpus_dir: Path) -> None:
@@ -113,42 +159,47 @@ def read_document(
             )
         return Document(source=source, text=converted.text, pages=converted.pages)
     if len(data) > MAX_FILE_BYTES:
-        raise CorpusError(
-            f"{path}: {len(data):,} bytes is over the {MAX_FILE_BYTES:,}-byte limit for one document"
+        raise UnreadableFileError(
+            f"{len(data):,} bytes is over the {MAX_FILE_BYTES:,}-byte limit for one document; "
+            "split it"
         )
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as e:
-        raise CorpusError(
-            f"{path}: not valid UTF-8 (byte {e.start}: {data[e.start : e.start + 4]!r}); re-save it as UTF-8"
+        raise UnreadableFileError(
+            f"not valid UTF-8 (byte {e.start}: {data[e.start : e.start + 4]!r}); re-save it as UTF-8"
         ) from None
     if "\x00" in text:  # valid UTF-8 but binary (an image or archive renamed .txt)
-        raise CorpusError(
-            f"{path}: byte {data.index(0)} is NUL, so this is a binary file, not text; "
+        raise UnreadableFileError(
+            f"byte {data.index(0)} is NUL, so this is a binary file, not text; "
             "convert it to text or move it out of the corpus folder"
         )
     if not text.strip():
-        raise CorpusError(f"{path}: the file is empty; remove it or add text")
+        raise UnreadableFileError("the file is empty; remove it or add text")
     return Document(source=source, text=text)
 
 
 def read_corpus(corpus_dir: Path, conversions: ConversionCache | None = None) -> Corpus:
-    """Every document of the corpus folder, and the PDF/Word/HTML files that had to be skipped.
-
-    Raises CorpusError for a bad .txt/.md file, or when no file at all could be read.
-    """
+    """Every document of the corpus folder, the files that had to be skipped, and those of
+    other kinds. Raises CorpusError when no file at all could be read."""
     corpus_dir = Path(corpus_dir)
+    listing = list_corpus(corpus_dir)
     documents, skipped, stats = [], [], {}
-    for path in corpus_files(corpus_dir):
-        stats[path.relative_to(corpus_dir).as_posix()] = file_stat(path)
+    for path in _documents_of(listing, corpus_dir):
+        source = path.relative_to(corpus_dir).as_posix()
         try:
+            stats[source] = file_stat(path)
             documents.append(read_document(path, corpus_dir, conversions))
         except UnreadableFileError as e:
-            skipped.append(SkippedFile(path.relative_to(corpus_dir).as_posix(), str(e)))
+            skipped.append(SkippedFile(source, str(e)))
+        except OSError as e:  # not allowed to read it, or gone since the folder was listed
+            why = f"it could not be read ({e.strerror or e}); check that this user may read it"
+            skipped.append(SkippedFile(source, why))
     if not documents:
         reasons = "; ".join(str(s) for s in skipped)
         raise CorpusError(f"no document in {corpus_dir} could be read ({reasons})")
-    return Corpus(documents, tuple(skipped), stats)
+    left_out = tuple(p.relative_to(corpus_dir).as_posix() for p in listing.others)
+    return Corpus(documents, tuple(skipped), stats, left_out)
 
 
 def file_stat(path: Path) -> tuple[int, int]:
