@@ -29,19 +29,14 @@ from qa.errors import (
 from qa.index.build import CorpusChanges, EmbeddingTally, build_index
 from qa.index.corpus_stat import indexed_corpus, read_unless_unchanged, remember_corpus
 from qa.index.memory import return_freed_arrays_to_the_os
-from qa.index.store import (
-    Index,
-    Progress,
-    check_encoders,
-    index_status,
-    load_index,
-)
+from qa.index.store import Index, check_encoders, index_status, load_index
 from qa.index.vector_cache import VectorCache, models_key
 from qa.index.vector_store import preflight
 from qa.index.word_table import WordTable, build_word_table, common_words
 from qa.index.writer import clean_staging, save_index
 from qa.ingest.conversion_cache import ConversionCache
 from qa.ingest.corpus import Corpus, corpus_checksums, read_corpus
+from qa.progress import Progress
 from qa.retrieval.retriever import Retrieval, Retriever
 from qa.types import Answer, Document, Hit, Passage
 
@@ -198,7 +193,7 @@ def _build_locked(
 
         stored_dictionary(settings.encoder_path, build=True)
     conversions = ConversionCache(settings.cache_path / "converted")
-    corpus = read_corpus(settings.corpus_dir, conversions)
+    corpus = read_corpus(settings.corpus_dir, conversions, progress)
     report = _build_for(
         settings, corpus, conversions, force, progress, encoders, embed_many_factory, t0
     )

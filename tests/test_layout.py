@@ -21,6 +21,7 @@ STAGES = {
     "qa.errors": 0,
     "qa.config": 0,
     "qa.atomic": 0,
+    "qa.progress": 0,
     "qa.ingest": 1,
     "qa.index": 2,
     "qa.query": 3,

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 
 from qa.index.corpus_stat import shown_skipped
+from qa.ingest.corpus import READING_SHARE, read_corpus
 from tests.test_cli import run
 
 
@@ -52,3 +53,37 @@ def test_an_open_names_a_few_skipped_files_and_counts_the_rest():
     assert shown[:9] == messages[:9]
     assert shown[9] == "16 more file(s) skipped; `qa index` names each and why"
     assert shown_skipped(messages[:10]) == messages[:10]
+
+
+class SlowClock:
+    """Each reading of the clock 0.4 s after the last: a drive whose files take long to read."""
+
+    def __init__(self):
+        self.now = 0.0
+
+    def perf_counter(self) -> float:
+        self.now += 0.4
+        return self.now
+
+
+def test_reading_a_slow_drive_tells_the_files_read_and_the_time_left(tmp_path, monkeypatch):
+    for i in range(6):
+        (tmp_path / f"d{i}.txt").write_text(f"Document {i} says little.", "utf-8")
+    monkeypatch.setattr("qa.ingest.corpus.time", SlowClock())
+    told = []
+    read_corpus(tmp_path, progress=lambda message, fraction: told.append((message, fraction)))
+    assert [m for m, _ in told] == [
+        "reading: 3/6 files, about 1 s left",  # the first word once a second has gone (1.2 s)
+        "reading: 4/6 files, about 1 s left",
+        "reading: 5/6 files, about 0 s left",
+        "reading: 6/6 files, about 0 s left",
+    ]
+    fractions = [f for _, f in told]
+    assert fractions == sorted(fractions) and fractions[-1] == READING_SHARE
+
+
+def test_a_quick_read_says_nothing(tmp_path):
+    (tmp_path / "a.txt").write_text("Boats dock before sunset.", "utf-8")
+    told = []
+    read_corpus(tmp_path, progress=lambda message, fraction: told.append(message))
+    assert told == []

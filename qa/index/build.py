@@ -16,12 +16,13 @@ import numpy as np
 from qa.config import Settings
 from qa.index.embed_once import EmbedOnce
 from qa.index.lexical import LexicalIndex
-from qa.index.store import EMBED_TEXT_VERSION, FORMAT, Index, Progress, embed_text, sentence_spans
+from qa.index.store import EMBED_TEXT_VERSION, FORMAT, Index, embed_text, sentence_spans
 from qa.index.token_vectors import pack
 from qa.index.vector_cache import TOKEN_DTYPE, DocumentVectors, EmbeddingJob, VectorCache
 from qa.ingest.chunking import chunk_corpus
 from qa.ingest.corpus import corpus_checksums
 from qa.ingest.words import vocabulary
+from qa.progress import Progress, time_left
 from qa.types import Document
 
 # Embeds the jobs not in the cache, yielding (job, vectors) as each is done, in any order.
@@ -259,20 +260,13 @@ def with_eta(
     done, t0 = 0, time.perf_counter()
     for n, (job, vectors) in enumerate(results, 1):
         done += len(job.passages)
-        rate = done / max(time.perf_counter() - t0, 1e-6)
-        eta = (total - done) / rate if rate else 0.0
+        elapsed = max(time.perf_counter() - t0, 1e-6)
         say(
             f"embedding: {n}/{len(todo)} documents, {done}/{total} passages, "
-            f"{rate:.0f}/s, about {_duration(eta)} left",
+            f"{done / elapsed:.0f}/s, about {time_left(done, total, elapsed)} left",
             lo + (hi - lo) * done / total,
         )
         yield job, vectors
-
-
-def _duration(seconds: float) -> str:
-    """Example: _duration(75) -> '1 min 15 s'"""
-    seconds = int(round(seconds))
-    return f"{seconds // 60} min {seconds % 60} s" if seconds >= 60 else f"{seconds} s"
 
 
 def stack_blocks(blocks: list, dim: int, dtype=np.float32) -> np.ndarray:

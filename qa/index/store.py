@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -58,7 +58,6 @@ MANIFEST = "manifest.json"
 STAGING_PREFIX = ".staging-"  # a build writes here first, then renames into the index folder
 ENCODER_DIR = "encoder"
 
-Progress = Callable[[str, float], None]  # (message, fraction done 0..1)
 
 
 __all__ = ["Index", "IndexStatus", "SentenceSpan", "load_index", "read_manifest"]

@@ -12,9 +12,10 @@ counted; hidden files and Office's lock files ("~$report.docx") are no documents
 from __future__ import annotations
 
 import hashlib
+import time
 import warnings
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
@@ -22,6 +23,7 @@ from qa.errors import CorpusError
 from qa.ingest.conversion_cache import ConversionCache
 from qa.ingest.converted import UnreadableFileError
 from qa.ingest.formats import SUFFIXES, TEXT_SUFFIXES, convert
+from qa.progress import Progress, time_left
 from qa.types import Document
 
 __all__ = ["SUFFIXES", "TEXT_SUFFIXES", "Corpus", "CorpusWarning", "SkippedFile", "load_corpus"]
@@ -29,6 +31,7 @@ __all__ = ["SUFFIXES", "TEXT_SUFFIXES", "Corpus", "CorpusWarning", "SkippedFile"
 MAX_FILE_BYTES = 5_000_000  # .txt / .md, and the text converted from any file
 MAX_CONVERTED_FILE_BYTES = 100_000_000  # a PDF, DOCX or HTML file as it is on disk
 KINDS = ", ".join(SUFFIXES)
+READING_SHARE = 0.02  # of a build's progress bar: embedding is most of it
 LOCK_FILE_PREFIX = "~$"  # Word and Excel's owner file beside a document that is open
 
 
@@ -179,13 +182,18 @@ def read_document(
     return Document(source=source, text=text)
 
 
-def read_corpus(corpus_dir: Path, conversions: ConversionCache | None = None) -> Corpus:
+def read_corpus(
+    corpus_dir: Path, conversions: ConversionCache | None = None, progress: Progress | None = None
+) -> Corpus:
     """Every document of the corpus folder, the files that had to be skipped, and those of
-    other kinds. Raises CorpusError when no file at all could be read."""
+    other kinds. Raises CorpusError when no file at all could be read. ``progress``: told how
+    many files are read and the time left (converting a shared drive's PDFs takes minutes)."""
     corpus_dir = Path(corpus_dir)
     listing = list_corpus(corpus_dir)
+    files = _documents_of(listing, corpus_dir)
+    tell = _reading_progress(progress, len(files))
     documents, skipped, stats = [], [], {}
-    for path in _documents_of(listing, corpus_dir):
+    for n, path in enumerate(files, 1):
         source = path.relative_to(corpus_dir).as_posix()
         try:
             stats[source] = file_stat(path)
@@ -195,11 +203,33 @@ def read_corpus(corpus_dir: Path, conversions: ConversionCache | None = None) ->
         except OSError as e:  # not allowed to read it, or gone since the folder was listed
             why = f"it could not be read ({e.strerror or e}); check that this user may read it"
             skipped.append(SkippedFile(source, why))
+        tell(n)
     if not documents:
         reasons = "; ".join(str(s) for s in skipped)
         raise CorpusError(f"no document in {corpus_dir} could be read ({reasons})")
     left_out = tuple(p.relative_to(corpus_dir).as_posix() for p in listing.others)
     return Corpus(documents, tuple(skipped), stats, left_out)
+
+
+def _reading_progress(progress: Progress | None, total: int) -> Callable[[int], None]:
+    """What read_corpus calls after each file: once reading has taken a second (a folder of
+    text files is read in less, and says nothing), tells ``progress`` every quarter second and
+    after the last file. Reading is the first READING_SHARE of a build's progress."""
+    if progress is None:
+        return lambda n: None
+    t0 = time.perf_counter()
+    said = 0.0  # when progress was last told (0: not yet)
+
+    def tell(n: int) -> None:
+        nonlocal said
+        now = time.perf_counter()
+        if now - t0 < 1.0 or (said and now - said < 0.25 and n < total):
+            return
+        said = now
+        left = time_left(n, total, now - t0)
+        progress(f"reading: {n}/{total} files, about {left} left", READING_SHARE * n / total)
+
+    return tell
 
 
 def file_stat(path: Path) -> tuple[int, int]:
