@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from qa.index.corpus_stat import shown_skipped
-from qa.ingest.corpus import READING_SHARE, read_corpus
+from qa.ingest.corpus import READING_SHARE, CorpusWarning, read_corpus
 from tests.test_cli import run
 
 
@@ -87,3 +89,25 @@ def test_a_quick_read_says_nothing(tmp_path):
     told = []
     read_corpus(tmp_path, progress=lambda message, fraction: told.append(message))
     assert told == []
+
+
+@pytest.mark.usefixtures("restore_app_state")
+def test_the_corpus_tab_lists_a_skipped_file_and_why(tiny_settings, tmp_path):
+    from qa.assistant import build
+    from qa.web import handlers
+    from qa.web.shared import configure
+
+    drive(tiny_settings)
+    assert [s.split(":")[0] for s in build(tiny_settings).skipped] == ["minutes.txt"]
+    with pytest.warns(CorpusWarning, match="minutes.txt: skipped"):  # the app's open says so
+        configure(tiny_settings, tmp_path / "feedback.jsonl")
+        rows, _, dropdown, _ = handlers.corpus_info()
+    assert [r[0] for r in rows] == ["alpha.txt", "beta.md", "minutes.txt"]
+    assert rows[2][1:] == [
+        "not indexed: not valid UTF-8 (byte 3: b'\\xe9 bu'); re-save it as UTF-8",
+        "TXT",
+        "21 B",
+        0,
+        rows[2][5],
+    ]
+    assert "minutes.txt" not in dropdown["choices"]  # nothing of it to read or remove

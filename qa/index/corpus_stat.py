@@ -21,7 +21,14 @@ from qa.atomic import atomic_write
 from qa.errors import CorpusError, IndexMismatchError, IndexNotFoundError
 from qa.index.store import read_manifest
 from qa.ingest.conversion_cache import ConversionCache
-from qa.ingest.corpus import Corpus, CorpusWarning, corpus_checksums, corpus_stats, read_corpus
+from qa.ingest.corpus import (
+    Corpus,
+    CorpusWarning,
+    SkippedFile,
+    corpus_checksums,
+    corpus_stats,
+    read_corpus,
+)
 from qa.types import Document
 
 HINT = "corpus-stat.json"
@@ -75,6 +82,17 @@ def read_unless_unchanged(
     for message in shown_skipped(skipped):
         warnings.warn(CorpusWarning(message), stacklevel=2)
     return corpus.documents if hint is None else None
+
+
+def skipped_when_built(index_dir: Path) -> list[SkippedFile]:
+    """The files the last build of this index skipped (a scanned PDF), as it recorded them, so
+    the app can list them beside the documents; none when the record cannot be read."""
+    try:
+        messages = json.loads((Path(index_dir) / HINT).read_text("utf-8")).get("skipped") or []
+    except (OSError, ValueError, AttributeError):
+        return []
+    parsed = (SkippedFile.parse(m) for m in messages if isinstance(m, str))
+    return [s for s in parsed if s is not None]
 
 
 def shown_skipped(messages: list[str], most: int = 10) -> list[str]:

@@ -48,7 +48,6 @@ from qa.index.store import (
     EMBED_TEXT_VERSION,
     MANIFEST,
     STAGING_PREFIX,
-    Progress,
     embed_text,
     load_index,
     read_manifest,
@@ -58,6 +57,7 @@ from qa.index.vector_cache import TOKEN_DTYPE, EmbeddingJob, VectorCache
 from qa.index.vector_store import FAISS_FILE, HNSW_MIN_PASSAGES, backend_change
 from qa.ingest.chunking import chunk
 from qa.ingest.words import vocabulary
+from qa.progress import Progress
 from qa.types import Document
 
 # the arrays that grow by rows at their end, in place when their file is large

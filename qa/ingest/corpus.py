@@ -32,6 +32,7 @@ MAX_FILE_BYTES = 5_000_000  # .txt / .md, and the text converted from any file
 MAX_CONVERTED_FILE_BYTES = 100_000_000  # a PDF, DOCX or HTML file as it is on disk
 KINDS = ", ".join(SUFFIXES)
 READING_SHARE = 0.02  # of a build's progress bar: embedding is most of it
+SKIPPED_MARK = ": skipped, "  # "scan.pdf: skipped, none of its 3 page(s) has a text layer ..."
 LOCK_FILE_PREFIX = "~$"  # Word and Excel's owner file beside a document that is open
 
 
@@ -45,7 +46,13 @@ class SkippedFile:
     reason: str
 
     def __str__(self) -> str:
-        return f"{self.source}: skipped, {self.reason}"
+        return f"{self.source}{SKIPPED_MARK}{self.reason}"
+
+    @classmethod
+    def parse(cls, message: str) -> SkippedFile | None:
+        """The file a message names (as str() wrote it); None for another message."""
+        source, mark, reason = message.partition(SKIPPED_MARK)
+        return cls(source, reason) if mark and source else None
 
 
 @dataclass(frozen=True)

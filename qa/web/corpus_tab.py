@@ -18,6 +18,7 @@ import qa.web.corpus_update as corpus_update
 import qa.web.markdown as markdown
 import qa.web.views as views
 from qa.errors import QAError
+from qa.index.corpus_stat import skipped_when_built
 from qa.ingest.formats import SUFFIXES
 from qa.web.audit import AuditEntry, append_entry, audit_path, check_room, entry, read_audit
 from qa.web.corpus_update import check_upload_size
@@ -28,27 +29,29 @@ from qa.web.shared import Shared, clamp, get_assistant, swap_assistant
 CHANGE_OUTPUTS = 6  # status, documents table, manifest, reader dropdown, manage dropdown, header
 
 
-def corpus_files() -> dict[str, tuple[int, float]]:
-    """source -> (size in bytes, modification time) of the documents' files in the corpus."""
-    assistant = get_assistant()
-    corpus = Path(assistant.settings.corpus_dir)
+def corpus_files(sources: list[str]) -> dict[str, tuple[int, float]]:
+    """source -> (size in bytes, modification time) of those files in the corpus folder."""
+    corpus = Path(get_assistant().settings.corpus_dir)
     out = {}
-    for d in assistant.documents:
+    for source in sources:
         try:
-            st = (corpus / d.source).stat()
+            st = (corpus / source).stat()
         except OSError:
             continue
-        out[d.source] = (st.st_size, st.st_mtime)
+        out[source] = (st.st_size, st.st_mtime)
     return out
 
 
 def corpus_info() -> tuple[list[list], str, dict, dict]:
-    """(documents table, manifest html, reader dropdown, manage dropdown)."""
+    """(documents table, manifest html, reader dropdown, manage dropdown). The table lists the
+    files the index skipped too (a scanned PDF put in the folder), saying why."""
     assistant = get_assistant()
     sources = [d.source for d in assistant.documents]
+    skipped = [(s.source, s.reason) for s in skipped_when_built(assistant.settings.index_dir)]
     first = sources[0] if sources else None
+    files = corpus_files(sources + [source for source, _ in skipped])
     return (
-        views.corpus_rows(assistant.documents, assistant.passages, corpus_files()),
+        views.corpus_rows(assistant.documents, assistant.passages, files, skipped),
         views.manifest_html(assistant.index.manifest),
         gr.update(choices=sources, value=first),
         gr.update(choices=sources, value=first),

@@ -247,27 +247,29 @@ def corpus_rows(
     documents: Sequence[Document],
     passages: Sequence[Passage],
     files: dict[str, tuple[int, float]] | None = None,
+    skipped: Sequence[tuple[str, str]] = (),
 ) -> list[list]:
-    """One row per document (``CORPUS_HEADERS``); ``files`` maps a source to the (size in bytes,
-    modification time) of its file in the corpus folder."""
+    """One row per document (``CORPUS_HEADERS``), then one per file the index skipped (source,
+    why: its title says it is not indexed and why); ``files`` maps a source to the (size in
+    bytes, modification time) of its file in the corpus folder."""
     import datetime as dt
 
     counts: dict[str, int] = {}
     for p in passages:
         counts[p.source] = counts.get(p.source, 0) + 1
-    rows = []
-    for d in documents:
-        size, mtime = (files or {}).get(d.source, (None, None))
+
+    def row(source: str, title: str) -> list:
+        size, mtime = (files or {}).get(source, (None, None))
         when = (
             dt.datetime.fromtimestamp(mtime, dt.UTC).strftime("%Y-%m-%d %H:%M")
             if mtime is not None
             else "?"
         )
-        kind = d.source.rsplit(".", 1)[-1].upper() if "." in d.source else "?"
-        rows.append(
-            [d.source, document_title(d), kind, human_size(size), counts.get(d.source, 0), when]
-        )
-    return rows
+        kind = source.rsplit(".", 1)[-1].upper() if "." in source else "?"
+        return [source, title, kind, human_size(size), counts.get(source, 0), when]
+
+    rows = [row(d.source, document_title(d)) for d in documents]
+    return rows + [row(source, f"not indexed: {why}") for source, why in skipped]
 
 
 MANIFEST_KEYS = (
