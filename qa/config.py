@@ -61,8 +61,9 @@ class ChunkingConfig:
     # copyright notice is no heading, nor is a title page's author or publisher; v17: a title
     # over its version and address lines in one paragraph is the title; v18: in a document that
     # marks its section headings ("## Fees"), a line only its shape makes a title is content;
-    # v19: a table of contents' entry ("1 Introduction . . . . 1") is no heading
-    version: str = "chunk v19"
+    # v19: a table of contents' entry ("1 Introduction . . . . 1") is no heading; v20: a text
+    # file's byte-order mark is no part of its first block ("\ufeff# Title" is a heading)
+    version: str = "chunk v20"
 
 
 @dataclass(frozen=True)

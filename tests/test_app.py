@@ -482,7 +482,7 @@ def test_corpus_info_lists_documents_and_manifest(bundled_app):
         ("x.pdf", b"%PDF-1.4", r"x\.pdf cannot be read: not a readable PDF .*damaged"),
         ("x.docx", b"PK not a zip", r"x\.docx cannot be read: not a readable Word"),
         ("x.html", b"<html><script>var a;</script></html>", "x.html cannot be read: .*no text"),
-        ("x.txt", b"\xff\xfe bad bytes", "UTF-8"),
+        ("x.txt", b"caf\xe9 bad bytes", "UTF-8"),
         ("x.txt", b"  \n\n ", "empty"),
         ("x.txt", b"a" * (corpus_update.MAX_UPLOAD_BYTES + 1), "limit"),
         ("alpha.txt", b"Already there.", "already in the corpus"),

@@ -3,12 +3,16 @@ Office's lock files do not stop the library from being indexed; each is named on
 
 from __future__ import annotations
 
+import codecs
 import json
 
 import pytest
 
+from qa.errors import CorpusError
 from qa.index.corpus_stat import shown_skipped
-from qa.ingest.corpus import READING_SHARE, CorpusWarning, read_corpus
+from qa.ingest.converted import UnreadableFileError
+from qa.ingest.corpus import READING_SHARE, CorpusWarning, load_corpus, read_corpus
+from qa.ingest.formats import text_of
 from tests.test_cli import run
 
 
@@ -111,3 +115,48 @@ def test_the_corpus_tab_lists_a_skipped_file_and_why(tiny_settings, tmp_path):
         rows[2][5],
     ]
     assert "minutes.txt" not in dropdown["choices"]  # nothing of it to read or remove
+
+
+# ---------------------------------------------------------------------------- Windows text files
+
+
+def test_utf16_with_its_byte_order_mark_is_read():
+    text = "Harbour rules\n\nBoats dock before sunset.\n"
+    assert text_of(codecs.BOM_UTF16_LE + text.encode("utf-16-le")) == text
+    assert text_of(codecs.BOM_UTF16_BE + text.encode("utf-16-be")) == text
+    with pytest.raises(UnreadableFileError, match=r"not valid UTF-16 after its byte-order mark"):
+        text_of(codecs.BOM_UTF16_LE + b"A")  # half a character
+    with pytest.raises(UnreadableFileError, match="binary file"):
+        text_of(codecs.BOM_UTF16_LE + b"\x00\x00PK")
+
+
+def test_a_utf8_byte_order_mark_stays_in_the_text_and_heads_nothing(tmp_path):
+    from qa.config import Settings
+    from qa.ingest.chunking import chunk_corpus
+
+    (tmp_path / "rules.md").write_bytes(
+        codecs.BOM_UTF8 + b"# Harbour rules\n\n## Docking\n\nBoats dock before sunset.\n"
+    )
+    (tmp_path / "ps.txt").write_bytes(
+        codecs.BOM_UTF16_LE + "Pilot rules\n\nPilots board at the outer buoy.\n".encode("utf-16-le")
+    )
+    documents = load_corpus(tmp_path)
+    rules = next(d for d in documents if d.source == "rules.md")
+    assert rules.text == (tmp_path / "rules.md").read_text("utf-8")  # as Python reads it
+    passages = chunk_corpus(documents, Settings().chunking)
+    for p in passages:
+        text = next(d.text for d in documents if d.source == p.source)
+        assert text[p.start : p.end] == p.text and "\ufeff" not in p.text
+    docking = next(p for p in passages if p.text.startswith("Boats"))
+    assert docking.section == "Harbour rules > Docking"
+    pilots = next(p for p in passages if p.text.startswith("Pilots"))
+    assert pilots.source == "ps.txt" and pilots.section.startswith("Pilot rules")
+
+
+def test_the_corpus_tab_takes_a_utf16_upload_as_the_folder_reads_it():
+    from qa.web.corpus_update import check_upload_data
+
+    data = codecs.BOM_UTF16_LE + "Ferry times\n\nThe ferry leaves at noon.\n".encode("utf-16-le")
+    assert check_upload_data("ferry.txt", data) == text_of(data)
+    with pytest.raises(CorpusError, match=r"^notes\.txt cannot be read: not valid UTF-8"):
+        check_upload_data("notes.txt", b"caf\xe9")

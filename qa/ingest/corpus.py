@@ -22,7 +22,7 @@ from pathlib import Path, PurePosixPath
 from qa.errors import CorpusError
 from qa.ingest.conversion_cache import ConversionCache
 from qa.ingest.converted import UnreadableFileError
-from qa.ingest.formats import SUFFIXES, TEXT_SUFFIXES, convert
+from qa.ingest.formats import SUFFIXES, TEXT_SUFFIXES, convert, text_of
 from qa.progress import Progress, time_left
 from qa.types import Document
 
@@ -173,19 +173,7 @@ def read_document(
             f"{len(data):,} bytes is over the {MAX_FILE_BYTES:,}-byte limit for one document; "
             "split it"
         )
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as e:
-        raise UnreadableFileError(
-            f"not valid UTF-8 (byte {e.start}: {data[e.start : e.start + 4]!r}); re-save it as UTF-8"
-        ) from None
-    if "\x00" in text:  # valid UTF-8 but binary (an image or archive renamed .txt)
-        raise UnreadableFileError(
-            f"byte {data.index(0)} is NUL, so this is a binary file, not text; "
-            "convert it to text or move it out of the corpus folder"
-        )
-    if not text.strip():
-        raise UnreadableFileError("the file is empty; remove it or add text")
+    text = text_of(data)
     return Document(source=source, text=text)
 
 

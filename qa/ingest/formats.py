@@ -1,6 +1,7 @@
 """Which files the corpus accepts, and how each kind becomes text that offsets point into.
 
-``.txt`` / ``.md`` are read as they are (strict UTF-8, see qa.ingest.corpus). ``.pdf``, ``.docx``
+``.txt`` / ``.md`` are read as they are (strict UTF-8, or UTF-16 after its byte-order mark, which
+Windows tools such as PowerShell 5 write; see text_of). ``.pdf``, ``.docx``
 and ``.html`` / ``.htm`` go through a converter (qa.ingest.pdf_text, docx_text, html_text),
 imported only when such a file is read, since their packages are optional (the ``formats`` extra).
 A converter returns plain text in the chunker's shape: paragraphs separated by blank lines and
@@ -17,6 +18,36 @@ from qa.ingest.converted import Converted, UnreadableFileError
 TEXT_SUFFIXES = (".txt", ".md")
 CONVERTED_SUFFIXES = (".pdf", ".docx", ".html", ".htm")
 SUFFIXES = TEXT_SUFFIXES + CONVERTED_SUFFIXES  # every suffix the corpus accepts (lower case)
+
+
+_UTF16_BOMS = {b"\xff\xfe": "utf-16-le", b"\xfe\xff": "utf-16-be"}
+
+
+def text_of(data: bytes) -> str:
+    """A text file's text: strict UTF-8 (a UTF-8 byte-order mark stays, as Python's "utf-8"
+    reads it, so offsets match the file read that way), or UTF-16 after its byte-order mark.
+    Raises UnreadableFileError for anything else, binary data or an empty text.
+
+    Example: text_of("\ufeffRules".encode("utf-16-le")) -> 'Rules'
+    """
+    encoding = _UTF16_BOMS.get(data[:2])
+    body = data[2:] if encoding else data
+    try:
+        text = body.decode(encoding or "utf-8")
+    except UnicodeDecodeError as e:
+        at = e.start + (2 if encoding else 0)
+        kind = "UTF-16 after its byte-order mark" if encoding else "UTF-8"
+        raise UnreadableFileError(
+            f"not valid {kind} (byte {at}: {data[at : at + 4]!r}); re-save it as UTF-8"
+        ) from None
+    if "\x00" in text:  # valid, but binary (an image or archive renamed .txt)
+        raise UnreadableFileError(
+            f"character {text.index(chr(0))} is NUL, so this is a binary file, not text; "
+            "convert it to text or move it out of the corpus folder"
+        )
+    if not text.strip():
+        raise UnreadableFileError("the file is empty; remove it or add text")
+    return text
 
 
 def convert(path: Path, data: bytes) -> Converted:

@@ -84,8 +84,12 @@ def split_long(text: str, span: Span, max_words: int) -> list[Span]:
 
 
 def trim(text: str, start: int, end: int) -> tuple[int, int]:
-    """``[start, end)`` without the whitespace at either end."""
-    while start < end and text[start].isspace():
+    """``[start, end)`` without the whitespace at either end, a byte-order mark counted as
+    whitespace (a file saved "UTF-8 with BOM" starts with one: "\ufeff# Title" is a heading).
+
+    Example: trim("\ufeff# Title ", 0, 9) -> (1, 8)
+    """
+    while start < end and (text[start].isspace() or text[start] == "\ufeff"):
         start += 1
     while end > start and text[end - 1].isspace():
         end -= 1

@@ -35,7 +35,7 @@ from qa.errors import CorpusError, QAError
 from qa.index.store import MANIFEST, read_manifest
 from qa.ingest.converted import INSTALL_HINT, UnreadableFileError
 from qa.ingest.corpus import corpus_files
-from qa.ingest.formats import SUFFIXES, TEXT_SUFFIXES, convert
+from qa.ingest.formats import SUFFIXES, TEXT_SUFFIXES, convert, text_of
 from qa.web.limits import MAX_BINARY_UPLOAD_BYTES, MAX_UPLOAD_BYTES
 
 # one added document (qa.web.limits); the corpus reader allows larger files on disk
@@ -86,22 +86,17 @@ def check_upload_size(name: str, size: int) -> None:
 def check_upload_data(name: str, data: bytes) -> str:
     """Bounded and not empty; returns the text the document will be indexed with.
 
-    ``.txt`` / ``.md`` must be strict UTF-8; PDF, DOCX and HTML are converted here, before
+    ``.txt`` / ``.md`` are read as the corpus reads them (qa.ingest.formats.text_of); PDF,
+    DOCX and HTML are converted here, before
     anything is written, so an unreadable file (scanned, encrypted, damaged) is refused.
     """
     check_upload_size(name, len(data))
     if Path(name).suffix.lower() not in TEXT_SUFFIXES:
         return _converted_text(name, data)
     try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as e:
-        raise CorpusError(
-            f"{name} is not valid UTF-8 (byte {e.start}: {data[e.start : e.start + 4]!r}); "
-            "re-save it as UTF-8"
-        ) from None
-    if not text.strip():
-        raise CorpusError(f"{name} is empty; add text to it")
-    return text
+        return text_of(data)
+    except UnreadableFileError as e:
+        raise CorpusError(f"{name} cannot be read: {e}") from None
 
 
 def _converted_text(name: str, data: bytes) -> str:
