@@ -49,6 +49,10 @@ class ConversionCache:
         digest.update(data)
         return digest.hexdigest()
 
+    def has(self, suffix: str, data: bytes) -> bool:
+        """Whether a text is kept for these bytes (not read, nor marked used)."""
+        return (self.folder / f"{self.key(suffix, data)}.json").is_file()
+
     def get(self, suffix: str, data: bytes) -> Converted | None:
         key = self.key(suffix, data)
         try:

@@ -21,6 +21,7 @@ from pathlib import Path, PurePosixPath
 
 from qa.errors import CorpusError
 from qa.ingest.conversion_cache import ConversionCache
+from qa.ingest.convert_ahead import convert_ahead
 from qa.ingest.converted import UnreadableFileError
 from qa.ingest.formats import SUFFIXES, TEXT_SUFFIXES, convert, text_of
 from qa.progress import Progress, time_left
@@ -186,6 +187,8 @@ def read_corpus(
     corpus_dir = Path(corpus_dir)
     listing = list_corpus(corpus_dir)
     files = _documents_of(listing, corpus_dir)
+    if conversions is not None:  # a drive's new PDFs, converted on every core first
+        convert_ahead(files, conversions, MAX_CONVERTED_FILE_BYTES, progress, READING_SHARE / 2)
     tell = _reading_progress(progress, len(files))
     documents, skipped, stats = [], [], {}
     for n, path in enumerate(files, 1):
