@@ -1,6 +1,6 @@
-"""Read the corpus folder: .txt / .md files strictly UTF-8, text kept exactly as on disk; PDF,
-Word and HTML files through their converters (qa.ingest.formats), whose text is what offsets
-point into and is stored with the index.
+"""Read the corpus folder: .txt / .md files as they are (UTF-8, or UTF-16 after its byte-order
+mark: qa.ingest.formats.text_of); PDF, Word and HTML files through their converters
+(qa.ingest.formats), whose text is what offsets point into and is stored with the index.
 
 A file that cannot be read (a .txt that is not UTF-8, an empty one; a PDF, Word or HTML file
 that is encrypted, scanned without text or damaged; one the reader may not open) is skipped with a
@@ -199,14 +199,19 @@ def read_corpus(
         except UnreadableFileError as e:
             skipped.append(SkippedFile(source, str(e)))
         except OSError as e:  # not allowed to read it, or gone since the folder was listed
-            why = f"it could not be read ({e.strerror or e}); check that this user may read it"
-            skipped.append(SkippedFile(source, why))
+            skipped.append(SkippedFile(source, _unread(e)))
         tell(n)
     if not documents:
         reasons = "; ".join(str(s) for s in skipped)
         raise CorpusError(f"no document in {corpus_dir} could be read ({reasons})")
     left_out = tuple(p.relative_to(corpus_dir).as_posix() for p in listing.others)
     return Corpus(documents, tuple(skipped), stats, left_out)
+
+
+def _unread(error: OSError) -> str:
+    """Why a file could not be read, and what to do when something can be done."""
+    why = f"it could not be read ({error.strerror or error})"
+    return f"{why}; check that this user may read it" if isinstance(error, PermissionError) else why
 
 
 def _reading_progress(progress: Progress | None, total: int) -> Callable[[int], None]:

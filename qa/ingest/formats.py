@@ -28,7 +28,7 @@ def text_of(data: bytes) -> str:
     reads it, so offsets match the file read that way), or UTF-16 after its byte-order mark.
     Raises UnreadableFileError for anything else, binary data or an empty text.
 
-    Example: text_of("\ufeffRules".encode("utf-16-le")) -> 'Rules'
+    Example: text_of(codecs.BOM_UTF16_LE + "Rules".encode("utf-16-le")) -> 'Rules'
     """
     encoding = _UTF16_BOMS.get(data[:2])
     body = data[2:] if encoding else data
