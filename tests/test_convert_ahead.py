@@ -42,24 +42,37 @@ def test_workers_fill_the_cache_with_what_reading_one_by_one_gives(tmp_path):
     assert handed == 4  # the PDFs and the Word file; the text file is read as it is
     for name in ("farming.pdf", "second.pdf", "farming.docx"):
         assert cache.has(".pdf" if name.endswith("pdf") else ".docx", (corpus / name).read_bytes())
-    assert not cache.has(".pdf", (corpus / "damaged.pdf").read_bytes())
-    assert told[0][0] == "converting 4 new PDF/Word file(s) in 2 processes"
+    assert cache.has(".pdf", (corpus / "damaged.pdf").read_bytes())  # kept as damaged
+    assert told[0][0] == "converting 4 new PDF/Word file(s) in 2 process(es)"
     assert told[-1] == ("converting: 4/4 files, about 0 s left", 0.5)
     ahead = read_corpus(corpus, cache)
     alone = read_corpus(corpus)  # no cache: each file converted here, one after another
     assert ahead.documents == alone.documents and len(ahead.documents) == 4
-    assert [s.source for s in ahead.skipped] == ["damaged.pdf"] == [s.source for s in alone.skipped]
+    assert ahead.skipped == alone.skipped and [s.source for s in ahead.skipped] == ["damaged.pdf"]
     assert convert_ahead(files, cache, MAX_CONVERTED_FILE_BYTES, workers=2) == 0  # all kept
 
 
-def test_one_core_or_one_new_file_converts_as_it_reads(tmp_path):
+def test_one_new_file_is_converted_in_one_worker(tmp_path):
     corpus = drive(tmp_path / "corpus")
-    files = sorted(corpus.iterdir())
     cache = ConversionCache(tmp_path / "cache")
-    assert convert_ahead(files, cache, MAX_CONVERTED_FILE_BYTES, workers=1) == 0
     only = [corpus / "farming.pdf", corpus / "notes.txt"]
+    assert convert_ahead(only, cache, MAX_CONVERTED_FILE_BYTES, workers=2) == 1
+    assert cache.has(".pdf", (corpus / "farming.pdf").read_bytes())
     assert convert_ahead(only, cache, MAX_CONVERTED_FILE_BYTES, workers=2) == 0
-    assert not cache.folder.exists() or not any(cache.folder.glob("*.json"))
+
+
+def test_a_file_still_converting_after_the_timeout_is_skipped_saying_why(tmp_path):
+    corpus = drive(tmp_path / "corpus")
+    cache = ConversionCache(tmp_path / "cache")
+    files = sorted(corpus.iterdir())
+    # no worker starts Python and converts a PDF in 10 ms: each file is given up
+    assert convert_ahead(files, cache, MAX_CONVERTED_FILE_BYTES, workers=2, timeout=0.01) == 4
+    read = read_corpus(corpus, cache)  # no conversion again: the cache says why
+    assert [d.source for d in read.documents] == ["notes.txt"]
+    reasons = {s.source: s.reason for s in read.skipped}
+    assert set(reasons) == {"damaged.pdf", "farming.docx", "farming.pdf", "second.pdf"}
+    assert reasons["farming.pdf"].startswith("converting it took over 0.01 s, so it was stopped")
+    assert convert_ahead(files, cache, MAX_CONVERTED_FILE_BYTES, workers=2) == 0  # not retried
 
 
 def test_a_script_without_a_main_guard_reads_a_drive_once(tmp_path):
@@ -83,3 +96,31 @@ def test_a_script_without_a_main_guard_reads_a_drive_once(tmp_path):
         [sys.executable, str(script)], capture_output=True, text=True, timeout=120, check=True
     ).stdout
     assert out.splitlines() == ["started", "4 documents"]
+
+
+def test_a_damaged_file_is_kept_as_such_a_missing_package_is_not(tmp_path, monkeypatch):
+    import qa.ingest.conversion_cache as cache_module
+    from qa.ingest.converted import MissingPackageError, UnreadableFileError
+
+    cache = ConversionCache(tmp_path / "cache")
+    calls = []
+
+    def missing(path, data):
+        calls.append(path.name)
+        raise MissingPackageError("reading it needs the pypdf package")
+
+    monkeypatch.setattr(cache_module, "convert", missing)
+    for _ in range(2):  # tried again each time: installing the package cures it
+        with pytest.raises(MissingPackageError):
+            cache.converted(tmp_path / "a.pdf", b"%PDF-1.4")
+    assert calls == ["a.pdf", "a.pdf"] and not cache.has(".pdf", b"%PDF-1.4")
+
+    def damaged(path, data):
+        calls.append(path.name)
+        raise UnreadableFileError("not a readable PDF")
+
+    monkeypatch.setattr(cache_module, "convert", damaged)
+    for _ in range(2):  # converted once; the second read takes the reason from the cache
+        with pytest.raises(UnreadableFileError, match="not a readable PDF"):
+            cache.converted(tmp_path / "a.pdf", b"%PDF-1.4")
+    assert calls == ["a.pdf", "a.pdf", "a.pdf"] and cache.has(".pdf", b"%PDF-1.4")

@@ -403,7 +403,7 @@ def test_the_plan_as_pdf_docx_and_html_answers_the_pledge_question(
 
 
 def test_converted_text_is_reused_until_the_file_changes(tmp_path, monkeypatch):
-    from qa.ingest import corpus as corpus_module
+    from qa.ingest import conversion_cache as cache_module
     from qa.ingest.conversion_cache import ConversionCache
 
     corpus = tmp_path / "corpus"
@@ -414,8 +414,8 @@ def test_converted_text_is_reused_until_the_file_changes(tmp_path, monkeypatch):
     cache = ConversionCache(tmp_path / "converted")
     first = read_corpus(corpus, cache).documents
     calls = []
-    real = corpus_module.convert
-    monkeypatch.setattr(corpus_module, "convert", lambda p, d: calls.append(p.name) or real(p, d))
+    real = cache_module.convert
+    monkeypatch.setattr(cache_module, "convert", lambda p, d: calls.append(p.name) or real(p, d))
     again = read_corpus(corpus, ConversionCache(tmp_path / "converted")).documents
     assert again == first and calls == []  # nothing converted a second time
     write_html(FARMING + "\nMore notes on goats.\n", corpus / "farming.html")

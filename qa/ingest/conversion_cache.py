@@ -9,7 +9,8 @@ import json
 from pathlib import Path
 
 from qa.atomic import atomic_write
-from qa.ingest.converted import Converted
+from qa.ingest.converted import Converted, MissingPackageError, UnreadableFileError
+from qa.ingest.formats import convert
 
 # bump when a converter's output changes, so no text of an older converter is reused; v2: HTML
 # list items bulleted, landmarks by role and permalinks dropped, "# " body lines escaped; v3: a
@@ -49,14 +50,35 @@ class ConversionCache:
         digest.update(data)
         return digest.hexdigest()
 
+    def converted(self, path: Path, data: bytes) -> Converted:
+        """The file's text: kept, or converted now and kept. A file that cannot be converted
+        (damaged, encrypted) raises UnreadableFileError, and that too is kept, so it is not
+        converted again at each read; a missing converter (ImportError) is not kept."""
+        converted = self.get(path.suffix, data)
+        if converted is None:
+            try:
+                converted = convert(path, data)
+            except MissingPackageError:
+                raise  # installing the package cures it: nothing to keep
+            except UnreadableFileError as e:
+                self.put_failure(path.suffix, data, str(e))
+                raise
+            self.put(path.suffix, data, converted)
+        return converted
+
     def has(self, suffix: str, data: bytes) -> bool:
         """Whether a text is kept for these bytes (not read, nor marked used)."""
         return (self.folder / f"{self.key(suffix, data)}.json").is_file()
 
     def get(self, suffix: str, data: bytes) -> Converted | None:
+        """The text kept for these bytes; None when there is none (or it is damaged). Raises
+        UnreadableFileError when converting them was given up (qa.ingest.convert_ahead)."""
         key = self.key(suffix, data)
         try:
             row = json.loads((self.folder / f"{key}.json").read_text("utf-8"))
+            if isinstance(row, dict) and isinstance(row.get("error"), str):
+                self.used.add(key)
+                raise UnreadableFileError(row["error"])
             converted = Converted(row["text"], tuple(int(p) for p in row["pages"]))
         except (OSError, ValueError, KeyError, TypeError):
             return None  # none yet, or damaged: convert again
@@ -67,8 +89,16 @@ class ConversionCache:
 
     def put(self, suffix: str, data: bytes, converted: Converted) -> None:
         """Keep the text; a folder that cannot be written only costs a conversion next time."""
-        key = self.key(suffix, data)
-        row = {"text": converted.text, "pages": list(converted.pages)}
+        self._write(
+            self.key(suffix, data), {"text": converted.text, "pages": list(converted.pages)}
+        )
+
+    def put_failure(self, suffix: str, data: bytes, reason: str) -> None:
+        """Keep why these bytes could not be converted (damaged, too slow): get() raises
+        UnreadableFileError with it, until the file or the converters change."""
+        self._write(self.key(suffix, data), {"error": reason})
+
+    def _write(self, key: str, row: dict) -> None:
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
             atomic_write(self.folder / f"{key}.json", json.dumps(row, ensure_ascii=False).encode())

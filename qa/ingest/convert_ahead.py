@@ -19,14 +19,36 @@ import selectors
 import subprocess
 import sys
 import time
+from collections import deque
+from dataclasses import dataclass
 from pathlib import Path
 
 from qa.ingest.conversion_cache import ConversionCache
-from qa.ingest.formats import convert
 from qa.progress import Progress, time_left
 
 SLOW_SUFFIXES = (".pdf", ".docx")  # HTML converts in about a millisecond: not worth a process
-MIN_FILES = 2  # a worker starts in a fraction of a second: fewer files convert as they are read
+# a file still converting after this long is stopped and skipped: a damaged PDF can keep pypdf
+# busy for hours, and the rest of the drive waits for none
+TIMEOUT_SECONDS = 600.0
+
+
+@dataclass
+class _Worker:
+    """One `python -m qa.ingest.convert_ahead` process and the file it converts now."""
+
+    proc: subprocess.Popen
+    path: Path | None = None
+    since: float = 0.0
+
+    def give(self, path: Path) -> None:
+        self.proc.stdin.write(f"{path}\n")
+        self.proc.stdin.flush()
+        self.path, self.since = path, time.perf_counter()
+
+    def finish(self) -> None:
+        """No more files: the process ends once it has read the end of its input."""
+        self.proc.stdin.close()
+        self.path = None
 
 
 def convert_ahead(
@@ -36,25 +58,27 @@ def convert_ahead(
     progress: Progress | None = None,
     share: float = 0.0,
     workers: int | None = None,
+    timeout: float = TIMEOUT_SECONDS,
 ) -> int:
     """Convert the files among ``files`` that are slow to convert and not in ``conversions``
-    yet (up to ``max_bytes`` each), in parallel; returns how many were handed to workers.
-    ``progress`` is told the files converted, as the first ``share`` of the work."""
-    workers = min(workers or os.cpu_count() or 1, len(files))
+    yet (up to ``max_bytes`` each), in parallel; returns how many were handed to workers. A
+    file still converting after ``timeout`` seconds is recorded as failed in ``conversions``
+    (reading it then skips it, saying why). ``progress`` is told the files converted, as the
+    first ``share`` of the work."""
     todo = [
         p for p in files if p.suffix.lower() in SLOW_SUFFIXES and _new(p, conversions, max_bytes)
     ]
-    if workers < 2 or len(todo) < MIN_FILES:
+    if not todo:
         return 0
     say = progress or (lambda message, fraction: None)
-    workers = min(workers, len(todo))
-    say(f"converting {len(todo)} new PDF/Word file(s) in {workers} processes", 0.0)
-    # the largest first, dealt in turn: each worker gets about as many bytes
-    todo.sort(key=lambda p: -p.stat().st_size)
+    workers = min(workers or os.cpu_count() or 1, len(todo))
+    say(f"converting {len(todo)} new PDF/Word file(s) in {workers} process(es)", 0.0)
+    pending = deque(sorted(todo, key=lambda p: -p.stat().st_size))  # the largest first
     command = [sys.executable, "-m", "qa.ingest.convert_ahead", str(conversions.folder)]
-    procs = []
+    done, t0 = 0, time.perf_counter()
     with selectors.DefaultSelector() as selector:
-        for i in range(workers):
+
+        def start() -> None:
             proc = subprocess.Popen(
                 command,
                 stdin=subprocess.PIPE,
@@ -63,26 +87,62 @@ def convert_ahead(
                 bufsize=1,
                 env=_worker_environment(),
             )
-            proc.stdin.write("".join(f"{p}\n" for p in todo[i::workers]))
-            proc.stdin.close()
-            selector.register(proc.stdout, selectors.EVENT_READ)
-            procs.append(proc)
-        done, t0, open_pipes = 0, time.perf_counter(), workers
-        while open_pipes:
-            for key, _ in selector.select():
-                if key.fileobj.readline():
-                    done += 1
-                    left = time_left(done, len(todo), time.perf_counter() - t0)
-                    say(
-                        f"converting: {done}/{len(todo)} files, about {left} left",
-                        share * done / len(todo),
-                    )
-                else:
-                    selector.unregister(key.fileobj)
-                    open_pipes -= 1
-    for proc in procs:
-        proc.wait()
+            worker = _Worker(proc)
+            selector.register(proc.stdout, selectors.EVENT_READ, worker)
+            worker.give(pending.popleft())
+
+        def handled(worker: _Worker, next_file: bool = True) -> None:
+            nonlocal done
+            done += 1
+            left = time_left(done, len(todo), time.perf_counter() - t0)
+            say(
+                f"converting: {done}/{len(todo)} files, about {left} left", share * done / len(todo)
+            )
+            if next_file and pending:
+                worker.give(pending.popleft())
+            elif next_file:
+                worker.finish()
+
+        for _ in range(workers):
+            start()
+        while selector.get_map():
+            for key, _ in selector.select(timeout=min(1.0, timeout / 2)):
+                worker = key.data
+                if worker.proc.stdout.readline():
+                    handled(worker)
+                    continue
+                selector.unregister(worker.proc.stdout)  # the end of its output: it has ended
+                worker.proc.wait()
+                if worker.path is not None:  # it died on a file: reading converts it again
+                    handled(worker, next_file=False)
+                    if pending:
+                        start()
+            now = time.perf_counter()
+            for key in list(selector.get_map().values()):
+                worker = key.data
+                if worker.path is not None and now - worker.since > timeout:
+                    worker.proc.kill()
+                    worker.proc.wait()
+                    selector.unregister(worker.proc.stdout)
+                    _give_up(conversions, worker.path, timeout)
+                    handled(worker, next_file=False)
+                    if pending:
+                        start()
     return len(todo)
+
+
+def _give_up(conversions: ConversionCache, path: Path, timeout: float) -> None:
+    """Record that converting the file took too long, so reading it skips it, saying why."""
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return
+    conversions.put_failure(
+        path.suffix,
+        data,
+        f"converting it took over {timeout:g} s, so it was stopped (a damaged or unusual "
+        "file?); save it again as PDF, or convert it to text, and index the result",
+    )
 
 
 def _worker_environment() -> dict[str, str]:
@@ -102,13 +162,12 @@ def _new(path: Path, conversions: ConversionCache, max_bytes: int) -> bool:
 
 
 def convert_into(cache: ConversionCache, path: Path) -> bool:
-    """Convert one file and keep its text in the cache; False when it cannot be converted."""
+    """Convert one file into the cache (its text, or why it cannot be converted); False when
+    it could not be (reading it again reports why)."""
     try:
-        data = path.read_bytes()
-        converted = convert(path, data)
-    except Exception:  # unreadable, damaged, a converter missing: reading it again reports it
+        cache.converted(path, path.read_bytes())
+    except Exception:  # damaged (kept as such), unreadable, a converter missing
         return False
-    cache.put(path.suffix, data, converted)
     return True
 
 

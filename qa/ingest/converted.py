@@ -14,6 +14,11 @@ class UnreadableFileError(Exception):
     to do. The corpus skips such a file with a warning instead of failing."""
 
 
+class MissingPackageError(UnreadableFileError):
+    """The file needs a package that is not installed: installing it is the cure, so this is
+    never kept as the file's failure (qa.ingest.conversion_cache)."""
+
+
 @dataclass(frozen=True)
 class Converted:
     """A converted file: its text and, for a PDF, where each page starts in it (page 1 first)."""
@@ -56,6 +61,6 @@ def require(module: str, package: str):
     try:
         return importlib.import_module(module)
     except ImportError:
-        raise UnreadableFileError(
+        raise MissingPackageError(
             f"reading it needs the {package} package; install it with {INSTALL_HINT}"
         ) from None

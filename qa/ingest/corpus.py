@@ -158,11 +158,9 @@ def read_document(
             raise UnreadableFileError(
                 f"{len(data):,} bytes is over the {MAX_CONVERTED_FILE_BYTES:,}-byte limit"
             )
-        converted = conversions.get(path.suffix, data) if conversions is not None else None
-        if converted is None:
-            converted = convert(path, data)
-            if conversions is not None:
-                conversions.put(path.suffix, data, converted)
+        converted = (
+            conversions.converted(path, data) if conversions is not None else convert(path, data)
+        )
         if len(converted.text) > MAX_FILE_BYTES:
             raise UnreadableFileError(
                 f"its text ({len(converted.text):,} characters) is over the "

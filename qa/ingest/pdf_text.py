@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from qa.ingest.chunking import BULLET, heading_level
 from qa.ingest.converted import (
     Converted,
+    MissingPackageError,
     UnreadableFileError,
     join_blocks,
     literal,
@@ -338,7 +339,7 @@ def pdf_to_text(data: bytes) -> Converted:
     except (PdfReadError, ValueError, KeyError, TypeError, AttributeError, OSError) as e:
         reason = str(e) or type(e).__name__
         if "cryptography" in reason.lower():
-            raise UnreadableFileError(
+            raise MissingPackageError(
                 f"it is encrypted (AES) and reading it needs the cryptography package; "
                 f"install it with pip install cryptography ({reason})"
             ) from None
