@@ -50,6 +50,17 @@ class _Worker:
         self.proc.stdin.close()
         self.path = None
 
+    def end(self, kill: bool = False) -> None:
+        """Wait for the process (kill it first if asked) and close its pipes."""
+        if kill:
+            self.proc.kill()
+        self.proc.wait()
+        for pipe in (self.proc.stdin, self.proc.stdout):
+            try:
+                pipe.close()
+            except OSError:  # a broken pipe to a process that died
+                pass
+
 
 def convert_ahead(
     files: list[Path],
@@ -75,7 +86,7 @@ def convert_ahead(
     say(f"converting {len(todo)} new PDF/Word file(s) in {workers} process(es)", 0.0)
     pending = deque(sorted(todo, key=lambda p: -p.stat().st_size))  # the largest first
     command = [sys.executable, "-m", "qa.ingest.convert_ahead", str(conversions.folder)]
-    done, t0 = 0, time.perf_counter()
+    done, t0, started = 0, time.perf_counter(), []
     with selectors.DefaultSelector() as selector:
 
         def start() -> None:
@@ -88,6 +99,7 @@ def convert_ahead(
                 env=_worker_environment(),
             )
             worker = _Worker(proc)
+            started.append(worker)
             selector.register(proc.stdout, selectors.EVENT_READ, worker)
             worker.give(pending.popleft())
 
@@ -103,31 +115,37 @@ def convert_ahead(
             elif next_file:
                 worker.finish()
 
-        for _ in range(workers):
-            start()
-        while selector.get_map():
-            for key, _ in selector.select(timeout=min(1.0, timeout / 2)):
-                worker = key.data
-                if worker.proc.stdout.readline():
-                    handled(worker)
-                    continue
-                selector.unregister(worker.proc.stdout)  # the end of its output: it has ended
-                worker.proc.wait()
-                if worker.path is not None:  # it died on a file: reading converts it again
-                    handled(worker, next_file=False)
-                    if pending:
-                        start()
-            now = time.perf_counter()
-            for key in list(selector.get_map().values()):
-                worker = key.data
-                if worker.path is not None and now - worker.since > timeout:
-                    worker.proc.kill()
-                    worker.proc.wait()
-                    selector.unregister(worker.proc.stdout)
-                    _give_up(conversions, worker.path, timeout)
-                    handled(worker, next_file=False)
-                    if pending:
-                        start()
+        try:
+            for _ in range(workers):
+                start()
+            while selector.get_map():
+                for key, _ in selector.select(timeout=min(1.0, timeout / 2)):
+                    worker = key.data
+                    if worker.proc.stdout.readline():
+                        handled(worker)
+                        continue
+                    selector.unregister(worker.proc.stdout)  # the end of its output: it ended
+                    worker.end()
+                    if worker.path is not None:  # it died on a file: reading converts it again
+                        handled(worker, next_file=False)
+                        if pending:
+                            start()
+                now = time.perf_counter()
+                for key in list(selector.get_map().values()):
+                    worker = key.data
+                    if worker.path is not None and now - worker.since > timeout:
+                        selector.unregister(worker.proc.stdout)
+                        worker.end(kill=True)
+                        _give_up(conversions, worker.path, timeout)
+                        handled(worker, next_file=False)
+                        if pending:
+                            start()
+        except OSError:  # a worker that cannot start or be fed: reading converts the rest
+            pass
+        finally:  # Ctrl-C, an error: no worker outlives the read
+            for worker in started:
+                if worker.proc.poll() is None:
+                    worker.end(kill=True)
     return len(todo)
 
 
