@@ -124,3 +124,27 @@ def test_a_damaged_file_is_kept_as_such_a_missing_package_is_not(tmp_path, monke
         with pytest.raises(UnreadableFileError, match="not a readable PDF"):
             cache.converted(tmp_path / "a.pdf", b"%PDF-1.4")
     assert calls == ["a.pdf", "a.pdf", "a.pdf"] and cache.has(".pdf", b"%PDF-1.4")
+
+
+def test_workers_that_die_leave_their_files_to_reading(tmp_path, monkeypatch):
+    corpus = drive(tmp_path / "corpus")
+    cache = ConversionCache(tmp_path / "cache")
+    monkeypatch.setattr(sys, "executable", "/bin/false")  # each worker ends at once
+    files = sorted(corpus.iterdir())
+    assert convert_ahead(files, cache, MAX_CONVERTED_FILE_BYTES, workers=2) == 4
+    assert not cache.folder.exists() or not any(cache.folder.glob("*.json"))
+    monkeypatch.undo()
+    assert read_corpus(corpus, cache).documents == read_corpus(corpus).documents
+
+
+def test_the_progress_of_a_read_never_goes_back(tmp_path, monkeypatch):
+    from qa.ingest.corpus import READING_SHARE
+    from tests.test_shared_drive import SlowClock
+
+    corpus = drive(tmp_path / "corpus")
+    monkeypatch.setattr("qa.ingest.corpus.time", SlowClock())  # reading takes a while
+    told = []
+    read_corpus(corpus, ConversionCache(tmp_path / "cache"), lambda m, f: told.append((m, f)))
+    fractions = [f for _, f in told]
+    assert fractions == sorted(fractions) and fractions[-1] == READING_SHARE
+    assert told[0][0].startswith("converting 4 new") and told[-1][0].startswith("reading: 5/5")

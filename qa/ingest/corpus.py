@@ -185,9 +185,13 @@ def read_corpus(
     corpus_dir = Path(corpus_dir)
     listing = list_corpus(corpus_dir)
     files = _documents_of(listing, corpus_dir)
-    if conversions is not None:  # a drive's new PDFs, converted on every core first
-        convert_ahead(files, conversions, MAX_CONVERTED_FILE_BYTES, progress, READING_SHARE / 2)
-    tell = _reading_progress(progress, len(files))
+    converting = READING_SHARE / 2  # of the progress, when new PDFs are converted first
+    if conversions is not None and convert_ahead(
+        files, conversions, MAX_CONVERTED_FILE_BYTES, progress, converting
+    ):
+        tell = _reading_progress(progress, len(files), converting)
+    else:
+        tell = _reading_progress(progress, len(files))
     documents, skipped, stats = [], [], {}
     for n, path in enumerate(files, 1):
         source = path.relative_to(corpus_dir).as_posix()
@@ -212,10 +216,13 @@ def _unread(error: OSError) -> str:
     return f"{why}; check that this user may read it" if isinstance(error, PermissionError) else why
 
 
-def _reading_progress(progress: Progress | None, total: int) -> Callable[[int], None]:
+def _reading_progress(
+    progress: Progress | None, total: int, start: float = 0.0
+) -> Callable[[int], None]:
     """What read_corpus calls after each file: once reading has taken a second (a folder of
     text files is read in less, and says nothing), tells ``progress`` every quarter second and
-    after the last file. Reading is the first READING_SHARE of a build's progress."""
+    after the last file. Reading is the part of a build's progress from ``start`` (after new
+    files were converted) to READING_SHARE."""
     if progress is None:
         return lambda n: None
     t0 = time.perf_counter()
@@ -228,7 +235,8 @@ def _reading_progress(progress: Progress | None, total: int) -> Callable[[int], 
             return
         said = now
         left = time_left(n, total, now - t0)
-        progress(f"reading: {n}/{total} files, about {left} left", READING_SHARE * n / total)
+        fraction = start + (READING_SHARE - start) * n / total
+        progress(f"reading: {n}/{total} files, about {left} left", fraction)
 
     return tell
 
