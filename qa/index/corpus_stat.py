@@ -87,9 +87,8 @@ def read_unless_unchanged(
 def skipped_when_built(index_dir: Path) -> list[SkippedFile]:
     """The files the last build of this index skipped (a scanned PDF), as it recorded them, so
     the app can list them beside the documents; none when the record cannot be read."""
-    try:
-        messages = json.loads((Path(index_dir) / HINT).read_text("utf-8")).get("skipped") or []
-    except (OSError, ValueError, AttributeError):
+    messages = (_read_hint(index_dir) or {}).get("skipped") or []
+    if not isinstance(messages, list):
         return []
     parsed = (SkippedFile.parse(m) for m in messages if isinstance(m, str))
     return [s for s in parsed if s is not None]
@@ -114,8 +113,10 @@ def unchanged_since_build(index_dir: Path, corpus_dir: Path) -> bool:
 def _hint_if_unchanged(index_dir: Path, corpus_dir: Path) -> dict | None:
     """The hint, if the corpus folder holds exactly the files it lists, each with the same
     size and modification time, and it is the index's own; else None."""
+    hint = _read_hint(index_dir)
+    if hint is None:
+        return None
     try:
-        hint = json.loads((Path(index_dir) / HINT).read_bytes())
         recorded = {s: tuple(v) for s, v in hint["files"].items()}
         indexed = indexed_corpus(index_dir)
         if not indexed or hint["corpus"] != _key(indexed):
@@ -123,3 +124,12 @@ def _hint_if_unchanged(index_dir: Path, corpus_dir: Path) -> dict | None:
         return hint if corpus_stats(corpus_dir) == recorded else None
     except (OSError, ValueError, KeyError, TypeError, AttributeError, CorpusError):
         return None
+
+
+def _read_hint(index_dir: Path) -> dict | None:
+    """The hint file as written, or None when there is none readable."""
+    try:
+        hint = json.loads((Path(index_dir) / HINT).read_bytes())
+    except (OSError, ValueError):
+        return None
+    return hint if isinstance(hint, dict) else None

@@ -186,12 +186,10 @@ def read_corpus(
     listing = list_corpus(corpus_dir)
     files = _documents_of(listing, corpus_dir)
     converting = READING_SHARE / 2  # of the progress, when new PDFs are converted first
-    if conversions is not None and convert_ahead(
+    converted = conversions is not None and convert_ahead(
         files, conversions, MAX_CONVERTED_FILE_BYTES, progress, converting
-    ):
-        tell = _reading_progress(progress, len(files), converting)
-    else:
-        tell = _reading_progress(progress, len(files))
+    )
+    tell = _reading_progress(progress, len(files), converting if converted else 0.0)
     documents, skipped, stats = [], [], {}
     for n, path in enumerate(files, 1):
         source = path.relative_to(corpus_dir).as_posix()

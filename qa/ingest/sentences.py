@@ -85,9 +85,9 @@ def split_long(text: str, span: Span, max_words: int) -> list[Span]:
 
 def trim(text: str, start: int, end: int) -> tuple[int, int]:
     """``[start, end)`` without the whitespace at either end, a byte-order mark counted as
-    whitespace (a file saved "UTF-8 with BOM" starts with one: "\ufeff# Title" is a heading).
+    whitespace (a file saved "UTF-8 with BOM" starts with one: "\\ufeff# Title" is a heading).
 
-    Example: trim("\ufeff# Title ", 0, 9) -> (1, 8)
+    Example: trim("\\ufeff# Title ", 0, 9) -> (1, 8)
     """
     while start < end and (text[start].isspace() or text[start] == "\ufeff"):
         start += 1

@@ -145,8 +145,8 @@ class Retriever:
         # question is small, idle BLAS threads spinning beside ONNX made the slowest questions
         # 2x slower (bench_latency p95), and with another process on a core (an index being
         # built) FAISS's OpenMP threads made them up to 20x slower (README, "Threads and
-        # memory"). The controller is
-        # made per question (0.3 ms) because e5's engine brings its own OpenMP when first used.
+        # memory"). The controller is made per question (0.3 ms) because e5's engine brings its
+        # own OpenMP when first used.
         with ThreadpoolController().limit(limits=1):
             query = self.read(question)
             if scope is None and self.config.designated_documents:

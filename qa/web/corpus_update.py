@@ -87,8 +87,8 @@ def check_upload_data(name: str, data: bytes) -> str:
     """Bounded and not empty; returns the text the document will be indexed with.
 
     ``.txt`` / ``.md`` are read as the corpus reads them (qa.ingest.formats.text_of); PDF,
-    DOCX and HTML are converted here, before
-    anything is written, so an unreadable file (scanned, encrypted, damaged) is refused.
+    DOCX and HTML are converted here, before anything is written, so an unreadable file
+    (scanned, encrypted, damaged) is refused.
     """
     check_upload_size(name, len(data))
     if Path(name).suffix.lower() not in TEXT_SUFFIXES:
