@@ -109,7 +109,7 @@ def cmd_index(args: argparse.Namespace) -> int:
     from contextlib import nullcontext
 
     from qa.assistant import build
-    from qa.ingest.corpus import left_out_note
+    from qa.ingest.corpus import reading_notes
 
     settings = _settings(args)
     target = None
@@ -136,8 +136,8 @@ def cmd_index(args: argparse.Namespace) -> int:
         _audit_index(args, settings, report, None)
     for skipped in report.skipped:  # a file of a kind read that could not be read
         print(f"warning: {skipped}", file=sys.stderr)
-    if report.left_out:  # an image, a spreadsheet: one line, not one a file
-        print(f"note: {left_out_note(report.left_out)}", file=sys.stderr)
+    for note in reading_notes(report.left_out, report.windows_1252):  # one line each, not a file
+        print(f"note: {note}", file=sys.stderr)
     if args.json:
         from dataclasses import asdict
 

@@ -482,7 +482,7 @@ def test_corpus_info_lists_documents_and_manifest(bundled_app):
         ("x.pdf", b"%PDF-1.4", r"x\.pdf cannot be read: not a readable PDF .*damaged"),
         ("x.docx", b"PK not a zip", r"x\.docx cannot be read: not a readable Word"),
         ("x.html", b"<html><script>var a;</script></html>", "x.html cannot be read: .*no text"),
-        ("x.txt", b"caf\xe9 bad bytes", "UTF-8"),
+        ("x.txt", "会议纪要".encode("gbk"), "UTF-8"),
         ("x.txt", b"  \n\n ", "empty"),
         ("x.txt", b"a" * (corpus_update.MAX_UPLOAD_BYTES + 1), "limit"),
         ("alpha.txt", b"Already there.", "already in the corpus"),
@@ -591,7 +591,7 @@ def test_a_docx_upload_is_added_and_a_docx_can_be_replaced(tiny_app, tmp_path):
 
 def test_handle_upload_uses_the_file_name_and_reports_errors(tiny_app, tmp_path):
     bad = tmp_path / "bad.txt"
-    bad.write_bytes(b"\xc3\x28 broken")
+    bad.write_bytes("会议纪要".encode("gbk"))  # Chinese Windows' code page: not read
     status, *kept = handlers.handle_upload(str(bad), progress=lambda *a, **k: None)
     assert "UTF-8" in status and all(out == gr.update() for out in kept)  # table left alone
     pdf = tmp_path / "report.pdf"

@@ -242,7 +242,7 @@ def test_eval_readers_on_random_bytes_raise_only_qa_errors(tmp_path, data, ext):
 @pytest.mark.parametrize(
     "name, data, says",
     [
-        ("latin1.txt", "Café rules apply.".encode("latin-1"), "not valid UTF-8"),
+        ("gbk.txt", "规则适用。".encode("gbk"), "not valid UTF-8"),
         ("image.txt", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "not valid UTF-8|binary"),
         ("zeros.txt", b"text\x00\x00\x00more", "binary file"),
         ("empty.md", b"   \n", "empty"),

@@ -79,9 +79,9 @@ def test_missing_corpus_and_non_utf8(tmp_path, plan_settings):
     )
     bad = tmp_path / "bad"
     bad.mkdir()
-    (bad / "latin1.txt").write_bytes(b"na\xefve")
+    (bad / "gbk.txt").write_bytes("会议纪要".encode("gbk"))
     proc = run(["index"], replace(missing, corpus_dir=bad), check=False)
-    assert proc.returncode == 2 and "latin1.txt: skipped, not valid UTF-8" in proc.stderr
+    assert proc.returncode == 2 and "gbk.txt: skipped, not valid UTF-8" in proc.stderr
     assert "could be read" in proc.stderr and "Traceback" not in proc.stderr
 
 

@@ -13,6 +13,7 @@ from qa.ingest.corpus import (
     load_corpus,
     read_corpus,
 )
+from tests.test_shared_drive import GBK_SAYS
 
 
 def test_reads_txt_and_md_exactly(tiny_corpus):
@@ -40,16 +41,14 @@ def test_empty_folder(tmp_path):
 
 def test_non_utf8_is_skipped_naming_file_and_byte(tmp_path):
     (tmp_path / "ok.txt").write_text("fine", "utf-8")
-    (tmp_path / "bad.txt").write_bytes(b"caf\xe9 au lait")
+    (tmp_path / "bad.txt").write_bytes("会议纪要".encode("gbk"))
     corpus = read_corpus(tmp_path)
     assert [d.source for d in corpus.documents] == ["ok.txt"]
-    assert [str(s) for s in corpus.skipped] == [
-        "bad.txt: skipped, not valid UTF-8 (byte 3: b'\\xe9 au'); re-save it as UTF-8"
-    ]
+    assert [str(s) for s in corpus.skipped] == [f"bad.txt: skipped, {GBK_SAYS}"]
 
 
 def test_only_unreadable_text_files_is_an_error_naming_them(tmp_path):
-    (tmp_path / "bad.txt").write_bytes(b"caf\xe9 au lait")
+    (tmp_path / "bad.txt").write_bytes("会议纪要".encode("gbk"))
     with pytest.raises(CorpusError, match=r"could be read \(bad\.txt: skipped, not valid UTF-8"):
         load_corpus(tmp_path)
 

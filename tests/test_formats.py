@@ -327,7 +327,7 @@ def test_a_corpus_of_only_unreadable_files_is_an_error_naming_them(tmp_path):
 
 def test_a_bad_txt_is_skipped_like_a_bad_pdf(tmp_path):
     write_html(FARMING, tmp_path / "farming.html")
-    (tmp_path / "bad.txt").write_bytes(b"caf\xe9")
+    (tmp_path / "bad.txt").write_bytes("会议纪要".encode("gbk"))
     corpus = read_corpus(tmp_path)
     assert [d.source for d in corpus.documents] == ["farming.html"]
     assert [s.source for s in corpus.skipped] == ["bad.txt"]

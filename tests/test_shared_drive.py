@@ -12,15 +12,22 @@ from qa.errors import CorpusError
 from qa.index.corpus_stat import shown_skipped
 from qa.ingest.converted import UnreadableFileError
 from qa.ingest.corpus import READING_SHARE, CorpusWarning, load_corpus, read_corpus
-from qa.ingest.formats import text_of
+from qa.ingest.formats import WINDOWS_1252, read_text, text_of
 from tests.test_cli import run
+
+# what a .txt saved in GBK (Chinese Windows' code page) is skipped for
+GBK_SAYS = (
+    "not valid UTF-8, nor Western text in Windows-1252 (byte 0: b'\\xbb\\xe1\\xd2\\xe9'); "
+    "re-save it as UTF-8"
+)
 
 
 def drive(settings):
-    """The tiny corpus as a shared drive: two good documents, a text file saved in Latin-1, a
-    photo, a spreadsheet, and the lock file Word leaves beside an open document."""
+    """The tiny corpus as a shared drive: two good documents, a text file saved in a Chinese
+    code page (GBK), a photo, a spreadsheet, and the lock file Word leaves beside an open
+    document."""
     corpus = settings.corpus_dir
-    (corpus / "minutes.txt").write_bytes("Café budget approved.".encode("latin-1"))
+    (corpus / "minutes.txt").write_bytes("会议纪要：预算通过。".encode("gbk"))
     (corpus / "photos").mkdir()
     (corpus / "photos" / "visit.jpg").write_bytes(b"\xff\xd8\xff\xe0")
     (corpus / "budget.xlsx").write_bytes(b"PK\x03\x04")
@@ -34,10 +41,7 @@ def test_qa_index_indexes_the_rest_and_names_each_problem_once(tiny_settings):
     proc = run(["index"], tiny_settings, **env)
     assert "indexed 2 file(s)" in proc.stdout
     lines = proc.stderr.splitlines()
-    assert (
-        "warning: minutes.txt: skipped, not valid UTF-8 (byte 3: b'\\xe9 bu'); re-save it as UTF-8"
-        in lines
-    )
+    assert f"warning: minutes.txt: skipped, {GBK_SAYS}" in lines
     notes = [line for line in lines if line.startswith("note: left out")]
     assert notes == [
         "note: left out 2 file(s) of other kinds (.xlsx 1, .jpg 1; e.g. budget.xlsx): only .txt, "
@@ -108,9 +112,9 @@ def test_the_corpus_tab_lists_a_skipped_file_and_why(tiny_settings, tmp_path):
         rows, _, dropdown, _ = handlers.corpus_info()
     assert [r[0] for r in rows] == ["alpha.txt", "beta.md", "minutes.txt"]
     assert rows[2][1:] == [
-        "not indexed: not valid UTF-8 (byte 3: b'\\xe9 bu'); re-save it as UTF-8",
+        f"not indexed: {GBK_SAYS}",
         "TXT",
-        "21 B",
+        "20 B",
         0,
         rows[2][5],
     ]
@@ -159,4 +163,40 @@ def test_the_corpus_tab_takes_a_utf16_upload_as_the_folder_reads_it():
     data = codecs.BOM_UTF16_LE + "Ferry times\n\nThe ferry leaves at noon.\n".encode("utf-16-le")
     assert check_upload_data("ferry.txt", data) == text_of(data)
     with pytest.raises(CorpusError, match=r"^notes\.txt cannot be read: not valid UTF-8"):
-        check_upload_data("notes.txt", b"caf\xe9")
+        check_upload_data("notes.txt", "会议纪要".encode("gbk"))
+
+
+def test_windows_1252_text_is_read_when_it_can_only_be_western_text():
+    memo = "Minutes\n\nThe caf\u00e9\u2019s r\u00e9sum\u00e9 was approved \u2013 \u20ac5 a cup.\n"
+    read = read_text(memo.encode("cp1252"))  # Notepad's "ANSI" on a Western Windows
+    assert (read.text, read.encoding) == (memo, WINDOWS_1252)
+    assert read_text(memo.encode("utf-8")).encoding == "utf-8"
+    not_western = {
+        "Chinese (GBK)": "会议纪要：预算通过。".encode("gbk"),
+        "Chinese (Big5)": "會議紀要".encode("big5"),
+        "UTF-8 with one bad byte": "Caf\u00e9 rules \u2013 r\u00e9sum\u00e9.".encode() + b"\xff",
+        "mostly not ASCII": "\u00e9t\u00e9".encode("cp1252"),
+        "an undefined byte": b"Rules \x81 apply.",
+    }
+    for why, data in not_western.items():
+        with pytest.raises(UnreadableFileError, match="nor Western text in Windows-1252"):
+            read_text(data)
+            pytest.fail(why)
+
+
+def test_qa_index_notes_the_files_read_as_windows_1252(tiny_settings):
+    memo = "The caf\u00e9 opens at noon \u2013 every day.\n"
+    (tiny_settings.corpus_dir / "memo.txt").write_bytes(memo.encode("cp1252"))
+    env = {"QA_ENCODER_DIR": str(tiny_settings.encoder_path)}
+    proc = run(["index"], tiny_settings, **env)
+    assert "indexed 3 file(s)" in proc.stdout and "skipped" not in proc.stderr
+    assert (
+        "note: read 1 text file(s) as Windows-1252, not UTF-8 (e.g. memo.txt); if letters look "
+        "wrong in their passages, re-save them as UTF-8 (`qa index --json` lists them all)"
+    ) in proc.stderr.splitlines()
+    assert json.loads(run(["index", "--json"], tiny_settings, **env).stdout)["windows_1252"] == [
+        "memo.txt"
+    ]
+    found = run(["search", "when does the café open", "--json"], tiny_settings, **env).stdout
+    top = json.loads(found)["passages"][0]
+    assert top["source"] == "memo.txt" and top["text"] == memo.strip()

@@ -1,5 +1,5 @@
-"""Read the corpus folder: .txt / .md files as they are (UTF-8, or UTF-16 after its byte-order
-mark: qa.ingest.formats.text_of); PDF, Word and HTML files through their converters
+"""Read the corpus folder: .txt / .md files as they are (UTF-8, UTF-16 after its byte-order
+mark, or Windows-1252 when the bytes can only be Western text: qa.ingest.formats.read_text); PDF, Word and HTML files through their converters
 (qa.ingest.formats), whose text is what offsets point into and is stored with the index.
 
 A file that cannot be read (a .txt that is not UTF-8, an empty one; a PDF, Word or HTML file
@@ -23,7 +23,7 @@ from qa.errors import CorpusError
 from qa.ingest.conversion_cache import ConversionCache
 from qa.ingest.convert_ahead import convert_ahead
 from qa.ingest.converted import UnreadableFileError
-from qa.ingest.formats import SUFFIXES, TEXT_SUFFIXES, convert, text_of
+from qa.ingest.formats import SUFFIXES, TEXT_SUFFIXES, UTF8, WINDOWS_1252, convert, read_text
 from qa.progress import Progress, time_left
 from qa.types import Document
 
@@ -65,6 +65,7 @@ class Corpus:
     skipped: tuple[SkippedFile, ...] = ()
     stats: dict[str, tuple[int, int]] = field(default_factory=dict)
     left_out: tuple[str, ...] = ()  # files of other kinds, relative to the corpus folder
+    windows_1252: tuple[str, ...] = ()  # text files read as Windows-1252, not UTF-8
 
 
 @dataclass(frozen=True)
@@ -134,6 +135,30 @@ def left_out_note(names: Sequence[str]) -> str:
     )
 
 
+def windows_1252_note(names: Sequence[str]) -> str:
+    """One line for the text files read as Windows-1252 (Notepad's "ANSI"), so a user whose
+    file was in another legacy code page knows to re-save it.
+
+    Example: windows_1252_note(["a.txt"]) -> 'read 1 text file(s) as Windows-1252, not UTF-8
+    (e.g. a.txt); ...'
+    """
+    return (
+        f"read {len(names)} text file(s) as Windows-1252, not UTF-8 (e.g. {names[0]}); if "
+        "letters look wrong in their passages, re-save them as UTF-8 (`qa index --json` lists "
+        "them all)"
+    )
+
+
+def reading_notes(left_out: Sequence[str], windows_1252: Sequence[str]) -> list[str]:
+    """What `qa index` notes of a read besides skipped files: files of other kinds (an image, a
+    spreadsheet) and text files read as Windows-1252, one line for each group."""
+    return [
+        note(names)
+        for names, note in ((left_out, left_out_note), (windows_1252, windows_1252_note))
+        if names
+    ]
+
+
 def _check_inside(path: Path, root: Path, corpus_dir: Path) -> None:
     """The corpus folder is the trust boundary: a symlink out of it (to /etc/passwd, a home
     folder) would put that file's text in answers, so it is refused."""
@@ -147,8 +172,9 @@ def _check_inside(path: Path, root: Path, corpus_dir: Path) -> None:
 
 def read_document(
     path: Path, corpus_dir: Path, conversions: ConversionCache | None = None
-) -> Document:
-    """Decode strictly (no replacement characters) so citation offsets match the file exactly;
+) -> tuple[Document, str]:
+    """The document and the encoding its file was read in (qa.ingest.formats.read_text; UTF8
+    for a converted file). Decode strictly (no replacement characters) so citation offsets match the file exactly;
     convert a PDF, DOCX or HTML file (raises UnreadableFileError when it cannot be), or take
     its text from ``conversions`` when these bytes were converted before."""
     source = path.relative_to(corpus_dir).as_posix()
@@ -166,14 +192,14 @@ def read_document(
                 f"its text ({len(converted.text):,} characters) is over the "
                 f"{MAX_FILE_BYTES:,}-character limit for one document; split it"
             )
-        return Document(source=source, text=converted.text, pages=converted.pages)
+        return Document(source=source, text=converted.text, pages=converted.pages), UTF8
     if len(data) > MAX_FILE_BYTES:
         raise UnreadableFileError(
             f"{len(data):,} bytes is over the {MAX_FILE_BYTES:,}-byte limit for one document; "
             "split it"
         )
-    text = text_of(data)
-    return Document(source=source, text=text)
+    read = read_text(data)
+    return Document(source=source, text=read.text), read.encoding
 
 
 def read_corpus(
@@ -190,12 +216,15 @@ def read_corpus(
         files, conversions, MAX_CONVERTED_FILE_BYTES, progress, converting
     )
     tell = _reading_progress(progress, len(files), converting if converted else 0.0)
-    documents, skipped, stats = [], [], {}
+    documents, skipped, stats, windows_1252 = [], [], {}, []
     for n, path in enumerate(files, 1):
         source = path.relative_to(corpus_dir).as_posix()
         try:
             stats[source] = file_stat(path)
-            documents.append(read_document(path, corpus_dir, conversions))
+            document, encoding = read_document(path, corpus_dir, conversions)
+            documents.append(document)
+            if encoding == WINDOWS_1252:
+                windows_1252.append(source)
         except UnreadableFileError as e:
             skipped.append(SkippedFile(source, str(e)))
         except OSError as e:  # not allowed to read it, or gone since the folder was listed
@@ -205,7 +234,7 @@ def read_corpus(
         reasons = "; ".join(str(s) for s in skipped)
         raise CorpusError(f"no document in {corpus_dir} could be read ({reasons})")
     left_out = tuple(p.relative_to(corpus_dir).as_posix() for p in listing.others)
-    return Corpus(documents, tuple(skipped), stats, left_out)
+    return Corpus(documents, tuple(skipped), stats, left_out, tuple(windows_1252))
 
 
 def _unread(error: OSError) -> str:

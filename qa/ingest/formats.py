@@ -1,7 +1,8 @@
 """Which files the corpus accepts, and how each kind becomes text that offsets point into.
 
 ``.txt`` / ``.md`` are read as they are (strict UTF-8, or UTF-16 after its byte-order mark, which
-Windows tools such as PowerShell 5 write; see text_of). ``.pdf``, ``.docx``
+Windows tools such as PowerShell 5 write, or Windows-1252 when its bytes can only be Western
+text; see read_text). ``.pdf``, ``.docx``
 and ``.html`` / ``.htm`` go through a converter (qa.ingest.pdf_text, docx_text, html_text),
 imported only when such a file is read, since their packages are optional (the ``formats`` extra).
 A converter returns plain text in the chunker's shape: paragraphs separated by blank lines and
@@ -11,6 +12,8 @@ format; a PDF also gives the offset where each page starts.
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
 from pathlib import Path
 
 from qa.ingest.converted import Converted, UnreadableFileError
@@ -21,25 +24,54 @@ SUFFIXES = TEXT_SUFFIXES + CONVERTED_SUFFIXES  # every suffix the corpus accepts
 
 
 _UTF16_BOMS = {b"\xff\xfe": "utf-16-le", b"\xfe\xff": "utf-16-be"}
+UTF8 = "utf-8"
+WINDOWS_1252 = "cp1252"  # Windows' "ANSI" code page of Western Europe and the Americas
+_NON_ASCII_RUN = re.compile(r"[^\x00-\x7f]{4,}")  # Chinese read as Windows-1252: "¹ú¼Ò"
+_UTF8_SEQUENCE = re.compile(
+    rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}"
+)
+MAX_LEGACY_SHARE = 0.3  # of a Windows-1252 file's characters that are not ASCII (French: 2-4%)
+
+
+@dataclass(frozen=True)
+class TextFile:
+    """A text file's text and the encoding it was read in."""
+
+    text: str
+    encoding: str  # UTF8, "utf-16-le" / "utf-16-be" (after the byte-order mark), WINDOWS_1252
 
 
 def text_of(data: bytes) -> str:
-    """A text file's text: strict UTF-8 (a UTF-8 byte-order mark stays, as Python's "utf-8"
-    reads it, so offsets match the file read that way), or UTF-16 after its byte-order mark.
-    Raises UnreadableFileError for anything else, binary data or an empty text.
+    """A text file's text (read_text). Raises UnreadableFileError.
 
     Example: text_of(codecs.BOM_UTF16_LE + "Rules".encode("utf-16-le")) -> 'Rules'
+    """
+    return read_text(data).text
+
+
+def read_text(data: bytes) -> TextFile:
+    """Strict UTF-8 (a UTF-8 byte-order mark stays, as Python's "utf-8" reads it, so offsets
+    match the file read that way), UTF-16 after its byte-order mark, or Windows-1252 when the
+    bytes are not UTF-8 but can only be Western text (see _western_text: Notepad's "ANSI",
+    Word's "Plain Text"; guessing among all legacy code pages misreads "naïve" as "naďve").
+    Raises UnreadableFileError for anything else, binary data or an empty text.
+
+    Example: read_text("caf\u00e9".encode("cp1252")) -> TextFile('café', 'cp1252')
     """
     encoding = _UTF16_BOMS.get(data[:2])
     body = data[2:] if encoding else data
     try:
-        text = body.decode(encoding or "utf-8")
+        text = body.decode(encoding or UTF8)
     except UnicodeDecodeError as e:
-        at = e.start + (2 if encoding else 0)
-        kind = "UTF-16 after its byte-order mark" if encoding else "UTF-8"
-        raise UnreadableFileError(
-            f"not valid {kind} (byte {at}: {data[at : at + 4]!r}); re-save it as UTF-8"
-        ) from None
+        text = None if encoding else _western_text(data)
+        if text is None:
+            at = e.start + (2 if encoding else 0)
+            kind = "UTF-16 after its byte-order mark" if encoding else "UTF-8"
+            western = "" if encoding else ", nor Western text in Windows-1252"
+            raise UnreadableFileError(
+                f"not valid {kind}{western} (byte {at}: {data[at : at + 4]!r}); re-save it as UTF-8"
+            ) from None
+        encoding = WINDOWS_1252
     if "\x00" in text:  # valid, but binary (an image or archive renamed .txt)
         raise UnreadableFileError(
             f"character {text.index(chr(0))} is NUL, so this is a binary file, not text; "
@@ -47,6 +79,23 @@ def text_of(data: bytes) -> str:
         )
     if not text.strip():
         raise UnreadableFileError("the file is empty; remove it or add text")
+    return TextFile(text, encoding or UTF8)
+
+
+def _western_text(data: bytes) -> str | None:
+    """The bytes read as Windows-1252 when that can only be right: every byte defined there,
+    at most MAX_LEGACY_SHARE of the characters not ASCII and never four of them in a row
+    (Chinese in GB18030 or Big5 read this way gives such runs: "¹ú¼Ò"), and no UTF-8 sequence
+    among them (a UTF-8 file with one bad byte is not Windows-1252: its "é" would read "Ã©")."""
+    if _UTF8_SEQUENCE.search(data):
+        return None
+    try:
+        text = data.decode(WINDOWS_1252)
+    except UnicodeDecodeError:  # 0x81, 0x8d, 0x8f, 0x90, 0x9d are undefined in Windows-1252
+        return None
+    others = sum(ord(c) > 0x7F for c in text)
+    if others > MAX_LEGACY_SHARE * len(text) or _NON_ASCII_RUN.search(text):
+        return None
     return text
 
 
