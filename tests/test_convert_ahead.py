@@ -148,3 +148,54 @@ def test_the_progress_of_a_read_never_goes_back(tmp_path, monkeypatch):
     fractions = [f for _, f in told]
     assert fractions == sorted(fractions) and fractions[-1] == READING_SHARE
     assert told[0][0].startswith("converting 4 new") and told[-1][0].startswith("reading: 5/5")
+
+
+# ---------------------------------------------------------------------------- uploads
+
+
+def test_an_upload_is_converted_by_a_worker_and_kept_for_the_build(tmp_path):
+    from qa.ingest.formats import convert
+    from qa.web.corpus_update import check_upload_data
+
+    write_pdf(TINY_DOCS["alpha.txt"], tmp_path / "farming.pdf")
+    data = (tmp_path / "farming.pdf").read_bytes()
+    cache = ConversionCache(tmp_path / "cache")
+    told = []
+    text = check_upload_data("farming.pdf", data, cache, lambda m, f: told.append(m))
+    assert text == convert(tmp_path / "farming.pdf", data).text
+    assert cache.has(".pdf", data) and told[0] == (
+        "converting 1 new PDF/Word file(s) in 1 process(es)"
+    )
+    told.clear()
+    assert check_upload_data("farming.pdf", data, cache, lambda m, f: told.append(m)) == text
+    assert told == []  # kept: no worker the second time
+
+
+def test_an_upload_still_converting_after_the_time_limit_is_refused(tmp_path, monkeypatch):
+    from qa.errors import CorpusError
+    from qa.web.corpus_update import check_upload_data
+
+    write_pdf(TINY_DOCS["beta.md"], tmp_path / "second.pdf")
+    data = (tmp_path / "second.pdf").read_bytes()
+    monkeypatch.setattr("qa.ingest.convert_ahead.TIMEOUT_SECONDS", 0.01)
+    with pytest.raises(
+        CorpusError,
+        match=r"^second\.pdf cannot be read: converting it took over 0\.01 s, so it was stopped",
+    ):
+        check_upload_data("second.pdf", data, ConversionCache(tmp_path / "cache"))
+
+
+@pytest.mark.usefixtures("restore_app_state")
+def test_the_corpus_tab_converts_an_uploaded_pdf_once(tiny_app, tmp_path):
+    from qa.web import corpus_tab
+    from qa.web.shared import get_assistant
+
+    write_pdf(TINY_DOCS["alpha.txt"], tmp_path / "farming.pdf")
+    told = []
+    corpus_tab.add_document(
+        "farming.pdf", (tmp_path / "farming.pdf").read_bytes(), lambda m, f: told.append(m)
+    )
+    converting = [m for m in told if m.startswith("converting ")]
+    assert converting == ["converting 1 new PDF/Word file(s) in 1 process(es)"]  # not again
+    assert told.index(converting[0]) < told.index("indexing the changed corpus")  # when checked
+    assert "farming.pdf" in {d.source for d in get_assistant().documents}

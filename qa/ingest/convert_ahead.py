@@ -18,12 +18,14 @@ import os
 import selectors
 import subprocess
 import sys
+import tempfile
 import time
 from collections import deque
 from dataclasses import dataclass
 from pathlib import Path
 
 from qa.ingest.conversion_cache import ConversionCache
+from qa.ingest.converted import Converted
 from qa.progress import Progress, time_left
 
 SLOW_SUFFIXES = (".pdf", ".docx")  # HTML converts in about a millisecond: not worth a process
@@ -147,6 +149,30 @@ def convert_ahead(
                 if worker.proc.poll() is None:
                     worker.end(kill=True)
     return len(todo)
+
+
+def convert_in_time(
+    name: str,
+    data: bytes,
+    conversions: ConversionCache,
+    progress: Progress | None = None,
+    timeout: float | None = None,
+) -> Converted:
+    """The text of one PDF, Word or HTML file given as bytes (an upload), kept in
+    ``conversions``: a PDF or Word file is converted by a worker process, stopped after
+    ``timeout`` seconds (TIMEOUT_SECONDS) as reading a corpus stops it, so a damaged upload
+    cannot keep the web app busy for hours, and the build that indexes the upload then finds
+    its text in the cache instead of converting it again. Raises UnreadableFileError (its
+    reason, or that converting it was stopped) like ConversionCache.converted."""
+    suffix = Path(name).suffix.lower()
+    if suffix in SLOW_SUFFIXES and not conversions.has(suffix, data):
+        with tempfile.TemporaryDirectory(prefix="qa-convert-") as folder:
+            path = Path(folder) / f"upload{suffix}"
+            path.write_bytes(data)
+            convert_ahead(
+                [path], conversions, len(data), progress, 0.0, 1, timeout or TIMEOUT_SECONDS
+            )
+    return conversions.converted(Path(name), data)  # a worker that could not start: converted here
 
 
 def _give_up(conversions: ConversionCache, path: Path, timeout: float) -> None:

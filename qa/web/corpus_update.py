@@ -33,6 +33,8 @@ from qa.atomic import atomic_write, index_lock
 from qa.config import VectorStoreSpec
 from qa.errors import CorpusError, QAError
 from qa.index.store import MANIFEST, read_manifest
+from qa.ingest.conversion_cache import ConversionCache
+from qa.ingest.convert_ahead import convert_in_time
 from qa.ingest.converted import INSTALL_HINT, UnreadableFileError
 from qa.ingest.corpus import corpus_files
 from qa.ingest.formats import SUFFIXES, TEXT_SUFFIXES, convert, text_of
@@ -83,25 +85,36 @@ def check_upload_size(name: str, size: int) -> None:
         )
 
 
-def check_upload_data(name: str, data: bytes) -> str:
+def check_upload_data(
+    name: str,
+    data: bytes,
+    conversions: ConversionCache | None = None,
+    progress: Callable | None = None,
+) -> str:
     """Bounded and not empty; returns the text the document will be indexed with.
 
     ``.txt`` / ``.md`` are read as the corpus reads them (qa.ingest.formats.text_of); PDF,
     DOCX and HTML are converted here, before anything is written, so an unreadable file
-    (scanned, encrypted, damaged) is refused.
+    (scanned, encrypted, damaged) is refused. With ``conversions`` (the library's conversion
+    cache) a PDF or Word file is converted by a worker process within the corpus reader's time
+    limit (qa.ingest.convert_ahead.convert_in_time) and its text kept for the build.
     """
     check_upload_size(name, len(data))
     if Path(name).suffix.lower() not in TEXT_SUFFIXES:
-        return _converted_text(name, data)
+        return _converted_text(name, data, conversions, progress)
     try:
         return text_of(data)
     except UnreadableFileError as e:
         raise CorpusError(f"{name} cannot be read: {e}") from None
 
 
-def _converted_text(name: str, data: bytes) -> str:
+def _converted_text(
+    name: str, data: bytes, conversions: ConversionCache | None, progress: Callable | None
+) -> str:
     try:
-        return convert(Path(name), data).text
+        if conversions is None:
+            return convert(Path(name), data).text
+        return convert_in_time(name, data, conversions, progress).text
     except UnreadableFileError as e:
         raise CorpusError(
             f"{name} cannot be read: {e}. Nothing was changed in the corpus or the index"
@@ -172,9 +185,10 @@ def change_corpus(
     Returns the Assistant for the new index (same settings as ``live``); the caller swaps it in.
     """
     write = write or {}
-    for name, data in write.items():
-        check_upload_data(name, data)
     say = progress or (lambda message, fraction: None)
+    conversions = ConversionCache(live.settings.cache_path / "converted")  # the build's
+    for name, data in write.items():
+        check_upload_data(name, data, conversions, say)
     if _updates_in_place(live):
         return _change_in_place(live, write, remove, say)
     for _ in range(CHANGE_ATTEMPTS):
