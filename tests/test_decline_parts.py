@@ -179,3 +179,14 @@ def test_a_salutation_names_no_person():
     question = "What is the name of the Speaker whom the President salutes?"
     text = "Mr. Speaker, Mr. President, distinguished Members of the Congress: thank you."
     assert _decide(question, text).abstain
+
+
+def test_a_word_and_its_adjective_share_a_root_short_stems_keep_their_final_i():
+    from qa.answering.subject import Subject, stem_word
+
+    assert stem_word("economy") == stem_word("economic") == stem_word("economies")
+    assert stem_word("history") == stem_word("historic")
+    assert stem_word("policy") != stem_word("police")  # "polici" keeps its "i": too short
+    growth = "Tonight we thank you for 37 straight months of economic growth."
+    assert about(growth, Subject(("economy",)))
+    assert not about(growth, Subject(("policy",)))

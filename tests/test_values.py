@@ -41,6 +41,11 @@ def test_values_are_typed(text, expected):
          [("place", "Shanghai"), ("place", "Hainan Province")]),
         ("Attach the notice in Exhibit A to the Source Code Form of the source code form.", []),
         ("Revise it in line with the Foreign Trade Law and the Patent Act.", []),  # titles
+        ("Sun Microsystems, Inc. is the initial license steward.",  # a legal form after a comma
+         [("organisation", "Sun Microsystems, Inc.")]),
+        ("Copyright 2004 Acme Widgets, Ltd. and Google, LLC.",
+         [("organisation", "Acme Widgets, Ltd."), ("organisation", "Google, LLC.")]),
+        ("In Paris, Co. Kerry and Sections 1, 2, Inc. apart.", []),  # no company before them
     ],
 )
 def test_names_by_their_shape(text, expected):

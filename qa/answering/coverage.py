@@ -15,9 +15,15 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from functools import cache, lru_cache
+from functools import lru_cache
 
-from qa.answering.subject import holds_number, naming_numbers, not_subject_words, sentence_stems
+from qa.answering.subject import (
+    holds_number,
+    naming_numbers,
+    not_subject_words,
+    sentence_stems,
+    stem_word,
+)
 from qa.ingest.words import content_words
 from qa.query.acronyms import spells_out, typed_acronyms
 from qa.query.english import word_frequency
@@ -45,7 +51,7 @@ def weighted_terms(question: str) -> tuple[WeightedTerm, ...]:
     Example: [t.word for t in weighted_terms("How many days does Perl 6 support last?")]
     -> ["perl", "support", "last", "6"]
     """
-    stem = _stemmer().stemWord
+    stem = stem_word
     skip = not_subject_words()
     words = dict.fromkeys(w for w in content_words(question) if w not in skip)
     terms = [WeightedTerm(w, stem(w), _weight(w)) for w in words]
@@ -80,9 +86,3 @@ def coverage(question: str, sentence: str, acronyms: bool = True) -> float:
 def _weight(word: str) -> float:
     return math.log(_CORPUS_SIZE / (word_frequency(word) + _SMOOTHING))
 
-
-@cache
-def _stemmer():
-    import Stemmer
-
-    return Stemmer.Stemmer("english")

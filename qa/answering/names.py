@@ -4,7 +4,7 @@ A "who heads X?" question needs a person's name in the passages, "in which city?
 gazetteer and no NLP model: a name is read from its shape. A person: an honorific or title
 before a capitalised name ("Director Wang", "Mr. Hopkins", not "Mr. President"), or a full name
 with an initial ("Franklin D. Roosevelt"). An organisation: capitalised words ending in an
-organisation word ("Mozilla Foundation", "State Council", "Acme Ltd."). A place: capitalised
+organisation word ("Mozilla Foundation", "State Council", "Acme Ltd.", "Sun Microsystems, Inc."). A place: capitalised
 words after a preposition of place ("in Shanghai", "across Europe") or ending in a place word
 ("Hainan Province"). Capitalised words the same text also uses in lower case ("Source Code
 Form" beside "source code") are defined terms, not names.
@@ -62,7 +62,12 @@ _PERSON = re.compile(
     rf"\b(?:{_TITLES})\.?\s+(?P<name>{_CAP}(?:\s+{_CAP})*)"
     rf"|\b(?P<full>{_CAP}\s+(?:[A-Z]\.\s+)+{_CAP})"  # Franklin D. Roosevelt
 )
-_ORGANISATION = re.compile(rf"\b(?:{_CAPS}\s+)?(?:{_CAP}\s+)*(?:{_ORG_WORDS})\b\.?")
+# a company's legal form, which often follows its name after a comma ("Sun Microsystems, Inc.")
+_LEGAL_FORMS = "Inc|Ltd|LLC|LLP|PLC|GmbH|Corp"
+_ORGANISATION = re.compile(
+    rf"\b(?:{_CAPS}\s+)?(?:{_CAP}\s+)*(?:{_ORG_WORDS})\b\.?"
+    rf"|\b(?:{_CAP}\s+)*{_CAP},\s+(?:{_LEGAL_FORMS})\b\.?"
+)
 _PLACE = re.compile(
     r"\b(?:in|at|from|to|across|throughout|near|within|into|outside|inside|around)\s+"
     rf"(?:the\s+)?(?P<name>{_CAPS})"

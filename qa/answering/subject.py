@@ -32,6 +32,7 @@ TYPE_WORDS = frozenset(
 # a number that names something: "version 4", "Perl 6", "2.0"; not "by 2020" or "in 1941"
 _NAMING_NUMBER = re.compile(r"(?<![\w.])(?:\d+\.\d+(?:\.\d+)*|(?<=[A-Za-z] )\d+)(?![\w.]*\d)")
 _YEAR = re.compile(r"^(?:1[5-9]|20)\d{2}$")
+MIN_ROOT = 6  # letters a stem keeps when its final "i" goes (stem_word)
 
 
 @dataclass(frozen=True)
@@ -58,7 +59,7 @@ def subject_of(
     Example: subject_of("On what date was version 4 of the licence released?",
     ["Version 3 was released on 29 June 2007."]) -> words ("released",), numbers ("4",)
     """
-    stem = _stemmer().stemWord
+    stem = stem_word
     used = set().union(*(sentence_stems(text, parts) for text in context))
     typed = typed_acronyms(question) if acronyms else frozenset()
     candidates = []
@@ -108,7 +109,7 @@ def about(sentence: str, subject: Subject, parts: bool = True) -> bool:
 
     Example: about("Version 3, 29 June 2007", Subject(("version",), ("4",))) -> False
     """
-    stem = _stemmer().stemWord
+    stem = stem_word
     if subject.words:
         held = sentence_stems(sentence, parts) & {stem(w) for w in subject.words}
         if not held and not any(spells_out(sentence, a) for a in subject.acronyms):
@@ -123,7 +124,7 @@ def sentence_stems(text: str, parts: bool = True) -> frozenset[str]:
 
     Example: "copyright" in sentence_stems("See copyright-format/1.0/.") -> True
     """
-    stem = _stemmer().stemWord
+    stem = stem_word
     out = set()
     for word in re.findall(r"[a-z][\w'’-]*", text.lower()):
         word = re.sub(r"['’]s?$", "", word)  # "contributor's" is about the contributor
@@ -134,8 +135,15 @@ def sentence_stems(text: str, parts: bool = True) -> frozenset[str]:
 
 
 def stem_word(word: str) -> str:
-    """The English stem of one lower-case word ("applications" -> "applic")."""
-    return _stemmer().stemWord(word)
+    """The English root of one lower-case word ("applications" -> "applic"): its Snowball
+    stem, less the final "i" Snowball makes of a "-y" when seven letters or more are left of
+    it, so that a word and its adjective meet ("economy" "econom(i)", "economic" "econom";
+    "history", "historic"; "policy" stays "polici", apart from "police" "polic").
+
+    Example: stem_word("economy") == stem_word("economic") -> True
+    """
+    stem = _stemmer().stemWord(word)
+    return stem[:-1] if len(stem) >= MIN_ROOT + 1 and stem.endswith("i") else stem
 
 
 @cache
