@@ -379,6 +379,28 @@ def test_locate_verbatim_first_occurrence():
     assert DOC.text[span.start : span.end] == span.text == "The plan runs from 2014 to 2020."
 
 
+def test_evidence_two_documents_share_is_found_in_either():
+    """Licences share clauses word for word: the evidence of a question about one of them is
+    placed in each, and a ranking that finds the other's copy finds it (it was placed in the
+    first document only, so retrieving the asked licence's own clause scored a miss)."""
+    from qa.evaluation.metrics import hit_at_words, mrr_at, recall_at_words
+
+    clause = "Such provision shall be reformed only to the extent necessary."
+    cddl = Document("cddl.txt", f"Intro. {clause} Outro.")
+    mpl = Document("mpl.txt", "Preamble text.\n" + clause.replace(" only ", "\nonly ") + " End.")
+    spans, problems = locate_evidence([_item([clause, "Outro."])], [cddl, mpl])
+    assert problems == [] and [(s.source, s.evidence) for s in spans["q1"]] == [
+        ("cddl.txt", 0),
+        ("mpl.txt", 0),
+        ("cddl.txt", 1),
+    ]
+    copy = spans["q1"][1]
+    assert mpl.text[copy.start : copy.end] == copy.text  # whitespace-normalised, exact offsets
+    ranked = [Passage(0, "mpl.txt", copy.start, copy.end, "", copy.text)]
+    assert hit_at_words(spans["q1"], ranked, 150) == 1.0 and mrr_at(spans["q1"], ranked) == 1.0
+    assert recall_at_words(spans["q1"], ranked, 150) == 0.5  # one of two evidence strings
+
+
 def test_locate_whitespace_and_curly_quote_normalised_maps_to_exact_offsets():
     evidence = ["Patent quality must improve.", 'The office funds "pilot projects" in key regions.']
     spans, problems = locate_evidence([_item(evidence)], [DOC])

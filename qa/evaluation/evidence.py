@@ -9,6 +9,7 @@ passage, so the author can copy the right text.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from qa.evaluation.items import EvalItem, Span
 from qa.evaluation.readers import unit_for
@@ -86,7 +87,7 @@ def _find(
     if i >= 0:
         return Span(doc.source, i, i + len(evidence), evidence)
     needle = normalize_for_match(evidence)
-    if not needle:
+    if not needle or not _may_hold(doc.text, evidence):
         return None
     if doc.source not in normalised:  # normalise each document once, not once per evidence
         normalised[doc.source] = normalize_with_map(doc.text)
@@ -96,6 +97,15 @@ def _find(
         return None
     start, end = index[j], index[j + len(needle) - 1] + 1
     return Span(doc.source, start, end, doc.text[start:end])
+
+
+def _may_hold(text: str, evidence: str) -> bool:
+    """Whether a document could hold the evidence with other spaces, quotes or dashes: it has
+    the evidence's longest run of letters and digits verbatim, or an invisible character that
+    normalising drops (a soft hyphen inside a word). Normalising a whole library's text for
+    each evidence string that is not in it would take seconds."""
+    longest = max(re.findall(r"\w+", evidence), key=len, default="")
+    return longest in text or "\u00ad" in text or "\u200b" in text
 
 
 def _closest(evidence: str, candidates: list[Passage]) -> Passage | None:
@@ -126,7 +136,9 @@ def locate_evidence(
     documents: list[Document],
     passages: list[Passage] | None = None,
 ) -> tuple[dict[str, list[Span]], list[str]]:
-    """Find each answerable item's evidence strings in the documents as exact character spans.
+    """Find each answerable item's evidence strings in the documents as exact character spans:
+    one in each document that holds the string (licences share clauses word for word), any of
+    which counts as finding it (qa.evaluation.metrics).
 
     Retrieval is scored on spans, not on chunk ids, so a re-chunked index is scored fairly.
     Evidence not found is reported with the closest passage (by word overlap) so the author
@@ -136,7 +148,7 @@ def locate_evidence(
         >>> doc = Document("a.txt", "Alpha. Beta  gamma.")
         >>> item = EvalItem("q1", "?", None, ("Beta gamma.",), True, "general", (), 1)
         >>> locate_evidence([item], [doc])[0]["q1"]
-        [Span(source='a.txt', start=7, end=19, text='Beta  gamma.')]
+        [Span(source='a.txt', start=7, end=19, text='Beta  gamma.', evidence=0)]
     """
     spans: dict[str, list[Span]] = {}
     problems: list[str] = []
@@ -147,9 +159,9 @@ def locate_evidence(
             continue
         found: list[Span] = []
         for i, ev in enumerate(item.evidence):
-            span = next((s for d in documents if (s := _find(ev, d, normalised)) is not None), None)
-            if span is not None:
-                found.append(span)
+            copies = [replace(s, evidence=i) for d in documents if (s := _find(ev, d, normalised))]
+            if copies:
+                found.extend(copies)
                 continue
             if candidates is None:
                 candidates = list(passages) if passages else _paragraphs(documents)

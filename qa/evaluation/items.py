@@ -35,3 +35,7 @@ class Span:
     start: int
     end: int
     text: str
+    # which evidence string of its row it places: a string found in several documents (a clause
+    # two licences share) has a span in each, and finding any of them finds that evidence
+    # (None: a string of its own)
+    evidence: int | None = None

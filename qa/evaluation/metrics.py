@@ -134,7 +134,9 @@ def hit_at_words(spans: Sequence, ranked: Sequence, words: int, found: float = F
 
 
 def recall_at_words(spans: Sequence, ranked: Sequence, words: int, found: float = FOUND) -> float:
-    """Fraction of the evidence spans found (covered >= ``found``) within the word budget.
+    """Fraction of the evidence strings found (a span of one covered >= ``found``) within the
+    word budget. Spans with the same ``evidence`` index are copies of one string in several
+    documents: finding one finds it (spans without the field are strings of their own).
 
     Example:
         >>> from types import SimpleNamespace as S
@@ -145,7 +147,11 @@ def recall_at_words(spans: Sequence, ranked: Sequence, words: int, found: float 
     if not spans:
         return 0.0
     budget = within_budget(ranked, words)
-    return sum(covered_fraction(s, budget) >= found for s in spans) / len(spans)
+    strings = [getattr(s, "evidence", None) for s in spans]
+    strings = [n if n is not None else ("span", i) for i, n in enumerate(strings)]
+    covered = [covered_fraction(s, budget) >= found for s in spans]
+    found_strings = {n for n, hit in zip(strings, covered, strict=True) if hit}
+    return len(found_strings) / len(set(strings))
 
 
 def _relevant_partial(p, spans: Sequence, partial: float = PARTIAL) -> bool:
