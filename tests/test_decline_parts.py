@@ -190,3 +190,14 @@ def test_a_word_and_its_adjective_share_a_root_short_stems_keep_their_final_i():
     growth = "Tonight we thank you for 37 straight months of economic growth."
     assert about(growth, Subject(("economy",)))
     assert not about(growth, Subject(("policy",)))
+
+
+def test_a_question_typed_without_accents_is_about_the_accented_word():
+    from qa.answering.coverage import coverage
+    from qa.answering.subject import Subject, without_accents
+
+    assert without_accents("le café à Zürich") == "le cafe a Zurich"
+    sentence = "The café budget of €5,000 was approved by the Zürich office."
+    assert coverage("How much was the cafe budget?", sentence) == 1.0
+    assert about(sentence, Subject(("zurich",))) and about(sentence, Subject(("café",)))
+    assert has_answer_of_type(sentence, "quantity", "How much was the cafe budget?")

@@ -11,6 +11,7 @@ value answers only from a sentence that holds them.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from functools import cache
 
@@ -126,7 +127,7 @@ def sentence_stems(text: str, parts: bool = True) -> frozenset[str]:
     """
     stem = stem_word
     out = set()
-    for word in re.findall(r"[a-z][\w'’-]*", text.lower()):
+    for word in re.findall(r"[a-z][\w'’-]*", without_accents(text.lower())):
         word = re.sub(r"['’]s?$", "", word)  # "contributor's" is about the contributor
         out.add(stem(word))
         if parts and "-" in word:
@@ -142,8 +143,20 @@ def stem_word(word: str) -> str:
 
     Example: stem_word("economy") == stem_word("economic") -> True
     """
-    stem = _stemmer().stemWord(word)
+    stem = _stemmer().stemWord(without_accents(word))
     return stem[:-1] if len(stem) >= MIN_ROOT + 1 and stem.endswith("i") else stem
+
+
+def without_accents(text: str) -> str:
+    """The text with its letters' accents dropped: a question typed "cafe" or "resume" asks
+    about the document's "café" and "résumé".
+
+    Example: without_accents("le café à Zürich") -> 'le cafe a Zurich'
+    """
+    if text.isascii():
+        return text
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
 @cache
