@@ -4,10 +4,11 @@ A "who heads X?" question needs a person's name in the passages, "in which city?
 gazetteer and no NLP model: a name is read from its shape. A person: an honorific or title
 before a capitalised name ("Director Wang", "Mr. Hopkins", not "Mr. President"), or a full name
 with an initial ("Franklin D. Roosevelt"). An organisation: capitalised words ending in an
-organisation word ("Mozilla Foundation", "State Council", "Acme Ltd.", "Sun Microsystems, Inc."). A place: capitalised
-words after a preposition of place ("in Shanghai", "across Europe") or ending in a place word
-("Hainan Province"). Capitalised words the same text also uses in lower case ("Source Code
-Form" beside "source code") are defined terms, not names.
+organisation word ("Mozilla Foundation", "State Council", "Acme Ltd.") or followed by a legal
+form after a comma ("Sun Microsystems, Inc."). A place: capitalised words after a preposition
+of place ("in Shanghai", "across Europe") or ending in a place word ("Hainan Province").
+Capitalised words the same text also uses in lower case ("Source Code Form" beside "source
+code") are defined terms, not names.
 """
 
 from __future__ import annotations

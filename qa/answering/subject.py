@@ -137,8 +137,8 @@ def sentence_stems(text: str, parts: bool = True) -> frozenset[str]:
 
 def stem_word(word: str) -> str:
     """The English root of one lower-case word ("applications" -> "applic"): its Snowball
-    stem, less the final "i" Snowball makes of a "-y" when seven letters or more are left of
-    it, so that a word and its adjective meet ("economy" "econom(i)", "economic" "econom";
+    stem, less the final "i" Snowball makes of a "-y" when MIN_ROOT letters or more are left
+    of it, so that a word and its adjective meet ("economy" "econom(i)", "economic" "econom";
     "history", "historic"; "policy" stays "polici", apart from "police" "polic").
 
     Example: stem_word("economy") == stem_word("economic") -> True

@@ -1,8 +1,9 @@
 """Read the corpus folder: .txt / .md files as they are (UTF-8, UTF-16 after its byte-order
-mark, or Windows-1252 when the bytes can only be Western text: qa.ingest.formats.read_text); PDF, Word and HTML files through their converters
-(qa.ingest.formats), whose text is what offsets point into and is stored with the index.
+mark, or Windows-1252 when the bytes can only be Western text: qa.ingest.formats.read_text);
+PDF, Word and HTML files through their converters (qa.ingest.formats), whose text is what
+offsets point into and is stored with the index.
 
-A file that cannot be read (a .txt that is not UTF-8, an empty one; a PDF, Word or HTML file
+A file that cannot be read (a .txt in another code page, an empty one; a PDF, Word or HTML file
 that is encrypted, scanned without text or damaged; one the reader may not open) is skipped with a
 warning that names it and says why, and the rest is indexed: on a shared drive one bad file does
 not stop a library of thousands. Files of other kinds (.xlsx, .jpg, an old .doc) are left out and
@@ -174,9 +175,10 @@ def read_document(
     path: Path, corpus_dir: Path, conversions: ConversionCache | None = None
 ) -> tuple[Document, str]:
     """The document and the encoding its file was read in (qa.ingest.formats.read_text; UTF8
-    for a converted file). Decode strictly (no replacement characters) so citation offsets match the file exactly;
-    convert a PDF, DOCX or HTML file (raises UnreadableFileError when it cannot be), or take
-    its text from ``conversions`` when these bytes were converted before."""
+    for a converted file). Decode strictly (no replacement characters) so citation offsets
+    match the file exactly; convert a PDF, DOCX or HTML file (raises UnreadableFileError when
+    it cannot be), or take its text from ``conversions`` when these bytes were converted
+    before."""
     source = path.relative_to(corpus_dir).as_posix()
     data = path.read_bytes()
     if path.suffix.lower() not in TEXT_SUFFIXES:
