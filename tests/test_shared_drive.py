@@ -200,3 +200,16 @@ def test_qa_index_notes_the_files_read_as_windows_1252(tiny_settings):
     found = run(["search", "when does the café open", "--json"], tiny_settings, **env).stdout
     top = json.loads(found)["passages"][0]
     assert top["source"] == "memo.txt" and top["text"] == memo.strip()
+
+
+@pytest.mark.usefixtures("restore_app_state")
+def test_an_upload_read_as_windows_1252_says_so(tiny_app):
+    from qa.web import handlers
+
+    memo = "The caf\u00e9 opens at noon \u2013 every day.\n"
+    message = handlers.add_document("memo.txt", memo.encode("cp1252"))
+    assert message.startswith("Added `memo.txt`") and message.endswith(
+        "It was read as Windows-1252, not UTF-8: if letters look wrong in its passages, save "
+        "it as UTF-8 and replace it."
+    )
+    assert "Windows-1252" not in handlers.add_document("note.txt", memo.encode("utf-8"))

@@ -19,7 +19,7 @@ import qa.web.markdown as markdown
 import qa.web.views as views
 from qa.errors import QAError
 from qa.index.corpus_stat import skipped_when_built
-from qa.ingest.formats import SUFFIXES
+from qa.ingest.formats import SUFFIXES, TEXT_SUFFIXES, WINDOWS_1252, read_text
 from qa.web.audit import AuditEntry, append_entry, audit_path, check_room, entry, read_audit
 from qa.web.corpus_update import check_upload_size
 from qa.web.limits import DOWNLOADS
@@ -81,13 +81,23 @@ def _summary(verb: str, name: str) -> str:
 def add_document(name: str, data: bytes, progress: Callable | None = None) -> str:
     """Add one document (see qa.web.corpus_update) and swap in the new index."""
     _swap(lambda live: corpus_update.add_document(live, name, data, progress))
-    return _summary("Added", name)
+    return _summary("Added", name) + _encoding_note(name, data)
 
 
 def replace_document(source: str, data: bytes, progress: Callable | None = None) -> str:
     """Install a new version of ``source`` and swap in the new index."""
     _swap(lambda live: corpus_update.replace_document(live, source, data, progress))
-    return _summary("Replaced", source)
+    return _summary("Replaced", source) + _encoding_note(source, data)
+
+
+def _encoding_note(name: str, data: bytes) -> str:
+    """What `qa index` notes of a text file read as Windows-1252, said of an upload too."""
+    if Path(name).suffix.lower() not in TEXT_SUFFIXES or read_text(data).encoding != WINDOWS_1252:
+        return ""
+    return (
+        " It was read as Windows-1252, not UTF-8: if letters look wrong in its passages, save "
+        "it as UTF-8 and replace it."
+    )
 
 
 def remove_document(source: str, progress: Callable | None = None) -> str:
