@@ -71,6 +71,48 @@ def write_docx(text: str, path: Path) -> Path:
     return path
 
 
+ODT_CONTENT = (
+    '<?xml version="1.0" encoding="UTF-8"?>'
+    '<office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+    'xmlns:style="urn:oasis:names:tc:opendocument:xmlns:style:1.0" '
+    'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" '
+    'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+    'xmlns:draw="urn:oasis:names:tc:opendocument:xmlns:drawing:1.0" '
+    'xmlns:svg="urn:oasis:names:tc:opendocument:xmlns:svg-compatible:1.0" office:version="1.3">'
+    '<office:automatic-styles><style:style style:name="P1" style:family="paragraph" '
+    'style:parent-style-name="Title"/></office:automatic-styles>'
+    "<office:body><office:text>{body}</office:text></office:body></office:document-content>"
+)
+
+
+def write_odt(text: str, path: Path, body: str | None = None, manifest: str = "") -> Path:
+    """An OpenDocument text file as LibreOffice writes one: the title in a style derived from
+    "Title", headings as text:h by outline level, paragraphs as text:p (or ``body``, raw XML)."""
+    import zipfile
+
+    if body is None:
+        parts = []
+        for level, words in blocks(text):
+            words = html.escape(words, quote=False)
+            if level == 1:
+                parts.append(f'<text:p text:style-name="P1">{words}</text:p>')
+            elif level:
+                parts.append(f'<text:h text:outline-level="{level - 1}">{words}</text:h>')
+            else:
+                parts.append(f"<text:p>{words}</text:p>")
+        body = "".join(parts)
+    manifest = manifest or (
+        '<manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0">'
+        '<manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/>'
+        "</manifest:manifest>"
+    )
+    with zipfile.ZipFile(path, "w") as package:
+        package.writestr("mimetype", "application/vnd.oasis.opendocument.text")
+        package.writestr("content.xml", ODT_CONTENT.format(body=body))
+        package.writestr("META-INF/manifest.xml", manifest)
+    return path
+
+
 def write_html(text: str, path: Path, title: str = "Document") -> Path:
     """A web page: the text in <main>, with a nav bar, a script and a style the converter drops."""
     parts = [

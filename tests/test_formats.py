@@ -23,18 +23,18 @@ from qa.ingest.pdf_text import Line, drop_furniture, join_pages, reflow
 from qa.ingest.titles import document_title
 from qa.types import Document
 from tests.conftest import PLAN, TINY_DOCS
-from tests.format_files import write_docx, write_html, write_image_pdf, write_pdf
+from tests.format_files import write_docx, write_html, write_image_pdf, write_odt, write_pdf
 
 pytest.importorskip("pypdf", reason="the formats extra is needed: pip install -e '.[formats]'")
 pytest.importorskip("docx", reason="the formats extra is needed: pip install -e '.[formats]'")
 pytest.importorskip("fpdf", reason="the test extra is needed: pip install -e '.[test]'")
 
 FARMING = TINY_DOCS["alpha.txt"]
-WRITERS = {".pdf": write_pdf, ".docx": write_docx, ".html": write_html}
+WRITERS = {".pdf": write_pdf, ".docx": write_docx, ".odt": write_odt, ".html": write_html}
 
 
 def test_suffixes_cover_every_format():
-    assert set(SUFFIXES) == {".txt", ".md", ".pdf", ".docx", ".html", ".htm"}
+    assert set(SUFFIXES) == {".txt", ".md", ".pdf", ".docx", ".odt", ".html", ".htm"}
 
 
 # ---------------------------------------------------------------------------- HTML
@@ -243,7 +243,7 @@ def test_plan_pdf_pages_point_at_the_right_page(tmp_path):
 # ---------------------------------------------------------------------------- every format
 
 
-@pytest.mark.parametrize("suffix", [".txt", ".md", ".pdf", ".docx", ".html"])
+@pytest.mark.parametrize("suffix", [".txt", ".md", ".pdf", ".docx", ".odt", ".html"])
 @pytest.mark.parametrize("text", [FARMING, TINY_DOCS["beta.md"], "Café 知识产权 “quoted” — ok."])
 def test_offsets_slice_back_to_passages_in_every_format(tmp_path, suffix, text):
     path = tmp_path / f"doc{suffix}"
@@ -272,7 +272,7 @@ def test_heading_path_in_every_converted_format(tmp_path):
         write(FARMING, tmp_path / f"farming{suffix}")
     passages = chunk_corpus(load_corpus(tmp_path))
     sections = {(p.source, p.section) for p in passages if "goats" in p.text.lower()}
-    assert {s.split(".")[-1] for s, _ in sections} == {"pdf", "docx", "html"}
+    assert {s.split(".")[-1] for s, _ in sections} == {"pdf", "docx", "odt", "html"}
     for _, section in sections:
         assert section == "Farming notes > 2. Animals > Keep goats on the hill"
 
@@ -349,7 +349,7 @@ def test_importing_the_corpus_reader_loads_no_converter():
 # ---------------------------------------------------------------------------- the real plan
 
 
-def test_the_plan_as_pdf_docx_and_html_answers_the_pledge_question(
+def test_the_plan_as_pdf_docx_odt_and_html_answers_the_pledge_question(
     tmp_path, encoder_dir, capsys, monkeypatch
 ):
     from qa import cli
@@ -365,7 +365,7 @@ def test_the_plan_as_pdf_docx_and_html_answers_the_pledge_question(
         corpus_dir=corpus, index_dir=tmp_path / "index", encoder_dir=encoder_dir, use_e5=False
     )
     report = build(settings)
-    assert report.files == 3 and report.skipped == (
+    assert report.files == len(WRITERS) and report.skipped == (
         "scan.pdf: skipped, none of its 1 page(s) has a text layer (a scanned PDF?); run OCR on "
         "it (e.g. ocrmypdf) and index the result",
     )
@@ -375,9 +375,9 @@ def test_the_plan_as_pdf_docx_and_html_answers_the_pledge_question(
     hits = assistant.search(question, k=6)
     pledge = "provide key support for intellectual property pledge loans"
     assert pledge in hits[0].passage.text
-    # the three files are one text: where two extract it alike, one hit names the other
+    # the files are one text: where two extract it alike, one hit names the other
     named = {h.passage.source for h in hits} | {s for h in hits for s in h.also_in}
-    assert {"action_plan.pdf", "action_plan.docx", "action_plan.html"} <= named
+    assert {f"action_plan{suffix}" for suffix in WRITERS} <= named
     # each format's own passages, copies not counted once
     config = assistant.retriever.config
     assistant.retriever.config = replace(config, collapse_copies=False)
@@ -385,7 +385,7 @@ def test_the_plan_as_pdf_docx_and_html_answers_the_pledge_question(
     best = {}
     for h in hits:
         best.setdefault(h.passage.source, h)
-    assert set(best) == {"action_plan.pdf", "action_plan.docx", "action_plan.html"}
+    assert set(best) == {f"action_plan{suffix}" for suffix in WRITERS}
     assert all(pledge in h.passage.text for h in best.values())
     assert best["action_plan.pdf"].to_dict()["page"] >= 1
     assert "page" not in best["action_plan.html"].to_dict()
@@ -396,7 +396,7 @@ def test_the_plan_as_pdf_docx_and_html_answers_the_pledge_question(
     assert cli.main(["index"]) == 0  # up to date: a no-op that still names the skipped file
     out = capsys.readouterr()
     assert "warning: scan.pdf: skipped, none of its 1 page(s) has a text layer" in out.err
-    assert "index is up to date" in out.out and "from 3 file(s)" in out.out
+    assert "index is up to date" in out.out and f"from {len(WRITERS)} file(s)" in out.out
     assert cli.main(["search", "pledge loans", "-k", "1"]) == 0  # a one-line warning, not Python's
     err = capsys.readouterr().err
     assert "warning: scan.pdf: skipped, none of its 1 page(s)" in err and "CorpusWarning" not in err

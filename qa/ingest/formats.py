@@ -2,9 +2,9 @@
 
 ``.txt`` / ``.md`` are read as they are (strict UTF-8, or UTF-16 after its byte-order mark, which
 Windows tools such as PowerShell 5 write, or Windows-1252 when its bytes can only be Western
-text; see read_text). ``.pdf``, ``.docx``
-and ``.html`` / ``.htm`` go through a converter (qa.ingest.pdf_text, docx_text, html_text),
-imported only when such a file is read, since their packages are optional (the ``formats`` extra).
+text; see read_text). ``.pdf``, ``.docx``, ``.odt`` and ``.html`` / ``.htm`` go through a
+converter (qa.ingest.pdf_text, docx_text, odt_text, html_text), imported only when such a file
+is read, since their packages are optional (the ``formats`` extra).
 A converter returns plain text in the chunker's shape: paragraphs separated by blank lines and
 headings as Markdown heading lines (``## Main actions``), so the heading path is found in every
 format; a PDF also gives the offset where each page starts.
@@ -19,7 +19,7 @@ from pathlib import Path
 from qa.ingest.converted import Converted, UnreadableFileError
 
 TEXT_SUFFIXES = (".txt", ".md")
-CONVERTED_SUFFIXES = (".pdf", ".docx", ".html", ".htm")
+CONVERTED_SUFFIXES = (".pdf", ".docx", ".odt", ".html", ".htm")
 SUFFIXES = TEXT_SUFFIXES + CONVERTED_SUFFIXES  # every suffix the corpus accepts (lower case)
 
 
@@ -114,6 +114,10 @@ def convert(path: Path, data: bytes) -> Converted:
         from qa.ingest.docx_text import docx_to_text
 
         converted = docx_to_text(data)
+    elif suffix == ".odt":
+        from qa.ingest.odt_text import odt_to_text
+
+        converted = odt_to_text(data)
     elif suffix in (".html", ".htm"):
         from qa.ingest.html_text import html_to_text
 

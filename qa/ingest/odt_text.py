@@ -1,0 +1,158 @@
+"""OpenDocument text (.odt: LibreOffice's own format, and the one the UK government and many
+European administrations publish in) -> text in the chunker's shape, as docx_text gives Word's:
+the title (a paragraph in the "Title" style) and the headings (``text:h``, by outline level)
+become Markdown heading lines (``#`` for the title, ``##`` for a level-1 heading, ...), every
+other paragraph and list item a paragraph, each table row a paragraph (cells joined by " | "),
+in document order; the footnotes and endnotes follow under "Notes". A table of contents and the
+text of tracked deletions are not read.
+
+An .odt file is a zip of XML parts; content.xml is parsed with lxml (python-docx's own parser,
+so no package is added) with entities and network access off, after its size is checked.
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+from qa.ingest.converted import Converted, UnreadableFileError, join_blocks, literal, require
+
+_NS = {
+    "office": "urn:oasis:names:tc:opendocument:xmlns:office:1.0",
+    "style": "urn:oasis:names:tc:opendocument:xmlns:style:1.0",
+    "table": "urn:oasis:names:tc:opendocument:xmlns:table:1.0",
+    "text": "urn:oasis:names:tc:opendocument:xmlns:text:1.0",
+}
+TEXT, TABLE, STYLE = (f"{{{_NS[p]}}}" for p in ("text", "table", "style"))
+MAX_CONTENT_BYTES = 100_000_000  # content.xml unpacked: a zip bomb is refused before it is read
+_SKIPPED = {TEXT + "table-of-content", TEXT + "tracked-changes", TEXT + "sequence-decls"}
+_NOT_TEXT = {TEXT + "note", TEXT + "tracked-changes"}  # inside a paragraph: read apart or not
+
+
+def odt_to_text(data: bytes) -> Converted:
+    """The text of an .odt file given as bytes; raises UnreadableFileError naming what is wrong.
+
+    Example: odt_to_text(<an .odt with a "Rules" heading and one paragraph>).text ->
+    '## Rules\\n\\nDock early.\\n'
+    """
+    etree = require("lxml.etree", "lxml")
+    content = _content_xml(data)
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
+    try:
+        root = etree.fromstring(content, parser)
+    except etree.XMLSyntaxError as e:
+        raise UnreadableFileError(
+            f"its content.xml is not well-formed XML ({e}); open it in LibreOffice and save "
+            "it again as .odt"
+        ) from None
+    body = root.find("office:body/office:text", _NS)
+    if body is None:
+        raise UnreadableFileError(
+            "it is an OpenDocument file but not a text document (a spreadsheet or a "
+            "presentation?); only .odt text documents are read"
+        )
+    titles = _title_styles(root)
+    blocks: list[str] = []
+    notes: list[str] = []
+    _add_blocks(blocks, notes, body, titles)
+    if notes:
+        blocks += ["## Notes", *(literal(note) for note in notes)]
+    return Converted(join_blocks(blocks))
+
+
+def _content_xml(data: bytes) -> bytes:
+    """content.xml of the package, refused when the file is no zip, is encrypted, or unpacks
+    to more than MAX_CONTENT_BYTES."""
+    try:
+        package = zipfile.ZipFile(io.BytesIO(data))
+        info = package.getinfo("content.xml")
+        manifest = (
+            package.read("META-INF/manifest.xml")
+            if "META-INF/manifest.xml" in package.namelist()
+            else b""
+        )
+    except (zipfile.BadZipFile, KeyError) as e:
+        raise UnreadableFileError(
+            f"not a readable OpenDocument .odt file ({type(e).__name__}: {e}); open it in "
+            "LibreOffice and save it again as .odt"
+        ) from None
+    if b"encryption-data" in manifest:
+        raise UnreadableFileError(
+            "it is protected by a password; save a copy without the password and index that"
+        )
+    if info.file_size > MAX_CONTENT_BYTES:
+        raise UnreadableFileError(
+            f"its text part unpacks to {info.file_size:,} bytes, over the "
+            f"{MAX_CONTENT_BYTES:,}-byte limit; split the document"
+        )
+    return package.read(info)
+
+
+def _title_styles(root) -> set[str]:
+    """The paragraph styles that are the document title: "Title", and the automatic styles
+    LibreOffice derives from it ("P1" with parent "Title")."""
+    titles = {"Title"}
+    for style in root.iterfind("office:automatic-styles/style:style", _NS):
+        if style.get(STYLE + "parent-style-name") in titles:
+            titles.add(style.get(STYLE + "name"))
+    return titles
+
+
+def _add_blocks(blocks: list[str], notes: list[str], container, titles: set[str]) -> None:
+    """The headings, paragraphs, list items and table rows under ``container``, in order."""
+    for element in container:
+        tag = element.tag
+        if tag in _SKIPPED or not isinstance(tag, str):
+            continue
+        if tag == TEXT + "h":
+            level = int(element.get(TEXT + "outline-level") or 1)
+            text = _inline_text(element, notes)
+            blocks.append("#" * min(max(level, 1) + 1, 6) + " " + text if text else "")
+        elif tag == TEXT + "p":
+            text = _inline_text(element, notes)
+            title = element.get(TEXT + "style-name") in titles
+            blocks.append(("# " + text if title else literal(text)) if text else "")
+        elif tag == TABLE + "table-row":
+            cells = [_cell_text(cell, notes) for cell in element.iterfind("table:table-cell", _NS)]
+            blocks.append(literal(" | ".join(dict.fromkeys(c for c in cells if c))))
+        else:  # lists, sections, tables and their row groups: what they hold, in order
+            _add_blocks(blocks, notes, element, titles)
+
+
+def _cell_text(cell, notes: list[str]) -> str:
+    """A table cell's paragraphs (in lists too), one line each."""
+    return "\n".join(t for p in _paragraphs(cell) if (t := _inline_text(p, notes)))
+
+
+def _paragraphs(container):
+    """The paragraphs and headings under ``container``, in order, not those of a note's body
+    (a note is read where it is cited)."""
+    for element in container:
+        if element.tag in (TEXT + "p", TEXT + "h"):
+            yield element
+        elif isinstance(element.tag, str) and element.tag not in _NOT_TEXT:
+            yield from _paragraphs(element)
+
+
+def _inline_text(element, notes: list[str]) -> str:
+    """A paragraph's text as it shows: spans and links read through, ``text:s`` as its count of
+    spaces, a tab as a space, a line break as a new line; a note's citation left out of the
+    sentence and its body added to ``notes``."""
+    parts = [element.text or ""]
+    for child in element:
+        tag = child.tag
+        if tag == TEXT + "s":
+            parts.append(" " * int(child.get(TEXT + "c") or 1))
+        elif tag == TEXT + "tab":
+            parts.append(" ")
+        elif tag == TEXT + "line-break":
+            parts.append("\n")
+        elif tag == TEXT + "note":
+            body = child.find("text:note-body", _NS)
+            if body is not None:
+                note = " ".join(_inline_text(p, notes) for p in _paragraphs(body))
+                notes.append(" ".join(note.split()))
+        elif isinstance(tag, str) and tag.startswith(TEXT) and tag not in _NOT_TEXT:
+            parts.append(_inline_text(child, notes))  # a span, a link; not a frame's alt text
+        parts.append(child.tail or "")
+    return "".join(parts).strip()
