@@ -3,8 +3,9 @@ European administrations publish in) -> text in the chunker's shape, as docx_tex
 the title (a paragraph in the "Title" style) and the headings (``text:h``, by outline level)
 become Markdown heading lines (``#`` for the title, ``##`` for a level-1 heading, ...), every
 other paragraph and list item a paragraph, each table row a paragraph (cells joined by " | "),
-in document order; the footnotes and endnotes follow under "Notes". A table of contents and the
-text of tracked deletions are not read.
+in document order; the footnotes and endnotes follow under "Notes". A table of contents, the
+text of tracked deletions, pictures' alternative text and a text box anchored in a paragraph
+(``draw:frame``) are not read.
 
 An .odt file is a zip of XML parts; content.xml is parsed with lxml (python-docx's own parser,
 so no package is added) with entities and network access off, after its size is checked.
