@@ -85,6 +85,7 @@ def test_entities_in_content_xml_are_not_expanded(tmp_path):
         ("encrypted", "protected by a password"),
         ("spreadsheet", "not a text document"),
         ("broken xml", "not well-formed XML"),
+        ("damaged inside", "not a readable OpenDocument .odt file"),
     ],
 )
 def test_an_unreadable_odt_is_skipped_saying_why(tmp_path, name, says):
@@ -99,6 +100,12 @@ def test_an_unreadable_odt_is_skipped_saying_why(tmp_path, name, says):
             content = package.read("content.xml").replace(b"office:text>", b"office:spreadsheet>")
         with zipfile.ZipFile(path, "w") as package:
             package.writestr("content.xml", content)
+    elif name == "damaged inside":  # a zip whose content.xml's compressed bytes are corrupt
+        with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as package:
+            package.writestr("content.xml", "<office:document-content>" + "x" * 5000)
+        data = bytearray(path.read_bytes())
+        data[60:80] = b"\xff" * 20
+        path.write_bytes(bytes(data))
     else:
         with zipfile.ZipFile(path, "w") as package:
             package.writestr("content.xml", "<office:document-content><unclosed>")

@@ -213,3 +213,28 @@ def test_an_upload_read_as_windows_1252_says_so(tiny_app):
         "it as UTF-8 and replace it."
     )
     assert "Windows-1252" not in handlers.add_document("note.txt", memo.encode("utf-8"))
+
+
+def test_a_word_file_damaged_inside_is_skipped_not_a_crash(tmp_path):
+    """A .docx whose compressed XML is corrupt: python-docx raises zlib.error, which stopped
+    the whole read; now the file is skipped, saying what failed."""
+    import io
+    import zipfile
+
+    docx = pytest.importorskip("docx")
+    document = docx.Document()
+    document.add_paragraph("Boats dock before sunset. " * 200)
+    buffer = io.BytesIO()
+    document.save(buffer)
+    data = bytearray(buffer.getvalue())
+    info = zipfile.ZipFile(io.BytesIO(bytes(data))).getinfo("word/document.xml")
+    start = info.header_offset + 30 + len(info.filename) + len(info.extra)
+    data[start + 20 : start + 40] = b"\xff" * 20  # inside the deflate stream
+    (tmp_path / "minutes.docx").write_bytes(bytes(data))
+    (tmp_path / "notes.txt").write_text("Ferries leave at noon.", "utf-8")
+    read = read_corpus(tmp_path)
+    assert [d.source for d in read.documents] == ["notes.txt"]
+    (skipped,) = read.skipped
+    assert skipped.source == "minutes.docx"
+    assert skipped.reason.startswith("it could not be converted (error: Error -3 while")
+    assert skipped.reason.endswith("open it and save it again, or convert it to text")

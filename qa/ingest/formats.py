@@ -100,30 +100,45 @@ def _western_text(data: bytes) -> str | None:
 
 
 def convert(path: Path, data: bytes) -> Converted:
-    """The text of a PDF, DOCX or HTML file given its bytes; raises UnreadableFileError.
+    """The text of a PDF, DOCX, ODT or HTML file given its bytes; raises UnreadableFileError,
+    also when the converter's package fails on a damaged file in a way it does not name (a
+    corrupt deflate stream inside a .docx raises zlib.error from python-docx): on a shared drive
+    one such file is skipped, saying what failed, and does not stop the library's build.
 
     Example: convert(Path("a.html"), b"<h1>Rules</h1><p>Dock early.</p>").text ->
     '# Rules\\n\\nDock early.\\n'
     """
     suffix = path.suffix.lower()
-    if suffix == ".pdf":
-        from qa.ingest.pdf_text import pdf_to_text
-
-        converted = pdf_to_text(data)
-    elif suffix == ".docx":
-        from qa.ingest.docx_text import docx_to_text
-
-        converted = docx_to_text(data)
-    elif suffix == ".odt":
-        from qa.ingest.odt_text import odt_to_text
-
-        converted = odt_to_text(data)
-    elif suffix in (".html", ".htm"):
-        from qa.ingest.html_text import html_to_text
-
-        converted = Converted(html_to_text(data))
-    else:
+    if suffix not in CONVERTED_SUFFIXES:
         raise ValueError(f"{path}: {suffix!r} is not one of {CONVERTED_SUFFIXES}")
+    try:
+        converted = _converter(suffix)(data)
+    except (UnreadableFileError, ImportError, MemoryError):
+        raise  # said already; a package to install; not the file's fault
+    except Exception as e:  # noqa: BLE001 - any other failure is this damaged file's
+        raise UnreadableFileError(
+            f"it could not be converted ({type(e).__name__}: {str(e)[:200]}); the file may be "
+            "damaged: open it and save it again, or convert it to text"
+        ) from None
     if not converted.text.strip():
         raise UnreadableFileError("it holds no text")
     return converted
+
+
+def _converter(suffix: str):
+    """The converting function for a suffix, imported when first needed."""
+    if suffix == ".pdf":
+        from qa.ingest.pdf_text import pdf_to_text
+
+        return pdf_to_text
+    if suffix == ".docx":
+        from qa.ingest.docx_text import docx_to_text
+
+        return docx_to_text
+    if suffix == ".odt":
+        from qa.ingest.odt_text import odt_to_text
+
+        return odt_to_text
+    from qa.ingest.html_text import html_to_text
+
+    return lambda data: Converted(html_to_text(data))

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+import zlib
 
 from qa.ingest.converted import Converted, UnreadableFileError, join_blocks, literal, require
 
@@ -62,31 +63,42 @@ def odt_to_text(data: bytes) -> Converted:
 
 
 def _content_xml(data: bytes) -> bytes:
-    """content.xml of the package, refused when the file is no zip, is encrypted, or unpacks
-    to more than MAX_CONTENT_BYTES."""
+    """content.xml of the package, refused when the file is no zip or a damaged one, is
+    encrypted, or unpacks to more than MAX_CONTENT_BYTES."""
     try:
         package = zipfile.ZipFile(io.BytesIO(data))
         info = package.getinfo("content.xml")
-        manifest = (
-            package.read("META-INF/manifest.xml")
-            if "META-INF/manifest.xml" in package.namelist()
-            else b""
-        )
-    except (zipfile.BadZipFile, KeyError) as e:
-        raise UnreadableFileError(
+        if _part(package, "META-INF/manifest.xml").find(b"encryption-data") >= 0:
+            raise UnreadableFileError(
+                "it is protected by a password; save a copy without the password and index that"
+            )
+        if info.file_size > MAX_CONTENT_BYTES:
+            raise UnreadableFileError(
+                f"its text part unpacks to {info.file_size:,} bytes, over the "
+                f"{MAX_CONTENT_BYTES:,}-byte limit; split the document"
+            )
+        return package.read(info)
+    except (
+        zipfile.BadZipFile,
+        KeyError,
+        EOFError,
+        zlib.error,
+        RuntimeError,
+        NotImplementedError,
+    ) as e:
+        raise UnreadableFileError(  # not a zip, no content.xml, a damaged or encrypted entry
             f"not a readable OpenDocument .odt file ({type(e).__name__}: {e}); open it in "
             "LibreOffice and save it again as .odt"
         ) from None
-    if b"encryption-data" in manifest:
-        raise UnreadableFileError(
-            "it is protected by a password; save a copy without the password and index that"
-        )
-    if info.file_size > MAX_CONTENT_BYTES:
-        raise UnreadableFileError(
-            f"its text part unpacks to {info.file_size:,} bytes, over the "
-            f"{MAX_CONTENT_BYTES:,}-byte limit; split the document"
-        )
-    return package.read(info)
+
+
+def _part(package: zipfile.ZipFile, name: str, limit: int = 1_000_000) -> bytes:
+    """A small part of the package (b"" when it is missing or larger than ``limit``)."""
+    try:
+        info = package.getinfo(name)
+    except KeyError:
+        return b""
+    return package.read(info) if info.file_size <= limit else b""
 
 
 def _title_styles(root) -> set[str]:
