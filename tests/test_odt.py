@@ -39,6 +39,8 @@ BODY = (
     "</table:table>"
     "<text:p>A chart<draw:frame><draw:image/><svg:desc>alt text of a chart</svg:desc>"
     "</draw:frame> follows.</text:p>"
+    "<text:p>Key figures<draw:frame><draw:text-box><text:p>20 ferries a day.</text:p>"
+    "<text:p>3 piers.</text:p></draw:text-box></draw:frame> are boxed.</text:p>"
 )
 
 
@@ -49,6 +51,7 @@ def test_an_odt_reads_as_word_does(tmp_path):
         "Boats must dock before sunset. See the map.\nFees apply.\n\n"
         "### Fees\n\nTen coins a day.\n\n\\# Five at night.\n\n"
         "Boat | Fee\n\nFerry | 20 coins\n\nA chart follows.\n\n"
+        "Key figures are boxed.\n\n20 ferries a day.\n\n3 piers.\n\n"
         "## Notes\n\nSunset as the harbour office posts it.\n"
     )
     for left_out in ("Docking ... 2", "Old rule removed", "alt text"):

@@ -3,9 +3,9 @@ European administrations publish in) -> text in the chunker's shape, as docx_tex
 the title (a paragraph in the "Title" style) and the headings (``text:h``, by outline level)
 become Markdown heading lines (``#`` for the title, ``##`` for a level-1 heading, ...), every
 other paragraph and list item a paragraph, each table row a paragraph (cells joined by " | "),
-in document order; the footnotes and endnotes follow under "Notes". A table of contents, the
-text of tracked deletions, pictures' alternative text and a text box anchored in a paragraph
-(``draw:frame``) are not read.
+in document order, a text box after the paragraph that anchors it; the footnotes and endnotes
+follow under "Notes". A table of contents, the text of tracked deletions and pictures'
+alternative text are not read.
 
 An .odt file is a zip of XML parts; content.xml is parsed with lxml (python-docx's own parser,
 so no package is added) with entities and network access off, after its size is checked.
@@ -24,8 +24,9 @@ _NS = {
     "style": "urn:oasis:names:tc:opendocument:xmlns:style:1.0",
     "table": "urn:oasis:names:tc:opendocument:xmlns:table:1.0",
     "text": "urn:oasis:names:tc:opendocument:xmlns:text:1.0",
+    "draw": "urn:oasis:names:tc:opendocument:xmlns:drawing:1.0",
 }
-TEXT, TABLE, STYLE = (f"{{{_NS[p]}}}" for p in ("text", "table", "style"))
+TEXT, TABLE, STYLE, DRAW = (f"{{{_NS[p]}}}" for p in ("text", "table", "style", "draw"))
 MAX_CONTENT_BYTES = 100_000_000  # content.xml unpacked: a zip bomb is refused before it is read
 _SKIPPED = {TEXT + "table-of-content", TEXT + "tracked-changes", TEXT + "sequence-decls"}
 _NOT_TEXT = {TEXT + "note", TEXT + "tracked-changes"}  # inside a paragraph: read apart or not
@@ -117,12 +118,13 @@ def _add_blocks(blocks: list[str], notes: list[str], container, titles: set[str]
         tag = element.tag
         if tag in _SKIPPED or not isinstance(tag, str):
             continue
+        boxes: list = []  # the text boxes a paragraph anchors: blocks of their own, after it
         if tag == TEXT + "h":
             level = int(element.get(TEXT + "outline-level") or 1)
-            text = _inline_text(element, notes)
+            text = _inline_text(element, notes, boxes)
             blocks.append("#" * min(max(level, 1) + 1, 6) + " " + text if text else "")
         elif tag == TEXT + "p":
-            text = _inline_text(element, notes)
+            text = _inline_text(element, notes, boxes)
             title = element.get(TEXT + "style-name") in titles
             blocks.append(("# " + text if title else literal(text)) if text else "")
         elif tag == TABLE + "table-row":
@@ -130,6 +132,8 @@ def _add_blocks(blocks: list[str], notes: list[str], container, titles: set[str]
             blocks.append(literal(" | ".join(dict.fromkeys(c for c in cells if c))))
         else:  # lists, sections, tables and their row groups: what they hold, in order
             _add_blocks(blocks, notes, element, titles)
+        for box in boxes:
+            _add_blocks(blocks, notes, box, titles)
 
 
 def _cell_text(cell, notes: list[str]) -> str:
@@ -147,10 +151,11 @@ def _paragraphs(container):
             yield from _paragraphs(element)
 
 
-def _inline_text(element, notes: list[str]) -> str:
+def _inline_text(element, notes: list[str], boxes: list | None = None) -> str:
     """A paragraph's text as it shows: spans and links read through, ``text:s`` as its count of
     spaces, a tab as a space, a line break as a new line; a note's citation left out of the
-    sentence and its body added to ``notes``."""
+    sentence and its body added to ``notes``; a text box it anchors (a callout, a box of key
+    figures) added to ``boxes``, to be read after it as Word's are (None: not read)."""
     parts = [element.text or ""]
     for child in element:
         tag = child.tag
@@ -165,7 +170,10 @@ def _inline_text(element, notes: list[str]) -> str:
             if body is not None:
                 note = " ".join(_inline_text(p, notes) for p in _paragraphs(body))
                 notes.append(" ".join(note.split()))
+        elif tag == DRAW + "frame":  # a picture (its alt text is not read) or a text box
+            if boxes is not None:
+                boxes.extend(child.iterfind("draw:text-box", _NS))
         elif isinstance(tag, str) and tag.startswith(TEXT) and tag not in _NOT_TEXT:
-            parts.append(_inline_text(child, notes))  # a span, a link; not a frame's alt text
+            parts.append(_inline_text(child, notes, boxes))  # a span, a link
         parts.append(child.tail or "")
     return "".join(parts).strip()
