@@ -9,7 +9,7 @@ passage, so the author can copy the right text.
 from __future__ import annotations
 
 import re
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from qa.evaluation.items import EvalItem, Span
 from qa.evaluation.readers import unit_for
@@ -79,33 +79,58 @@ def _words(text: str) -> set[str]:
 # Finding evidence
 
 
-def _find(
-    evidence: str, doc: Document, normalised: dict[str, tuple[str, list[int]]]
-) -> Span | None:
-    """First verbatim occurrence, else first whitespace/quote-normalised one mapped back."""
-    i = doc.text.find(evidence)
+class _Library:
+    """What locating evidence learns of each document once, not once per evidence string: its
+    normalised text with the map back, and whether it holds a character normalising drops."""
+
+    def __init__(self) -> None:
+        self._normalised: dict[str, tuple[str, list[int]]] = {}
+        self._invisible: dict[str, bool] = {}
+
+    def normalised(self, doc: Document) -> tuple[str, list[int]]:
+        if doc.source not in self._normalised:
+            self._normalised[doc.source] = normalize_with_map(doc.text)
+        return self._normalised[doc.source]
+
+    def has_invisible(self, doc: Document) -> bool:
+        """A soft hyphen or zero-width space, which normalising drops from inside a word."""
+        if doc.source not in self._invisible:
+            self._invisible[doc.source] = "\u00ad" in doc.text or "\u200b" in doc.text
+        return self._invisible[doc.source]
+
+
+@dataclass(frozen=True)
+class _Evidence:
+    """An evidence string, normalised and with its longest run of letters and digits, worked
+    out once for all the documents it is looked for in."""
+
+    text: str
+    needle: str
+    longest: str
+
+    @classmethod
+    def of(cls, text: str) -> _Evidence:
+        longest = max(re.findall(r"\w+", text), key=len, default="")
+        return cls(text, normalize_for_match(text), longest)
+
+
+def _find(evidence: _Evidence, doc: Document, library: _Library) -> Span | None:
+    """First verbatim occurrence, else first whitespace/quote-normalised one mapped back. A
+    document without the evidence's longest run of letters and digits verbatim, nor a
+    character normalising drops, cannot hold it in any spelling and is not normalised:
+    normalising a whole library's text for each evidence string would take seconds."""
+    i = doc.text.find(evidence.text)
     if i >= 0:
-        return Span(doc.source, i, i + len(evidence), evidence)
-    needle = normalize_for_match(evidence)
-    if not needle or not _may_hold(doc.text, evidence):
+        return Span(doc.source, i, i + len(evidence.text), evidence.text)
+    needle = evidence.needle
+    if not needle or not (evidence.longest in doc.text or library.has_invisible(doc)):
         return None
-    if doc.source not in normalised:  # normalise each document once, not once per evidence
-        normalised[doc.source] = normalize_with_map(doc.text)
-    hay, index = normalised[doc.source]
+    hay, index = library.normalised(doc)
     j = hay.find(needle)
     if j < 0:
         return None
     start, end = index[j], index[j + len(needle) - 1] + 1
     return Span(doc.source, start, end, doc.text[start:end])
-
-
-def _may_hold(text: str, evidence: str) -> bool:
-    """Whether a document could hold the evidence with other spaces, quotes or dashes: it has
-    the evidence's longest run of letters and digits verbatim, or an invisible character that
-    normalising drops (a soft hyphen inside a word). Normalising a whole library's text for
-    each evidence string that is not in it would take seconds."""
-    longest = max(re.findall(r"\w+", evidence), key=len, default="")
-    return longest in text or "\u00ad" in text or "\u200b" in text
 
 
 def _closest(evidence: str, candidates: list[Passage]) -> Passage | None:
@@ -153,13 +178,14 @@ def locate_evidence(
     spans: dict[str, list[Span]] = {}
     problems: list[str] = []
     candidates: list[Passage] | None = None
-    normalised: dict[str, tuple[str, list[int]]] = {}
+    library = _Library()
     for item in items:
         if not item.answerable or not item.evidence:
             continue
         found: list[Span] = []
         for i, ev in enumerate(item.evidence):
-            copies = [replace(s, evidence=i) for d in documents if (s := _find(ev, d, normalised))]
+            wanted = _Evidence.of(ev)
+            copies = [replace(s, evidence=i) for d in documents if (s := _find(wanted, d, library))]
             if copies:
                 found.extend(copies)
                 continue

@@ -170,7 +170,12 @@ def convert_in_time(
             path = Path(folder) / f"upload{suffix}"
             path.write_bytes(data)
             convert_ahead(
-                [path], conversions, len(data), progress, 0.0, 1, timeout or TIMEOUT_SECONDS
+                [path],
+                conversions,
+                max_bytes=len(data),
+                progress=progress,
+                workers=1,
+                timeout=timeout or TIMEOUT_SECONDS,
             )
     return conversions.converted(Path(name), data)  # a worker that could not start: converted here
 
