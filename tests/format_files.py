@@ -113,6 +113,50 @@ def write_odt(text: str, path: Path, body: str | None = None, manifest: str = ""
     return path
 
 
+RTF_HEAD = (
+    r"{\rtf1\ansi\ansicpg1252\deff0\uc1"
+    r"{\fonttbl{\f0\fswiss\fcharset0 Calibri;}{\f1\fnil\fcharset134 SimSun;}}"
+    r"{\colortbl;\red0\green0\blue0;}"
+    r"{\stylesheet{\ql\f0\fs22 Normal;}{\s1\ql\outlinelevel0\b\fs32 \sbasedon0 heading 1;}"
+    r"{\s2\ql\outlinelevel1\b\fs26 \sbasedon0 heading 2;}{\s15\qc\fs56 \sbasedon0 Title;}"
+    r"{\*\cs10 \additive Default Paragraph Font;}}"
+    r"{\info{\title Not the text}{\author Someone}}"
+    r"{\*\generator Microsoft Word 16;}"
+    "\n"
+)
+
+
+def rtf_escape(text: str) -> str:
+    """Text as Word writes it in RTF: Windows-1252 letters as \\'hh, others as \\uN? (two
+    surrogates for a character beyond U+FFFF)."""
+    out = []
+    for c in text:
+        if c in "\\{}":
+            out.append("\\" + c)
+        elif c.isascii():
+            out.append(c)
+        elif (byte := c.encode("cp1252", "ignore")) and len(byte) == 1:
+            out.append(f"\\'{byte[0]:02x}")
+        else:
+            units = memoryview(c.encode("utf-16-le")).cast("h")  # signed, as RTF writes them
+            out += [f"\\u{unit}\\'3f" for unit in units]
+    return "".join(out)
+
+
+def write_rtf(text: str, path: Path, body: str | None = None) -> Path:
+    """An RTF file as Word writes one: the title in the "Title" style, numbered headings in
+    "heading 1"/"heading 2" (level 2/3), paragraphs in Normal (or ``body``, raw RTF)."""
+    if body is None:
+        styles = {1: r"\s15", 2: r"\s1", 3: r"\s2"}
+        parts = []
+        for level, words in blocks(text):
+            style = styles.get(level, "") if level else ""
+            parts.append(f"\\pard\\plain {style}\\f0 {rtf_escape(words)}\\par\n")
+        body = "".join(parts)
+    path.write_bytes((RTF_HEAD + body + "}").encode("ascii"))
+    return path
+
+
 def write_html(text: str, path: Path, title: str = "Document") -> Path:
     """A web page: the text in <main>, with a nav bar, a script and a style the converter drops."""
     parts = [

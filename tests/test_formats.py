@@ -23,18 +23,31 @@ from qa.ingest.pdf_text import Line, drop_furniture, join_pages, reflow
 from qa.ingest.titles import document_title
 from qa.types import Document
 from tests.conftest import PLAN, TINY_DOCS
-from tests.format_files import write_docx, write_html, write_image_pdf, write_odt, write_pdf
+from tests.format_files import (
+    write_docx,
+    write_html,
+    write_image_pdf,
+    write_odt,
+    write_pdf,
+    write_rtf,
+)
 
 pytest.importorskip("pypdf", reason="the formats extra is needed: pip install -e '.[formats]'")
 pytest.importorskip("docx", reason="the formats extra is needed: pip install -e '.[formats]'")
 pytest.importorskip("fpdf", reason="the test extra is needed: pip install -e '.[test]'")
 
 FARMING = TINY_DOCS["alpha.txt"]
-WRITERS = {".pdf": write_pdf, ".docx": write_docx, ".odt": write_odt, ".html": write_html}
+WRITERS = {
+    ".pdf": write_pdf,
+    ".docx": write_docx,
+    ".odt": write_odt,
+    ".rtf": write_rtf,
+    ".html": write_html,
+}
 
 
 def test_suffixes_cover_every_format():
-    assert set(SUFFIXES) == {".txt", ".md", ".pdf", ".docx", ".odt", ".html", ".htm"}
+    assert set(SUFFIXES) == {".txt", ".md", ".pdf", ".docx", ".odt", ".rtf", ".html", ".htm"}
 
 
 # ---------------------------------------------------------------------------- HTML
@@ -243,7 +256,7 @@ def test_plan_pdf_pages_point_at_the_right_page(tmp_path):
 # ---------------------------------------------------------------------------- every format
 
 
-@pytest.mark.parametrize("suffix", [".txt", ".md", ".pdf", ".docx", ".odt", ".html"])
+@pytest.mark.parametrize("suffix", [".txt", ".md", ".pdf", ".docx", ".odt", ".rtf", ".html"])
 @pytest.mark.parametrize("text", [FARMING, TINY_DOCS["beta.md"], "Café 知识产权 “quoted” — ok."])
 def test_offsets_slice_back_to_passages_in_every_format(tmp_path, suffix, text):
     path = tmp_path / f"doc{suffix}"
@@ -272,7 +285,7 @@ def test_heading_path_in_every_converted_format(tmp_path):
         write(FARMING, tmp_path / f"farming{suffix}")
     passages = chunk_corpus(load_corpus(tmp_path))
     sections = {(p.source, p.section) for p in passages if "goats" in p.text.lower()}
-    assert {s.split(".")[-1] for s, _ in sections} == {"pdf", "docx", "odt", "html"}
+    assert {s.split(".")[-1] for s, _ in sections} == {"pdf", "docx", "odt", "rtf", "html"}
     for _, section in sections:
         assert section == "Farming notes > 2. Animals > Keep goats on the hill"
 
@@ -291,6 +304,7 @@ def _bad_files(folder: Path) -> dict[str, str]:
     (folder / "noise.pdf").write_bytes(b"%PDF-1.7\n" + bytes(range(256)) * 4)
     (folder / "broken.docx").write_bytes(b"PK\x03\x04 not really a zip")
     (folder / "blank.html").write_text("<html><script>x = 1</script><nav>Menu</nav></html>")
+    (folder / "renamed.rtf").write_bytes(b"%PDF-1.7 not rich text")
     return {
         "scanned.pdf": "no.* text layer .*scanned.*OCR",
         "locked.pdf": "encrypted with a password; save a copy without the password",
@@ -298,6 +312,7 @@ def _bad_files(folder: Path) -> dict[str, str]:
         "noise.pdf": "not a readable PDF",
         "broken.docx": "not a readable Word .docx file",
         "blank.html": "holds no text",
+        "renamed.rtf": "not an RTF file",
     }
 
 
@@ -349,7 +364,7 @@ def test_importing_the_corpus_reader_loads_no_converter():
 # ---------------------------------------------------------------------------- the real plan
 
 
-def test_the_plan_as_pdf_docx_odt_and_html_answers_the_pledge_question(
+def test_the_plan_in_every_converted_format_answers_the_pledge_question(
     tmp_path, encoder_dir, capsys, monkeypatch
 ):
     from qa import cli
