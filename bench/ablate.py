@@ -76,6 +76,10 @@ ABLATIONS = {
     "- decline: a typed acronym held where spelled out": {"acronyms_spelled": False},
     "- decline: a value covers its own part of a two-part question": {"value_clause": False},
     "- decline: 'how many X' needs a count near an X": {"counted_words": False},
+    "- decline: a question word said in a close word": {"close_words": 0.0},
+    "  decline: close words at cosine .7": {"close_words": 0.7},
+    "  decline: close words at cosine .8": {"close_words": 0.8},
+    "  decline: e5 floor .80 (other languages)": {"min_e5_score": 0.80},
     "- decline: all four rules above": {
         "name_questions": False,
         "examples_answer": True,

@@ -29,9 +29,10 @@ KEYS = ["hit@W150", "hit@W400", "recall@W400", "mrr@10"]
 def evaluate(assistant, items, spans, k=20):
     rows = []
     for item in items:
-        r = assistant.retriever.retrieve(item.question, k)
+        r = assistant.retriever.retrieve(item.question, k, item.documents or None)
         ranked = [h.passage for h in r.hits]
-        abstain = decide(item.question, r.hits, r.signals, assistant.retriever.config).abstain
+        config, words = assistant.retriever.config, assistant.retriever.words
+        abstain = decide(item.question, r.hits, r.signals, config, words).abstain
         row = {
             "id": item.id,
             "kind": item.kind,

@@ -428,7 +428,9 @@ class Assistant:
         """
         question = validate_question(question, self.settings.max_question_chars)
         retrieval = self.retriever.retrieve(question, k or self.settings.answer.k, documents)
-        answer = compose(question, retrieval, self.settings.answer, self.settings.retrieval)
+        answer = compose(
+            question, retrieval, self.settings.answer, self.settings.retrieval, self.retriever.words
+        )
         if generator is None:
             return answer
         from qa.answering.generate import generate_answer  # only with a language model

@@ -133,7 +133,7 @@ class RetrievalConfig:
     merge_depth: int = 5  # adjacent passages of one item both in the top 5 become one hit
     merge_max_words: int = 170  # ...up to this size (merge_depth 0 turns merging off)
     min_score: float = 0.35
-    min_e5_score: float = 0.80
+    min_e5_score: float = 0.78
     min_e5_english: float = 0.81
     lexical_coverage: float = 0.5  # share of question terms found in the corpus that vetoes e5
     literal_max_terms: int = 3  # keyword queries this short are judged by their words:
@@ -159,6 +159,10 @@ class RetrievalConfig:
     # the value's sentence must hold this share of the question's idf-weighted content words
     # (qa.answering.coverage); 0 turns it off
     value_coverage: float = 0.5
+    # ...where a question word counts as held by a sentence word this close to it in MiniLM's
+    # single-word vectors (qa.answering.coverage): "disputes" ~ "litigation" .756, "growing" ~
+    # "growth" .827; not "patent" ~ "trademark" .527, "shortfall" ~ "deficit" .321; 0: off
+    close_words: float = 0.75
     # a hyphenated word ("copyright-format") holds its parts for the subject rule
     subject_word_parts: bool = True
     # an acronym the question types ("GPL") is held where a sentence spells it out

@@ -76,3 +76,18 @@ def test_signals_are_frozen():
 
     with pytest.raises(dataclasses.FrozenInstanceError):
         Signals().sentence_top = 1.0  # type: ignore[misc]
+
+
+def test_a_value_sentence_saying_the_question_in_close_words_is_an_answer():
+    from tests.test_answer_type import _Table
+
+    text = "Any litigation is subject to the Federal Courts of the Northern District of California."
+    hits = [Hit(Passage(1, "a.txt", 0, len(text), "Law", text), 0.9, 1)]
+    question = "Which courts hear disputes about this licence?"
+    signals = Signals(sentence_top=0.9, term_coverage=1.0)
+    cfg = RetrievalConfig()
+    table = _Table(("disputes", "litigation"))
+    assert decide(question, hits, signals, cfg).abstain  # "disputes" unsaid: half the question
+    assert not decide(question, hits, signals, cfg, table).abstain
+    off = RetrievalConfig(close_words=0.0)  # the ablation: close words off
+    assert decide(question, hits, signals, off, table).abstain

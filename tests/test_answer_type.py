@@ -238,7 +238,7 @@ def test_the_subject_is_the_rarest_word_the_passages_use():
     ["37 straight months of growth", "for three consecutive years", "two more years of war"],
 )
 def test_a_word_between_a_durations_number_and_unit(text):
-    """"30 business days" was a duration; so are "37 straight months" and "two more years"."""
+    """ "30 business days" was a duration; so are "37 straight months" and "two more years"."""
     assert has_answer_of_type(text, "duration")
 
 
@@ -261,8 +261,14 @@ def test_a_question_about_a_version_the_passages_lack_is_declined(tmp_path):
 
 @pytest.mark.parametrize(
     ("candidate", "is_one"),
-    [("29 June 2007", True), ("May 5", True), ("June 2007", True), ("June 45", False),
-     ("2007-06-29", True), ("31/31/2007", False)],
+    [
+        ("29 June 2007", True),
+        ("May 5", True),
+        ("June 2007", True),
+        ("June 45", False),
+        ("2007-06-29", True),
+        ("31/31/2007", False),
+    ],
 )
 def test_dates_are_confirmed(candidate, is_one):
     assert is_date(candidate) is is_one
@@ -353,3 +359,68 @@ def test_how_many_x_is_answered_by_a_count_of_x():
     from qa.answering.answer_type import TypeCheck
 
     assert has_answer_of_type(two, "quantity", question, check=TypeCheck(counted=False))
+
+
+class _Table:
+    """Word vectors where the words of each group point one way (cosine 1) and groups are
+    orthogonal; every other word is orthogonal to all."""
+
+    def __init__(self, *groups: tuple[str, ...]) -> None:
+        self.axis = {w: i for i, group in enumerate(groups) for w in group}
+        self.asked: list[list[str]] = []
+
+    def vectors(self, words: list[str]):
+        import numpy as np
+
+        self.asked.append(list(words))
+        out = np.zeros((len(words), len(self.axis) + len(words)), np.float32)
+        for row, word in enumerate(words):
+            out[row, self.axis.get(word, len(self.axis) + row)] = 1.0
+        return out
+
+
+def test_a_question_word_said_in_a_close_word_counts_as_said():
+    from qa.answering.answer_type import TypeCheck
+    from qa.answering.coverage import CloseWords, coverage
+
+    question = "Which courts hear disputes about this licence?"
+    sentence = (
+        "Any litigation is subject to the Federal Courts of the Northern District of California."
+    )
+    assert coverage(question, sentence) < 0.5  # "courts" alone
+    table = _Table(("disputes", "litigation"))
+    close = CloseWords(table, 0.75)
+    assert coverage(question, sentence, close=close) > 0.8  # "hear" is still not said
+    assert table.asked == [["hear", "disputes", "litigation", "subject", "federal", "courts",
+                            "northern", "district", "california"]]  # fmt: skip
+    assert not has_answer_of_type(
+        sentence, "named court or place", question, check=TypeCheck(min_coverage=0.5)
+    )
+    assert has_answer_of_type(
+        sentence, "named court or place", question, check=TypeCheck(min_coverage=0.5, close=close)
+    )
+    # words of another meaning stay apart, and a sentence that says every word asks nothing
+    assert coverage(question, sentence, close=CloseWords(_Table(), 0.75)) < 0.5
+    said = CloseWords(table, 0.75)
+    table.asked.clear()
+    assert coverage(question, "Courts hear disputes about this licence.", close=said) == 1.0
+    assert table.asked == []
+
+
+def test_close_words_of_the_bundled_model(encoder_dir):
+    """The threshold's meaning with MiniLM's own vectors: one root or one meaning is close, a
+    neighbouring notion is not."""
+    from qa.answering.coverage import CloseWords
+    from qa.config import RetrievalConfig
+    from qa.index.onnx_minilm import load_minilm
+    from qa.index.word_table import WordTable
+
+    minilm = load_minilm(encoder_dir)
+    close = CloseWords(
+        WordTable.empty(minilm.encode_queries, minilm.dim), RetrievalConfig().close_words
+    )
+    assert close.said(["growing", "disputes"], "37 months of growth, and litigation.") == {
+        "growing",
+        "disputes",
+    }
+    assert close.said(["patent", "shortfall"], "trademark rights; the deficit") == set()

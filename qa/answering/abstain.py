@@ -16,6 +16,7 @@ from qa.answering.answer_type import (
     mentions_money,
     money_asked,
 )
+from qa.answering.coverage import CloseWords, WordVectors
 from qa.answering.subject import Subject, subject_of
 from qa.config import RetrievalConfig
 from qa.retrieval.designated import without_document_name
@@ -33,8 +34,16 @@ class Decision:
 ANSWER = Decision(False)
 
 
-def decide(question: str, hits: list[Hit], signals: Signals, config: RetrievalConfig) -> Decision:
-    """Decline when nothing is close enough, or when the passages lack the kind of answer asked."""
+def decide(
+    question: str,
+    hits: list[Hit],
+    signals: Signals,
+    config: RetrievalConfig,
+    words: WordVectors | None = None,
+) -> Decision:
+    """Decline when nothing is close enough, or when the passages lack the kind of answer asked.
+    ``words``: single-word vectors, for a question word a value's sentence says in another word
+    (qa.answering.coverage.CloseWords)."""
     # A short query is a handful of keywords: one the documents never use, nor any word close
     # to it, is what the question is about ("trade secrets", "drug patents").
     if signals.keyword_query and signals.foreign_words:
@@ -89,6 +98,7 @@ def decide(question: str, hits: list[Hit], signals: Signals, config: RetrievalCo
             parts=parts,
             acronyms=spelled,
             counted=config.counted_words,
+            close=CloseWords(words, config.close_words) if words and config.close_words else None,
         )
         if not any(has_answer_of_type(t, wanted, asked, subject, check) for t in context):
             a = "an" if wanted[0] in "aeiou" else "a"

@@ -18,7 +18,7 @@ import re
 from dataclasses import dataclass
 
 from qa.answering import names, values
-from qa.answering.coverage import coverage
+from qa.answering.coverage import CloseWords, coverage
 from qa.answering.subject import Subject, about, function_words, stem_word
 from qa.ingest.chunking import sentences
 
@@ -269,6 +269,7 @@ class TypeCheck:
     parts: bool = True  # a hyphenated word holds its parts for the subject rule
     acronyms: bool = True  # a typed acronym ("GPL") is held where a sentence spells it out
     counted: bool = True  # "how many X?": a count answers only near an X (False: any count)
+    close: CloseWords | None = None  # a word the sentence says in a close word counts as said
 
 
 def has_answer_of_type(
@@ -289,7 +290,7 @@ def has_answer_of_type(
         (subject is None or about(sentence, subject, check.parts))
         and (
             check.min_coverage <= 0
-            or coverage(question, sentence, check.acronyms) >= check.min_coverage
+            or coverage(question, sentence, check.acronyms, check.close) >= check.min_coverage
         )
         for sentence in _sentences_with_answer(text, answer_type, question, check)
     )

@@ -7,6 +7,7 @@ back in source order; citation numbers follow the order in which passages are fi
 from __future__ import annotations
 
 from qa.answering.abstain import decide
+from qa.answering.coverage import WordVectors
 from qa.config import AnswerConfig, RetrievalConfig
 from qa.ingest.chunking import BULLET, heading_level, is_item_title
 from qa.retrieval.ranking import ScoredSentence
@@ -50,12 +51,14 @@ def compose(
     retrieval: Retrieval,
     answer_config: AnswerConfig | None = None,
     retrieval_config: RetrievalConfig | None = None,
+    words: WordVectors | None = None,
 ) -> Answer:
-    """Build the Answer for a question from what retrieval found."""
+    """Build the Answer for a question from what retrieval found (``words``: single-word
+    vectors for the decline policy, qa.answering.abstain.decide)."""
     answer_config = answer_config or AnswerConfig()
     retrieval_config = retrieval_config or RetrievalConfig()
     hits = tuple(retrieval.hits)
-    decision = decide(question, retrieval.hits, retrieval.signals, retrieval_config)
+    decision = decide(question, retrieval.hits, retrieval.signals, retrieval_config, words)
     if decision.abstain or not hits:
         return Answer(
             question=question,

@@ -9,6 +9,12 @@ its rarity in English (a name or term no English list holds weighs most) and ask
 of that weight the value's sentence holds is the general form: a sentence answers the question
 only when it says most of what the question is about. The weights are the query stage's English
 word frequencies, so no corpus statistics are needed and a score means the same in any document.
+
+A paraphrase says a question's word in another word of the same root or meaning ("how long had
+the economy been *growing*" - "37 straight months of economic *growth*"; "which courts hear
+*disputes*" - "any *litigation* ... shall be subject to the jurisdiction of the Federal Courts").
+With CloseWords, such a word counts as said: one of the sentence's words lies within a cosine
+of it in MiniLM's vectors of single words (the query stage's word table).
 """
 
 from __future__ import annotations
@@ -16,6 +22,9 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Protocol
+
+import numpy as np
 
 from qa.answering.subject import (
     holds_number,
@@ -60,10 +69,39 @@ def weighted_terms(question: str) -> tuple[WeightedTerm, ...]:
     return tuple(terms)
 
 
-def coverage(question: str, sentence: str, acronyms: bool = True) -> float:
+class WordVectors(Protocol):
+    """Unit vectors of single words (qa.index.word_table.WordTable)."""
+
+    def vectors(self, words: list[str]) -> np.ndarray: ...
+
+
+@dataclass(frozen=True)
+class CloseWords:
+    """Which question words a sentence says in other words: a word of the sentence within
+    ``min_cosine`` of them."""
+
+    table: WordVectors
+    min_cosine: float  # RetrievalConfig.close_words
+
+    def said(self, words: list[str], sentence: str) -> set[str]:
+        """The ``words`` that one of the sentence's content words is close to."""
+        skip = not_subject_words()
+        own = [w for w in dict.fromkeys(content_words(sentence)) if w.isalpha() and w not in skip]
+        if not words or not own:
+            return set()
+        vectors = self.table.vectors([*words, *own])
+        vectors /= np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
+        best = (vectors[: len(words)] @ vectors[len(words) :].T).max(axis=1)
+        return {w for w, cosine in zip(words, best, strict=True) if cosine >= self.min_cosine}
+
+
+def coverage(
+    question: str, sentence: str, acronyms: bool = True, close: CloseWords | None = None
+) -> float:
     """The share of the question's word weight that the sentence holds (1.0 for a question
     with no content words: nothing to miss). An acronym the question types in capitals is held
-    where the sentence spells it out ("GPL", "the GNU General Public License").
+    where the sentence spells it out ("GPL", "the GNU General Public License"); with ``close``,
+    a word is held where the sentence says a word close to it.
 
     Example: coverage("Which courts hear disputes?", "The courts of Paris hear all disputes.")
     -> 1.0
@@ -80,7 +118,12 @@ def coverage(question: str, sentence: str, acronyms: bool = True) -> float:
             return holds_number(sentence, t.word)
         return t.stem in held or (t.word in typed and spells_out(sentence, t.word))
 
-    return sum(t.weight for t in terms if says(t)) / total
+    held_terms = [t for t in terms if says(t)]
+    missed = [t.word for t in terms if not t.number and t not in held_terms]
+    if close is not None and missed:
+        near = close.said(missed, sentence)
+        held_terms += [t for t in terms if t.word in near and t not in held_terms]
+    return sum(t.weight for t in held_terms) / total
 
 
 def _weight(word: str) -> float:

@@ -12,6 +12,7 @@ from dataclasses import replace
 from statistics import mean
 
 from qa.answering.abstain import decide
+from qa.answering.coverage import WordVectors
 from qa.config import RetrievalConfig
 from qa.retrieval.retriever import Retrieval
 from qa.types import Hit, Passage, Signals
@@ -39,12 +40,14 @@ def _retrieval(row: dict) -> Retrieval:
     return Retrieval(hits, [], Signals.from_dict(row.get("signals") or {}))
 
 
-def abstention_tradeoff(rows: list[dict], config: RetrievalConfig) -> dict:
+def abstention_tradeoff(
+    rows: list[dict], config: RetrievalConfig, words: WordVectors | None = None
+) -> dict:
     """{setting: [{"value", "current", "abstain", "false_abstain", "n_answerable",
     "n_unanswerable"}, ...]} for each threshold (the counts: the questions it rests on).
 
     Needs answerable and unanswerable rows that carry "signals"; returns {} otherwise. Rows
-    that errored are left out.
+    that errored are left out. ``words``: the run's single-word vectors (as decide takes them).
     """
     usable = [r for r in rows if "signals" in r and "error" not in r]
     if not any(r["answerable"] for r in usable) or all(r["answerable"] for r in usable):
@@ -58,7 +61,7 @@ def abstention_tradeoff(rows: list[dict], config: RetrievalConfig) -> dict:
         for offset in offsets:
             value = round(current + offset, 4)
             cfg = replace(config, **{name: value})
-            declined = [(decide(q, r.hits, r.signals, cfg).abstain, ans) for q, r, ans in cases]
+            declined = [(decide(q, r.hits, r.signals, cfg, words).abstain, ans) for q, r, ans in cases]
             points.append(
                 {
                     "value": value,

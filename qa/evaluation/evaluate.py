@@ -405,5 +405,6 @@ def evaluate_assistant(
     if settings is not None:
         from qa.evaluation.abstain_sweep import abstention_tradeoff
 
-        report.abstention = abstention_tradeoff(report.rows, settings.retrieval)
+        words = getattr(getattr(assistant, "retriever", None), "words", None)
+        report.abstention = abstention_tradeoff(report.rows, settings.retrieval, words)
     return report, problems
