@@ -589,6 +589,21 @@ def test_a_docx_upload_is_added_and_a_docx_can_be_replaced(tiny_app, tmp_path):
     assert snapshot(tiny_app) == before and get_assistant() is serving
 
 
+def test_an_rtf_upload_is_added_and_searched(tiny_app, tmp_path):
+    from qa.web import corpus_tab
+    from tests.format_files import write_rtf
+
+    rtf = write_rtf(LIGHTHOUSE, tmp_path / "keepers.rtf")
+    status, rows, *_ = corpus_tab.handle_upload(str(rtf), progress=lambda *a, **k: None)
+    assert status.startswith("✓ Added `keepers.rtf`"), status
+    assert next(r[2] for r in rows if r[0] == "keepers.rtf") == "RTF"
+    assert "keepers.rtf" in handlers.handle_search("lighthouse keeper log ships", 1)
+    renamed = tmp_path / "notes.rtf"
+    renamed.write_bytes(b"PK\x03\x04 a zip, not rich text")
+    status = corpus_tab.handle_upload(str(renamed), progress=lambda *a, **k: None)[0]
+    assert status.startswith("⚠") and "not an RTF file" in status, status
+
+
 def test_handle_upload_uses_the_file_name_and_reports_errors(tiny_app, tmp_path):
     bad = tmp_path / "bad.txt"
     bad.write_bytes("会议纪要".encode("gbk"))  # Chinese Windows' code page: not read

@@ -98,7 +98,9 @@ def decide(
             parts=parts,
             acronyms=spelled,
             counted=config.counted_words,
-            close=CloseWords(words, config.close_words) if words and config.close_words else None,
+            close=CloseWords(words, config.close_words)
+            if words is not None and config.close_words > 0
+            else None,
         )
         if not any(has_answer_of_type(t, wanted, asked, subject, check) for t in context):
             a = "an" if wanted[0] in "aeiou" else "a"

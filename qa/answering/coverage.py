@@ -89,8 +89,8 @@ class CloseWords:
         own = [w for w in dict.fromkeys(content_words(sentence)) if w.isalpha() and w not in skip]
         if not words or not own:
             return set()
-        vectors = self.table.vectors([*words, *own])
-        vectors /= np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
+        vectors = self.table.vectors([*words, *own])  # perhaps the table's own rows: not in place
+        vectors = vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
         best = (vectors[: len(words)] @ vectors[len(words) :].T).max(axis=1)
         return {w for w, cosine in zip(words, best, strict=True) if cosine >= self.min_cosine}
 
