@@ -44,7 +44,7 @@ def docx_to_text(data: bytes) -> Converted:
     except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError) as e:
         raise UnreadableFileError(
             f"not a readable Word .docx file ({type(e).__name__}: {e}); open it in Word or "
-            "LibreOffice and save it again as .docx (an old .doc must be converted)"
+            "LibreOffice and save it again as .docx (an old Word 97-2003 file: name it .doc)"
         ) from None
     blocks: list[str] = []
     add_blocks(blocks, document.element.body, document)

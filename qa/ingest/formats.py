@@ -2,8 +2,8 @@
 
 ``.txt`` / ``.md`` are read as they are (strict UTF-8, or UTF-16 after its byte-order mark, which
 Windows tools such as PowerShell 5 write, or Windows-1252 when its bytes can only be Western
-text; see read_text). ``.pdf``, ``.docx``, ``.odt``, ``.rtf`` and ``.html`` / ``.htm`` go
-through a converter (qa.ingest.pdf_text, docx_text, odt_text, rtf_text, html_text), imported only
+text; see read_text). ``.pdf``, ``.docx``, ``.doc``, ``.odt``, ``.rtf`` and ``.html`` / ``.htm``
+go through a converter (qa.ingest.pdf_text, docx_text, doc_text, odt_text, rtf_text, html_text), imported only
 when such a file is read, since their packages are optional (the ``formats`` extra; RTF needs
 none).
 A converter returns plain text in the chunker's shape: paragraphs separated by blank lines and
@@ -20,7 +20,7 @@ from pathlib import Path
 from qa.ingest.converted import Converted, UnreadableFileError
 
 TEXT_SUFFIXES = (".txt", ".md")
-CONVERTED_SUFFIXES = (".pdf", ".docx", ".odt", ".rtf", ".html", ".htm")
+CONVERTED_SUFFIXES = (".pdf", ".docx", ".doc", ".odt", ".rtf", ".html", ".htm")
 SUFFIXES = TEXT_SUFFIXES + CONVERTED_SUFFIXES  # every suffix the corpus accepts (lower case)
 
 
@@ -101,7 +101,7 @@ def _western_text(data: bytes) -> str | None:
 
 
 def convert(path: Path, data: bytes) -> Converted:
-    """The text of a PDF, DOCX, ODT, RTF or HTML file given its bytes; raises UnreadableFileError,
+    """The text of a PDF, DOCX, DOC, ODT, RTF or HTML file given its bytes; raises UnreadableFileError,
     also when the converter's package fails on a damaged file in a way it does not name (a
     corrupt deflate stream inside a .docx raises zlib.error from python-docx): on a shared drive
     one such file is skipped, saying what failed, and does not stop the library's build.
@@ -136,6 +136,10 @@ def _converter(suffix: str):
         from qa.ingest.docx_text import docx_to_text
 
         return docx_to_text
+    if suffix == ".doc":
+        from qa.ingest.doc_text import doc_to_text
+
+        return doc_to_text
     if suffix == ".odt":
         from qa.ingest.odt_text import odt_to_text
 

@@ -1,0 +1,126 @@
+"""Word 97-2003 .doc files: a real one, and the piece table, fields, tables and notes."""
+
+from __future__ import annotations
+
+import struct
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from qa.ingest import doc_text
+from qa.ingest.converted import UnreadableFileError
+from qa.ingest.corpus import read_corpus
+from qa.ingest.formats import convert
+
+pytest.importorskip("olefile", reason="the formats extra is needed: pip install -e '.[formats]'")
+
+WORD97 = Path(__file__).parent / "data" / "word97"
+
+
+def test_a_real_word_97_document_reads_as_word_shows_it(tmp_path):
+    data = (WORD97 / "raw_text.doc").read_bytes()
+    text = convert(Path("raw_text.doc"), data).text
+    shown = (WORD97 / "raw_text.txt").read_text("utf-8")
+    assert Counter(text.split()) == Counter(shown.split())
+    assert text.startswith("I love word documents. They are lovely.")
+    assert (
+        text.split("\n\n")[1]
+        == "Sample text is hard. That is where http://hipsum.co comes in handy."
+    )
+    (tmp_path / "notes.doc").write_bytes(data)
+    corpus = read_corpus(tmp_path)
+    assert [d.source for d in corpus.documents] == ["notes.doc"] and not corpus.skipped
+
+
+def _streams(pieces: list[tuple[str, bool]], main: int, notes: int = 0) -> tuple[bytes, bytes]:
+    """A WordDocument stream (FIB, then each piece's characters) and a table stream holding
+    the piece table, as Word 97 writes them: (text, stored as Windows-1252 bytes?) per piece."""
+    word = bytearray(0x400)
+    struct.pack_into("<HH", word, 0, 0xA5EC, 193)
+    struct.pack_into("<H", word, 0x0A, 0x0200)  # the table is 1Table
+    struct.pack_into("<ii", word, 0x4C, main, notes)
+    cps, pcds = [0], b""
+    for text, compressed in pieces:
+        fc = len(word)
+        word += text.encode("cp1252" if compressed else "utf-16-le")
+        stored = (fc * 2) | 0x40000000 if compressed else fc
+        pcds += struct.pack("<HIH", 0, stored, 0)
+        cps.append(cps[-1] + len(text))
+    plc = struct.pack(f"<{len(cps)}I", *cps) + pcds
+    clx = b"\x01" + struct.pack("<h", 2) + b"\x00\x00" + b"\x02" + struct.pack("<I", len(plc)) + plc
+    table = b"\x00" * 16 + clx
+    struct.pack_into("<II", word, 0x1A2, 16, len(clx))
+    return bytes(word), table
+
+
+def _text(pieces, main, notes=0) -> str:
+    word, table = _streams(pieces, main, notes)
+    chars = doc_text._characters(word, table)
+    blocks = doc_text._blocks(chars[:main]) + doc_text._notes(chars[main : main + notes])
+    return doc_text.join_blocks(blocks)
+
+
+def test_pieces_in_both_encodings_fields_tables_and_notes():
+    body = (
+        "Harbour rules\r"
+        'Boats pay \x13 HYPERLINK "https://example.org" \x14ten coins\x15 a day\x02.\r'
+        "Fee\x07Amount\x07\x07Boat\x07Ten\x07\x07"
+        "Line one\x0bline two\x0cNext page: caf"
+    )
+    tail = "é 知识产权\r"
+    notes = "\x02 Since 2019.\r"
+    main = len(body) + len(tail)
+    text = _text([(body, True), (tail, False), (notes, True)], main, len(notes))
+    assert text == (
+        "Harbour rules\n\nBoats pay ten coins a day.\n\nFee | Amount\n\nBoat | Ten\n\n"
+        "Line one\nline two\n\nNext page: café 知识产权\n\n## Notes\n\nSince 2019.\n"
+    )
+
+
+def test_nested_fields_keep_their_results():
+    text = "See \x13 REF a \x14\x13 PAGE \x14page 4\x15\x15 now.\r"
+    assert _text([(text, True)], len(text)) == "See page 4 now.\n"
+
+
+@pytest.mark.parametrize(
+    ("data", "says"),
+    [
+        (b"PK\x03\x04 a docx renamed", "not a Word 97-2003 .doc file"),
+        (b"{\\rtf1 an rtf renamed}", "not a Word 97-2003 .doc file"),
+    ],
+)
+def test_other_files_are_refused(data, says):
+    with pytest.raises(UnreadableFileError, match=says):
+        doc_text.doc_to_text(data)
+
+
+def test_damaged_and_old_streams_are_refused():
+    word, table = _streams([("Text.\r", True)], 6)
+    with pytest.raises(UnreadableFileError, match="piece table is missing or damaged"):
+        doc_text._characters(word, b"\x00" * len(table))
+    with pytest.raises(UnreadableFileError, match="cut short"):
+        doc_text._fib_base(word[:100])
+    old = bytearray(word)
+    struct.pack_into("<H", old, 2, 105)  # Word 95
+    assert doc_text._fib_base(bytes(old))[1] < doc_text._WORD97
+
+
+def test_an_encrypted_or_old_real_document_says_so(tmp_path):
+    """The FIB's flags and version are read from the real file's WordDocument stream."""
+    olefile = pytest.importorskip("olefile")
+    path = tmp_path / "locked.doc"
+    path.write_bytes((WORD97 / "raw_text.doc").read_bytes())
+    with olefile.OleFileIO(str(path), write_mode=True) as ole:
+        word = bytearray(ole.openstream("WordDocument").read())
+        flags = struct.unpack_from("<H", word, 0x0A)[0]
+        struct.pack_into("<H", word, 0x0A, flags | 0x0100)
+        ole.write_stream("WordDocument", bytes(word))
+    with pytest.raises(UnreadableFileError, match="encrypted with a password"):
+        doc_text.doc_to_text(path.read_bytes())
+    with olefile.OleFileIO(str(path), write_mode=True) as ole:
+        struct.pack_into("<HH", word, 0x0A, flags, 0)
+        struct.pack_into("<H", word, 2, 104)
+        ole.write_stream("WordDocument", bytes(word))
+    with pytest.raises(UnreadableFileError, match="Word 6 or Word 95"):
+        doc_text.doc_to_text(path.read_bytes())
