@@ -119,8 +119,42 @@ def test_an_encrypted_or_old_real_document_says_so(tmp_path):
     with pytest.raises(UnreadableFileError, match="encrypted with a password"):
         doc_text.doc_to_text(path.read_bytes())
     with olefile.OleFileIO(str(path), write_mode=True) as ole:
-        struct.pack_into("<HH", word, 0x0A, flags, 0)
-        struct.pack_into("<H", word, 2, 104)
+        struct.pack_into("<HH", word, 0, 0xA5DC, 104)  # Word 95, saved with fast save
+        struct.pack_into("<H", word, 0x0A, 0x0004)
         ole.write_stream("WordDocument", bytes(word))
-    with pytest.raises(UnreadableFileError, match="Word 6 or Word 95"):
+    with pytest.raises(
+        UnreadableFileError, match="Word 6 or Word 95 document saved with fast save"
+    ):
         doc_text.doc_to_text(path.read_bytes())
+
+
+@pytest.mark.parametrize(
+    ("lid", "text"),
+    [
+        (0x0409, "Café rules"),
+        (0x0419, "Правила порта"),
+        (0x0405, "Pravidla přístavu"),
+        (0x0804, "港口规则"),
+    ],
+)
+def test_a_word_95_document_is_read_in_its_language_code_page(lid, text):
+    code_page = {0x0409: "cp1252", 0x0419: "cp1251", 0x0405: "cp1250", 0x0804: "gbk"}[lid]
+    body = f"{text}\r\x00Fee\r".encode(code_page)
+    word = bytearray(0x300)
+    struct.pack_into("<HHHH", word, 0, 0xA5DC, 101, 0, lid)
+    struct.pack_into("<I", word, 0x18, len(word))
+    struct.pack_into("<ii", word, 0x34, len(body), 0)  # bytes
+    chars, main, notes = doc_text._word6_characters(bytes(word) + body + b"tail", 0)
+    assert (main, notes) == (len(chars), 0)
+    assert doc_text.join_blocks(doc_text._blocks(chars)) == f"{text}\n\nFee\n"
+
+
+def test_a_word_95_document_whose_text_is_not_its_languages_is_skipped():
+    """Word 6 in English, text in Russian fonts: read as Western it would be "Ïðàâèëà"."""
+    body = "Правила порта\r".encode("cp1251")
+    word = bytearray(0x300)
+    struct.pack_into("<HHHH", word, 0, 0xA5DC, 101, 0, 0x0409)
+    struct.pack_into("<I", word, 0x18, len(word))
+    struct.pack_into("<ii", word, 0x34, len(body), 0)
+    with pytest.raises(UnreadableFileError, match="not in the code page of its language"):
+        doc_text._word6_characters(bytes(word) + body, 0)

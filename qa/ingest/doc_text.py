@@ -8,7 +8,10 @@ and pictures are not read.
 The text is found as the format specifies it ([MS-DOC] 2.4.1): the file is an OLE compound
 file (read with olefile); its WordDocument stream opens with the FIB, which says which table
 stream holds the piece table (Clx) and how many characters the main text and the footnotes
-have; each piece is a run of characters stored as Windows-1252 bytes or as UTF-16.
+have; each piece is a run of characters stored as Windows-1252 bytes or as UTF-16. A Word 6 or
+Word 95 file keeps its text in one run of bytes in the code page of its language (skipped when
+that is Western and the bytes cannot be Western text, as qa.ingest.formats reads a .txt); one
+saved with "fast save" (in pieces) is not read.
 """
 
 from __future__ import annotations
@@ -18,14 +21,27 @@ import re
 import struct
 
 from qa.ingest.converted import Converted, UnreadableFileError, join_blocks, literal, require
+from qa.ingest.formats import WINDOWS_1252, western_text
 
-_WORD_IDENT = 0xA5EC
+_WORD_IDENT, _WORD6_IDENT = 0xA5EC, 0xA5DC
 _WORD97 = 193  # nFib of Word 97 and later; Word 6/95 files have another layout
-_ENCRYPTED, _TABLE_1 = 0x0100, 0x0200  # FibBase flags: fEncrypted, fWhichTblStm
+_COMPLEX, _ENCRYPTED, _TABLE_1 = 0x0004, 0x0100, 0x0200  # FIB flags
+_WORD6_FC_MIN, _WORD6_CCP_TEXT = 0x18, 0x34  # Word 6/95: where the text starts, its length
 _CCP_TEXT, _CCP_FOOTNOTE = 0x4C, 0x50  # FibRgLw97: characters of the main text, the footnotes
 _FC_CLX = 0x1A2  # FibRgFcLcb97: where the piece table is in the table stream, and its size
 _FIELD = re.compile(r"\x13[^\x13\x14\x15]*(?:\x14([^\x13\x14\x15]*))?\x15")
-_DROPPED = dict.fromkeys(map(ord, "\x01\x02\x03\x04\x05\x08\x1f"), None)  # objects, marks
+# objects, note and comment marks, optional hyphens and any other control character
+_DROPPED = dict.fromkeys(
+    (c for c in range(32) if chr(c) not in "\t\n\r\x07\x0b\x0c\x13\x14\x15\x1e"), None
+)
+# a Word 6/95 file's code page, by the primary language of its lid (others: Windows-1252)
+_CODE_PAGES = {
+    **dict.fromkeys((0x19, 0x22, 0x02, 0x23), "cp1251"),  # Russian, Ukrainian, Bulgarian, ...
+    **dict.fromkeys((0x05, 0x15, 0x0E, 0x1B, 0x24, 0x18, 0x1C, 0x1A), "cp1250"),  # Czech, Polish
+    0x08: "cp1253", 0x1F: "cp1254", 0x0D: "cp1255", 0x01: "cp1256",  # Greek ... Arabic
+    **dict.fromkeys((0x25, 0x26, 0x27), "cp1257"), 0x2A: "cp1258", 0x1E: "cp874",
+    0x11: "cp932", 0x12: "cp949",  # Japanese, Korean
+}  # fmt: skip
 _SPACES = {ord("\t"): " ", ord("\x0b"): "\n", ord("\x1e"): "-", ord("\xa0"): " "}
 
 
@@ -42,32 +58,64 @@ def doc_to_text(data: bytes) -> Converted:
             "not a Word 97-2003 .doc file (no OLE compound file); if it is a .docx or .rtf "
             "renamed, give it that suffix, else open it in Word or LibreOffice and save it as .docx"
         )
-    with olefile.OleFileIO(io.BytesIO(data)) as ole:
-        if not ole.exists("WordDocument"):
-            raise UnreadableFileError(
-                "an Office file without a WordDocument stream (a spreadsheet or presentation "
-                "named .doc?); save it as the kind it is"
-            )
-        word = ole.openstream("WordDocument").read()
-        ident, nfib, flags = _fib_base(word)
-        if ident != _WORD_IDENT:
-            raise UnreadableFileError("its WordDocument stream is not a Word document's")
-        if flags & _ENCRYPTED:
-            raise UnreadableFileError(
-                "it is encrypted with a password; save a copy without the password"
-            )
-        if nfib < _WORD97:
-            raise UnreadableFileError(
-                "a Word 6 or Word 95 document, older than the Word 97-2003 format read here; "
-                "open it in Word or LibreOffice and save it as .docx"
-            )
-        table_name = "1Table" if flags & _TABLE_1 else "0Table"
-        if not ole.exists(table_name):
-            raise UnreadableFileError(f"its {table_name} stream is missing: the file is damaged")
-        table = ole.openstream(table_name).read()
-    text = _characters(word, table)
-    main, notes = _counts(word)
+    try:
+        with olefile.OleFileIO(io.BytesIO(data)) as ole:
+            text, main, notes = _read(ole)
+    except OSError as e:  # olefile's word for a damaged compound file
+        raise UnreadableFileError(
+            f"its OLE structure is damaged ({e}); open it in Word or LibreOffice and save it "
+            "as .docx"
+        ) from None
     return Converted(join_blocks(_blocks(text[:main]) + _notes(text[main : main + notes])))
+
+
+def _read(ole) -> tuple[str, int, int]:
+    """Every character of the document, and how many of them are the main text and notes."""
+    if not ole.exists("WordDocument"):
+        raise UnreadableFileError(
+            "an Office file without a WordDocument stream (a spreadsheet or presentation "
+            "named .doc?); save it as the kind it is"
+        )
+    word = ole.openstream("WordDocument").read()
+    ident, nfib, flags = _fib_base(word)
+    if ident not in (_WORD_IDENT, _WORD6_IDENT):
+        raise UnreadableFileError("its WordDocument stream is not a Word document's")
+    if flags & _ENCRYPTED:
+        raise UnreadableFileError(
+            "it is encrypted with a password; save a copy without the password"
+        )
+    if ident == _WORD6_IDENT or nfib < _WORD97:
+        return _word6_characters(word, flags)
+    table_name = "1Table" if flags & _TABLE_1 else "0Table"
+    if not ole.exists(table_name):
+        raise UnreadableFileError(f"its {table_name} stream is missing: the file is damaged")
+    return (_characters(word, ole.openstream(table_name).read()), *_counts(word))
+
+
+def _word6_characters(word: bytes, flags: int) -> tuple[str, int, int]:
+    """A Word 6/95 file's text: one run of bytes from fcMin, in its language's code page."""
+    if flags & _COMPLEX:
+        raise UnreadableFileError(
+            "a Word 6 or Word 95 document saved with fast save (its text in pieces), which is "
+            "not read here; open it in Word or LibreOffice and save it as .docx"
+        )
+    (lid,) = struct.unpack_from("<H", word, 0x06)
+    (start,) = struct.unpack_from("<I", word, _WORD6_FC_MIN)
+    main, notes = (max(n, 0) for n in struct.unpack_from("<ii", word, _WORD6_CCP_TEXT))
+    code_page = _CODE_PAGES.get(lid & 0x3FF, WINDOWS_1252)
+    if lid & 0x3FF == 0x04:  # Chinese: simplified in China and Singapore, else traditional
+        code_page = "gbk" if lid in (0x0804, 0x1004) else "cp950"
+    body = word[start : start + main + notes]
+    if code_page == WINDOWS_1252 and western_text(body) is None:
+        # Word 6 in English with Russian fonts, say: the language says Western, the text is not
+        raise UnreadableFileError(
+            "a Word 6 or Word 95 document whose text is not in the code page of its language "
+            "(Western), and no other is guessed; open it in Word or LibreOffice and save it as .docx"
+        )
+    # a position counts bytes here (a Chinese or Japanese character takes two): decoded apart
+    text = body[:main].decode(code_page, "replace")
+    note_text = body[main:].decode(code_page, "replace")
+    return text + note_text, len(text), len(note_text)
 
 
 def _fib_base(word: bytes) -> tuple[int, int, int]:
@@ -78,6 +126,7 @@ def _fib_base(word: bytes) -> tuple[int, int, int]:
 
 
 def _counts(word: bytes) -> tuple[int, int]:
+    """Characters of the main text and of the footnotes (Word 97 and later)."""
     main, notes = struct.unpack_from("<ii", word, _CCP_TEXT)
     return max(main, 0), max(notes, 0)
 

@@ -53,7 +53,7 @@ def text_of(data: bytes) -> str:
 def read_text(data: bytes) -> TextFile:
     """Strict UTF-8 (a UTF-8 byte-order mark stays, as Python's "utf-8" reads it, so offsets
     match the file read that way), UTF-16 after its byte-order mark, or Windows-1252 when the
-    bytes are not UTF-8 but can only be Western text (see _western_text: Notepad's "ANSI",
+    bytes are not UTF-8 but can only be Western text (see western_text: Notepad's "ANSI",
     Word's "Plain Text"; guessing among all legacy code pages misreads "naïve" as "naďve").
     Raises UnreadableFileError for anything else, binary data or an empty text.
 
@@ -64,7 +64,7 @@ def read_text(data: bytes) -> TextFile:
     try:
         text = body.decode(encoding or UTF8)
     except UnicodeDecodeError as e:
-        text = None if encoding else _western_text(data)
+        text = None if encoding else western_text(data)
         if text is None:
             at = e.start + (2 if encoding else 0)
             kind = "UTF-16 after its byte-order mark" if encoding else "UTF-8"
@@ -83,7 +83,7 @@ def read_text(data: bytes) -> TextFile:
     return TextFile(text, encoding or UTF8)
 
 
-def _western_text(data: bytes) -> str | None:
+def western_text(data: bytes) -> str | None:
     """The bytes read as Windows-1252 when that can only be right: every byte defined there,
     at most MAX_LEGACY_SHARE of the characters not ASCII and never four of them in a row
     (Chinese in GB18030 or Big5 read this way gives such runs: "¹ú¼Ò"), and no UTF-8 sequence
