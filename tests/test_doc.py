@@ -158,3 +158,77 @@ def test_a_word_95_document_whose_text_is_not_its_languages_is_skipped():
     struct.pack_into("<ii", word, 0x34, len(body), 0)
     with pytest.raises(UnreadableFileError, match="not in the code page of its language"):
         doc_text._word6_characters(bytes(word) + body, 0)
+
+
+def _style_sheet(styles: list[tuple[int, int] | None]) -> bytes:
+    """An STSH: Stshi (cstd, cbSTDBaseInFile 10) then one STD per (sti, base) or an empty slot."""
+    out = struct.pack("<H", 18) + struct.pack("<HH", len(styles), 10) + b"\x00" * 14
+    for style in styles:
+        if style is None:
+            out += struct.pack("<H", 0)
+            continue
+        sti, base = style
+        std = (
+            struct.pack("<HHHHH", sti, base << 4, 0, 0, 0)
+            + struct.pack("<H", 1)
+            + "x\0".encode("utf-16-le")
+        )
+        out += struct.pack("<H", len(std)) + std
+    return out
+
+
+def _papx_page(runs: list[tuple[int, int, int]]) -> bytes:
+    """A PapxFkp: paragraph runs (first file offset, end, style index)."""
+    page = bytearray(512)
+    crun = len(runs)
+    fcs = [r[0] for r in runs] + [runs[-1][1]]
+    struct.pack_into(f"<{crun + 1}I", page, 0, *fcs)
+    at = 480  # the PAPXs from the page's end backwards, 2-byte aligned
+    for i, (_, _, istd) in enumerate(runs):
+        at -= 4
+        page[4 * (crun + 1) + 13 * i] = at // 2
+        page[at] = 2  # cb: 2 * 2 - 1 = 3 bytes follow: the istd and one byte
+        struct.pack_into("<H", page, at + 1, istd)
+    page[511] = crun
+    return bytes(page)
+
+
+def test_heading_and_title_styles_mark_headings_and_contents_entries_are_left_out():
+    from qa.ingest import doc_styles
+
+    # styles: 0 Normal, 1 heading 1, 2 heading 2, 3 Title, 4 toc 1, 5 empty, 6 user style on heading 1
+    sheet = _style_sheet([(0, 0xFFF), (1, 0), (2, 0), (62, 0), (19, 0), None, (0xFFE, 1)])
+    text = "Plan\rContents 1\rFees\rBoats pay.\rNight\rCustom\r"
+    istds = [3, 4, 1, 0, 2, 6]
+    word, table = _streams([(text, True)], len(text))
+    start = 0x400  # the one piece's first byte (compressed): paragraph ranges in file offsets
+    runs, at = [], start
+    for paragraph, istd in zip(text.split("\r")[:-1], istds, strict=True):
+        runs.append((at, at + len(paragraph) + 1, istd))
+        at += len(paragraph) + 1
+    page_number = len(word) // 512 + 1
+    word = bytearray(word + b"\x00" * (page_number * 512 - len(word)) + _papx_page(runs))
+    plc = struct.pack("<II", start, at) + struct.pack("<I", page_number)
+    table = table + sheet + plc
+    struct.pack_into("<II", word, 0xA2, len(table) - len(plc) - len(sheet), len(sheet))
+    struct.pack_into("<II", word, 0x102, len(table) - len(plc), len(plc))
+    styles = doc_styles.read_styles(word, table)
+    assert [s and s.sti for s in styles] == [0, 1, 2, 62, 19, None, 0xFFE]
+    pieces = doc_text._pieces(word, table)
+    chars = doc_text._characters(word, table, pieces)
+    blocks = doc_text._blocks(chars, doc_text._headings(word, table, pieces))
+    assert doc_text.join_blocks(blocks) == (
+        "# Plan\n\n## Fees\n\nBoats pay.\n\n### Night\n\n## Custom\n"
+    )
+    # unreadable style tables: every paragraph is body text
+    assert doc_styles.read_styles(word, b"") == []
+    assert doc_styles.style_at(doc_styles.paragraph_styles(word, b""), start) == 0
+
+
+def test_a_damaged_paragraph_page_leaves_its_paragraphs_as_body_text():
+    from qa.ingest import doc_styles
+
+    page = bytearray(_papx_page([(0, 10, 1)]))
+    page[511] = 255  # more runs than a page holds (a fuzzed file)
+    assert doc_styles._page_runs(bytes(page)) == []
+    assert doc_styles._page_runs(b"short") == []

@@ -1,9 +1,9 @@
 """Word 97-2003 documents (.doc, the binary format Word wrote until 2007 and what many shared
 drives still hold) -> text in the chunker's shape: each paragraph a paragraph, each table row a
 paragraph (cells joined by " | "), a field's result without its code, the footnotes under
-"Notes". Headings are not marked (their styles sit in tables this reader does not parse): the
-chunker still finds numbered ones ("1. Definitions"). Text boxes, headers, footers, comments
-and pictures are not read.
+"Notes"; a paragraph in a heading or the Title style is a Markdown heading line
+(qa.ingest.doc_styles) and a table of contents' entry is left out. Text boxes, headers, footers,
+comments and pictures are not read.
 
 The text is found as the format specifies it ([MS-DOC] 2.4.1): the file is an OLE compound
 file (read with olefile); its WordDocument stream opens with the FIB, which says which table
@@ -19,8 +19,10 @@ from __future__ import annotations
 import io
 import re
 import struct
+from collections.abc import Callable
 
 from qa.ingest.converted import Converted, UnreadableFileError, join_blocks, literal, require
+from qa.ingest.doc_styles import heading_prefix_of, paragraph_styles, read_styles, style_at
 from qa.ingest.formats import WINDOWS_1252, western_text
 
 _WORD_IDENT, _WORD6_IDENT = 0xA5EC, 0xA5DC
@@ -29,7 +31,7 @@ _COMPLEX, _ENCRYPTED, _TABLE_1 = 0x0004, 0x0100, 0x0200  # FIB flags
 _WORD6_FC_MIN, _WORD6_CCP_TEXT = 0x18, 0x34  # Word 6/95: where the text starts, its length
 _CCP_TEXT, _CCP_FOOTNOTE = 0x4C, 0x50  # FibRgLw97: characters of the main text, the footnotes
 _FC_CLX = 0x1A2  # FibRgFcLcb97: where the piece table is in the table stream, and its size
-_FIELD = re.compile(r"\x13[^\x13\x14\x15]*(?:\x14([^\x13\x14\x15]*))?\x15")
+_FIELD_BEGIN, _FIELD_SEPARATOR, _FIELD_END = "\x13", "\x14", "\x15"
 # objects, note and comment marks, optional hyphens and any other control character
 _DROPPED = dict.fromkeys(
     (c for c in range(32) if chr(c) not in "\t\n\r\x07\x0b\x0c\x13\x14\x15\x1e"), None
@@ -60,17 +62,24 @@ def doc_to_text(data: bytes) -> Converted:
         )
     try:
         with olefile.OleFileIO(io.BytesIO(data)) as ole:
-            text, main, notes = _read(ole)
+            text, main, notes, heading = _read(ole)
     except OSError as e:  # olefile's word for a damaged compound file
         raise UnreadableFileError(
             f"its OLE structure is damaged ({e}); open it in Word or LibreOffice and save it "
             "as .docx"
         ) from None
-    return Converted(join_blocks(_blocks(text[:main]) + _notes(text[main : main + notes])))
+    blocks = _blocks(text[:main], heading) + _notes(text[main : main + notes])
+    return Converted(join_blocks(blocks))
 
 
-def _read(ole) -> tuple[str, int, int]:
-    """Every character of the document, and how many of them are the main text and notes."""
+# The heading prefix of the paragraph whose mark is at a character position ('' for body
+# text, None for a table of contents' entry): qa.ingest.doc_styles.heading_prefix_of
+Heading = Callable[[int], "str | None"]
+
+
+def _read(ole) -> tuple[str, int, int, Heading | None]:
+    """Every character of the document, how many of them are the main text and notes, and
+    the paragraphs' headings (None: not known, a Word 6/95 file)."""
     if not ole.exists("WordDocument"):
         raise UnreadableFileError(
             "an Office file without a WordDocument stream (a spreadsheet or presentation "
@@ -85,11 +94,13 @@ def _read(ole) -> tuple[str, int, int]:
             "it is encrypted with a password; save a copy without the password"
         )
     if ident == _WORD6_IDENT or nfib < _WORD97:
-        return _word6_characters(word, flags)
+        return (*_word6_characters(word, flags), None)
     table_name = "1Table" if flags & _TABLE_1 else "0Table"
     if not ole.exists(table_name):
         raise UnreadableFileError(f"its {table_name} stream is missing: the file is damaged")
-    return (_characters(word, ole.openstream(table_name).read()), *_counts(word))
+    table = ole.openstream(table_name).read()
+    pieces = _pieces(word, table)
+    return (_characters(word, table, pieces), *_counts(word), _headings(word, table, pieces))
 
 
 def _word6_characters(word: bytes, flags: int) -> tuple[str, int, int]:
@@ -131,8 +142,21 @@ def _counts(word: bytes) -> tuple[int, int]:
     return max(main, 0), max(notes, 0)
 
 
-def _characters(word: bytes, table: bytes) -> str:
+def _characters(word: bytes, table: bytes, pieces: list[tuple[int, int, int]] | None = None) -> str:
     """Every character of the document, piece by piece, in character-position order."""
+    out = []
+    for start, end, fc in pieces if pieces is not None else _pieces(word, table):
+        count = end - start
+        if fc & 0x40000000:  # compressed: one Windows-1252 byte a character
+            at = (fc & 0x3FFFFFFF) // 2
+            out.append(word[at : at + count].decode("cp1252", "replace"))
+        else:
+            out.append(word[fc : fc + 2 * count].decode("utf-16-le", "replace"))
+    return "".join(out)
+
+
+def _pieces(word: bytes, table: bytes) -> list[tuple[int, int, int]]:
+    """(first character position, end, stored file offset) of each piece of the piece table."""
     fc_clx, lcb_clx = struct.unpack_from("<II", word, _FC_CLX)
     clx = table[fc_clx : fc_clx + lcb_clx]
     at = 0
@@ -150,31 +174,61 @@ def _characters(word: bytes, table: bytes) -> str:
     out = []
     for i in range(pieces):
         (fc,) = struct.unpack_from("<I", plc, 4 * (pieces + 1) + 8 * i + 2)
-        count = max(cps[i + 1] - cps[i], 0)
-        if fc & 0x40000000:  # compressed: one Windows-1252 byte a character
-            start = (fc & 0x3FFFFFFF) // 2
-            out.append(word[start : start + count].decode("cp1252", "replace"))
-        else:
-            out.append(word[fc : fc + 2 * count].decode("utf-16-le", "replace"))
-    return "".join(out)
+        out.append((cps[i], max(cps[i + 1], cps[i]), fc))
+    return out
 
 
-def _plain(text: str) -> str:
-    """Fields as their results ("HYPERLINK ..." code dropped), objects and marks dropped."""
-    previous = None
-    while previous != text:  # fields nest: the innermost first
-        previous, text = text, _FIELD.sub(lambda m: m.group(1) or "", text)
-    return text.translate(_DROPPED).translate(_SPACES)
+def _headings(word: bytes, table: bytes, pieces: list[tuple[int, int, int]]) -> Heading:
+    """Each paragraph's heading prefix, from the style of the paragraph its mark ends."""
+    styles, runs = read_styles(word, table), paragraph_styles(word, table)
+
+    def heading(cp: int) -> str | None:
+        for start, end, fc in pieces:  # the mark's file offset, as the paragraph pages count
+            if start <= cp < end:
+                if fc & 0x40000000:
+                    at = (fc & 0x3FFFFFFF) // 2 + cp - start
+                else:
+                    at = fc + 2 * (cp - start)
+                return heading_prefix_of(styles, style_at(runs, at))
+        return ""
+
+    return heading
 
 
-def _blocks(text: str) -> list[str]:
-    """Paragraphs (ended by \\r or a page or section break) and table rows: a cell's text ends
-    with \\x07, and its row with one more (an empty cell's \\x07 ends a row too, so a row with
-    an empty cell reads as two)."""
-    blocks = []
-    for paragraph in re.split(r"[\r\x0c]", _plain(text)):
+def _plain(text: str) -> tuple[str, list[int]]:
+    """The text as shown, and each of its characters' position in ``text``: fields as their
+    results (a "HYPERLINK ..." code dropped; fields nest), objects and marks dropped."""
+    out, where = [], []
+    fields: list[bool] = []  # per open field: showing its result yet?
+    for i, c in enumerate(text):
+        if c == _FIELD_BEGIN:
+            fields.append(False)
+        elif c == _FIELD_SEPARATOR and fields:
+            fields[-1] = True
+        elif c == _FIELD_END and fields:
+            fields.pop()
+        elif all(fields):
+            c = c.translate(_DROPPED).translate(_SPACES)
+            if c:
+                out.append(c)
+                where.extend([i] * len(c))
+    return "".join(out), where
+
+
+def _blocks(text: str, heading: Heading | None = None) -> list[str]:
+    """Paragraphs (ended by \\r or a page or section break), headings marked, and table rows: a
+    cell's text ends with \\x07, and its row with one more (an empty cell's \\x07 ends a row
+    too, so a row with an empty cell reads as two)."""
+    plain, where = _plain(text)
+    blocks, start = [], 0
+    for m in re.finditer(r"[\r\x0c]|\Z", plain):
+        paragraph, start = plain[start : m.start()], m.end()
+        prefix = heading(where[m.start()]) if heading and m.group() else ""
+        if prefix is None:  # an entry of a table of contents
+            continue
         if "\x07" not in paragraph:
-            blocks.append(literal(paragraph))
+            words = " ".join(paragraph.split())
+            blocks.append(prefix + words if prefix and words else literal(paragraph))
             continue
         *rows, after = paragraph.split("\x07\x07")  # after the last row: a paragraph
         for row in rows if "\x07" not in after else [*rows, after]:
@@ -182,10 +236,12 @@ def _blocks(text: str) -> list[str]:
             blocks.append(literal(" | ".join(c for c in cells if c)))
         if "\x07" not in after:
             blocks.append(literal(after))
+        if m.end() == len(plain):
+            break
     return blocks
 
 
 def _notes(text: str) -> list[str]:
-    notes = [literal(" ".join(n.split())) for n in re.split(r"[\r\x0c]", _plain(text))]
+    notes = [literal(" ".join(n.split())) for n in re.split(r"[\r\x0c]", _plain(text)[0])]
     notes = [n for n in notes if n]
     return ["## Notes", *notes] if notes else []
