@@ -23,7 +23,7 @@ from collections.abc import Callable
 
 from qa.ingest.converted import Converted, UnreadableFileError, join_blocks, literal, require
 from qa.ingest.doc_styles import heading_prefix_of, paragraph_styles, read_styles, style_at
-from qa.ingest.formats import WINDOWS_1252, western_text
+from qa.ingest.western import WINDOWS_1252, western_text
 
 _WORD_IDENT, _WORD6_IDENT = 0xA5EC, 0xA5DC
 _WORD97 = 193  # nFib of Word 97 and later; Word 6/95 files have another layout

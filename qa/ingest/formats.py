@@ -13,11 +13,11 @@ format; a PDF also gives the offset where each page starts.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from qa.ingest.converted import Converted, UnreadableFileError
+from qa.ingest.western import WINDOWS_1252, western_text
 
 TEXT_SUFFIXES = (".txt", ".md")
 CONVERTED_SUFFIXES = (".pdf", ".docx", ".doc", ".odt", ".rtf", ".html", ".htm")
@@ -26,12 +26,6 @@ SUFFIXES = TEXT_SUFFIXES + CONVERTED_SUFFIXES  # every suffix the corpus accepts
 
 _UTF16_BOMS = {b"\xff\xfe": "utf-16-le", b"\xfe\xff": "utf-16-be"}
 UTF8 = "utf-8"
-WINDOWS_1252 = "cp1252"  # Windows' "ANSI" code page of Western Europe and the Americas
-_NON_ASCII_RUN = re.compile(r"[^\x00-\x7f]{4,}")  # Chinese read as Windows-1252: "¹ú¼Ò"
-_UTF8_SEQUENCE = re.compile(
-    rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}"
-)
-MAX_LEGACY_SHARE = 0.3  # of a Windows-1252 file's characters that are not ASCII (French: 2-4%)
 
 
 @dataclass(frozen=True)
@@ -81,23 +75,6 @@ def read_text(data: bytes) -> TextFile:
     if not text.strip():
         raise UnreadableFileError("the file is empty; remove it or add text")
     return TextFile(text, encoding or UTF8)
-
-
-def western_text(data: bytes) -> str | None:
-    """The bytes read as Windows-1252 when that can only be right: every byte defined there,
-    at most MAX_LEGACY_SHARE of the characters not ASCII and never four of them in a row
-    (Chinese in GB18030 or Big5 read this way gives such runs: "¹ú¼Ò"), and no UTF-8 sequence
-    among them (a UTF-8 file with one bad byte is not Windows-1252: its "é" would read "Ã©")."""
-    if _UTF8_SEQUENCE.search(data):
-        return None
-    try:
-        text = data.decode(WINDOWS_1252)
-    except UnicodeDecodeError:  # 0x81, 0x8d, 0x8f, 0x90, 0x9d are undefined in Windows-1252
-        return None
-    others = sum(ord(c) > 0x7F for c in text)
-    if others > MAX_LEGACY_SHARE * len(text) or _NON_ASCII_RUN.search(text):
-        return None
-    return text
 
 
 def convert(path: Path, data: bytes) -> Converted:
