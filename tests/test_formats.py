@@ -48,7 +48,7 @@ WRITERS = {
 
 def test_suffixes_cover_every_format():
     assert set(SUFFIXES) == {
-        ".txt", ".md", ".pdf", ".docx", ".doc", ".odt", ".rtf", ".html", ".htm"
+        ".txt", ".md", ".pdf", ".docx", ".doc", ".odt", ".rtf", ".pptx", ".html", ".htm"
     }  # fmt: skip
 
 
@@ -357,7 +357,7 @@ def test_importing_the_corpus_reader_loads_no_converter():
 
     code = (
         "import sys, qa.ingest.corpus; "
-        "print(sorted(m for m in ('pypdf', 'docx', 'fpdf', 'lxml', 'olefile') if m in sys.modules))"
+        "print(sorted(m for m in ('pypdf', 'docx', 'fpdf', 'lxml', 'olefile', 'pptx') if m in sys.modules))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"

@@ -2,8 +2,9 @@
 
 ``.txt`` / ``.md`` are read as they are (strict UTF-8, or UTF-16 after its byte-order mark, which
 Windows tools such as PowerShell 5 write, or Windows-1252 when its bytes can only be Western
-text; see read_text). ``.pdf``, ``.docx``, ``.doc``, ``.odt``, ``.rtf`` and ``.html`` / ``.htm``
-go through a converter (qa.ingest.pdf_text, docx_text, doc_text, odt_text, rtf_text, html_text), imported only
+text; see read_text). ``.pdf``, ``.docx``, ``.doc``, ``.odt``, ``.rtf``, ``.pptx`` and ``.html`` /
+``.htm`` go through a converter (qa.ingest.pdf_text, docx_text, doc_text, odt_text, rtf_text,
+pptx_text, html_text), imported only
 when such a file is read, since their packages are optional (the ``formats`` extra; RTF needs
 none).
 A converter returns plain text in the chunker's shape: paragraphs separated by blank lines and
@@ -20,7 +21,7 @@ from qa.ingest.converted import Converted, UnreadableFileError
 from qa.ingest.western import WINDOWS_1252, western_text
 
 TEXT_SUFFIXES = (".txt", ".md")
-CONVERTED_SUFFIXES = (".pdf", ".docx", ".doc", ".odt", ".rtf", ".html", ".htm")
+CONVERTED_SUFFIXES = (".pdf", ".docx", ".doc", ".odt", ".rtf", ".pptx", ".html", ".htm")
 SUFFIXES = TEXT_SUFFIXES + CONVERTED_SUFFIXES  # every suffix the corpus accepts (lower case)
 
 
@@ -78,10 +79,11 @@ def read_text(data: bytes) -> TextFile:
 
 
 def convert(path: Path, data: bytes) -> Converted:
-    """The text of a PDF, DOCX, DOC, ODT, RTF or HTML file given its bytes; raises UnreadableFileError,
-    also when the converter's package fails on a damaged file in a way it does not name (a
-    corrupt deflate stream inside a .docx raises zlib.error from python-docx): on a shared drive
-    one such file is skipped, saying what failed, and does not stop the library's build.
+    """The text of a PDF, DOCX, DOC, ODT, RTF, PPTX or HTML file given its bytes; raises
+    UnreadableFileError, also when the converter's package fails on a damaged file in a way it
+    does not name (a corrupt deflate stream inside a .docx raises zlib.error from python-docx):
+    on a shared drive one such file is skipped, saying what failed, and does not stop the
+    library's build.
 
     Example: convert(Path("a.html"), b"<h1>Rules</h1><p>Dock early.</p>").text ->
     '# Rules\\n\\nDock early.\\n'
@@ -121,6 +123,10 @@ def _converter(suffix: str):
         from qa.ingest.odt_text import odt_to_text
 
         return odt_to_text
+    if suffix == ".pptx":
+        from qa.ingest.pptx_text import pptx_to_text
+
+        return pptx_to_text
     if suffix == ".rtf":
         from qa.ingest.rtf_text import rtf_to_text
 

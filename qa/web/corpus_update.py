@@ -41,7 +41,7 @@ from qa.ingest.formats import SUFFIXES, TEXT_SUFFIXES, convert, text_of
 from qa.web.limits import MAX_BINARY_UPLOAD_BYTES, MAX_UPLOAD_BYTES
 
 # one added document (qa.web.limits); the corpus reader allows larger files on disk
-BINARY_SUFFIXES = (".pdf", ".docx", ".doc", ".odt", ".rtf")  # an RTF holds its pictures as hex
+BINARY_SUFFIXES = (".pdf", ".docx", ".doc", ".odt", ".rtf", ".pptx")  # an RTF holds its pictures as hex
 _SAFE_NAME = re.compile(r"[\w][\w .()+-]{0,118}", re.UNICODE)
 CHANGE_ATTEMPTS = 3  # a change indexed again when another process changed the library meanwhile
 
@@ -52,7 +52,8 @@ class _LibraryChanged(Exception):
 
 def check_upload_name(name: str) -> str:
     """A plain file name for the corpus folder: no folders, no hidden files, a corpus format
-    (``SUFFIXES``: .txt, .md, .pdf, .docx, .doc, .odt, .rtf, .html, .htm)."""
+    (``SUFFIXES``: .txt, .md, .pdf, .docx, .doc, .odt, .rtf, .pptx, .html,
+    .htm)."""
     shown = repr(name)[:80]
     if not isinstance(name, str) or not name or name != Path(name).name or "\\" in name:
         raise CorpusError(f"file name {shown} is not a plain file name; rename it, e.g. notes.txt")

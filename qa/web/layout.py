@@ -245,7 +245,7 @@ def build_app() -> gr.Blocks:
                         upload = gr.File(
                             label=(
                                 f"Add a document: .txt, .md (UTF-8), .html (up to {limit_mb} "
-                                f"MB), .pdf, .docx, .doc, .odt, .rtf (up to {binary_mb} MB)"
+                                f"MB), .pdf, .docx, .doc, .odt, .rtf, .pptx (up to {binary_mb} MB)"
                             ),
                             elem_id="upload",
                         )
