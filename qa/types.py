@@ -17,7 +17,8 @@ from typing import Any
 class Document:
     """One source file: its path relative to the corpus folder and its full text.
 
-    ``pages`` (PDFs) holds the offset in ``text`` where each page starts, page 1 first.
+    ``pages`` (PDFs; a deck's slides) holds the offset in ``text`` where each page starts,
+    page 1 first.
     """
 
     source: str
@@ -44,7 +45,7 @@ class Passage:
     end: int
     section: str  # heading path, parts joined by " > "
     text: str
-    page: int | None = None  # 1-based page where the passage starts (PDFs), else None
+    page: int | None = None  # 1-based page (PDF) or slide (PPTX) where it starts, else None
 
     @property
     def words(self) -> int:
