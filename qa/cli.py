@@ -286,7 +286,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
     for c in answer.citations:
         p = c.hit.passage
         print(f"  [{c.n}] {p.section}")
-        print(f"      {p.source}:{p.start}-{p.end}")
+        print(f"      {p.source}:{p.start}-{p.end}" + (f", page {p.page}" if p.page else ""))
     return 0
 
 

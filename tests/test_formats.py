@@ -417,6 +417,13 @@ def test_the_plan_in_every_converted_format_answers_the_pledge_question(
     assert cli.main(["search", "pledge loans", "-k", "1"]) == 0  # a one-line warning, not Python's
     err = capsys.readouterr().err
     assert "warning: scan.pdf: skipped, none of its 1 page(s)" in err and "CorpusWarning" not in err
+    # a PDF's source line names the page its passage starts on; a Word file's has none
+    question = "How are small enterprises supported in pledge loans?"
+    for doc, page in (("action_plan.pdf", True), ("action_plan.docx", False)):
+        assert cli.main(["ask", question, "--doc", doc]) == 0
+        sources = capsys.readouterr().out.split("Sources:")[1].splitlines()
+        cited = [line.strip() for line in sources if line.strip().startswith(doc)]
+        assert cited and all(bool(re.search(r", page \d+$", c)) == page for c in cited), cited
 
 
 def test_converted_text_is_reused_until_the_file_changes(tmp_path, monkeypatch):
