@@ -56,7 +56,7 @@ def _streams(pieces: list[tuple[str, bool]], main: int, notes: int = 0) -> tuple
 
 def _text(pieces, main, notes=0) -> str:
     word, table = _streams(pieces, main, notes)
-    chars = doc_text._characters(word, table)
+    chars = doc_text._characters(word, doc_text._pieces(word, table))
     blocks = doc_text._blocks(chars[:main]) + doc_text._notes(chars[main : main + notes])
     return doc_text.join_blocks(blocks)
 
@@ -98,7 +98,7 @@ def test_other_files_are_refused(data, says):
 def test_damaged_and_old_streams_are_refused():
     word, table = _streams([("Text.\r", True)], 6)
     with pytest.raises(UnreadableFileError, match="piece table is missing or damaged"):
-        doc_text._characters(word, b"\x00" * len(table))
+        doc_text._pieces(word, b"\x00" * len(table))
     with pytest.raises(UnreadableFileError, match="cut short"):
         doc_text._fib_base(word[:100])
     old = bytearray(word)
@@ -215,7 +215,7 @@ def test_heading_and_title_styles_mark_headings_and_contents_entries_are_left_ou
     styles = doc_styles.read_styles(word, table)
     assert [s and s.sti for s in styles] == [0, 1, 2, 62, 19, None, 0xFFE]
     pieces = doc_text._pieces(word, table)
-    chars = doc_text._characters(word, table, pieces)
+    chars = doc_text._characters(word, pieces)
     blocks = doc_text._blocks(chars, doc_text._headings(word, table, pieces))
     assert doc_text.join_blocks(blocks) == (
         "# Plan\n\n## Fees\n\nBoats pay.\n\n### Night\n\n## Custom\n"

@@ -118,12 +118,11 @@ def coverage(
             return holds_number(sentence, t.word)
         return t.stem in held or (t.word in typed and spells_out(sentence, t.word))
 
-    held_terms = [t for t in terms if says(t)]
-    missed = [t.word for t in terms if not t.number and t not in held_terms]
+    said = {t.word for t in terms if says(t)}
+    missed = [t.word for t in terms if not t.number and t.word not in said]
     if close is not None and missed:
-        near = close.said(missed, sentence)
-        held_terms += [t for t in terms if t.word in near and t not in held_terms]
-    return sum(t.weight for t in held_terms) / total
+        said |= close.said(missed, sentence)
+    return sum(t.weight for t in terms if t.word in said) / total
 
 
 def _weight(word: str) -> float:

@@ -54,6 +54,14 @@ def literal(text: str) -> str:
     return _HEADING_SYNTAX.sub(r"\1\\\2", text)
 
 
+def table_row(cells) -> str:
+    """A table row as one block: its non-empty cells joined by " | ".
+
+    Example: table_row(["Fee", "", "Ten coins"]) -> 'Fee | Ten coins'
+    """
+    return literal(" | ".join(c for c in cells if c))
+
+
 def require(module: str, package: str):
     """Import an optional converter package, or say how to install it."""
     import importlib

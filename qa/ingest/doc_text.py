@@ -21,7 +21,14 @@ import re
 import struct
 from collections.abc import Callable
 
-from qa.ingest.converted import Converted, UnreadableFileError, join_blocks, literal, require
+from qa.ingest.converted import (
+    Converted,
+    UnreadableFileError,
+    join_blocks,
+    literal,
+    require,
+    table_row,
+)
 from qa.ingest.doc_styles import heading_prefix_of, paragraph_styles, read_styles, style_at
 from qa.ingest.western import WINDOWS_1252, western_text
 
@@ -100,7 +107,7 @@ def _read(ole) -> tuple[str, int, int, Heading | None]:
         raise UnreadableFileError(f"its {table_name} stream is missing: the file is damaged")
     table = ole.openstream(table_name).read()
     pieces = _pieces(word, table)
-    return (_characters(word, table, pieces), *_counts(word), _headings(word, table, pieces))
+    return (_characters(word, pieces), *_counts(word), _headings(word, table, pieces))
 
 
 def _word6_characters(word: bytes, flags: int) -> tuple[str, int, int]:
@@ -142,10 +149,10 @@ def _counts(word: bytes) -> tuple[int, int]:
     return max(main, 0), max(notes, 0)
 
 
-def _characters(word: bytes, table: bytes, pieces: list[tuple[int, int, int]] | None = None) -> str:
+def _characters(word: bytes, pieces: list[tuple[int, int, int]]) -> str:
     """Every character of the document, piece by piece, in character-position order."""
     out = []
-    for start, end, fc in pieces if pieces is not None else _pieces(word, table):
+    for start, end, fc in pieces:
         count = end - start
         if fc & 0x40000000:  # compressed: one Windows-1252 byte a character
             at = (fc & 0x3FFFFFFF) // 2
@@ -233,7 +240,7 @@ def _blocks(text: str, heading: Heading | None = None) -> list[str]:
         *rows, after = paragraph.split("\x07\x07")  # after the last row: a paragraph
         for row in rows if "\x07" not in after else [*rows, after]:
             cells = [" ".join(c.split()) for c in row.split("\x07")]
-            blocks.append(literal(" | ".join(c for c in cells if c)))
+            blocks.append(table_row(cells))
         if "\x07" not in after:
             blocks.append(literal(after))
         if m.end() == len(plain):

@@ -10,7 +10,14 @@ import io
 import re
 import zipfile
 
-from qa.ingest.converted import Converted, UnreadableFileError, join_blocks, literal, require
+from qa.ingest.converted import (
+    Converted,
+    UnreadableFileError,
+    join_blocks,
+    literal,
+    require,
+    table_row,
+)
 from qa.ingest.docx_notes import document_notes
 from qa.ingest.docx_runs import (
     W,
@@ -73,4 +80,4 @@ def add_blocks(blocks: list[str], container, document) -> None:
             # python-docx's rows give a merged cell in every row and column it spans
             for row in Table(element, document).rows:
                 cells = [paragraphs_text(c._tc) for c in row.cells]
-                blocks.append(literal(" | ".join(dict.fromkeys(c for c in cells if c))))
+                blocks.append(table_row(dict.fromkeys(cells)))

@@ -14,6 +14,7 @@ format; a PDF also gives the offset where each page starts.
 
 from __future__ import annotations
 
+import importlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -105,32 +106,22 @@ def convert(path: Path, data: bytes) -> Converted:
     return converted
 
 
+# the converting function of each suffix: (module, function), imported when first needed
+_CONVERTERS = {
+    ".pdf": ("qa.ingest.pdf_text", "pdf_to_text"),
+    ".docx": ("qa.ingest.docx_text", "docx_to_text"),
+    ".doc": ("qa.ingest.doc_text", "doc_to_text"),
+    ".odt": ("qa.ingest.odt_text", "odt_to_text"),
+    ".pptx": ("qa.ingest.pptx_text", "pptx_to_text"),
+    ".rtf": ("qa.ingest.rtf_text", "rtf_to_text"),
+}
+
+
 def _converter(suffix: str):
     """The converting function for a suffix, imported when first needed."""
-    if suffix == ".pdf":
-        from qa.ingest.pdf_text import pdf_to_text
-
-        return pdf_to_text
-    if suffix == ".docx":
-        from qa.ingest.docx_text import docx_to_text
-
-        return docx_to_text
-    if suffix == ".doc":
-        from qa.ingest.doc_text import doc_to_text
-
-        return doc_to_text
-    if suffix == ".odt":
-        from qa.ingest.odt_text import odt_to_text
-
-        return odt_to_text
-    if suffix == ".pptx":
-        from qa.ingest.pptx_text import pptx_to_text
-
-        return pptx_to_text
-    if suffix == ".rtf":
-        from qa.ingest.rtf_text import rtf_to_text
-
-        return rtf_to_text
-    from qa.ingest.html_text import html_to_text
+    if suffix in _CONVERTERS:
+        module, function = _CONVERTERS[suffix]
+        return getattr(importlib.import_module(module), function)
+    from qa.ingest.html_text import html_to_text  # .html, .htm: text only, no pages
 
     return lambda data: Converted(html_to_text(data))

@@ -17,7 +17,14 @@ import io
 import zipfile
 import zlib
 
-from qa.ingest.converted import Converted, UnreadableFileError, join_blocks, literal, require
+from qa.ingest.converted import (
+    Converted,
+    UnreadableFileError,
+    join_blocks,
+    literal,
+    require,
+    table_row,
+)
 
 _NS = {
     "office": "urn:oasis:names:tc:opendocument:xmlns:office:1.0",
@@ -129,7 +136,7 @@ def _add_blocks(blocks: list[str], notes: list[str], container, titles: set[str]
             blocks.append(("# " + text if title else literal(text)) if text else "")
         elif tag == TABLE + "table-row":
             cells = [_cell_text(cell, notes) for cell in element.iterfind("table:table-cell", _NS)]
-            blocks.append(literal(" | ".join(dict.fromkeys(c for c in cells if c))))
+            blocks.append(table_row(dict.fromkeys(cells)))
         else:  # lists, sections, tables and their row groups: what they hold, in order
             _add_blocks(blocks, notes, element, titles)
         for box in boxes:

@@ -15,7 +15,14 @@ import io
 import re
 import zipfile
 
-from qa.ingest.converted import Converted, UnreadableFileError, join_blocks, literal, require
+from qa.ingest.converted import (
+    Converted,
+    UnreadableFileError,
+    join_blocks,
+    literal,
+    require,
+    table_row,
+)
 
 
 def pptx_to_text(data: bytes) -> Converted:
@@ -72,5 +79,5 @@ def _body(shapes, skip=None) -> list[str]:
         elif shape.has_table:
             for row in shape.table.rows:
                 cells = [" ".join(c.text.split()) for c in row.cells]
-                blocks.append(literal(" | ".join(dict.fromkeys(c for c in cells if c))))
+                blocks.append(table_row(dict.fromkeys(cells)))
     return blocks

@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
-from qa.ingest.converted import Converted, UnreadableFileError, join_blocks, literal
+from qa.ingest.converted import Converted, UnreadableFileError, join_blocks, literal, table_row
 from qa.ingest.docx_text import heading_prefix
 
 MAX_DEPTH = 1_000  # groups inside groups: Word nests a few dozen
@@ -36,7 +36,6 @@ _SKIPPED = frozenset(
 _TABLES = frozenset({"fonttbl", "stylesheet"})  # read for fonts' code pages and styles' names
 _APART = frozenset({"footnote", "shpinst"})  # read apart: notes; a text box's paragraphs
 _LABELS = frozenset({"listtext", "pntext"})  # a list item's number or bullet
-_KEPT_STARRED = frozenset({"shpinst"})  # \*\shpinst: Word's text box
 _DESTINATIONS = _SKIPPED | _TABLES | _APART | _LABELS
 _CHARACTERS = {
     "tab": " ", "emspace": " ", "enspace": " ", "qmspace": " ", "line": "\n",
@@ -160,7 +159,7 @@ class _Reader:
 
     def _destination(self, word: str) -> None:
         skip = self.group.skip or word in _SKIPPED
-        if self.group.starred and word not in _DESTINATIONS | _KEPT_STARRED:
+        if self.group.starred and word not in _DESTINATIONS:
             skip = True  # an optional destination this reader does not know
         self.group = replace(self.group, destination=word, opened=word, starred=False, skip=skip)
         if skip:
@@ -303,7 +302,7 @@ class _Reader:
             self.sink.cells.append(self._take_text())
         self.sink.text = []
         if cells := [c for c in self.sink.cells if c]:
-            self.sink.blocks.append(literal(" | ".join(dict.fromkeys(cells))))
+            self.sink.blocks.append(table_row(dict.fromkeys(cells)))
         self.sink.cells = []
 
 
