@@ -115,3 +115,25 @@ def test_the_search_view_marks_words_read_for_the_question_not_the_documents_nam
     )
     assert signals.words_read_as == ("small enterprises",)
     assert signals.read_as["the plan"] == "the document harbour_plan.txt"  # the note says it
+
+
+def test_a_kind_held_by_more_documents_than_a_user_may_name_is_searched(tmp_path, encoder_dir):
+    """A library can hold hundreds of licences: "the licence" asks within all of them, beyond
+    the 50 names or patterns a user may give with --doc (qa.retrieval.scope.MAX_PATTERNS)."""
+    from qa.retrieval.scope import MAX_PATTERNS
+
+    count = MAX_PATTERNS + 5
+    docs = {
+        f"licences/licence_{i:03d}.txt": f"Harbour Licence {i}\n\nThis License lets holder {i} "
+        f"moor boat number {i} at berth {i} of the harbour for one season.\n"
+        for i in range(count)
+    }
+    docs["harbour_plan.txt"] = "Harbour Plan\n\nBoats moor at berth 7 of the harbour all year.\n"
+    assistant = Assistant.open(built_library(tmp_path, docs, encoder_dir), auto_build=False)
+    retrieval = assistant.retrieve("Under the licence, where may boat number 7 moor?", k=5)
+    assert retrieval.hits
+    assert all(h.passage.source.startswith("licences/") for h in retrieval.hits)
+    assert retrieval.signals.read_as["the licence"].startswith(f"the {count} documents")
+    # the one plan among them is still found by its kind
+    plan = assistant.retrieve("According to the plan, where may boat number 7 moor?", k=5)
+    assert {h.passage.source for h in plan.hits} == {"harbour_plan.txt"}

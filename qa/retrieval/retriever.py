@@ -100,8 +100,8 @@ class Retriever:
 
     @cached_property
     def _document(self) -> np.ndarray:
-        """Each passage's document number: only document support and topics (off by default)
-        read it."""
+        """Each passage's document number (document support and topics, documents named by
+        kind)."""
         return np.asarray(self.index.passages.document_numbers, dtype=np.int64)
 
     @cached_property
@@ -167,7 +167,18 @@ class Retriever:
         if named is None:
             return query, None
         reading = Reading(named.words, named.note(), "document")
-        return replace(query, readings=(*query.readings, reading)), self.scope(named.sources)
+        return replace(query, readings=(*query.readings, reading)), self._of(named.sources)
+
+    def _of(self, sources: Collection[str]) -> np.ndarray:
+        """The live passage ids of the documents with these exact sources: a kind a question
+        names ("the licence") can hold thousands of a library's documents, more than the
+        patterns a user may give (qa.retrieval.scope.MAX_PATTERNS), and matching each as a
+        pattern against every source would cost seconds."""
+        wanted = set(sources)
+        numbers = [i for i, d in enumerate(self.index.passages.documents) if d.source in wanted]
+        chosen = np.flatnonzero(np.isin(self._document, numbers)).astype(np.int64)
+        retired = self.index.retired_ids
+        return np.setdiff1d(chosen, retired, assume_unique=True) if len(retired) else chosen
 
     def scope(self, documents: Collection[str] | None) -> np.ndarray | None:
         """The passage ids of the named documents (raises UnknownDocumentError), or None."""
