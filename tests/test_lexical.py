@@ -295,3 +295,44 @@ def test_answering_never_imports_bm25s(tiny_passages, tmp_path):
         "assert not bad, bad\n"
     )
     subprocess.run([sys.executable, "-c", code], cwd=REPO, check=True)
+
+
+@pytest.mark.parametrize("shape", ["plan", "uneven"])
+def test_the_array_builder_gives_bm25s_own_matrix(shape, plan_passages):
+    """qa.index.bm25_build computes over whole arrays what bm25s computes passage by passage:
+    the same float32 scores at the same places, and the same model saved."""
+    import bm25s
+
+    from qa.index.bm25_build import FlatTermIds, indexed_model
+
+    if shape == "plan":
+        rows = LexicalIndex.build(plan_passages).passage_terms
+        vocab_words = sorted({w for row in rows for w in row})
+        vocab = {w: i for i, w in enumerate(vocab_words)}
+        ids = [[vocab[w] for w in row] for row in rows]
+    else:  # empty passages, one very long, a term repeated, terms used by no passage
+        rng = np.random.default_rng(5)
+        ids = [rng.integers(0, 40, int(n)).tolist() for n in rng.integers(0, 9, 60)]
+        ids[3], ids[7], ids[8] = [], [2] * 50, list(range(40))
+        vocab = {f"w{i}": i for i in range(45)}
+    reference = bm25s.BM25()
+    reference.index(bm25s.tokenization.Tokenized(ids=ids, vocab=dict(vocab)), show_progress=False)
+    starts = np.concatenate([[0], np.cumsum([len(r) for r in ids])]).astype(np.int64)
+    flat = np.array([t for r in ids for t in r], np.int64)
+    ours = indexed_model(FlatTermIds(flat, starts), dict(vocab))
+    assert ours.vocab_dict == reference.vocab_dict
+    for part in ("data", "indices", "indptr"):
+        np.testing.assert_array_equal(ours.scores[part], reference.scores[part])
+        assert ours.scores[part].dtype == reference.scores[part].dtype
+    assert ours.scores["num_docs"] == reference.scores["num_docs"] == len(ids)
+
+
+def test_an_extended_model_is_the_model_built_at_once(plan_passages):
+    """Adding passages reuses the held terms; the statistics are those of building all at once."""
+    half = len(plan_passages) // 2
+    grown = LexicalIndex.build(plan_passages[:half]).extended(plan_passages[half:])
+    whole = LexicalIndex.build(plan_passages)
+    assert grown.vocab == whole.vocab and list(grown.passage_terms) == list(whole.passage_terms)
+    for question in PLAN_QUESTIONS:
+        terms = whole.tokenize([question])[0]
+        np.testing.assert_allclose(grown.scores(terms), whole.scores(terms), rtol=1e-6)

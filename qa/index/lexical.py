@@ -15,7 +15,8 @@ the manifest; ``from_files()`` reads the checked bytes back. The terms were a 22
 in a large library, half a second of every cold start; as ids a passage's terms are read when
 it is first a candidate.
 
-bm25s indexes and saves the model; answering never imports it: the saved matrix is scored as
+bm25s holds and saves the model, its scores computed over whole arrays (qa.index.bm25_build);
+answering never imports it: the saved matrix is scored as
 it lies (qa.index.bm25_matrix), and questions are split into terms here as bm25s splits
 passages (tests/test_lexical.py holds the two to the same terms and scores).
 """
@@ -31,6 +32,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from qa.atomic import atomic_write
+from qa.index.bm25_build import FlatTermIds, indexed_model
 from qa.index.bm25_matrix import Bm25Matrix
 from qa.index.npy_io import load_npy, npy_bytes
 from qa.ingest.chunking import SECTION_SEP
@@ -133,33 +135,36 @@ class LexicalIndex:
         self._stemmer = _stemmer()
 
     @classmethod
-    def _indexed(cls, ids: list[list[int]], vocab: dict[str, int]) -> LexicalIndex:
-        """bm25s's model of passages given as term ids of ``vocab`` (bm25s adds "", the term
-        of an empty passage, to that very dict when it lacks it)."""
-        import bm25s
-
-        bm25 = bm25s.BM25()
-        bm25.index(bm25s.tokenization.Tokenized(ids=ids, vocab=vocab), show_progress=False)
+    def _indexed(cls, terms: FlatTermIds, vocab: dict[str, int]) -> LexicalIndex:
+        """bm25s's model of passages given as term ids of ``vocab``, its scores computed over
+        whole arrays (qa.index.bm25_build; bm25s adds "", the term of an empty passage, to that
+        very dict when it lacks it)."""
+        bm25 = indexed_model(terms, vocab)
         if bm25.vocab_dict != vocab:
             raise ValueError("bm25s renumbered the vocabulary; build the model from scratch")
-        flat = np.array([t for row in ids for t in row], dtype=np.int32)
-        starts = np.concatenate([[0], np.cumsum([len(row) for row in ids])]).astype(np.int64)
         matrix = Bm25Matrix.from_bm25(bm25)
-        return cls(matrix, TermLists(flat, starts, bm25.vocab_dict), bm25=bm25)
+        ids, starts = terms.ids.astype(np.int32), terms.starts.astype(np.int64)
+        return cls(matrix, TermLists(ids, starts, bm25.vocab_dict), bm25=bm25)
 
     @classmethod
     def build(cls, passages: list[Passage]) -> LexicalIndex:
         """Tokenize (stopwords dropped, stemmed) and index the passages."""
-        return cls._from_terms([], {}, tokenize([bm25_text(p) for p in passages], _stemmer()))
+        none = FlatTermIds(np.zeros(0, np.int32), np.zeros(1, np.int64))
+        return cls._from_terms(none, {}, tokenize([bm25_text(p) for p in passages], _stemmer()))
 
     @classmethod
     def _from_terms(
-        cls, ids: list[list[int]], vocab: dict[str, int], terms: list[list[str]]
+        cls, old: FlatTermIds, vocab: dict[str, int], terms: list[list[str]]
     ) -> LexicalIndex:
-        """The model over passages already numbered (``ids`` of ``vocab``) and new ones."""
+        """The model over passages already numbered (``old``, ids of ``vocab``) and new ones."""
         vocab = dict(vocab)
-        ids = ids + [[vocab.setdefault(w, len(vocab)) for w in words] for words in terms]
-        return cls._indexed(ids, vocab)
+        new = np.array(
+            [vocab.setdefault(w, len(vocab)) for words in terms for w in words], np.int64
+        )
+        counts = np.array([len(words) for words in terms], np.int64)
+        ids = np.concatenate([np.asarray(old.ids, np.int64), new])
+        starts = np.concatenate([old.starts, old.starts[-1] + np.cumsum(counts)]).astype(np.int64)
+        return cls._indexed(FlatTermIds(ids, starts), vocab)
 
     def __len__(self) -> int:
         return len(self.passage_terms)
@@ -168,10 +173,9 @@ class LexicalIndex:
         """The model over the indexed passages and these new ones: the old passages' terms are
         reused as they are (not tokenized again), the BM25 statistics computed over all."""
         old = self.passage_terms
-        ids = [row.tolist() for row in np.split(np.asarray(old.ids), np.asarray(old.starts)[1:-1])]
-        ids = ids if len(old) else []
+        held = FlatTermIds(np.asarray(old.ids), np.asarray(old.starts, np.int64))
         new = self.tokenize([bm25_text(p) for p in passages])
-        return self._from_terms(ids, self.matrix.vocab, new)
+        return self._from_terms(held, self.matrix.vocab, new)
 
     def stem(self, word: str) -> str:
         """The English Snowball stem. Example: stem("loans") -> "loan"."""
@@ -236,7 +240,9 @@ class LexicalIndex:
             files[names["indices_name"]],
             files[names["indptr_name"]],
         )
-        terms = TermLists(load_npy(files[TERMS_FILE]), load_npy(files[TERM_STARTS_FILE]), matrix.vocab)
+        terms = TermLists(
+            load_npy(files[TERMS_FILE]), load_npy(files[TERM_STARTS_FILE]), matrix.vocab
+        )
         if matrix.passages != len(terms):
             raise ValueError(
                 f"{TERMS_FILE} lists {len(terms)} passages, the BM25 model "
