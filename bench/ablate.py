@@ -48,6 +48,11 @@ ABLATIONS = {
     },
     "+ document support .2, depth 5": {"document_weight": 0.2, "document_depth": 5},
     "+ document topic 1": {"document_topic_weight": 1.0},
+    "+ document topic .5": {"document_topic_weight": 0.5},
+    "+ document topic .25": {"document_topic_weight": 0.25},
+    "+ topic candidates 3x20 (no topic weight)": {"topic_documents": 3},
+    "+ topic candidates 5x20 (no topic weight)": {"topic_documents": 5},
+    "+ topic candidates 3x40 (no topic weight)": {"topic_documents": 3, "topic_passages": 40},
     "+ topic candidates 3x20, document topic 1": {
         "topic_documents": 3,
         "document_topic_weight": 1.0,
