@@ -167,9 +167,9 @@ class Retriever:
         if named is None:
             return query, None
         reading = Reading(named.words, named.note(), "document")
-        return replace(query, readings=(*query.readings, reading)), self._of(named.sources)
+        return replace(query, readings=(*query.readings, reading)), self._scope_of_sources(named.sources)
 
-    def _of(self, sources: Collection[str]) -> np.ndarray:
+    def _scope_of_sources(self, sources: Collection[str]) -> np.ndarray:
         """The live passage ids of the documents with these exact sources: a kind a question
         names ("the licence") can hold thousands of a library's documents, more than the
         patterns a user may give (qa.retrieval.scope.MAX_PATTERNS), and matching each as a
