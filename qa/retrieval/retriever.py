@@ -167,7 +167,8 @@ class Retriever:
         if named is None:
             return query, None
         reading = Reading(named.words, named.note(), "document")
-        return replace(query, readings=(*query.readings, reading)), self._scope_of_sources(named.sources)
+        scope = self._scope_of_sources(named.sources)
+        return replace(query, readings=(*query.readings, reading)), scope
 
     def _scope_of_sources(self, sources: Collection[str]) -> np.ndarray:
         """The live passage ids of the documents with these exact sources: a kind a question
