@@ -18,7 +18,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from qa.index.bm25_build import FlatTermIds, indexed_model  # noqa: E402
-from qa.index.lexical import LexicalIndex, bm25_text  # noqa: E402
+from qa.index.lexical import LexicalIndex, bm25_text, numbered  # noqa: E402
 from qa.types import Passage  # noqa: E402
 
 
@@ -34,14 +34,9 @@ def added_passages(path: Path) -> list[Passage]:
 
 def with_added(lexical: LexicalIndex, passages: list[Passage]) -> tuple[FlatTermIds, dict]:
     """The held passages' term ids and the new ones', numbered as an incremental build does."""
-    vocab = dict(lexical.matrix.vocab)
-    terms = lexical.tokenize([bm25_text(p) for p in passages])
-    new = np.array([vocab.setdefault(w, len(vocab)) for words in terms for w in words], np.int64)
     held = lexical.passage_terms
-    counts = np.array([len(words) for words in terms], np.int64)
-    ids = np.concatenate([np.asarray(held.ids, np.int64), new])
-    starts = np.concatenate([held.starts, held.starts[-1] + np.cumsum(counts)]).astype(np.int64)
-    return FlatTermIds(ids, starts), vocab
+    old = FlatTermIds(np.asarray(held.ids), np.asarray(held.starts, np.int64))
+    return numbered(old, lexical.matrix.vocab, lexical.tokenize([bm25_text(p) for p in passages]))
 
 
 def bm25s_model(terms: FlatTermIds, vocab: dict):

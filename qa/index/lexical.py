@@ -105,6 +105,19 @@ def bm25_text(passage: Passage) -> str:
     return f"{title}\n{passage.text}"
 
 
+def numbered(
+    old: FlatTermIds, vocab: dict[str, int], terms: list[list[str]]
+) -> tuple[FlatTermIds, dict[str, int]]:
+    """The held passages' term ids followed by the new passages' terms, numbered in a copy of
+    ``vocab`` (a word it lacks takes the next number)."""
+    vocab = dict(vocab)
+    new = np.array([vocab.setdefault(w, len(vocab)) for words in terms for w in words], np.int64)
+    counts = np.array([len(words) for words in terms], np.int64)
+    ids = np.concatenate([np.asarray(old.ids, np.int64), new])
+    starts = np.concatenate([old.starts, old.starts[-1] + np.cumsum(counts)]).astype(np.int64)
+    return FlatTermIds(ids, starts), vocab
+
+
 def _stemmer():
     import Stemmer
 
@@ -157,14 +170,7 @@ class LexicalIndex:
         cls, old: FlatTermIds, vocab: dict[str, int], terms: list[list[str]]
     ) -> LexicalIndex:
         """The model over passages already numbered (``old``, ids of ``vocab``) and new ones."""
-        vocab = dict(vocab)
-        new = np.array(
-            [vocab.setdefault(w, len(vocab)) for words in terms for w in words], np.int64
-        )
-        counts = np.array([len(words) for words in terms], np.int64)
-        ids = np.concatenate([np.asarray(old.ids, np.int64), new])
-        starts = np.concatenate([old.starts, old.starts[-1] + np.cumsum(counts)]).astype(np.int64)
-        return cls._indexed(FlatTermIds(ids, starts), vocab)
+        return cls._indexed(*numbered(old, vocab, terms))
 
     def __len__(self) -> int:
         return len(self.passage_terms)
