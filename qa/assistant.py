@@ -6,24 +6,23 @@ encoders warm so each question costs a few milliseconds.
 
 from __future__ import annotations
 
-import os
 import re
 import time
-import warnings
 from collections.abc import Callable, Collection
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from qa.answering.compose import compose
 from qa.atomic import index_lock
 from qa.config import Settings
+from qa.encoders import Encoders, load_encoders, load_in_background
 from qa.errors import (
     EmptyQueryError,
     IndexMismatchError,
     IndexNotFoundError,
     InvalidQuestionError,
-    ModelNotFoundError,
     QueryTooLongError,
 )
 from qa.index.build import CorpusChanges, EmbeddingTally, build_index
@@ -32,7 +31,6 @@ from qa.index.memory import return_freed_arrays_to_the_os
 from qa.index.store import Index, check_encoders, index_status, load_index
 from qa.index.vector_cache import VectorCache, models_key
 from qa.index.vector_store import preflight
-from qa.index.word_table import WordTable, build_word_table, common_words
 from qa.index.writer import clean_staging, save_index
 from qa.ingest.conversion_cache import ConversionCache
 from qa.ingest.corpus import Corpus, corpus_checksums, read_corpus
@@ -91,75 +89,6 @@ def validate_question(question: str, max_chars: int) -> str:
     if not re.search(r"[^\W_]", question):  # "???" or "🙂": nothing to look up
         raise EmptyQueryError("the question has no words; type a question about the document")
     return question.strip()
-
-
-@dataclass(frozen=True)
-class Encoders:
-    """The models a build and a retriever need, loaded once per process."""
-
-    minilm: Any
-    words: WordTable
-    e5: Any = None
-    export_seconds: float = 0.0  # spent exporting MiniLM to ONNX while loading, if it was
-    chinese: Any = None  # CC-CEDICT's table beside the encoder (qa.query.cedict_table), or None
-
-
-def _encoders(
-    settings: Settings, *, allow_export: bool, progress: Progress | None = None
-) -> Encoders:
-    """MiniLM (ONNX, exported from the bundled model on first build) and, if enabled, e5."""
-    from qa.index.e5 import E5Small
-    from qa.index.embedding import ONNX_FILE, bundled_model_dir
-    from qa.index.onnx_export import export_minilm_onnx
-    from qa.index.onnx_minilm import load_minilm
-
-    encoder_dir = settings.encoder_path
-    export_seconds = 0.0
-    minilm = load_minilm(encoder_dir) if (encoder_dir / ONNX_FILE).is_file() else None
-    # An export from before token matching lacks the token output: export it again (once).
-    if allow_export and not getattr(minilm, "has_tokens", False):
-        if progress:
-            progress("exporting MiniLM to ONNX (once)", 0.02)
-        try:
-            export_seconds = export_minilm_onnx(bundled_model_dir(), encoder_dir).seconds
-            minilm = None
-        except (OSError, RuntimeError, ModelNotFoundError) as e:
-            if minilm is None:
-                raise
-            # e.g. a read-only shared encoder folder: keep the old export, without token matching
-            warnings.warn(f"kept the MiniLM export in {encoder_dir} ({e})", stacklevel=2)
-    minilm = minilm or load_minilm(encoder_dir)
-    if not (encoder_dir / ONNX_FILE).is_file():  # only when not allowed to export one
-        warnings.warn(
-            f"no MiniLM export in {encoder_dir}: questions are embedded by the torch model, "
-            "slower to load and without token matching, so rankings can differ from those of a "
-            "normal run; run `qa index` (it exports the model there) or set QA_ENCODER_DIR to "
-            "the folder the index was built with",
-            stacklevel=3,
-        )
-    words = _word_table(encoder_dir, minilm, allow_export, progress)
-    e5 = E5Small() if settings.use_e5 else None
-    chinese = None
-    if e5 is not None:  # only the multilingual path reads Chinese questions
-        from qa.query.cedict_table import stored_dictionary
-
-        chinese = stored_dictionary(encoder_dir)  # written by `qa index` (_build_locked)
-    return Encoders(minilm, words, e5, export_seconds, chinese)
-
-
-def _word_table(encoder_dir, minilm, allow_build: bool, progress: Progress | None) -> WordTable:
-    """The common-word vectors beside the ONNX export, built there once (about 10 s)."""
-    from qa.index.embedding import ONNX_FILE, TOKENIZER_FILE
-    from qa.index.onnx_minilm import OnnxMiniLM
-
-    table = WordTable.load(encoder_dir, minilm.encode_queries, minilm.dim)
-    if len(table) or not allow_build or not (encoder_dir / ONNX_FILE).is_file():
-        return table
-    bulk = OnnxMiniLM(encoder_dir, batch_size=256, threads=os.cpu_count() or 1)
-    words = common_words(encoder_dir / TOKENIZER_FILE)
-    say = (lambda msg, frac: progress(msg, 0.02 + 0.1 * frac)) if progress else None
-    build_word_table(bulk.encode_passages, words, encoder_dir, say)
-    return WordTable.load(encoder_dir, minilm.encode_queries, minilm.dim)
 
 
 def build(
@@ -234,7 +163,7 @@ def _build_for(
     clean_staging(settings.index_dir)  # what a killed build left behind
     indexed = indexed_corpus(settings.index_dir)
     changes = CorpusChanges.between(indexed, corpus_checksums(documents))
-    encoders = encoders or _encoders(settings, allow_export=True, progress=progress)
+    encoders = encoders or load_encoders(settings, allow_export=True, progress=progress)
     cache = vector_cache(settings, encoders)
     # an index to update (with none, a first build: no "updating the index" step to show)
     changed = bool(changes.added or changes.changed or changes.removed)
@@ -318,6 +247,18 @@ def vector_cache(settings: Settings, encoders: Encoders) -> VectorCache:
     return VectorCache(settings.cache_path, key, indexes)
 
 
+def _readable(
+    settings: Settings, documents: list[Document] | None, auto_build: bool
+) -> Index | None:
+    """The index as loaded, or None when it is unreadable and may be rebuilt."""
+    try:
+        return load_index(settings.index_dir, documents)
+    except IndexMismatchError:
+        if not auto_build:
+            raise
+        return None
+
+
 class Assistant:
     """Search and ask over one corpus. Create with ``Assistant.open(settings)``."""
 
@@ -347,23 +288,31 @@ class Assistant:
     def _open_locked(
         cls, settings: Settings, auto_build: bool, progress: Progress | None
     ) -> Assistant:
-        conversions = ConversionCache(settings.cache_path / "converted")
-        # None: unchanged since the build, so not read (qa.index.corpus_stat)
-        documents = read_unless_unchanged(settings.index_dir, settings.corpus_dir, conversions)
-        status = index_status(settings, documents, corpus_unchanged=documents is None)
-        if status.state != "fresh" and not auto_build:
-            error = IndexNotFoundError if status.state == "missing" else IndexMismatchError
-            raise error(f"{status.reason}; run `qa index` to build it")
-        # loaded once, for a build (if one is needed) and for the retriever
-        encoders = _encoders(settings, allow_export=auto_build, progress=progress)
-        if status.state != "fresh":
-            _build_locked(settings, True, progress, encoders)
-        try:
-            index = load_index(settings.index_dir, documents)
-            check_encoders(index, encoders.minilm, encoders.e5, settings.index_dir)
-        except IndexMismatchError:
-            if not auto_build:
-                raise
+        with ThreadPoolExecutor(1, thread_name_prefix="planqa-encoders") as pool:
+            # the encoders load beside the corpus listing and the index reading (qa.encoders)
+            loading = load_in_background(pool, settings, allow_export=auto_build, progress=progress)
+            conversions = ConversionCache(settings.cache_path / "converted")
+            # None: unchanged since the build, so not read (qa.index.corpus_stat)
+            documents = read_unless_unchanged(settings.index_dir, settings.corpus_dir, conversions)
+            status = index_status(settings, documents, corpus_unchanged=documents is None)
+            if status.state != "fresh" and not auto_build:
+                error = IndexNotFoundError if status.state == "missing" else IndexMismatchError
+                raise error(f"{status.reason}; run `qa index` to build it")
+            index = _readable(settings, documents, auto_build) if status.state == "fresh" else None
+            # loaded once, for a build (if one is needed) and for the retriever
+            encoders = (
+                loading.result()
+                if loading
+                else load_encoders(settings, allow_export=auto_build, progress=progress)
+            )
+        if index is not None:
+            try:
+                check_encoders(index, encoders.minilm, encoders.e5, settings.index_dir)
+            except IndexMismatchError:
+                if not auto_build:
+                    raise
+                index = None
+        if index is None:
             _build_locked(settings, True, progress, encoders)
             index = load_index(settings.index_dir, documents)
         retriever = Retriever(

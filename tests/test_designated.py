@@ -74,6 +74,17 @@ def test_the_documents_of_a_kind_unless_all_or_none_are():
     assert every.designated("What does the plan say?") is None  # all are plans
 
 
+def test_the_titles_are_read_only_when_a_question_names_a_kind_or_a_name():
+    # a library's thousands of titles cost most questions nothing: they name no kind
+    kinds = DocumentKinds(
+        [Document("city_plan.txt", "City Plan\n\nx."), Document("s.txt", "S\n\ny.")]
+    )
+    assert kinds.designated("How are small firms helped with loans?") is None
+    assert "kinds" not in vars(kinds)
+    assert kinds.designated("What does the plan say about loans?") is not None
+    assert kinds.kinds["city_plan.txt"] == {"plan"}
+
+
 @pytest.fixture
 def plan_and_speech(tmp_path, encoder_dir):
     docs = {

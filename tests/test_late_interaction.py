@@ -147,7 +147,7 @@ def test_retrieval_uses_token_matching_and_works_without_it(plan_assistant):
 
 def test_an_export_without_token_vectors_is_exported_again(tmp_path, monkeypatch):
     """Exports made before token matching lack the token output: the next build redoes them."""
-    import qa.assistant as assistant
+    import qa.encoders as encoders
     import qa.index.embedding as embedding
     import qa.index.onnx_export as onnx_export
     import qa.index.onnx_minilm as onnx_minilm
@@ -171,13 +171,13 @@ def test_an_export_without_token_vectors_is_exported_again(tmp_path, monkeypatch
     monkeypatch.setattr(onnx_minilm, "load_minilm", lambda d: New() if exports else Old())
     monkeypatch.setattr(onnx_export, "export_minilm_onnx", export)
     monkeypatch.setattr(embedding, "bundled_model_dir", lambda: tmp_path)
-    monkeypatch.setattr(assistant, "_word_table", lambda *a: None)
+    monkeypatch.setattr(encoders, "_word_table", lambda *a: None)
     settings = Settings(index_dir=tmp_path / "index", encoder_dir=encoder, use_e5=False)
-    loaded = assistant._encoders(settings, allow_export=True)
+    loaded = encoders.load_encoders(settings, allow_export=True)
     assert exports == [encoder] and loaded.minilm.has_tokens and loaded.export_seconds == 0.5
     exports.clear()
     monkeypatch.setattr(onnx_minilm, "load_minilm", lambda d: New())
-    assistant._encoders(settings, allow_export=True)
+    encoders.load_encoders(settings, allow_export=True)
     assert exports == []  # an export that has token vectors is kept
 
     def read_only(model_dir, out_dir):
@@ -186,5 +186,5 @@ def test_an_export_without_token_vectors_is_exported_again(tmp_path, monkeypatch
     monkeypatch.setattr(onnx_minilm, "load_minilm", lambda d: Old())
     monkeypatch.setattr(onnx_export, "export_minilm_onnx", read_only)
     with pytest.warns(UserWarning, match="read-only"):
-        kept = assistant._encoders(settings, allow_export=True)
+        kept = encoders.load_encoders(settings, allow_export=True)
     assert isinstance(kept.minilm, Old)  # still answers, without token matching

@@ -65,3 +65,33 @@ def test_is_title_line(line, expected):
 )
 def test_readable_name(source, name):
     assert readable_name(source) == name
+
+
+def _title_from_every_line(document: Document) -> str:
+    """document_title as it read a text before it read only the opening: every line split."""
+    from qa.ingest import titles
+
+    head = titles._opening_lines
+    try:
+        titles._opening_lines = lambda text, head=0: text.splitlines()
+        return document_title(document)
+    finally:
+        titles._opening_lines = head
+
+
+@pytest.mark.parametrize("blank", [0, 4000, 4090, 4094, 4095, 4096, 5000])
+@pytest.mark.parametrize(
+    "opening",
+    [
+        "Farming notes\n\nGrow wheat.",
+        "Farming notes\r\n\r\nGrow wheat.",
+        "Farming notes\n===\n",
+        "Grow wheat.\n",
+    ],
+)
+def test_a_long_document_is_titled_by_its_opening_as_by_every_line(blank, opening):
+    # the title line anywhere near the head's end (4,096 characters), a "\r\n" cut there
+    text = " " * blank + opening + "\n\nBody text." * 2000
+    document = Document("harbour_rules.txt", text)
+    assert document_title(document) == _title_from_every_line(document)
+    assert document_title(Document("a.txt", "\n" * 5000 + "Farming notes\n\nx")) == "Farming notes"

@@ -59,7 +59,6 @@ STAGING_PREFIX = ".staging-"  # a build writes here first, then renames into the
 ENCODER_DIR = "encoder"
 
 
-
 __all__ = ["Index", "IndexStatus", "SentenceSpan", "load_index", "read_manifest"]
 
 
@@ -111,7 +110,9 @@ class Index:
     @cached_property
     def live_ids(self) -> np.ndarray:
         """The passage ids no search skips (ascending): all but the retired ones."""
-        return np.setdiff1d(np.arange(len(self.passages)), self.retired_ids)
+        live = np.ones(len(self.passages), dtype=bool)
+        live[self.retired_ids] = False
+        return np.flatnonzero(live).astype(np.int64)
 
     @cached_property
     def live_passages(self) -> Sequence[Passage]:

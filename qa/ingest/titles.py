@@ -33,7 +33,7 @@ def document_title(document: Document) -> str:
     Example: document_title(Document("notes/harbour_rules.txt", "Boats dock at noon.")) ->
     'Harbour rules'
     """
-    lines = document.text.removeprefix("\ufeff").splitlines()
+    lines = _opening_lines(document.text.removeprefix("\ufeff"))
     first = next((i for i, line in enumerate(lines) if line.strip()), None)
     if first is not None:
         line = " ".join(lines[first].split())
@@ -45,6 +45,18 @@ def document_title(document: Document) -> str:
         if alone and is_title_line(line):
             return line
     return readable_name(document.source)
+
+
+def _opening_lines(text: str, head: int = 4096) -> list[str]:
+    """The text's lines up to the one after its first non-blank one (every line, when the
+    head holds no complete pair): a library's titles are read without splitting each
+    document whole."""
+    lines = text[:head].splitlines()
+    first = next((i for i, line in enumerate(lines) if line.strip()), None)
+    # the head's last line may be cut, and a line ending in "\r" may go on with "\n"
+    if len(text) > head and (first is None or first + 2 >= len(lines)):
+        return text.splitlines()
+    return lines
 
 
 def is_title_line(line: str) -> bool:
