@@ -28,6 +28,7 @@ STAGES = {
     "qa.retrieval": 4,
     "qa.answering": 5,
     "qa.assistant": 6,
+    "qa.encoders": 6,  # the models the assistant loads for a build and for questions
     "qa.evaluation": 7,
     "qa.web": 8,
     "qa.cli": 9,
