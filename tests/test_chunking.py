@@ -490,6 +490,12 @@ def test_a_marked_version_heading_or_a_title_with_a_version_stays_a_heading(line
         ("Linux ........ 39 6.1.1. / : Root directory ........ 39 6.1.2. /bin : X .... 39", True),
         ("1 Fees . . . . 2 2 Night mooring . . . . 3", True),
         ("Boats wait... 3 hours. Fees ........ 2 coins are paid at the gate each day.", False),
+        # an address alone: its words ("licenses", "policy") echo questions it cannot answer
+        ("http://www.apache.org/licenses/LICENSE-2.0", True),
+        ("  <harbour-policy@lists.example.org>\n", True),
+        ("ann [at] example [dot] org", True),
+        ("You may obtain a copy of the License at http://www.apache.org/licenses/", False),
+        ("Write to harbour-policy@lists.example.org with your questions.", False),
     ],
 )
 def test_a_heading_a_stamp_or_a_bare_footnote_mark_is_a_label(text, label):

@@ -13,6 +13,7 @@ import re
 from qa.config import ChunkingConfig
 from qa.ingest.grouping import group_sentences
 from qa.ingest.non_titles import (
+    is_address,
     is_contents,
     no_title_line,
     not_a_title,
@@ -142,15 +143,18 @@ def heading_level(paragraph: str) -> int | None:
 
 
 def is_label(passage_text: str) -> bool:
-    """A passage that labels rather than states: a heading, a stamp, a footnote mark or a
-    table of contents ("Version 1.0", "^[8]", "2.1 Syntax ...... 7 2.2 Fields ...... 9").
-    Ranking puts labels last and a declined answer lists others first: a label echoes many
-    questions, or (a mark) is near every question to an encoder.
+    """A passage that labels rather than states: a heading, a stamp, a footnote mark, a table
+    of contents or an address alone ("Version 1.0", "^[8]", "2.1 Syntax ...... 7 2.2 Fields
+    ...... 9", "http://www.apache.org/licenses/LICENSE-2.0"). Ranking puts labels last and a
+    declined answer lists others first: a label echoes many questions (a web address holds
+    the words "licenses", "policy", "standards"), or (a mark) is near every question to an
+    encoder.
     """
     return (
         heading_level(passage_text) is not None
         or stamp_or_mark(passage_text)
         or is_contents(passage_text)
+        or is_address(passage_text)
     )
 
 
