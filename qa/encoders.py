@@ -93,14 +93,15 @@ def load_in_background(
 ) -> Future[Encoders] | None:
     """``load_encoders`` on the pool's thread, when the ONNX export is there to load (about
     0.5 s); None when loading would mean exporting the model or importing torch (seconds),
-    which waits until an index is known to be wanted. The modules it imports are imported here
-    first, so that the two threads never import the same module at once."""
+    which waits until an index is known to be wanted. qa's modules it imports are imported
+    here first: two threads importing modules that import each other can deadlock."""
     from qa.index.embedding import ONNX_FILE
 
     if not (settings.encoder_path / ONNX_FILE).is_file():
         return None
     import qa.index.e5
     import qa.index.onnx_export
-    import qa.index.onnx_minilm  # noqa: F401
+    import qa.index.onnx_minilm
+    import qa.query.cedict_table  # noqa: F401
 
     return pool.submit(load_encoders, settings, allow_export=allow_export, progress=progress)

@@ -73,7 +73,7 @@ def _title_from_every_line(document: Document) -> str:
 
     head = titles._opening_lines
     try:
-        titles._opening_lines = lambda text, head=0: text.splitlines()
+        titles._opening_lines = lambda text: titles._with_first_filled(text.splitlines())
         return document_title(document)
     finally:
         titles._opening_lines = head

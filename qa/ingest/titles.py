@@ -33,8 +33,7 @@ def document_title(document: Document) -> str:
     Example: document_title(Document("notes/harbour_rules.txt", "Boats dock at noon.")) ->
     'Harbour rules'
     """
-    lines = _opening_lines(document.text.removeprefix("\ufeff"))
-    first = next((i for i, line in enumerate(lines) if line.strip()), None)
+    lines, first = _opening_lines(document.text.removeprefix("\ufeff"))
     if first is not None:
         line = " ".join(lines[first].split())
         heading = _ATX_HEADING.fullmatch(line)
@@ -47,16 +46,19 @@ def document_title(document: Document) -> str:
     return readable_name(document.source)
 
 
-def _opening_lines(text: str, head: int = 4096) -> list[str]:
+def _opening_lines(text: str, head: int = 4096) -> tuple[list[str], int | None]:
     """The text's lines up to the one after its first non-blank one (every line, when the
-    head holds no complete pair): a library's titles are read without splitting each
-    document whole."""
-    lines = text[:head].splitlines()
-    first = next((i for i, line in enumerate(lines) if line.strip()), None)
+    head holds no complete pair), and that line's number (None: every line is blank): a
+    library's titles are read without splitting each document whole."""
+    lines, first = _with_first_filled(text[:head].splitlines())
     # the head's last line may be cut, and a line ending in "\r" may go on with "\n"
     if len(text) > head and (first is None or first + 2 >= len(lines)):
-        return text.splitlines()
-    return lines
+        return _with_first_filled(text.splitlines())
+    return lines, first
+
+
+def _with_first_filled(lines: list[str]) -> tuple[list[str], int | None]:
+    return lines, next((i for i, line in enumerate(lines) if line.strip()), None)
 
 
 def is_title_line(line: str) -> bool:
