@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bench.cold_ask import not_fresh
+from bench.cold_ask import compile_bytecode, not_fresh
 
 REPO = str(Path(__file__).resolve().parent.parent)
 
@@ -27,3 +27,12 @@ def test_a_fresh_index_passes_and_a_changed_corpus_is_refused(tiny_settings, mon
     first = sorted(tiny_settings.corpus_dir.iterdir())[0]
     first.write_text(first.read_text("utf-8") + " Fees rise in May.", "utf-8")
     assert "corpus changed" in not_fresh(REPO, str(tiny_settings.index_dir))
+
+
+def test_each_checkouts_bytecode_is_written_even_where_python_writes_none(tmp_path, monkeypatch):
+    # as pip installs it: a run must not spend time compiling what an installed copy never does
+    monkeypatch.setenv("PYTHONDONTWRITEBYTECODE", "1")
+    (tmp_path / "qa").mkdir()
+    (tmp_path / "qa" / "module.py").write_text("ANSWER = 42\n", "utf-8")
+    compile_bytecode(str(tmp_path))
+    assert list((tmp_path / "qa" / "__pycache__").glob("module.*.pyc"))
