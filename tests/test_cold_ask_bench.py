@@ -3,6 +3,7 @@ index in place, and a bench run must never replace an index that something else 
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from bench.cold_ask import compile_bytecode, not_fresh
@@ -35,4 +36,17 @@ def test_each_checkouts_bytecode_is_written_even_where_python_writes_none(tmp_pa
     (tmp_path / "qa").mkdir()
     (tmp_path / "qa" / "module.py").write_text("ANSWER = 42\n", "utf-8")
     compile_bytecode(str(tmp_path))
+    assert list((tmp_path / "qa" / "__pycache__").glob("module.*.pyc"))
+
+
+def test_the_scale_bench_writes_the_bytecode_of_the_qa_it_will_run(tmp_path, monkeypatch):
+    from bench.scale import write_bytecode
+
+    (tmp_path / "qa").mkdir()
+    (tmp_path / "qa" / "__init__.py").write_text("", "utf-8")
+    (tmp_path / "qa" / "module.py").write_text("ANSWER = 42\n", "utf-8")
+    # the qa that `python -m qa` finds from here: the working folder's, as the bench runs it
+    monkeypatch.chdir(tmp_path)
+    env = {**os.environ, "PYTHONPATH": str(tmp_path), "PYTHONDONTWRITEBYTECODE": "1"}
+    write_bytecode(env)
     assert list((tmp_path / "qa" / "__pycache__").glob("module.*.pyc"))
