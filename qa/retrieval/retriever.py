@@ -177,17 +177,18 @@ class Retriever:
         pattern against every source would cost seconds."""
         wanted = set(sources)
         numbers = [i for i, d in enumerate(self.index.passages.documents) if d.source in wanted]
-        chosen = np.flatnonzero(np.isin(self._document, numbers)).astype(np.int64)
-        retired = self.index.retired_ids
-        return np.setdiff1d(chosen, retired, assume_unique=True) if len(retired) else chosen
+        return self._live(np.flatnonzero(np.isin(self._document, numbers)).astype(np.int64))
 
     def scope(self, documents: Collection[str] | None) -> np.ndarray | None:
         """The passage ids of the named documents (raises UnknownDocumentError), or None."""
         if not documents:  # the common case: no lists built on the question's path
             return None
-        retired = self.index.retired_ids
         sources = [d.source for d in self.index.live_documents]
-        chosen = scope_ids(documents, sources, self.index.passages.sources())
+        return self._live(scope_ids(documents, sources, self.index.passages.sources()))
+
+    def _live(self, chosen: np.ndarray) -> np.ndarray:
+        """The chosen passage ids (ascending) less those of retired documents."""
+        retired = self.index.retired_ids
         return np.setdiff1d(chosen, retired, assume_unique=True) if len(retired) else chosen
 
     def search(self, query: Query, k: int, scope: np.ndarray | None = None) -> Retrieval:
