@@ -62,8 +62,9 @@ class ChunkingConfig:
     # over its version and address lines in one paragraph is the title; v18: in a document that
     # marks its section headings ("## Fees"), a line only its shape makes a title is content;
     # v19: a table of contents' entry ("1 Introduction . . . . 1") is no heading; v20: a text
-    # file's byte-order mark is no part of its first block ("\ufeff# Title" is a heading)
-    version: str = "chunk v20"
+    # file's byte-order mark is no part of its first block ("\ufeff# Title" is a heading); v21: a
+    # table's row ("Vessel: Boat | Fee: 10") is no title line, so no label either
+    version: str = "chunk v21"
 
 
 @dataclass(frozen=True)

@@ -478,7 +478,7 @@ def test_corpus_info_lists_documents_and_manifest(bundled_app):
         ("sub/x.txt", b"Fine text.", "plain file name"),
         ("..\\x.txt", b"Fine text.", "plain file name"),
         (".hidden.txt", b"Fine text.", "characters"),
-        ("x.exe", b"Fine text.", r"the corpus takes \.txt, \.md, \.pdf, \.docx, \.doc, \.odt, \.rtf, \.pptx, \.html"),
+        ("x.exe", b"Fine text.", r"the corpus takes \.txt, \.md, \.pdf, \.docx, \.doc, \.odt, \.rtf, \.pptx, \.xlsx, \.xlsm, \.csv, \.html"),
         ("x.pdf", b"%PDF-1.4", r"x\.pdf cannot be read: not a readable PDF .*damaged"),
         ("x.docx", b"PK not a zip", r"x\.docx cannot be read: not a readable Word"),
         ("x.html", b"<html><script>var a;</script></html>", "x.html cannot be read: .*no text"),
@@ -530,9 +530,10 @@ def test_upload_limits_are_larger_for_pdf_and_docx():
     big = corpus_update.MAX_UPLOAD_BYTES + 1
     corpus_update.check_upload_size("x.pdf", big)
     corpus_update.check_upload_size("x.docx", big)
-    with pytest.raises(CorpusError, match="limit for text and HTML files is 2,000,000"):
+    corpus_update.check_upload_size("x.xlsx", big)
+    with pytest.raises(CorpusError, match="limit for text, CSV and HTML files is 2,000,000"):
         corpus_update.check_upload_size("x.html", big)
-    with pytest.raises(CorpusError, match="limit for PDF and DOCX files is 20,000,000"):
+    with pytest.raises(CorpusError, match="limit for PDF and Office files is 20,000,000"):
         corpus_update.check_upload_size("x.PDF", corpus_update.MAX_BINARY_UPLOAD_BYTES + 1)
 
 
@@ -602,6 +603,20 @@ def test_an_rtf_upload_is_added_and_searched(tiny_app, tmp_path):
     renamed.write_bytes(b"PK\x03\x04 a zip, not rich text")
     status = corpus_tab.handle_upload(str(renamed), progress=lambda *a, **k: None)[0]
     assert status.startswith("⚠") and "not an RTF file" in status, status
+
+
+def test_a_workbook_upload_is_added_and_its_rows_answer(tiny_app, tmp_path):
+    from qa.web import corpus_tab
+    from tests.test_sheets import workbook
+
+    book = tmp_path / "harbour indicators.xlsx"
+    workbook(book)
+    status, rows, *_ = corpus_tab.handle_upload(str(book), progress=lambda *a, **k: None)
+    assert status.startswith("✓ Added `harbour indicators.xlsx`"), status
+    assert next(r[2] for r in rows if r[0] == book.name) == "XLSX"
+    found = handlers.handle_search("how many berths are in use in 2020", 3)
+    shown = re.sub(r"<[^>]+>", "", found)  # the words matched are marked up
+    assert book.name in found and "Berths in use | 2015: 40 | 2020: 52" in shown
 
 
 def test_handle_upload_uses_the_file_name_and_reports_errors(tiny_app, tmp_path):

@@ -48,7 +48,8 @@ WRITERS = {
 
 def test_suffixes_cover_every_format():
     assert set(SUFFIXES) == {
-        ".txt", ".md", ".pdf", ".docx", ".doc", ".odt", ".rtf", ".pptx", ".html", ".htm"
+        ".txt", ".md", ".pdf", ".docx", ".doc", ".odt", ".rtf", ".pptx", ".xlsx", ".xlsm",
+        ".csv", ".html", ".htm",
     }  # fmt: skip
 
 

@@ -43,6 +43,7 @@ _ENDS_AS_SENTENCE = re.compile(r"[.!?。:;,][\"'”’)]*(?:\s*\[[^\[\].]*\])*\s
 # is wholly lower case ("dpkg-source -x .../path", "old-prerm upgrade"; "iPhone SDK" is a
 # title), or a line holding a web address ("January 2020 http://license.example.org")
 _NO_TITLE_LINE = re.compile(r"^\s*[a-z][a-z0-9_.-]*(?:\s|$)|://")
+_TABLE_ROW = re.compile(r"\S \| \S")  # cells as qa.ingest.converted.table_row joins them
 # a line that only dates or versions the text ("Version 1.0", "Last updated: 9 October 2018",
 # "Posted Date: December 19, 2018", "Version 1.1, 3 January 2010") stamps the document: taken
 # for a title it would head every section after it. A marked heading ("## Version 4.6.2" in a
@@ -130,12 +131,15 @@ def is_address(line: str) -> bool:
 
 
 def no_title_line(line: str) -> bool:
-    """A short line that is no title line (level 0) either: it ends as a sentence does, or it is
-    a command or holds a web address.
+    """A short line that is no title line (level 0) either: it ends as a sentence does, it is
+    a command or holds a web address, or it is a table's row (the converters join its cells
+    with " | ": "Vessel: Boat | Fee: 10" states a fee).
 
     Example: no_title_line('And they said, "I think you\'re right."') -> True
     """
-    return bool(_ENDS_AS_SENTENCE.search(line) or _NO_TITLE_LINE.search(line))
+    return bool(
+        _ENDS_AS_SENTENCE.search(line) or _NO_TITLE_LINE.search(line) or _TABLE_ROW.search(line)
+    )
 
 
 def stamp_or_mark(text: str) -> bool:

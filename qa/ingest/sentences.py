@@ -5,6 +5,7 @@ Offsets always index the document's text, so every span can be cited exactly.
 
 from __future__ import annotations
 
+import bisect
 import math
 import re
 from dataclasses import dataclass
@@ -25,6 +26,9 @@ _SENTENCE_END = re.compile(
     + rf"(?:(?<![\s.(][A-Z]\.)|(?=\s+(?:{_OPENERS})\b))"
     r"[\"”’)]*(?=\s+(?:[A-Z“\"‘(\[\u3400-\u9fff]|——)|\s*$)|(?<=[。！？])[”’」）]*"
 )
+# a table's row as the converters write it ("Name: Heikkinen, Miss. Laina | Age: 26"): one record,
+# never cut inside; an ASCII-drawn table's line opens with "|" and is left to the rule above
+_TABLE_ROW_LINE = re.compile(r"^(?![ \t]*\|)[^\n]*\S \| \S[^\n]*$", re.MULTILINE)
 _CJK_CHAR = re.compile(r"[\u3400-\u9fff]")
 _WORD_TOKEN = re.compile(r"[\u3400-\u9fff]|[^\s\u3400-\u9fff]+")  # what word_count counts
 _CLAUSE_END = re.compile(r"[,;:](?=\s)|[，；：、]")
@@ -44,9 +48,14 @@ def sentences(text: str, start: int = 0, end: int | None = None) -> list[Span]:
     Example: sentences("One. Two!") -> [Span(0, 4), Span(5, 9)]
     """
     end = len(text) if end is None else end
+    rows = [(m.start(), m.end()) for m in _TABLE_ROW_LINE.finditer(text, start, end)]
+    row_starts = [a for a, _ in rows]
     spans, cursor = [], start
     for m in _SENTENCE_END.finditer(text, start, end):
         cut = m.end()
+        row = bisect.bisect_left(row_starts, cut) - 1  # the last row that starts before the cut
+        if row >= 0 and cut < rows[row][1]:
+            continue  # inside a table's row
         s, e = trim(text, cursor, cut)
         if s < e:
             spans.append(Span(s, e))

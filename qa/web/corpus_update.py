@@ -41,7 +41,8 @@ from qa.ingest.formats import SUFFIXES, TEXT_SUFFIXES, convert, text_of
 from qa.web.limits import MAX_BINARY_UPLOAD_BYTES, MAX_UPLOAD_BYTES
 
 # one added document (qa.web.limits); the corpus reader allows larger files on disk
-BINARY_SUFFIXES = (".pdf", ".docx", ".doc", ".odt", ".rtf", ".pptx")  # an RTF holds its pictures as hex
+# an RTF holds its pictures as hex; a CSV is text
+BINARY_SUFFIXES = (".pdf", ".docx", ".doc", ".odt", ".rtf", ".pptx", ".xlsx", ".xlsm")
 _SAFE_NAME = re.compile(r"[\w][\w .()+-]{0,118}", re.UNICODE)
 CHANGE_ATTEMPTS = 3  # a change indexed again when another process changed the library meanwhile
 
@@ -52,8 +53,8 @@ class _LibraryChanged(Exception):
 
 def check_upload_name(name: str) -> str:
     """A plain file name for the corpus folder: no folders, no hidden files, a corpus format
-    (``SUFFIXES``: .txt, .md, .pdf, .docx, .doc, .odt, .rtf, .pptx, .html,
-    .htm)."""
+    (``SUFFIXES``: .txt, .md, .pdf, .docx, .doc, .odt, .rtf, .pptx, .xlsx, .xlsm,
+    .csv, .html, .htm)."""
     shown = repr(name)[:80]
     if not isinstance(name, str) or not name or name != Path(name).name or "\\" in name:
         raise CorpusError(f"file name {shown} is not a plain file name; rename it, e.g. notes.txt")
@@ -71,7 +72,7 @@ def check_upload_name(name: str) -> str:
 
 
 def upload_limit(name: str) -> int:
-    """The largest upload in bytes for a file named ``name`` (PDF and DOCX may be larger)."""
+    """The largest upload in bytes for a file named ``name`` (PDF and Office files may be larger)."""
     suffix = Path(name).suffix.lower()
     return MAX_BINARY_UPLOAD_BYTES if suffix in BINARY_SUFFIXES else MAX_UPLOAD_BYTES
 
@@ -79,7 +80,7 @@ def upload_limit(name: str) -> int:
 def check_upload_size(name: str, size: int) -> None:
     limit = upload_limit(name)
     if size > limit:
-        kind = "PDF and DOCX" if limit == MAX_BINARY_UPLOAD_BYTES else "text and HTML"
+        kind = "PDF and Office" if limit == MAX_BINARY_UPLOAD_BYTES else "text, CSV and HTML"
         raise CorpusError(
             f"{name} is {size:,} bytes; the upload limit for {kind} files is {limit:,}. "
             "Split the document or add it to the corpus folder and run `qa index`"

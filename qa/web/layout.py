@@ -244,8 +244,9 @@ def build_app() -> gr.Blocks:
                         # generic message; the server says what is wrong with the file
                         upload = gr.File(
                             label=(
-                                f"Add a document: .txt, .md (UTF-8), .html (up to {limit_mb} "
-                                f"MB), .pdf, .docx, .doc, .odt, .rtf, .pptx (up to {binary_mb} MB)"
+                                f"Add a document: .txt, .md (UTF-8), .html, .csv (up to "
+                                f"{limit_mb} MB), .pdf, .docx, .doc, .odt, .rtf, .pptx, .xlsx "
+                                f"(up to {binary_mb} MB)"
                             ),
                             elem_id="upload",
                         )

@@ -1,0 +1,78 @@
+"""A spreadsheet's rows (qa.ingest.xlsx_text, csv_text) -> blocks of text in the chunker's shape.
+
+A table's cells mean little apart from its column headings: "14" answers nothing, "2020 target:
+14" answers "what is the 2020 target?". So a row under a heading row is written with its
+headings, one block a row: "Indicator: Patents per 10,000 people | 2015: 6 | 2020: 14". A
+table's heading row is its first row with two or more cells, none of them a value (a number, an
+amount, a percentage or a date; a year such as 2015 may head a column). A blank row ends a
+table. Outside a table a one-cell row is a paragraph of its own (a table's title, a note), and
+a row of values without headings is its cells joined by " | ".
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+
+from qa.ingest.converted import UnreadableFileError, literal, table_row
+
+MAX_TEXT_CHARS = 5_000_000  # as qa.ingest.corpus allows one document; read no further than that
+# a value cell, not a heading: 14, -3.5, 1,200, $4.2, 12.5%, (300), 2020-12-31 ...
+_VALUE = re.compile(r"[-+(]?[$€£¥]?\d[\d,]*(\.\d+)?%?\)?|[-+(]?[$€£¥]?\.\d+%?\)?|\d{4}-\d\d-\d\d.*")
+_YEAR = re.compile(r"(1[89]|2[01])\d\d")
+
+
+def is_value(cell: str) -> bool:
+    """Whether a cell holds a value rather than words; a year alone can head a column.
+
+    Example: [is_value(c) for c in ("12.5%", "2020", "2020-12-31", "Target")] ->
+    [True, False, True, False]
+    """
+    return bool(_VALUE.fullmatch(cell)) and not _YEAR.fullmatch(cell)
+
+
+def row_blocks(rows: Iterable[Sequence[str]], budget: int = MAX_TEXT_CHARS) -> list[str]:
+    """The blocks of a sheet's rows (each row's cells as text, "" for an empty cell); raises
+    UnreadableFileError once they pass ``budget`` characters, before a huge sheet is all read.
+
+    Example: row_blocks([["Targets"], ["Item", "2020"], ["Patents", "14"], [], ["Note: est."]])
+    -> ['Targets', 'Item | 2020', 'Item: Patents | 2020: 14', 'Note: est.']
+    """
+    blocks: list[str] = []
+    headings: list[str] | None = None
+    used = 0
+    for row in rows:
+        cells = [" ".join(cell.split()) for cell in row]
+        while cells and not cells[-1]:
+            cells.pop()
+        filled = [cell for cell in cells if cell]
+        if not filled:
+            headings = None  # a blank row ends the table
+            continue
+        if headings is not None:
+            block = table_row(_labelled(cells, headings))
+        elif len(filled) == 1:
+            block = literal(filled[0])
+        else:
+            block = table_row(filled)
+            if not any(map(is_value, filled)):
+                headings = cells
+        blocks.append(block)
+        used += len(block) + 2
+        if used > budget:
+            raise UnreadableFileError(
+                f"its sheets hold more than {budget:,} characters of text, the limit for one "
+                "document; split the workbook"
+            )
+    return blocks
+
+
+def _labelled(cells: list[str], headings: list[str]) -> list[str]:
+    """Each filled cell with its column's heading ("2020: 14"), bare where the column has none
+    or the cell repeats it."""
+    out = []
+    for column, cell in enumerate(cells):
+        heading = headings[column] if column < len(headings) else ""
+        if cell:
+            out.append(f"{heading}: {cell}" if heading and heading != cell else cell)
+    return out

@@ -1,0 +1,125 @@
+"""Excel workbooks (.xlsx, and .xlsm, whose macros are never run) -> text in the chunker's shape:
+the workbook's title (its document properties) is the document's title (``#``), every visible
+sheet opens with its name as a heading (``##``), then its rows as qa.ingest.sheet_rows writes
+them (headings beside each value). Each sheet's first character is recorded as a page start, so
+a passage carries its sheet's number among the visible sheets as its ``page``.
+
+A cell shows the value the spreadsheet last saved: formulas are never evaluated (a formula
+whose value was never saved, as in a file some programs write, reads as empty). Hidden sheets,
+charts, pictures and comments are not read. Read with openpyxl (already a dependency for eval
+files), which parses with defusedxml: no entities, no DTDs.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import warnings
+import zipfile
+import zlib
+
+from qa.ingest.converted import Converted, UnreadableFileError, join_blocks, literal, require
+from qa.ingest.sheet_rows import MAX_TEXT_CHARS, row_blocks
+from qa.ingest.titles import MAX_TITLE_CHARS
+
+MAX_UNPACKED_BYTES = 200_000_000  # the parts unpacked: a zip bomb is refused before it is read
+
+
+def xlsx_to_text(data: bytes) -> Converted:
+    """The text of an .xlsx file given as bytes; raises UnreadableFileError naming what is wrong.
+
+    Example: xlsx_to_text(<a workbook: sheet "Fees", rows ["Vessel", "Fee"], ["Boat", 10]>).text
+    -> '## Fees\\n\\nVessel | Fee\\n\\nVessel: Boat | Fee: 10\\n'
+    """
+    openpyxl = require("openpyxl", "openpyxl")
+    _check_package(data)
+    with warnings.catch_warnings():  # openpyxl warns of the styles and rules it drops: not text
+        warnings.simplefilter("ignore")
+        try:
+            book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        except Exception as e:  # noqa: BLE001 - openpyxl raises many kinds for a bad file
+            raise UnreadableFileError(
+                f"not a readable Excel .xlsx workbook ({type(e).__name__}: {_one_line(e)}); open "
+                "it in Excel or LibreOffice and save it again as .xlsx (an old .xls must be "
+                "converted)"
+            ) from None
+        try:
+            return _workbook_text(book)
+        finally:
+            book.close()
+
+
+def _workbook_text(book) -> Converted:
+    if not book.worksheets:
+        raise UnreadableFileError(
+            "no worksheet could be read in it (a workbook saved as Strict Open XML, or one of "
+            "charts only); save it again as an Excel Workbook (.xlsx)"
+        )
+    title = " ".join((book.properties.title or "").split())
+    text, pages, filled = "", [], False
+    for sheet in book.worksheets:
+        if sheet.sheet_state != "visible":
+            continue
+        sheet.reset_dimensions()  # no padding to a stray far cell's column or row
+        rows = ([_cell_text(cell) for cell in row] for row in sheet.iter_rows())
+        blocks = row_blocks(rows, MAX_TEXT_CHARS - len(text))
+        filled = filled or bool(blocks)
+        titled = title and not pages and len(title) <= MAX_TITLE_CHARS
+        heading = [f"# {literal(title)}"] if titled else []
+        text += "\n" if text else ""
+        pages.append(len(text))
+        text += join_blocks([*heading, f"## {literal(sheet.title)}", *blocks])
+    if not pages:
+        raise UnreadableFileError("it has no visible sheet; unhide one and save it again")
+    if not filled:
+        raise UnreadableFileError("its visible sheets hold no text (empty, or pictures only)")
+    return Converted(text, tuple(pages))
+
+
+def _one_line(error: Exception) -> str:
+    """An error's message on one line, cut short (openpyxl's run over several lines)."""
+    return " ".join(str(error).split())[:200]
+
+
+def _cell_text(cell) -> str:
+    """A cell's value as the sheet shows it, near enough: whole numbers without ".0",
+    percentages as percentages, dates without a midnight time.
+
+    Example: a cell holding 0.125 formatted "0.0%" -> '12.5%'
+    """
+    value = cell.value
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, int | float):
+        if "%" in (cell.number_format or ""):
+            return f"{value * 100:.10g}%"
+        return f"{value:.15g}"
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time() else f"{value:%Y-%m-%d %H:%M}"
+    if isinstance(value, dt.date | dt.time):
+        return value.isoformat()
+    return str(value)
+
+
+def _check_package(data: bytes) -> None:
+    """Refuse a file that is no zip, is encrypted (Office encrypts into an OLE file, no zip),
+    or unpacks to more than MAX_UNPACKED_BYTES."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as package:
+            size = sum(info.file_size for info in package.infolist())
+    except (zipfile.BadZipFile, EOFError, zlib.error, ValueError) as e:
+        encrypted = data.startswith(b"\xd0\xcf\x11\xe0")  # OLE: a password-protected workbook
+        raise UnreadableFileError(
+            "it is protected by a password (or an old .xls saved as .xlsx); save a copy "
+            "without the password as .xlsx and index that"
+            if encrypted
+            else f"not a readable Excel .xlsx workbook ({type(e).__name__}: {e}); open it in "
+            "Excel or LibreOffice and save it again as .xlsx"
+        ) from None
+    if size > MAX_UNPACKED_BYTES:
+        raise UnreadableFileError(
+            f"it unpacks to {size:,} bytes, over the {MAX_UNPACKED_BYTES:,}-byte limit; split "
+            "the workbook"
+        )
