@@ -49,7 +49,7 @@ WRITERS = {
 def test_suffixes_cover_every_format():
     assert set(SUFFIXES) == {
         ".txt", ".md", ".pdf", ".docx", ".doc", ".odt", ".rtf", ".pptx", ".xlsx", ".xlsm",
-        ".csv", ".html", ".htm",
+        ".ods", ".csv", ".html", ".htm",
     }  # fmt: skip
 
 

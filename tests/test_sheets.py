@@ -275,3 +275,144 @@ def test_a_table_row_is_one_sentence():
     assert split("Boats dock early. Ships pay.") == ["Boats dock early.", "Ships pay."]
     # a table drawn in ASCII opens its lines with "|": its cells' sentences are cut as before
     assert split("   | Keyword | Meaning. Of it |") == ["| Keyword | Meaning.", "Of it |"]
+
+
+# ---------------------------------------------------------------------------- OpenDocument
+
+ODS_CONTENT = (
+    '<?xml version="1.0" encoding="UTF-8"?>'
+    '<office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0"'
+    ' xmlns:style="urn:oasis:names:tc:opendocument:xmlns:style:1.0"'
+    ' xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0"'
+    ' xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0">'
+    '<office:automatic-styles><style:style style:name="ta1" style:family="table">'
+    '<style:table-properties table:display="true"/></style:style>'
+    '<style:style style:name="ta2" style:family="table">'
+    '<style:table-properties table:display="false"/></style:style></office:automatic-styles>'
+    "<office:body><office:spreadsheet>{tables}</office:spreadsheet></office:body>"
+    "</office:document-content>"
+)
+ODS_META = (
+    '<office:document-meta xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0"'
+    ' xmlns:dc="http://purl.org/dc/elements/1.1/"><office:meta>'
+    "<dc:title>Harbour indicators 2020</dc:title></office:meta></office:document-meta>"
+)
+
+
+def _cell(text: str = "", repeat: int = 1, value: str = "", kind: str = "") -> str:
+    repeated = f' table:number-columns-repeated="{repeat}"' if repeat > 1 else ""
+    typed = f' office:value-type="{kind}" office:value="{value}"' if kind else ""
+    para = f"<text:p>{text}</text:p>" if text else ""
+    return f"<table:table-cell{repeated}{typed}>{para}</table:table-cell>"
+
+
+def _row(*cells: str, repeat: int = 1) -> str:
+    repeated = f' table:number-rows-repeated="{repeat}"' if repeat > 1 else ""
+    return f"<table:table-row{repeated}>{''.join(cells)}</table:table-row>"
+
+
+def spreadsheet(tables: str, meta: str = ODS_META) -> bytes:
+    """An .ods package as LibreOffice Calc writes one (mimetype, content, meta, manifest)."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as package:
+        package.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
+        package.writestr("content.xml", ODS_CONTENT.format(tables=tables))
+        package.writestr("meta.xml", meta)
+        package.writestr("META-INF/manifest.xml", "<manifest/>")
+    return out.getvalue()
+
+
+INDICATORS = (
+    '<table:table table:name="Targets" table:style-name="ta1">'
+    + _row(_cell("Table 1. Main targets"))
+    + _row(_cell("Indicator"), _cell("2015", value="2015", kind="float"), _cell("2020"))
+    + _row(_cell("Berths in use"), _cell("40", value="40", kind="float"), _cell("52"))
+    # a value a program stored without the text it displays
+    + _row(_cell("Share of electric ferries"), _cell(value="0.125", kind="percentage"))
+    + _row(_cell(repeat=16384), repeat=1048000)  # the blank rest of the sheet, as Calc writes it
+    + "</table:table>"
+    + '<table:table table:name="Lookup" table:style-name="ta2">'
+    + _row(_cell("code"), _cell("meaning"))
+    + "</table:table>"
+    + '<table:table table:name="Fees" table:style-name="ta1">'
+    + _row(_cell("Vessel"), _cell(repeat=3), _cell("Fee per day"))
+    + _row(_cell("Boat"), _cell(repeat=3), _cell("ten coins"))
+    + "</table:table>"
+)
+
+
+def test_an_ods_spreadsheet_reads_as_a_workbook_does():
+    from qa.ingest.ods_text import ods_to_text
+
+    converted = ods_to_text(spreadsheet(INDICATORS))
+    assert converted.text == (
+        "# Harbour indicators 2020\n\n## Targets\n\nTable 1. Main targets\n\n"
+        "Indicator | 2015 | 2020\n\nIndicator: Berths in use | 2015: 40 | 2020: 52\n\n"
+        "Indicator: Share of electric ferries | 2015: 12.5%\n\n"
+        "## Fees\n\nVessel | Fee per day\n\nVessel: Boat | Fee per day: ten coins\n"
+    )
+    assert [converted.text[p : p + 7] for p in converted.pages] == ["# Harbo", "## Fees"]
+
+
+def test_ods_repeats_cannot_unfold_into_billions_of_cells():
+    from qa.ingest.ods_text import MAX_ROW_REPEATS, ods_to_text
+
+    sheet = (
+        '<table:table table:name="S">'
+        + _row(_cell("ten coins", repeat=10**9), _cell("far"), repeat=10**9)
+        + "</table:table>"
+    )
+    began = time.perf_counter()
+    with pytest.raises(UnreadableFileError, match="more than 5,000,000 characters"):
+        ods_to_text(spreadsheet(sheet, meta=""))
+    assert time.perf_counter() - began < 60
+    small = '<table:table table:name="S">' + _row(_cell("x"), _cell("y"), repeat=10**9)
+    text = ods_to_text(spreadsheet(small + "</table:table>", meta="")).text
+    assert text.count("x | y") == MAX_ROW_REPEATS
+
+
+@pytest.mark.parametrize(
+    ("data", "says"),
+    [
+        (b"PK\x03\x04 cut short", "not a readable OpenDocument .ods file"),
+        (spreadsheet('<table:table table:name="S">' + _row() + "</table:table>"), "hold no text"),
+    ],
+)
+def test_unreadable_ods_files_say_why(data, says):
+    from qa.ingest.ods_text import ods_to_text
+
+    with pytest.raises(UnreadableFileError, match=says):
+        ods_to_text(data)
+
+
+def test_a_text_document_named_ods_is_skipped_saying_what_it_is(tmp_path):
+    from tests.format_files import write_odt
+
+    write_odt("Rules\n\nDock early.\n", tmp_path / "minutes.ods")
+    (tmp_path / "indicators.ods").write_bytes(spreadsheet(INDICATORS))
+    corpus = read_corpus(tmp_path)
+    assert [d.source for d in corpus.documents] == ["indicators.ods"]
+    assert "not a spreadsheet" in corpus.skipped[0].reason
+    passages = chunk_corpus(list(corpus.documents))
+    berths = next(p for p in passages if "Berths" in p.text)
+    assert (berths.page, berths.section) == (1, "Harbour indicators 2020 > Targets")
+
+
+@pytest.mark.parametrize(
+    ("text", "title"),
+    [
+        ("## Sheet1\n\nVessel | Fee\n", "Harbour fees 2020"),
+        ("## Slide 4\n\nFees rise.\n", "Harbour fees 2020"),
+        ("Feuil1\n\nBateau | 10\n", "Harbour fees 2020"),
+        ("## Targets\n\nVessel | Fee\n", "Targets"),
+        ("# Harbour indicators 2020\n\n## Sheet1\n", "Harbour indicators 2020"),
+        ("Agenda 2030\n\nGoals.\n", "Agenda 2030"),
+    ],
+)
+def test_a_placeholder_sheet_or_slide_name_is_no_title(text, title):
+    """An untitled workbook's first heading is its first sheet's name, "Sheet1" as often as
+    not: the file name says more."""
+    from qa.ingest.titles import document_title
+    from qa.types import Document
+
+    assert document_title(Document("budgets/harbour_fees_2020.xlsx", text)) == title

@@ -46,7 +46,7 @@ def odt_to_text(data: bytes) -> Converted:
     '## Rules\\n\\nDock early.\\n'
     """
     etree = require("lxml.etree", "lxml")
-    content = _content_xml(data)
+    content = content_xml(data)
     parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
     try:
         root = etree.fromstring(content, parser)
@@ -70,9 +70,9 @@ def odt_to_text(data: bytes) -> Converted:
     return Converted(join_blocks(blocks))
 
 
-def _content_xml(data: bytes) -> bytes:
-    """content.xml of the package, refused when the file is no zip or a damaged one, is
-    encrypted, or unpacks to more than MAX_CONTENT_BYTES."""
+def content_xml(data: bytes, suffix: str = ".odt") -> bytes:
+    """content.xml of an OpenDocument package (``suffix``: .odt, .ods), refused when the file is
+    no zip or a damaged one, is encrypted, or unpacks to more than MAX_CONTENT_BYTES."""
     try:
         package = zipfile.ZipFile(io.BytesIO(data))
         info = package.getinfo("content.xml")
@@ -95,8 +95,8 @@ def _content_xml(data: bytes) -> bytes:
         NotImplementedError,
     ) as e:
         raise UnreadableFileError(  # not a zip, no content.xml, a damaged or encrypted entry
-            f"not a readable OpenDocument .odt file ({type(e).__name__}: {e}); open it in "
-            "LibreOffice and save it again as .odt"
+            f"not a readable OpenDocument {suffix} file ({type(e).__name__}: {e}); open it in "
+            f"LibreOffice and save it again as {suffix}"
         ) from None
 
 

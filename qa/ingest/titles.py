@@ -9,7 +9,9 @@ The rule, in order:
    (``. ! ? , ; :`` or their CJK forms, closing quotes aside). A short first paragraph without a
    final full stop is how plain-text documents are titled; body text ends with punctuation.
 3. Otherwise the file name without folders and suffix, made readable: ``_`` and ``-`` become
-   spaces and the first letter is capitalised.
+   spaces and the first letter is capitalised. So too when the line of 1 or 2 is one word and a
+   number ("Sheet1", "Slide 4", "Feuil1", "Chapter 1"): a program's placeholder or a part's
+   label, which names the file less well than its name does.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ MAX_TITLE_CHARS = 120
 
 _ATX_HEADING = re.compile(r"#{1,6}[ \t]+(.*?)(?:[ \t]+#+)?[ \t]*")
 _UNDERLINE = re.compile(r"[ \t]*(?:=+|-+)[ \t]*")
+_PLACEHOLDER = re.compile(r"[^\W\d_]{1,12} ?\d{1,3}")
 _SENTENCE_END = ".!?,;:。！？，；：…"
 _CLOSERS = "\"'”’»」』）)]"
 
@@ -38,10 +41,11 @@ def document_title(document: Document) -> str:
         line = " ".join(lines[first].split())
         heading = _ATX_HEADING.fullmatch(line)
         if heading and heading.group(1).strip():
-            return heading.group(1).strip()
+            title = heading.group(1).strip()
+            return readable_name(document.source) if _PLACEHOLDER.fullmatch(title) else title
         following = lines[first + 1] if first + 1 < len(lines) else ""
         alone = not following.strip() or _UNDERLINE.fullmatch(following) is not None
-        if alone and is_title_line(line):
+        if alone and is_title_line(line) and not _PLACEHOLDER.fullmatch(line):
             return line
     return readable_name(document.source)
 
