@@ -55,21 +55,21 @@ def test_only_unreadable_text_files_is_an_error_naming_them(tmp_path):
 
 def test_other_kinds_are_left_out_and_counted(tmp_path):
     (tmp_path / "ok.txt").write_text("fine", "utf-8")
-    (tmp_path / "budget.xls").write_bytes(b"PK")
+    (tmp_path / "budget.numbers").write_bytes(b"PK")
     (tmp_path / "pics").mkdir()
     for name in ("a.JPG", "b.jpg", "README"):
         (tmp_path / "pics" / name).write_bytes(b"\xff\xd8")
     corpus = read_corpus(tmp_path)
     assert [d.source for d in corpus.documents] == ["ok.txt"] and corpus.skipped == ()
-    assert corpus.left_out == ("budget.xls", "pics/README", "pics/a.JPG", "pics/b.jpg")
+    assert corpus.left_out == ("budget.numbers", "pics/README", "pics/a.JPG", "pics/b.jpg")
     assert left_out_summary(corpus.left_out) == (
-        "4 file(s) of other kinds (.jpg 2, .xls 1, no suffix 1; e.g. budget.xls)"
+        "4 file(s) of other kinds (.jpg 2, .numbers 1, no suffix 1; e.g. budget.numbers)"
     )
     assert corpus_files(tmp_path) == [tmp_path / "ok.txt"]
 
 
 def test_a_folder_of_only_other_kinds_says_what_it_holds(tmp_path):
-    (tmp_path / "budget.xls").write_bytes(b"PK")
+    (tmp_path / "budget.numbers").write_bytes(b"PK")
     with pytest.raises(
         CorpusError, match=r"has no documents .* it holds 1 file\(s\) of other kinds"
     ):

@@ -49,7 +49,7 @@ WRITERS = {
 def test_suffixes_cover_every_format():
     assert set(SUFFIXES) == {
         ".txt", ".md", ".pdf", ".docx", ".doc", ".odt", ".rtf", ".pptx", ".xlsx", ".xlsm",
-        ".ods", ".csv", ".html", ".htm",
+        ".xls", ".ods", ".csv", ".html", ".htm",
     }  # fmt: skip
 
 

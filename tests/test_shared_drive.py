@@ -30,7 +30,7 @@ def drive(settings):
     (corpus / "minutes.txt").write_bytes("会议纪要：预算通过。".encode("gbk"))
     (corpus / "photos").mkdir()
     (corpus / "photos" / "visit.jpg").write_bytes(b"\xff\xd8\xff\xe0")
-    (corpus / "budget.xls").write_bytes(b"PK\x03\x04")
+    (corpus / "budget.numbers").write_bytes(b"PK\x03\x04")
     (corpus / "~$minutes.docx").write_bytes(b"\x05Alice" + b"\x00" * 40)
     return corpus
 
@@ -44,13 +44,13 @@ def test_qa_index_indexes_the_rest_and_names_each_problem_once(tiny_settings):
     assert f"warning: minutes.txt: skipped, {GBK_SAYS}" in lines
     notes = [line for line in lines if line.startswith("note: left out")]
     assert notes == [
-        "note: left out 2 file(s) of other kinds (.xls 1, .jpg 1; e.g. budget.xls): only .txt, "
-        ".md, .pdf, .docx, .doc, .odt, .rtf, .pptx, .xlsx, .xlsm, .ods, .csv, .html, .htm "
-        "files are read; convert those you want indexed (`qa index --json` lists them all)"
+        "note: left out 2 file(s) of other kinds (.numbers 1, .jpg 1; e.g. budget.numbers): "
+        "only .txt, .md, .pdf, .docx, .doc, .odt, .rtf, .pptx, .xlsx, .xlsm, .xls, .ods, .csv, "
+        ".html, .htm files are read; convert those you want indexed (`qa index --json` lists them all)"
     ]
     assert "~$" not in proc.stderr
     report = json.loads(run(["index", "--json"], tiny_settings, **env).stdout)
-    assert report["left_out"] == ["budget.xls", "photos/visit.jpg"]
+    assert report["left_out"] == ["budget.numbers", "photos/visit.jpg"]
     assert [s.split(":")[0] for s in report["skipped"]] == ["minutes.txt"]
     # a question warns of the skipped document (meant to be read), not of the photo
     asked = run(["search", "budget approved"], tiny_settings, **env)

@@ -98,7 +98,14 @@ def test_a_stray_far_cell_does_not_pad_every_row(tmp_path):
 @pytest.mark.parametrize(
     ("data", "says"),
     [
-        (b"\xd0\xcf\x11\xe0 an encrypted workbook", "protected by a password"),
+        (
+            b"\xd0\xcf\x11\xe0 E\0n\0c\0r\0y\0p\0t\0e\0d\0P\0a\0c\0k\0a\0g\0e\0",
+            "protected by a password",
+        ),
+        (
+            b"\xd0\xcf\x11\xe0 an Excel 97-2003 workbook",
+            "Excel 97-2003 workbook named .xlsx; rename",
+        ),
         (b"PK\x03\x04 cut short", "not a readable Excel .xlsx workbook"),
         (b"plain words", "not a readable Excel .xlsx workbook"),
     ],
@@ -416,3 +423,51 @@ def test_a_placeholder_sheet_or_slide_name_is_no_title(text, title):
     from qa.types import Document
 
     assert document_title(Document("budgets/harbour_fees_2020.xlsx", text)) == title
+
+
+# ---------------------------------------------------------------------------- Excel 97-2003
+
+XLS_DATA = Path(__file__).parent / "data" / "xls"
+
+
+def test_an_old_excel_workbook_reads_with_headings_beside_values():
+    pytest.importorskip("xlrd", reason="the formats extra is needed: pip install -e '.[formats]'")
+    from qa.ingest.xls_text import xls_to_text
+
+    converted = xls_to_text((XLS_DATA / "chinese-provinces.xls").read_bytes())
+    assert converted.text.startswith(
+        "## provinces\n\nProvinces in China | Chinese Name\n\n"
+        "Provinces in China: Anhui | Chinese Name: 安徽省\n\n"
+    )
+    assert converted.pages == (0,)
+    # dates of the 1904 date system (old Mac Excel) read as the dates the sheet shows
+    dates = xls_to_text((XLS_DATA / "1904DateWindowing.xls").read_bytes())
+    assert dates.text.startswith("## Sheet1\n\n2000-01-01 | 2000-01-01\n\n## Sheet2")
+
+
+def test_an_encrypted_or_damaged_xls_is_skipped_saying_why(tmp_path):
+    pytest.importorskip("xlrd", reason="the formats extra is needed: pip install -e '.[formats]'")
+    (tmp_path / "locked.xls").write_bytes((XLS_DATA / "xor-encryption-abc.xls").read_bytes())
+    (tmp_path / "cut.xls").write_bytes((XLS_DATA / "chinese-provinces.xls").read_bytes()[:1500])
+    (tmp_path / "provinces.xls").write_bytes((XLS_DATA / "chinese-provinces.xls").read_bytes())
+    corpus = read_corpus(tmp_path)
+    assert [d.source for d in corpus.documents] == ["provinces.xls"]
+    reasons = {s.source: s.reason for s in corpus.skipped}
+    assert "protected by a password" in reasons["locked.xls"]
+    assert "not a readable Excel 97-2003 .xls workbook" in reasons["cut.xls"]
+    # the title of an untitled workbook: its first sheet's name ("provinces")
+    from qa.ingest.titles import document_title
+
+    assert document_title(corpus.documents[0]) == "provinces"
+
+
+def test_xlrd_logs_nothing_to_stdout(capsys):
+    """xlrd writes its warnings to stdout unless told otherwise, where `qa index --json`
+    writes its report."""
+    pytest.importorskip("xlrd", reason="the formats extra is needed: pip install -e '.[formats]'")
+    from qa.ingest.xls_text import xls_to_text
+
+    xls_to_text((XLS_DATA / "chinese-provinces.xls").read_bytes())
+    with pytest.raises(UnreadableFileError):
+        xls_to_text((XLS_DATA / "chinese-provinces.xls").read_bytes()[:1500])
+    assert capsys.readouterr().out == ""

@@ -6,7 +6,7 @@ offsets point into and is stored with the index.
 A file that cannot be read (a .txt in another code page, an empty one; a PDF, Word or HTML file
 that is encrypted, scanned without text or damaged; one the reader may not open) is skipped with a
 warning that names it and says why, and the rest is indexed: on a shared drive one bad file does
-not stop a library of thousands. Files of other kinds (.zip, .jpg, an old .xls) are left out and
+not stop a library of thousands. Files of other kinds (.zip, .jpg, Apple .numbers) are left out and
 counted; hidden files and Office's lock files ("~$report.docx") are no documents at all.
 """
 

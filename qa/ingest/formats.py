@@ -3,8 +3,8 @@
 ``.txt`` / ``.md`` are read as they are (strict UTF-8, or UTF-16 after its byte-order mark, which
 Windows tools such as PowerShell 5 write, or Windows-1252 when its bytes can only be Western
 text; see read_text). ``.pdf``, ``.docx``, ``.doc``, ``.odt``, ``.rtf``, ``.pptx``, ``.xlsx`` /
-``.xlsm``, ``.ods``, ``.csv`` and ``.html`` / ``.htm`` go through a converter (qa.ingest.pdf_text,
-docx_text, doc_text, odt_text, rtf_text, pptx_text, xlsx_text, ods_text, csv_text, html_text),
+``.xlsm``, ``.xls``, ``.ods``, ``.csv`` and ``.html`` / ``.htm`` go through a converter (qa.ingest.pdf_text,
+docx_text, doc_text, odt_text, rtf_text, pptx_text, xlsx_text, xls_text, ods_text, csv_text, html_text),
 imported only
 when such a file is read, since their packages are optional (the ``formats`` extra; RTF needs
 none).
@@ -32,6 +32,7 @@ CONVERTED_SUFFIXES = (
     ".pptx",
     ".xlsx",
     ".xlsm",
+    ".xls",
     ".ods",
     ".csv",
     ".html",
@@ -94,7 +95,7 @@ def read_text(data: bytes) -> TextFile:
 
 
 def convert(path: Path, data: bytes) -> Converted:
-    """The text of a PDF, DOCX, DOC, ODT, RTF, PPTX, XLSX, ODS, CSV or HTML file given its bytes; raises
+    """The text of a PDF, DOCX, DOC, ODT, RTF, PPTX, XLSX, XLS, ODS, CSV or HTML file given its bytes; raises
     UnreadableFileError, also when the converter's package fails on a damaged file in a way it
     does not name (a corrupt deflate stream inside a .docx raises zlib.error from python-docx):
     on a shared drive one such file is skipped, saying what failed, and does not stop the
@@ -129,6 +130,7 @@ _CONVERTERS = {
     ".pptx": ("qa.ingest.pptx_text", "pptx_to_text"),
     ".xlsx": ("qa.ingest.xlsx_text", "xlsx_to_text"),
     ".xlsm": ("qa.ingest.xlsx_text", "xlsx_to_text"),
+    ".xls": ("qa.ingest.xls_text", "xls_to_text"),
     ".ods": ("qa.ingest.ods_text", "ods_to_text"),
     ".csv": ("qa.ingest.csv_text", "csv_to_text"),
     ".rtf": ("qa.ingest.rtf_text", "rtf_to_text"),

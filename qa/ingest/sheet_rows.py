@@ -11,6 +11,7 @@ a row of values without headings is its cells joined by " | ".
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Iterable, Sequence
 
@@ -65,6 +66,25 @@ def row_blocks(rows: Iterable[Sequence[str]], budget: int = MAX_TEXT_CHARS) -> l
                 "document; split the workbook"
             )
     return blocks
+
+
+def number_text(value: float, number_format: str) -> str:
+    """A number as a sheet shows it, near enough: whole numbers without ".0", 15 significant
+    digits (0.1 + 0.2 is 0.3), a percentage format's value times 100 with "%".
+
+    Example: [number_text(v, f) for v, f in ((52.0, "General"), (0.125, "0.0%"))] -> ['52', '12.5%']
+    """
+    if "%" in number_format:
+        return f"{value * 100:.10g}%"
+    return f"{value:.15g}"
+
+
+def moment_text(moment: dt.datetime) -> str:
+    """A date and time as a sheet shows it: the date alone at midnight.
+
+    Example: moment_text(dt.datetime(2020, 12, 31)) -> '2020-12-31'
+    """
+    return moment.date().isoformat() if moment.time() == dt.time() else f"{moment:%Y-%m-%d %H:%M}"
 
 
 def _labelled(cells: list[str], headings: list[str]) -> list[str]:

@@ -19,9 +19,11 @@ import zipfile
 import zlib
 
 from qa.ingest.converted import Converted, UnreadableFileError, join_blocks, literal, require
-from qa.ingest.sheet_rows import MAX_TEXT_CHARS, row_blocks
+from qa.ingest.sheet_rows import MAX_TEXT_CHARS, moment_text, number_text, row_blocks
 from qa.ingest.titles import MAX_TITLE_CHARS
 
+_OLE = b"\xd0\xcf\x11\xe0"  # the signature of Office's older container
+_ENCRYPTED_PACKAGE = "EncryptedPackage".encode("utf-16-le")  # the stream an encrypted one holds
 MAX_UNPACKED_BYTES = 200_000_000  # the parts unpacked: a zip bomb is refused before it is read
 
 
@@ -40,8 +42,7 @@ def xlsx_to_text(data: bytes) -> Converted:
         except Exception as e:  # noqa: BLE001 - openpyxl raises many kinds for a bad file
             raise UnreadableFileError(
                 f"not a readable Excel .xlsx workbook ({type(e).__name__}: {_one_line(e)}); open "
-                "it in Excel or LibreOffice and save it again as .xlsx (an old .xls must be "
-                "converted)"
+                "it in Excel or LibreOffice and save it again as .xlsx"
             ) from None
         try:
             return _workbook_text(book)
@@ -93,11 +94,9 @@ def _cell_text(cell) -> str:
     if isinstance(value, bool):
         return "TRUE" if value else "FALSE"
     if isinstance(value, int | float):
-        if "%" in (cell.number_format or ""):
-            return f"{value * 100:.10g}%"
-        return f"{value:.15g}"
+        return number_text(value, cell.number_format or "")
     if isinstance(value, dt.datetime):
-        return value.date().isoformat() if value.time() == dt.time() else f"{value:%Y-%m-%d %H:%M}"
+        return moment_text(value)
     if isinstance(value, dt.date | dt.time):
         return value.isoformat()
     return str(value)
@@ -110,12 +109,14 @@ def _check_package(data: bytes) -> None:
         with zipfile.ZipFile(io.BytesIO(data)) as package:
             size = sum(info.file_size for info in package.infolist())
     except (zipfile.BadZipFile, EOFError, zlib.error, ValueError) as e:
-        encrypted = data.startswith(b"\xd0\xcf\x11\xe0")  # OLE: a password-protected workbook
+        if data.startswith(_OLE):  # Office's older container: encrypted, or an .xls renamed
+            raise UnreadableFileError(
+                "it is protected by a password; save a copy without the password and index that"
+                if _ENCRYPTED_PACKAGE in data
+                else "it is an Excel 97-2003 workbook named .xlsx; rename it .xls"
+            ) from None
         raise UnreadableFileError(
-            "it is protected by a password (or an old .xls saved as .xlsx); save a copy "
-            "without the password as .xlsx and index that"
-            if encrypted
-            else f"not a readable Excel .xlsx workbook ({type(e).__name__}: {e}); open it in "
+            f"not a readable Excel .xlsx workbook ({type(e).__name__}: {e}); open it in "
             "Excel or LibreOffice and save it again as .xlsx"
         ) from None
     if size > MAX_UNPACKED_BYTES:
