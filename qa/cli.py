@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from qa.config import Settings, VectorStoreSpec, add_location_args
 from qa.errors import ConfigError, QAError
+from qa.ingest.formats import page_place
 from qa.types import hits_by_document
 
 if TYPE_CHECKING:
@@ -277,16 +278,14 @@ def cmd_ask(args: argparse.Namespace) -> int:
         print(textwrap.fill(f"Why: {answer.reason}.", width=100))
         print()
         print("Closest passages:")
-        for h in answer.hits[:3]:
-            print(
-                f"  - {h.passage.section}  ({h.passage.source}:{h.passage.start}-{h.passage.end})"
-            )
+        for p in (h.passage for h in answer.hits[:3]):
+            print(f"  - {p.section}  ({p.source}:{p.start}-{p.end})")
         return 0
     print("Sources:")
     for c in answer.citations:
         p = c.hit.passage
-        print(f"  [{c.n}] {p.section}")
-        print(f"      {p.source}:{p.start}-{p.end}" + (f", page {p.page}" if p.page else ""))
+        place = f", {page_place(p.source, p.page)}" if p.page else ""
+        print(f"  [{c.n}] {p.section}\n      {p.source}:{p.start}-{p.end}{place}")
     return 0
 
 

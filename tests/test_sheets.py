@@ -471,3 +471,18 @@ def test_xlrd_logs_nothing_to_stdout(capsys):
     with pytest.raises(UnreadableFileError):
         xls_to_text((XLS_DATA / "chinese-provinces.xls").read_bytes()[:1500])
     assert capsys.readouterr().out == ""
+
+
+def test_a_citation_names_a_sheet_or_slide_for_what_it_is():
+    """A passage's "page" is a printed page in a PDF, a slide in a deck, a sheet in a
+    workbook; the JSON keeps the field "page", what a reader sees names it."""
+    from qa.ingest.formats import page_place
+    from qa.web.conversations import SavedSource
+    from qa.web.saved_chats import where
+
+    assert [page_place(s, 2) for s in ("a.pdf", "d.PPTX", "b.xlsx", "b.xls", "b.ods")] == [
+        "page 2", "slide 2", "sheet 2", "sheet 2", "sheet 2",
+    ]  # fmt: skip
+    assert page_place("notes.txt", None) == ""
+    saved = SavedSource(n=1, source="budget.xlsx", section="Fees", start=0, end=9, page=2)
+    assert where(saved) == "budget.xlsx:0-9 · sheet 2"

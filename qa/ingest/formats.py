@@ -41,6 +41,27 @@ CONVERTED_SUFFIXES = (
 SUFFIXES = TEXT_SUFFIXES + CONVERTED_SUFFIXES  # every suffix the corpus accepts (lower case)
 
 
+# what a converted file's "page" is, where it is not a printed page
+_PAGE_NAMES = {
+    ".pptx": "slide",
+    ".xlsx": "sheet",
+    ".xlsm": "sheet",
+    ".xls": "sheet",
+    ".ods": "sheet",
+}
+
+
+def page_place(source: str, page: int | None) -> str:
+    """A passage's page as a citation names it, by the file's kind ("" without a page).
+
+    Example: [page_place(s, 2) for s in ("a.pdf", "deck.pptx", "budget.xlsx")] ->
+    ['page 2', 'slide 2', 'sheet 2']
+    """
+    if page is None:
+        return ""
+    return f"{_PAGE_NAMES.get(Path(source).suffix.lower(), 'page')} {page}"
+
+
 _UTF16_BOMS = {b"\xff\xfe": "utf-16-le", b"\xfe\xff": "utf-16-be"}
 UTF8 = "utf-8"
 

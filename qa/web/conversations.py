@@ -14,6 +14,7 @@ from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
+from qa.ingest.formats import page_place
 from qa.query.acronyms import reading_note
 from qa.types import Answer
 from qa.web.markdown import cite_link, closest_hits, md_escape, section_parts
@@ -312,7 +313,7 @@ def to_markdown(conversation: Conversation) -> str:
             out += ["", "Sources:", ""]
         for s in t.sources:
             section = " › ".join(section_parts(s.section)) or "(no heading)"
-            page = f", page {s.page}" if s.page is not None else ""
+            page = f", {page_place(s.source, s.page)}" if s.page is not None else ""
             out.append(
                 f"- [{s.n}] {s.source} · {section} · passage characters {s.start}-{s.end}{page}"
             )

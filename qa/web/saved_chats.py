@@ -19,6 +19,7 @@ import gradio as gr
 
 import qa.web.conversations as conversations
 import qa.web.views as views
+from qa.ingest.formats import page_place
 from qa.web.conversations import Conversation, SavedSource, Turn
 from qa.web.markdown import section_parts
 from qa.web.reopened import saved_answers
@@ -62,7 +63,7 @@ def saved_sources_html(turn: Turn) -> str:
 
 
 def where(s: SavedSource) -> str:
-    page = f" · page {s.page}" if s.page is not None else ""
+    page = f" · {page_place(s.source, s.page)}" if s.page is not None else ""
     return f"{s.source}:{s.start}-{s.end}{page}"
 
 
