@@ -9,7 +9,7 @@ Repeats are how ODF stores blank space ("this empty row, 1,048,000 times"): an e
 once, a filled one at most MAX_ROW_REPEATS times, and a row's cells are laid out to
 MAX_COLUMNS columns (an empty run past that counts as one cell), so a small file cannot
 unfold into billions of cells. content.xml is parsed with lxml, entities and network off,
-after its size is checked (qa.ingest.odt_text.content_xml).
+after its size is checked (qa.ingest.odt_text.content_root).
 """
 
 from __future__ import annotations
@@ -18,10 +18,9 @@ import io
 import zipfile
 from collections.abc import Iterator
 
-from qa.ingest.converted import Converted, UnreadableFileError, join_blocks, literal, require
-from qa.ingest.odt_text import content_xml
-from qa.ingest.sheet_rows import MAX_TEXT_CHARS, row_blocks
-from qa.ingest.titles import MAX_TITLE_CHARS
+from qa.ingest.converted import Converted, UnreadableFileError
+from qa.ingest.odt_text import content_root, safe_parser
+from qa.ingest.sheet_rows import sheets_text
 
 _NS = {
     "office": "urn:oasis:names:tc:opendocument:xmlns:office:1.0",
@@ -42,17 +41,7 @@ def ods_to_text(data: bytes) -> Converted:
     Example: ods_to_text(<a spreadsheet: sheet "Fees", rows ["Vessel", "Fee"], ["Boat", 10]>).text
     -> '## Fees\\n\\nVessel | Fee\\n\\nVessel: Boat | Fee: 10\\n'
     """
-    etree = require("lxml.etree", "lxml")
-    parser = etree.XMLParser(
-        resolve_entities=False, no_network=True, load_dtd=False, huge_tree=True
-    )
-    try:
-        root = etree.fromstring(content_xml(data, ".ods"), parser)
-    except etree.XMLSyntaxError as e:
-        raise UnreadableFileError(
-            f"its content.xml is not well-formed XML ({e}); open it in LibreOffice and save "
-            "it again as .ods"
-        ) from None
+    root = content_root(data, ".ods")
     body = root.find("office:body/office:spreadsheet", _NS)
     if body is None:
         raise UnreadableFileError(
@@ -60,22 +49,12 @@ def ods_to_text(data: bytes) -> Converted:
             "presentation?); save it with its own suffix (.odt for text)"
         )
     hidden = _hidden_table_styles(root)
-    title = _title(data, etree, parser)
-    text, pages, filled = "", [], False
-    for table in body.iterfind("table:table", _NS):
-        if table.get(TABLE + "style-name") in hidden:
-            continue
-        blocks = row_blocks(_rows(table), MAX_TEXT_CHARS - len(text))
-        filled = filled or bool(blocks)
-        titled = title and not pages and len(title) <= MAX_TITLE_CHARS
-        heading = [f"# {literal(title)}"] if titled else []
-        text += "\n" if text else ""
-        pages.append(len(text))
-        name = " ".join((table.get(TABLE + "name") or f"Sheet {len(pages)}").split())
-        text += join_blocks([*heading, f"## {literal(name)}", *blocks])
-    if not filled:
-        raise UnreadableFileError("its visible sheets hold no text (empty, or pictures only)")
-    return Converted(text, tuple(pages))
+    title = _title(data)
+    visible = (
+        t for t in body.iterfind("table:table", _NS) if t.get(TABLE + "style-name") not in hidden
+    )
+    named = ((t.get(TABLE + "name") or f"Sheet {n}", t) for n, t in enumerate(visible, 1))
+    return sheets_text(((name, _rows(table)) for name, table in named), title)
 
 
 def _rows(table) -> Iterator[list[str]]:
@@ -121,14 +100,16 @@ def _hidden_table_styles(root) -> set[str]:
     return hidden
 
 
-def _title(data: bytes, etree, parser) -> str:
+def _title(data: bytes) -> str:
     """The document's title from meta.xml, or "" (none, or no readable meta.xml)."""
+    from lxml import etree
+
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as package:
             info = package.getinfo("meta.xml")
             if info.file_size > 1_000_000:
                 return ""
-            meta = etree.fromstring(package.read(info), parser)
+            meta = etree.fromstring(package.read(info), safe_parser())
     except (KeyError, zipfile.BadZipFile, etree.XMLSyntaxError, OSError, RuntimeError):
         return ""
     title = meta.find("office:meta/dc:title", _NS)

@@ -45,16 +45,7 @@ def odt_to_text(data: bytes) -> Converted:
     Example: odt_to_text(<an .odt with a "Rules" heading and one paragraph>).text ->
     '## Rules\\n\\nDock early.\\n'
     """
-    etree = require("lxml.etree", "lxml")
-    content = content_xml(data)
-    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
-    try:
-        root = etree.fromstring(content, parser)
-    except etree.XMLSyntaxError as e:
-        raise UnreadableFileError(
-            f"its content.xml is not well-formed XML ({e}); open it in LibreOffice and save "
-            "it again as .odt"
-        ) from None
+    root = content_root(data, ".odt")
     body = root.find("office:body/office:text", _NS)
     if body is None:
         raise UnreadableFileError(
@@ -68,6 +59,25 @@ def odt_to_text(data: bytes) -> Converted:
     if notes:
         blocks += ["## Notes", *(literal(note) for note in notes)]
     return Converted(join_blocks(blocks))
+
+
+def safe_parser():
+    """lxml's parser with entities, DTDs and network access off (untrusted files)."""
+    etree = require("lxml.etree", "lxml")
+    return etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
+
+
+def content_root(data: bytes, suffix: str):
+    """The parsed content.xml of an OpenDocument package (``suffix``: .odt, .ods); raises
+    UnreadableFileError when it cannot be read (content_xml) or is not well-formed."""
+    etree = require("lxml.etree", "lxml")
+    try:
+        return etree.fromstring(content_xml(data, suffix), safe_parser())
+    except etree.XMLSyntaxError as e:
+        raise UnreadableFileError(
+            f"its content.xml is not well-formed XML ({e}); open it in LibreOffice and save "
+            f"it again as {suffix}"
+        ) from None
 
 
 def content_xml(data: bytes, suffix: str = ".odt") -> bytes:

@@ -15,7 +15,8 @@ import datetime as dt
 import re
 from collections.abc import Iterable, Sequence
 
-from qa.ingest.converted import UnreadableFileError, literal, table_row
+from qa.ingest.converted import Converted, UnreadableFileError, join_blocks, literal, table_row
+from qa.ingest.titles import MAX_TITLE_CHARS
 
 MAX_TEXT_CHARS = 5_000_000  # as qa.ingest.corpus allows one document; read no further than that
 # a value cell, not a heading: 14, -3.5, 1,200, $4.2, 12.5%, (300), 2020-12-31 ...
@@ -30,6 +31,32 @@ def is_value(cell: str) -> bool:
     [True, False, True, False]
     """
     return bool(_VALUE.fullmatch(cell)) and not _YEAR.fullmatch(cell)
+
+
+def sheets_text(
+    sheets: Iterable[tuple[str, Iterable[Sequence[str]]]], title: str = ""
+) -> Converted:
+    """A workbook's visible sheets, each a (name, rows) pair, as one text: the title (``#``),
+    then each sheet opening with its name (``##``) at a page start, its rows as row_blocks
+    writes them. Raises UnreadableFileError when there is no sheet or no cell holds text.
+
+    Example: sheets_text([("Fees", [["Vessel", "Fee"], ["Boat", "10"]])]).text ->
+    '## Fees\\n\\nVessel | Fee\\n\\nVessel: Boat | Fee: 10\\n'
+    """
+    text, pages, filled = "", [], False
+    for name, rows in sheets:
+        blocks = row_blocks(rows, MAX_TEXT_CHARS - len(text))
+        filled = filled or bool(blocks)
+        titled = title and not pages and len(title) <= MAX_TITLE_CHARS
+        heading = [f"# {literal(title)}"] if titled else []
+        text += "\n" if text else ""
+        pages.append(len(text))
+        text += join_blocks([*heading, f"## {literal(' '.join(name.split()))}", *blocks])
+    if not pages:
+        raise UnreadableFileError("it has no visible sheet; unhide one and save it again")
+    if not filled:
+        raise UnreadableFileError("its visible sheets hold no text (empty, or charts only)")
+    return Converted(text, tuple(pages))
 
 
 def row_blocks(rows: Iterable[Sequence[str]], budget: int = MAX_TEXT_CHARS) -> list[str]:

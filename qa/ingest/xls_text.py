@@ -14,9 +14,10 @@ writes there).
 from __future__ import annotations
 
 import io
+from collections.abc import Iterator
 
-from qa.ingest.converted import Converted, UnreadableFileError, join_blocks, literal, require
-from qa.ingest.sheet_rows import MAX_TEXT_CHARS, moment_text, number_text, row_blocks
+from qa.ingest.converted import Converted, UnreadableFileError, require
+from qa.ingest.sheet_rows import moment_text, number_text, sheets_text
 
 _VISIBLE = 0  # xlrd's Sheet.visibility: 1 hidden, 2 "very hidden"
 
@@ -42,22 +43,14 @@ def xls_to_text(data: bytes) -> Converted:
             f"not a readable Excel 97-2003 .xls workbook ({type(e).__name__}: {why}); open it "
             "in Excel or LibreOffice and save it again (as .xlsx, or .xls)"
         ) from None
-    text, pages, filled = "", [], False
-    for sheet in book.sheets():
-        if sheet.visibility != _VISIBLE:
-            continue
-        rows = (
-            [_cell_text(book, sheet, r, c) for c in range(sheet.row_len(r))]
-            for r in range(sheet.nrows)
-        )
-        blocks = row_blocks(rows, MAX_TEXT_CHARS - len(text))
-        filled = filled or bool(blocks)
-        text += "\n" if text else ""
-        pages.append(len(text))
-        text += join_blocks([f"## {literal(' '.join(sheet.name.split()))}", *blocks])
-    if not filled:
-        raise UnreadableFileError("its visible sheets hold no text (empty, or charts only)")
-    return Converted(text, tuple(pages))
+    visible = (sheet for sheet in book.sheets() if sheet.visibility == _VISIBLE)
+    return sheets_text((sheet.name, _rows(book, sheet)) for sheet in visible)
+
+
+def _rows(book, sheet) -> Iterator[list[str]]:
+    """The sheet's rows as cell texts, only as wide as each row's cells go."""
+    for r in range(sheet.nrows):
+        yield [_cell_text(book, sheet, r, c) for c in range(sheet.row_len(r))]
 
 
 def _cell_text(book, sheet, row: int, column: int) -> str:

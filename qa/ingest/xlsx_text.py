@@ -17,10 +17,10 @@ import io
 import warnings
 import zipfile
 import zlib
+from collections.abc import Iterator
 
-from qa.ingest.converted import Converted, UnreadableFileError, join_blocks, literal, require
-from qa.ingest.sheet_rows import MAX_TEXT_CHARS, moment_text, number_text, row_blocks
-from qa.ingest.titles import MAX_TITLE_CHARS
+from qa.ingest.converted import Converted, UnreadableFileError, require
+from qa.ingest.sheet_rows import moment_text, number_text, sheets_text
 
 _OLE = b"\xd0\xcf\x11\xe0"  # the signature of Office's older container
 _ENCRYPTED_PACKAGE = "EncryptedPackage".encode("utf-16-le")  # the stream an encrypted one holds
@@ -57,24 +57,15 @@ def _workbook_text(book) -> Converted:
             "charts only); save it again as an Excel Workbook (.xlsx)"
         )
     title = " ".join((book.properties.title or "").split())
-    text, pages, filled = "", [], False
-    for sheet in book.worksheets:
-        if sheet.sheet_state != "visible":
-            continue
-        sheet.reset_dimensions()  # no padding to a stray far cell's column or row
-        rows = ([_cell_text(cell) for cell in row] for row in sheet.iter_rows())
-        blocks = row_blocks(rows, MAX_TEXT_CHARS - len(text))
-        filled = filled or bool(blocks)
-        titled = title and not pages and len(title) <= MAX_TITLE_CHARS
-        heading = [f"# {literal(title)}"] if titled else []
-        text += "\n" if text else ""
-        pages.append(len(text))
-        text += join_blocks([*heading, f"## {literal(sheet.title)}", *blocks])
-    if not pages:
-        raise UnreadableFileError("it has no visible sheet; unhide one and save it again")
-    if not filled:
-        raise UnreadableFileError("its visible sheets hold no text (empty, or pictures only)")
-    return Converted(text, tuple(pages))
+    visible = (sheet for sheet in book.worksheets if sheet.sheet_state == "visible")
+    return sheets_text(((sheet.title, _rows(sheet)) for sheet in visible), title)
+
+
+def _rows(sheet) -> Iterator[list[str]]:
+    """The sheet's rows as cell texts, only as wide as each row's cells go."""
+    sheet.reset_dimensions()  # no padding to a stray far cell's column or row
+    for row in sheet.iter_rows():
+        yield [_cell_text(cell) for cell in row]
 
 
 def _one_line(error: Exception) -> str:
