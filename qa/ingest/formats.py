@@ -2,9 +2,9 @@
 
 ``.txt`` / ``.md`` are read as they are (strict UTF-8, or UTF-16 after its byte-order mark, which
 Windows tools such as PowerShell 5 write, or Windows-1252 when its bytes can only be Western
-text; see read_text). ``.pdf``, ``.docx``, ``.doc``, ``.odt``, ``.rtf``, ``.pptx``, ``.xlsx`` /
+text; see read_text). ``.pdf``, ``.docx``, ``.doc``, ``.odt``, ``.rtf``, ``.pptx``, ``.ppt``, ``.xlsx`` /
 ``.xlsm``, ``.xls``, ``.ods``, ``.csv`` and ``.html`` / ``.htm`` go through a converter (qa.ingest.pdf_text,
-docx_text, doc_text, odt_text, rtf_text, pptx_text, xlsx_text, xls_text, ods_text, csv_text, html_text),
+docx_text, doc_text, odt_text, rtf_text, pptx_text, ppt_text, xlsx_text, xls_text, ods_text, csv_text, html_text),
 imported only
 when such a file is read, since their packages are optional (the ``formats`` extra; RTF needs
 none).
@@ -30,6 +30,7 @@ CONVERTED_SUFFIXES = (
     ".odt",
     ".rtf",
     ".pptx",
+    ".ppt",
     ".xlsx",
     ".xlsm",
     ".xls",
@@ -44,6 +45,7 @@ SUFFIXES = TEXT_SUFFIXES + CONVERTED_SUFFIXES  # every suffix the corpus accepts
 # what a converted file's "page" is, where it is not a printed page
 _PAGE_NAMES = {
     ".pptx": "slide",
+    ".ppt": "slide",
     ".xlsx": "sheet",
     ".xlsm": "sheet",
     ".xls": "sheet",
@@ -116,7 +118,7 @@ def read_text(data: bytes) -> TextFile:
 
 
 def convert(path: Path, data: bytes) -> Converted:
-    """The text of a PDF, DOCX, DOC, ODT, RTF, PPTX, XLSX, XLS, ODS, CSV or HTML file given its bytes; raises
+    """The text of a PDF, DOCX, DOC, ODT, RTF, PPTX, PPT, XLSX, XLS, ODS, CSV or HTML file given its bytes; raises
     UnreadableFileError, also when the converter's package fails on a damaged file in a way it
     does not name (a corrupt deflate stream inside a .docx raises zlib.error from python-docx):
     on a shared drive one such file is skipped, saying what failed, and does not stop the
@@ -149,6 +151,7 @@ _CONVERTERS = {
     ".doc": ("qa.ingest.doc_text", "doc_to_text"),
     ".odt": ("qa.ingest.odt_text", "odt_to_text"),
     ".pptx": ("qa.ingest.pptx_text", "pptx_to_text"),
+    ".ppt": ("qa.ingest.ppt_text", "ppt_to_text"),
     ".xlsx": ("qa.ingest.xlsx_text", "xlsx_to_text"),
     ".xlsm": ("qa.ingest.xlsx_text", "xlsx_to_text"),
     ".xls": ("qa.ingest.xls_text", "xls_to_text"),

@@ -41,7 +41,7 @@ def pptx_to_text(data: bytes) -> Converted:
         why = re.sub(r"file '<[^>]*>' ", "", str(e))  # python-pptx names the BytesIO object
         raise UnreadableFileError(
             f"not a readable PowerPoint .pptx file ({type(e).__name__}: {why}); open it in "
-            "PowerPoint or LibreOffice and save it again as .pptx (an old .ppt must be converted)"
+            "PowerPoint or LibreOffice and save it again as .pptx (an old .ppt named .pptx: rename it .ppt)"
         ) from None
     text, pages = "", []
     for number, slide in enumerate(deck.slides, 1):

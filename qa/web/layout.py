@@ -245,8 +245,8 @@ def build_app() -> gr.Blocks:
                         upload = gr.File(
                             label=(
                                 f"Add a document: .txt, .md (UTF-8), .html, .csv (up to "
-                                f"{limit_mb} MB), .pdf, .docx, .doc, .odt, .rtf, .pptx, .xlsx, "
-                                f".xls, .ods (up to {binary_mb} MB)"
+                                f"{limit_mb} MB), .pdf, .docx, .doc, .odt, .rtf, .pptx, .ppt, "
+                                f".xlsx, .xls, .ods (up to {binary_mb} MB)"
                             ),
                             elem_id="upload",
                         )
