@@ -84,3 +84,21 @@ def test_a_record_that_runs_past_its_parent_is_never_read_past():
     assert records and all(end <= len(stream) for *_, end in records)
     bad = stream[:8] + struct.pack("<HHI", 0x000F, 0x0FF0, 0xFFFFFFF0) + stream[16:]
     assert list(ppt_text._children(bad, 8, len(bad))) == []
+
+
+def test_a_slide_whose_drawing_is_lost_keeps_its_placeholders_text():
+    """A persist directory pointing a slide at bytes that are no slide record (a damaged
+    file): the slide list's text is still read."""
+    from qa.ingest import ppt_text
+
+    real = ppt_text._record_at
+
+    def lost(stream, offset, kind):
+        if kind == ppt_text._SLIDE:
+            raise ValueError("no record of type 0x03ee")
+        return real(stream, offset, kind)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(ppt_text, "_record_at", lost)
+        text = ppt_to_text(BASIC).text
+    assert text.startswith("# This is a test title\n\n") and "This is page two" in text

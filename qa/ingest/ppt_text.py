@@ -144,12 +144,14 @@ def _slides(stream: bytes, user: bytes) -> list[_Slide]:
             elif child in (_TEXT_CHARS, _TEXT_BYTES) and current is not None:
                 _add(current, text_type, _atom_text(stream, child, body, stop))
     for slide, persist_id in zip(slides, slide_ids, strict=True):
-        if persist_id in offsets:
-            seen = set(slide.paragraphs) | {slide.title}
+        try:
             drawing = _record_at(stream, offsets[persist_id], _SLIDE)
-            for text_type, text in _texts(stream, *drawing):
-                if text not in seen:
-                    _add(slide, text_type, text)
+        except (KeyError, ValueError):
+            continue  # its drawing is lost: the slide keeps its placeholders' text
+        seen = set(slide.paragraphs) | {slide.title}
+        for text_type, text in _texts(stream, *drawing):
+            if text not in seen:
+                _add(slide, text_type, text)
     return slides
 
 
