@@ -2,9 +2,9 @@
 
 ``.txt`` / ``.md`` are read as they are (strict UTF-8, or UTF-16 after its byte-order mark, which
 Windows tools such as PowerShell 5 write, or Windows-1252 when its bytes can only be Western
-text; see read_text). ``.pdf``, ``.docx``, ``.doc``, ``.odt``, ``.rtf``, ``.pptx``, ``.ppt``, ``.xlsx`` /
+text; see read_text). ``.pdf``, ``.docx``, ``.doc``, ``.odt``, ``.rtf``, ``.pptx``, ``.ppt``, ``.odp``, ``.xlsx`` /
 ``.xlsm``, ``.xls``, ``.ods``, ``.csv`` and ``.html`` / ``.htm`` go through a converter (qa.ingest.pdf_text,
-docx_text, doc_text, odt_text, rtf_text, pptx_text, ppt_text, xlsx_text, xls_text, ods_text, csv_text, html_text),
+docx_text, doc_text, odt_text, rtf_text, pptx_text, ppt_text, odp_text, xlsx_text, xls_text, ods_text, csv_text, html_text),
 imported only
 when such a file is read, since their packages are optional (the ``formats`` extra; RTF needs
 none).
@@ -31,6 +31,7 @@ CONVERTED_SUFFIXES = (
     ".rtf",
     ".pptx",
     ".ppt",
+    ".odp",
     ".xlsx",
     ".xlsm",
     ".xls",
@@ -46,6 +47,7 @@ SUFFIXES = TEXT_SUFFIXES + CONVERTED_SUFFIXES  # every suffix the corpus accepts
 _PAGE_NAMES = {
     ".pptx": "slide",
     ".ppt": "slide",
+    ".odp": "slide",
     ".xlsx": "sheet",
     ".xlsm": "sheet",
     ".xls": "sheet",
@@ -118,7 +120,7 @@ def read_text(data: bytes) -> TextFile:
 
 
 def convert(path: Path, data: bytes) -> Converted:
-    """The text of a PDF, DOCX, DOC, ODT, RTF, PPTX, PPT, XLSX, XLS, ODS, CSV or HTML file given its bytes; raises
+    """The text of a PDF, DOCX, DOC, ODT, RTF, PPTX, PPT, ODP, XLSX, XLS, ODS, CSV or HTML file given its bytes; raises
     UnreadableFileError, also when the converter's package fails on a damaged file in a way it
     does not name (a corrupt deflate stream inside a .docx raises zlib.error from python-docx):
     on a shared drive one such file is skipped, saying what failed, and does not stop the
@@ -152,6 +154,7 @@ _CONVERTERS = {
     ".odt": ("qa.ingest.odt_text", "odt_to_text"),
     ".pptx": ("qa.ingest.pptx_text", "pptx_to_text"),
     ".ppt": ("qa.ingest.ppt_text", "ppt_to_text"),
+    ".odp": ("qa.ingest.odp_text", "odp_to_text"),
     ".xlsx": ("qa.ingest.xlsx_text", "xlsx_to_text"),
     ".xlsm": ("qa.ingest.xlsx_text", "xlsx_to_text"),
     ".xls": ("qa.ingest.xls_text", "xls_to_text"),

@@ -138,14 +138,14 @@ def _add_blocks(blocks: list[str], notes: list[str], container, titles: set[str]
         boxes: list = []  # the text boxes a paragraph anchors: blocks of their own, after it
         if tag == TEXT + "h":
             level = int(element.get(TEXT + "outline-level") or 1)
-            text = _inline_text(element, notes, boxes)
+            text = inline_text(element, notes, boxes)
             blocks.append("#" * min(max(level, 1) + 1, 6) + " " + text if text else "")
         elif tag == TEXT + "p":
-            text = _inline_text(element, notes, boxes)
+            text = inline_text(element, notes, boxes)
             title = element.get(TEXT + "style-name") in titles
             blocks.append(("# " + text if title else literal(text)) if text else "")
         elif tag == TABLE + "table-row":
-            cells = [_cell_text(cell, notes) for cell in element.iterfind("table:table-cell", _NS)]
+            cells = [cell_text(cell, notes) for cell in element.iterfind("table:table-cell", _NS)]
             blocks.append(table_row(dict.fromkeys(cells)))
         else:  # lists, sections, tables and their row groups: what they hold, in order
             _add_blocks(blocks, notes, element, titles)
@@ -153,22 +153,22 @@ def _add_blocks(blocks: list[str], notes: list[str], container, titles: set[str]
             _add_blocks(blocks, notes, box, titles)
 
 
-def _cell_text(cell, notes: list[str]) -> str:
+def cell_text(cell, notes: list[str]) -> str:
     """A table cell's paragraphs (in lists too), one line each."""
-    return "\n".join(t for p in _paragraphs(cell) if (t := _inline_text(p, notes)))
+    return "\n".join(t for p in paragraphs_of(cell) if (t := inline_text(p, notes)))
 
 
-def _paragraphs(container):
+def paragraphs_of(container):
     """The paragraphs and headings under ``container``, in order, not those of a note's body
     (a note is read where it is cited)."""
     for element in container:
         if element.tag in (TEXT + "p", TEXT + "h"):
             yield element
         elif isinstance(element.tag, str) and element.tag not in _NOT_TEXT:
-            yield from _paragraphs(element)
+            yield from paragraphs_of(element)
 
 
-def _inline_text(element, notes: list[str], boxes: list | None = None) -> str:
+def inline_text(element, notes: list[str], boxes: list | None = None) -> str:
     """A paragraph's text as it shows: spans and links read through, ``text:s`` as its count of
     spaces, a tab as a space, a line break as a new line; a note's citation left out of the
     sentence and its body added to ``notes``; a text box it anchors (a callout, a box of key
@@ -185,12 +185,12 @@ def _inline_text(element, notes: list[str], boxes: list | None = None) -> str:
         elif tag == TEXT + "note":
             body = child.find("text:note-body", _NS)
             if body is not None:
-                note = " ".join(_inline_text(p, notes) for p in _paragraphs(body))
+                note = " ".join(inline_text(p, notes) for p in paragraphs_of(body))
                 notes.append(" ".join(note.split()))
         elif tag == DRAW + "frame":  # a picture (its alt text is not read) or a text box
             if boxes is not None:
                 boxes.extend(child.iterfind("draw:text-box", _NS))
         elif isinstance(tag, str) and tag.startswith(TEXT) and tag not in _NOT_TEXT:
-            parts.append(_inline_text(child, notes, boxes))  # a span, a link
+            parts.append(inline_text(child, notes, boxes))  # a span, a link
         parts.append(child.tail or "")
     return "".join(parts).strip()

@@ -43,7 +43,8 @@ from qa.web.limits import MAX_BINARY_UPLOAD_BYTES, MAX_UPLOAD_BYTES
 # one added document (qa.web.limits); the corpus reader allows larger files on disk
 # an RTF holds its pictures as hex; a CSV is text
 BINARY_SUFFIXES = (
-    ".pdf", ".docx", ".doc", ".odt", ".rtf", ".pptx", ".ppt", ".xlsx", ".xlsm", ".xls", ".ods"
+    ".pdf", ".docx", ".doc", ".odt", ".rtf", ".pptx", ".ppt", ".odp", ".xlsx", ".xlsm", ".xls",
+    ".ods",
 )  # fmt: skip
 _SAFE_NAME = re.compile(r"[\w][\w .()+-]{0,118}", re.UNICODE)
 CHANGE_ATTEMPTS = 3  # a change indexed again when another process changed the library meanwhile
@@ -55,7 +56,7 @@ class _LibraryChanged(Exception):
 
 def check_upload_name(name: str) -> str:
     """A plain file name for the corpus folder: no folders, no hidden files, a corpus format
-    (``SUFFIXES``: .txt, .md, .pdf, .docx, .doc, .odt, .rtf, .pptx, .ppt, .xlsx, .xlsm,
+    (``SUFFIXES``: .txt, .md, .pdf, .docx, .doc, .odt, .rtf, .pptx, .ppt, .odp, .xlsx, .xlsm,
     .xls, .ods, .csv, .html, .htm)."""
     shown = repr(name)[:80]
     if not isinstance(name, str) or not name or name != Path(name).name or "\\" in name:

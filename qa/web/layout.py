@@ -246,7 +246,7 @@ def build_app() -> gr.Blocks:
                             label=(
                                 f"Add a document: .txt, .md (UTF-8), .html, .csv (up to "
                                 f"{limit_mb} MB), .pdf, .docx, .doc, .odt, .rtf, .pptx, .ppt, "
-                                f".xlsx, .xls, .ods (up to {binary_mb} MB)"
+                                f".odp, .xlsx, .xls, .ods (up to {binary_mb} MB)"
                             ),
                             elem_id="upload",
                         )
