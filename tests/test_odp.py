@@ -93,7 +93,10 @@ def test_passages_of_a_deck_carry_their_slide_as_page(tmp_path):
     (tmp_path / "sheet.odp").write_bytes(deck(body="spreadsheet"))
     corpus = read_corpus(tmp_path)
     assert [d.source for d in corpus.documents] == ["briefing.odp"]
-    assert "not a presentation" in corpus.skipped[0].reason
+    assert corpus.skipped[0].reason == (
+        "it is an OpenDocument file holding a spreadsheet, not a presentation; give it the "
+        "suffix .ods"
+    )
     (document,) = corpus.documents
     assert document_title(document) == "Harbour rules"
     fees = next(p for p in chunk_corpus([document]) if "ten coins" in p.text)

@@ -13,7 +13,7 @@ and network off), and a paragraph reads as it does there (spans, spaces, line br
 from __future__ import annotations
 
 from qa.ingest.converted import Converted, UnreadableFileError, join_blocks, literal, table_row
-from qa.ingest.odt_text import cell_text, content_root, inline_text, paragraphs_of
+from qa.ingest.odt_text import cell_text, content_body, inline_text, paragraphs_of
 
 _NS = {
     "office": "urn:oasis:names:tc:opendocument:xmlns:office:1.0",
@@ -31,13 +31,7 @@ def odp_to_text(data: bytes) -> Converted:
     Example: odp_to_text(<a deck: slide 1 "Harbour rules", slide 2 "Fees" / "Ten coins.">).text
     -> '# Harbour rules\\n\\n## Fees\\n\\nTen coins.\\n'
     """
-    root = content_root(data, ".odp")
-    body = root.find("office:body/office:presentation", _NS)
-    if body is None:
-        raise UnreadableFileError(
-            "it is an OpenDocument file but not a presentation (a text document or a "
-            "spreadsheet?); save it with its own suffix (.odt for text, .ods for sheets)"
-        )
+    _, body = content_body(data, ".odp")
     text, pages = "", []
     for number, page in enumerate(body.iterfind("draw:page", _NS), 1):
         title_frame = next(

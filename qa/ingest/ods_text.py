@@ -18,8 +18,8 @@ import io
 import zipfile
 from collections.abc import Iterator
 
-from qa.ingest.converted import Converted, UnreadableFileError
-from qa.ingest.odt_text import content_root, safe_parser
+from qa.ingest.converted import Converted
+from qa.ingest.odt_text import content_body, safe_parser
 from qa.ingest.sheet_rows import sheets_text
 
 _NS = {
@@ -41,13 +41,7 @@ def ods_to_text(data: bytes) -> Converted:
     Example: ods_to_text(<a spreadsheet: sheet "Fees", rows ["Vessel", "Fee"], ["Boat", 10]>).text
     -> '## Fees\\n\\nVessel | Fee\\n\\nVessel: Boat | Fee: 10\\n'
     """
-    root = content_root(data, ".ods")
-    body = root.find("office:body/office:spreadsheet", _NS)
-    if body is None:
-        raise UnreadableFileError(
-            "it is an OpenDocument file but not a spreadsheet (a text document or a "
-            "presentation?); save it with its own suffix (.odt for text)"
-        )
+    root, body = content_body(data, ".ods")
     hidden = _hidden_table_styles(root)
     title = _title(data)
     visible = (

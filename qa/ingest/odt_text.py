@@ -45,13 +45,7 @@ def odt_to_text(data: bytes) -> Converted:
     Example: odt_to_text(<an .odt with a "Rules" heading and one paragraph>).text ->
     '## Rules\\n\\nDock early.\\n'
     """
-    root = content_root(data, ".odt")
-    body = root.find("office:body/office:text", _NS)
-    if body is None:
-        raise UnreadableFileError(
-            "it is an OpenDocument file but not a text document (a spreadsheet or a "
-            "presentation?); only .odt text documents are read"
-        )
+    root, body = content_body(data, ".odt")
     titles = _title_styles(root)
     blocks: list[str] = []
     notes: list[str] = []
@@ -59,6 +53,44 @@ def odt_to_text(data: bytes) -> Converted:
     if notes:
         blocks += ["## Notes", *(literal(note) for note in notes)]
     return Converted(join_blocks(blocks))
+
+
+# office:body's child in each kind of OpenDocument file: its suffix and what it holds
+_BODIES = {
+    "text": (".odt", "a text document"),
+    "spreadsheet": (".ods", "a spreadsheet"),
+    "presentation": (".odp", "a presentation"),
+    "drawing": (".odg", "a drawing"),
+}
+
+
+def content_body(data: bytes, suffix: str):
+    """The parsed content.xml and its body of the kind ``suffix`` names (.odt, .ods, .odp);
+    raises UnreadableFileError saying what the file holds instead, when it is another kind.
+
+    Example: content_body(<a spreadsheet named .odt>, ".odt") raises "it is an OpenDocument
+    file holding a spreadsheet, not a text document; give it the suffix .ods"
+    """
+    root = content_root(data, suffix)
+    kind = next(tag for tag, (own, _) in _BODIES.items() if own == suffix)
+    body = root.find(f"office:body/office:{kind}", _NS)
+    if body is None:
+        found = root.find("office:body/*", _NS)
+        tag = (
+            found.tag.rpartition("}")[2] if found is not None and isinstance(found.tag, str) else ""
+        )
+        what = _BODIES[kind][1]
+        if tag in _BODIES:
+            other, held = _BODIES[tag]
+            raise UnreadableFileError(
+                f"it is an OpenDocument file holding {held}, not {what}; give it the suffix "
+                f"{other}" + (" (drawings are not read)" if tag == "drawing" else "")
+            )
+        raise UnreadableFileError(
+            f"it is an OpenDocument file without {what}'s body; open it in LibreOffice and save "
+            f"it again as {suffix}"
+        )
+    return root, body
 
 
 def safe_parser():
