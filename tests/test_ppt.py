@@ -1,5 +1,5 @@
 """PowerPoint 97-2003 (.ppt) presentations: slides in order with their titles as headings, text
-boxes, slide numbers as pages; encrypted, older and damaged files skipped with a reason."""
+boxes, speaker notes, slide numbers as pages; encrypted, older and damaged files skipped with a reason."""
 
 from __future__ import annotations
 
@@ -25,8 +25,10 @@ def test_a_presentation_reads_slide_by_slide_with_titles_as_headings():
     converted = ppt_to_text(BASIC)
     assert converted.text == (
         "# This is a test title\n\nThis is a test subtitle\n\nThis is on page 1\n\n"
+        "### Notes\n\nThese are the notes for page 1\n\n"
         "## This is the title on page 2\n\nThis is page two\n\n"
-        "It has several blocks of text\n\nNone of them have formatting\n"
+        "It has several blocks of text\n\nNone of them have formatting\n\n"
+        "### Notes\n\nThese are the notes on page two, again lacking formatting\n"
     )
     assert [converted.text[p : p + 12] for p in converted.pages] == [
         "# This is a ",
@@ -46,7 +48,7 @@ def test_passages_of_a_presentation_carry_their_slide(tmp_path):
     (document,) = corpus.documents
     assert document_title(document) == "This is a test title"
     passages = chunk_corpus([document])
-    two = next(p for p in passages if "page two" in p.text)
+    two = next(p for p in passages if "This is page two" in p.text)
     assert (two.page, two.section) == (2, "This is a test title > This is the title on page 2")
     assert document.text[two.start : two.end] == two.text
 
@@ -102,3 +104,22 @@ def test_a_slide_whose_drawing_is_lost_keeps_its_placeholders_text():
         patch.setattr(ppt_text, "_record_at", lost)
         text = ppt_to_text(BASIC).text
     assert text.startswith("# This is a test title\n\n") and "This is page two" in text
+
+
+def test_notes_are_read_from_the_notes_page_a_slide_names_not_the_notes_master():
+    """Every deck holds its notes master's "Click to edit Master text styles"; only the notes
+    page a slide's SlideAtom names is read."""
+    from qa.ingest import ppt_text
+
+    text = ppt_to_text(BASIC).text
+    assert text.count("### Notes") == 2 and "Master" not in text
+    real = ppt_text._record_at
+
+    def lost(stream, offset, kind):
+        if kind == ppt_text._NOTES:
+            raise ValueError("no record of type 0x03f0")
+        return real(stream, offset, kind)
+
+    with pytest.MonkeyPatch.context() as patch:  # a lost notes page: the slides are still read
+        patch.setattr(ppt_text, "_record_at", lost)
+        assert "### Notes" not in ppt_to_text(BASIC).text

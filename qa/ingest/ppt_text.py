@@ -2,9 +2,9 @@
 what archives of briefings still hold) -> text in the chunker's shape, as qa.ingest.pptx_text
 gives the newer format's: the first slide's title is the document's title (``#``), every slide
 opens with its title as a heading (``##``; "Slide 4" when it has none), then its placeholders'
-paragraphs and its text boxes' (tables' cells among them), and each slide's first character is
-a page start, so a passage carries its slide number as its ``page``. Speaker notes, masters,
-pictures and charts are not read.
+paragraphs and its text boxes' (tables' cells among them), then its speaker notes under
+"Notes"; each slide's first character is a page start, so a passage carries its slide number
+as its ``page``. Masters, pictures and charts are not read.
 
 The text is found as [MS-PPT] lays it out: the file is an OLE compound file (olefile); its
 "Current User" stream points at the last edit, whose persist directory (with the edits before
@@ -25,10 +25,11 @@ from qa.ingest.converted import Converted, UnreadableFileError, join_blocks, lit
 from qa.ingest.sheet_rows import MAX_TEXT_CHARS
 
 _DOCUMENT, _SLIDE, _SLIDE_LIST, _SLIDE_PERSIST = 0x03E8, 0x03EE, 0x0FF0, 0x03F3
+_SLIDE_ATOM, _NOTES = 0x03EF, 0x03F0
 _TEXT_HEADER, _TEXT_CHARS, _TEXT_BYTES = 0x0F9F, 0x0FA0, 0x0FA8
 _USER_EDIT, _PERSIST_DIRECTORY = 0x0FF5, 0x1772
 _TITLE_TYPES = (0, 6)  # TextHeaderAtom's textType: a title, a centred (title slide's) title
-_NOTES_TYPE = 2
+_BODY_TYPE, _NOTES_TYPE = 1, 2
 # CurrentUserAtom's headerToken: a presentation as saved, or encrypted with a password
 _PLAIN_TOKEN, _ENCRYPTED_TOKEN = 0xE391C05F, 0xF3D1C4DF
 _MAX_DEPTH = 32  # containers inside containers: a fuzzed file may nest them endlessly
@@ -39,6 +40,7 @@ _MAX_EDITS = 1000  # edits followed back through offsetLastEdit
 class _Slide:
     title: str = ""
     paragraphs: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
 
 
 def ppt_to_text(data: bytes) -> Converted:
@@ -95,13 +97,14 @@ def _text(slides: list[_Slide]) -> Converted:
         )
         text += "\n" if text else ""
         pages.append(len(text))
-        text += join_blocks([heading, *map(literal, slide.paragraphs)])
+        notes = ["### Notes", *map(literal, slide.notes)] if slide.notes else []
+        text += join_blocks([heading, *map(literal, slide.paragraphs), *notes])
         if len(text) > MAX_TEXT_CHARS:
             raise UnreadableFileError(
                 f"its slides hold more than {MAX_TEXT_CHARS:,} characters of text, the limit for "
                 "one document; split the presentation"
             )
-    if not any(s.title or s.paragraphs for s in slides):
+    if not any(s.title or s.paragraphs or s.notes for s in slides):
         raise UnreadableFileError("its slides hold no text (pictures or charts only)")
     return Converted(text, tuple(pages))
 
@@ -129,8 +132,14 @@ def _slides(stream: bytes, user: bytes) -> list[_Slide]:
     document = _record_at(stream, offsets[document_id], _DOCUMENT)
     slides: list[_Slide] = []
     slide_ids: list[int] = []
+    notes_persist: dict[int, int] = {}  # a notes page's id -> its persist id
     for kind, instance, start, end in _children(stream, *document):
-        if kind != _SLIDE_LIST or instance != 0:  # instance 1: masters, 2: notes
+        if kind == _SLIDE_LIST and instance == 2:  # the notes pages
+            for child, _, body, stop in _children(stream, start, end):
+                if child == _SLIDE_PERSIST and stop - body >= 16:
+                    persist_id, _, _, notes_id = struct.unpack_from("<IIII", stream, body)
+                    notes_persist[notes_id] = persist_id
+        if kind != _SLIDE_LIST or instance != 0:  # instance 1: masters
             continue
         current: _Slide | None = None
         text_type = -1
@@ -152,7 +161,35 @@ def _slides(stream: bytes, user: bytes) -> list[_Slide]:
         for text_type, text in _texts(stream, *drawing):
             if text not in seen:
                 _add(slide, text_type, text)
+        slide.notes = _notes(stream, offsets, notes_persist, drawing)
     return slides
+
+
+def _notes(
+    stream: bytes, offsets: dict[int, int], notes_persist: dict[int, int], drawing
+) -> list[str]:
+    """The speaker notes of a slide: its SlideAtom names its notes page, whose drawing holds
+    them ([] when it has none or it is lost)."""
+    atom = next(
+        (
+            (body, stop)
+            for kind, _, body, stop in _children(stream, *drawing)
+            if kind == _SLIDE_ATOM
+        ),
+        None,
+    )
+    if atom is None or atom[1] - atom[0] < 20:
+        return []
+    (notes_id,) = struct.unpack_from("<I", stream, atom[0] + 16)  # after the layout and master
+    try:
+        page = _record_at(stream, offsets[notes_persist[notes_id]], _NOTES)
+    except (KeyError, ValueError):
+        return []
+    said = _Slide()
+    for text_type, text in _texts(stream, *page):
+        if text_type == _NOTES_TYPE:
+            _add(said, _BODY_TYPE, text)
+    return said.paragraphs
 
 
 def _add(slide: _Slide, text_type: int, text: str) -> None:
