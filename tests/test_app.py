@@ -619,6 +619,22 @@ def test_a_workbook_upload_is_added_and_its_rows_answer(tiny_app, tmp_path):
     assert book.name in found and "Berths in use | 2015: 40 | 2020: 52" in shown
 
 
+def test_an_old_powerpoint_upload_is_added_and_its_notes_searched(tiny_app, tmp_path):
+    from qa.web import corpus_tab
+
+    deck = tmp_path / "briefing.ppt"
+    deck.write_bytes(
+        (Path(__file__).parent / "data" / "ppt" / "basic_test_ppt_file.ppt").read_bytes()
+    )
+    status, rows, *_ = corpus_tab.handle_upload(str(deck), progress=lambda *a, **k: None)
+    assert status.startswith("✓ Added `briefing.ppt`"), status
+    assert next(r[2] for r in rows if r[0] == deck.name) == "PPT"
+    found = re.sub(
+        r"<[^>]+>", "", handlers.handle_search("notes on page two lacking formatting", 3)
+    )
+    assert "briefing.ppt" in found and "These are the notes on page two" in found
+
+
 def test_handle_upload_uses_the_file_name_and_reports_errors(tiny_app, tmp_path):
     bad = tmp_path / "bad.txt"
     bad.write_bytes("会议纪要".encode("gbk"))  # Chinese Windows' code page: not read

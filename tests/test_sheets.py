@@ -486,3 +486,22 @@ def test_a_citation_names_a_sheet_or_slide_for_what_it_is():
     assert page_place("notes.txt", None) == ""
     saved = SavedSource(n=1, source="budget.xlsx", section="Fees", start=0, end=9, page=2)
     assert where(saved) == "budget.xlsx:0-9 · sheet 2"
+
+
+def test_openpyxl_s_warnings_about_styles_never_reach_the_output():
+    """POI's workbook without a default style makes openpyxl warn; reading it as a corpus
+    file prints nothing but its text, with Python's default warning filters."""
+    import subprocess
+    import sys
+
+    book = Path(__file__).parent / "data" / "xlsx" / "DataValidationListTooLong.xlsx"
+    code = (
+        "import sys; from pathlib import Path; from qa.ingest.formats import convert; "
+        "p = Path(sys.argv[1]); print(convert(p, p.read_bytes()).text)"
+    )
+    run = subprocess.run(
+        [sys.executable, "-W", "default", "-c", code, str(book)],
+        capture_output=True, text=True, cwd=Path(__file__).parents[1], timeout=120,
+    )  # fmt: skip
+    assert run.returncode == 0 and "testing" in run.stdout, run.stderr
+    assert "Warning" not in run.stderr, run.stderr

@@ -25,6 +25,11 @@ from qa.ingest.sheet_rows import moment_text, number_text, sheets_text
 _OLE = b"\xd0\xcf\x11\xe0"  # the signature of Office's older container
 _ENCRYPTED_PACKAGE = "EncryptedPackage".encode("utf-16-le")  # the stream an encrypted one holds
 MAX_UNPACKED_BYTES = 200_000_000  # the parts unpacked: a zip bomb is refused before it is read
+# openpyxl warns of the styles, rules and extensions it drops while reading ("Workbook contains
+# no default style"): nothing the text needs, and `qa index` would print each. One filter on
+# openpyxl's own warnings, set once: catch_warnings around each file would change every
+# thread's filters while it reads (the app converts uploads beside its other work).
+warnings.filterwarnings("ignore", category=UserWarning, module=r"openpyxl(\.|$)")
 
 
 def xlsx_to_text(data: bytes) -> Converted:
@@ -35,19 +40,17 @@ def xlsx_to_text(data: bytes) -> Converted:
     """
     openpyxl = require("openpyxl", "openpyxl")
     _check_package(data)
-    with warnings.catch_warnings():  # openpyxl warns of the styles and rules it drops: not text
-        warnings.simplefilter("ignore")
-        try:
-            book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        except Exception as e:  # noqa: BLE001 - openpyxl raises many kinds for a bad file
-            raise UnreadableFileError(
-                f"not a readable Excel .xlsx workbook ({type(e).__name__}: {_one_line(e)}); open "
-                "it in Excel or LibreOffice and save it again as .xlsx"
-            ) from None
-        try:
-            return _workbook_text(book)
-        finally:
-            book.close()
+    try:
+        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as e:  # noqa: BLE001 - openpyxl raises many kinds for a bad file
+        raise UnreadableFileError(
+            f"not a readable Excel .xlsx workbook ({type(e).__name__}: {_one_line(e)}); open "
+            "it in Excel or LibreOffice and save it again as .xlsx"
+        ) from None
+    try:
+        return _workbook_text(book)
+    finally:
+        book.close()
 
 
 def _workbook_text(book) -> Converted:
