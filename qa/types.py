@@ -1,7 +1,8 @@
 """The concepts that flow through planqa: Document -> Passage -> Query -> Hit -> Signals -> Answer.
 
 Every offset is a Python ``str`` index into a document's text: the UTF-8 decoded file for
-.txt/.md, the converted text (stored with the index) for PDF, Word and HTML files, so
+.txt/.md, the converted text (stored with the index) for every other format (PDF, Word,
+PowerPoint, spreadsheets, CSV, HTML), so
 ``document.text[passage.start:passage.end] == passage.text`` always holds.
 """
 

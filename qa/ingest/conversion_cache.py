@@ -1,6 +1,7 @@
-"""The text of each PDF, Word and HTML file, kept by the hash of its bytes, so that reading the
-corpus (every `qa ask` checks the index is fresh) converts only files that are new or changed:
-a library of PDFs is not converted again at every start."""
+"""The text of each converted file (PDF, Word, PowerPoint, spreadsheet, HTML ...), kept by the
+hash of its bytes, so that reading the corpus (every `qa ask` checks the index is fresh)
+converts only files that are new or changed: a library of PDFs is not converted again at every
+start."""
 
 from __future__ import annotations
 

@@ -298,7 +298,8 @@ def to_markdown(conversation: Conversation) -> str:
         f"{conversation.updated} (UTC).",
         "Every quote is the exact text at characters [start, end) of its source document "
         "(Python `text[start:end]`): of the file itself for .txt and .md, of its converted "
-        "text (the index's documents.jsonl) for PDF, Word and HTML.",
+        "text (the index's documents.jsonl) for every other format (PDF, Word, PowerPoint, "
+        "spreadsheets, CSV, HTML).",
     ]
     for i, t in enumerate(conversation.turns, start=1):
         out += ["", f"## {i}. {t.question}", ""]
