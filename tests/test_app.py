@@ -531,8 +531,11 @@ def test_upload_limits_are_larger_for_pdf_and_docx():
     corpus_update.check_upload_size("x.pdf", big)
     corpus_update.check_upload_size("x.docx", big)
     corpus_update.check_upload_size("x.xlsx", big)
-    with pytest.raises(CorpusError, match="limit for text, CSV and HTML files is 2,000,000"):
-        corpus_update.check_upload_size("x.html", big)
+    for text in ("x.html", "x.csv"):
+        with pytest.raises(CorpusError, match="limit for text, CSV and HTML files is 2,000,000"):
+            corpus_update.check_upload_size(text, big)
+    for converted in ("x.ppt", "x.odp", "x.ods", "x.xls"):
+        corpus_update.check_upload_size(converted, big)
     with pytest.raises(CorpusError, match="limit for PDF and Office files is 20,000,000"):
         corpus_update.check_upload_size("x.PDF", corpus_update.MAX_BINARY_UPLOAD_BYTES + 1)
 
