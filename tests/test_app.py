@@ -540,6 +540,18 @@ def test_upload_limits_are_larger_for_pdf_and_docx():
         corpus_update.check_upload_size("x.PDF", corpus_update.MAX_BINARY_UPLOAD_BYTES + 1)
 
 
+
+def test_the_upload_label_names_every_kind_a_corpus_reads_under_its_own_limit():
+    label = corpus_update.upload_kinds(2, 20)
+    text_part, binary_part, rest = re.split(r" \(up to (?:2|20) MB\),? ?", label)
+    text_kinds, binary_kinds = text_part.split(", "), binary_part.split(", ")
+    assert rest == "" and sorted(text_kinds + binary_kinds) == sorted(corpus_update.SUFFIXES)
+    for suffix in corpus_update.SUFFIXES:  # each kind is checked against the limit shown with it
+        binary = corpus_update.upload_limit(f"x{suffix}") == corpus_update.MAX_BINARY_UPLOAD_BYTES
+        assert (suffix in binary_kinds) == binary, suffix
+    assert {".txt", ".html", ".csv"} <= set(text_kinds) and {".xlsm", ".pdf"} <= set(binary_kinds)
+
+
 LIGHTHOUSE = (
     "Lighthouse rules\n\n1. Logging ships\n\n"
     "Every lighthouse keeper must log each passing ship in the harbour book.\n"

@@ -73,6 +73,16 @@ def check_upload_name(name: str) -> str:
     return name
 
 
+def upload_kinds(text_mb: int, binary_mb: int) -> str:
+    """The kinds of file an upload may be, grouped by their size limits, for the upload's label:
+    derived from the formats read, so a new format shows up there too."""
+    text = [s for s in SUFFIXES if s not in BINARY_SUFFIXES]
+    return (
+        f"{', '.join(text)} (up to {text_mb} MB), "
+        f"{', '.join(BINARY_SUFFIXES)} (up to {binary_mb} MB)"
+    )
+
+
 def upload_limit(name: str) -> int:
     """The largest upload in bytes for a file named ``name`` (PDF and Office files may be larger)."""
     suffix = Path(name).suffix.lower()

@@ -16,7 +16,7 @@ from qa.web.corpus_tab import (
     handle_replace,
     handle_role,
 )
-from qa.web.corpus_update import MAX_BINARY_UPLOAD_BYTES, MAX_UPLOAD_BYTES
+from qa.web.corpus_update import MAX_BINARY_UPLOAD_BYTES, MAX_UPLOAD_BYTES, upload_kinds
 from qa.web.examples import DECLINED_EXAMPLE as DECLINED_EXAMPLE  # re-exported
 from qa.web.examples import EXAMPLES as EXAMPLES  # re-exported
 from qa.web.examples import example_samples, handle_examples
@@ -243,11 +243,7 @@ def build_app() -> gr.Blocks:
                         # no file_types: the browser would reject other files with a second,
                         # generic message; the server says what is wrong with the file
                         upload = gr.File(
-                            label=(
-                                f"Add a document: .txt, .md (UTF-8), .html, .csv (up to "
-                                f"{limit_mb} MB), .pdf, .docx, .doc, .odt, .rtf, .pptx, .ppt, "
-                                f".odp, .xlsx, .xls, .ods (up to {binary_mb} MB)"
-                            ),
+                            label=f"Add a document: {upload_kinds(limit_mb, binary_mb)}",
                             elem_id="upload",
                         )
                         upload_btn = gr.Button(
