@@ -53,6 +53,25 @@ def test_passages_of_a_presentation_carry_their_slide(tmp_path):
     assert document.text[two.start : two.end] == two.text
 
 
+def test_a_table_reads_row_by_row_its_cells_joined_and_no_row_is_cut(tmp_path):
+    converted = ppt_to_text((DATA / "54111.ppt").read_bytes())
+    rows = [
+        f"Row {r}, Cell 1 | Row {r}, Cell 2 | Row {r}, Cell 3 | Row {r}, Cell 4"
+        for r in range(1, 6)
+    ]
+    assert (
+        converted.text
+        == "\n\n".join(
+            ["# Table sample", "Dummy text", "TH Cell 1 | TH Cell 2 | TH Cell 3 | TH Cell 4", *rows]
+        )
+        + "\n"
+    )
+    (tmp_path / "table.ppt").write_bytes((DATA / "54111.ppt").read_bytes())
+    (document,) = read_corpus(tmp_path).documents
+    passages = chunk_corpus([document])
+    assert any(rows[2] in p.text for p in passages)  # a row is content, quoted whole
+
+
 @pytest.mark.parametrize(
     ("data", "says"),
     [

@@ -2,7 +2,7 @@
 what archives of briefings still hold) -> text in the chunker's shape, as qa.ingest.pptx_text
 gives the newer format's: the first slide's title is the document's title (``#``), every slide
 opens with its title as a heading (``##``; "Slide 4" when it has none), then its placeholders'
-paragraphs and its text boxes' (tables' cells among them), then its speaker notes under
+paragraphs, its text boxes' and its tables' rows (cells joined by " | "), then its speaker notes under
 "Notes"; each slide's first character is a page start, so a passage carries its slide number
 as its ``page``. Masters, pictures and charts are not read.
 
@@ -21,13 +21,24 @@ import struct
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from qa.ingest.converted import Converted, UnreadableFileError, join_blocks, literal, require
+from qa.ingest.converted import (
+    Converted,
+    UnreadableFileError,
+    join_blocks,
+    literal,
+    require,
+    table_row,
+)
 from qa.ingest.sheet_rows import MAX_TEXT_CHARS
 
 _DOCUMENT, _SLIDE, _SLIDE_LIST, _SLIDE_PERSIST = 0x03E8, 0x03EE, 0x0FF0, 0x03F3
 _SLIDE_ATOM, _NOTES = 0x03EF, 0x03F0
 _TEXT_HEADER, _TEXT_CHARS, _TEXT_BYTES = 0x0F9F, 0x0FA0, 0x0FA8
 _USER_EDIT, _PERSIST_DIRECTORY = 0x0FF5, 0x1772
+# OfficeArt (drawing) records: a group of shapes, a shape, a shape's tertiary properties, a
+# shape's place within its group; groupShape.tableProperties (bit 0 set: the group is a table)
+_GROUP, _SHAPE, _TERTIARY_OPT, _CHILD_ANCHOR = 0xF003, 0xF004, 0xF122, 0xF00F
+_TABLE_PROPERTIES = 0x039F
 _TITLE_TYPES = (0, 6)  # TextHeaderAtom's textType: a title, a centred (title slide's) title
 _BODY_TYPE, _NOTES_TYPE = 1, 2
 # CurrentUserAtom's headerToken: a presentation as saved, or encrypted with a password
@@ -216,8 +227,52 @@ def _texts(stream: bytes, start: int, end: int, depth: int = 0) -> Iterator[tupl
             text_type = struct.unpack_from("<I", stream, body)[0]
         elif kind in (_TEXT_CHARS, _TEXT_BYTES):
             yield text_type, _atom_text(stream, kind, body, stop)
+        elif kind == _GROUP and _is_table(stream, body, stop):
+            for row in _table_rows(stream, body, stop, depth + 1):
+                yield _BODY_TYPE, row
         elif _is_container(stream, body - 8):
             yield from _texts(stream, body, stop, depth + 1)
+
+
+def _is_table(stream: bytes, start: int, end: int) -> bool:
+    """Whether a group of shapes is a table: its own shape (the first) says so in its tertiary
+    properties (6 bytes each: the property's number in the low 14 bits, then its value)."""
+    first = next(_children(stream, start, end), None)
+    if first is None or first[0] != _SHAPE:
+        return False
+    for kind, count, body, stop in _children(stream, first[2], first[3]):
+        if kind != _TERTIARY_OPT:
+            continue
+        for at in range(body, min(stop, body + 6 * count) - 5, 6):
+            number, value = struct.unpack_from("<Hi", stream, at)
+            if number & 0x3FFF == _TABLE_PROPERTIES and value & 1:
+                return True
+    return False
+
+
+def _table_rows(stream: bytes, start: int, end: int, depth: int) -> list[str]:
+    """A table's rows, cells joined by " | " as other converters write them: a table is a group
+    of cells, each a shape placed by its anchor in the group, so the cells sharing a top edge
+    are a row, read left to right (a merged cell is in the row it starts in)."""
+    cells: list[tuple[int, int, str]] = []
+    for kind, _, body, stop in list(_children(stream, start, end))[1:]:
+        anchor = next(
+            (
+                b
+                for k, _, b, s in _children(stream, body, stop)
+                if k == _CHILD_ANCHOR and s - b >= 16
+            ),
+            None,
+        )
+        if kind != _SHAPE or anchor is None:
+            continue
+        left, top = struct.unpack_from("<ii", stream, anchor)
+        text = " ".join(" ".join(t.split()) for _, t in _texts(stream, body, stop, depth))
+        cells.append((top, left, text.strip()))
+    rows: dict[int, list[tuple[int, str]]] = {}
+    for top, left, text in sorted(cells):
+        rows.setdefault(top, []).append((left, text))
+    return [row for cells in rows.values() if (row := table_row(t for _, t in cells))]
 
 
 def _atom_text(stream: bytes, kind: int, start: int, end: int) -> str:
