@@ -25,7 +25,8 @@ REASONS = {  # a skip's reason, grouped by the words its message holds
     "encrypted": ("password",),
     "Strict Open XML": ("Strict Open XML",),
     "over a limit": ("limit",),
-    "no text": ("no text", "no visible sheet"),
+    "no text": ("no text", "no body text", "no visible sheet"),
+    "no e-mail": ("no e-mail headers",),
 }
 
 

@@ -3,11 +3,12 @@
 ``.txt`` / ``.md`` are read as they are (strict UTF-8, or UTF-16 after its byte-order mark, which
 Windows tools such as PowerShell 5 write, or Windows-1252 when its bytes can only be Western
 text; see read_text). ``.pdf``, ``.docx``, ``.doc``, ``.odt``, ``.rtf``, ``.pptx``, ``.ppt``, ``.odp``, ``.xlsx`` /
-``.xlsm``, ``.xls``, ``.ods``, ``.csv`` and ``.html`` / ``.htm`` go through a converter (qa.ingest.pdf_text,
-docx_text, doc_text, odt_text, rtf_text, pptx_text, ppt_text, odp_text, xlsx_text, xls_text, ods_text, csv_text, html_text),
-imported only
-when such a file is read, since their packages are optional (the ``formats`` extra; RTF needs
-none).
+``.xlsm``, ``.xls``, ``.ods``, ``.csv``, ``.html`` / ``.htm`` and saved e-mails (``.eml``, Outlook's
+``.msg``) go through a converter (qa.ingest.pdf_text, docx_text, doc_text, odt_text, rtf_text,
+pptx_text, ppt_text, odp_text, xlsx_text, xls_text, ods_text, csv_text, html_text, email_text,
+msg_text),
+imported only when such a file is read, since their packages are optional (the ``formats``
+extra; RTF, CSV, HTML and .eml need none).
 A converter returns plain text in the chunker's shape: paragraphs separated by blank lines and
 headings as Markdown heading lines (``## Main actions``), so the heading path is found in every
 format; a PDF also gives the offset where each page starts.
@@ -39,6 +40,8 @@ CONVERTED_SUFFIXES = (
     ".csv",
     ".html",
     ".htm",
+    ".eml",
+    ".msg",
 )
 SUFFIXES = TEXT_SUFFIXES + CONVERTED_SUFFIXES  # every suffix the corpus accepts (lower case)
 
@@ -120,7 +123,8 @@ def read_text(data: bytes) -> TextFile:
 
 
 def convert(path: Path, data: bytes) -> Converted:
-    """The text of a PDF, DOCX, DOC, ODT, RTF, PPTX, PPT, ODP, XLSX, XLS, ODS, CSV or HTML file given its bytes; raises
+    """The text of a PDF, DOCX, DOC, ODT, RTF, PPTX, PPT, ODP, XLSX, XLS, ODS, CSV, HTML, EML or
+    MSG file given its bytes; raises
     UnreadableFileError, also when the converter's package fails on a damaged file in a way it
     does not name (a corrupt deflate stream inside a .docx raises zlib.error from python-docx):
     on a shared drive one such file is skipped, saying what failed, and does not stop the
@@ -161,6 +165,8 @@ _CONVERTERS = {
     ".ods": ("qa.ingest.ods_text", "ods_to_text"),
     ".csv": ("qa.ingest.csv_text", "csv_to_text"),
     ".rtf": ("qa.ingest.rtf_text", "rtf_to_text"),
+    ".eml": ("qa.ingest.email_text", "eml_to_text"),
+    ".msg": ("qa.ingest.msg_text", "msg_to_text"),
 }
 
 

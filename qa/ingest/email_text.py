@@ -1,0 +1,101 @@
+"""E-mail messages saved as files (.eml: RFC 5322 / MIME, what Thunderbird, Apple Mail and
+Outlook's "Save as" write) -> text in the chunker's shape: the subject is the document's title
+(``#``), then who wrote it to whom and when (one block of "From: ..." lines), then the body,
+then the names of its attachments, which are not read (an attached policy is indexed when it is
+saved into the corpus folder itself). A shared drive keeps the e-mails that announced, sent or
+explained a policy beside the policy.
+
+The body is the HTML part, read as an .html file is (qa.ingest.html_text: its paragraphs and
+tables as written, where the plain-text part is often wrapped at 72 characters), else the
+plain-text part; quoted replies stay (they are what was said). Parsing is the
+standard library's (email, policy.default), which decodes headers and transfer encodings;
+qa.ingest.msg_text reads Outlook's .msg files into the same shape.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from email import policy
+from email.message import EmailMessage
+from email.parser import BytesParser
+
+from qa.ingest.converted import Converted, UnreadableFileError, join_blocks, literal
+
+_HEADERS = ("From", "To", "Cc", "Date")
+_LEVEL_ONE = re.compile(r"^# ", re.MULTILINE)  # the body's headings go under the subject's
+_PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n")
+
+
+def eml_to_text(data: bytes) -> Converted:
+    """The text of an .eml file given as bytes; raises UnreadableFileError naming what is wrong.
+
+    Example: eml_to_text(b"From: a@b.org\\nSubject: Fees\\n\\nPay early.\\n").text ->
+    '# Fees\\n\\nFrom: a@b.org\\n\\nPay early.\\n'
+    """
+    message = BytesParser(policy=policy.default).parsebytes(data)
+    if not isinstance(message, EmailMessage) or not any(message[h] for h in (*_HEADERS, "Subject")):
+        raise UnreadableFileError(
+            "no e-mail headers (From, To, Subject, Date) at its start, so it is no saved e-mail; "
+            "give it the suffix of what it holds"
+        )
+    headers = [(h, _header(message, h)) for h in _HEADERS]
+    attachments = [part.get_filename() or "unnamed" for part in message.iter_attachments()]
+    return Converted(
+        message_text(_header(message, "Subject"), headers, _body(message), attachments)
+    )
+
+
+def message_text(
+    subject: str, headers: Iterable[tuple[str, str]], body: str, attachments: list[str]
+) -> str:
+    """An e-mail as text: "# subject", a block of "Name: value" lines (empty values left
+    out), the body's paragraphs (``body`` as plain_body or html_body give it), and a line
+    naming the attachments."""
+    lines = [f"{name}: {' '.join(value.split())}" for name, value in headers if value.strip()]
+    blocks = [f"# {literal(' '.join(subject.split())) or 'E-mail without a subject'}"]
+    blocks += ["\n".join(lines), *_PARAGRAPH_BREAK.split(body)]
+    if attachments:
+        blocks.append(f"Attachments (not read here): {', '.join(attachments)}")
+    if not body.strip():
+        raise UnreadableFileError("the message has no body text (only headers or attachments)")
+    return join_blocks(blocks)
+
+
+def plain_body(text: str) -> str:
+    """A plain-text body as the chunker reads it: its lines as they are, none a heading."""
+    return literal(text.replace("\r\n", "\n").replace("\r", "\n"))
+
+
+def html_body(html: str) -> str:
+    """An HTML body's readable text, as an .html file is read; its headings under the subject."""
+    from qa.ingest.html_text import html_to_text
+
+    return _LEVEL_ONE.sub("## ", html_to_text(html.encode("utf-8")))
+
+
+def rtf_body(rtf: bytes) -> str:
+    """An RTF body's text, as an .rtf file is read; its headings under the subject."""
+    from qa.ingest.rtf_text import rtf_to_text
+
+    return _LEVEL_ONE.sub("## ", rtf_to_text(rtf).text)
+
+
+def _header(message: EmailMessage, name: str) -> str:
+    try:
+        return str(message[name] or "")
+    except (ValueError, TypeError, IndexError):  # a header too malformed to parse: its raw text
+        return str(message.get_all(name, [""])[0])
+
+
+def _body(message: EmailMessage) -> str:
+    part = message.get_body(preferencelist=("html", "plain"))  # HTML keeps tables and paragraphs
+    if part is None:
+        return ""
+    try:
+        content = part.get_content()
+    except (LookupError, UnicodeError):  # an unknown charset: read its bytes as Western text
+        content = (part.get_payload(decode=True) or b"").decode("latin-1")
+    if not isinstance(content, str):
+        return ""
+    return html_body(content) if part.get_content_subtype() == "html" else plain_body(content)

@@ -1,0 +1,157 @@
+"""Saved e-mails as documents: .eml (the standard library's parser) and Outlook's .msg (olefile
+and [MS-OXMSG]), on messages built here and on Apache POI's test messages (tests/data/msg)."""
+
+from __future__ import annotations
+
+from email.message import EmailMessage
+from pathlib import Path
+
+import pytest
+
+from qa.ingest.chunking import chunk_corpus
+from qa.ingest.converted import UnreadableFileError
+from qa.ingest.corpus import read_corpus
+from qa.ingest.email_text import eml_to_text
+from qa.ingest.titles import document_title
+
+DATA = Path(__file__).parent / "data" / "msg"
+
+
+def _eml(html: str | None = None, plain: str = "Berths are let by the week.") -> bytes:
+    message = EmailMessage()
+    message["From"] = "Harbour Office <office@harbour.example>"
+    message["To"] = "Pilots <pilots@harbour.example>"
+    message["Subject"] = "Berth fees for 2021"
+    message["Date"] = "Mon, 04 Jan 2021 09:30:00 +0100"
+    message.set_content(plain)
+    if html is not None:
+        message.add_alternative(html, subtype="html")
+    message.add_attachment(b"%PDF-1.4", maintype="application", subtype="pdf", filename="fees.pdf")
+    return message.as_bytes()
+
+
+def test_an_eml_reads_subject_as_title_then_who_when_body_and_attachment_names():
+    text = eml_to_text(_eml()).text
+    assert text == (
+        "# Berth fees for 2021\n\n"
+        "From: Harbour Office <office@harbour.example>\nTo: Pilots <pilots@harbour.example>\n"
+        "Date: Mon, 04 Jan 2021 09:30:00 +0100\n\n"
+        "Berths are let by the week.\n\n"
+        "Attachments (not read here): fees.pdf\n"
+    )
+
+
+def test_an_eml_body_is_read_from_its_html_part_its_headings_under_the_subject():
+    html = (
+        "<html><head><title>Fees</title></head><body><h1>Berth fees</h1>"
+        "<p>From 1 March a ferry pays five coins.</p><script>track()</script></body></html>"
+    )
+    text = eml_to_text(_eml(html, plain="Berth fees\nwrapped plain text")).text
+    assert "\n## Berth fees\n\nFrom 1 March a ferry pays five coins.\n" in text
+    assert "wrapped plain text" not in text and "track" not in text
+    assert text.startswith("# Berth fees for 2021\n\n")
+
+
+def test_a_plain_body_line_that_looks_like_a_heading_stays_body_text():
+    text = eml_to_text(_eml(plain="# not a heading\nbody")).text
+    assert "\\# not a heading" in text
+
+
+@pytest.mark.parametrize(
+    ("data", "says"),
+    [
+        (b"just some words\nand more\n", "no e-mail headers"),
+        (b"From: a@b.example\nSubject: empty\n\n", "no body text"),
+    ],
+)
+def test_files_that_are_no_email_or_hold_no_body_say_so(data, says):
+    with pytest.raises(UnreadableFileError, match=says):
+        eml_to_text(data)
+
+
+# ---------------------------------------------------------------------------- Outlook .msg
+
+msg_text = pytest.importorskip(
+    "qa.ingest.msg_text", reason="the formats extra is needed: pip install -e '.[formats]'"
+)
+pytest.importorskip("olefile", reason="the formats extra is needed: pip install -e '.[formats]'")
+
+
+def _msg(name: str) -> str:
+    return msg_text.msg_to_text((DATA / name).read_bytes()).text
+
+
+def test_an_outlook_message_reads_as_an_eml_does():
+    assert _msg("simple_test_msg.msg") == (
+        "# test message\n\n"
+        "From: Travis Ferguson <travis@overwrittenstack.com>\n"
+        "To: travis@overwrittenstack.com\nDate: 2007-07-06 05:27\n\n"
+        "This is a test message.\n"
+    )
+    attached = _msg("attachment_test_msg.msg")  # UTF-16 text, two attachments
+    assert attached.startswith("# test pièce jointe 1\n")
+    assert attached.endswith("Attachments (not read here): test-unicode.doc, pj1.txt\n")
+
+
+def test_8_bit_text_is_read_in_the_code_page_the_message_or_its_locale_gives():
+    assert _msg("chinese-traditional.msg").startswith(
+        "# Alfresco MSG format testing ( MSG 格式測試 )\n\nFrom: Tests Chang@FT (張毓倫)"
+    )
+    assert _msg("ASCII_CP1251_LCID1049.msg") == (  # its HTML body read before the plain one
+        "# Subject автоматически Subject\n\nHTML автоматически\n"
+    )
+    # a German locale's subject in Windows-1252, an HTML body kept as bytes in Windows-1251
+    assert _msg("HTMLBodyBinary_CP1251.msg") == "# Subject öäü Subject\n\nHTML автоматически\n"
+
+
+def test_an_exchange_address_is_no_mail_address_to_show():
+    assert "From: Kevin Roast\n" in _msg("quick.msg")
+
+
+def test_a_compressed_rtf_body_is_decompressed_and_read_as_rtf():
+    # [MS-OXRTFCP]'s own example, then the RTF body Outlook kept beside quick.msg's plain one
+    example = bytes.fromhex(
+        "2d0000002b0000004c5a4675f1c5c7a703000a00726370673132354232"
+        "0af32068656c090020627705b06c647d0a800fa0"
+    )
+    assert (
+        msg_text.rtf_decompressed(example) == b"{\\rtf1\\ansi\\ansicpg1252\\pard hello world}\r\n"
+    )
+    olefile = pytest.importorskip("olefile")
+    with olefile.OleFileIO(str(DATA / "quick.msg")) as ole:
+        rtf = ole.openstream("__substg1.0_10090102").read()
+    from qa.ingest.email_text import rtf_body
+
+    assert (
+        rtf_body(msg_text.rtf_decompressed(rtf)) == "The quick brown fox jumps over the lazy dog\n"
+    )
+    with pytest.raises(UnreadableFileError, match="no known compression"):
+        msg_text.rtf_decompressed(b"\x10\x00\x00\x00\x10\x00\x00\x00ABCD\x00\x00\x00\x00")
+
+
+@pytest.mark.parametrize(
+    ("data", "says"),
+    [
+        (b"From: a@b.example\n\nan .eml named .msg", "not an Outlook .msg file"),
+        ((DATA / "blank.msg").read_bytes(), "no body text"),
+    ],
+)
+def test_files_that_are_no_outlook_message_or_hold_no_body_say_so(data, says):
+    with pytest.raises(UnreadableFileError, match=says):
+        msg_text.msg_to_text(data)
+
+
+def test_a_folder_of_saved_mails_is_indexed_each_titled_by_its_subject(tmp_path):
+    (tmp_path / "fees.eml").write_bytes(_eml())
+    (tmp_path / "test.msg").write_bytes((DATA / "simple_test_msg.msg").read_bytes())
+    (tmp_path / "empty.msg").write_bytes((DATA / "blank.msg").read_bytes())
+    corpus = read_corpus(tmp_path)
+    assert [s.source for s in corpus.skipped] == ["empty.msg"]
+    titles = {d.source: document_title(d) for d in corpus.documents}
+    assert titles == {"fees.eml": "Berth fees for 2021", "test.msg": "test message"}
+    passages = chunk_corpus(corpus.documents)
+    document = {d.source: d for d in corpus.documents}
+    for passage in passages:
+        assert document[passage.source].text[passage.start : passage.end] == passage.text
+    let = next(p for p in passages if "let by the week" in p.text)
+    assert let.section.startswith("Berth fees for 2021")
