@@ -650,6 +650,21 @@ def test_an_old_powerpoint_upload_is_added_and_its_notes_searched(tiny_app, tmp_
     assert "briefing.ppt" in found and "These are the notes on page two" in found
 
 
+
+def test_a_saved_outlook_mail_upload_is_added_and_searched(tiny_app, tmp_path):
+    from qa.web import corpus_tab
+
+    mail = tmp_path / "report mail.msg"
+    mail.write_bytes((Path(__file__).parent / "data" / "msg" / "outlook_30_msg.msg").read_bytes())
+    status, rows, *_ = corpus_tab.handle_upload(str(mail), progress=lambda *a, **k: None)
+    assert status.startswith("✓ Added `report mail.msg`"), status
+    assert next(tuple(r[1:3]) for r in rows if r[0] == mail.name) == (
+        "IN-SPIRE servers going down for a bit, back up around 8am",
+        "MSG",
+    )
+    found = re.sub(r"<[^>]+>", "", handlers.handle_search("moving the servers to the lab", 3))
+    assert "report mail.msg" in found
+
 def test_handle_upload_uses_the_file_name_and_reports_errors(tiny_app, tmp_path):
     bad = tmp_path / "bad.txt"
     bad.write_bytes("会议纪要".encode("gbk"))  # Chinese Windows' code page: not read

@@ -121,6 +121,7 @@ _RTF_PREFILL = (
     b"{\\colortbl\\red0\\green0\\blue0\r\n\\par \\pard\\plain\\f0\\fs20\\b\\i\\u\\tab\\tx"
 )
 _COMPRESSED, _UNCOMPRESSED = 0x75465A4C, 0x414C454D  # "LZFu", "MELA"
+_MAX_RTF_BYTES = 50_000_000  # an RTF body's pictures make it large; more is no mail's text
 
 
 def rtf_decompressed(raw: bytes) -> bytes:
@@ -131,6 +132,11 @@ def rtf_decompressed(raw: bytes) -> bytes:
     if len(raw) < 16:
         raise UnreadableFileError("its RTF body is cut short; save the message from Outlook again")
     size, raw_size, kind = struct.unpack_from("<III", raw)
+    if raw_size > _MAX_RTF_BYTES:
+        raise UnreadableFileError(
+            f"its RTF body claims {raw_size:,} bytes, over the {_MAX_RTF_BYTES:,} read; save the "
+            "message as .eml or as text"
+        )
     if kind == _UNCOMPRESSED:
         return raw[16 : 16 + raw_size]
     if kind != _COMPRESSED:
