@@ -44,10 +44,13 @@ def test_an_eml_reads_subject_as_title_then_who_when_body_and_attachment_names()
 def test_an_eml_body_is_read_from_its_html_part_its_headings_under_the_subject():
     html = (
         "<html><head><title>Fees</title></head><body><h1>Berth fees</h1>"
-        "<p>From 1 March a ferry pays five coins.</p><script>track()</script></body></html>"
+        "<p>From 1 March a ferry pays five coins.</p><script>track()</script>"
+        "<table><tr><th>Vessel</th><th>Fee</th></tr><tr><td>Ferry</td><td>Five</td></tr></table>"
+        "</body></html>"
     )
     text = eml_to_text(_eml(html, plain="Berth fees\nwrapped plain text")).text
     assert "\n## Berth fees\n\nFrom 1 March a ferry pays five coins.\n" in text
+    assert "\n\nVessel | Fee\n\nFerry | Five\n" in text  # a table's rows as rows
     assert "wrapped plain text" not in text and "track" not in text
     assert text.startswith("# Berth fees for 2021\n\n")
 

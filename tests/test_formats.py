@@ -167,6 +167,35 @@ def test_html_whose_dropped_landmark_never_closes_keeps_its_text():
     assert html_to_text(closed) == "Boats pay ten coins.\n"
 
 
+@pytest.mark.parametrize(
+    ("page", "text"),
+    [
+        (  # a data table: a row is a block, its cells joined as other formats join them
+            "<table><tr><th>Vessel</th><th>Fee</th></tr><tr><td><p>Ferry</p></td>"
+            "<td>Five<br>coins</td></tr></table><p>Paid daily.</p>",
+            "Vessel | Fee\n\nFerry | Five coins\n\nPaid daily.\n",
+        ),
+        (  # end tags left out, as HTML allows
+            "<table><tr><td>Ferry<td>Five<tr><td>Boat<td>Ten</table>",
+            "Ferry | Five\n\nBoat | Ten\n",
+        ),
+        (  # a table laid out around a list, another table or paragraphs: blocks as they are
+            "<table><tr><td><ul><li>Dock early</li></ul></td><td>Side note</td></tr></table>"
+            "<table><tr><td>Menu<table><tr><td>A</td><td>B</td></tr></table></td><td>Body</td>"
+            "</tr></table>",
+            "- Dock early\n\nSide note\n\nMenu\n\nA | B\n\nBody\n",
+        ),
+        (
+            "<table><tr><td>" + "word " * 61 + "</td><td>Side</td></tr></table>",
+            "word " * 60 + "word\n\nSide\n",
+        ),
+        ("<table><tr><td>One cell</td><td></td></tr></table>", "One cell\n"),
+    ],
+)
+def test_html_data_tables_read_row_by_row_and_layout_tables_block_by_block(page, text):
+    assert html_to_text(page.encode()) == text
+
+
 def test_html_in_a_declared_charset_and_undecodable_html():
     latin = "<meta charset='latin-1'><p>Café au lait.</p>".encode("latin-1")
     assert html_to_text(latin) == "Café au lait.\n"

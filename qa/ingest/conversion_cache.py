@@ -34,8 +34,9 @@ from qa.ingest.formats import convert
 # text box is read once, after the paragraph that anchors it; v16: a Word paragraph whose style
 # (or a style it is based on) has an outline level is a heading of that level, and Word's table
 # of contents control is not read; v17: a web page's note list (<dt> a linked label, <dd> the
-# note) gives "[5] The note ...", not the label as a paragraph of its own
-CONVERTERS_VERSION = "converters v17"
+# note) gives "[5] The note ...", not the label as a paragraph of its own; v18: a web page's data
+# table reads row by row, "Ferry | Five coins", as Word's and PowerPoint's do (qa.ingest.html_text)
+CONVERTERS_VERSION = "converters v18"
 
 
 class ConversionCache:

@@ -9,7 +9,9 @@ superscript linking within the page) is left out of its sentence. Standard libra
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
 from html.parser import HTMLParser
+from itertools import pairwise
 
 from qa.ingest.converted import UnreadableFileError, join_blocks, literal
 from qa.ingest.titles import MAX_TITLE_CHARS
@@ -43,6 +45,20 @@ VOID = {"br", "hr", "img", "meta", "link", "input", "wbr", "area", "base", "col"
 _CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_\-]+)""", re.I)
 
 
+# what a data table's cell may hold besides text: its paragraph, a line break; a cell of more
+# words is a layout table's column of paragraphs
+_IN_DATA_CELLS = {"p", "div", "br"}
+_MAX_CELL_WORDS = 60
+
+
+@dataclass
+class _Row:
+    depth: int  # the tables it is inside
+    start: int  # its first block
+    cells: list[int] = field(default_factory=list)  # where each cell's blocks start
+    data: bool = True  # cells of text only, no paragraphs or lists: a data table's row
+
+
 class _Text(HTMLParser):
     def __init__(self, drop_marked: bool = True) -> None:
         """``drop_marked``: drop what is marked as no text by its role or class (off only when
@@ -62,6 +78,8 @@ class _Text(HTMLParser):
         self.term_linked = False  # the open <dt> holds a link within the page (a note's label)
         self.note_label = ""  # a note's label ("5") waiting for its <dd>: "[5] The note ..."
         self.note_prefix = ""  # ...and then for the note's first text
+        self.tables = 0  # depth inside <table>
+        self.rows: list[_Row] = []  # the open table rows, innermost last
 
     def _flush(self) -> None:
         text = " ".join("".join(self.current).split())
@@ -96,6 +114,7 @@ class _Text(HTMLParser):
             self.dropped += 1
         elif not self.dropped and (tag in BLOCKS or tag in HEADINGS):
             self._flush()
+            self._table_start(tag)
             if self.note_label:  # the note's first block opens with its label, or it stands alone
                 if tag == "dd":
                     self.note_prefix = f"[{self.note_label}] "
@@ -129,12 +148,46 @@ class _Text(HTMLParser):
             self.dropped = max(0, self.dropped - 1)
         elif not self.dropped and (tag in BLOCKS or tag in HEADINGS):
             self._flush()
+            self._table_end(tag)
             if tag in HEADINGS:
                 self.heading = 0
             if tag == "li":
                 self.bullet = False
             if tag == "dd":
                 self.note_prefix = ""  # an empty note gives its label to no later paragraph
+
+    def _table_start(self, tag: str) -> None:
+        """Note where a table's row and its cells start in the blocks; a list, a heading or a
+        table inside a row makes it a layout row."""
+        if tag == "table":
+            self.tables += 1
+        elif tag == "tr":
+            self._close_rows(self.tables)  # the row before it, its </tr> left out
+            self.rows.append(_Row(self.tables, len(self.blocks)))
+        elif self.rows and tag in ("td", "th"):
+            self.rows[-1].cells.append(len(self.blocks))
+        elif self.rows and tag not in _IN_DATA_CELLS:
+            self.rows[-1].data = False
+
+    def _table_end(self, tag: str) -> None:
+        if tag == "tr":
+            self._close_rows(self.tables)
+        elif tag == "table" and self.tables:
+            self._close_rows(self.tables)
+            self.tables -= 1
+
+    def _close_rows(self, depth: int) -> None:
+        """A data row's cells become one block, "Ferry | Five coins", as other formats' rows
+        are written (qa.ingest.converted.table_row); a layout row's blocks stay as they are."""
+        while self.rows and self.rows[-1].depth >= depth:
+            row = self.rows.pop()
+            if self.rows and row.depth > self.rows[-1].depth:
+                self.rows[-1].data = False  # a table inside a cell lays out the row around it
+            bounds = [*row.cells, len(self.blocks)]
+            cells = [" ".join(self.blocks[a:b]) for a, b in pairwise(bounds)]
+            short = all(len(c.split()) <= _MAX_CELL_WORDS for c in cells)  # not paragraphs laid out
+            if row.data and short and row.cells[:1] == [row.start] and sum(map(bool, cells)) > 1:
+                self.blocks[row.start :] = [" | ".join(c for c in cells if c)]
 
     def _drop_note_mark(self, start: int, linked: bool) -> None:
         """A note's mark ("[1]", "2", "*": a superscript linking within the page) after other
@@ -206,6 +259,7 @@ def _parsed(page: str, drop_marked: bool) -> _Text:
     parser.feed(page)
     parser.close()
     parser._flush()
+    parser._close_rows(0)  # rows a page never closed
     return parser
 
 
