@@ -49,7 +49,7 @@ WRITERS = {
 def test_suffixes_cover_every_format():
     assert set(SUFFIXES) == {
         ".txt", ".md", ".pdf", ".docx", ".doc", ".odt", ".rtf", ".pptx", ".ppt", ".odp", ".xlsx", ".xlsm",
-        ".xls", ".ods", ".csv", ".html", ".htm", ".eml", ".msg",
+        ".xls", ".ods", ".csv", ".html", ".htm", ".eml", ".msg", ".epub",
     }  # fmt: skip
 
 

@@ -3,10 +3,10 @@
 ``.txt`` / ``.md`` are read as they are (strict UTF-8, or UTF-16 after its byte-order mark, which
 Windows tools such as PowerShell 5 write, or Windows-1252 when its bytes can only be Western
 text; see read_text). ``.pdf``, ``.docx``, ``.doc``, ``.odt``, ``.rtf``, ``.pptx``, ``.ppt``, ``.odp``, ``.xlsx`` /
-``.xlsm``, ``.xls``, ``.ods``, ``.csv``, ``.html`` / ``.htm`` and saved e-mails (``.eml``, Outlook's
-``.msg``) go through a converter (qa.ingest.pdf_text, docx_text, doc_text, odt_text, rtf_text,
-pptx_text, ppt_text, odp_text, xlsx_text, xls_text, ods_text, csv_text, html_text, email_text,
-msg_text),
+``.xlsm``, ``.xls``, ``.ods``, ``.csv``, ``.html`` / ``.htm``, saved e-mails (``.eml``, Outlook's
+``.msg``) and e-books (``.epub``) go through a converter (qa.ingest.pdf_text, docx_text,
+doc_text, odt_text, rtf_text, pptx_text, ppt_text, odp_text, xlsx_text, xls_text, ods_text,
+csv_text, html_text, email_text, msg_text, epub_text),
 imported only when such a file is read, since their packages are optional (the ``formats``
 extra; RTF, CSV, HTML and .eml need none).
 A converter returns plain text in the chunker's shape: paragraphs separated by blank lines and
@@ -42,6 +42,7 @@ CONVERTED_SUFFIXES = (
     ".htm",
     ".eml",
     ".msg",
+    ".epub",
 )
 SUFFIXES = TEXT_SUFFIXES + CONVERTED_SUFFIXES  # every suffix the corpus accepts (lower case)
 
@@ -123,8 +124,8 @@ def read_text(data: bytes) -> TextFile:
 
 
 def convert(path: Path, data: bytes) -> Converted:
-    """The text of a PDF, DOCX, DOC, ODT, RTF, PPTX, PPT, ODP, XLSX, XLS, ODS, CSV, HTML, EML or
-    MSG file given its bytes; raises
+    """The text of a PDF, DOCX, DOC, ODT, RTF, PPTX, PPT, ODP, XLSX, XLS, ODS, CSV, HTML, EML,
+    MSG or EPUB file given its bytes; raises
     UnreadableFileError, also when the converter's package fails on a damaged file in a way it
     does not name (a corrupt deflate stream inside a .docx raises zlib.error from python-docx):
     on a shared drive one such file is skipped, saying what failed, and does not stop the
@@ -167,6 +168,7 @@ _CONVERTERS = {
     ".rtf": ("qa.ingest.rtf_text", "rtf_to_text"),
     ".eml": ("qa.ingest.email_text", "eml_to_text"),
     ".msg": ("qa.ingest.msg_text", "msg_to_text"),
+    ".epub": ("qa.ingest.epub_text", "epub_to_text"),
 }
 
 
