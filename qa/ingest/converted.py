@@ -7,6 +7,9 @@ import re
 from dataclasses import dataclass
 
 INSTALL_HINT = "pip install 'planqa[formats]'"
+# a zip package's parts unpacked (workbooks, e-books, Strict Office files): a zip bomb is refused
+# before it is read
+MAX_UNPACKED_BYTES = 200_000_000
 
 
 class UnreadableFileError(Exception):

@@ -27,6 +27,7 @@ from qa.ingest.docx_runs import (
     paragraphs_text,
     text_boxes,
 )
+from qa.ingest.ooxml_strict import transitional
 
 _HEADING_STYLE = re.compile(r"heading\s*(\d)", re.I)
 
@@ -47,7 +48,7 @@ def docx_to_text(data: bytes) -> Converted:
     from docx.opc.exceptions import PackageNotFoundError
 
     try:
-        document = docx.Document(io.BytesIO(data))
+        document = docx.Document(io.BytesIO(transitional(data)))
     except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError) as e:
         raise UnreadableFileError(
             f"not a readable Word .docx file ({type(e).__name__}: {e}); open it in Word or "

@@ -20,10 +20,16 @@ import re
 import zipfile
 from urllib.parse import unquote
 
-from qa.ingest.converted import Converted, UnreadableFileError, join_blocks, literal, require
+from qa.ingest.converted import (
+    MAX_UNPACKED_BYTES,
+    Converted,
+    UnreadableFileError,
+    join_blocks,
+    literal,
+    require,
+)
 from qa.ingest.odt_text import safe_parser
 from qa.ingest.sheet_rows import MAX_TEXT_CHARS
-from qa.ingest.xlsx_text import MAX_UNPACKED_BYTES
 
 _CONTAINER = "META-INF/container.xml"
 _ENCRYPTION = "META-INF/encryption.xml"

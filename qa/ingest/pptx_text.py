@@ -23,6 +23,7 @@ from qa.ingest.converted import (
     require,
     table_row,
 )
+from qa.ingest.ooxml_strict import transitional
 
 
 def pptx_to_text(data: bytes) -> Converted:
@@ -36,7 +37,7 @@ def pptx_to_text(data: bytes) -> Converted:
     from pptx.exc import PackageNotFoundError
 
     try:
-        deck = Presentation(io.BytesIO(data))
+        deck = Presentation(io.BytesIO(transitional(data)))
     except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError) as e:
         why = re.sub(r"file '<[^>]*>' ", "", str(e))  # python-pptx names the BytesIO object
         raise UnreadableFileError(

@@ -19,12 +19,12 @@ import zipfile
 import zlib
 from collections.abc import Iterator
 
-from qa.ingest.converted import Converted, UnreadableFileError, require
+from qa.ingest.converted import MAX_UNPACKED_BYTES, Converted, UnreadableFileError, require
+from qa.ingest.ooxml_strict import transitional
 from qa.ingest.sheet_rows import moment_text, number_text, sheets_text
 
 _OLE = b"\xd0\xcf\x11\xe0"  # the signature of Office's older container
 _ENCRYPTED_PACKAGE = "EncryptedPackage".encode("utf-16-le")  # the stream an encrypted one holds
-MAX_UNPACKED_BYTES = 200_000_000  # the parts unpacked: a zip bomb is refused before it is read
 # openpyxl warns of the styles, rules and extensions it drops while reading ("Workbook contains
 # no default style"): nothing the text needs, and `qa index` would print each. One filter on
 # openpyxl's own warnings, set once: catch_warnings around each file would change every
@@ -41,7 +41,9 @@ def xlsx_to_text(data: bytes) -> Converted:
     openpyxl = require("openpyxl", "openpyxl")
     _check_package(data)
     try:
-        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        book = openpyxl.load_workbook(
+            io.BytesIO(transitional(data)), read_only=True, data_only=True
+        )
     except Exception as e:  # noqa: BLE001 - openpyxl raises many kinds for a bad file
         raise UnreadableFileError(
             f"not a readable Excel .xlsx workbook ({type(e).__name__}: {_one_line(e)}); open "
@@ -56,8 +58,8 @@ def xlsx_to_text(data: bytes) -> Converted:
 def _workbook_text(book) -> Converted:
     if not book.worksheets:
         raise UnreadableFileError(
-            "no worksheet could be read in it (a workbook saved as Strict Open XML, or one of "
-            "charts only); save it again as an Excel Workbook (.xlsx)"
+            "no worksheet could be read in it (a workbook of charts only?); save it again as an "
+            "Excel Workbook (.xlsx)"
         )
     title = " ".join((book.properties.title or "").split())
     visible = (sheet for sheet in book.worksheets if sheet.sheet_state == "visible")
