@@ -2,7 +2,7 @@
 
 Every offset is a Python ``str`` index into a document's text: the UTF-8 decoded file for
 .txt/.md, the converted text (stored with the index) for every other format (PDF, Word,
-PowerPoint, spreadsheets, CSV, HTML), so
+PowerPoint, spreadsheets, CSV, HTML, e-mails, e-books), so
 ``document.text[passage.start:passage.end] == passage.text`` always holds.
 """
 

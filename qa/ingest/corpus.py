@@ -1,6 +1,6 @@
 """Read the corpus folder: .txt / .md files as they are (UTF-8, UTF-16 after its byte-order
 mark, or Windows-1252 when the bytes can only be Western text: qa.ingest.formats.read_text);
-PDF, Word, PowerPoint, spreadsheet, CSV and HTML files through their converters
+PDF, Word, PowerPoint, spreadsheet, CSV, HTML, e-mail and e-book files through their converters
 (qa.ingest.formats), whose text is what offsets point into and is stored with the index.
 
 A file that cannot be read (a .txt in another code page, an empty one; a PDF, Word or HTML file

@@ -56,7 +56,7 @@ class _Row:
     depth: int  # the tables it is inside
     start: int  # its first block
     cells: list[int] = field(default_factory=list)  # where each cell's blocks start
-    data: bool = True  # cells of text only, no paragraphs or lists: a data table's row
+    data: bool = True  # cells of text (a paragraph, line breaks), no lists, headings or tables
 
 
 class _Text(HTMLParser):

@@ -299,7 +299,7 @@ def to_markdown(conversation: Conversation) -> str:
         "Every quote is the exact text at characters [start, end) of its source document "
         "(Python `text[start:end]`): of the file itself for .txt and .md, of its converted "
         "text (the index's documents.jsonl) for every other format (PDF, Word, PowerPoint, "
-        "spreadsheets, CSV, HTML).",
+        "spreadsheets, CSV, HTML, e-mails, e-books).",
     ]
     for i, t in enumerate(conversation.turns, start=1):
         out += ["", f"## {i}. {t.question}", ""]
