@@ -17,7 +17,11 @@ from qa.ingest.titles import document_title
 DATA = Path(__file__).parent / "data" / "msg"
 
 
-def _eml(html: str | None = None, plain: str = "Berths are let by the week.") -> bytes:
+def _eml(
+    html: str | None = None,
+    plain: str = "Berths are let by the week.",
+    attached: dict[str, bytes] | None = None,
+) -> bytes:
     message = EmailMessage()
     message["From"] = "Harbour Office <office@harbour.example>"
     message["To"] = "Pilots <pilots@harbour.example>"
@@ -26,7 +30,8 @@ def _eml(html: str | None = None, plain: str = "Berths are let by the week.") ->
     message.set_content(plain)
     if html is not None:
         message.add_alternative(html, subtype="html")
-    message.add_attachment(b"%PDF-1.4", maintype="application", subtype="pdf", filename="fees.pdf")
+    for name, data in (attached or {"map.jpg": b"\xff\xd8 a picture"}).items():
+        message.add_attachment(data, maintype="application", subtype="octet-stream", filename=name)
     return message.as_bytes()
 
 
@@ -37,8 +42,33 @@ def test_an_eml_reads_subject_as_title_then_who_when_body_and_attachment_names()
         "From: Harbour Office <office@harbour.example>\nTo: Pilots <pilots@harbour.example>\n"
         "Date: Mon, 04 Jan 2021 09:30:00 +0100\n\n"
         "Berths are let by the week.\n\n"
-        "Attachments (not read here): fees.pdf\n"
+        "Attachments not read: map.jpg (not a kind of document read)\n"
     )
+
+
+def test_the_documents_an_eml_attaches_are_read_under_their_names(tmp_path):
+    from tests.format_files import write_pdf
+
+    pytest.importorskip("pypdf", reason="the formats extra is needed")
+    pytest.importorskip("fpdf", reason="the test extra is needed")
+    pdf = write_pdf(
+        "Night fees\n\nA ferry docking after dusk pays ten coins.\n", tmp_path / "f.pdf"
+    )
+    attached = {
+        "night fees.pdf": pdf.read_bytes(),
+        "notes.txt": b"# Notes\n\nPilots board at the outer buoy.",
+        "broken.pdf": b"%PDF-1.4",
+        "forwarded.eml": b"Subject: old\n\nold news",
+    }
+    text = eml_to_text(_eml(attached=attached)).text
+    assert "\n## Attachment: night fees.pdf\n\n" in text
+    assert "A ferry docking after dusk pays ten coins." in text
+    assert "\n## Attachment: notes.txt\n\n### Notes\n\nPilots board at the outer buoy.\n" in text
+    unread = next(line for line in text.splitlines() if line.startswith("Attachments not read"))
+    assert "broken.pdf (not a readable PDF" in unread
+    assert "forwarded.eml (a message of its own)" in unread and "old news" not in text
+    # a mail with no body but a document attached is the document's cover: it is read
+    assert "Pilots board" in eml_to_text(_eml(plain="", attached=attached)).text
 
 
 def test_an_eml_body_is_read_from_its_html_part_its_headings_under_the_subject():
@@ -93,7 +123,11 @@ def test_an_outlook_message_reads_as_an_eml_does():
     )
     attached = _msg("attachment_test_msg.msg")  # UTF-16 text, two attachments
     assert attached.startswith("# test pièce jointe 1\n")
-    assert attached.endswith("Attachments (not read here): test-unicode.doc, pj1.txt\n")
+    assert attached.endswith(  # a Word 97-2003 file and a text file attached, both read
+        "## Attachment: pj1.txt\n\nécole (00E9)\neuro : € (20AC)\nchinois : 줥 (C925)\n"
+        "copyright : © (00A9)\n"
+    )
+    assert "\n## Attachment: test-unicode.doc\n\nécole (00E9)\n" in attached
 
 
 def test_8_bit_text_is_read_in_the_code_page_the_message_or_its_locale_gives():

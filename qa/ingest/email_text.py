@@ -1,9 +1,9 @@
 """E-mail messages saved as files (.eml: RFC 5322 / MIME, what Thunderbird, Apple Mail and
 Outlook's "Save as" write) -> text in the chunker's shape: the subject is the document's title
 (``#``), then who wrote it to whom and when (one block of "From: ..." lines), then the body,
-then the names of its attachments, which are not read (an attached policy is indexed when it is
-saved into the corpus folder itself). A shared drive keeps the e-mails that announced, sent or
-explained a policy beside the policy.
+then its attached documents, each read as the same file in the corpus folder would be
+(qa.ingest.attachments). A shared drive keeps the e-mails that announced, sent or explained a
+policy beside the policy.
 
 The body is the HTML part, read as an .html file is (qa.ingest.html_text: its paragraphs and
 tables as written, where the plain-text part is often wrapped at 72 characters), else the
@@ -20,7 +20,9 @@ from email import policy
 from email.message import EmailMessage
 from email.parser import BytesParser
 
+from qa.ingest.attachments import Attachment, attachment_blocks
 from qa.ingest.converted import Converted, UnreadableFileError, join_blocks, literal
+from qa.ingest.sheet_rows import MAX_TEXT_CHARS
 
 _HEADERS = ("From", "To", "Cc", "Date")
 _LEVEL_ONE = re.compile(r"^# ", re.MULTILINE)  # the body's headings go under the subject's
@@ -40,26 +42,36 @@ def eml_to_text(data: bytes) -> Converted:
             "give it the suffix of what it holds"
         )
     headers = [(h, _header(message, h)) for h in _HEADERS]
-    attachments = [part.get_filename() or "unnamed" for part in message.iter_attachments()]
+    attachments = [
+        Attachment(part.get_filename() or "unnamed", _file(part))
+        for part in message.iter_attachments()
+    ]
     return Converted(
         message_text(_header(message, "Subject"), headers, _body(message), attachments)
     )
 
 
 def message_text(
-    subject: str, headers: Iterable[tuple[str, str]], body: str, attachments: list[str]
+    subject: str, headers: Iterable[tuple[str, str]], body: str, attachments: list[Attachment]
 ) -> str:
     """An e-mail as text: "# subject", a block of "Name: value" lines (empty values left
-    out), the body's paragraphs (``body`` as plain_body or html_body give it), and a line
-    naming the attachments."""
+    out), the body's paragraphs (``body`` as plain_body or html_body give it), a line naming
+    the attachments not read, then those read (qa.ingest.attachments)."""
     lines = [f"{name}: {' '.join(value.split())}" for name, value in headers if value.strip()]
     blocks = [f"# {literal(' '.join(subject.split())) or 'E-mail without a subject'}"]
     blocks += ["\n".join(lines), *_PARAGRAPH_BREAK.split(body)]
-    if attachments:
-        blocks.append(f"Attachments (not read here): {', '.join(attachments)}")
-    if not body.strip():
+    read, unread = attachment_blocks(attachments)
+    if unread:
+        blocks.append(f"Attachments not read: {'; '.join(unread)}")
+    if not body.strip() and not read:
         raise UnreadableFileError("the message has no body text (only headers or attachments)")
-    return join_blocks(blocks)
+    text = join_blocks(blocks + read)
+    if len(text) > MAX_TEXT_CHARS:
+        raise UnreadableFileError(
+            f"it holds more than {MAX_TEXT_CHARS:,} characters with its attachments, the limit "
+            "for one document; save the attachments on their own"
+        )
+    return text
 
 
 def plain_body(text: str) -> str:
@@ -79,6 +91,13 @@ def rtf_body(rtf: bytes) -> str:
     from qa.ingest.rtf_text import rtf_to_text
 
     return _LEVEL_ONE.sub("## ", rtf_to_text(rtf).text)
+
+
+def _file(part: EmailMessage) -> bytes | None:
+    """An attachment's bytes (None for a message attached whole)."""
+    if part.get_content_maintype() == "message":
+        return None
+    return part.get_payload(decode=True)
 
 
 def _header(message: EmailMessage, name: str) -> str:

@@ -1,6 +1,6 @@
 """Outlook messages saved as files (.msg: what dragging a mail out of Outlook writes) -> text in
 the shape qa.ingest.email_text gives an .eml: the subject as the title, From / To / Cc / Date,
-the body, the attachments' names (not read).
+the body, the attached documents (qa.ingest.attachments).
 
 An .msg is an OLE compound file (olefile) holding one stream per property, as [MS-OXMSG] lays
 them out: "__substg1.0_" + the property's id and type in hex (0037 the subject, 1000 the plain
@@ -18,14 +18,15 @@ import io
 import re
 import struct
 
+from qa.ingest.attachments import Attachment
 from qa.ingest.converted import Converted, UnreadableFileError, require
 from qa.ingest.email_text import html_body, message_text, plain_body, rtf_body
-from qa.ingest.sheet_rows import MAX_TEXT_CHARS, moment_text
+from qa.ingest.sheet_rows import moment_text
 
 _SUBJECT, _SENDER_NAME, _SENDER_ADDRESS, _TO, _CC = 0x0037, 0x0C1A, 0x0C1F, 0x0E04, 0x0E03
 _BODY, _HTML, _RTF = 0x1000, 0x1013, 0x1009
 _SENT, _DELIVERED, _CODE_PAGE, _INTERNET_CODE_PAGE, _LOCALE = 0x0039, 0x0E06, 0x3FFD, 0x3FDE, 0x3FF1
-_ATTACHMENT_LONG_NAME, _ATTACHMENT_NAME = 0x3707, 0x3704
+_ATTACHMENT_LONG_NAME, _ATTACHMENT_NAME, _ATTACHMENT_DATA = 0x3707, 0x3704, 0x3701
 _UNICODE, _STRING8, _BINARY, _LONG, _TIME = 0x001F, 0x001E, 0x0102, 0x0003, 0x0040
 _MESSAGE_HEADER = 32  # the top-level properties stream: 32 bytes before its 16-byte entries
 _ATTACHMENT_HEADER = 8
@@ -72,14 +73,12 @@ def msg_to_text(data: bytes) -> Converted:
         attachments = sorted(
             {e[0] for e in ole.listdir() if e[0].startswith("__attach_version1.0_")}
         )
-        names = []
+        files = []
         for folder in attachments:
             attachment = _Properties(ole, folder, _ATTACHMENT_HEADER, message.code_page)
-            names.append(
-                attachment.text(_ATTACHMENT_LONG_NAME)
-                or attachment.text(_ATTACHMENT_NAME)
-                or "unnamed"
-            )
+            name = attachment.text(_ATTACHMENT_LONG_NAME) or attachment.text(_ATTACHMENT_NAME)
+            data = attachment.raw(_ATTACHMENT_DATA) if attachment.has(_ATTACHMENT_DATA) else None
+            files.append(Attachment(name or "unnamed", data))
         sender = message.text(_SENDER_NAME)
         address = message.text(_SENDER_ADDRESS)
         if _MAIL_ADDRESS.fullmatch(address) and address != sender:
@@ -92,12 +91,7 @@ def msg_to_text(data: bytes) -> Converted:
             ("Date", moment_text(sent) if sent else ""),
         ]
         body = _body(message)
-    text = message_text(message.text(_SUBJECT), headers, body, names)
-    if len(text) > MAX_TEXT_CHARS:
-        raise UnreadableFileError(
-            f"its body holds more than {MAX_TEXT_CHARS:,} characters, the limit for one document"
-        )
-    return Converted(text)
+    return Converted(message_text(message.text(_SUBJECT), headers, body, files))
 
 
 def _body(message: _Properties) -> str:

@@ -1,0 +1,52 @@
+"""The documents attached to a saved e-mail, read as the same files saved into the corpus folder
+would be: a mail that sends a policy as a PDF is found by what the PDF says, and its passages are
+cited in the mail. Each attachment read goes under "## Attachment: <name>", its own headings two
+levels below; one that is not read (a picture, a mail attached to the mail, a file its converter
+cannot read) is named on one line with why, and never stops the mail from being read.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from qa.ingest.converted import UnreadableFileError
+
+_MESSAGES = (".eml", ".msg")  # a mail inside a mail: read when saved on its own
+_HEADING = re.compile(r"^(#{1,6}) ", re.MULTILINE)
+_PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n")
+
+
+@dataclass(frozen=True)
+class Attachment:
+    name: str
+    data: bytes | None  # None: no file (an embedded message, a link)
+
+
+def attachment_blocks(attachments: list[Attachment]) -> tuple[list[str], list[str]]:
+    """The blocks of the attachments read, each under its own heading, and the names of those
+    not read with why ("photo.jpg: not a kind of document read")."""
+    from qa.ingest.formats import SUFFIXES, TEXT_SUFFIXES, convert, text_of
+
+    blocks: list[str] = []
+    unread: list[str] = []
+    for attachment in attachments:
+        suffix = Path(attachment.name).suffix.lower()
+        if attachment.data is None or suffix in _MESSAGES:
+            unread.append(f"{attachment.name} (a message of its own)")
+            continue
+        if suffix not in SUFFIXES:
+            unread.append(f"{attachment.name} (not a kind of document read)")
+            continue
+        try:
+            data = attachment.data
+            text = (
+                text_of(data) if suffix in TEXT_SUFFIXES else convert(Path("a" + suffix), data).text
+            )
+        except (UnreadableFileError, ImportError) as e:
+            unread.append(f"{attachment.name} ({str(e).split(';')[0]})")
+            continue
+        below = _HEADING.sub(lambda m: "#" * min(len(m.group(1)) + 2, 6) + " ", text)
+        blocks += [f"## Attachment: {attachment.name}", *_PARAGRAPH_BREAK.split(below)]
+    return blocks, unread
