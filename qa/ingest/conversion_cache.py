@@ -35,7 +35,8 @@ from qa.ingest.formats import convert
 # (or a style it is based on) has an outline level is a heading of that level, and Word's table
 # of contents control is not read; v17: a web page's note list (<dt> a linked label, <dd> the
 # note) gives "[5] The note ...", not the label as a paragraph of its own; v18: a web page's data
-# table reads row by row, "Ferry | Five coins", as Word's and PowerPoint's do (qa.ingest.html_text)
+# table and a .ppt table read row by row, "Ferry | Five coins", as Word's and PowerPoint's do, and
+# an Office file saved as Strict Open XML is read (its failure cached before is not kept)
 CONVERTERS_VERSION = "converters v18"
 
 
