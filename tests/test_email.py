@@ -85,6 +85,19 @@ def test_an_eml_body_is_read_from_its_html_part_its_headings_under_the_subject()
     assert text.startswith("# Berth fees for 2021\n\n")
 
 
+def test_a_picture_the_body_shows_is_no_attachment_to_name():
+    message = EmailMessage()
+    message["Subject"] = "Fees"
+    message.set_content("Pay early.")
+    message.add_alternative('<p>Pay early.</p><img src="cid:logo@harbour">', subtype="html")
+    html = message.get_payload()[1]
+    html.add_related(b"\x89PNG", maintype="image", subtype="png", cid="<logo@harbour>")
+    message.add_attachment(b"\xff\xd8", maintype="image", subtype="jpeg", filename="berth.jpg")
+    lines = eml_to_text(message.as_bytes()).text.splitlines()
+    unread = [line for line in lines if line.startswith("Attachments not read")]
+    assert unread == ["Attachments not read: berth.jpg (not a kind of document read)"]
+
+
 def test_a_plain_body_line_that_looks_like_a_heading_stays_body_text():
     text = eml_to_text(_eml(plain="# not a heading\nbody")).text
     assert "\\# not a heading" in text
@@ -112,6 +125,11 @@ pytest.importorskip("olefile", reason="the formats extra is needed: pip install 
 
 def _msg(name: str) -> str:
     return msg_text.msg_to_text((DATA / name).read_bytes()).text
+
+
+def test_an_outlook_mails_hidden_pictures_go_unnamed():
+    # the message keeps the four pictures its HTML body shows as hidden attachments
+    assert "Attachments not read" not in _msg("attachment_msg_inlineImg.msg")
 
 
 def test_an_outlook_message_reads_as_an_eml_does():

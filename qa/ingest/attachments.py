@@ -2,7 +2,8 @@
 would be: a mail that sends a policy as a PDF is found by what the PDF says, and its passages are
 cited in the mail. Each attachment read goes under "## Attachment: <name>", its own headings two
 levels below; one that is not read (a picture, a mail attached to the mail, a file its converter
-cannot read) is named on one line with why, and never stops the mail from being read.
+cannot read) is named on one line with why, and never stops the mail from being read. Pictures
+shown in the body (a signature's logo, kept as hidden attachments) are not named.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ _PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n")
 class Attachment:
     name: str
     data: bytes | None  # None: no file (an embedded message, a link)
+    inline: bool = False  # shown in the body (a signature's logo): no attachment to the reader
 
 
 def attachment_blocks(attachments: list[Attachment]) -> tuple[list[str], list[str]]:
@@ -33,6 +35,8 @@ def attachment_blocks(attachments: list[Attachment]) -> tuple[list[str], list[st
     unread: list[str] = []
     for attachment in attachments:
         suffix = Path(attachment.name).suffix.lower()
+        if attachment.inline and suffix not in SUFFIXES:
+            continue  # a picture in the body: nobody attached it
         if attachment.data is None or suffix in _MESSAGES:
             unread.append(f"{attachment.name} (a message of its own)")
             continue

@@ -43,7 +43,7 @@ def eml_to_text(data: bytes) -> Converted:
         )
     headers = [(h, _header(message, h)) for h in _HEADERS]
     attachments = [
-        Attachment(part.get_filename() or "unnamed", _file(part))
+        Attachment(part.get_filename() or "unnamed", _file(part), _inline(part))
         for part in message.iter_attachments()
     ]
     return Converted(
@@ -98,6 +98,11 @@ def _file(part: EmailMessage) -> bytes | None:
     if part.get_content_maintype() == "message":
         return None
     return part.get_payload(decode=True)
+
+
+def _inline(part: EmailMessage) -> bool:
+    """A part the HTML body shows (a picture it names by its Content-ID), not one attached."""
+    return bool(part["Content-ID"]) and part.get_content_disposition() != "attachment"
 
 
 def _header(message: EmailMessage, name: str) -> str:

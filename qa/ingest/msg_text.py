@@ -27,7 +27,8 @@ _SUBJECT, _SENDER_NAME, _SENDER_ADDRESS, _TO, _CC = 0x0037, 0x0C1A, 0x0C1F, 0x0E
 _BODY, _HTML, _RTF = 0x1000, 0x1013, 0x1009
 _SENT, _DELIVERED, _CODE_PAGE, _INTERNET_CODE_PAGE, _LOCALE = 0x0039, 0x0E06, 0x3FFD, 0x3FDE, 0x3FF1
 _ATTACHMENT_LONG_NAME, _ATTACHMENT_NAME, _ATTACHMENT_DATA = 0x3707, 0x3704, 0x3701
-_UNICODE, _STRING8, _BINARY, _LONG, _TIME = 0x001F, 0x001E, 0x0102, 0x0003, 0x0040
+_UNICODE, _STRING8, _BINARY, _LONG, _TIME, _BOOLEAN = 0x001F, 0x001E, 0x0102, 0x0003, 0x0040, 0x000B
+_ATTACHMENT_HIDDEN = 0x7FFE  # a picture the HTML body shows
 _MESSAGE_HEADER = 32  # the top-level properties stream: 32 bytes before its 16-byte entries
 _ATTACHMENT_HEADER = 8
 _FILETIME_EPOCH = dt.datetime(1601, 1, 1)
@@ -78,7 +79,8 @@ def msg_to_text(data: bytes) -> Converted:
             attachment = _Properties(ole, folder, _ATTACHMENT_HEADER, message.code_page)
             name = attachment.text(_ATTACHMENT_LONG_NAME) or attachment.text(_ATTACHMENT_NAME)
             data = attachment.raw(_ATTACHMENT_DATA) if attachment.has(_ATTACHMENT_DATA) else None
-            files.append(Attachment(name or "unnamed", data))
+            hidden = bool(attachment.fixed.get((_ATTACHMENT_HIDDEN, _BOOLEAN)))  # in the body
+            files.append(Attachment(name or "unnamed", data, hidden))
         sender = message.text(_SENDER_NAME)
         address = message.text(_SENDER_ADDRESS)
         if _MAIL_ADDRESS.fullmatch(address) and address != sender:
