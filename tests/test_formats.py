@@ -49,7 +49,7 @@ WRITERS = {
 def test_suffixes_cover_every_format():
     assert set(SUFFIXES) == {
         ".txt", ".md", ".pdf", ".docx", ".doc", ".odt", ".rtf", ".pptx", ".ppt", ".odp", ".xlsx", ".xlsm",
-        ".xls", ".ods", ".csv", ".html", ".htm", ".eml", ".msg", ".epub",
+        ".xls", ".ods", ".csv", ".html", ".htm", ".eml", ".msg", ".epub", ".mht", ".mhtml",
     }  # fmt: skip
 
 
@@ -194,6 +194,29 @@ def test_html_whose_dropped_landmark_never_closes_keeps_its_text():
 )
 def test_html_data_tables_read_row_by_row_and_layout_tables_block_by_block(page, text):
     assert html_to_text(page.encode()) == text
+
+
+# A page as Chrome saves it ("Webpage, Single File"): the page in quoted-printable Windows-1252
+# (no <meta charset>), a picture, and a frame's page after it.
+MHTML = (
+    b"From: <Saved by Blink>\r\nSnapshot-Content-Location: https://harbour.example/fees\r\n"
+    b"Subject: Harbour fees\r\nMIME-Version: 1.0\r\nContent-Type: multipart/related;\r\n"
+    b'\ttype="text/html";\r\n\tboundary="----MultipartBoundary--x"\r\n\r\n'
+    b"------MultipartBoundary--x\r\nContent-Type: text/html; charset=windows-1252\r\n"
+    b"Content-ID: <frame-1@mhtml.blink>\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n"
+    b"<html><head><title>Harbour fees</title></head><body><h1>Fees</h1><p>A caf=E9 boat pays=\r\n"
+    b" ten coins.</p><script>track()</script></body></html>\r\n"
+    b"------MultipartBoundary--x\r\nContent-Type: image/png\r\n"
+    b"Content-Transfer-Encoding: base64\r\n\r\niVBORw0KGgo=\r\n"
+    b"------MultipartBoundary--x\r\nContent-Type: text/html\r\n\r\n<p>An advert frame</p>\r\n"
+    b"------MultipartBoundary--x--\r\n"
+)
+
+
+def test_a_page_saved_as_one_file_reads_as_the_page():
+    assert convert(Path("fees.mht"), MHTML).text == "# Fees\n\nA café boat pays ten coins.\n"
+    with pytest.raises(UnreadableFileError, match="no web page in it"):
+        convert(Path("fees.mhtml"), b"Subject: a mail\r\n\r\nplain words")
 
 
 def test_html_in_a_declared_charset_and_undecodable_html():

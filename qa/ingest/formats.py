@@ -3,10 +3,11 @@
 ``.txt`` / ``.md`` are read as they are (strict UTF-8, or UTF-16 after its byte-order mark, which
 Windows tools such as PowerShell 5 write, or Windows-1252 when its bytes can only be Western
 text; see read_text). ``.pdf``, ``.docx``, ``.doc``, ``.odt``, ``.rtf``, ``.pptx``, ``.ppt``, ``.odp``, ``.xlsx`` /
-``.xlsm``, ``.xls``, ``.ods``, ``.csv``, ``.html`` / ``.htm``, saved e-mails (``.eml``, Outlook's
+``.xlsm``, ``.xls``, ``.ods``, ``.csv``, ``.html`` / ``.htm`` (and pages saved as one ``.mht``
+file), saved e-mails (``.eml``, Outlook's
 ``.msg``) and e-books (``.epub``) go through a converter (qa.ingest.pdf_text, docx_text,
 doc_text, odt_text, rtf_text, pptx_text, ppt_text, odp_text, xlsx_text, xls_text, ods_text,
-csv_text, html_text, email_text, msg_text, epub_text),
+csv_text, html_text, mhtml_text, email_text, msg_text, epub_text),
 imported only when such a file is read, since their packages are optional (the ``formats``
 extra; RTF, CSV, HTML and .eml need none).
 A converter returns plain text in the chunker's shape: paragraphs separated by blank lines and
@@ -43,6 +44,8 @@ CONVERTED_SUFFIXES = (
     ".eml",
     ".msg",
     ".epub",
+    ".mht",
+    ".mhtml",
 )
 SUFFIXES = TEXT_SUFFIXES + CONVERTED_SUFFIXES  # every suffix the corpus accepts (lower case)
 
@@ -124,8 +127,8 @@ def read_text(data: bytes) -> TextFile:
 
 
 def convert(path: Path, data: bytes) -> Converted:
-    """The text of a PDF, DOCX, DOC, ODT, RTF, PPTX, PPT, ODP, XLSX, XLS, ODS, CSV, HTML, EML,
-    MSG or EPUB file given its bytes; raises
+    """The text of a PDF, DOCX, DOC, ODT, RTF, PPTX, PPT, ODP, XLSX, XLS, ODS, CSV, HTML, MHT,
+    EML, MSG or EPUB file given its bytes; raises
     UnreadableFileError, also when the converter's package fails on a damaged file in a way it
     does not name (a corrupt deflate stream inside a .docx raises zlib.error from python-docx):
     on a shared drive one such file is skipped, saying what failed, and does not stop the
@@ -169,6 +172,8 @@ _CONVERTERS = {
     ".eml": ("qa.ingest.email_text", "eml_to_text"),
     ".msg": ("qa.ingest.msg_text", "msg_to_text"),
     ".epub": ("qa.ingest.epub_text", "epub_to_text"),
+    ".mht": ("qa.ingest.mhtml_text", "mhtml_to_text"),
+    ".mhtml": ("qa.ingest.mhtml_text", "mhtml_to_text"),
 }
 
 
