@@ -66,7 +66,8 @@ def test_the_documents_an_eml_attaches_are_read_under_their_names(tmp_path):
     assert "\n## Attachment: notes.txt\n\n### Notes\n\nPilots board at the outer buoy.\n" in text
     unread = next(line for line in text.splitlines() if line.startswith("Attachments not read"))
     assert "broken.pdf (not a readable PDF" in unread
-    assert "forwarded.eml (a message of its own)" in unread and "old news" not in text
+    assert "forwarded.eml (a message with no text, or one saved as a file)" in unread
+    assert "old news" not in text  # a mail saved as a file in the mail: read when saved alone
     # a mail with no body but a document attached is the document's cover: it is read
     assert "Pilots board" in eml_to_text(_eml(plain="", attached=attached)).text
 
@@ -83,6 +84,24 @@ def test_an_eml_body_is_read_from_its_html_part_its_headings_under_the_subject()
     assert "\n\nVessel | Fee\n\nFerry | Five\n" in text  # a table's rows as rows
     assert "wrapped plain text" not in text and "track" not in text
     assert text.startswith("# Berth fees for 2021\n\n")
+
+
+def test_a_mail_forwarded_as_an_attachment_is_read_under_its_subject():
+    forwarded = EmailMessage()
+    forwarded["From"] = "Port Authority <port@harbour.example>"
+    forwarded["Subject"] = "New night fees"
+    forwarded.set_content("From 1 March a ferry docking after dusk pays ten coins.")
+    forwarded.add_attachment(b"old", maintype="text", subtype="plain", filename="older.txt")
+    message = EmailMessage()
+    message["Subject"] = "FW: New night fees"
+    message.set_content("See below.")
+    message.add_attachment(forwarded)
+    text = eml_to_text(message.as_bytes()).text
+    assert text.endswith(
+        "## Attachment: New night fees\n\n### New night fees\n\n"
+        "From: Port Authority <port@harbour.example>\n\n"
+        "From 1 March a ferry docking after dusk pays ten coins.\n"
+    )  # its own attachment is not read: no nesting
 
 
 def test_a_picture_the_body_shows_is_no_attachment_to_name():
@@ -124,6 +143,13 @@ pytest.importorskip("olefile", reason="the formats extra is needed: pip install 
 
 def _msg(name: str) -> str:
     return msg_text.msg_to_text((DATA / name).read_bytes()).text
+
+
+def test_an_outlook_mail_attached_whole_is_read_under_its_subject():
+    text = _msg("58214_with_attachment.msg")  # POI: the mail 58214_extracted_attachment.msg
+    assert "\n## Attachment: Untitled Attachment\n\n### Test mail attachment\n\n" in text
+    assert "From: Bertrand Beyssac <bertrand.beyssac@c6.eu>\nTo: Bertrand Beyssac\n" in text
+    assert "Lorem ipsum dolor sit amet" in text and "Attachments not read" not in text
 
 
 def test_an_outlook_mails_hidden_pictures_go_unnamed():

@@ -1,8 +1,10 @@
 """The documents attached to a saved e-mail, read as the same files saved into the corpus folder
 would be: a mail that sends a policy as a PDF is found by what the PDF says, and its passages are
 cited in the mail. Each attachment read goes under "## Attachment: <name>", its own headings two
-levels below; one that is not read (a picture, a mail attached to the mail, a file its converter
-cannot read) is named on one line with why, and never stops the mail from being read. Pictures
+levels below; a mail attached whole (a forwarded message) is read as its text, its own
+attachments left out. One that is not read (a picture, a mail saved as a file inside the mail, a
+file its converter cannot read) is named on one line with why, and never stops the mail from
+being read. Pictures
 shown in the body (a signature's logo, kept as hidden attachments) are not named.
 """
 
@@ -24,6 +26,7 @@ class Attachment:
     name: str
     data: bytes | None  # None: no file (an embedded message, a link)
     inline: bool = False  # shown in the body (a signature's logo): no attachment to the reader
+    text: str | None = None  # a message attached whole (a forwarded mail), already read
 
 
 def attachment_blocks(attachments: list[Attachment]) -> tuple[list[str], list[str]]:
@@ -37,8 +40,11 @@ def attachment_blocks(attachments: list[Attachment]) -> tuple[list[str], list[st
         suffix = Path(attachment.name).suffix.lower()
         if attachment.inline and suffix not in SUFFIXES:
             continue  # a picture in the body: nobody attached it
+        if attachment.text is not None:
+            blocks += _under(attachment.name, attachment.text)
+            continue
         if attachment.data is None or suffix in _MESSAGES:
-            unread.append(f"{attachment.name} (a message of its own)")
+            unread.append(f"{attachment.name} (a message with no text, or one saved as a file)")
             continue
         if suffix not in SUFFIXES:
             unread.append(f"{attachment.name} (not a kind of document read)")
@@ -51,6 +57,11 @@ def attachment_blocks(attachments: list[Attachment]) -> tuple[list[str], list[st
         except (UnreadableFileError, ImportError) as e:
             unread.append(f"{attachment.name} ({str(e).split(';')[0]})")
             continue
-        below = _HEADING.sub(lambda m: "#" * min(len(m.group(1)) + 2, 6) + " ", text)
-        blocks += [f"## Attachment: {attachment.name}", *_PARAGRAPH_BREAK.split(below)]
+        blocks += _under(attachment.name, text)
     return blocks, unread
+
+
+def _under(name: str, text: str) -> list[str]:
+    """An attachment's blocks under its own heading, its headings two levels below."""
+    below = _HEADING.sub(lambda m: "#" * min(len(m.group(1)) + 2, 6) + " ", text)
+    return [f"## Attachment: {name}", *_PARAGRAPH_BREAK.split(below)]

@@ -42,10 +42,7 @@ def eml_to_text(data: bytes) -> Converted:
             "give it the suffix of what it holds"
         )
     headers = [(h, _header(message, h)) for h in _HEADERS]
-    attachments = [
-        Attachment(part.get_filename() or "unnamed", _file(part), _inline(part))
-        for part in message.iter_attachments()
-    ]
+    attachments = [_attachment(part) for part in message.iter_attachments()]
     return Converted(
         message_text(_header(message, "Subject"), headers, _body(message), attachments)
     )
@@ -93,11 +90,22 @@ def rtf_body(rtf: bytes) -> str:
     return _LEVEL_ONE.sub("## ", rtf_to_text(rtf).text)
 
 
-def _file(part: EmailMessage) -> bytes | None:
-    """An attachment's bytes (None for a message attached whole)."""
-    if part.get_content_maintype() == "message":
-        return None
-    return part.get_payload(decode=True)
+def _attachment(part: EmailMessage) -> Attachment:
+    """A file's bytes, or a message attached whole (a forwarded mail) read as its text, its own
+    attachments left out (no nesting)."""
+    name = part.get_filename() or "unnamed"
+    if part.get_content_type() != "message/rfc822":
+        return Attachment(name, part.get_payload(decode=True), _inline(part))
+    inner = part.get_content()
+    if not isinstance(inner, EmailMessage):
+        return Attachment(name, None)
+    headers = [(h, _header(inner, h)) for h in _HEADERS]
+    subject = _header(inner, "Subject")
+    try:
+        text = message_text(subject, headers, _body(inner), [])
+    except UnreadableFileError:
+        return Attachment(name, None)
+    return Attachment(part.get_filename() or subject or name, None, text=text)
 
 
 def _inline(part: EmailMessage) -> bool:

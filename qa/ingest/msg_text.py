@@ -31,6 +31,7 @@ _UNICODE, _STRING8, _BINARY, _LONG, _TIME, _BOOLEAN = 0x001F, 0x001E, 0x0102, 0x
 _ATTACHMENT_HIDDEN = 0x7FFE  # a picture the HTML body shows
 _MESSAGE_HEADER = 32  # the top-level properties stream: 32 bytes before its 16-byte entries
 _ATTACHMENT_HEADER = 8
+_EMBEDDED, _EMBEDDED_HEADER = "__substg1.0_3701000D", 24  # a message attached whole
 _FILETIME_EPOCH = dt.datetime(1601, 1, 1)
 # A message's locale (a Windows LCID; its low 10 bits name the language) -> the Windows code
 # page its 8-bit text is in, when the message does not name one: what Outlook wrote in that
@@ -71,29 +72,47 @@ def msg_to_text(data: bytes) -> Converted:
                 "no message properties in it (another Office file named .msg?); save the "
                 "message from Outlook again"
             )
+        subject, headers, body = _message(message)
         attachments = sorted(
             {e[0] for e in ole.listdir() if e[0].startswith("__attach_version1.0_")}
         )
-        files = []
-        for folder in attachments:
-            attachment = _Properties(ole, folder, _ATTACHMENT_HEADER, message.code_page)
-            name = attachment.text(_ATTACHMENT_LONG_NAME) or attachment.text(_ATTACHMENT_NAME)
-            data = attachment.raw(_ATTACHMENT_DATA) if attachment.has(_ATTACHMENT_DATA) else None
-            hidden = bool(attachment.fixed.get((_ATTACHMENT_HIDDEN, _BOOLEAN)))  # in the body
-            files.append(Attachment(name or "unnamed", data, hidden))
-        sender = message.text(_SENDER_NAME)
-        address = message.text(_SENDER_ADDRESS)
-        if _MAIL_ADDRESS.fullmatch(address) and address != sender:
-            sender = f"{sender} <{address}>" if sender else address
-        sent = message.time(_SENT) or message.time(_DELIVERED)
-        headers = [
-            ("From", sender),
-            ("To", message.text(_TO)),
-            ("Cc", message.text(_CC)),
-            ("Date", moment_text(sent) if sent else ""),
-        ]
-        body = _body(message)
-    return Converted(message_text(message.text(_SUBJECT), headers, body, files))
+        files = [_attachment(ole, folder, message.code_page) for folder in attachments]
+    return Converted(message_text(subject, headers, body, files))
+
+
+def _message(message: _Properties) -> tuple[str, list[tuple[str, str]], str]:
+    """A message's subject, From / To / Cc / Date, and body."""
+    sender = message.text(_SENDER_NAME)
+    address = message.text(_SENDER_ADDRESS)
+    if _MAIL_ADDRESS.fullmatch(address) and address != sender:
+        sender = f"{sender} <{address}>" if sender else address
+    sent = message.time(_SENT) or message.time(_DELIVERED)
+    headers = [
+        ("From", sender),
+        ("To", message.text(_TO)),
+        ("Cc", message.text(_CC)),
+        ("Date", moment_text(sent) if sent else ""),
+    ]
+    return message.text(_SUBJECT), headers, _body(message)
+
+
+def _attachment(ole, folder: str, code_page: str | None) -> Attachment:
+    """An attachment: a file's bytes, or a message attached whole (a forwarded mail) read as
+    its text, its own attachments left out (no nesting)."""
+    attachment = _Properties(ole, folder, _ATTACHMENT_HEADER, code_page)
+    name = attachment.text(_ATTACHMENT_LONG_NAME) or attachment.text(_ATTACHMENT_NAME)
+    hidden = bool(attachment.fixed.get((_ATTACHMENT_HIDDEN, _BOOLEAN)))  # a picture in the body
+    if attachment.has(_ATTACHMENT_DATA):
+        return Attachment(name or "unnamed", attachment.raw(_ATTACHMENT_DATA), hidden)
+    inner = _Properties(ole, f"{folder}/{_EMBEDDED}", _EMBEDDED_HEADER, code_page)
+    if not inner.names:
+        return Attachment(name or "unnamed", None, hidden)
+    subject, headers, body = _message(inner)
+    try:
+        text = message_text(subject, headers, body, [])
+    except UnreadableFileError:
+        text = None
+    return Attachment(name or subject or "unnamed", None, hidden, text)
 
 
 def _body(message: _Properties) -> str:
@@ -174,7 +193,7 @@ class _Properties:
 
     def __init__(self, ole, folder: str, header: int, code_page: str | None = None):
         self.ole = ole
-        prefix = [folder] if folder else []
+        prefix = folder.split("/") if folder else []
         self.names: dict[int, tuple[int, str]] = {}  # property id -> (type, stream path)
         for entry in ole.listdir():
             name = entry[-1]
