@@ -70,6 +70,16 @@ def test_the_documents_an_eml_attaches_are_read_under_their_names(tmp_path):
     assert "old news" not in text  # a mail saved as a file in the mail: read when saved alone
     # a mail with no body but a document attached is the document's cover: it is read
     assert "Pilots board" in eml_to_text(_eml(plain="", attached=attached)).text
+    # the mail's words and each attachment are sections of their own, whatever their lines
+    (tmp_path / "drive").mkdir()
+    (tmp_path / "drive" / "mail.eml").write_bytes(
+        _eml(plain="Fees attached.\n\nHarbour Office", attached=attached)
+    )
+    (document,) = read_corpus(tmp_path / "drive").documents
+    sections = {p.text: p.section for p in chunk_corpus([document])}
+    assert sections["Harbour Office"] == "Berth fees for 2021 > Message"
+    dusk = next(t for t in sections if "after dusk" in t)
+    assert sections[dusk].startswith("Berth fees for 2021 > Attachment: night fees.pdf")
 
 
 def test_an_eml_body_is_read_from_its_html_part_its_headings_under_the_subject():

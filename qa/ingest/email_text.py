@@ -56,8 +56,10 @@ def message_text(
     the attachments not read, then those read (qa.ingest.attachments)."""
     lines = [f"{name}: {' '.join(value.split())}" for name, value in headers if value.strip()]
     blocks = [f"# {literal(' '.join(subject.split())) or 'E-mail without a subject'}"]
-    blocks += ["\n".join(lines), *_PARAGRAPH_BREAK.split(body)]
     read, unread = attachment_blocks(attachments)
+    # beside its attachments the mail's own words are a section too: with two marked headings
+    # the chunker takes no short line for one (a signature's "Harbour Office" heading a PDF)
+    blocks += ["\n".join(lines), *(["## Message"] if read else []), *_PARAGRAPH_BREAK.split(body)]
     if unread:
         blocks.append(f"Attachments not read: {'; '.join(unread)}")
     if not body.strip() and not read:
