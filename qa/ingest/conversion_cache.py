@@ -36,8 +36,9 @@ from qa.ingest.formats import convert
 # of contents control is not read; v17: a web page's note list (<dt> a linked label, <dd> the
 # note) gives "[5] The note ...", not the label as a paragraph of its own; v18: a web page's data
 # table and a .ppt table read row by row, "Ferry | Five coins", as Word's and PowerPoint's do, and
-# an Office file saved as Strict Open XML is read (its failure cached before is not kept)
-CONVERTERS_VERSION = "converters v18"
+# an Office file saved as Strict Open XML is read (its failure cached before is not kept); v19: an
+# e-mail whose attachments are read puts its own words under "## Message"
+CONVERTERS_VERSION = "converters v19"
 
 
 class ConversionCache:
