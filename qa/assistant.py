@@ -64,6 +64,7 @@ class BuildReport:
     retired_passages: int = 0  # of removed or changed files, set aside until a full build
     left_out: tuple[str, ...] = ()  # files of other kinds in the corpus folder (not documents)
     windows_1252: tuple[str, ...] = ()  # text files read as Windows-1252, not UTF-8
+    chinese_code_page: tuple[str, ...] = ()  # text files read as GB18030 or Big5, not UTF-8
 
 
 def live_passage_count(manifest: dict) -> int:
@@ -128,7 +129,12 @@ def _build_locked(
         settings, corpus, conversions, force, progress, encoders, embed_many_factory, t0
     )
     remember_corpus(settings.index_dir, corpus)  # the next open need not read it again
-    return replace(report, left_out=corpus.left_out, windows_1252=corpus.windows_1252)
+    return replace(
+        report,
+        left_out=corpus.left_out,
+        windows_1252=corpus.windows_1252,
+        chinese_code_page=corpus.chinese_code_page,
+    )
 
 
 def _build_for(

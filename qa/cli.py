@@ -137,7 +137,7 @@ def cmd_index(args: argparse.Namespace) -> int:
         _audit_index(args, settings, report, None)
     for skipped in report.skipped:  # a file of a kind read that could not be read
         print(f"warning: {skipped}", file=sys.stderr)
-    for note in reading_notes(report.left_out, report.windows_1252):  # one line each, not a file
+    for note in reading_notes(report.left_out, report.windows_1252, report.chinese_code_page):
         print(f"note: {note}", file=sys.stderr)
     if args.json:
         from dataclasses import asdict

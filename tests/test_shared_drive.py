@@ -15,9 +15,11 @@ from qa.ingest.corpus import READING_SHARE, CorpusWarning, load_corpus, read_cor
 from qa.ingest.formats import WINDOWS_1252, read_text, text_of
 from tests.test_cli import run
 
-# what a .txt saved in GBK (Chinese Windows' code page) is skipped for
+# what a .txt saved in GBK (Chinese Windows' code page) is skipped for when it holds too few
+# characters to tell its code page (qa.ingest.chinese_bytes)
 GBK_SAYS = (
-    "not valid UTF-8, nor Western text in Windows-1252 (byte 0: b'\\xbb\\xe1\\xd2\\xe9'); "
+    "not valid UTF-8, nor Western text in Windows-1252 or Chinese text (byte 0: "
+    "b'\\xbb\\xe1\\xd2\\xe9'); "
     "re-save it as UTF-8"
 )
 

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from qa.errors import CorpusError
+from qa.ingest.chinese_bytes import CHINESE_CODE_PAGES
 from qa.ingest.conversion_cache import ConversionCache
 from qa.ingest.convert_ahead import convert_ahead
 from qa.ingest.converted import UnreadableFileError
@@ -67,6 +68,7 @@ class Corpus:
     stats: dict[str, tuple[int, int]] = field(default_factory=dict)
     left_out: tuple[str, ...] = ()  # files of other kinds, relative to the corpus folder
     windows_1252: tuple[str, ...] = ()  # text files read as Windows-1252, not UTF-8
+    chinese_code_page: tuple[str, ...] = ()  # text files read as GB18030 or Big5, not UTF-8
 
 
 @dataclass(frozen=True)
@@ -150,14 +152,30 @@ def windows_1252_note(names: Sequence[str]) -> str:
     )
 
 
-def reading_notes(left_out: Sequence[str], windows_1252: Sequence[str]) -> list[str]:
+def chinese_code_page_note(names: Sequence[str]) -> str:
+    """One line for the text files read in a Chinese code page (qa.ingest.chinese_bytes).
+
+    Example: chinese_code_page_note(["a.txt"]) -> 'read 1 text file(s) as Chinese in GB18030 or
+    Big5, not UTF-8 (e.g. a.txt); ...'
+    """
+    return (
+        f"read {len(names)} text file(s) as Chinese in GB18030 or Big5, not UTF-8 (e.g. "
+        f"{names[0]}); if characters look wrong in their passages, re-save them as UTF-8 "
+        "(`qa index --json` lists them all)"
+    )
+
+
+def reading_notes(
+    left_out: Sequence[str], windows_1252: Sequence[str], chinese: Sequence[str] = ()
+) -> list[str]:
     """What `qa index` notes of a read besides skipped files: files of other kinds (an image, a
-    spreadsheet) and text files read as Windows-1252, one line for each group."""
-    return [
-        note(names)
-        for names, note in ((left_out, left_out_note), (windows_1252, windows_1252_note))
-        if names
-    ]
+    spreadsheet) and text files read in a legacy code page, one line for each group."""
+    groups = (
+        (left_out, left_out_note),
+        (windows_1252, windows_1252_note),
+        (chinese, chinese_code_page_note),
+    )
+    return [note(names) for names, note in groups if names]
 
 
 def _check_inside(path: Path, root: Path, corpus_dir: Path) -> None:
@@ -218,7 +236,7 @@ def read_corpus(
         files, conversions, MAX_CONVERTED_FILE_BYTES, progress, converting
     )
     tell = _reading_progress(progress, len(files), converting if converted else 0.0)
-    documents, skipped, stats, windows_1252 = [], [], {}, []
+    documents, skipped, stats, windows_1252, chinese = [], [], {}, [], []
     for n, path in enumerate(files, 1):
         source = path.relative_to(corpus_dir).as_posix()
         try:
@@ -227,6 +245,8 @@ def read_corpus(
             documents.append(document)
             if encoding == WINDOWS_1252:
                 windows_1252.append(source)
+            elif encoding in CHINESE_CODE_PAGES:
+                chinese.append(source)
         except UnreadableFileError as e:
             skipped.append(SkippedFile(source, str(e)))
         except OSError as e:  # not allowed to read it, or gone since the folder was listed
@@ -236,7 +256,7 @@ def read_corpus(
         reasons = "; ".join(str(s) for s in skipped)
         raise CorpusError(f"no document in {corpus_dir} could be read ({reasons})")
     left_out = tuple(p.relative_to(corpus_dir).as_posix() for p in listing.others)
-    return Corpus(documents, tuple(skipped), stats, left_out, tuple(windows_1252))
+    return Corpus(documents, tuple(skipped), stats, left_out, tuple(windows_1252), tuple(chinese))
 
 
 def _unread(error: OSError) -> str:

@@ -21,6 +21,7 @@ import importlib
 from dataclasses import dataclass
 from pathlib import Path
 
+from qa.ingest.chinese_bytes import chinese_text
 from qa.ingest.converted import Converted, UnreadableFileError
 from qa.ingest.western import WINDOWS_1252, western_text
 
@@ -82,7 +83,9 @@ class TextFile:
     """A text file's text and the encoding it was read in."""
 
     text: str
-    encoding: str  # UTF8, "utf-16-le" / "utf-16-be" (after the byte-order mark), WINDOWS_1252
+    # UTF8, "utf-16-le" / "utf-16-be" (after the byte-order mark), WINDOWS_1252, or a Chinese
+    # code page (qa.ingest.chinese_bytes: "gb18030", "cp950")
+    encoding: str
 
 
 def text_of(data: bytes) -> str:
@@ -108,14 +111,17 @@ def read_text(data: bytes) -> TextFile:
         text = body.decode(encoding or UTF8)
     except UnicodeDecodeError as e:
         text = None if encoding else western_text(data)
+        legacy = WINDOWS_1252
+        if text is None and not encoding and (chinese := chinese_text(data)):
+            text, legacy = chinese
         if text is None:
             at = e.start + (2 if encoding else 0)
             kind = "UTF-16 after its byte-order mark" if encoding else "UTF-8"
-            western = "" if encoding else ", nor Western text in Windows-1252"
+            western = "" if encoding else ", nor Western text in Windows-1252 or Chinese text"
             raise UnreadableFileError(
                 f"not valid {kind}{western} (byte {at}: {data[at : at + 4]!r}); re-save it as UTF-8"
             ) from None
-        encoding = WINDOWS_1252
+        encoding = legacy
     if "\x00" in text:  # valid, but binary (an image or archive renamed .txt)
         raise UnreadableFileError(
             f"character {text.index(chr(0))} is NUL, so this is a binary file, not text; "

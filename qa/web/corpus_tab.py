@@ -19,6 +19,7 @@ import qa.web.markdown as markdown
 import qa.web.views as views
 from qa.errors import QAError
 from qa.index.corpus_stat import skipped_when_built
+from qa.ingest.chinese_bytes import CHINESE_CODE_PAGES
 from qa.ingest.formats import SUFFIXES, TEXT_SUFFIXES, WINDOWS_1252, read_text
 from qa.web.audit import AuditEntry, append_entry, audit_path, check_room, entry, read_audit
 from qa.web.corpus_update import check_upload_size
@@ -91,13 +92,21 @@ def replace_document(source: str, data: bytes, progress: Callable | None = None)
 
 
 def _encoding_note(name: str, data: bytes) -> str:
-    """What `qa index` notes of a text file read as Windows-1252, said of an upload too."""
-    if Path(name).suffix.lower() not in TEXT_SUFFIXES or read_text(data).encoding != WINDOWS_1252:
+    """What `qa index` notes of a text file read in a legacy code page, said of an upload too."""
+    if Path(name).suffix.lower() not in TEXT_SUFFIXES:
         return ""
-    return (
-        " It was read as Windows-1252, not UTF-8: if letters look wrong in its passages, save "
-        "it as UTF-8 and replace it."
-    )
+    encoding = read_text(data).encoding
+    if encoding == WINDOWS_1252:
+        return (
+            " It was read as Windows-1252, not UTF-8: if letters look wrong in its passages, "
+            "save it as UTF-8 and replace it."
+        )
+    if encoding in CHINESE_CODE_PAGES:
+        return (
+            " It was read as Chinese in GB18030 or Big5, not UTF-8: if characters look wrong in "
+            "its passages, save it as UTF-8 and replace it."
+        )
+    return ""
 
 
 def remove_document(source: str, progress: Callable | None = None) -> str:
