@@ -3,14 +3,12 @@ Chinese but are Korean, Japanese or Cyrillic are not taken for it."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
 
 from qa.ingest.chinese_bytes import BIG5, GB18030, chinese_text
 from qa.ingest.formats import convert, read_text
-from tests.test_cli import run
 
 MINUTES = "知识产权质押融资试点工作将进一步扩大，中小企业可以用专利向银行申请贷款。"
 TRADITIONAL = "知識產權質押融資試點工作將進一步擴大，中小企業可以用專利向銀行申請貸款。"
@@ -56,23 +54,6 @@ def test_a_chinese_csv_from_excel_reads_its_rows():
     table = "指标,2015年,2020年\r\n每万人口发明专利拥有量,6.3,14.0\r\n专利质押融资金额（亿元）,750,1800\r\n"
     text = convert(Path("indicators.csv"), table.encode("gbk")).text
     assert "指标: 每万人口发明专利拥有量 | 2015年: 6.3 | 2020年: 14" in text
-
-
-def test_qa_index_reads_and_notes_a_chinese_file_and_a_question_finds_it(tiny_settings):
-    (tiny_settings.corpus_dir / "minutes.txt").write_bytes(MINUTES.encode("gbk"))
-    env = {"QA_ENCODER_DIR": str(tiny_settings.encoder_path)}
-    proc = run(["index"], tiny_settings, **env)
-    assert "indexed 3 file(s)" in proc.stdout and "skipped" not in proc.stderr
-    assert (
-        "note: read 1 text file(s) as Chinese in GB18030 or Big5, not UTF-8 (e.g. minutes.txt); "
-        "if characters look wrong in their passages, re-save them as UTF-8 (`qa index --json` "
-        "lists them all)"
-    ) in proc.stderr.splitlines()
-    report = json.loads(run(["index", "--json"], tiny_settings, **env).stdout)
-    assert report["chinese_code_page"] == ["minutes.txt"] and report["windows_1252"] == []
-    found = json.loads(run(["search", "专利质押", "--json"], tiny_settings, **env).stdout)
-    top = found["passages"][0]
-    assert top["source"] == "minutes.txt" and top["text"] == MINUTES
 
 
 @pytest.mark.usefixtures("restore_app_state")

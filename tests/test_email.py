@@ -66,7 +66,7 @@ def test_the_documents_an_eml_attaches_are_read_under_their_names(tmp_path):
     assert "\n## Attachment: notes.txt\n\n### Notes\n\nPilots board at the outer buoy.\n" in text
     unread = next(line for line in text.splitlines() if line.startswith("Attachments not read"))
     assert "broken.pdf (not a readable PDF" in unread
-    assert "forwarded.eml (a message with no text, or one saved as a file)" in unread
+    assert "forwarded.eml (a mail saved as a file: read when saved on its own)" in unread
     assert "old news" not in text  # a mail saved as a file in the mail: read when saved alone
     # a mail with no body but a document attached is the document's cover: it is read
     assert "Pilots board" in eml_to_text(_eml(plain="", attached=attached)).text
@@ -94,6 +94,16 @@ def test_an_eml_body_is_read_from_its_html_part_its_headings_under_the_subject()
     assert "\n\nVessel | Fee\n\nFerry | Five\n" in text  # a table's rows as rows
     assert "wrapped plain text" not in text and "track" not in text
     assert text.startswith("# Berth fees for 2021\n\n")
+
+
+def test_an_attachments_name_stays_on_its_line():
+    # a name decoded from RFC 2231 ("filename*=utf-8''a%0A%23%20Fake...") may hold a line break
+    from qa.ingest.attachments import Attachment, attachment_blocks
+
+    named = Attachment("a\n# Fake heading.txt", b"Pilots board at the buoy.")
+    blocks, unread = attachment_blocks([named, Attachment("b\n# x.jpg", b"\xff")])
+    assert blocks == ["## Attachment: a # Fake heading.txt", "Pilots board at the buoy."]
+    assert unread == ["b # x.jpg (not a kind of document read)"]
 
 
 def test_a_mail_forwarded_as_an_attachment_is_read_under_its_subject():

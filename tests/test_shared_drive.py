@@ -187,22 +187,34 @@ def test_windows_1252_text_is_read_when_it_can_only_be_western_text():
             pytest.fail(why)
 
 
-def test_qa_index_notes_the_files_read_as_windows_1252(tiny_settings):
-    memo = "The caf\u00e9 opens at noon \u2013 every day.\n"
-    (tiny_settings.corpus_dir / "memo.txt").write_bytes(memo.encode("cp1252"))
+@pytest.mark.parametrize(
+    ("name", "text", "codec", "read_as", "field", "query"),
+    [
+        ("memo.txt", "The caf\u00e9 opens at noon \u2013 every day.", "cp1252",
+         "as Windows-1252, not UTF-8 (e.g. memo.txt); if letters look", "windows_1252",
+         "when does the café open"),
+        ("minutes.txt", "知识产权质押融资试点工作将进一步扩大，中小企业可以用专利向银行申请贷款。",
+         "gbk", "as Chinese in GB18030 or Big5, not UTF-8 (e.g. minutes.txt); if characters look",
+         "chinese_code_page", "专利质押"),
+    ],
+)  # fmt: skip
+def test_qa_index_notes_the_files_read_in_a_legacy_code_page(
+    tiny_settings, name, text, codec, read_as, field, query
+):
+    (tiny_settings.corpus_dir / name).write_bytes(f"{text}\n".encode(codec))
     env = {"QA_ENCODER_DIR": str(tiny_settings.encoder_path)}
     proc = run(["index"], tiny_settings, **env)
     assert "indexed 3 file(s)" in proc.stdout and "skipped" not in proc.stderr
     assert (
-        "note: read 1 text file(s) as Windows-1252, not UTF-8 (e.g. memo.txt); if letters look "
-        "wrong in their passages, re-save them as UTF-8 (`qa index --json` lists them all)"
+        f"note: read 1 text file(s) {read_as} wrong in their passages, re-save them as UTF-8 "
+        "(`qa index --json` lists them all)"
     ) in proc.stderr.splitlines()
-    assert json.loads(run(["index", "--json"], tiny_settings, **env).stdout)["windows_1252"] == [
-        "memo.txt"
-    ]
-    found = run(["search", "when does the café open", "--json"], tiny_settings, **env).stdout
+    report = json.loads(run(["index", "--json"], tiny_settings, **env).stdout)
+    assert report[field] == [name]
+    assert report["windows_1252" if field != "windows_1252" else "chinese_code_page"] == []
+    found = run(["search", query, "--json"], tiny_settings, **env).stdout
     top = json.loads(found)["passages"][0]
-    assert top["source"] == "memo.txt" and top["text"] == memo.strip()
+    assert top["source"] == name and top["text"] == text
 
 
 @pytest.mark.usefixtures("restore_app_state")

@@ -37,27 +37,31 @@ def attachment_blocks(attachments: list[Attachment]) -> tuple[list[str], list[st
     blocks: list[str] = []
     unread: list[str] = []
     for attachment in attachments:
-        suffix = Path(attachment.name).suffix.lower()
+        name = " ".join(attachment.name.split()) or "unnamed"  # one line: no heading of its own
+        suffix = Path(name).suffix.lower()
         if attachment.inline and suffix not in SUFFIXES:
             continue  # a picture in the body: nobody attached it
         if attachment.text is not None:
-            blocks += _under(attachment.name, attachment.text)
+            blocks += _under(name, attachment.text)
             continue
-        if attachment.data is None or suffix in _MESSAGES:
-            unread.append(f"{attachment.name} (a message with no text, or one saved as a file)")
+        if suffix in _MESSAGES:
+            unread.append(f"{name} (a mail saved as a file: read when saved on its own)")
+            continue
+        if attachment.data is None:
+            unread.append(f"{name} (no file in the mail: a link, or a message without text)")
             continue
         if suffix not in SUFFIXES:
-            unread.append(f"{attachment.name} (not a kind of document read)")
+            unread.append(f"{name} (not a kind of document read)")
             continue
         try:
-            data = attachment.data
-            text = (
-                text_of(data) if suffix in TEXT_SUFFIXES else convert(Path("a" + suffix), data).text
-            )
+            if suffix in TEXT_SUFFIXES:
+                text = text_of(attachment.data)
+            else:
+                text = convert(Path(name), attachment.data).text
         except (UnreadableFileError, ImportError) as e:
-            unread.append(f"{attachment.name} ({str(e).split(';')[0]})")
+            unread.append(f"{name} ({str(e).split(';')[0]})")
             continue
-        blocks += _under(attachment.name, text)
+        blocks += _under(name, text)
     return blocks, unread
 
 

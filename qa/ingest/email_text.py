@@ -41,11 +41,9 @@ def eml_to_text(data: bytes) -> Converted:
             "no e-mail headers (From, To, Subject, Date) at its start, so it is no saved e-mail; "
             "give it the suffix of what it holds"
         )
-    headers = [(h, _header(message, h)) for h in _HEADERS]
+    subject, headers, body = _parts(message)
     attachments = [_attachment(part) for part in message.iter_attachments()]
-    return Converted(
-        message_text(_header(message, "Subject"), headers, _body(message), attachments)
-    )
+    return Converted(message_text(subject, headers, body, attachments))
 
 
 def message_text(
@@ -101,10 +99,9 @@ def _attachment(part: EmailMessage) -> Attachment:
     inner = part.get_content()
     if not isinstance(inner, EmailMessage):
         return Attachment(name, None)
-    headers = [(h, _header(inner, h)) for h in _HEADERS]
-    subject = _header(inner, "Subject")
+    subject, headers, body = _parts(inner)
     try:
-        text = message_text(subject, headers, _body(inner), [])
+        text = message_text(subject, headers, body, [])
     except UnreadableFileError:
         return Attachment(name, None)
     return Attachment(part.get_filename() or subject or name, None, text=text)
@@ -115,11 +112,17 @@ def _inline(part: EmailMessage) -> bool:
     return bool(part["Content-ID"]) and part.get_content_disposition() != "attachment"
 
 
+def _parts(message: EmailMessage) -> tuple[str, list[tuple[str, str]], str]:
+    """A message's subject, From / To / Cc / Date, and body."""
+    return _header(message, "Subject"), [(h, _header(message, h)) for h in _HEADERS], _body(message)
+
+
 def _header(message: EmailMessage, name: str) -> str:
     try:
         return str(message[name] or "")
     except (ValueError, TypeError, IndexError):  # a header too malformed to parse: its raw text
-        return str(message.get_all(name, [""])[0])
+        raw = (value for key, value in message.raw_items() if key.lower() == name.lower())
+        return str(next(raw, ""))
 
 
 def _body(message: EmailMessage) -> str:
