@@ -234,6 +234,7 @@ def test_a_compressed_rtf_body_is_decompressed_and_read_as_rtf():
     [
         (b"From: a@b.example\n\nan .eml named .msg", "not an Outlook .msg file"),
         ((DATA / "blank.msg").read_bytes(), "no body text"),
+        ((DATA / "simple_test_msg.msg").read_bytes()[:600], "OLE structure is damaged"),
     ],
 )
 def test_files_that_are_no_outlook_message_or_hold_no_body_say_so(data, says):

@@ -151,6 +151,14 @@ def test_a_zip_that_is_no_epub_and_a_damaged_package_say_so():
         epub_to_text(out.getvalue())
 
 
+def test_a_damaged_zip_entry_says_the_book_is_damaged():
+    data = bytearray(_book())
+    at = data.index(b"Pay before dusk")  # stored uncompressed: its CRC no longer matches
+    data[at : at + 3] = b"XXX"
+    with pytest.raises(UnreadableFileError, match="its zip is damaged"):
+        epub_to_text(bytes(data))
+
+
 def test_an_entity_bomb_in_the_package_is_not_expanded():
     bomb = (
         '<?xml version="1.0"?><!DOCTYPE p [<!ENTITY a "aaaaaaaaaa">'

@@ -18,6 +18,7 @@ import io
 import posixpath
 import re
 import zipfile
+import zlib
 from urllib.parse import unquote
 
 from qa.ingest.converted import (
@@ -52,6 +53,18 @@ def epub_to_text(data: bytes) -> Converted:
         raise UnreadableFileError(
             "not an EPUB (no zip archive); if it is another kind of file, give it that suffix"
         ) from None
+    except NotImplementedError as e:  # a zip of a version or a packing the standard library lacks
+        raise UnreadableFileError(f"its zip cannot be read ({e}); export the book again") from None
+    try:
+        return _book_text(book)
+    except (zipfile.BadZipFile, NotImplementedError, EOFError, zlib.error) as e:
+        raise UnreadableFileError(
+            f"its zip is damaged or packed in a way zip readers do not know ({e}); export the "
+            "book again"
+        ) from None
+
+
+def _book_text(book: zipfile.ZipFile) -> Converted:
     with book:
         size = sum(info.file_size for info in book.infolist())
         if size > MAX_UNPACKED_BYTES:

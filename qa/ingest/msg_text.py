@@ -65,18 +65,24 @@ def msg_to_text(data: bytes) -> Converted:
             "not an Outlook .msg file (no OLE compound file); if it is an .eml, give it that "
             "suffix, else save the message from Outlook again"
         )
-    with olefile.OleFileIO(io.BytesIO(data)) as ole:
-        message = _Properties(ole, "", _MESSAGE_HEADER)
-        if not message.names:
-            raise UnreadableFileError(
-                "no message properties in it (another Office file named .msg?); save the "
-                "message from Outlook again"
+    try:
+        with olefile.OleFileIO(io.BytesIO(data)) as ole:
+            message = _Properties(ole, "", _MESSAGE_HEADER)
+            if not message.names:
+                raise UnreadableFileError(
+                    "no message properties in it (another Office file named .msg?); save the "
+                    "message from Outlook again"
+                )
+            subject, headers, body = _message(message)
+            attachments = sorted(
+                {e[0] for e in ole.listdir() if e[0].startswith("__attach_version1.0_")}
             )
-        subject, headers, body = _message(message)
-        attachments = sorted(
-            {e[0] for e in ole.listdir() if e[0].startswith("__attach_version1.0_")}
-        )
-        files = [_attachment(ole, folder, message.code_page) for folder in attachments]
+            files = [_attachment(ole, folder, message.code_page) for folder in attachments]
+    except (OSError, ValueError, struct.error) as e:  # olefile's words for a damaged file
+        raise UnreadableFileError(
+            f"its OLE structure is damaged ({type(e).__name__}: {e}); save the message from "
+            "Outlook again"
+        ) from None
     return Converted(message_text(subject, headers, body, files))
 
 
