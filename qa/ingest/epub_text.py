@@ -57,7 +57,7 @@ def epub_to_text(data: bytes) -> Converted:
         raise UnreadableFileError(f"its zip cannot be read ({e}); export the book again") from None
     try:
         return _book_text(book)
-    except (zipfile.BadZipFile, NotImplementedError, EOFError, zlib.error) as e:
+    except (zipfile.BadZipFile, NotImplementedError, EOFError, zlib.error, ValueError) as e:
         raise UnreadableFileError(
             f"its zip is damaged or packed in a way zip readers do not know ({e}); export the "
             "book again"
