@@ -204,6 +204,15 @@ def test_8_bit_text_is_read_in_the_code_page_the_message_or_its_locale_gives():
     assert _msg("HTMLBodyBinary_CP1251.msg") == "# Subject öäü Subject\n\nHTML автоматически\n"
 
 
+def test_a_locale_names_the_code_page_outlook_and_word_6_wrote_in():
+    from qa.ingest.code_pages import language_code_page
+
+    regions = {0x0404: "cp950", 0x0C04: "cp950", 0x0804: "gbk", 0x1004: "gbk"}  # TW HK CN SG
+    languages = {0x0419: "cp1251", 0x042F: "cp1251", 0x041C: "cp1250", 0x0415: "cp1250"}
+    for lcid, codec in {**regions, **languages, 0x0407: "cp1252", 0x0409: "cp1252"}.items():
+        assert language_code_page(lcid) == codec, hex(lcid)
+
+
 def test_an_exchange_address_is_no_mail_address_to_show():
     assert "From: Kevin Roast\n" in _msg("quick.msg")
 

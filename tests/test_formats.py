@@ -46,6 +46,13 @@ WRITERS = {
 }
 
 
+def test_the_readmes_formats_table_names_every_kind_read_and_no_other():
+    readme = (Path(__file__).parent.parent / "README.md").read_text("utf-8")
+    table = readme.split("### Formats", 1)[1].split("\n\n", 2)[1]
+    suffix_cells = "\n".join(row.split("|")[2] for row in table.splitlines()[2:])
+    assert set(re.findall(r"`(\.[a-z0-9]+)`", suffix_cells)) == set(SUFFIXES)
+
+
 def test_suffixes_cover_every_format():
     assert set(SUFFIXES) == {
         ".txt", ".md", ".pdf", ".docx", ".doc", ".odt", ".rtf", ".pptx", ".ppt", ".odp", ".xlsx", ".xlsm",

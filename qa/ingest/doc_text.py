@@ -21,6 +21,7 @@ import re
 import struct
 from collections.abc import Callable
 
+from qa.ingest.code_pages import language_code_page
 from qa.ingest.converted import (
     Converted,
     UnreadableFileError,
@@ -43,14 +44,6 @@ _FIELD_BEGIN, _FIELD_SEPARATOR, _FIELD_END = "\x13", "\x14", "\x15"
 _DROPPED = dict.fromkeys(
     (c for c in range(32) if chr(c) not in "\t\n\r\x07\x0b\x0c\x13\x14\x15\x1e"), None
 )
-# a Word 6/95 file's code page, by the primary language of its lid (others: Windows-1252)
-_CODE_PAGES = {
-    **dict.fromkeys((0x19, 0x22, 0x02, 0x23), "cp1251"),  # Russian, Ukrainian, Bulgarian, ...
-    **dict.fromkeys((0x05, 0x15, 0x0E, 0x1B, 0x24, 0x18, 0x1C, 0x1A), "cp1250"),  # Czech, Polish
-    0x08: "cp1253", 0x1F: "cp1254", 0x0D: "cp1255", 0x01: "cp1256",  # Greek ... Arabic
-    **dict.fromkeys((0x25, 0x26, 0x27), "cp1257"), 0x2A: "cp1258", 0x1E: "cp874",
-    0x11: "cp932", 0x12: "cp949",  # Japanese, Korean
-}  # fmt: skip
 _SPACES = {ord("\t"): " ", ord("\x0b"): "\n", ord("\x1e"): "-", ord("\xa0"): " "}
 
 
@@ -120,9 +113,7 @@ def _word6_characters(word: bytes, flags: int) -> tuple[str, int, int]:
     (lid,) = struct.unpack_from("<H", word, 0x06)
     (start,) = struct.unpack_from("<I", word, _WORD6_FC_MIN)
     main, notes = (max(n, 0) for n in struct.unpack_from("<ii", word, _WORD6_CCP_TEXT))
-    code_page = _CODE_PAGES.get(lid & 0x3FF, WINDOWS_1252)
-    if lid & 0x3FF == 0x04:  # Chinese: simplified in China and Singapore, else traditional
-        code_page = "gbk" if lid in (0x0804, 0x1004) else "cp950"
+    code_page = language_code_page(lid)
     body = word[start : start + main + notes]
     if code_page == WINDOWS_1252 and western_text(body) is None:
         # Word 6 in English with Russian fonts, say: the language says Western, the text is not

@@ -19,6 +19,7 @@ import re
 import struct
 
 from qa.ingest.attachments import Attachment
+from qa.ingest.code_pages import language_code_page
 from qa.ingest.converted import Converted, UnreadableFileError, require
 from qa.ingest.email_text import html_body, message_text, plain_body, rtf_body
 from qa.ingest.sheet_rows import moment_text
@@ -33,23 +34,6 @@ _MESSAGE_HEADER = 32  # the top-level properties stream: 32 bytes before its 16-
 _ATTACHMENT_HEADER = 8
 _EMBEDDED, _EMBEDDED_HEADER = "__substg1.0_3701000D", 24  # a message attached whole
 _FILETIME_EPOCH = dt.datetime(1601, 1, 1)
-# A message's locale (a Windows LCID; its low 10 bits name the language) -> the Windows code
-# page its 8-bit text is in, when the message does not name one: what Outlook wrote in that
-# language. Chinese by region: traditional (Taiwan 1028, Hong Kong 3076, Macao 5124) or simplified.
-_LANGUAGE_CODE_PAGES = {
-    **dict.fromkeys((0x02, 0x19, 0x1C, 0x22, 0x23, 0x2F), 1251),  # Cyrillic
-    **dict.fromkeys((0x05, 0x0E, 0x15, 0x18, 0x1B, 0x24), 1250),  # Central European
-    **dict.fromkeys((0x25, 0x26, 0x27), 1257),  # Baltic
-    0x01: 1256,
-    0x08: 1253,
-    0x0D: 1255,
-    0x11: 932,
-    0x12: 949,
-    0x1E: 874,
-    0x1F: 1254,
-    0x2A: 1258,
-}
-_TRADITIONAL_CHINESE = (1028, 3076, 5124)
 _MAIL_ADDRESS = re.compile(r"[^@\s/<>]+@[^@\s/<>]+\.[^@\s/<>]+")  # not an Exchange (X.500) address
 
 
@@ -208,9 +192,11 @@ class _Properties:
                     self.names[int(name[12:16], 16)] = (int(name[16:20], 16), "/".join(entry))
         self.fixed = self._fixed("/".join([*prefix, "__properties_version1.0"]), header)
         internet = _codec(self.fixed.get((_INTERNET_CODE_PAGE, _LONG)))
-        self.code_page = code_page or _codec(  # for 8-bit text: the message's, else its language's
-            self.fixed.get((_CODE_PAGE, _LONG))
-            or _locale_code_page(self.fixed.get((_LOCALE, _LONG)))
+        locale = self.fixed.get((_LOCALE, _LONG))
+        self.code_page = (  # for 8-bit text: the message's, else its language's
+            code_page
+            or _codec(self.fixed.get((_CODE_PAGE, _LONG)))
+            or (language_code_page(locale) if locale else None)
         )
         if self.code_page is None:
             self.code_page = internet if internet not in (None, "utf-8") else "cp1252"
@@ -270,15 +256,6 @@ def _codec(page: int | None) -> str | None:
         return codecs.lookup(name).name
     except LookupError:
         return None
-
-
-def _locale_code_page(lcid: int | None) -> int | None:
-    """The Windows code page of a locale's language (1252 for Western ones; None without one)."""
-    if not lcid:
-        return None
-    if lcid & 0x3FF == 0x04:  # Chinese
-        return 950 if lcid in _TRADITIONAL_CHINESE else 936
-    return _LANGUAGE_CODE_PAGES.get(lcid & 0x3FF, 1252)
 
 
 def _is_hex(text: str) -> bool:
