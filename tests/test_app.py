@@ -354,6 +354,25 @@ def test_the_reader_indents_a_dotted_section_under_its_parent():
     ]
 
 
+def test_the_reader_heads_with_what_the_citations_head_with():
+    # a document that marks its sections: a short line (a mail's signature) heads nothing in
+    # the reader either, as in the passages' section paths
+    from qa.ingest.chunking import chunk
+
+    text = (
+        "# Night fees from 1 March\n\nFrom: Harbour Office\n\n## Message\n\nFees attached."
+        "\n\nHarbour Office\n\n## Attachment: fees.pdf\n\nNight fees\n\nA ferry pays ten coins.\n"
+    )
+    doc = Document("mail.eml", text)
+    passages = chunk(doc)
+    outline, _ = reader.reader_blocks(doc, passages)
+    assert [e.label for e in outline] == [
+        "Night fees from 1 March", "Message", "Attachment: fees.pdf"
+    ]  # fmt: skip
+    ten = next(p for p in passages if "ten coins" in p.text)
+    assert ten.section == "Night fees from 1 March > Attachment: fees.pdf"
+
+
 def test_open_event_switches_to_the_reader(bundled_app):
     hit = get_assistant().search(PLEDGE, k=1)[0]
     evt = gr.SelectData(None, {"index": hit.passage.id, "value": str(hit.passage.id)})

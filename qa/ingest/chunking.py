@@ -233,11 +233,9 @@ def chunk(
     marks_sections = _marks_sections(text, paras)
     for n, para in enumerate(paras):
         body = text[para.start : para.end]
-        level = heading_level(body)
+        level = section_heading_level(body, n == 0, marks_sections)
         if 0 < n <= title_page and level == 0:
             level = None  # an author's name on the title page heads nothing
-        if n > 0 and level == 0 and marks_sections and _title_mark(body) == "":
-            level = None  # its headings are marked: a line only its shape makes a title is not
         titled = inline_title(body) if level is None else None
         block = _title_block(body) if n == 0 and level is None and not titled else None
         if level is not None or titled or block:
@@ -277,6 +275,21 @@ def chunk(
                 )
             )
     return passages
+
+
+def section_heading_level(paragraph: str, first: bool, marks_sections: bool) -> int | None:
+    """heading_level, but in a document that marks its headings (marks_sections) a line only
+    its shape makes a title heads nothing: "Harbour Office" signing a mail, a short line of a
+    web page. What the chunker and the app's reader both take for a heading."""
+    level = heading_level(paragraph)
+    if not first and level == 0 and marks_sections and _title_mark(paragraph) == "":
+        return None
+    return level
+
+
+def marks_sections(text: str) -> bool:
+    """Whether a document marks its section headings (see _marks_sections), as chunk reads it."""
+    return _marks_sections(text, blocks(text))
 
 
 def _marks_sections(text: str, paras: list[Span]) -> bool:

@@ -12,9 +12,10 @@ from dataclasses import dataclass
 from qa.ingest.chunking import (
     BULLET,
     heading_label,
-    heading_level,
     inline_title,
+    marks_sections,
     paragraphs,
+    section_heading_level,
     sentences,
 )
 from qa.ingest.section_path import section_number
@@ -153,6 +154,7 @@ def reader_blocks(
     current = -1  # index into outline of the entry holding the target
     blocks = []
     pi = 0
+    marked = marks_sections(text)
     for n, para in enumerate(paragraphs(text)):
         raw = text[para.start : para.end]
         inside = []
@@ -161,7 +163,7 @@ def reader_blocks(
                 inside.append(own[pi])
             pi += 1
         has_target = any(p.id in targets for p in inside)
-        level = heading_level(raw)
+        level = section_heading_level(raw, n == 0, marked)
         anchor = f"rd-h-{n}"
         if level is not None:
             label = heading_label(raw)
