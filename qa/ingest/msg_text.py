@@ -62,7 +62,8 @@ def msg_to_text(data: bytes) -> Converted:
                 {e[0] for e in ole.listdir() if e[0].startswith("__attach_version1.0_")}
             )
             files = [_attachment(ole, folder, message.code_page) for folder in attachments]
-    except (OSError, ValueError, struct.error) as e:  # olefile's words for a damaged file
+    # olefile's words for a damaged file (an assertion among them: its checks of the structure)
+    except (OSError, ValueError, struct.error, AssertionError) as e:
         raise UnreadableFileError(
             f"its OLE structure is damaged ({type(e).__name__}: {e}); save the message from "
             "Outlook again"

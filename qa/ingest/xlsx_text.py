@@ -104,7 +104,7 @@ def _check_package(data: bytes) -> None:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as package:
             size = sum(info.file_size for info in package.infolist())
-    except (zipfile.BadZipFile, EOFError, zlib.error, ValueError) as e:
+    except (zipfile.BadZipFile, EOFError, zlib.error, ValueError, NotImplementedError) as e:
         if data.startswith(_OLE):  # Office's older container: encrypted, or an .xls renamed
             raise UnreadableFileError(
                 "it is protected by a password; save a copy without the password and index that"
