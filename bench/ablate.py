@@ -46,6 +46,9 @@ ABLATIONS = {
     "- a document named by its name searched alone ('the Apache License')": {
         "named_documents": False
     },
+    "- MiniLM's floor raised where it judges a large search alone": {
+        "min_score_raise_without_e5": 0.0
+    },
     "+ document support .2, depth 5": {"document_weight": 0.2, "document_depth": 5},
     "+ document topic 1": {"document_topic_weight": 1.0},
     "+ document topic .5": {"document_topic_weight": 0.5},

@@ -134,6 +134,11 @@ class RetrievalConfig:
     merge_depth: int = 5  # adjacent passages of one item both in the top 5 become one hit
     merge_max_words: int = 170  # ...up to this size (merge_depth 0 turns merging off)
     min_score: float = 0.35
+    # ...raised by this where e5 cannot give its English second opinion (a library above
+    # QA_E5_MAX_PASSAGES): among 1,000x the text, an off-topic question's best sentence is
+    # closer by chance (the plan's dev rows at 1,000x: declined .56 -> .84, answerable declined
+    # 0 -> .012; README "Declining in a large library")
+    min_score_raise_without_e5: float = 0.10
     min_e5_score: float = 0.78
     min_e5_english: float = 0.81
     lexical_coverage: float = 0.5  # share of question terms found in the corpus that vetoes e5

@@ -188,6 +188,10 @@ class Signals:
     bm25_top: float = 0.0
     term_coverage: float = 0.0
     e5_top: float | None = None
+    # MiniLM alone judged a large search: no e5 vectors for every passage (a library above
+    # QA_E5_MAX_PASSAGES) and not a scope small enough to score whole; its floor is then raised
+    # (qa.answering.abstain.sentence_floor)
+    minilm_alone: bool = False
 
     @property
     def read_as(self) -> dict[str, str]:
@@ -212,6 +216,7 @@ class Signals:
             "bm25_top": self.bm25_top,
             "term_coverage": self.term_coverage,
             "e5_top": self.e5_top,
+            "minilm_alone": self.minilm_alone,
         }
 
     @classmethod
@@ -230,6 +235,7 @@ class Signals:
             bm25_top=float(d.get("bm25_top", 0.0)),
             term_coverage=float(d.get("term_coverage", 0.0)),
             e5_top=None if e5_top is None else float(e5_top),
+            minilm_alone=bool(d.get("minilm_alone", False)),
         )
 
 

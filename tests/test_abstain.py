@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from qa.answering.abstain import decide
@@ -27,6 +29,22 @@ def test_abstention_uses_the_multilingual_signal_for_other_scripts():
     assert not declines(sentence_top=0.4, e5_top=0.80, term_coverage=0.9)
     # close enough, but the question wants a number and the passage has none
     assert declines("How many goats are kept?", sentence_top=0.9)
+
+
+def test_minilm_alone_over_a_large_search_needs_a_closer_sentence():
+    cfg = RetrievalConfig(min_score=0.35, min_score_raise_without_e5=0.1)
+
+    def decision(**signals):
+        return decide("what is done?", [Hit(P1, 0.9, 1)], Signals(**signals), cfg)
+
+    assert not decision(sentence_top=0.4).abstain
+    alone = decision(sentence_top=0.4, minilm_alone=True)
+    assert alone.abstain and "an answer needs 0.450" in alone.reason
+    assert not decision(sentence_top=0.46, minilm_alone=True).abstain
+    off = replace(cfg, min_score_raise_without_e5=0.0)
+    assert not decide(
+        "what is done?", [Hit(P1, 0.9, 1)], Signals(sentence_top=0.4, minilm_alone=True), off
+    ).abstain
 
 
 def test_short_queries_are_judged_by_their_words():
@@ -63,7 +81,12 @@ def test_an_answer_has_no_reason_and_type_checks_can_be_turned_off():
 
 @pytest.mark.parametrize(
     "signals",
-    [Signals(), Signals(non_latin=True, e5_top=0.5), Signals(foreign_words=("x",), e5_top=None)],
+    [
+        Signals(),
+        Signals(non_latin=True, e5_top=0.5),
+        Signals(foreign_words=("x",), e5_top=None),
+        Signals(sentence_top=0.4, minilm_alone=True),
+    ],
 )
 def test_signals_round_trip_through_json(signals):
     import json

@@ -20,7 +20,9 @@ def dev_report(plan_assistant):
 
 
 def test_current_setting_reproduces_the_runs_own_decisions(dev_report):
-    assert {name for name, _, _ in KNOBS} == set(dev_report.abstention)
+    # one small document: e5 gave every search its second opinion, so no raise is swept
+    raise_knob = "min_score_raise_without_e5"
+    assert {name for name, _, _ in KNOBS} - {raise_knob} == set(dev_report.abstention)
     for name, points in dev_report.abstention.items():
         (current,) = [p for p in points if p["current"]]
         assert current["value"] == pytest.approx(getattr(RetrievalConfig(), name))
@@ -55,3 +57,16 @@ def test_no_tradeoff_without_both_kinds_of_question_or_without_signals():
     assert abstention_tradeoff([row, unanswerable], RetrievalConfig()) != {}
     bare = [{k: v for k, v in r.items() if k != "signals"} for r in (row, unanswerable)]
     assert abstention_tradeoff(bare, RetrievalConfig()) == {}
+
+
+def test_the_raise_without_e5_is_swept_when_minilm_judged_alone():
+    def row(top, answerable, alone=True):
+        signals = {"sentence_top": top, "term_coverage": 1.0, "minilm_alone": alone}
+        return {"question": "q", "answerable": answerable, "passages": [], "signals": signals}
+
+    rows = [row(0.48, True), row(0.42, False), row(0.38, False), row(0.30, False, alone=False)]
+    points = abstention_tradeoff(rows, RetrievalConfig())["min_score_raise_without_e5"]
+    by_value = {p["value"]: p for p in points}
+    assert by_value[0.1]["current"] and by_value[0.1]["abstain"] == 1.0
+    assert by_value[0.0]["abstain"] == pytest.approx(1 / 3)  # only the one below min_score
+    assert by_value[0.15]["false_abstain"] == 1.0  # .48 is below .35 + .15

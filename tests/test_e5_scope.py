@@ -129,3 +129,18 @@ def test_e5_on_demand_embeds_again_when_the_opening_length_changes(tmp_path):
     whole = on_demand.vectors(ids, 0)
     assert e5.passages_embedded == 4 and e5.texts[-2:] != e5.texts[:2]
     assert whole.shape == first.shape
+
+
+def test_minilm_judges_alone_only_a_large_search_without_e5_vectors(tmp_path):
+    # one first-stage candidate per retriever: the search reads part of the library
+    config = RetrievalConfig(candidates=1)
+    settings, docs, e5, _ = _built(tmp_path, e5_max_passages=2)
+    large = Retriever(load_index(settings.index_dir, docs), HashEmbedder(64), e5, config)
+    assert large.retrieve("Which ships unload grain?", k=2).signals.minilm_alone
+    # a few documents chosen are scored whole: a small library of their own
+    scoped = large.retrieve("Which ships unload grain?", k=2, documents=["harbour.md"])
+    assert not scoped.signals.minilm_alone
+    small_settings, small_docs, small_e5, _ = _built(tmp_path / "small", e5_max_passages=10_000)
+    small_index = load_index(small_settings.index_dir, small_docs)
+    small = Retriever(small_index, HashEmbedder(64), small_e5, config)
+    assert not small.retrieve("Which ships unload grain?", k=2).signals.minilm_alone

@@ -15,7 +15,7 @@ from qa.config import RetrievalConfig
 from qa.query.quoted import quoted_phrases
 from qa.retrieval.candidates import Candidates, dense_top_ids, top_ids, without
 from qa.retrieval.fusion import Part, fuse, mix
-from qa.retrieval.scope import within
+from qa.retrieval.scope import scored_whole, within
 from qa.retrieval.scorers import best_per_passage
 from qa.types import Query, Signals
 
@@ -106,5 +106,8 @@ def search_english(
         bm25_top=float(bm25.max(initial=0.0)),
         term_coverage=query.term_coverage,
         e5_top=e5_top,
+        minilm_alone=(p.e5 is None or p.index.e5 is None)
+        and not candidates.complete
+        and not scored_whole(scope),
     )
     return Scored(candidates, fused, s_cos, literal, signals)

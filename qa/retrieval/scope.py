@@ -57,7 +57,13 @@ def within(first_stage: np.ndarray, scope: np.ndarray | None) -> np.ndarray:
     """
     if scope is None:
         return first_stage
-    if len(scope) <= SCORE_ALL:
+    if scored_whole(scope):
         return scope
     kept = first_stage[np.isin(first_stage, scope)]
     return kept if len(kept) else scope[:SCORE_ALL]
+
+
+def scored_whole(scope: np.ndarray | None) -> bool:
+    """Whether a search within ``scope`` scores every passage of it (a small library of its
+    own), rather than the first stage's candidates of the whole index."""
+    return scope is not None and len(scope) <= SCORE_ALL

@@ -160,7 +160,10 @@ def handle_ask(
         # picked up by qa.web.saved_chats, which saves it in the browser's conversations
         "unsaved": conversations.turn_of(answer, query, conversations.now_iso()),
     }
-    match = views.match_of(answer, threshold, assistant.settings.retrieval.min_e5_score)
+    config = assistant.settings.retrieval
+    match = views.match_of(
+        answer, threshold, config.min_e5_score, config.min_score_raise_without_e5
+    )
     sources = views.sources_html(answer, assistant.documents, query, match)
     return history, sources, markdown.copy_text(answer), state
 

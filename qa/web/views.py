@@ -102,14 +102,18 @@ class Match:
 STRONG_MARGIN = 0.15  # this far above the threshold, a match reads as strong
 
 
-def match_of(answer: Answer, min_score: float, min_e5_score: float) -> Match:
-    """The measure the decline policy (qa.answering.abstain) compares with its threshold."""
+def match_of(
+    answer: Answer, min_score: float, min_e5_score: float, raise_without_e5: float = 0.0
+) -> Match:
+    """The measure the decline policy (qa.answering.abstain) compares with its threshold
+    (``raise_without_e5``: added to ``min_score`` where MiniLM judged alone)."""
     s = answer.signals
     if s.non_latin:
         return Match(
             s.e5_top or 0.0, min_e5_score, "multilingual passage similarity", answer.abstained
         )
-    return Match(s.sentence_top, min_score, "sentence similarity", answer.abstained)
+    needed = min_score + (raise_without_e5 if s.minilm_alone else 0.0)
+    return Match(s.sentence_top, needed, "sentence similarity", answer.abstained)
 
 
 def sources_html(
