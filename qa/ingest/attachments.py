@@ -29,9 +29,13 @@ class Attachment:
     text: str | None = None  # a message attached whole (a forwarded mail), already read
 
 
-def attachment_blocks(attachments: list[Attachment]) -> tuple[list[str], list[str]]:
-    """The blocks of the attachments read, each under its own heading, and the names of those
-    not read with why ("photo.jpg: not a kind of document read")."""
+def attachment_blocks(
+    attachments: list[Attachment], label: str = "Attachment: ", level: int = 2
+) -> tuple[list[str], list[str]]:
+    """The blocks of the attachments read, each under its own heading ("## Attachment: name";
+    ``label`` and ``level`` change it: an archive's files are "# folder/name.pdf"), and the
+    names of those not read with why ("photo.jpg: not a kind of document read"). A saved mail
+    is read only where ``label`` is empty (in an archive), never inside another mail."""
     from qa.ingest.formats import SUFFIXES, TEXT_SUFFIXES, convert, text_of
 
     blocks: list[str] = []
@@ -42,9 +46,9 @@ def attachment_blocks(attachments: list[Attachment]) -> tuple[list[str], list[st
         if attachment.inline and suffix not in SUFFIXES:
             continue  # a picture in the body: nobody attached it
         if attachment.text is not None:
-            blocks += _under(name, attachment.text)
+            blocks += _under(name, attachment.text, label, level)
             continue
-        if suffix in _MESSAGES:
+        if suffix in _MESSAGES and label:
             unread.append(f"{name} (a mail saved as a file: read when saved on its own)")
             continue
         if attachment.data is None:
@@ -61,11 +65,11 @@ def attachment_blocks(attachments: list[Attachment]) -> tuple[list[str], list[st
         except (UnreadableFileError, ImportError) as e:
             unread.append(f"{name} ({str(e).split(';')[0]})")
             continue
-        blocks += _under(name, text)
+        blocks += _under(name, text, label, level)
     return blocks, unread
 
 
-def _under(name: str, text: str) -> list[str]:
-    """An attachment's blocks under its own heading, its headings two levels below."""
-    below = _HEADING.sub(lambda m: "#" * min(len(m.group(1)) + 2, 6) + " ", text)
-    return [f"## Attachment: {name}", *_PARAGRAPH_BREAK.split(below)]
+def _under(name: str, text: str, label: str, level: int) -> list[str]:
+    """An attachment's blocks under its own heading, its headings ``level`` levels below."""
+    below = _HEADING.sub(lambda m: "#" * min(len(m.group(1)) + level, 6) + " ", text)
+    return [f"{'#' * level} {label}{name}", *_PARAGRAPH_BREAK.split(below)]

@@ -37,8 +37,9 @@ from qa.ingest.formats import convert
 # note) gives "[5] The note ...", not the label as a paragraph of its own; v18: a web page's data
 # table and a .ppt table read row by row, "Ferry | Five coins", as Word's and PowerPoint's do, and
 # an Office file saved as Strict Open XML is read (its failure cached before is not kept); v19: an
-# e-mail whose attachments are read puts its own words under "## Message"
-CONVERTERS_VERSION = "converters v19"
+# e-mail whose attachments are read puts its own words under "## Message"; v20: a zip archive's
+# documents are read (qa.ingest.zip_text), also a zip attached to an e-mail
+CONVERTERS_VERSION = "converters v20"
 
 
 class ConversionCache:

@@ -5,9 +5,10 @@ Windows tools such as PowerShell 5 write, or Windows-1252 when its bytes can onl
 text; see read_text). ``.pdf``, ``.docx``, ``.doc``, ``.odt``, ``.rtf``, ``.pptx``, ``.ppt``, ``.odp``, ``.xlsx`` /
 ``.xlsm``, ``.xls``, ``.ods``, ``.csv``, ``.html`` / ``.htm`` (and pages saved as one ``.mht``
 file), saved e-mails (``.eml``, Outlook's
-``.msg``) and e-books (``.epub``) go through a converter (qa.ingest.pdf_text, docx_text,
-doc_text, odt_text, rtf_text, pptx_text, ppt_text, odp_text, xlsx_text, xls_text, ods_text,
-csv_text, html_text, mhtml_text, email_text, msg_text, epub_text),
+``.msg``), e-books (``.epub``) and zip archives of such files go through a converter
+(qa.ingest.pdf_text, docx_text, doc_text, odt_text, rtf_text, pptx_text, ppt_text, odp_text,
+xlsx_text, xls_text, ods_text, csv_text, html_text, mhtml_text, email_text, msg_text,
+epub_text, zip_text),
 imported only when such a file is read, since their packages are optional (the ``formats``
 extra; RTF, CSV, HTML and .eml need none).
 A converter returns plain text in the chunker's shape: paragraphs separated by blank lines and
@@ -47,6 +48,7 @@ CONVERTED_SUFFIXES = (
     ".epub",
     ".mht",
     ".mhtml",
+    ".zip",
 )
 SUFFIXES = TEXT_SUFFIXES + CONVERTED_SUFFIXES  # every suffix the corpus accepts (lower case)
 
@@ -134,7 +136,7 @@ def read_text(data: bytes) -> TextFile:
 
 def convert(path: Path, data: bytes) -> Converted:
     """The text of a PDF, DOCX, DOC, ODT, RTF, PPTX, PPT, ODP, XLSX, XLS, ODS, CSV, HTML, MHT,
-    EML, MSG or EPUB file given its bytes; raises
+    EML, MSG, EPUB or ZIP file given its bytes; raises
     UnreadableFileError, also when the converter's package fails on a damaged file in a way it
     does not name (a corrupt deflate stream inside a .docx raises zlib.error from python-docx):
     on a shared drive one such file is skipped, saying what failed, and does not stop the
@@ -180,6 +182,7 @@ _CONVERTERS = {
     ".epub": ("qa.ingest.epub_text", "epub_to_text"),
     ".mht": ("qa.ingest.mhtml_text", "mhtml_to_text"),
     ".mhtml": ("qa.ingest.mhtml_text", "mhtml_to_text"),
+    ".zip": ("qa.ingest.zip_text", "zip_to_text"),
 }
 
 

@@ -1,0 +1,162 @@
+"""Zip archives as documents: each file inside read as the same file in the corpus folder would
+be, under its path in the archive (qa.ingest.zip_text)."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from email.message import EmailMessage
+from pathlib import Path
+
+import pytest
+
+from qa.config import Settings
+from qa.index.build import build_index
+from qa.index.hash_embedder import HashEmbedder
+from qa.ingest import zip_text
+from qa.ingest.chunking import chunk_corpus
+from qa.ingest.converted import UnreadableFileError
+from qa.ingest.corpus import read_corpus
+from qa.ingest.email_text import eml_to_text
+from qa.ingest.formats import SUFFIXES, convert
+from qa.retrieval.retriever import Retriever
+
+FEES = (
+    "<h1>Harbour fees</h1><h2>Night fees</h2><p>A ferry docking after dusk pays ten coins.</p>"
+    "<h2>Day fees</h2><p>Day docking costs five coins.</p>"
+)
+
+
+def _zip(files: dict[str, bytes | str], encrypted: tuple[str, ...] = ()) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in files.items():
+            archive.writestr(name, data)
+    out = bytearray(buffer.getvalue())
+    # mark a file encrypted in the central directory, as a password-protected one is
+    at = out.find(b"PK\x01\x02")
+    while at >= 0:
+        length = int.from_bytes(out[at + 28 : at + 30], "little")
+        if out[at + 46 : at + 46 + length].decode() in encrypted:
+            out[at + 8] |= 0x1
+        at = out.find(b"PK\x01\x02", at + 4)
+    return bytes(out)
+
+
+def _mail(subject: str, body: str, attached: dict[str, bytes]) -> bytes:
+    message = EmailMessage()
+    message["From"] = "Harbour Office <office@harbour.example>"
+    message["Subject"] = subject
+    message.set_content(body)
+    for name, data in attached.items():
+        message.add_attachment(data, maintype="application", subtype="octet-stream", filename=name)
+    return message.as_bytes()
+
+
+def test_an_archives_documents_are_read_under_their_paths(tmp_path):
+    from tests.format_files import write_docx
+
+    pytest.importorskip("docx", reason="the formats extra is needed")
+    docx = write_docx("# Pilots\n\nPilots board at the outer buoy.", tmp_path / "p.docx")
+    data = _zip(
+        {
+            "annexes/fees.html": FEES,
+            "pilots.docx": docx.read_bytes(),
+            "notes.md": "Berths are let by the week.",
+            "logo.png": b"\x89PNG a picture",
+            "photos/quay.jpg": b"\xff\xd8 a picture",
+            "__MACOSX/._notes.md": b"resource fork",
+            "Thumbs.db": b"thumbnails",
+            "~$lots.docx": b"an Office lock file",
+        }
+    )
+    text = convert(Path("bundle.zip"), data).text
+    assert text.startswith(
+        "Files not read: 2 of other kinds (.png 1, .jpg 1; e.g. logo.png)\n\n"
+        "# annexes/fees.html\n\n## Harbour fees\n\n### Night fees\n\n"
+        "A ferry docking after dusk pays ten coins.\n\n"
+    )
+    assert "\n# notes.md\n\nBerths are let by the week.\n" in text
+    # as the same file in the corpus folder is read, its headings one level down
+    alone = convert(docx, docx.read_bytes()).text.replace("\n#", "\n##").replace("#", "##", 1)
+    assert f"\n# pilots.docx\n\n{alone}" in text
+    for left_out in ("__MACOSX", "Thumbs", "~$", "resource fork"):
+        assert left_out not in text
+    assert ".zip" in SUFFIXES
+
+
+def test_passages_of_an_archive_are_cited_in_it_and_found(tmp_path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "bundle.zip").write_bytes(_zip({"annexes/fees.html": FEES}))
+    (corpus / "harbour.md").write_text("# Harbour\n\nShips unload grain every morning.\n")
+    documents = read_corpus(corpus).documents
+    archive = next(d for d in documents if d.source == "bundle.zip")
+    passages = chunk_corpus(documents)
+    for p in passages:  # offsets point into the text stored for the archive
+        source = next(d for d in documents if d.source == p.source)
+        assert source.text[p.start : p.end] == p.text
+    dusk = next(p for p in passages if "after dusk" in p.text)
+    assert dusk.section == "annexes/fees.html > Harbour fees > Night fees"
+    assert archive.text.count("# annexes/fees.html") == 1
+    settings = Settings(corpus_dir=corpus, index_dir=tmp_path / "index")
+    index = build_index(documents, settings, HashEmbedder(64))
+    retrieval = Retriever(index, HashEmbedder(64), None).retrieve("ferry docking after dusk", 1)
+    assert retrieval.hits[0].passage.source == "bundle.zip"
+    assert "ten coins" in retrieval.hits[0].passage.text
+
+
+def test_mails_in_an_archive_are_read_and_an_archive_in_a_mail_too():
+    mail = _mail("Night fees", "Fees attached.", {"fees.zip": _zip({"fees.html": FEES})})
+    in_mail = eml_to_text(mail).text
+    assert "\n## Attachment: fees.zip\n\n### fees.html\n\n#### Harbour fees\n" in in_mail
+    assert "after dusk pays ten coins" in in_mail
+    in_archive = convert(Path("mails.zip"), _zip({"2021/night fees.eml": mail})).text
+    assert in_archive.startswith("# 2021/night fees.eml\n\n## Night fees\n\n")
+    assert "Fees attached." in in_archive
+    # a zip in the mail in the zip is a third level: named, not opened
+    assert "fees.zip (an archive inside an archive is not opened)" in in_archive
+    assert "after dusk" not in in_archive
+
+
+@pytest.mark.parametrize(
+    ("files", "says"),
+    [
+        ({"logo.png": b"\x89PNG"}, "it holds no document of a kind read (Files not read: 1"),
+        ({"[Content_Types].xml": "<Types/>", "word/document.xml": "<w/>"}, "named .zip"),
+        ({"inner.zip": b"PK"}, "inner.zip (an archive inside an archive is not opened)"),
+        ({"locked.txt": "secret plans"}, "locked.txt (encrypted: unzip it with its password)"),
+        ({"empty.txt": ""}, "empty.txt (the file is empty"),
+    ],
+)
+def test_an_archive_without_a_document_read_says_why(files, says):
+    data = _zip(files, encrypted=("locked.txt",))
+    with pytest.raises(UnreadableFileError) as caught:
+        convert(Path("a.zip"), data)
+    assert says in str(caught.value)
+
+
+def test_damaged_archives_and_damaged_members_say_so():
+    data = _zip({"fees.html": FEES, "notes.txt": "Berths are let by the week. " * 40})
+    with pytest.raises(UnreadableFileError, match="no zip archive, or a damaged one"):
+        convert(Path("a.zip"), b"PK\x03\x04 not a zip at all")
+    with pytest.raises(UnreadableFileError, match="no zip archive, or a damaged one"):
+        convert(Path("a.zip"), data[: len(data) // 2])  # cut short: no central directory
+    # one member's compressed bytes damaged: the others are read, that one named
+    start = data.index(b"notes.txt") + len("notes.txt")
+    damaged = data[: start + 5] + bytes(b ^ 0xFF for b in data[start + 5 : start + 25])
+    damaged += data[start + 25 :]
+    text = convert(Path("a.zip"), damaged).text
+    assert "after dusk" in text
+    assert "Documents not read: notes.txt (damaged in the archive" in text
+
+
+def test_zip_bombs_and_swarms_of_files_are_refused_before_reading(monkeypatch):
+    data = _zip({"a.txt": "x" * 5000, "b.txt": "y" * 5000})
+    monkeypatch.setattr(zip_text, "MAX_UNPACKED_BYTES", 6000)
+    with pytest.raises(UnreadableFileError, match="unpacks to 10,000 bytes, over the 6,000"):
+        convert(Path("a.zip"), data)
+    monkeypatch.setattr(zip_text, "MAX_UNPACKED_BYTES", 10**9)
+    monkeypatch.setattr(zip_text, "MAX_MEMBERS", 1)
+    with pytest.raises(UnreadableFileError, match="holds 2 files, over the 1-file limit"):
+        convert(Path("a.zip"), data)
