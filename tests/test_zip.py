@@ -88,7 +88,8 @@ def test_an_archives_documents_are_read_under_their_paths(tmp_path):
 def test_passages_of_an_archive_are_cited_in_it_and_found(tmp_path):
     corpus = tmp_path / "corpus"
     corpus.mkdir()
-    (corpus / "bundle.zip").write_bytes(_zip({"annexes/fees.html": FEES}))
+    cover = "The fees of the harbour, with their annexes."
+    (corpus / "bundle.zip").write_bytes(_zip({"annexes/fees.html": FEES, "cover.md": cover}))
     (corpus / "harbour.md").write_text("# Harbour\n\nShips unload grain every morning.\n")
     documents = read_corpus(corpus).documents
     archive = next(d for d in documents if d.source == "bundle.zip")
@@ -111,7 +112,9 @@ def test_mails_in_an_archive_are_read_and_an_archive_in_a_mail_too():
     in_mail = eml_to_text(mail).text
     assert "\n## Attachment: fees.zip\n\n### fees.html\n\n#### Harbour fees\n" in in_mail
     assert "after dusk pays ten coins" in in_mail
-    in_archive = convert(Path("mails.zip"), _zip({"2021/night fees.eml": mail})).text
+    in_archive = convert(
+        Path("mails.zip"), _zip({"2021/night fees.eml": mail, "index.txt": "Mails of 2021."})
+    ).text
     assert in_archive.startswith("# 2021/night fees.eml\n\n## Night fees\n\n")
     assert "Fees attached." in in_archive
     # a zip in the mail in the zip is a third level: named, not opened
@@ -160,3 +163,28 @@ def test_zip_bombs_and_swarms_of_files_are_refused_before_reading(monkeypatch):
     monkeypatch.setattr(zip_text, "MAX_MEMBERS", 1)
     with pytest.raises(UnreadableFileError, match="holds 2 files, over the 1-file limit"):
         convert(Path("a.zip"), data)
+
+
+def test_a_folder_zipped_whole_is_not_named_in_every_heading():
+    text = convert(
+        Path("a.zip"), _zip({"drive/a.md": "Alpha rules.", "drive/b/c.md": "Gamma."})
+    ).text
+    assert text == "# a.md\n\nAlpha rules.\n\n# b/c.md\n\nGamma.\n"
+    two_folders = convert(Path("a.zip"), _zip({"x/a.md": "Alpha.", "y/b.md": "Beta."})).text
+    assert "# x/a.md" in two_folders and "# y/b.md" in two_folders
+
+
+def test_an_archive_over_the_text_limit_stops_reading_at_the_limit(monkeypatch):
+    read = []
+    real = zipfile.ZipFile.read
+
+    def counting(self, name, pwd=None):
+        read.append(name)
+        return real(self, name, pwd)
+
+    monkeypatch.setattr(zip_text, "MAX_TEXT_CHARS", 100)
+    monkeypatch.setattr(zipfile.ZipFile, "read", counting)
+    files = {f"{n}.md": "Berths are let by the week. " * 5 for n in range(10)}
+    with pytest.raises(UnreadableFileError, match="more than 100 characters"):
+        convert(Path("a.zip"), _zip(files))
+    assert len(read) == 1

@@ -71,22 +71,28 @@ def _archive_text(archive: zipfile.ZipFile) -> Converted:
 
     members = [i for i in archive.infolist() if not i.is_dir() and not _tool_file(i.filename)]
     _check_bounds(archive, members)
-    attachments: list[Attachment] = []
+    blocks: list[str] = []
     other_kinds: list[str] = []
     failed: list[str] = []
+    top = _common_folder([i.filename for i in members])
     for info in sorted(members, key=lambda i: i.filename):
-        name = info.filename
+        name = info.filename[len(top) :]
         if PurePosixPath(name).suffix.lower() not in SUFFIXES:
             other_kinds.append(name)
-        elif info.flag_bits & 0x1:
+            continue
+        if info.flag_bits & 0x1:
             failed.append(f"{name} (encrypted: unzip it with its password)")
-        else:
-            try:
-                attachments.append(Attachment(name, archive.read(info)))
-            except _DAMAGED as e:
-                failed.append(f"{name} (damaged in the archive: {e})")
-    blocks, unread = attachment_blocks(attachments, label="", level=1)
-    failed += unread
+            continue
+        try:
+            data = archive.read(info)
+        except _DAMAGED as e:
+            failed.append(f"{name} (damaged in the archive: {e})")
+            continue
+        read, unread = attachment_blocks([Attachment(name, data)], label="", level=1)
+        blocks += read
+        failed += unread
+        if sum(len(b) for b in blocks) > MAX_TEXT_CHARS:  # stop now, not after reading the rest
+            raise _too_long()
     notes = []
     if other_kinds:
         notes.append(f"Files not read: {_kinds_summary(other_kinds)}")
@@ -99,11 +105,15 @@ def _archive_text(archive: zipfile.ZipFile) -> Converted:
         raise UnreadableFileError(f"it holds no document of a kind read{found}")
     text = join_blocks(notes + blocks)  # first: under no document's heading
     if len(text) > MAX_TEXT_CHARS:
-        raise UnreadableFileError(
-            f"its documents hold more than {MAX_TEXT_CHARS:,} characters, the limit for one "
-            "document; unzip it into the corpus folder"
-        )
+        raise _too_long()
     return Converted(text)
+
+
+def _too_long() -> UnreadableFileError:
+    return UnreadableFileError(
+        f"its documents hold more than {MAX_TEXT_CHARS:,} characters, the limit for one "
+        "document; unzip it into the corpus folder"
+    )
 
 
 def _check_bounds(archive: zipfile.ZipFile, members: list[zipfile.ZipInfo]) -> None:
@@ -124,6 +134,16 @@ def _check_bounds(archive: zipfile.ZipFile, members: list[zipfile.ZipInfo]) -> N
             f"it unpacks to {size:,} bytes, over the {MAX_UNPACKED_BYTES:,}-byte limit; unzip it "
             "into the corpus folder"
         )
+
+
+def _common_folder(names: list[str]) -> str:
+    """The folder every file is in ("drive/" of a folder zipped whole), "" when none: said once
+    by the archive's name, not in every heading.
+
+    Example: _common_folder(["drive/a.pdf", "drive/b/c.txt"]) -> "drive/"
+    """
+    firsts = {n.split("/", 1)[0] if "/" in n else "" for n in names}
+    return f"{firsts.pop()}/" if len(firsts) == 1 and "" not in firsts else ""
 
 
 def _tool_file(name: str) -> bool:
