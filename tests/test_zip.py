@@ -188,3 +188,33 @@ def test_an_archive_over_the_text_limit_stops_reading_at_the_limit(monkeypatch):
     with pytest.raises(UnreadableFileError, match="more than 100 characters"):
         convert(Path("a.zip"), _zip(files))
     assert len(read) == 1
+
+
+def _zip_named_in_bytes(files: dict[bytes, str]) -> bytes:
+    """A zip whose file names are the given bytes, not marked UTF-8, as Windows's compressed
+    folder writes them in the system's code page."""
+    placeholders = {raw: f"@{i}@".ljust(len(raw), "x").encode() for i, raw in enumerate(files)}
+    data = _zip({placeholders[raw].decode(): text for raw, text in files.items()})
+    for raw, placeholder in placeholders.items():
+        assert data.count(placeholder) == 2  # the local header and the central directory
+        data = data.replace(placeholder, raw)
+    return data
+
+
+def test_file_names_in_a_chinese_code_page_or_unmarked_utf8_are_read_as_written():
+    gbk = {
+        "知识产权/质押融资试点通知.txt".encode("gbk"): "Pledge financing pilots widen.",
+        "知识产权/行动计划全文.md".encode("gbk"): "The action plan in full.",
+    }
+    text = convert(Path("a.zip"), _zip_named_in_bytes(gbk)).text
+    assert "# 质押融资试点通知.txt\n\nPledge financing pilots widen." in text
+    big5 = {"智慧財產權/質押融資試點通知.txt".encode("big5"): "Pilots.", b"readme.txt": "Read."}
+    assert (
+        "# 智慧財產權/質押融資試點通知.txt\n"
+        in convert(Path("a.zip"), _zip_named_in_bytes(big5)).text
+    )
+    unmarked = {"Café rules.md".encode(): "Coffee after noon.", b"b.md": "Beta."}
+    assert "# Café rules.md\n" in convert(Path("a.zip"), _zip_named_in_bytes(unmarked)).text
+    # DOS's code page, as the zip format says: é is 0x82 there
+    dos = {"Café.md".encode("cp437"): "Coffee.", b"b.md": "Beta."}
+    assert "# Café.md\n" in convert(Path("a.zip"), _zip_named_in_bytes(dos)).text

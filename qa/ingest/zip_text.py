@@ -25,6 +25,7 @@ from contextvars import ContextVar
 from pathlib import PurePosixPath
 
 from qa.ingest.attachments import Attachment, attachment_blocks
+from qa.ingest.chinese_bytes import chinese_text
 from qa.ingest.converted import MAX_UNPACKED_BYTES, Converted, UnreadableFileError, join_blocks
 from qa.ingest.sheet_rows import MAX_TEXT_CHARS
 
@@ -32,6 +33,7 @@ MAX_MEMBERS = 2_000  # files in one archive
 _NAMED_FAILURES = 20  # documents not read, named one by one; more are counted
 _TOOL_FILES = {"thumbs.db", "desktop.ini", ".ds_store"}
 _PACKAGES = ("[Content_Types].xml", "mimetype", "META-INF/container.xml")
+_UTF8_NAME = 0x800  # the flag that marks a file name as UTF-8
 _DAMAGED = (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError)
 _opening = ContextVar("zip_text_opening", default=False)  # inside an archive being read
 
@@ -49,6 +51,9 @@ def zip_to_text(data: bytes) -> Converted:
         )
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
+        encoding = _names_encoding(archive)
+        if encoding:  # the names as the tool that packed them wrote them
+            archive = zipfile.ZipFile(io.BytesIO(data), metadata_encoding=encoding)
     except (zipfile.BadZipFile, zlib.error, ValueError, EOFError, NotImplementedError) as e:
         raise UnreadableFileError(
             f"it is no zip archive, or a damaged one ({e}); download or pack it again"
@@ -134,6 +139,29 @@ def _check_bounds(archive: zipfile.ZipFile, members: list[zipfile.ZipInfo]) -> N
             f"it unpacks to {size:,} bytes, over the {MAX_UNPACKED_BYTES:,}-byte limit; unzip it "
             "into the corpus folder"
         )
+
+
+def _names_encoding(archive: zipfile.ZipFile) -> str | None:
+    """The code page of the file names not marked UTF-8, when they can only be that: UTF-8 left
+    unmarked (older tools), or Chinese in GB18030 or Big5 (Windows's own "compressed folder" on
+    a Chinese system; qa.ingest.chinese_bytes decides, on all the names together). None: DOS's
+    code page 437, as the zip format says and zipfile reads."""
+    raw = [
+        i.filename.encode("cp437")  # zipfile read them as cp437: these are their bytes
+        for i in archive.infolist()
+        if not i.flag_bits & _UTF8_NAME
+    ]
+    raw = [name for name in raw if not name.isascii()]
+    if not raw:
+        return None
+    names = b"\n".join(raw)
+    try:
+        names.decode("utf-8")
+        return "utf-8"
+    except UnicodeDecodeError:
+        pass
+    chinese = chinese_text(names)
+    return chinese[1] if chinese else None
 
 
 def _common_folder(names: list[str]) -> str:
