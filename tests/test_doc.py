@@ -33,6 +33,34 @@ def test_a_real_word_97_document_reads_as_word_shows_it(tmp_path):
     assert [d.source for d in corpus.documents] == ["notes.doc"] and not corpus.skipped
 
 
+@pytest.mark.parametrize(
+    ("name", "read"),
+    [
+        # Apache POI's test files (tests/data/word97/README.md): what POI's tests expect
+        ("endingnote.doc", ["Text, text, text.", "## Notes", "Ending note text"]),
+        ("footnote.doc", ["Test text", "## Notes", "TestFootnote", "TestEndnote"]),
+        ("Bug41898.doc", ["This is a line of text.", "すれはテキスト行です。"]),
+        (
+            "test-fields.doc",
+            ["Here is a link to an endnote", "Field in text box: 2", "## Notes",
+             "Footnote with field: Fridrich Strba", "Field in EndNote. File size: 0"],
+        ),
+    ],
+)  # fmt: skip
+def test_text_boxes_follow_the_body_and_endnotes_the_footnotes(name, read):
+    text = convert(Path(name), (WORD97 / name).read_bytes()).text
+    blocks = text.strip().split("\n\n")
+    assert [b for b in blocks if b in read] == read  # each read, in this order
+    # the comment's text ("Some annotation" is its anchor) and headers stay out
+    assert "TestComment" not in text and "Header" not in text
+
+
+def test_a_text_box_holding_a_table_reads_as_rows():
+    text = convert(Path("Bug46817.doc"), (WORD97 / "Bug46817.doc").read_bytes()).text
+    assert "Gmina Cekcyn | Elżbieta Czubak, Teresa Jaśtak" in text
+    assert text.index("mgr inż. Jacek Brygman") < text.index("Gmina Cekcyn")  # after the body
+
+
 def _streams(pieces: list[tuple[str, bool]], main: int, notes: int = 0) -> tuple[bytes, bytes]:
     """A WordDocument stream (FIB, then each piece's characters) and a table stream holding
     the piece table, as Word 97 writes them: (text, stored as Windows-1252 bytes?) per piece."""
@@ -144,8 +172,8 @@ def test_a_word_95_document_is_read_in_its_language_code_page(lid, text):
     struct.pack_into("<HHHH", word, 0, 0xA5DC, 101, 0, lid)
     struct.pack_into("<I", word, 0x18, len(word))
     struct.pack_into("<ii", word, 0x34, len(body), 0)  # bytes
-    chars, main, notes = doc_text._word6_characters(bytes(word) + body + b"tail", 0)
-    assert (main, notes) == (len(chars), 0)
+    chars, stories = doc_text._word6_characters(bytes(word) + body + b"tail", 0)
+    assert stories["main"] == (0, len(chars)) and stories["footnotes"] == (len(chars),) * 2
     assert doc_text.join_blocks(doc_text._blocks(chars)) == f"{text}\n\nFee\n"
 
 

@@ -38,7 +38,8 @@ from qa.ingest.formats import convert
 # table and a .ppt table read row by row, "Ferry | Five coins", as Word's and PowerPoint's do, and
 # an Office file saved as Strict Open XML is read (its failure cached before is not kept); v19: an
 # e-mail whose attachments are read puts its own words under "## Message"; v20: a zip archive's
-# documents are read (qa.ingest.zip_text), also a zip attached to an e-mail
+# documents are read (qa.ingest.zip_text), also a zip attached to an e-mail, and a Word 97-2003
+# file's text boxes and endnotes
 CONVERTERS_VERSION = "converters v20"
 
 

@@ -1,14 +1,15 @@
 """Word 97-2003 documents (.doc, the binary format Word wrote until 2007 and what many shared
 drives still hold) -> text in the chunker's shape: each paragraph a paragraph, each table row a
-paragraph (cells joined by " | "), a field's result without its code, the footnotes under
-"Notes"; a paragraph in a heading or the Title style is a Markdown heading line
-(qa.ingest.doc_styles) and a table of contents' entry is left out. Text boxes, headers, footers,
-comments and pictures are not read.
+paragraph (cells joined by " | "), a field's result without its code, the text boxes' paragraphs
+after the body, the footnotes and endnotes under "Notes"; a paragraph in a heading or the Title
+style is a Markdown heading line (qa.ingest.doc_styles) and a table of contents' entry is left
+out. Headers, footers (a page's furniture, said again on every page), comments and pictures are
+not read.
 
 The text is found as the format specifies it ([MS-DOC] 2.4.1): the file is an OLE compound
 file (read with olefile); its WordDocument stream opens with the FIB, which says which table
-stream holds the piece table (Clx) and how many characters the main text and the footnotes
-have; each piece is a run of characters stored as Windows-1252 bytes or as UTF-16. A Word 6 or
+stream holds the piece table (Clx) and how many characters each story has (the main text,
+footnotes, headers, comments, endnotes, text boxes, in that order); each piece is a run of characters stored as Windows-1252 bytes or as UTF-16. A Word 6 or
 Word 95 file keeps its text in one run of bytes in the code page of its language (skipped when
 that is Western and the bytes cannot be Western text, as qa.ingest.formats reads a .txt); one
 saved with "fast save" (in pieces) is not read.
@@ -37,7 +38,9 @@ _WORD_IDENT, _WORD6_IDENT = 0xA5EC, 0xA5DC
 _WORD97 = 193  # nFib of Word 97 and later; Word 6/95 files have another layout
 _COMPLEX, _ENCRYPTED, _TABLE_1 = 0x0004, 0x0100, 0x0200  # FIB flags
 _WORD6_FC_MIN, _WORD6_CCP_TEXT = 0x18, 0x34  # Word 6/95: where the text starts, its length
-_CCP_TEXT, _CCP_FOOTNOTE = 0x4C, 0x50  # FibRgLw97: characters of the main text, the footnotes
+_CCP_TEXT = 0x4C  # FibRgLw97: characters of the main text, then of each other story
+# the stories in that order (ccpText, ccpFtn, ccpHdd, ccpMcr: unused, ccpAtn, ccpEdn, ccpTxbx)
+_STORIES = ("main", "footnotes", "headers", "macros", "comments", "endnotes", "text boxes")
 _FC_CLX = 0x1A2  # FibRgFcLcb97: where the piece table is in the table stream, and its size
 _FIELD_BEGIN, _FIELD_SEPARATOR, _FIELD_END = "\x13", "\x14", "\x15"
 # objects, note and comment marks, optional hyphens and any other control character
@@ -62,13 +65,15 @@ def doc_to_text(data: bytes) -> Converted:
         )
     try:
         with olefile.OleFileIO(io.BytesIO(data)) as ole:
-            text, main, notes, heading = _read(ole)
+            text, stories, heading = _read(ole)
     except OSError as e:  # olefile's word for a damaged compound file
         raise UnreadableFileError(
             f"its OLE structure is damaged ({e}); open it in Word or LibreOffice and save it "
             "as .docx"
         ) from None
-    blocks = _blocks(text[:main], heading) + _notes(text[main : main + notes])
+    main, boxes = (text[slice(*stories[name])] for name in ("main", "text boxes"))
+    notes = "".join(text[slice(*stories[name])] for name in ("footnotes", "endnotes"))
+    blocks = _blocks(main, heading) + _blocks(boxes) + _notes(notes)
     return Converted(join_blocks(blocks))
 
 
@@ -77,9 +82,13 @@ def doc_to_text(data: bytes) -> Converted:
 Heading = Callable[[int], "str | None"]
 
 
-def _read(ole) -> tuple[str, int, int, Heading | None]:
-    """Every character of the document, how many of them are the main text and notes, and
-    the paragraphs' headings (None: not known, a Word 6/95 file)."""
+# where each story read is among the document's characters: (start, end) by name
+Stories = dict[str, tuple[int, int]]
+
+
+def _read(ole) -> tuple[str, Stories, Heading | None]:
+    """Every character of the document, where its stories are among them, and the
+    paragraphs' headings (None: not known, a Word 6/95 file)."""
     if not ole.exists("WordDocument"):
         raise UnreadableFileError(
             "an Office file without a WordDocument stream (a spreadsheet or presentation "
@@ -100,10 +109,10 @@ def _read(ole) -> tuple[str, int, int, Heading | None]:
         raise UnreadableFileError(f"its {table_name} stream is missing: the file is damaged")
     table = ole.openstream(table_name).read()
     pieces = _pieces(word, table)
-    return (_characters(word, pieces), *_counts(word), _headings(word, table, pieces))
+    return _characters(word, pieces), _stories(word), _headings(word, table, pieces)
 
 
-def _word6_characters(word: bytes, flags: int) -> tuple[str, int, int]:
+def _word6_characters(word: bytes, flags: int) -> tuple[str, Stories]:
     """A Word 6/95 file's text: one run of bytes from fcMin, in its language's code page."""
     if flags & _COMPLEX:
         raise UnreadableFileError(
@@ -124,7 +133,9 @@ def _word6_characters(word: bytes, flags: int) -> tuple[str, int, int]:
     # a position counts bytes here (a Chinese or Japanese character takes two): decoded apart
     text = body[:main].decode(code_page, "replace")
     note_text = body[main:].decode(code_page, "replace")
-    return text + note_text, len(text), len(note_text)
+    end = len(text) + len(note_text)
+    stories = {"main": (0, len(text)), "footnotes": (len(text), end)}
+    return text + note_text, {**stories, "endnotes": (end, end), "text boxes": (end, end)}
 
 
 def _fib_base(word: bytes) -> tuple[int, int, int]:
@@ -134,10 +145,16 @@ def _fib_base(word: bytes) -> tuple[int, int, int]:
     return ident, nfib, struct.unpack_from("<H", word, 0x0A)[0]
 
 
-def _counts(word: bytes) -> tuple[int, int]:
-    """Characters of the main text and of the footnotes (Word 97 and later)."""
-    main, notes = struct.unpack_from("<ii", word, _CCP_TEXT)
-    return max(main, 0), max(notes, 0)
+def _stories(word: bytes) -> Stories:
+    """Where the main text, footnotes, endnotes and text boxes are (Word 97 and later): the
+    stories follow each other in the order of their counts in FibRgLw97 ([MS-DOC] 2.4.1);
+    headers, footers and comments are passed over."""
+    counts = struct.unpack_from(f"<{len(_STORIES)}i", word, _CCP_TEXT)
+    stories, start = {}, 0
+    for name, count in zip(_STORIES, counts, strict=True):
+        stories[name] = (start, start + max(count, 0))
+        start += max(count, 0)
+    return stories
 
 
 def _characters(word: bytes, pieces: list[tuple[int, int, int]]) -> str:
