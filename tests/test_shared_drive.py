@@ -48,7 +48,8 @@ def test_qa_index_indexes_the_rest_and_names_each_problem_once(tiny_settings):
     assert notes == [
         "note: left out 2 file(s) of other kinds (.numbers 1, .jpg 1; e.g. budget.numbers): "
         "only .txt, .md, .pdf, .docx, .doc, .odt, .rtf, .pptx, .ppt, .odp, .xlsx, .xlsm, .xls, "
-        ".ods, .csv, .html, .htm, .eml, .msg, .epub, .mht, .mhtml, .zip files are read; convert those "
+        ".xlsb, .ods, .csv, .html, .htm, .eml, .msg, .epub, .mht, .mhtml, .zip files are read; "
+        "convert those "
         "you want indexed (`qa index --json` lists them all)"
     ]
     assert "~$" not in proc.stderr

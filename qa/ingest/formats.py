@@ -7,7 +7,7 @@ text; see read_text). ``.pdf``, ``.docx``, ``.doc``, ``.odt``, ``.rtf``, ``.pptx
 file), saved e-mails (``.eml``, Outlook's
 ``.msg``), e-books (``.epub``) and zip archives of such files go through a converter
 (qa.ingest.pdf_text, docx_text, doc_text, odt_text, rtf_text, pptx_text, ppt_text, odp_text,
-xlsx_text, xls_text, ods_text, csv_text, html_text, mhtml_text, email_text, msg_text,
+xlsx_text, xls_text, xlsb_text, ods_text, csv_text, html_text, mhtml_text, email_text, msg_text,
 epub_text, zip_text),
 imported only when such a file is read, since their packages are optional (the ``formats``
 extra; RTF, CSV, HTML and .eml need none).
@@ -39,6 +39,7 @@ CONVERTED_SUFFIXES = (
     ".xlsx",
     ".xlsm",
     ".xls",
+    ".xlsb",
     ".ods",
     ".csv",
     ".html",
@@ -61,6 +62,7 @@ _PAGE_NAMES = {
     ".xlsx": "sheet",
     ".xlsm": "sheet",
     ".xls": "sheet",
+    ".xlsb": "sheet",
     ".ods": "sheet",
 }
 
@@ -174,6 +176,7 @@ _CONVERTERS = {
     ".xlsx": ("qa.ingest.xlsx_text", "xlsx_to_text"),
     ".xlsm": ("qa.ingest.xlsx_text", "xlsx_to_text"),
     ".xls": ("qa.ingest.xls_text", "xls_to_text"),
+    ".xlsb": ("qa.ingest.xlsb_text", "xlsb_to_text"),
     ".ods": ("qa.ingest.ods_text", "ods_to_text"),
     ".csv": ("qa.ingest.csv_text", "csv_to_text"),
     ".rtf": ("qa.ingest.rtf_text", "rtf_to_text"),
