@@ -114,3 +114,16 @@ def test_a_value_sentence_saying_the_question_in_close_words_is_an_answer():
     assert not decide(question, hits, signals, cfg, table).abstain
     off = RetrievalConfig(close_words=0.0)  # the ablation: close words off
     assert decide(question, hits, signals, off, table).abstain
+
+
+def test_the_apps_match_line_shows_the_floor_the_decline_used():
+    from qa.types import Answer
+    from qa.web.views import match_of
+
+    cfg = RetrievalConfig(min_score=0.35, min_score_raise_without_e5=0.1)
+    for alone, needed in ((False, 0.35), (True, 0.45)):
+        signals = Signals(sentence_top=0.4, minilm_alone=alone)
+        declined = decide("what is done?", [Hit(P1, 0.9, 1)], signals, cfg).abstain
+        answer = Answer("what is done?", "", declined, signals=signals)
+        match = match_of(answer, cfg.min_score, cfg.min_e5_score, cfg.min_score_raise_without_e5)
+        assert match.needed == pytest.approx(needed) and match.declined == (match.best < needed)

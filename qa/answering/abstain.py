@@ -56,7 +56,8 @@ def decide(
         top, floor = signals.e5_top or 0.0, config.min_e5_score
         label = "no passage of the documents comes close to the question"
     else:
-        top, floor = signals.sentence_top, sentence_floor(signals, config)
+        floor = sentence_floor(signals, config.min_score, config.min_score_raise_without_e5)
+        top = signals.sentence_top
         label = "no sentence of the documents comes close to the question"
     # A keyword query whose words one sentence of a top passage holds is answered, however
     # low the cosine of a lone word ("pledge" .32) may be.
@@ -116,15 +117,14 @@ def decide(
     return ANSWER
 
 
-def sentence_floor(signals: Signals, config: RetrievalConfig) -> float:
+def sentence_floor(signals: Signals, min_score: float, raise_without_e5: float) -> float:
     """The MiniLM sentence cosine an English answer needs: ``min_score``, raised where e5
     could give no second opinion on a large search. The more sentences a search reads, the
     closer the best of them comes to an unrelated question by chance; e5's second opinion
     declines such questions in a small library, and without it MiniLM's floor has to. A scope
-    scored whole (a few documents chosen) is a small library: its floor stays."""
-    if signals.minilm_alone:
-        return config.min_score + config.min_score_raise_without_e5
-    return config.min_score
+    scored whole (a few documents chosen) is a small library: its floor stays. (The app's
+    match line shows the same floor.)"""
+    return min_score + raise_without_e5 if signals.minilm_alone else min_score
 
 
 def _describe(subject: Subject) -> str:

@@ -17,6 +17,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from qa.answering.abstain import sentence_floor
 from qa.ingest.titles import document_title
 from qa.types import Answer, Document, Hit, Passage, hits_by_document
 from qa.web.markdown import answer_markdown as answer_markdown  # re-exported for callers
@@ -112,7 +113,7 @@ def match_of(
         return Match(
             s.e5_top or 0.0, min_e5_score, "multilingual passage similarity", answer.abstained
         )
-    needed = min_score + (raise_without_e5 if s.minilm_alone else 0.0)
+    needed = sentence_floor(s, min_score, raise_without_e5)
     return Match(s.sentence_top, needed, "sentence similarity", answer.abstained)
 
 
