@@ -55,7 +55,7 @@ def test_the_readmes_formats_table_names_every_kind_read_and_no_other():
 
 def test_suffixes_cover_every_format():
     assert set(SUFFIXES) == {
-        ".txt", ".md", ".pdf", ".docx", ".doc", ".odt", ".rtf", ".pptx", ".ppt", ".odp", ".xlsx", ".xlsm",
+        ".txt", ".md", ".pdf", ".docx", ".doc", ".odt", ".rtf", ".pptx", ".ppt", ".odp", ".odg", ".xlsx", ".xlsm",
         ".xls", ".xlsb", ".ods", ".csv", ".html", ".htm", ".eml", ".msg", ".epub", ".mht", ".mhtml", ".zip",
     }  # fmt: skip
 

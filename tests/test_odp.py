@@ -113,3 +113,36 @@ def test_passages_of_a_deck_carry_their_slide_as_page(tmp_path):
 def test_unreadable_decks_say_why(data, says):
     with pytest.raises(UnreadableFileError, match=says):
         odp_to_text(data)
+
+
+def test_a_drawing_reads_page_by_page_named_pages_by_their_names(tmp_path):
+    from qa.ingest.formats import convert
+
+    shapes = (
+        "<draw:custom-shape><text:p>Board</text:p></draw:custom-shape>"
+        "<draw:custom-shape><text:p>Harbour master</text:p></draw:custom-shape>"
+        "<draw:connector/><draw:frame><draw:text-box><text:p>Pilots report to the"
+        "<text:s/>harbour master.</text:p></draw:text-box></draw:frame>"
+    )
+    pages = (
+        f'<draw:page draw:name="Org chart">{shapes}</draw:page>'
+        '<draw:page draw:name="page2"><draw:rect><text:p>Fees: see the list.</text:p>'
+        "</draw:rect></draw:page>"
+    )
+    drawing = deck(pages=pages, body="drawing")
+    converted = convert(tmp_path / "chart.odg", drawing)
+    assert converted.text == (
+        "# Org chart\n\nBoard\n\nHarbour master\n\nPilots report to the harbour master.\n\n"
+        "## Page 2\n\nFees: see the list.\n"
+    )
+    assert len(converted.pages) == 2
+    (tmp_path / "chart.odg").write_bytes(drawing)
+    (tmp_path / "deck.odg").write_bytes(deck())
+    corpus = read_corpus(tmp_path)
+    assert [d.source for d in corpus.documents] == ["chart.odg"]
+    assert corpus.skipped[0].reason == (
+        "it is an OpenDocument file holding a presentation, not a drawing; give it the suffix .odp"
+    )
+    empty = '<draw:page draw:name="page1"><draw:rect/></draw:page>'
+    with pytest.raises(UnreadableFileError, match="its pages hold no text"):
+        convert(tmp_path / "x.odg", deck(pages=empty, body="drawing"))

@@ -47,7 +47,7 @@ def test_qa_index_indexes_the_rest_and_names_each_problem_once(tiny_settings):
     notes = [line for line in lines if line.startswith("note: left out")]
     assert notes == [
         "note: left out 2 file(s) of other kinds (.numbers 1, .jpg 1; e.g. budget.numbers): "
-        "only .txt, .md, .pdf, .docx, .doc, .odt, .rtf, .pptx, .ppt, .odp, .xlsx, .xlsm, .xls, "
+        "only .txt, .md, .pdf, .docx, .doc, .odt, .rtf, .pptx, .ppt, .odp, .odg, .xlsx, .xlsm, .xls, "
         ".xlsb, .ods, .csv, .html, .htm, .eml, .msg, .epub, .mht, .mhtml, .zip files are read; "
         "convert those "
         "you want indexed (`qa index --json` lists them all)"

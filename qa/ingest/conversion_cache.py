@@ -39,7 +39,8 @@ from qa.ingest.formats import convert
 # an Office file saved as Strict Open XML is read (its failure cached before is not kept); v19: an
 # e-mail whose attachments are read puts its own words under "## Message"; v20: a zip archive's
 # documents are read (qa.ingest.zip_text), also a zip attached to an e-mail, and a Word 97-2003
-# file's text boxes and endnotes, and Excel binary workbooks (.xlsb)
+# file's text boxes and endnotes, Excel binary workbooks (.xlsb), OpenDocument drawings (.odg)
+# and an untitled .odp slide someone named, under its name
 CONVERTERS_VERSION = "converters v20"
 
 

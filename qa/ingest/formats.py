@@ -2,7 +2,7 @@
 
 ``.txt`` / ``.md`` are read as they are (strict UTF-8, or UTF-16 after its byte-order mark, which
 Windows tools such as PowerShell 5 write, or Windows-1252 when its bytes can only be Western
-text; see read_text). ``.pdf``, ``.docx``, ``.doc``, ``.odt``, ``.rtf``, ``.pptx``, ``.ppt``, ``.odp``, ``.xlsx`` /
+text; see read_text). ``.pdf``, ``.docx``, ``.doc``, ``.odt``, ``.rtf``, ``.pptx``, ``.ppt``, ``.odp``, ``.odg``, ``.xlsx`` /
 ``.xlsm``, ``.xls``, ``.ods``, ``.csv``, ``.html`` / ``.htm`` (and pages saved as one ``.mht``
 file), saved e-mails (``.eml``, Outlook's
 ``.msg``), e-books (``.epub``) and zip archives of such files go through a converter
@@ -36,6 +36,7 @@ CONVERTED_SUFFIXES = (
     ".pptx",
     ".ppt",
     ".odp",
+    ".odg",
     ".xlsx",
     ".xlsm",
     ".xls",
@@ -173,6 +174,7 @@ _CONVERTERS = {
     ".pptx": ("qa.ingest.pptx_text", "pptx_to_text"),
     ".ppt": ("qa.ingest.ppt_text", "ppt_to_text"),
     ".odp": ("qa.ingest.odp_text", "odp_to_text"),
+    ".odg": ("qa.ingest.odp_text", "odg_to_text"),
     ".xlsx": ("qa.ingest.xlsx_text", "xlsx_to_text"),
     ".xlsm": ("qa.ingest.xlsx_text", "xlsx_to_text"),
     ".xls": ("qa.ingest.xls_text", "xls_to_text"),

@@ -83,8 +83,8 @@ def content_body(data: bytes, suffix: str):
         if tag in _BODIES:
             other, held = _BODIES[tag]
             raise UnreadableFileError(
-                f"it is an OpenDocument file holding {held}, not {what}; give it the suffix "
-                f"{other}" + (" (drawings are not read)" if tag == "drawing" else "")
+                f"it is an OpenDocument file holding {held}, not {what}; "
+                f"give it the suffix {other}"
             )
         raise UnreadableFileError(
             f"it is an OpenDocument file without {what}'s body; open it in LibreOffice and save "
