@@ -55,8 +55,7 @@ class _LibraryChanged(Exception):
 
 def check_upload_name(name: str) -> str:
     """A plain file name for the corpus folder: no folders, no hidden files, a corpus format
-    (``SUFFIXES``: .txt, .md, .pdf, .docx, .doc, .odt, .rtf, .pptx, .ppt, .odp, .xlsx, .xlsm,
-    .xls, .ods, .csv, .html, .htm, .eml, .msg, .epub, .mht, .mhtml)."""
+    (one of ``SUFFIXES``, qa.ingest.formats)."""
     shown = repr(name)[:80]
     if not isinstance(name, str) or not name or name != Path(name).name or "\\" in name:
         raise CorpusError(f"file name {shown} is not a plain file name; rename it, e.g. notes.txt")
