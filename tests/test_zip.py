@@ -19,6 +19,7 @@ from qa.ingest.converted import UnreadableFileError
 from qa.ingest.corpus import read_corpus
 from qa.ingest.email_text import eml_to_text
 from qa.ingest.formats import SUFFIXES, convert
+from qa.ingest.titles import document_title
 from qa.retrieval.retriever import Retriever
 
 FEES = (
@@ -72,6 +73,7 @@ def test_an_archives_documents_are_read_under_their_paths(tmp_path):
     )
     text = convert(Path("bundle.zip"), data).text
     assert text.startswith(
+        "Documents in the archive: annexes/fees.html, notes.md, pilots.docx.\n\n"
         "Files not read: 2 of other kinds (.png 1, .jpg 1; e.g. logo.png)\n\n"
         "# annexes/fees.html\n\n## Harbour fees\n\n### Night fees\n\n"
         "A ferry docking after dusk pays ten coins.\n\n"
@@ -100,6 +102,8 @@ def test_passages_of_an_archive_are_cited_in_it_and_found(tmp_path):
     dusk = next(p for p in passages if "after dusk" in p.text)
     assert dusk.section == "annexes/fees.html > Harbour fees > Night fees"
     assert archive.text.count("# annexes/fees.html") == 1
+    # titled by its own name, not by its first file's
+    assert document_title(archive) == "Bundle"
     settings = Settings(corpus_dir=corpus, index_dir=tmp_path / "index")
     index = build_index(documents, settings, HashEmbedder(64))
     retrieval = Retriever(index, HashEmbedder(64), None).retrieve("ferry docking after dusk", 1)
@@ -110,12 +114,15 @@ def test_passages_of_an_archive_are_cited_in_it_and_found(tmp_path):
 def test_mails_in_an_archive_are_read_and_an_archive_in_a_mail_too():
     mail = _mail("Night fees", "Fees attached.", {"fees.zip": _zip({"fees.html": FEES})})
     in_mail = eml_to_text(mail).text
-    assert "\n## Attachment: fees.zip\n\n### fees.html\n\n#### Harbour fees\n" in in_mail
+    assert (
+        "\n## Attachment: fees.zip\n\nDocuments in the archive: fees.html.\n\n"
+        "### fees.html\n\n#### Harbour fees\n"
+    ) in in_mail
     assert "after dusk pays ten coins" in in_mail
     in_archive = convert(
         Path("mails.zip"), _zip({"2021/night fees.eml": mail, "index.txt": "Mails of 2021."})
     ).text
-    assert in_archive.startswith("# 2021/night fees.eml\n\n## Night fees\n\n")
+    assert "\n\n# 2021/night fees.eml\n\n## Night fees\n\n" in in_archive
     assert "Fees attached." in in_archive
     # a zip in the mail in the zip is a third level: named, not opened
     assert "fees.zip (an archive inside an archive is not opened)" in in_archive
@@ -169,7 +176,8 @@ def test_a_folder_zipped_whole_is_not_named_in_every_heading():
     text = convert(
         Path("a.zip"), _zip({"drive/a.md": "Alpha rules.", "drive/b/c.md": "Gamma."})
     ).text
-    assert text == "# a.md\n\nAlpha rules.\n\n# b/c.md\n\nGamma.\n"
+    contents = "Documents in the archive: a.md, b/c.md.\n\n"
+    assert text == contents + "# a.md\n\nAlpha rules.\n\n# b/c.md\n\nGamma.\n"
     two_folders = convert(Path("a.zip"), _zip({"x/a.md": "Alpha.", "y/b.md": "Beta."})).text
     assert "# x/a.md" in two_folders and "# y/b.md" in two_folders
 

@@ -5,9 +5,10 @@ folder would be (qa.ingest.attachments), under a heading that names its path in 
 answered from the document inside, cited in the archive ("bundle.zip > annexes/fees.pdf >
 Night fees").
 
-Files of other kinds (pictures, programs) are counted on one line, by kind, and the documents
-that cannot be read (damaged, encrypted) named on another with why, both before the first
-document. Left out silently: folders, hidden
+Before the first document, one line names the documents read (the archive's contents, and no
+title: the archive is titled by its own name, as a file without a title line is), another
+counts the files of other kinds (pictures, programs) by kind, and a third names the documents
+that cannot be read (damaged, encrypted) with why. Left out silently: folders, hidden
 files and what tools add beside documents (__MACOSX, Thumbs.db, Office lock files). An archive
 inside an archive is not opened (unzip it into the corpus folder), nor is an Office, OpenDocument
 or EPUB file renamed .zip read as a bundle of its XML parts. Bounded before anything is read: at
@@ -31,6 +32,7 @@ from qa.ingest.sheet_rows import MAX_TEXT_CHARS
 
 MAX_MEMBERS = 2_000  # files in one archive
 _NAMED_FAILURES = 20  # documents not read, named one by one; more are counted
+_NAMED_DOCUMENTS = 50  # documents read, named in the contents line; more are counted
 _TOOL_FILES = {"thumbs.db", "desktop.ini", ".ds_store"}
 _PACKAGES = ("[Content_Types].xml", "mimetype", "META-INF/container.xml")
 _UTF8_NAME = 0x800  # the flag that marks a file name as UTF-8
@@ -43,7 +45,8 @@ def zip_to_text(data: bytes) -> Converted:
     naming what is wrong.
 
     Example: a zip holding "rules.txt" ("Dock early.") and "logo.png" ->
-    'Files not read: 1 of other kinds (.png 1; e.g. logo.png)\\n\\n# rules.txt\\n\\nDock early.\\n'
+    'Documents in the archive: rules.txt.\\n\\nFiles not read: 1 of other kinds (.png 1; e.g.
+    logo.png)\\n\\n# rules.txt\\n\\nDock early.\\n'
     """
     if _opening.get():
         raise UnreadableFileError(
@@ -77,6 +80,7 @@ def _archive_text(archive: zipfile.ZipFile) -> Converted:
     members = [i for i in archive.infolist() if not i.is_dir() and not _tool_file(i.filename)]
     _check_bounds(archive, members)
     blocks: list[str] = []
+    documents: list[str] = []  # the paths read
     other_kinds: list[str] = []
     failed: list[str] = []
     top = _common_folder([i.filename for i in members])
@@ -96,9 +100,10 @@ def _archive_text(archive: zipfile.ZipFile) -> Converted:
         read, unread = attachment_blocks([Attachment(name, data)], label="", level=1)
         blocks += read
         failed += unread
+        documents += [name] if read else []
         if sum(len(b) for b in blocks) > MAX_TEXT_CHARS:  # stop now, not after reading the rest
             raise _too_long()
-    notes = []
+    notes = [_contents(documents)] if documents else []
     if other_kinds:
         notes.append(f"Files not read: {_kinds_summary(other_kinds)}")
     if failed:
@@ -183,6 +188,17 @@ def _tool_file(name: str) -> bool:
         or parts[-1].lower() in _TOOL_FILES
         or parts[-1].startswith("~$")
     )
+
+
+def _contents(documents: list[str]) -> str:
+    """The archive's contents line: what it holds, findable, and no title, so the archive is
+    titled by its own name, not by its first file's.
+
+    Example: _contents(["a.pdf", "b/c.docx"]) -> "Documents in the archive: a.pdf, b/c.docx."
+    """
+    more = len(documents) - _NAMED_DOCUMENTS
+    named = ", ".join(documents[:_NAMED_DOCUMENTS]) + (f" and {more} more" if more > 0 else "")
+    return f"Documents in the archive: {named}."
 
 
 def _kinds_summary(names: list[str]) -> str:
