@@ -40,8 +40,9 @@ from qa.ingest.formats import convert
 # e-mail whose attachments are read puts its own words under "## Message"; v20: a zip archive's
 # documents are read (qa.ingest.zip_text), also a zip attached to an e-mail, and a Word 97-2003
 # file's text boxes and endnotes, Excel binary workbooks (.xlsb), OpenDocument drawings (.odg)
-# and an untitled .odp slide someone named, under its name
-CONVERTERS_VERSION = "converters v20"
+# and an untitled .odp slide someone named, under its name; v21: a zip archive opens with the
+# line naming the documents read (titled by its own name, not by its first file's)
+CONVERTERS_VERSION = "converters v21"
 
 
 class ConversionCache:
