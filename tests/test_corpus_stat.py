@@ -86,3 +86,27 @@ def test_a_hint_that_is_not_this_index_s_means_a_full_check(built, reads, hint) 
     Assistant.open(built, auto_build=False)
     assert reads == [str(built.corpus_dir)]
     assert recorded["files"]  # what a good hint holds: each file's size and time
+
+
+def test_after_a_converter_upgrade_the_first_open_reads_again_and_builds_what_changed(
+    tiny_settings, monkeypatch
+) -> None:
+    import qa.ingest.conversion_cache as conversion_cache
+    import qa.ingest.html_text as html_text
+
+    page = tiny_settings.corpus_dir / "fees.html"
+    page.write_text("<h1>Fees</h1><p>Ferries pay ten coins.</p>", encoding="utf-8")
+    build(tiny_settings)
+    assert unchanged_since_build(tiny_settings.index_dir, tiny_settings.corpus_dir)
+    # a new release reads web pages differently, and says so by its converters' version
+    real = html_text.html_to_text
+    monkeypatch.setattr(html_text, "html_to_text", lambda data: real(data) + "\nNew reader.\n")
+    for module in (conversion_cache, qa.index.corpus_stat):
+        monkeypatch.setattr(module, "CONVERTERS_VERSION", "converters next")
+    assert not unchanged_since_build(tiny_settings.index_dir, tiny_settings.corpus_dir)
+    with pytest.raises(IndexMismatchError):  # the text changed: the index is stale for it
+        Assistant.open(tiny_settings, auto_build=False)
+    opened = Assistant.open(tiny_settings)  # builds again what changed
+    fees = next(d for d in opened.documents if d.source == "fees.html")
+    assert fees.text.endswith("New reader.\n")
+    assert unchanged_since_build(tiny_settings.index_dir, tiny_settings.corpus_dir)

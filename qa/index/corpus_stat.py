@@ -6,8 +6,11 @@ manifest, every file's size and modification time (ns) as they were just before 
 when the corpus folder lists the same files with the same size and time, the index is taken as
 fresh for it without reading them, as make and rsync decide. Anything else (a file added,
 removed, touched or rewritten, or a hint left by another index) falls back to reading and
-hashing (and, when the index matches what it read, records the new stats). `qa index` always
-reads and hashes.
+hashing (and, when the index matches what it read, records the new stats). So does a hint left
+by other converters (qa.ingest.conversion_cache.CONVERTERS_VERSION): after an upgrade that reads
+a kind of file differently, the first open reads the corpus, finds the changed texts by their
+checksums and builds again what changed, as `qa index` would. `qa index` always reads and
+hashes.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ from pathlib import Path
 from qa.atomic import atomic_write
 from qa.errors import CorpusError, IndexMismatchError, IndexNotFoundError
 from qa.index.store import read_manifest
-from qa.ingest.conversion_cache import ConversionCache
+from qa.ingest.conversion_cache import CONVERTERS_VERSION, ConversionCache
 from qa.ingest.corpus import (
     Corpus,
     CorpusWarning,
@@ -56,6 +59,7 @@ def remember_corpus(index_dir: Path, corpus: Corpus) -> None:
         return
     hint = {
         "corpus": _key(indexed),
+        "converters": CONVERTERS_VERSION,
         "files": {s: list(v) for s, v in corpus.stats.items()},
         "skipped": [str(s) for s in corpus.skipped],
     }
@@ -121,6 +125,8 @@ def _hint_if_unchanged(index_dir: Path, corpus_dir: Path) -> dict | None:
         indexed = indexed_corpus(index_dir)
         if not indexed or hint["corpus"] != _key(indexed):
             return None
+        if hint.get("converters") != CONVERTERS_VERSION:
+            return None  # files converted by other readers: their text may have changed
         return hint if corpus_stats(corpus_dir) == recorded else None
     except (OSError, ValueError, KeyError, TypeError, AttributeError, CorpusError):
         return None
