@@ -7,7 +7,7 @@ and the slowest.
     python bench/fuzz_readers.py [--rounds 150] [--seed 25] [FILE ...]
 
 Without files it uses the repository's test files of the kinds read from binary containers
-(.msg, .ppt, .xlsx, .epub, .mht); given files, each is mutated by its own suffix.
+(.msg, .ppt, .xlsx, .epub, .mht, .zip, .doc, .xlsb); given files, each is mutated by its own suffix.
 """
 
 from __future__ import annotations
@@ -31,13 +31,18 @@ DATA = REPO / "tests" / "data"
 def default_seeds() -> dict[str, list[bytes]]:
     from tests.test_epub import _book
     from tests.test_formats import MHTML
+    from tests.test_zip import FEES, _mail, _zip
 
+    archive = _zip({"annexes/fees.html": FEES, "mail.eml": _mail("Fees", "See fees.", {})})
     return {
         ".msg": [p.read_bytes() for p in sorted((DATA / "msg").glob("*.msg"))],
         ".ppt": [p.read_bytes() for p in sorted((DATA / "ppt").glob("*.ppt"))],
         ".xlsx": [(DATA / "xlsx" / "SampleSS.strict.xlsx").read_bytes()],
         ".epub": [_book()],
         ".mht": [MHTML],
+        ".zip": [archive],
+        ".doc": [p.read_bytes() for p in sorted((DATA / "word97").glob("*.doc"))],
+        ".xlsb": [p.read_bytes() for p in sorted((DATA / "xlsb").glob("*.xlsb"))],
     }
 
 

@@ -57,8 +57,18 @@ def test_workbooks_that_cannot_be_read_say_why(name, says):
 
 
 def test_a_folder_with_a_binary_workbook_indexes_it_and_skips_the_unreadable(tmp_path):
-    for name in ("sample.xlsb", "Simple.xlsb"):
+    for name in ("sample.xlsb", "Simple.xlsb", "damaged-huge-sheet.xlsb"):
         (tmp_path / name).write_bytes((XLSB / name).read_bytes())
     corpus = read_corpus(tmp_path)
     assert [d.source for d in corpus.documents] == ["sample.xlsb"]
-    assert [s.source for s in corpus.skipped] == ["Simple.xlsb"]
+    assert [s.source for s in corpus.skipped] == ["Simple.xlsb", "damaged-huge-sheet.xlsb"]
+
+
+def test_a_workbook_that_makes_its_reader_abort_ends_only_that_reading_process():
+    # calamine asks for over 100 GB on this damaged copy and aborts: run here, this process
+    # (a library's whole build) would end with it
+    with pytest.raises(UnreadableFileError) as caught:
+        _text("damaged-huge-sheet.xlsb")
+    said = str(caught.value)
+    assert "stopped on it (it was ended by signal 6: memory allocation of" in said
+    assert "RUST_BACKTRACE" not in said

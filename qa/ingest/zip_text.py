@@ -36,7 +36,9 @@ _NAMED_DOCUMENTS = 50  # documents read, named in the contents line; more are co
 _TOOL_FILES = {"thumbs.db", "desktop.ini", ".ds_store"}
 _PACKAGES = ("[Content_Types].xml", "mimetype", "META-INF/container.xml")
 _UTF8_NAME = 0x800  # the flag that marks a file name as UTF-8
-_DAMAGED = (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError)
+# what zipfile raises on a damaged archive or member: a bad offset reaches io as a ValueError
+# ("negative seek value"), a name its UTF-8 flag cannot decode a UnicodeDecodeError (a ValueError)
+_DAMAGED = (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, ValueError)
 _opening = ContextVar("zip_text_opening", default=False)  # inside an archive being read
 
 
