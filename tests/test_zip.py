@@ -226,3 +226,13 @@ def test_file_names_in_a_chinese_code_page_or_unmarked_utf8_are_read_as_written(
     # DOS's code page, as the zip format says: é is 0x82 there
     dos = {"Café.md".encode("cp437"): "Coffee.", b"b.md": "Beta."}
     assert "# Café.md\n" in convert(Path("a.zip"), _zip_named_in_bytes(dos)).text
+
+
+def test_an_archive_whose_directory_points_before_its_start_names_its_files_damaged():
+    data = bytearray(_zip({"fees.html": FEES}))
+    end = data.rfind(b"PK\x05\x06")  # the end of central directory record
+    start = int.from_bytes(data[end + 16 : end + 20], "little")
+    data[end + 16 : end + 20] = (start + 10**6).to_bytes(4, "little")  # where it says it starts
+    with pytest.raises(UnreadableFileError) as caught:
+        convert(Path("a.zip"), bytes(data))
+    assert "fees.html (damaged in the archive: negative seek value" in str(caught.value)
