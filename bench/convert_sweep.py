@@ -28,6 +28,7 @@ REASONS = {  # a skip's reason, grouped by the words its message holds
     "no text": ("no text", "no body text", "no visible sheet"),
     "no e-mail": ("no e-mail headers",),
     "no document in the archive": ("no document of a kind read",),
+    "its reader stopped (a crash kept apart)": ("stopped on it",),
 }
 
 
