@@ -323,17 +323,24 @@ def test_reader_shows_the_whole_document_with_outline_and_target(bundled_app):
         handlers.read_document(None, 10_000)
 
 
-def test_the_reader_outlines_a_provision_by_its_inline_title():
+def _outline(name: str, text: str, current: str = ""):
+    """The reader's outline of a document chunked as the index chunks it, and its passages;
+    ``current``: the opening of the passage shown as current."""
     from qa.ingest.chunking import chunk
 
+    doc = Document(name, text)
+    passages = chunk(doc)
+    shown = {p.id for p in passages if current and p.text.startswith(current)}
+    outline, _ = reader.reader_blocks(doc, passages, shown)
+    return outline, passages
+
+
+def test_the_reader_outlines_a_provision_by_its_inline_title():
     text = (
         "Example Licence\n\n1. Definitions.\n\n\"Work\" means the software.\n\n"
         "2. Grant of Copyright License. Subject to the terms of this License, you may copy it.\n"
     )
-    doc = Document("licence.txt", text)
-    passages = chunk(doc)
-    grant = next(p for p in passages if p.text.startswith("2. Grant"))
-    outline, _ = reader.reader_blocks(doc, passages, {grant.id})
+    outline, _ = _outline("licence.txt", text, current="2. Grant")
     labels = [(e.level, e.label) for e in outline]
     assert labels == [
         ("lvl-0", "Example Licence"),
@@ -344,11 +351,8 @@ def test_the_reader_outlines_a_provision_by_its_inline_title():
 
 
 def test_the_reader_indents_a_dotted_section_under_its_parent():
-    from qa.ingest.chunking import chunk
-
     text = "Spec\n\n4. File syntax\n\n4.1. Values\n\nA value is one line.\n"
-    doc = Document("spec.txt", text)
-    outline, _ = reader.reader_blocks(doc, chunk(doc))
+    outline, _ = _outline("spec.txt", text)
     assert [(e.level, e.label) for e in outline] == [
         ("lvl-0", "Spec"), ("lvl-1", "4. File syntax"), ("lvl-2", "4.1. Values")
     ]
@@ -357,15 +361,11 @@ def test_the_reader_indents_a_dotted_section_under_its_parent():
 def test_the_reader_heads_with_what_the_citations_head_with():
     # a document that marks its sections: a short line (a mail's signature) heads nothing in
     # the reader either, as in the passages' section paths
-    from qa.ingest.chunking import chunk
-
     text = (
         "# Night fees from 1 March\n\nFrom: Harbour Office\n\n## Message\n\nFees attached."
         "\n\nHarbour Office\n\n## Attachment: fees.pdf\n\nNight fees\n\nA ferry pays ten coins.\n"
     )
-    doc = Document("mail.eml", text)
-    passages = chunk(doc)
-    outline, _ = reader.reader_blocks(doc, passages)
+    outline, passages = _outline("mail.eml", text)
     assert [e.label for e in outline] == [
         "Night fees from 1 March", "Message", "Attachment: fees.pdf"
     ]  # fmt: skip
