@@ -203,3 +203,80 @@ def test_a_two_letter_acronym_the_plan_spells_out_is_still_answered(plan_assista
     ans = plan_assistant.ask("IP courts")
     assert not ans.abstained
     assert "intellectual property court" in ans.text
+
+
+# ---- the corpus searched, not tabled: the same answers as reading every word
+
+
+def _expansion_by_reading_every_word(texts: list[str], letters: str) -> str:
+    """How AcronymReader found expansions before it searched: every run of every text read."""
+    from collections import Counter
+
+    from qa.query.acronyms import word_runs
+
+    weak = len(letters) == 2
+    counts: Counter[str] = Counter()
+    for run in (run for t in texts for run in word_runs(t)):
+        for i, word in enumerate(run):
+            if word[0].lower() == letters[0]:
+                length = spelled_by(run[i : i + 2 * len(letters)], letters, links=not weak)
+                if length:
+                    counts[" ".join(run[i : i + length]).lower()] += 1
+    best = counts.most_common(1)
+    return best[0][0] if best and (not weak or best[0][1] >= 3) else ""
+
+
+TRICKY = (
+    "Small\u00a0and Micro\u2003Enterprises (SMEs). State-owned- enterprises; x-state owned "
+    "enterprises. Research &amp; Development, research&development, R & D. Research\nand\n"
+    "development. -small micro entities - small - micro - entities. SMALL AND MICRO ENTERPRISES! "
+    "Café small and micro enterprises"
+)
+
+
+def _letter_strings(texts: list[str], most: int) -> list[str]:
+    """Letters the texts' own word runs spell (found) and their near misses (mostly not)."""
+    from qa.query.acronyms import word_runs
+
+    seen: dict[str, None] = {}
+    for run in (run for t in texts for run in word_runs(t)):
+        for i in range(len(run) - 3):
+            initials = "".join(w[0].lower() for w in run[i : i + 4] if w[0].isalpha())
+            for n in (2, 3, 4):
+                seen.setdefault(initials[:n], None)
+                seen.setdefault(initials[:n][::-1], None)
+    letters = [s for s in seen if len(s) >= 2][:most]
+    return letters + ["r&d", "s&t", "sme", "soe", "smes", "zzq"]
+
+
+@pytest.mark.parametrize("corpus", ["plan", "licence", "tricky"])
+def test_searching_the_corpus_finds_what_reading_every_word_found(corpus):
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    texts = {
+        "plan": [p.read_text(encoding="utf-8") for p in (root / "corpus").glob("*.txt")],
+        "licence": [
+            p.read_text(encoding="utf-8") for p in sorted((root / "eval/other/corpus").glob("*.txt"))
+        ][:2],
+        "tricky": [TRICKY, "Another document: small\nand", "micro enterprises"],
+    }[corpus]
+    reader = AcronymReader.from_texts(texts)
+    letters = _letter_strings(texts, 300)
+    expected = {s: _expansion_by_reading_every_word(texts, s) for s in letters}
+    found = {s: reader.expansion(s) for s in letters}
+    assert found == expected
+    assert sum(bool(v) for v in expected.values()) >= 10 or corpus == "tricky"
+
+
+def test_corpus_words_are_whole_words_of_any_case_and_documents_stay_apart():
+    reader = AcronymReader.from_texts([TRICKY, "IP-based tools. Ipr\u00a0rules"])
+    assert reader.is_corpus_word("micro") and reader.is_corpus_word("cafe") is False
+    assert reader.is_corpus_word("ipr")  # "Ipr": any case
+    assert not reader.is_corpus_word("ip")  # only inside the hyphenated "IP-based"
+    assert not reader.is_corpus_word("owned-")
+    assert not reader.is_corpus_word("r&d")
+    # "small\nand" ends one document and "micro enterprises" opens the next: no run across
+    apart = AcronymReader.from_texts(["Grants for small and", "micro enterprises grow."])
+    assert apart.expansion("sme") == ""
+    assert reader.expansion("sme") == "small and micro enterprises"

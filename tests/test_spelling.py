@@ -79,3 +79,31 @@ def test_typo_questions_on_the_plan_are_answered(plan_assistant, question, typo,
 )
 def test_english_words_the_plan_lacks_are_not_read_as_typos(plan_assistant, question):
     assert plan_assistant.ask(question).signals.read_as == {}
+
+
+def test_corpus_word_counts_count_whole_words_on_demand():
+    from qa.query.corpus_scan import CorpusScan
+    from qa.query.spelling import CorpusWordCounts
+
+    text = (
+        "Loans and LOANS; pledge-loans, loans-based and preloans are other words. "
+        "Prêt loans\u00a0loans. Éloans is one word, loans\u2019 counts"
+    )
+    from qa.ingest.words import content_words
+
+    texts = [text, "loans."]
+    counts = CorpusWordCounts(["loans", "loads", "pledge"], CorpusScan(texts))
+    assert list(counts) == ["loans", "loads", "pledge"] and len(counts) == 3
+    assert counts["loans"] == 6 == sum(w == "loans" for t in texts for w in content_words(t))
+    assert counts["loads"] == 0 and counts["pledge"] == 0
+
+
+def test_a_vocabulary_word_the_corpus_no_longer_holds_is_no_choice():
+    from qa.query.corpus_scan import CorpusScan
+    from qa.query.spelling import CorpusWordCounts
+
+    # "loads" came from a document since removed: "loams" is read as "loans", never "loads"
+    counts = CorpusWordCounts(["loads", "loans"], CorpusScan(["Pledge loans grow."]))
+    reader = SpellingReader(counts, lambda w: w in {"loads", "loans"})
+    assert reader.correction("loams") == "loans"
+    assert reader.correction("loadz") == ""

@@ -12,9 +12,10 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Callable
-from functools import cached_property, lru_cache
+from functools import lru_cache
 
 from qa.ingest.words import stopwords
+from qa.query.corpus_scan import CorpusScan
 
 # An acronym as people type it: 2-6 capitals, "&" allowed inside, an optional plural "s" or
 # possessive "'s" (read away with it); or in lowercase, 3-5 letters or two around "&"
@@ -118,40 +119,65 @@ def word_runs(text: str) -> list[list[str]]:
     return [_WORD.findall(run) for run in _RUN_BREAK.split(text) if run.strip()]
 
 
+# ---- the corpus searched as bytes (qa.query.corpus_scan: ASCII letters lowercased)
+
+_LETTERS = re.compile(r"[a-z]+")
+_WORD_BYTES = re.compile(rb"[a-z]+(?:-[a-z]+)*|&")  # _WORD, lowercase
+_RUN_BREAK_BYTES = re.compile(rb"[^a-z\-\s&]")  # _RUN_BREAK, lowercase
+_GAP = rb"[\s\-&]+"  # what parts two words of a run ("&" is a word, a link)
+
+
+@lru_cache(maxsize=CACHE_SIZE)
+def _whole_word(word: bytes) -> re.Pattern[bytes]:
+    """``word`` as a whole word of _WORD_BYTES (literal first: a search skips ahead fast)."""
+    w = re.escape(word)
+    return re.compile(w + rb"(?<![a-z]" + w + rb")(?<![a-z]-" + w + rb")(?![a-z])(?!-[a-z])")
+
+
+def _may_spell(letters: str) -> re.Pattern[bytes]:
+    """Where a word starts with letters[0] and the next word (or the word's next part, or
+    the word after a linking word) starts with letters[1]: every start spelled_by can accept,
+    and few others, so only those are read word by word.
+
+    Example: _may_spell("sme") finds the "s" of "small and micro", not of "small business"."""
+    first, second = re.escape(letters[0].encode()), re.escape(letters[1].encode())
+    start = first + rb"(?<![a-z]" + first + rb")(?<![a-z]-" + first + rb")"
+    if letters[1] == "&":
+        return re.compile(start + rb"(?=[a-z]*(?:-[a-z]+)*[\s\-]*(?:&|and))")
+    links = rb"(?:(?:and|of|for|in|on)" + _GAP + rb")?"
+    return re.compile(
+        start + rb"(?=[a-z]*(?:-" + second + rb"|(?:-[a-z]+)*" + _GAP + links + second + rb"))"
+    )
+
+
 # ---- the table
 
 
 class AcronymReader:
     """Finds what each acronym stands for in one corpus, remembering answers per acronym.
 
-    The corpus's word runs are read on the first token that may be an acronym, not at start:
-    the scan takes seconds for a large library, and most questions have no acronym."""
+    Each lookup searches the corpus's text (qa.query.corpus_scan) for what it needs: no table is
+    built at start or on the first acronym, so `qa ask` over a large library stays quick."""
 
-    def __init__(self, texts: list[str]):
-        self._texts = texts
+    def __init__(self, scan: CorpusScan):
+        self._scan = scan
         self._found: dict[str, str] = {}
+        self._known: dict[str, bool] = {}
 
     @classmethod
     def from_texts(cls, texts: list[str]) -> AcronymReader:
-        return cls(texts)
+        return cls(CorpusScan(texts))
 
-    @cached_property
-    def runs(self) -> list[list[str]]:
-        return [run for t in self._texts for run in word_runs(t)]
-
-    @cached_property
-    def known_words(self) -> frozenset[str]:
-        """Lowercase words the corpus uses: "IT" or "PLEDGE" is no acronym."""
-        return frozenset(w.lower() for run in self.runs for w in run)
-
-    @cached_property
-    def _starts(self) -> dict[str, list[tuple[int, int]]]:
-        """initial -> where in the runs"""
-        starts: dict[str, list[tuple[int, int]]] = {}
-        for r, run in enumerate(self.runs):
-            for i, word in enumerate(run):
-                starts.setdefault(word[0].lower(), []).append((r, i))
-        return starts
+    def is_corpus_word(self, word: str) -> bool:
+        """Whether the corpus uses lowercase ``word`` as a word of its own: "IT" or "PLEDGE"
+        is no acronym. A hyphenated word is one word ("ip" is not in "ip-based")."""
+        if word not in self._known:
+            if len(self._known) >= CACHE_SIZE:
+                self._known.clear()
+            self._known[word] = bool(_LETTERS.fullmatch(word)) and self._scan.search(
+                _whole_word(word.encode("ascii"))
+            )
+        return self._known[word]
 
     def expansion(self, letters: str) -> str:
         """The commonest run of corpus words spelling ``letters``, lowercase; "" if none.
@@ -165,11 +191,13 @@ class AcronymReader:
                 self._found.clear()
             weak = len(letters) == 2
             counts: Counter[str] = Counter()
-            for r, start in self._starts.get(letters[0], []):
-                run = self.runs[r]
-                length = spelled_by(run[start : start + 2 * len(letters)], letters, links=not weak)
+            for m in self._scan.finditer(_may_spell(letters)):
+                words = self._scan.words_from(
+                    m.start(), _WORD_BYTES, _RUN_BREAK_BYTES, 2 * len(letters)
+                )
+                length = spelled_by(words, letters, links=not weak)
                 if length:
-                    counts[" ".join(run[start : start + length]).lower()] += 1
+                    counts[" ".join(words[:length])] += 1
             best = counts.most_common(1)
             self._found[letters] = best[0][0] if best and (not weak or best[0][1] >= 3) else ""
         return self._found[letters]
@@ -198,13 +226,13 @@ class AcronymReader:
             lower = token.lower()
             if lower in stopwords() or (token.islower() and is_word(lower)):  # "cost", "bank"
                 return token
-            if lower in self.known_words:  # "PLEDGE", "IT", "US" (a corpus scan, done once)
+            if self.is_corpus_word(lower):  # "PLEDGE", "IT", "US"
                 return token
             candidates += 1
             if candidates > MAX_LOOKUPS_PER_QUESTION:  # each lookup walks the corpus
                 return token
             for short in acronym_readings(token):
-                if short in self.known_words or short in stopwords():
+                if short in stopwords() or self.is_corpus_word(short):
                     return token
                 words = self.expansion(short)
                 if words:
