@@ -85,6 +85,21 @@ def test_office_lock_files_are_no_documents(tmp_path):
     assert all(not p.name.startswith("~$") for p in corpus_files(tmp_path))
 
 
+def test_the_listing_passes_over_hidden_files_and_folders_and_enters_no_linked_folder(tmp_path):
+    corpus, elsewhere = tmp_path / "corpus", tmp_path / "elsewhere"
+    for folder in (corpus / "b" / "c", corpus / ".git" / "objects", elsewhere):
+        folder.mkdir(parents=True)
+    for path in (corpus / "z.txt", corpus / "b" / "a.txt", corpus / "b" / "c" / "d.md"):
+        path.write_text("text", "utf-8")
+    (corpus / ".notes.txt").write_text("hidden", "utf-8")
+    (corpus / ".git" / "objects" / "x.txt").write_text("hidden", "utf-8")
+    (elsewhere / "out.txt").write_text("outside", "utf-8")
+    (corpus / "linked").symlink_to(elsewhere, target_is_directory=True)
+    (corpus / "b" / "same.txt").symlink_to(corpus / "z.txt")  # a linked file inside is read
+    listed = [p.relative_to(corpus).as_posix() for p in corpus_files(corpus)]
+    assert listed == ["b/a.txt", "b/c/d.md", "b/same.txt", "z.txt"]  # sorted as paths
+
+
 def test_empty_file_is_skipped(tmp_path):
     (tmp_path / "ok.txt").write_text("fine", "utf-8")
     (tmp_path / "blank.txt").write_text("  \n\n", "utf-8")

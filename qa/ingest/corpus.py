@@ -13,10 +13,11 @@ counted; hidden files and Office's lock files ("~$report.docx") are no documents
 from __future__ import annotations
 
 import hashlib
+import os
 import time
 import warnings
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
@@ -89,16 +90,31 @@ def list_corpus(corpus_dir: Path) -> Listing:
         )
     documents, others = [], []
     root = corpus_dir.resolve()
-    for path in sorted(p for p in corpus_dir.rglob("*") if p.is_file()):
-        rel = path.relative_to(corpus_dir)
-        if any(part.startswith(".") for part in rel.parts):
-            continue  # hidden files (editor swap files, .gitkeep) are not documents
+    for path, linked in sorted(_files_under(corpus_dir)):
         if path.name.startswith(LOCK_FILE_PREFIX):
             continue  # Office writes one beside each open document and deletes it on closing
-        if path.is_symlink():  # rglob enters no linked folder: only a linked file can leave
+        if linked:  # no linked folder is entered: only a linked file can leave
             _check_inside(path, root, corpus_dir)
         (documents if path.suffix.lower() in SUFFIXES else others).append(path)
     return Listing(documents, others)
+
+
+def _files_under(folder: Path) -> Iterator[tuple[Path, bool]]:
+    """The files under a folder, at any depth, and whether each is a link, but hidden ones
+    (editor swap files, .gitkeep) and those in hidden folders (.git): one scandir per folder and
+    no stat for a plain file, as every open lists a shared drive's thousands of files. A linked
+    file is listed; a linked folder is not entered; an unreadable folder is passed over."""
+    try:
+        entries = list(os.scandir(folder))
+    except (PermissionError, FileNotFoundError, NotADirectoryError):
+        return
+    for entry in entries:
+        if entry.name.startswith("."):
+            continue
+        if entry.is_dir(follow_symlinks=False):
+            yield from _files_under(folder / entry.name)
+        elif entry.is_file():
+            yield folder / entry.name, entry.is_symlink()
 
 
 def corpus_files(corpus_dir: Path) -> list[Path]:
