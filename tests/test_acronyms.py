@@ -71,7 +71,9 @@ def test_a_long_junk_question_looks_up_a_bounded_number_of_acronyms(reader, monk
     from qa.query.acronyms import MAX_LOOKUPS_PER_QUESTION
 
     looked_up = []
-    monkeypatch.setattr(reader, "expansion", lambda letters: looked_up.append(letters) or "")
+    monkeypatch.setattr(
+        reader, "spelling", lambda letters, context=(): looked_up.append(letters)
+    )
     junk = "what " + " ".join(f"Q{a}{b}Z" for a in "ABCDEFGH" for b in "ABCDEFGH")
     assert reader.expand(junk) == (junk, {})
     assert len(looked_up) == MAX_LOOKUPS_PER_QUESTION
@@ -89,6 +91,47 @@ def test_words_the_corpus_uses_and_shouting_are_left_alone(reader):
     assert reader.expand("PLEDGE financing") == ("PLEDGE financing", {})
     assert reader.expand("WHAT ABOUT SME") == ("WHAT ABOUT SME", {})
     assert reader.expand("NGOs")[1] == {}  # the corpus never spells it out
+
+
+def test_the_questions_other_words_choose_among_the_runs_an_acronym_spells():
+    licences = " ".join(
+        f"Licence {i}. We sometimes make exceptions for this; write to the author." for i in range(4)
+    )
+    plan = (
+        "Courts and trade. "
+        + "Other text on other topics. " * 20
+        + "Finance. Banks will support small and micro enterprises with pledge loans on patents."
+    )
+    reader = AcronymReader.from_texts([licences, plan])
+    assert reader.expand("How are SMEs supported in pledge loans?")[1] == {
+        "SMEs": "small and micro enterprises"
+    }
+    assert reader.expand("What are SMEs?")[1] == {"SMEs": "sometimes make exceptions"}  # commonest
+    # the words must be near the run: "courts" and "trade" are in the plan, far from it
+    assert reader.expand("Do SMEs go to courts over trade?")[1] == {
+        "SMEs": "sometimes make exceptions"
+    }
+    assert reader.expansion("sme", ["author"]) == "sometimes make exceptions"
+
+
+def test_an_acronym_the_corpus_uses_too_is_kept_and_spelled_out_where_some_document_never_uses_it():
+    library = AcronymReader.from_texts(
+        [
+            "Licence. Your IP address is logged. The IP terms of intellectual property law apply.",
+            "Plan. Protect intellectual property. Use intellectual property. Trade in "
+            "intellectual property grows.",
+        ]
+    )
+    assert library.expand("How is IP protected?") == (
+        "How is IP (intellectual property) protected?",
+        {"IP": "IP (intellectual property)"},
+    )
+    assert library.expand("how is ip protected?")[1] == {}  # typed as a word: read as one
+    # every document that spells it out uses the acronym too: the acronym finds them itself
+    licence = AcronymReader.from_texts(
+        ["Common Development and Distribution License (CDDL). The CDDL applies. " * 3]
+    )
+    assert licence.expand("What does the CDDL cover?")[1] == {}
 
 
 def test_reading_note():

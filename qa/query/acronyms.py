@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 
-from qa.ingest.words import stopwords
+from qa.ingest.words import content_words, stopwords
 from qa.query.corpus_scan import CorpusScan
 
 # An acronym as people type it: 2-6 capitals, "&" allowed inside, an optional plural "s" or
@@ -30,6 +31,13 @@ _AND = frozenset({"and", "&"})
 # Each new acronym walks the corpus's words: a junk question must not cost seconds.
 MAX_LOOKUPS_PER_QUESTION = 8
 CACHE_SIZE = 4096
+# A question's other words may choose a rarer run spelling its acronym: counted within
+# CONTEXT_REACH bytes (about a passage) of the run's places, a few in each of its documents.
+CONTEXT_REACH = 400
+CONTEXT_MARGIN = 2
+DOCUMENTS_SAMPLED = 100
+PLACES_PER_DOCUMENT = 3
+MAX_CONTEXT_WORDS = 8
 # A run of words ends at punctuation: an expansion never crosses a comma or a full stop.
 _RUN_BREAK = re.compile(r"[^A-Za-z\-\s&]+")
 
@@ -134,6 +142,14 @@ def _whole_word(word: bytes) -> re.Pattern[bytes]:
     return re.compile(w + rb"(?<![a-z]" + w + rb")(?<![a-z]-" + w + rb")(?![a-z])(?!-[a-z])")
 
 
+@lru_cache(maxsize=CACHE_SIZE)
+def _word_start(word: bytes) -> re.Pattern[bytes]:
+    """A word that begins as ``word`` does, most of its ending dropped: "loans" finds
+    "loan", "supported" finds "support"."""
+    w = re.escape(word[: max(4, len(word) - 3)])
+    return re.compile(w + rb"(?<![a-z]" + w + rb")")
+
+
 def _may_spell(letters: str) -> re.Pattern[bytes]:
     """Where a word starts with letters[0] and the next word (or the word's next part, or
     the word after a linking word) starts with letters[1]: every start spelled_by can accept,
@@ -153,6 +169,16 @@ def _may_spell(letters: str) -> re.Pattern[bytes]:
 # ---- the table
 
 
+@dataclass(frozen=True)
+class Spelling:
+    """A run of corpus words that spells an acronym, how often, and (some of) where."""
+
+    words: str
+    count: int
+    offsets: tuple[int, ...]  # some of its byte offsets in the corpus scan's text
+    documents: tuple[int, ...]  # every document it is in, by number
+
+
 class AcronymReader:
     """Finds what each acronym stands for in one corpus, remembering answers per acronym.
 
@@ -161,7 +187,7 @@ class AcronymReader:
 
     def __init__(self, scan: CorpusScan):
         self._scan = scan
-        self._found: dict[str, str] = {}
+        self._found: dict[str, list[Spelling]] = {}
         self._known: dict[str, bool] = {}
 
     @classmethod
@@ -179,17 +205,57 @@ class AcronymReader:
             )
         return self._known[word]
 
-    def expansion(self, letters: str) -> str:
-        """The commonest run of corpus words spelling ``letters``, lowercase; "" if none.
+    def expansion(self, letters: str, context: Sequence[str] = ()) -> str:
+        spelling = self.spelling(letters, context)
+        return spelling.words if spelling else ""
+
+    def spelling(self, letters: str, context: Sequence[str] = ()) -> Spelling | None:
+        """The run of corpus words spelling ``letters`` that the corpus uses most, lowercase;
+        "" if none. A rarer run of 3+ letters wins when ``context`` (the question's other
+        words) says so clearly: CONTEXT_MARGIN more of them found near it (within
+        CONTEXT_REACH bytes) than near the commonest. In a library "SMEs" spells "sometimes
+        make exceptions" in licences, and "small and micro enterprises" in a plan about loans;
+        "How are SMEs supported in pledge loans?" means the second. Two letters spell too many
+        runs by chance for a question's words to choose ("IP" near "investment" in speeches
+        is "inflationary pressures").
 
         Two initials match by chance too often ("IT" read as "import trade", "US" as
         "universities and scientific"), so a two-letter acronym must be two adjacent words found
         at least three times, unless an "&" (as in "R&D") says it is an acronym.
         """
+        spellings = self._spellings(letters)
+        if not spellings:
+            return None
+        commonest = spellings[0]
+        if len(spellings) == 1 or not context or len(letters) < 3:
+            return commonest
+        patterns = [_word_start(w.encode("ascii")) for w in context[:MAX_CONTEXT_WORDS]]
+
+        def near(spelling: Spelling) -> int:
+            return max(
+                sum(self._scan.near(p, at, CONTEXT_REACH) for p in patterns)
+                for at in spelling.offsets
+            )
+
+        floor = near(commonest) + CONTEXT_MARGIN
+        best = max(spellings, key=lambda s: (near(s), s.count))
+        return best if near(best) >= floor else commonest
+
+    def _spelled_out_alone(self, spelling: Spelling, acronyms: set[str]) -> bool:
+        """Whether some document spells the acronym out and never uses it: only there does
+        reading it spelled out find what the acronym itself would not."""
+        patterns = [_whole_word(a.encode("ascii")) for a in acronyms if _LETTERS.fullmatch(a)]
+        return any(not any(self._scan.holds(p, d) for p in patterns) for d in spelling.documents)
+
+    def _spellings(self, letters: str) -> list[Spelling]:
+        """The runs spelling ``letters``, commonest first, each with some of its places (up to
+        PLACES_PER_DOCUMENT in each of its first DOCUMENTS_SAMPLED documents)."""
         if letters not in self._found:
             if len(self._found) >= CACHE_SIZE:
                 self._found.clear()
             weak = len(letters) == 2
+            places: dict[str, dict[int, list[int]]] = {}
+            documents: dict[str, dict[int, None]] = {}
             counts: Counter[str] = Counter()
             for m in self._scan.finditer(_may_spell(letters)):
                 words = self._scan.words_from(
@@ -197,9 +263,25 @@ class AcronymReader:
                 )
                 length = spelled_by(words, letters, links=not weak)
                 if length:
-                    counts[" ".join(words[:length])] += 1
-            best = counts.most_common(1)
-            self._found[letters] = best[0][0] if best and (not weak or best[0][1] >= 3) else ""
+                    run = " ".join(words[:length])
+                    counts[run] += 1
+                    by_document = places.setdefault(run, {})
+                    document = self._scan.document_at(m.start())
+                    documents.setdefault(run, {})[document] = None
+                    if document in by_document or len(by_document) < DOCUMENTS_SAMPLED:
+                        at = by_document.setdefault(document, [])
+                        if len(at) < PLACES_PER_DOCUMENT:
+                            at.append(m.start())
+            self._found[letters] = [
+                Spelling(
+                    run,
+                    n,
+                    tuple(o for at in places[run].values() for o in at),
+                    tuple(documents[run]),
+                )
+                for run, n in counts.most_common()
+                if not weak or n >= 3
+            ]
         return self._found[letters]
 
     def expand(
@@ -210,7 +292,10 @@ class AcronymReader:
 
         People type acronyms in lowercase too ("smes", "ipr"): a short lowercase word counts
         when it is no word at all, neither a corpus word nor one ``is_word`` knows (common
-        English), so "cost" is never read as initials.
+        English), so "cost" is never read as initials. An acronym in capitals that the corpus
+        uses as a word too is kept and its expansion added ("IP (intellectual property)"), when
+        some document spells it out and never uses it: in a library, licences write "IP" and a
+        plan writes "intellectual property" only.
 
         Example: expand("How are SMEs helped?") -> ("How are small and micro enterprises
         helped?", {"SMEs": "small and micro enterprises"}) on the bundled plan.
@@ -219,6 +304,8 @@ class AcronymReader:
             return question, {}  # "WHAT ABOUT PLEDGE" is shouting, not acronyms
         read: dict[str, str] = {}
         candidates = 0
+        typed = {m.group(0).lower() for m in _ANY_ACRONYM.finditer(question) if m.group(1)}
+        words = [w for w in content_words(question) if w.isascii() and w not in typed]
 
         def replace(m: re.Match) -> str:
             nonlocal candidates
@@ -226,18 +313,28 @@ class AcronymReader:
             lower = token.lower()
             if lower in stopwords() or (token.islower() and is_word(lower)):  # "cost", "bank"
                 return token
-            if self.is_corpus_word(lower):  # "PLEDGE", "IT", "US"
+            in_capitals = bool(m.group(1))
+            if not in_capitals and self.is_corpus_word(lower):  # "pledge": a word, not initials
                 return token
             candidates += 1
             if candidates > MAX_LOOKUPS_PER_QUESTION:  # each lookup walks the corpus
                 return token
             for short in acronym_readings(token):
-                if short in stopwords() or self.is_corpus_word(short):
+                if short in stopwords():
                     return token
-                words = self.expansion(short)
-                if words:
-                    read[token] = words
-                    return words
+                used = self.is_corpus_word(lower) or self.is_corpus_word(short)
+                if used and not in_capitals:
+                    return token
+                spelling = self.spelling(short, [w for w in words if w != lower])
+                if spelling is None:
+                    continue
+                if not used:
+                    read[token] = spelling.words
+                elif self._spelled_out_alone(spelling, {lower, short}):
+                    read[token] = f"{token} ({spelling.words})"  # "IP" and the plan's words
+                else:
+                    return token  # each document that spells it out uses "CDDL" too
+                return read[token]
             return token
 
         return _ANY_ACRONYM.sub(replace, question), read

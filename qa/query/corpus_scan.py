@@ -14,6 +14,7 @@ pattern), documents joined by a full stop so that no run of words crosses from o
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Iterator, Sequence
 from functools import cached_property
 
@@ -35,9 +36,41 @@ class CorpusScan:
         self._texts = texts
 
     @cached_property
+    def _joined(self) -> tuple[bytes, list[int]]:
+        parts = [_OTHER_SPACES.sub(" ", t).encode("utf-8", "surrogatepass") for t in self._texts]
+        starts, at = [], 0
+        for part in parts:
+            starts.append(at)
+            at += len(part) + len(DOCUMENT_BREAK)
+        return DOCUMENT_BREAK.join(parts).lower(), starts
+
+    @property
     def data(self) -> bytes:
-        texts = (_OTHER_SPACES.sub(" ", t) for t in self._texts)
-        return DOCUMENT_BREAK.join(t.encode("utf-8", "surrogatepass") for t in texts).lower()
+        return self._joined[0]
+
+    def document_at(self, offset: int) -> int:
+        """The number of the document (in the order given) that holds byte ``offset``."""
+        return bisect_right(self._joined[1], offset) - 1
+
+    def holds(self, pattern: re.Pattern[bytes], document: int) -> bool:
+        """Whether document number ``document`` holds a match of ``pattern``."""
+        data, starts = self._joined
+        end = (
+            starts[document + 1] - len(DOCUMENT_BREAK) if document + 1 < len(starts) else len(data)
+        )
+        return pattern.search(data, starts[document], end) is not None
+
+    def near(self, pattern: re.Pattern[bytes], offset: int, reach: int) -> bool:
+        """Whether ``pattern`` matches within ``reach`` bytes of ``offset`` in its document."""
+        data, starts = self._joined
+        document = self.document_at(offset)
+        first = starts[document]
+        stop = (
+            starts[document + 1] - len(DOCUMENT_BREAK) if document + 1 < len(starts) else len(data)
+        )
+        return (
+            pattern.search(data, max(first, offset - reach), min(stop, offset + reach)) is not None
+        )
 
     def search(self, pattern: re.Pattern[bytes]) -> bool:
         return pattern.search(self.data) is not None
