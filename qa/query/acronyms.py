@@ -210,8 +210,8 @@ class AcronymReader:
         return spelling.words if spelling else ""
 
     def spelling(self, letters: str, context: Sequence[str] = ()) -> Spelling | None:
-        """The run of corpus words spelling ``letters`` that the corpus uses most, lowercase;
-        "" if none. A rarer run of 3+ letters wins when ``context`` (the question's other
+        """The run of corpus words spelling ``letters`` that the corpus uses most (its words
+        lowercase), None if none. A rarer run of 3+ letters wins when ``context`` (the question's other
         words) says so clearly: CONTEXT_MARGIN more of them found near it (within
         CONTEXT_REACH bytes) than near the commonest. In a library "SMEs" spells "sometimes
         make exceptions" in licences, and "small and micro enterprises" in a plan about loans;
@@ -231,15 +231,14 @@ class AcronymReader:
             return commonest
         patterns = [_word_start(w.encode("ascii")) for w in context[:MAX_CONTEXT_WORDS]]
 
-        def near(spelling: Spelling) -> int:
-            return max(
-                sum(self._scan.near(p, at, CONTEXT_REACH) for p in patterns)
-                for at in spelling.offsets
+        near = {  # the most of the question's words found near one of its places
+            s.words: max(
+                sum(self._scan.near(p, at, CONTEXT_REACH) for p in patterns) for at in s.offsets
             )
-
-        floor = near(commonest) + CONTEXT_MARGIN
-        best = max(spellings, key=lambda s: (near(s), s.count))
-        return best if near(best) >= floor else commonest
+            for s in spellings
+        }
+        best = max(spellings, key=lambda s: (near[s.words], s.count))
+        return best if near[best.words] >= near[commonest.words] + CONTEXT_MARGIN else commonest
 
     def _spelled_out_alone(self, spelling: Spelling, acronyms: set[str]) -> bool:
         """Whether some document spells the acronym out and never uses it: only there does

@@ -52,25 +52,21 @@ class CorpusScan:
         """The number of the document (in the order given) that holds byte ``offset``."""
         return bisect_right(self._joined[1], offset) - 1
 
+    def _span(self, document: int) -> tuple[int, int]:
+        """Where document number ``document`` starts and ends in ``data``."""
+        data, starts = self._joined
+        last = document + 1 == len(starts)
+        return starts[document], len(data) if last else starts[document + 1] - len(DOCUMENT_BREAK)
+
     def holds(self, pattern: re.Pattern[bytes], document: int) -> bool:
         """Whether document number ``document`` holds a match of ``pattern``."""
-        data, starts = self._joined
-        end = (
-            starts[document + 1] - len(DOCUMENT_BREAK) if document + 1 < len(starts) else len(data)
-        )
-        return pattern.search(data, starts[document], end) is not None
+        return pattern.search(self.data, *self._span(document)) is not None
 
     def near(self, pattern: re.Pattern[bytes], offset: int, reach: int) -> bool:
         """Whether ``pattern`` matches within ``reach`` bytes of ``offset`` in its document."""
-        data, starts = self._joined
-        document = self.document_at(offset)
-        first = starts[document]
-        stop = (
-            starts[document + 1] - len(DOCUMENT_BREAK) if document + 1 < len(starts) else len(data)
-        )
-        return (
-            pattern.search(data, max(first, offset - reach), min(stop, offset + reach)) is not None
-        )
+        first, stop = self._span(self.document_at(offset))
+        found = pattern.search(self.data, max(first, offset - reach), min(stop, offset + reach))
+        return found is not None
 
     def search(self, pattern: re.Pattern[bytes]) -> bool:
         return pattern.search(self.data) is not None
