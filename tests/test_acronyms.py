@@ -134,6 +134,32 @@ def test_an_acronym_the_corpus_uses_too_is_kept_and_spelled_out_where_some_docum
     assert licence.expand("What does the CDDL cover?")[1] == {}
 
 
+def test_function_words_carry_no_letter():
+    assert spelled_by(["since", "my", "election"], "sme") == 0  # "my": a pronoun
+    assert spelled_by(["we", "took", "office"], "wto") == 0
+    assert spelled_by(["world", "trade", "organization"], "wto") == 3
+
+
+def test_a_run_the_corpus_defines_the_acronym_as_wins_over_commoner_ones():
+    texts = [
+        "The end user agrees. Each end user pays. An end user may copy. EU rules apply.",
+        "Law of the European Union (EU). The EU decides.",
+        "Other end users. More end users.",
+        "Treaties of the European Union.",  # spelled out, the acronym never used
+    ]
+    reader = AcronymReader.from_texts(texts)
+    assert reader.expand("What does EU law say?")[1] == {"EU": "EU (european union)"}
+    # undefined, the run must be beside the acronym in half the documents that use it
+    undefined = AcronymReader.from_texts(
+        [
+            "We took office. We took office again. We took office once more. WTO talks.",
+            "The WTO met.",
+            "The WTO met again.",
+        ]
+    )
+    assert undefined.expand("What is the WTO role?")[1] == {}
+
+
 def test_reading_note():
     assert reading_note({}) == ""
     assert reading_note(
@@ -309,7 +335,7 @@ def test_searching_the_corpus_finds_what_reading_every_word_found(corpus):
     expected = {s: _expansion_by_reading_every_word(texts, s) for s in letters}
     found = {s: reader.expansion(s) for s in letters}
     assert found == expected
-    assert sum(bool(v) for v in expected.values()) >= 10 or corpus == "tricky"
+    assert sum(bool(v) for v in expected.values()) >= 5 or corpus == "tricky"
 
 
 def test_corpus_words_are_whole_words_of_any_case_and_documents_stay_apart():

@@ -13,8 +13,9 @@ import re
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 
+from qa.ingest.stopword_lists import bm25s_stopwords
 from qa.ingest.words import content_words, stopwords
 from qa.query.corpus_scan import CorpusScan
 
@@ -69,7 +70,7 @@ def spelled_by(words: list[str], letters: str, links: bool = True) -> int:
     """
 
     def carries(word: str, letter: str) -> bool:
-        return word[0].lower() == letter and word.lower() not in stopwords()
+        return word[0].lower() == letter and word.lower() not in function_words()
 
     def match(i: int, n: int) -> int:  # words[i:] must spell letters[n:]
         if n == len(letters):
@@ -93,6 +94,15 @@ def spelled_by(words: list[str], letters: str, links: bool = True) -> int:
         return 0
 
     return match(0, 0)
+
+
+@cache
+def function_words() -> frozenset[str]:
+    """Words that carry no letter of an acronym: an acronym's words are content words. In a
+    library "SMEs" spelled "since my election", "IP" "its power" and "WTO" "way toward our"
+    by chance. NLTK's English stopwords (bm25s's larger list: pronouns, determiners,
+    auxiliaries, prepositions; no noun) and the question words."""
+    return stopwords() | frozenset(bm25s_stopwords("STOPWORDS_EN_PLUS"))
 
 
 @lru_cache(maxsize=256)  # read again for every sentence a question's value is checked in
@@ -150,6 +160,11 @@ def _word_start(word: bytes) -> re.Pattern[bytes]:
     return re.compile(w + rb"(?<![a-z]" + w + rb")")
 
 
+def _defines(letters: str) -> re.Pattern[bytes]:
+    """The acronym in brackets right after a run: "Intellectual Property Rights (IPR)"."""
+    return re.compile(rb"[ \t]*[(\[][ \t]*" + re.escape(letters.encode()) + rb"s?[ \t]*[)\]]")
+
+
 def _may_spell(letters: str) -> re.Pattern[bytes]:
     """Where a word starts with letters[0] and the next word (or the word's next part, or
     the word after a linking word) starts with letters[1]: every start spelled_by can accept,
@@ -177,6 +192,14 @@ class Spelling:
     count: int
     offsets: tuple[int, ...]  # some of its byte offsets in the corpus scan's text
     documents: tuple[int, ...]  # every document it is in, by number
+    defined: int = 0  # how often the acronym follows it in brackets: "European Union (EU)"
+
+
+def _most_defined(spellings: list[Spelling]) -> Spelling | None:
+    """The run the corpus defines the acronym as most often ("European Union (EU)"), if any:
+    the corpus's own word beats any count."""
+    defined = [s for s in spellings if s.defined]
+    return max(defined, key=lambda s: (s.defined, s.count)) if defined else None
 
 
 class AcronymReader:
@@ -221,11 +244,15 @@ class AcronymReader:
 
         Two initials match by chance too often ("IT" read as "import trade", "US" as
         "universities and scientific"), so a two-letter acronym must be two adjacent words found
-        at least three times, unless an "&" (as in "R&D") says it is an acronym.
+        at least three times, unless an "&" (as in "R&D") or a definition ("European Union
+        (EU)") says it is an acronym.
         """
         spellings = self._spellings(letters)
         if not spellings:
             return None
+        defined = _most_defined(spellings)
+        if defined is not None:
+            return defined
         commonest = spellings[0]
         if len(spellings) == 1 or not context or len(letters) < 3:
             return commonest
@@ -239,6 +266,27 @@ class AcronymReader:
         }
         best = max(spellings, key=lambda s: (near[s.words], s.count))
         return best if near[best.words] >= near[commonest.words] + CONTEXT_MARGIN else commonest
+
+    def spelling_beside(self, letters: str, acronyms: set[str]) -> Spelling | None:
+        """For an acronym the corpus uses itself: the run it defines it as ("European Union
+        (EU)"), else the run found in the most documents that use the acronym, if at least half
+        of them (licences write "IP" beside "intellectual property"; in speeches "WTO" is
+        beside no one run); None otherwise."""
+        using = {
+            self._scan.document_at(m.start())
+            for a in acronyms
+            if _LETTERS.fullmatch(a)
+            for m in self._scan.finditer(_whole_word(a.encode("ascii")))
+        }
+        spellings = self._spellings(letters)
+        defined = _most_defined(spellings)
+        if defined is not None:
+            return defined
+        shared = {s.words: len(using.intersection(s.documents)) for s in spellings}
+        best = max(spellings, key=lambda s: (shared[s.words], s.count), default=None)
+        if best is None or 2 * shared[best.words] < len(using):
+            return None  # not beside it in half the documents that use it: no reading of it
+        return best
 
     def _spelled_out_alone(self, spelling: Spelling, acronyms: set[str]) -> bool:
         """Whether some document spells the acronym out and never uses it: only there does
@@ -256,14 +304,19 @@ class AcronymReader:
             places: dict[str, dict[int, list[int]]] = {}
             documents: dict[str, dict[int, None]] = {}
             counts: Counter[str] = Counter()
+            defined: Counter[str] = Counter()
+            defines = _defines(letters)
             for m in self._scan.finditer(_may_spell(letters)):
-                words = self._scan.words_from(
+                found = self._scan.words_from(
                     m.start(), _WORD_BYTES, _RUN_BREAK_BYTES, 2 * len(letters)
                 )
+                words = [w.group().decode("ascii") for w in found]
                 length = spelled_by(words, letters, links=not weak)
                 if length:
                     run = " ".join(words[:length])
                     counts[run] += 1
+                    if defines.match(self._scan.data, found[length - 1].end()):
+                        defined[run] += 1
                     by_document = places.setdefault(run, {})
                     document = self._scan.document_at(m.start())
                     documents.setdefault(run, {})[document] = None
@@ -277,9 +330,10 @@ class AcronymReader:
                     n,
                     tuple(o for at in places[run].values() for o in at),
                     tuple(documents[run]),
+                    defined[run],
                 )
                 for run, n in counts.most_common()
-                if not weak or n >= 3
+                if not weak or n >= 3 or defined[run]  # a definition says it is no chance
             ]
         return self._found[letters]
 
@@ -324,15 +378,16 @@ class AcronymReader:
                 used = self.is_corpus_word(lower) or self.is_corpus_word(short)
                 if used and not in_capitals:
                     return token
-                spelling = self.spelling(short, [w for w in words if w != lower])
-                if spelling is None:
-                    continue
                 if not used:
+                    spelling = self.spelling(short, [w for w in words if w != lower])
+                    if spelling is None:
+                        continue
                     read[token] = spelling.words
-                elif self._spelled_out_alone(spelling, {lower, short}):
-                    read[token] = f"{token} ({spelling.words})"  # "IP" and the plan's words
-                else:
-                    return token  # each document that spells it out uses "CDDL" too
+                    return read[token]
+                spelling = self.spelling_beside(short, {lower, short})
+                if spelling is None or not self._spelled_out_alone(spelling, {lower, short}):
+                    return token  # each document that spells out "CDDL" uses it too
+                read[token] = f"{token} ({spelling.words})"  # "IP" and the plan's words
                 return read[token]
             return token
 

@@ -17,6 +17,7 @@ import re
 from bisect import bisect_right
 from collections.abc import Iterator, Sequence
 from functools import cached_property
+from itertools import islice
 
 # Every character str.isspace() knows that a bytes pattern's \s does not: they are all below U+3001.
 _OTHER_SPACES = re.compile(
@@ -79,14 +80,9 @@ class CorpusScan:
 
     def words_from(
         self, start: int, word: re.Pattern[bytes], run_end: re.Pattern[bytes], most: int
-    ) -> list[str]:
+    ) -> list[re.Match[bytes]]:
         """Up to ``most`` words from ``start`` until the run ends (the first match of
-        ``run_end``, which must not match inside a word)."""
+        ``run_end``, which must not match inside a word), as matches in ``data``."""
         stop = run_end.search(self.data, start)
         end = stop.start() if stop else len(self.data)
-        words = []
-        for m in word.finditer(self.data, start, end):
-            words.append(m.group().decode("ascii"))
-            if len(words) == most:
-                break
-        return words
+        return list(islice(word.finditer(self.data, start, end), most))
