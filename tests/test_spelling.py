@@ -96,6 +96,9 @@ def test_corpus_word_counts_count_whole_words_on_demand():
     assert list(counts) == ["loans", "loads", "pledge"] and len(counts) == 3
     assert counts["loans"] == 6 == sum(w == "loans" for t in texts for w in content_words(t))
     assert counts["loads"] == 0 and counts["pledge"] == 0
+    assert "loans" in counts and "lions" not in counts  # a mapping of the vocabulary only
+    with pytest.raises(KeyError):
+        counts["lions"]
 
 
 def test_a_vocabulary_word_the_corpus_no_longer_holds_is_no_choice():

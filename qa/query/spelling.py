@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from qa.query.corpus_scan import CorpusScan
 
@@ -113,7 +114,16 @@ class CorpusWordCounts(Mapping[str, int]):
     def __len__(self) -> int:
         return len(self._words)
 
+    def __contains__(self, word: object) -> bool:
+        return word in self._known
+
+    @cached_property
+    def _known(self) -> frozenset[str]:
+        return frozenset(self._words)
+
     def __getitem__(self, word: str) -> int:
+        if word not in self:
+            raise KeyError(word)
         if word not in self._counted:
             if len(self._counted) >= CACHE_SIZE:
                 self._counted.clear()
