@@ -212,6 +212,7 @@ class AcronymReader:
         self._scan = scan
         self._found: dict[str, list[Spelling]] = {}
         self._known: dict[str, bool] = {}
+        self._added: dict[tuple[str, str], str] = {}  # an acronym used too -> what is added
 
     @classmethod
     def from_texts(cls, texts: list[str]) -> AcronymReader:
@@ -287,6 +288,19 @@ class AcronymReader:
         if best is None or 2 * shared[best.words] < len(using):
             return None  # not beside it in half the documents that use it: no reading of it
         return best
+
+    def _added_reading(self, letters: str, typed: str) -> str:
+        """What is added to an acronym the corpus uses too ("" for nothing), remembered: it
+        does not depend on the question, and finding it reads every place the acronym is."""
+        key = (letters, typed)
+        if key not in self._added:
+            if len(self._added) >= CACHE_SIZE:
+                self._added.clear()
+            acronyms = {typed, letters}
+            spelling = self.spelling_beside(letters, acronyms)
+            alone = spelling is not None and self._spelled_out_alone(spelling, acronyms)
+            self._added[key] = spelling.words if alone else ""
+        return self._added[key]
 
     def _spelled_out_alone(self, spelling: Spelling, acronyms: set[str]) -> bool:
         """Whether some document spells the acronym out and never uses it: only there does
@@ -384,10 +398,10 @@ class AcronymReader:
                         continue
                     read[token] = spelling.words
                     return read[token]
-                spelling = self.spelling_beside(short, {lower, short})
-                if spelling is None or not self._spelled_out_alone(spelling, {lower, short}):
+                added = self._added_reading(short, lower)
+                if not added:
                     return token  # each document that spells out "CDDL" uses it too
-                read[token] = f"{token} ({spelling.words})"  # "IP" and the plan's words
+                read[token] = f"{token} ({added})"  # "IP" and the plan's words
                 return read[token]
             return token
 

@@ -70,8 +70,7 @@ class SpellingReader:
             word, choices, scorer=OSA.distance, score_cutoff=MAX_EDITS, limit=None
         )
         ranked = sorted((f[1], -counts[f[0]], f[0]) for f in found)
-        best = next((word for _, minus_count, word in ranked if minus_count < 0), "")
-        return best
+        return next((word for _, minus_count, word in ranked if minus_count < 0), "")
 
     def correct(self, question: str) -> tuple[str, dict[str, str]]:
         """The question with its typos replaced by corpus words, and what was replaced. Only
