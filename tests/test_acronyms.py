@@ -328,7 +328,12 @@ def test_searching_the_corpus_finds_what_reading_every_word_found(corpus):
         "licence": [
             p.read_text(encoding="utf-8") for p in sorted((root / "eval/other/corpus").glob("*.txt"))
         ][:2],
-        "tricky": [TRICKY, "Another document: small\nand", "micro enterprises"],
+        "tricky": [
+            TRICKY,
+            "Another document: small\nand",
+            "micro enterprises",
+            "ASCII only: state\x1fowned\x1centerprises, in its plan",  # str.isspace() separators
+        ],
     }[corpus]
     reader = AcronymReader.from_texts(texts)
     letters = _letter_strings(texts, 300)
@@ -336,6 +341,17 @@ def test_searching_the_corpus_finds_what_reading_every_word_found(corpus):
     found = {s: reader.expansion(s) for s in letters}
     assert found == expected
     assert sum(bool(v) for v in expected.values()) >= 5 or corpus == "tricky"
+
+
+def test_every_space_str_knows_parts_words_in_the_scanned_text():
+    from qa.query.corpus_scan import CorpusScan
+
+    spaces = [c for c in map(chr, range(0x3001)) if c.isspace() and c not in " \t\n\r\v\f"]
+    for text in ("ascii", "caf\u00e9"):  # an ASCII text is encoded without the Unicode pass
+        used = [c for c in spaces if c.isascii() or not text.isascii()]
+        scan = CorpusScan([text + "".join(f"a{c}" for c in used)])
+        assert scan.data == text.encode() + b"a " * len(used)
+        assert len(used) == (4 if text.isascii() else len(spaces))
 
 
 def test_corpus_words_are_whole_words_of_any_case_and_documents_stay_apart():

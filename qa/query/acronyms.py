@@ -170,9 +170,18 @@ def _may_spell(letters: str) -> re.Pattern[bytes]:
     the word after a linking word) starts with letters[1]: every start spelled_by can accept,
     and few others, so only those are read word by word.
 
-    Example: _may_spell("sme") finds the "s" of "small and micro", not of "small business"."""
+    Example: _may_spell("sme") finds the "s" of "small and micro", not of "small business".
+    A function word carries no letter (function_words): "in", "is", "it" start most of the
+    places "ip" could, and are skipped by the pattern, not read word by word."""
     first, second = re.escape(letters[0].encode()), re.escape(letters[1].encode())
     start = first + rb"(?<![a-z]" + first + rb")(?<![a-z]-" + first + rb")"
+    skipped = sorted(
+        (w[1:].encode() for w in function_words() if _LETTERS.fullmatch(w) and w[0] == letters[0]),
+        key=len,
+        reverse=True,
+    )
+    if skipped:
+        start += rb"(?!(?:" + b"|".join(map(re.escape, skipped)) + rb")(?![a-z]))"
     if letters[1] == "&":
         return re.compile(start + rb"(?=[a-z]*(?:-[a-z]+)*[\s\-]*(?:&|and))")
     links = rb"(?:(?:and|of|for|in|on)" + _GAP + rb")?"

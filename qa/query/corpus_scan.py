@@ -27,6 +27,7 @@ _OTHER_SPACES = re.compile(
     )
     + "]"
 )
+_SEPARATORS = bytes.maketrans(bytes(range(0x1C, 0x20)), b" " * 4)  # str.isspace(), not \s
 DOCUMENT_BREAK = b"\n.\n"
 
 
@@ -38,12 +39,17 @@ class CorpusScan:
 
     @cached_property
     def _joined(self) -> tuple[bytes, list[int]]:
-        parts = [_OTHER_SPACES.sub(" ", t).encode("utf-8", "surrogatepass") for t in self._texts]
+        parts = [
+            t.encode()
+            if t.isascii()
+            else _OTHER_SPACES.sub(" ", t).encode("utf-8", "surrogatepass")
+            for t in self._texts
+        ]  # an ASCII text's only other spaces are \x1c-\x1f, translated below (0.28 -> 0.16 s)
         starts, at = [], 0
         for part in parts:
             starts.append(at)
             at += len(part) + len(DOCUMENT_BREAK)
-        return DOCUMENT_BREAK.join(parts).lower(), starts
+        return DOCUMENT_BREAK.join(parts).translate(_SEPARATORS).lower(), starts
 
     @property
     def data(self) -> bytes:
