@@ -358,3 +358,26 @@ def test_a_large_library_gets_hnsw_which_finds_the_exact_neighbours(monkeypatch)
     queries = vectors[:50] + 0.05 * rng.normal(size=(50, 32)).astype(np.float32)
     _, found = loaded.search(queries, 1)
     assert (found[:, 0] == np.arange(50)).mean() >= 0.95
+
+
+def test_hnsw_keeps_the_exact_first_stage_with_retired_rows_set_aside(monkeypatch):
+    """The first stage asks for 100 candidates; HNSW searches with efSearch HNSW_EF_SEARCH (>= the
+    candidates asked for), also through the selector that sets a retired document's rows aside."""
+    from qa.index import vector_store
+
+    assert vector_store.HNSW_EF_SEARCH >= 100
+    rng = np.random.default_rng(11)
+    vectors = rng.normal(size=(5000, 384)).astype(np.float32)  # random: hard for HNSW
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    monkeypatch.setattr(vector_store, "HNSW_MIN_PASSAGES", 1000)
+    store = vector_store.FaissStore.empty(384, len(vectors))
+    store.add(vectors)
+    retired = np.arange(0, 5000, 7, dtype=np.int64)
+    queries = rng.normal(size=(20, 384)).astype(np.float32)
+    _, found = store.search(queries, 100, exclude=retired)
+    scores = queries @ vectors.T
+    scores[:, retired] = -np.inf
+    exact = np.argsort(-scores, axis=1)[:, :100]
+    assert not np.isin(found, retired).any()
+    recall = np.mean([len(set(e) & set(f)) / 100 for e, f in zip(exact, found, strict=True)])
+    assert recall >= 0.98  # efSearch 128 found .90 of them here, 512 .999
