@@ -188,3 +188,22 @@ def test_an_export_without_token_vectors_is_exported_again(tmp_path, monkeypatch
     with pytest.warns(UserWarning, match="read-only"):
         kept = encoders.load_encoders(settings, allow_export=True)
     assert isinstance(kept.minilm, Old)  # still answers, without token matching
+
+
+def test_half_precision_rows_widen_to_the_values_numpy_gives():
+    """MaxSim widens the candidates' half-precision token rows with faiss's decoder: the same
+    float32 values as numpy's astype, zeros, subnormals, large values and strided rows too."""
+    from qa.index.token_vectors import widened
+
+    rng = np.random.default_rng(3)
+    for shape in [(50, 384), (1, 8), (0, 384), (7, 3)]:
+        scale = rng.choice([1e-6, 1e-3, 1.0, 100.0], size=shape)  # 1e-6: subnormal halves
+        half = (rng.normal(size=shape) * scale).astype(np.float16)
+        if half.size:
+            half.flat[0], half.flat[-1] = 0.0, -0.0
+        wide = widened(half)
+        assert wide.dtype == np.float32 and wide.shape == half.shape
+        assert np.array_equal(wide, half.astype(np.float32))
+    strided = rng.normal(size=(10, 64)).astype(np.float16)[::2]
+    assert np.array_equal(widened(strided), strided.astype(np.float32))
+    assert widened(np.ones((2, 3), np.float32)).dtype == np.float32

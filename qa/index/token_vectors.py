@@ -10,6 +10,8 @@ Pure numpy; the encoder supplies the vectors (qa.index.onnx_minilm.OnnxMiniLM.en
 
 from __future__ import annotations
 
+from functools import cache
+
 import numpy as np
 
 SPECIAL_TOKENS = frozenset({"[CLS]", "[SEP]", "[PAD]", "[UNK]", "[MASK]"})
@@ -70,3 +72,23 @@ def maxsim(query_tokens: np.ndarray, tokens: np.ndarray, starts: np.ndarray) -> 
         return np.zeros(len(starts))
     best = np.maximum.reduceat(query_tokens @ tokens.T, starts, axis=1)
     return best.mean(axis=0).astype(np.float64)
+
+
+@cache
+def _half_decoder(dim: int):
+    import faiss
+
+    return faiss.IndexScalarQuantizer(dim, faiss.ScalarQuantizer.QT_fp16)
+
+
+def widened(rows: np.ndarray) -> np.ndarray:
+    """Half-precision rows as float32, the values numpy's astype gives. A question's candidate
+    token rows (5,000-8,000 of 384 at 1,000x) are widened by faiss's SIMD decoder: numpy
+    converts half floats one by one (9-15 ms for 2.9M values on a slow machine, faiss 6 ms).
+
+    Example: widened(np.ones((2, 4), np.float16)).dtype == np.float32
+    """
+    if rows.dtype != np.float16 or rows.ndim != 2 or not len(rows):
+        return np.asarray(rows, dtype=np.float32)
+    codes = np.ascontiguousarray(rows).view(np.uint8)
+    return _half_decoder(rows.shape[1]).sa_decode(codes)

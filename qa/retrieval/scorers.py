@@ -14,7 +14,7 @@ from collections.abc import Callable
 import numpy as np
 
 from qa.index.lexical import LexicalIndex
-from qa.index.token_vectors import maxsim
+from qa.index.token_vectors import maxsim, widened
 from qa.ingest.chunking import SECTION_SEP
 from qa.query.quoted import normalised
 from qa.retrieval.candidates import Candidates, concatenated_ranges
@@ -154,7 +154,7 @@ class MaxSimScorer:
         first, stop = self.starts[candidates.ids], self.stops[candidates.ids]
         rows = concatenated_ranges(first, stop)
         sizes = stop - first
-        chosen = np.asarray(self.tokens[rows], dtype=np.float32)
+        chosen = widened(self.tokens[rows])
         return maxsim(q_tokens, chosen, (np.cumsum(sizes) - sizes).astype(np.int64))
 
 
