@@ -45,6 +45,7 @@ def test_agrees_with_spellchecker_on_question_words():
     "text",
     [
         json.dumps({"b": 2, "a": 1, "C": 3}, indent=0),  # not sorted
+        json.dumps({"a": 1, "b": 2, "C": 1, "c": 2}),  # "C" and "c": one word, as SpellChecker
         json.dumps({"a": 1, "b": 2, "c": 3}),  # one line
         json.dumps({"a": 1, "b": 2, "c": 3}, indent=2),  # indented
         '{\n"a": 1,\n"b\\u00e9": 2,\n"c": 3\n}',  # an escape: read by json

@@ -36,8 +36,11 @@ class WordList:
         self._data = data
         self._starts = starts[text[starts] == ord('"')].tolist()  # the lines of words
         self._whole: dict[str, int] | None = None
-        if not self._sorted_one_per_line():
-            self._whole = {k.lower(): v for k, v in json.loads(data).items()}
+        if not self._sorted_one_per_line():  # words told apart by case only count as one
+            self._whole = {}
+            for word, count in json.loads(data).items():
+                key = word.lower()
+                self._whole[key] = self._whole.get(key, 0) + count
 
     def _key(self, line: int) -> bytes:
         start = self._starts[line] + 1
