@@ -381,3 +381,34 @@ def test_hnsw_keeps_the_exact_first_stage_with_retired_rows_set_aside(monkeypatc
     assert not np.isin(found, retired).any()
     recall = np.mean([len(set(e) & set(f)) / 100 for e, f in zip(exact, found, strict=True)])
     assert recall >= 0.98  # efSearch 128 found .90 of them here, 512 .999
+
+
+@pytest.mark.parametrize(
+    "passages, store, told",
+    [
+        (30_000, {"backend": "faiss", "index": "flat"}, True),
+        (30_000, {"backend": "faiss", "index": "hnsw32"}, False),
+        (3_000, {"backend": "faiss", "index": "flat"}, False),
+        (30_000, {"backend": "qdrant", "collection": "c"}, False),
+    ],
+)
+def test_qa_index_tells_how_an_exact_index_above_the_threshold_gets_hnsw(
+    monkeypatch, tmp_path, capsys, passages, store, told
+):
+    """An index built with exact search before HNSW took over from 20,000 passages keeps it
+    (no surprise rebuild); `qa index` says how to switch, once the index is up to date."""
+    import qa.assistant
+    from qa import cli
+    from qa.index import vector_store
+
+    monkeypatch.setattr(vector_store, "HNSW_MIN_PASSAGES", 20_000)
+    report = qa.assistant.BuildReport(False, "", 9, passages, 384, 0.1, vector_store=store)
+    monkeypatch.setattr(qa.assistant, "build", lambda *a, **k: report)
+    monkeypatch.setenv("QA_CORPUS_DIR", str(tmp_path))
+    monkeypatch.setenv("QA_INDEX_DIR", str(tmp_path / "index"))
+    assert cli.main(["index"]) == 0
+    out = capsys.readouterr().out
+    assert "index is up to date" in out
+    assert ("`qa index --force` rebuilds it with HNSW" in out) == told
+    if told:
+        assert f"searches its {passages:,} passages exactly" in out
