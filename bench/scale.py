@@ -222,6 +222,7 @@ def measure(size: int, work: Path, skip_eval: bool) -> dict:
         "size": f"{size}x",
         "files": report["files"],
         "passages": report["passages"],
+        "search": (report.get("vector_store") or {}).get("index", "-"),  # flat or hnsw32
         "build s": round(build_s, 1),
         "passages/s": round(report["passages"] / max(report["seconds"], 1e-9), 1),
         "build peak RSS MB": build_rss,
