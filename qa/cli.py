@@ -110,6 +110,7 @@ def cmd_index(args: argparse.Namespace) -> int:
     from contextlib import nullcontext
 
     from qa.assistant import build
+    from qa.index.advice import index_notes
     from qa.ingest.corpus import reading_notes
 
     settings = _settings(args)
@@ -164,30 +165,10 @@ def cmd_index(args: argparse.Namespace) -> int:
         if store.get("backend") == "qdrant":
             where = store.get("url") or store.get("path")
             print(f"vectors in Qdrant collection {store.get('collection')} at {where}")
-    if report.retired_passages and not args.json:
-        print(
-            f"{report.retired_passages:,} passages of removed or changed files are set aside "
-            "(never searched) until the next full build; `qa index --force` compacts them"
-        )
-    hnsw_from = _hnsw_would_search(report)
-    if hnsw_from and not args.json:
-        print(
-            f"note: this index searches its {report.passages:,} passages exactly (built before "
-            f"HNSW took over from {hnsw_from:,}); `qa index --force` rebuilds it with HNSW, "
-            "which searches it several times faster"
-        )
+    notes = index_notes(report.passages, report.retired_passages, report.vector_store)
+    for line in [] if args.json else notes:  # rows set aside; a library HNSW would search faster
+        print(line)
     return 0
-
-
-def _hnsw_would_search(report) -> int:
-    """HNSW's threshold when the index searches exactly more passages than a build now gives
-    HNSW (an index built before it took over), else 0."""
-    from qa.index.vector_store import HNSW_MIN_PASSAGES
-
-    store = report.vector_store or {}
-    big = report.passages > HNSW_MIN_PASSAGES
-    exact = store.get("backend") == "faiss" and store.get("index") == "flat"
-    return HNSW_MIN_PASSAGES if big and exact else 0
 
 
 def _audit_index(args, settings: Settings, report, error: BaseException | None) -> None:

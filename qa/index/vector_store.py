@@ -63,6 +63,20 @@ HNSW_NEIGHBOURS = 32
 HNSW_EF_SEARCH = 512
 
 
+def hnsw_advice(passages: int, entry: dict | None) -> str:
+    """How to switch an index that searches more passages exactly than a build now gives HNSW
+    (built before HNSW took over from HNSW_MIN_PASSAGES); "" for any other index."""
+    entry = entry or {}
+    exact = entry.get("backend") == "faiss" and entry.get("index") == "flat"
+    if not exact or passages <= HNSW_MIN_PASSAGES:
+        return ""
+    return (
+        f"this index searches its {passages:,} passages exactly (built before HNSW took over "
+        f"from {HNSW_MIN_PASSAGES:,}); `qa index --force` rebuilds it with HNSW, which searches "
+        "it several times faster"
+    )
+
+
 class FaissStore:
     """Inner-product search in process (flat, or HNSW for a large library); saved as
     minilm.faiss in the index folder."""
