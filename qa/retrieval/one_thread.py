@@ -16,14 +16,8 @@ import threading
 from contextlib import AbstractContextManager
 from functools import cache
 
-
-class _PhdrInfo(ctypes.Structure):
-    _fields_ = [("dlpi_addr", ctypes.c_void_p), ("dlpi_name", ctypes.c_char_p)]
-
-
-_CALLBACK = ctypes.CFUNCTYPE(
-    ctypes.c_int, ctypes.POINTER(_PhdrInfo), ctypes.c_size_t, ctypes.c_void_p
-)
+# int callback(struct dl_phdr_info *, size_t, void *): only counted, so the info is not read
+_CALLBACK = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p, ctypes.c_size_t, ctypes.c_void_p)
 
 
 @cache
