@@ -2,4 +2,4 @@ import sys
 
 from qa.cli import main
 
-sys.exit(main())
+sys.exit(main(whole_process=True))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import os
 import sys
@@ -15,6 +16,7 @@ from typing import TYPE_CHECKING
 from qa.config import Settings, VectorStoreSpec, add_location_args
 from qa.errors import ConfigError, QAError
 from qa.ingest.formats import page_place
+from qa.progress import stderr_progress
 from qa.types import hits_by_document
 
 if TYPE_CHECKING:
@@ -55,39 +57,6 @@ def _vector_store(args: argparse.Namespace) -> VectorStoreSpec | None:
     return spec
 
 
-def _stderr_progress(quiet: bool = False):
-    """Progress for long builds: a tqdm bar on stderr, created only when a build really starts."""
-    if quiet:
-        return None
-    state: dict = {}
-    if not sys.stderr.isatty():
-
-        def plain(message: str, fraction: float) -> None:
-            step = message.split(":")[0]  # one line per step, not per batch
-            if state.get("step") != step:
-                state["step"] = step
-                print(f"[{fraction:4.0%}] {message}", file=sys.stderr, flush=True)
-
-        return plain
-
-    def progress(message: str, fraction: float) -> None:
-        from tqdm import tqdm
-
-        bar = state.get("bar")
-        if bar is None:
-            bar = state["bar"] = tqdm(
-                total=100, file=sys.stderr, unit="%", bar_format="{l_bar}{bar}| {desc}", leave=False
-            )
-        bar.n = int(fraction * 100)
-        bar.set_description_str(message[:60])
-        bar.refresh()
-        if fraction >= 1.0:
-            bar.close()
-            state.clear()
-
-    return progress
-
-
 def _say_waiting(message: str) -> None:
     """Another `qa index` or the app holds the index lock: say why we pause (stderr)."""
     print(f"{message} ...", file=sys.stderr, flush=True)
@@ -96,11 +65,14 @@ def _say_waiting(message: str) -> None:
 def _open_assistant(args: argparse.Namespace):
     from qa.assistant import Assistant
 
-    return Assistant.open(
+    assistant = Assistant.open(
         _settings(args),
-        progress=_stderr_progress(getattr(args, "json", False)),
+        progress=stderr_progress(getattr(args, "json", False)),
         on_wait=_say_waiting,
     )
+    if getattr(args, "whole_process", False):  # see main()
+        gc.freeze()
+    return assistant
 
 
 # ---------------------------------------------------------------------------- commands
@@ -127,7 +99,7 @@ def cmd_index(args: argparse.Namespace) -> int:
             report = build(
                 settings,
                 force=args.force,
-                progress=_stderr_progress(args.json),
+                progress=stderr_progress(args.json),
                 on_wait=_say_waiting,
                 embed_many_factory=factory,
             )
@@ -403,7 +375,11 @@ def _one_line_corpus_warnings(show):
     return showwarning
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def main(argv: Sequence[str] | None = None, whole_process: bool = False) -> int:
+    """Run one command; ``whole_process``: it is the process (`qa ...`), so the index it opens
+    lives until the exit and its objects are frozen out of the collector's reach (gc.freeze): no
+    collection walks them again, and the exit does not tear them down one by one (README,
+    "A large library"). Off for a caller that goes on (a test): its index must be collected."""
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv[:1] == ["serve"]:  # the app parses its own options (--host, --port, --auth, ...)
         from qa.web.app import main as serve
@@ -411,6 +387,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return serve(argv[1:])
     parser = build_parser()
     args = parser.parse_args(argv)
+    args.whole_process = whole_process
     if getattr(args, "k", None) is not None and args.k < 1:
         parser.error(f"-k must be at least 1, got {args.k}")
     try:
@@ -440,9 +417,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(whole_process=True))
 
 
 def entry() -> None:
     """Console-script entry point: exit with main()'s code."""
-    sys.exit(main())
+    sys.exit(main(whole_process=True))

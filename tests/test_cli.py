@@ -136,3 +136,26 @@ def test_a_library_past_the_e5_limit_is_indexed_without_e5_and_still_reads_chine
     assert "wheat" in found["passages"][0]["text"].lower()  # via the dictionary, ranked by e5
     bad = run(["index"], tiny_settings, check=False, QA_E5_MAX_PASSAGES="many")
     assert bad.returncode != 0 and "QA_E5_MAX_PASSAGES must be a whole number" in bad.stderr
+
+
+def test_the_command_freezes_the_index_it_keeps_and_a_caller_that_goes_on_does_not(
+    plan_settings, monkeypatch, capsys
+):
+    """`qa ask` is the whole process: the index it opens is frozen out of the collector's reach
+    (gc.freeze); main() called by code that goes on leaves the collector as it was."""
+    import gc
+
+    from qa.cli import main
+
+    monkeypatch.setenv("QA_CORPUS_DIR", str(plan_settings.corpus_dir))
+    monkeypatch.setenv("QA_INDEX_DIR", str(plan_settings.index_dir))
+    gc.unfreeze()
+    try:
+        assert main(["ask", CARD, "--json"]) == 0
+        assert gc.get_freeze_count() == 0
+        assert PLEDGE in json.loads(capsys.readouterr().out)["answer"]
+        assert main(["ask", CARD, "--json"], whole_process=True) == 0
+        assert gc.get_freeze_count() > 1000
+        assert PLEDGE in json.loads(capsys.readouterr().out)["answer"]
+    finally:
+        gc.unfreeze()
