@@ -46,6 +46,7 @@ ABLATIONS = {
     "- a document named by its name searched alone ('the Apache License')": {
         "named_documents": False
     },
+    "- a question within a few documents read against their words": {"scope_vocabulary": False},
     "- MiniLM's floor raised where it judges a large search alone": {
         "min_score_raise_without_e5": 0.0
     },

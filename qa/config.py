@@ -127,6 +127,10 @@ class RetrievalConfig:
     # ...and one named by its name before the kind ("the Apache License", "the CDDL") asks
     # within the documents of that kind whose title or file name holds the name
     named_documents: bool = True
+    # a question asked within a few documents (named by kind, or `--doc`; at most
+    # qa.retrieval.scope.SCORE_ALL passages) is read against their words, not the library's:
+    # unseen words, expansions and term coverage as if they were the library (qa.query.vocabulary)
+    scope_vocabulary: bool = True
     topic_documents: int = 0  # the passages nearest the question in its nearest documents...
     topic_passages: int = 20  # ...this many per document, join the candidates
     length_penalty: float = 0.04  # share of the top score taken per 70 words of a passage

@@ -26,6 +26,7 @@ from qa.query.english import is_english_word
 from qa.query.frame import chinese_topic, only_topic_words, topic_of
 from qa.query.language import other_language
 from qa.query.spelling import CorpusWordCounts, SpellingReader
+from qa.query.vocabulary import Vocabularies, Vocabulary
 from qa.types import Query, Reading
 
 _NON_LATIN = re.compile(
@@ -65,6 +66,14 @@ class QueryReader:
         self.words = words
         self.e5 = e5
         self._chinese = chinese  # None: the bundled CC-CEDICT, read on the first Chinese question
+        lexical = index.lexical
+        self.vocabularies = Vocabularies(
+            lexical.passage_terms,
+            lexical.matrix.vocab,
+            index.vocab,
+            index.vocab_vectors,
+            lexical.stems,
+        )
 
     # The acronym and typo readers search the corpus's text for what a question needs
     # (qa.query.corpus_scan); the text is made on the first word that may be an acronym or a
@@ -84,31 +93,41 @@ class QueryReader:
 
     # ------------------------------------------------------------------------ the stage
 
-    def read(self, text: str, config: RetrievalConfig) -> Query:
-        """The Query for a validated question."""
+    def read(
+        self, text: str, config: RetrievalConfig, vocabulary: Vocabulary | None = None
+    ) -> Query:
+        """The Query for a validated question; ``vocabulary``: the words of the documents it
+        is asked within (qa.query.vocabulary), None for the whole library's."""
+        vocabulary = vocabulary or self.vocabularies.whole
         if self.e5 is not None:
             if is_non_latin(text):
-                return self._read_other_script(text, config)
+                return self._read_other_script(text, config, vocabulary=vocabulary)
             language = (
                 other_language(text, is_english_word, self.words.__contains__)
                 if config.detect_language
                 else ""
             )
             if language:  # French, German, ...: across languages, its words left as written
-                return self._read_other_script(text, config, language)
-        return self._read_english(text, config)
+                return self._read_other_script(text, config, language, vocabulary)
+        return self._read_english(text, config, vocabulary)
 
-    def _read_english(self, text: str, config: RetrievalConfig) -> Query:
+    def _read_english(
+        self, text: str, config: RetrievalConfig, vocabulary: Vocabulary | None = None
+    ) -> Query:
+        vocabulary = vocabulary or self.vocabularies.whole
         topic = topic_of(text)  # "does the document mention X?" looks up X
         lookup, readings = self.in_corpus_words(topic, config)
         read_as = {r.word: r.read_as for r in readings}
         terms = self.query_terms(lookup)
-        unseen = self.unseen_words(lookup)
-        expanded = self.expansions(unseen, self.words.vectors(unseen), config)
+        # an acronym kept beside its spelling ("IPR (intellectual property rights)") is no
+        # unseen word of documents that only spell it out
+        read = {w.lower() for w in read_as}
+        unseen = [w for w in self.unseen_words(lookup, vocabulary) if w not in read]
+        expanded = self.expansions(unseen, self.words.vectors(unseen), config, vocabulary)
         expansion_terms = [t for words in expanded.values() for t in words]
         if config.expansion_per_word <= 0:
             expansion_terms = []  # expansion off: the unseen words still tell foreign_words
-        vocab = self.lexical.vocab
+        vocab = vocabulary.stems
         return Query(
             text=text,
             language=script_language(text),
@@ -123,13 +142,19 @@ class QueryReader:
             term_coverage=sum(t in vocab for t in terms) / len(terms) if terms else 0.0,
         )
 
-    def _read_other_script(self, text: str, config: RetrievalConfig, language: str = "") -> Query:
+    def _read_other_script(
+        self,
+        text: str,
+        config: RetrievalConfig,
+        language: str = "",
+        vocabulary: Vocabulary | None = None,
+    ) -> Query:
         language = language or script_language(text)
         topic = chinese_topic(text)  # "计划是否提到知识产权保险？" looks up 知识产权保险
         q = self.e5.encode_queries([topic])[0]
         keyword = self._bridged_keyword(topic, q, config)
         if keyword:  # "电子商务" is the corpus's "e-commerce": look that up in English
-            english = self._read_english(keyword, config)
+            english = self._read_english(keyword, config, vocabulary)
             return Query(
                 text=text,
                 language=language,
@@ -180,28 +205,34 @@ class QueryReader:
         """BM25's stemmed words of the text, stopwords dropped."""
         return self.lexical.tokenize([text])[0]
 
-    def unseen_words(self, text: str) -> list[str]:
-        """Words the corpus never uses (after stemming): candidates for expansion. A
-        two-capital acronym the corpus does not spell out ("AI", "EU") counts too: it names a
-        topic, though content words are 3+ letters."""
-        if self.index.vocab_vectors is None:
+    def unseen_words(self, text: str, vocabulary: Vocabulary | None = None) -> list[str]:
+        """Words the corpus (or ``vocabulary``) never uses (after stemming): candidates for
+        expansion. A two-capital acronym the corpus does not spell out ("AI", "EU") counts too:
+        it names a topic, though content words are 3+ letters."""
+        vocabulary = vocabulary or self.vocabularies.whole
+        if vocabulary.vectors is None:
             return []
         stop = stopwords()
         acronyms = [t.lower() for t in _TWO_CAPITALS.findall(text) if t.lower() not in stop]
         words = content_words(text) + acronyms
-        return [w for w in words if self.lexical.stem(w) not in self.lexical.vocab]
+        return [w for w in words if self.lexical.stem(w) not in vocabulary.stems]
 
     def expansions(
-        self, unseen: list[str], vectors: np.ndarray, config: RetrievalConfig
+        self,
+        unseen: list[str],
+        vectors: np.ndarray,
+        config: RetrievalConfig,
+        vocabulary: Vocabulary | None = None,
     ) -> dict[str, list[str]]:
         """BM25 terms for each unseen word (given with their MiniLM vectors): the nearest corpus
-        words, stemmed; an empty list when the corpus has no word close to it."""
+        (or ``vocabulary``) words, stemmed; an empty list when none is close to it."""
         if not unseen:
             return {}
+        vocabulary = vocabulary or self.vocabularies.whole
         neighbours = nearest_words(
             vectors,
-            self.index.vocab,
-            self.index.vocab_vectors,
+            vocabulary.words,
+            vocabulary.vectors,
             config.expansion_threshold,
             max(1, config.expansion_per_word),
         )

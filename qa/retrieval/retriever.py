@@ -20,6 +20,7 @@ from qa.index.word_table import WordTable
 from qa.ingest.chunking import is_label
 from qa.query.chinese_dictionary import ChineseDictionary
 from qa.query.reader import QueryReader
+from qa.query.vocabulary import Vocabulary
 from qa.retrieval.candidates import SentenceMap
 from qa.retrieval.cross_lingual import search_cross_lingual
 from qa.retrieval.cross_lingual_on_demand import E5OnDemand, search_cross_lingual_on_demand
@@ -28,7 +29,7 @@ from qa.retrieval.documents import DocumentTopics, document_support
 from qa.retrieval.english import search_english
 from qa.retrieval.one_thread import OneThread
 from qa.retrieval.ranking import ScoredSentence, adjusted, quote_sentences, ranked_hits
-from qa.retrieval.scope import scope_ids
+from qa.retrieval.scope import scope_ids, scored_whole
 from qa.retrieval.scorers import (
     HeadingScorer,
     LiteralSentences,
@@ -131,9 +132,9 @@ class Retriever:
         """BM25's terms of a text (the search view marks them in the passages)."""
         return self.reader.query_terms(text)
 
-    def read(self, question: str) -> Query:
+    def read(self, question: str, vocabulary: Vocabulary | None = None) -> Query:
         """The question as the query stage reads it (qa.query.reader)."""
-        return self.reader.read(question, self.config)
+        return self.reader.read(question, self.config, vocabulary)
 
     def retrieve(
         self, question: str, k: int, documents: Collection[str] | None = None
@@ -148,9 +149,12 @@ class Retriever:
         # memory"). The pools are found again when a library is loaded (e5's engine brings its
         # own OpenMP when first used): qa.retrieval.one_thread.
         with self._one_thread.limit():
-            query = self.read(question)
+            named = None
             if scope is None and self.config.designated_documents:
-                query, scope = self._designated(query)
+                named, scope = self._designated(question)
+            query = self.read(question, self._vocabulary(scope))
+            if named is not None:  # the readings say which documents were searched
+                query = replace(query, readings=(*query.readings, named))
             return self.search(query, k, scope)
 
     @cached_property
@@ -158,17 +162,25 @@ class Retriever:
         """What each live document is by its title and file name (plan, licence, speech, ...)."""
         return DocumentKinds(self.index.live_documents)
 
-    def _designated(self, query: Query) -> tuple[Query, np.ndarray | None]:
-        """The query and the documents it names by kind ("does the plan ..."), or no scope;
-        the query's readings then say which documents were searched."""
+    def _designated(self, question: str) -> tuple[Reading | None, np.ndarray | None]:
+        """The documents a question names by kind ("does the plan ..."): how it was read, and
+        their passages as the scope (None, None when it names none)."""
         if len(self.index.documents) < 2:
-            return query, None
-        named = self.document_kinds.designated(query.text, self.config.named_documents)
+            return None, None
+        named = self.document_kinds.designated(question, self.config.named_documents)
         if named is None:
-            return query, None
+            return None, None
         reading = Reading(named.words, named.note(), "document")
-        scope = self._scope_of_sources(named.sources)
-        return replace(query, readings=(*query.readings, reading)), scope
+        return reading, self._scope_of_sources(named.sources)
+
+    def _vocabulary(self, scope: np.ndarray | None) -> Vocabulary | None:
+        """The words of the documents searched when they are a small library of their own
+        (qa.query.vocabulary); None: the whole library's."""
+        if not self.config.scope_vocabulary or not scored_whole(scope):
+            return None
+        if len(scope) >= len(self.index.live_ids):
+            return None
+        return self.reader.vocabularies.within(scope)
 
     def _scope_of_sources(self, sources: Collection[str]) -> np.ndarray:
         """The live passage ids of the documents with these exact sources: a kind a question
