@@ -19,7 +19,10 @@ def test_the_vocabulary_of_some_passages_holds_their_terms_and_the_words_that_st
     words = ["piers", "ship", "taxes", "dredge", "the"]
     vectors = np.eye(5, dtype=np.float32)
     stems = {"piers": "pier", "ship": "ship", "taxes": "tax", "dredge": "dredg", "the": "the"}
-    vocabularies = Vocabularies(terms, term_ids, words, vectors, lambda ws: [stems[w] for w in ws])
+    texts = ["Piers for ships.", "A pier tax.", "Dredge (per RFC5322)."]
+    vocabularies = Vocabularies(
+        terms, term_ids, words, vectors, lambda ws: [stems[w] for w in ws], texts.__getitem__
+    )
     assert vocabularies.whole.stems == {"pier", "ship", "tax", "dredg"}
     first_and_last = vocabularies.within(np.array([0, 2]))
     assert first_and_last.stems == {"pier", "ship", "dredg"}
@@ -28,6 +31,10 @@ def test_the_vocabulary_of_some_passages_holds_their_terms_and_the_words_that_st
     second = vocabularies.within(np.array([1]))
     assert second.stems == {"tax", "pier"} and second.words == ["piers", "taxes"]
     assert vocabularies.within(np.array([], dtype=np.int64)).stems == frozenset()
+    # a word the text says where BM25 keeps another term ("RFC5322") is no unseen word
+    assert not first_and_last.unseen("rfc", "rfc") and first_and_last.unseen("tax", "tax")
+    assert second.unseen("rfc", "rfc") and not second.unseen("taxes", "tax")
+    assert vocabularies.whole.unseen("rfc", "rfc")  # the library's: judged by its terms
 
 
 @pytest.fixture

@@ -73,6 +73,7 @@ class QueryReader:
             index.vocab,
             index.vocab_vectors,
             lexical.stems,
+            lambda i: index.passages[i].text,
         )
 
     # The acronym and typo readers search the corpus's text for what a question needs
@@ -215,7 +216,7 @@ class QueryReader:
         stop = stopwords()
         acronyms = [t.lower() for t in _TWO_CAPITALS.findall(text) if t.lower() not in stop]
         words = content_words(text) + acronyms
-        return [w for w in words if self.lexical.stem(w) not in vocabulary.stems]
+        return [w for w in words if vocabulary.unseen(w, self.lexical.stem(w))]
 
     def expansions(
         self,

@@ -9,9 +9,10 @@ plan), its nearest words are theirs, and the share of the question's terms they 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cache, cached_property
 
 import numpy as np
 
@@ -26,6 +27,14 @@ class Vocabulary:
     stems: frozenset[str]
     words: list[str]
     vectors: np.ndarray | None
+    # whether the passages' text says a word where BM25's terms do not show it ("rfc" in
+    # "RFC5322", a hyphenated "x-scheme-handler"); None: the library's, judged by its terms
+    says: Callable[[str], bool] | None = None
+
+    def unseen(self, word: str, stem: str) -> bool:
+        """Whether these passages never use the word (its stem is no term of theirs, nor does
+        a word of theirs start with it)."""
+        return stem not in self.stems and (self.says is None or not self.says(word))
 
 
 class Vocabularies:
@@ -38,9 +47,11 @@ class Vocabularies:
         words: list[str],
         vectors: np.ndarray | None,
         stems: Callable[[list[str]], list[str]],
+        passage_text: Callable[[int], str],
     ):
         self.whole = Vocabulary(frozenset(term_ids), words, vectors)
         self._terms, self._term_ids, self._stems = passage_terms, term_ids, stems
+        self._passage_text = passage_text
 
     @cached_property
     def _term_names(self) -> np.ndarray:
@@ -65,9 +76,24 @@ class Vocabularies:
         held = np.zeros(len(self._term_ids), dtype=bool)
         held[np.asarray(self._terms.ids)[offsets + np.arange(lengths.sum())]] = True
         stems = frozenset(self._term_names[held].tolist())
+        says = self._says(passage_ids)
         vectors = self.whole.vectors
         if vectors is None or not self.whole.words:
-            return Vocabulary(stems, self.whole.words, vectors)
+            return Vocabulary(stems, self.whole.words, vectors, says)
         word_terms = self._word_terms
         kept = np.flatnonzero((word_terms >= 0) & held[np.maximum(word_terms, 0)])
-        return Vocabulary(stems, [self.whole.words[i] for i in kept.tolist()], vectors[kept])
+        words = [self.whole.words[i] for i in kept.tolist()]
+        return Vocabulary(stems, words, vectors[kept], says)
+
+    def _says(self, passage_ids: np.ndarray) -> Callable[[str], bool]:
+        """Whether a word starts a word of these passages' text (read when first asked)."""
+        ids = passage_ids.tolist()
+
+        @cache
+        def text() -> str:
+            return "\n".join(self._passage_text(i) for i in ids).lower()
+
+        def says(word: str) -> bool:
+            return re.search(rf"(?<![^\W_]){re.escape(word.lower())}", text()) is not None
+
+        return says
