@@ -47,6 +47,8 @@ ABLATIONS = {
         "named_documents": False
     },
     "- a question within a few documents read against their words": {"scope_vocabulary": False},
+    "- e5's second opinion on demand within a few documents": {"e5_opinion_passages": 0},
+    "  e5's second opinion on demand from the best 5": {"e5_opinion_passages": 5},
     "- MiniLM's floor raised where it judges a large search alone": {
         "min_score_raise_without_e5": 0.0
     },

@@ -99,6 +99,9 @@ class RetrievalConfig:
     # 1,000x, 40 words kept the Chinese dev + dev2 rows' hit@W400 (.857) in 62% of the time but
     # cost the test rows' hit@W150 (.929 -> .857; README "A large library")
     e5_on_demand_words: int = 0
+    # ...and for an unsure English question asked within a few documents, e5 embeds this many
+    # best candidates and their sentences for its second opinion (qa.retrieval.e5_opinion)
+    e5_opinion_passages: int = 3
     cross_lexical_words: int = 7  # corpus words nearest a non-English question (e5), for BM25
     cross_lexical_weight: float = 0.2  # ...and their weight beside e5 and feedback (0 = off)
     # BM25 over the dictionary's English for a Chinese question's words (qa/query/chinese_dictionary.py;

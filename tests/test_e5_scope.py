@@ -144,3 +144,34 @@ def test_minilm_judges_alone_only_a_large_search_without_e5_vectors(tmp_path):
     small_index = load_index(small_settings.index_dir, small_docs)
     small = Retriever(small_index, HashEmbedder(64), small_e5, config)
     assert not small.retrieve("Which ships unload grain?", k=2).signals.minilm_alone
+
+
+def test_a_question_within_a_few_documents_gets_e5s_second_opinion_as_a_small_library_gives_it(
+    tmp_path,
+):
+    """Above the e5 limit, an unsure English question asked within a few documents has e5 embed
+    its best candidates and their sentences when asked: the same best match as an index with
+    e5 vectors for every passage gives (qa.retrieval.e5_opinion)."""
+    question = "Are the pensions of retired sailors taxed?"  # no word of goats.md
+    settings, docs, e5, _ = _built(tmp_path / "large", e5_max_passages=2)
+    large = Retriever(load_index(settings.index_dir, docs), HashEmbedder(64), e5)
+    within = large.retrieve(question, k=2, documents=["goats.md"])
+    assert within.query.term_coverage < RetrievalConfig().lexical_coverage
+    assert within.signals.e5_top is not None
+    assert 0 < e5.passages_embedded <= RetrievalConfig().e5_opinion_passages + 4  # + sentences
+    small_settings, small_docs, small_e5, _ = _built(tmp_path / "small", e5_max_passages=10_000)
+    small = Retriever(load_index(small_settings.index_dir, small_docs), HashEmbedder(64), small_e5)
+    expected = small.retrieve(question, k=2, documents=["goats.md"]).signals.e5_top
+    assert expected is not None and abs(within.signals.e5_top - expected) < 1e-5
+    # no opinion over the whole library (the first stage reads part of it), nor when it is off
+    assert large.retrieve(question, k=2).signals.e5_top is None
+    off = Retriever(
+        load_index(settings.index_dir, docs),
+        HashEmbedder(64),
+        e5,
+        RetrievalConfig(e5_opinion_passages=0),
+    )
+    assert off.retrieve(question, k=2, documents=["goats.md"]).signals.e5_top is None
+    # nor when the question's words are the documents' words: the opinion would not be heard
+    held = large.retrieve("Goats graze on the hill above the village", k=2, documents=["goats.md"])
+    assert held.signals.e5_top is None

@@ -14,6 +14,7 @@ import numpy as np
 from qa.config import RetrievalConfig
 from qa.query.quoted import quoted_phrases
 from qa.retrieval.candidates import Candidates, dense_top_ids, top_ids, without
+from qa.retrieval.e5_opinion import e5_opinion_on_demand
 from qa.retrieval.fusion import Part, fuse, mix
 from qa.retrieval.scope import scored_whole, within
 from qa.retrieval.scorers import best_per_passage
@@ -90,6 +91,8 @@ def search_english(
         parts.append(Part(config.e5_weight, e5_score))
         e5_top = float(e5_score.max(initial=0.0))
     fused = fuse(parts)
+    if e5_q is None and unsure and _e5_opinion_wanted(p, query, config, scope):
+        e5_top = e5_opinion_on_demand(p, query.lookup, candidates, fused, config)
     literal = (
         p.literal.score(terms, fused, candidates, config.literal_depth)
         if query.keyword
@@ -111,3 +114,17 @@ def search_english(
         and not scored_whole(scope),
     )
     return Scored(candidates, fused, s_cos, literal, signals)
+
+
+def _e5_opinion_wanted(p, query: Query, config: RetrievalConfig, scope: np.ndarray | None) -> bool:
+    """Whether e5 embeds the best candidates for its second opinion: a search within a few
+    documents of a library without e5 vectors, where the opinion would be heard (the question's
+    words are mostly not the documents' words; qa.answering.abstain)."""
+    return (
+        config.e5_opinion_passages > 0
+        and config.e5_weight > 0
+        and p.e5 is not None
+        and p.index.e5 is None
+        and scored_whole(scope)
+        and query.term_coverage < config.lexical_coverage
+    )
