@@ -132,3 +132,28 @@ def test_rows_are_taken_only_when_they_hash_to_the_digest(tmp_path):
     assert found is not None and np.array_equal(found[0], rows[2:])
     assert reader.rows("m", rows_digest(rows[:1], None), with_tokens=False) is None
     assert reader.rows("unknown", rows_digest(rows[2:], None), with_tokens=False) is None
+
+
+def test_once_every_entry_was_checked_a_release_opens_none_and_only_deletes_rows_files(
+    tmp_path, monkeypatch
+):
+    """The first release checks each entry for rows kept inside and says so in the folder;
+    after it, releasing the rows of a grown library lists the folder and opens no entry."""
+    import qa.index.vector_cache as vector_cache
+
+    settings, emb, cache, docs = _hash_library(tmp_path, DOCS)
+    save_index(build_index(docs, settings, emb, cache=cache), settings.index_dir)
+    assert cache.release_rows(settings.index_dir) == 2
+    assert (cache.folder / vector_cache.ROWS_INSIDE_CHECKED).is_file()
+
+    def opened(path):
+        raise AssertionError(f"{path} was opened")
+
+    monkeypatch.setattr(vector_cache, "_drop_rows_inside", opened)
+    more = write_corpus(settings.corpus_dir, {**DOCS, "c.txt": "Parks\n\nParks close at dusk.\n"})
+    reading = VectorCache(cache.root, cache.folder.name, [settings.index_dir])
+    save_index(build_index(load_corpus(more), settings, emb, cache=reading), settings.index_dir)
+    assert len(list(cache.folder.glob("*.rows.npz"))) == 1  # the new document's
+    assert cache.release_rows(settings.index_dir) == 1
+    assert not list(cache.folder.glob("*.rows.npz"))
+    assert cache.release_rows(settings.index_dir) == 0
