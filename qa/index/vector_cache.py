@@ -162,8 +162,8 @@ class VectorCache:
         """Drop the rows of every entry the index at ``index_dir`` holds (call it once that
         index is written): they are read from there from now on. Returns how many went.
 
-        The folder is listed once: adding a file to a library of 1,717 opened every entry and
-        looked for two files of each (3-4 s of a 10 s `qa index` on 2 cores)."""
+        The folder is listed once: at every `qa index` of a library of 1,717 files each entry
+        was opened and two files looked for (0.27 s, 1.0 s with the page cache dropped)."""
         try:
             names = {e.name for e in os.scandir(self.folder)}
         except (FileNotFoundError, NotADirectoryError):
