@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 
 from qa.config import RetrievalConfig, Settings
@@ -175,3 +177,29 @@ def test_a_question_within_a_few_documents_gets_e5s_second_opinion_as_a_small_li
     # nor when the question's words are the documents' words: the opinion would not be heard
     held = large.retrieve("Goats graze on the hill above the village", k=2, documents=["goats.md"])
     assert held.signals.e5_top is None
+
+
+def test_a_chinese_question_that_names_the_plan_says_how_it_was_read(tmp_path):
+    """ "计划里..." asks within the plan, in a library with e5 vectors or without: the answer's
+    reading note says which document "计划" was read as, as it does for an English question."""
+    docs = {
+        "harbour_plan.md": "# Harbour Plan\n\nBanks grant pledge loans to small firms.\n",
+        **DOCS,
+    }
+    for limit in (2, 10_000):
+        corpus = write_corpus(tmp_path / f"corpus-{limit}", docs)
+        settings = Settings(corpus_dir=corpus, index_dir=tmp_path / f"index-{limit}")
+        e5 = TranslatingE5()
+        library = load_corpus(corpus)
+        save_index(
+            build_index(library, replace(settings, e5_max_passages=limit), HashEmbedder(64), e5=e5),
+            settings.index_dir,
+        )
+        chinese = ChineseDictionary.from_cedict_text(CEDICT)
+        retriever = Retriever(
+            load_index(settings.index_dir, library), HashEmbedder(64), e5, chinese=chinese
+        )
+        retrieval = retriever.retrieve("计划里有质押贷款吗？", k=2)
+        assert retrieval.query.cross_lingual
+        assert retrieval.signals.read_as == {"计划": "the document harbour_plan.md"}
+        assert {h.passage.source for h in retrieval.hits} == {"harbour_plan.md"}

@@ -55,6 +55,7 @@ def search_cross_lingual(
     e5_score = mix(e5_pass, e5_sent, 0.5)  # the decline policy's threshold keeps this scale
     signals = Signals(
         non_latin=True,
+        readings=query.readings,  # "计划" read as the plan: the answer says so
         keyword_query=query.keyword,
         foreign_words=query.foreign_words,
         e5_top=float(e5_score[ids].max(initial=0.0)),

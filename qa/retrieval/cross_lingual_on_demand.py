@@ -100,6 +100,7 @@ def search_cross_lingual_on_demand(
         parts.append(Part(config.dictionary_weight, lexical_all[ids]))
     signals = Signals(
         non_latin=True,
+        readings=query.readings,  # "计划" read as the plan: the answer says so
         keyword_query=query.keyword,
         foreign_words=query.foreign_words,
         e5_top=float(e5_score.max(initial=0.0)),
