@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -20,9 +21,13 @@ def test_the_vocabulary_of_some_passages_holds_their_terms_and_the_words_that_st
     vectors = np.eye(5, dtype=np.float32)
     stems = {"piers": "pier", "ship": "ship", "taxes": "tax", "dredge": "dredg", "the": "the"}
     texts = ["Piers for ships.", "A pier tax.", "Dredge (per RFC5322)."]
-    vocabularies = Vocabularies(
-        terms, term_ids, words, vectors, lambda ws: [stems[w] for w in ws], texts.__getitem__
+    lexical = SimpleNamespace(  # what Vocabularies reads of a LexicalIndex
+        vocab=frozenset(term_ids),
+        matrix=SimpleNamespace(vocab=term_ids),
+        passage_terms=terms,
+        stems=lambda ws: [stems[w] for w in ws],
     )
+    vocabularies = Vocabularies(lexical, words, vectors, texts.__getitem__)
     assert vocabularies.whole.stems == {"pier", "ship", "tax", "dredg"}
     first_and_last = vocabularies.within(np.array([0, 2]))
     assert first_and_last.stems == {"pier", "ship", "dredg"}

@@ -35,6 +35,7 @@ from qa.atomic import atomic_write
 from qa.index.bm25_build import FlatTermIds, indexed_model
 from qa.index.bm25_matrix import Bm25Matrix
 from qa.index.npy_io import load_npy, npy_bytes
+from qa.index.ranges import concatenated_ranges
 from qa.ingest.chunking import SECTION_SEP
 from qa.ingest.stopword_lists import bm25s_stopwords
 from qa.types import Passage
@@ -82,16 +83,26 @@ class TermLists(Sequence[list[str]]):
 
     __hash__ = None  # type: ignore[assignment]
 
-    def __getitem__(self, i):
-        if isinstance(i, slice):
-            return [self[j] for j in range(*i.indices(len(self)))]
+    @property
+    def names(self) -> list[str]:
+        """Each vocabulary id's term, made on first use."""
         if self._words is None:
             self._words = [""] * len(self._vocab)
             for word, number in self._vocab.items():
                 self._words[number] = word
+        return self._words
+
+    def ids_of(self, passages: np.ndarray) -> np.ndarray:
+        """The term ids of these passages, one after the other."""
+        starts = np.asarray(self.starts)
+        return np.asarray(self.ids)[concatenated_ranges(starts[passages], starts[passages + 1])]
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return [self[j] for j in range(*i.indices(len(self)))]
         if i < 0:
             i += len(self)
-        words = self._words
+        words = self.names
         return [words[t] for t in self.ids[self.starts[i] : self.starts[i + 1]].tolist()]
 
 

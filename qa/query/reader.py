@@ -66,14 +66,8 @@ class QueryReader:
         self.words = words
         self.e5 = e5
         self._chinese = chinese  # None: the bundled CC-CEDICT, read on the first Chinese question
-        lexical = index.lexical
         self.vocabularies = Vocabularies(
-            lexical.passage_terms,
-            lexical.matrix.vocab,
-            index.vocab,
-            index.vocab_vectors,
-            lexical.stems,
-            lambda i: index.passages[i].text,
+            index.lexical, index.vocab, index.vocab_vectors, lambda i: index.passages[i].text
         )
 
     # The acronym and typo readers search the corpus's text for what a question needs
@@ -102,20 +96,17 @@ class QueryReader:
         vocabulary = vocabulary or self.vocabularies.whole
         if self.e5 is not None:
             if is_non_latin(text):
-                return self._read_other_script(text, config, vocabulary=vocabulary)
+                return self._read_other_script(text, config, vocabulary)
             language = (
                 other_language(text, is_english_word, self.words.__contains__)
                 if config.detect_language
                 else ""
             )
             if language:  # French, German, ...: across languages, its words left as written
-                return self._read_other_script(text, config, language, vocabulary)
+                return self._read_other_script(text, config, vocabulary, language)
         return self._read_english(text, config, vocabulary)
 
-    def _read_english(
-        self, text: str, config: RetrievalConfig, vocabulary: Vocabulary | None = None
-    ) -> Query:
-        vocabulary = vocabulary or self.vocabularies.whole
+    def _read_english(self, text: str, config: RetrievalConfig, vocabulary: Vocabulary) -> Query:
         topic = topic_of(text)  # "does the document mention X?" looks up X
         lookup, readings = self.in_corpus_words(topic, config)
         read_as = {r.word: r.read_as for r in readings}
@@ -147,8 +138,8 @@ class QueryReader:
         self,
         text: str,
         config: RetrievalConfig,
+        vocabulary: Vocabulary,
         language: str = "",
-        vocabulary: Vocabulary | None = None,
     ) -> Query:
         language = language or script_language(text)
         topic = chinese_topic(text)  # "计划是否提到知识产权保险？" looks up 知识产权保险

@@ -16,7 +16,7 @@ from functools import cache, cached_property
 
 import numpy as np
 
-from qa.index.lexical import TermLists
+from qa.index.lexical import LexicalIndex
 
 
 @dataclass(frozen=True)
@@ -42,40 +42,28 @@ class Vocabularies:
 
     def __init__(
         self,
-        passage_terms: TermLists,
-        term_ids: dict[str, int],
+        lexical: LexicalIndex,
         words: list[str],
         vectors: np.ndarray | None,
-        stems: Callable[[list[str]], list[str]],
         passage_text: Callable[[int], str],
     ):
-        self.whole = Vocabulary(frozenset(term_ids), words, vectors)
-        self._terms, self._term_ids, self._stems = passage_terms, term_ids, stems
-        self._passage_text = passage_text
-
-    @cached_property
-    def _term_names(self) -> np.ndarray:
-        names = np.empty(len(self._term_ids), dtype=object)
-        for term, number in self._term_ids.items():
-            names[number] = term
-        return names
+        self.whole = Vocabulary(lexical.vocab, words, vectors)
+        self._lexical, self._passage_text = lexical, passage_text
 
     @cached_property
     def _word_terms(self) -> np.ndarray:
         """Each corpus word's BM25 term id (-1: a word BM25 does not keep, a stopword)."""
-        ids = self._term_ids
-        stems = self._stems(self.whole.words)
+        ids = self._lexical.matrix.vocab
+        stems = self._lexical.stems(self.whole.words)
         return np.array([ids.get(s, -1) for s in stems], dtype=np.int64)
 
     def within(self, passage_ids: np.ndarray) -> Vocabulary:
         """The vocabulary of these passages alone (ids into the index's passages)."""
-        starts = np.asarray(self._terms.starts)
-        first, stop = starts[passage_ids], starts[passage_ids + 1]
-        lengths = stop - first
-        offsets = np.repeat(first - np.cumsum(lengths) + lengths, lengths)
-        held = np.zeros(len(self._term_ids), dtype=bool)
-        held[np.asarray(self._terms.ids)[offsets + np.arange(lengths.sum())]] = True
-        stems = frozenset(self._term_names[held].tolist())
+        terms = self._lexical.passage_terms
+        held = np.zeros(len(terms.names), dtype=bool)
+        held[terms.ids_of(passage_ids)] = True
+        names = terms.names
+        stems = frozenset(names[t] for t in np.flatnonzero(held).tolist())
         says = self._says(passage_ids)
         vectors = self.whole.vectors
         if vectors is None or not self.whole.words:

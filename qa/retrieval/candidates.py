@@ -11,6 +11,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from qa.index.ranges import concatenated_ranges
+
 
 @dataclass(frozen=True)
 class Candidates:
@@ -55,16 +57,6 @@ class SentenceMap:
 
     def all(self) -> Candidates:
         return self._all
-
-
-def concatenated_ranges(first: np.ndarray, stop: np.ndarray) -> np.ndarray:
-    """The row numbers first[0]..stop[0]-1, first[1]..stop[1]-1, ... in one array.
-
-    Example: concatenated_ranges(np.array([0, 5]), np.array([2, 6])).tolist() == [0, 1, 5]
-    """
-    counts = (stop - first).astype(np.int64)
-    before = np.cumsum(counts) - counts  # rows taken by the earlier ranges
-    return (np.arange(int(counts.sum())) + np.repeat(first - before, counts)).astype(np.int64)
 
 
 def top_ids(scores: np.ndarray, n: int) -> np.ndarray:

@@ -14,10 +14,11 @@ from collections.abc import Callable
 import numpy as np
 
 from qa.index.lexical import LexicalIndex
+from qa.index.ranges import concatenated_ranges
 from qa.index.token_vectors import maxsim, widened
 from qa.ingest.chunking import SECTION_SEP
 from qa.query.quoted import normalised
-from qa.retrieval.candidates import Candidates, concatenated_ranges
+from qa.retrieval.candidates import Candidates
 
 
 def best_per_passage(sentence_scores: np.ndarray, candidates: Candidates) -> np.ndarray:
