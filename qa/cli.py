@@ -70,7 +70,7 @@ def _open_assistant(args: argparse.Namespace):
         progress=stderr_progress(getattr(args, "json", False)),
         on_wait=_say_waiting,
     )
-    if getattr(args, "whole_process", False):  # see main()
+    if args.whole_process:  # set by main()
         gc.freeze()
     return assistant
 
